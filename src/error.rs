@@ -1,0 +1,104 @@
+//! Errors that decide the process exit code.
+//!
+//! Bad input (exit 2) is kept apart from "could not run" (exit 1) so that every
+//! layer can say which of the two happened without knowing about exit codes.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem with what the user gave us: a scenario file, a flag, a users file,
+/// a certificate path. Always maps to exit code 2 and is printed as one line
+/// naming the place (file, line, key) and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file the problem is in, when it comes from a file.
+    pub file: Option<PathBuf>,
+    /// 1-based line in `file`, when known.
+    pub line: Option<usize>,
+    /// The key, flag or column at fault (`load.sessions`, `--shard`, `password`).
+    pub key: Option<String>,
+    /// What is wrong and what is allowed, as one sentence.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error not tied to a file, e.g. a bad command-line flag.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError { file: None, line: None, key: Some(key.into()), message: message.into() }
+    }
+
+    /// An error at a place in a file.
+    pub fn at(
+        file: impl Into<PathBuf>,
+        line: Option<usize>,
+        key: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        InputError { file: Some(file.into()), line, key, message: message.into() }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Everything that can end a command, sorted by exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: exit 2.
+    Input(InputError),
+    /// The run could not be carried out (a port could not be bound, the
+    /// results directory could not be written): exit 1.
+    Run(anyhow::Error),
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure::Input(e)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Run(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Run(e.into())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Input(e) => write!(f, "{e}"),
+            Failure::Run(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl Failure {
+    /// The process exit code design.md assigns to this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Run(_) => 1,
+        }
+    }
+}

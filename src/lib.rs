@@ -1,0 +1,12 @@
+//! imapload: a synthetic IMAP traffic generator and load tester.
+//!
+//! The crate is laid out along the data flow, one folder per layer:
+//! `plan` (scenario file -> validated [`plan::RunPlan`]) -> `sim` (the embedded
+//! CAS + back-end topology) -> `engine` (sessions driving IMAP connections) ->
+//! `metrics` (per-worker histograms merged on a tick) -> `report` (summary,
+//! CSV, JSON) and the exit code. `main.rs` only calls [`cli::main`].
+
+pub mod error;
+pub mod imap;
+pub mod command;
+pub mod plan;

@@ -1,0 +1,221 @@
+//! The run plan: a scenario file plus command-line flags, validated, with every
+//! default filled in. Everything after this layer trusts the plan and never
+//! re-validates; every mistake a user can make is caught here with its file,
+//! line and key (see [`crate::error::InputError`]).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::command::CommandKind;
+use crate::imap::url::{Endpoint, Security};
+
+/// One synthetic user: credentials plus the mailbox server that holds the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Login name.
+    pub name: String,
+    /// Password (never printed or logged).
+    pub password: String,
+    /// Name of the home back end (`mbx1`), as in the topology.
+    pub backend: String,
+}
+
+/// The validated plan of one run.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    /// The scenario file this came from (`None` for the built-in quickstart).
+    pub scenario: Option<PathBuf>,
+    /// Scenario name, for reports.
+    pub name: String,
+    /// Seed for every random choice (users, paths, mix, think times, messages).
+    pub seed: u64,
+    /// How long sessions are started for; in-flight sessions then log out.
+    pub duration: Duration,
+    /// Recording interval: per-worker histograms are merged on this tick.
+    pub interval: Duration,
+    /// Where the servers are.
+    pub topology: TopologyPlan,
+    /// The user population, expanded (pattern) or loaded (CSV). Never empty.
+    pub users: Vec<User>,
+    /// The load model.
+    pub load: LoadPlan,
+    /// What each session does.
+    pub session: SessionPlan,
+    /// Client TLS settings.
+    pub tls: TlsPlan,
+    /// Where and how results are written.
+    pub output: OutputPlan,
+}
+
+/// Embedded servers started by imapload itself, or real ones.
+#[derive(Debug, Clone)]
+pub enum TopologyPlan {
+    /// Start CAS + back ends on loopback for this run.
+    Embedded(EmbeddedPlan),
+    /// Real endpoints given in the scenario or by `--cas` / `--backend`.
+    Real(RealPlan),
+}
+
+/// Knobs of the embedded topology (CAS proxies + mailbox back ends).
+#[derive(Debug, Clone)]
+pub struct EmbeddedPlan {
+    /// Number of CAS proxies, named `cas1..`.
+    pub cas: usize,
+    /// Number of mailbox back ends, named `mbx1..`.
+    pub backends: usize,
+    /// Address the servers bind (loopback unless told otherwise).
+    pub listen: IpAddr,
+    /// Commands a back end serves at once; more wait in its queue.
+    pub workers_per_backend: usize,
+    /// Synthetic messages in each user's INBOX at start.
+    pub messages_per_mailbox: u32,
+    /// Mean size of a synthetic message in bytes.
+    pub message_size: usize,
+    /// Service time of each command on a back end.
+    pub service: ServiceTimes,
+    /// Refuse LOGIN / AUTHENTICATE before STARTTLS on plain ports (LOGINDISABLED).
+    pub login_disabled_without_tls: bool,
+}
+
+/// A service-time distribution: log-normal given by its median and p99.
+/// A zero median means "no added time" (only real processing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceTime {
+    /// Median service time.
+    pub median: Duration,
+    /// 99th percentile; must be >= median.
+    pub p99: Duration,
+}
+
+/// Service times per command on an embedded back end.
+#[derive(Debug, Clone)]
+pub struct ServiceTimes {
+    /// Used for commands without an entry of their own.
+    pub default: ServiceTime,
+    /// Per-command overrides.
+    pub per_command: HashMap<CommandKind, ServiceTime>,
+}
+
+impl ServiceTimes {
+    /// The service time of `kind`.
+    pub fn of(&self, kind: CommandKind) -> ServiceTime {
+        self.per_command.get(&kind).copied().unwrap_or(self.default)
+    }
+}
+
+/// Real servers to load.
+#[derive(Debug, Clone)]
+pub struct RealPlan {
+    /// CAS endpoints by name (`cas1` unless named).
+    pub cas: Vec<(String, Endpoint)>,
+    /// Back ends by name; users' `backend` column refers to these names.
+    pub backends: Vec<(String, Endpoint)>,
+}
+
+/// The load model. (Closed: a fixed number of concurrent sessions.)
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    /// Concurrent sessions (closed model): each slot starts a new session when
+    /// its last one ends.
+    pub sessions: usize,
+    /// Share of sessions that go via a CAS (0.0..=1.0); the rest go directly to
+    /// the user's home back end.
+    pub cas_share: f64,
+    /// Slots are started evenly over this time, so a run does not open
+    /// thousands of connections in one instant.
+    pub ramp_up: Duration,
+}
+
+/// How a session logs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// `LOGIN user pass`.
+    Login,
+    /// `AUTHENTICATE PLAIN` (SASL-IR when the server offers it, else a continuation).
+    AuthenticatePlain,
+}
+
+/// Think time between commands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ThinkTime {
+    /// No pause: the next command is due when the last one completes.
+    None,
+    /// Always the same pause.
+    Fixed(Duration),
+    /// Exponentially distributed with this mean (a Poisson user).
+    Exponential(Duration),
+    /// Uniform between the two bounds.
+    Uniform(Duration, Duration),
+}
+
+/// What one session does, from connect to logout.
+#[derive(Debug, Clone)]
+pub struct SessionPlan {
+    /// Transport security for embedded endpoints (real endpoints carry their own in the URL).
+    pub security: Security,
+    /// LOGIN or AUTHENTICATE PLAIN.
+    pub login: LoginMethod,
+    /// Mailbox to SELECT after login.
+    pub mailbox: String,
+    /// Commands from the mix per session, inclusive range (min, max).
+    pub commands_per_session: (u32, u32),
+    /// Pause between commands.
+    pub think_time: ThinkTime,
+    /// Weighted mix; only mixable kinds, at least one weight > 0.
+    pub mix: Vec<(CommandKind, u32)>,
+    /// A command (or phase) not complete after this is a timeout error.
+    pub command_timeout: Duration,
+    /// How long an IDLE is held before DONE.
+    pub idle_duration: Duration,
+    /// Mean size of APPENDed messages in bytes.
+    pub append_size: usize,
+}
+
+/// Client-side TLS settings.
+#[derive(Debug, Clone, Default)]
+pub struct TlsPlan {
+    /// Extra trust anchors (PEM). For the embedded topology its own CA is added.
+    pub ca_file: Option<PathBuf>,
+    /// Skip certificate verification (must be asked for).
+    pub insecure: bool,
+}
+
+/// Where results go.
+#[derive(Debug, Clone, Default)]
+pub struct OutputPlan {
+    /// Results directory; `None` picks `results/<name>-<timestamp>`.
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing results directory.
+    pub force: bool,
+    /// No progress lines and no summary table on stdout.
+    pub quiet: bool,
+}
+
+/// Command-line flags that override the scenario file. `None` keeps the file's value.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--duration` (already parsed by the CLI as text, e.g. `30s`, `5m`).
+    pub duration: Option<String>,
+    /// `--sessions`.
+    pub sessions: Option<usize>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--users FILE` (CSV `user,password,backend`).
+    pub users: Option<PathBuf>,
+    /// `--cas URL` or `--cas NAME=URL`, repeatable; switches to a real topology.
+    pub cas: Vec<String>,
+    /// `--backend NAME=URL`, repeatable; switches to a real topology.
+    pub backends: Vec<String>,
+    /// `--ca-file PEM`.
+    pub ca_file: Option<PathBuf>,
+    /// `--insecure`.
+    pub insecure: bool,
+    /// `--out DIR`.
+    pub out: Option<PathBuf>,
+    /// `--force`.
+    pub force: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+}
