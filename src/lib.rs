@@ -9,4 +9,5 @@
 pub mod error;
 pub mod imap;
 pub mod command;
+pub mod metrics;
 pub mod plan;
