@@ -6,8 +6,13 @@
 //! `metrics` (per-worker histograms merged on a tick) -> `report` (summary,
 //! CSV, JSON) and the exit code. `main.rs` only calls [`cli::main`].
 
+pub mod cli;
+pub mod command;
+pub mod engine;
 pub mod error;
 pub mod imap;
-pub mod command;
 pub mod metrics;
 pub mod plan;
+pub mod report;
+pub mod run;
+pub mod sim;

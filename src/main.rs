@@ -1,1 +1,5 @@
-fn main() {}
+//! The `imapload` binary: everything lives in the library.
+
+fn main() {
+    std::process::exit(imapload::cli::main());
+}

@@ -1,0 +1,183 @@
+//! Command-line interface: flags -> plan -> the library, and the exit code.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::Failure;
+use crate::plan::{self, Overrides};
+
+/// imapload: synthetic IMAP load through CAS proxies and straight to mailbox back ends,
+/// with latency histograms per server and command.
+#[derive(Debug, Parser)]
+#[command(name = "imapload", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (default: the built-in quickstart on the embedded topology) and write a results directory.
+    Run(RunArgs),
+    /// Run the embedded topology (CAS + back ends) in the foreground until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// Flags of `imapload run`. Each overrides the scenario file.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without it, the built-in scenarios/quickstart.toml.
+    pub scenario: Option<PathBuf>,
+    /// Results directory (default results/<name>-<UTC time>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the results directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Run duration, e.g. 30s, 5m.
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Concurrent sessions (closed model).
+    #[arg(long)]
+    pub sessions: Option<usize>,
+    /// Seed for every random choice.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Users CSV file: user,password,backend.
+    #[arg(long)]
+    pub users: Option<PathBuf>,
+    /// A real CAS: URL or NAME=URL (imap://host:143[?starttls] or imaps://host:993). Repeatable.
+    #[arg(long = "cas", value_name = "[NAME=]URL")]
+    pub cas: Vec<String>,
+    /// A real back end: NAME=URL. Repeatable; users' backend column names these.
+    #[arg(long = "backend", value_name = "NAME=URL")]
+    pub backends: Vec<String>,
+    /// Extra trust anchors for TLS (PEM).
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify server certificates (only for test servers you control).
+    #[arg(long)]
+    pub insecure: bool,
+    /// No progress lines and no summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Flags of `imapload serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Number of mailbox back ends (mbx1..).
+    #[arg(long, default_value_t = 2)]
+    pub backends: usize,
+    /// Number of CAS proxies (cas1..).
+    #[arg(long, default_value_t = 1)]
+    pub cas: usize,
+    /// Address to listen on (loopback unless you say otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// First port; servers take consecutive ports (plain, TLS) from here. Default: ephemeral.
+    #[arg(long)]
+    pub port_base: Option<u16>,
+    /// Number of users in the users file.
+    #[arg(long, default_value_t = 1000)]
+    pub users: usize,
+    /// Seed for the synthetic mailboxes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Commands a back end serves at once.
+    #[arg(long, default_value_t = 16)]
+    pub workers: usize,
+    /// Where to write users.csv and ca.pem (default: a new temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+/// Parses the process arguments, runs, and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("imapload: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let result = rt.block_on(dispatch(cli.command));
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("imapload: {f}");
+            f.exit_code()
+        }
+    }
+}
+
+/// A token cancelled on Ctrl-C or SIGTERM.
+fn interrupt_token() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        t.cancel();
+    });
+    token
+}
+
+async fn dispatch(command: Command) -> Result<i32, Failure> {
+    match command {
+        Command::Run(a) => {
+            let overrides = Overrides {
+                duration: a.duration,
+                sessions: a.sessions,
+                seed: a.seed,
+                users: a.users,
+                cas: a.cas,
+                backends: a.backends,
+                ca_file: a.ca_file,
+                insecure: a.insecure,
+                out: a.out,
+                force: a.force,
+                quiet: a.quiet,
+            };
+            let plan = plan::load(a.scenario.as_deref(), &overrides)?;
+            let report = crate::run::run(plan, interrupt_token()).await?;
+            Ok(report.exit_code)
+        }
+        Command::Serve(a) => {
+            if a.backends == 0 || a.cas == 0 || a.users == 0 || a.workers == 0 {
+                return Err(crate::error::InputError::new(
+                    "--backends/--cas/--users/--workers",
+                    "must be at least 1",
+                )
+                .into());
+            }
+            let opts = crate::sim::serve::ServeOptions {
+                cas: a.cas,
+                backends: a.backends,
+                listen: a.listen,
+                port_base: a.port_base,
+                users: a.users,
+                seed: a.seed,
+                workers_per_backend: a.workers,
+                dir: a.dir,
+            };
+            crate::sim::serve::serve(opts, interrupt_token()).await.map_err(Failure::Run)?;
+            Ok(0)
+        }
+    }
+}

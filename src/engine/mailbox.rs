@@ -1,0 +1,93 @@
+//! What a session knows about its selected mailbox, kept from the server's
+//! untagged responses, so that every command it sends is valid for the mailbox
+//! as it is now (no FETCH of message 40 after an EXPUNGE left 39).
+
+use crate::imap::response::{Capabilities, Kind, Response};
+
+/// The session's view of the selected mailbox.
+#[derive(Debug, Clone, Default)]
+pub struct MailboxState {
+    /// A mailbox is selected (after SELECT/EXAMINE, until CLOSE).
+    pub selected: bool,
+    /// Selected with EXAMINE (or the server said READ-ONLY): no STORE/EXPUNGE.
+    pub read_only: bool,
+    /// Messages in the mailbox (`* N EXISTS`, minus each `* N EXPUNGE`).
+    pub exists: u32,
+    /// Next UID the server will assign (`[UIDNEXT n]`, `[APPENDUID v uid]`).
+    pub uid_next: u32,
+    /// The server's capabilities as last announced (greeting, `[CAPABILITY]`
+    /// code or `* CAPABILITY` line); cleared by the session after STARTTLS.
+    pub capabilities: Option<Capabilities>,
+}
+
+impl MailboxState {
+    /// Folds one untagged or tagged response into the state.
+    pub fn observe(&mut self, resp: &Response<'_>) {
+        if resp.kind() == Kind::Untagged {
+            if let Some((n, what)) = resp.untagged_number() {
+                if what.eq_ignore_ascii_case(b"EXISTS") {
+                    self.exists = n;
+                } else if what.eq_ignore_ascii_case(b"EXPUNGE") {
+                    self.exists = self.exists.saturating_sub(1);
+                }
+                return;
+            }
+            if resp.untagged_keyword().is_some_and(|k| k.eq_ignore_ascii_case(b"CAPABILITY")) {
+                let line = resp.raw().split(|b| *b == b'\r' || *b == b'\n').next().unwrap_or_default();
+                let list = line.get(b"* CAPABILITY ".len()..).unwrap_or_default();
+                self.capabilities = Some(Capabilities::parse(list));
+                return;
+            }
+        }
+        if let Some((code, arg)) = resp.code() {
+            if code.eq_ignore_ascii_case(b"CAPABILITY") {
+                self.capabilities = Some(Capabilities::parse(arg));
+            } else if code.eq_ignore_ascii_case(b"UIDNEXT") {
+                if let Some(n) = parse_u32(arg) {
+                    self.uid_next = n;
+                }
+            } else if code.eq_ignore_ascii_case(b"APPENDUID") {
+                // "[APPENDUID <validity> <uid>]"
+                if let Some(uid) = arg.split(|b| *b == b' ').nth(1).and_then(parse_u32) {
+                    self.uid_next = self.uid_next.max(uid.saturating_add(1));
+                }
+            } else if code.eq_ignore_ascii_case(b"READ-ONLY") {
+                self.read_only = true;
+            } else if code.eq_ignore_ascii_case(b"READ-WRITE") {
+                self.read_only = false;
+            }
+        }
+    }
+
+    /// The lowest UID that may still exist, for UID windows.
+    pub fn uid_floor(&self) -> u32 {
+        self.uid_next.saturating_sub(self.exists.max(1)).max(1)
+    }
+}
+
+fn parse_u32(s: &[u8]) -> Option<u32> {
+    std::str::from_utf8(s).ok()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_exists_expunge_and_codes() {
+        let mut m = MailboxState::default();
+        for line in [
+            &b"* 12 EXISTS\r\n"[..],
+            b"* OK [UIDNEXT 40] Predicted next UID\r\n",
+            b"* 3 EXPUNGE\r\n",
+            b"a3 OK [READ-ONLY] EXAMINE completed\r\n",
+            b"a4 OK [APPENDUID 7 55] APPEND completed\r\n",
+            b"* CAPABILITY IMAP4rev1 LITERAL+ IDLE\r\n",
+        ] {
+            m.observe(&Response::new(line));
+        }
+        assert_eq!((m.exists, m.uid_next, m.read_only), (11, 56, true));
+        let caps = m.capabilities.unwrap();
+        assert!(caps.literal_plus && caps.idle && !caps.sasl_ir);
+    }
+}

@@ -1,0 +1,185 @@
+//! The authenticated part of a session: capabilities, login, select, the
+//! command mix with think time, and logout.
+
+use std::time::{Duration, Instant};
+
+use rand::distr::Distribution;
+use rand::Rng;
+
+use crate::command::CommandKind;
+use crate::imap::conn::Connection;
+use crate::imap::encoder::sasl_plain;
+use crate::metrics::ErrorReason;
+use crate::plan::{LoginMethod, ThinkTime};
+
+use super::commands::{encode, substitute};
+use super::session::Session;
+use super::wire::{hold, read_answer, send, Answer};
+
+/// Failures after which the connection is still usable: the server said no.
+fn recoverable(reason: ErrorReason) -> bool {
+    matches!(reason, ErrorReason::No | ErrorReason::Bad)
+}
+
+impl Session<'_> {
+    /// Everything after the greeting, on an open connection; `ready` is when
+    /// the connection became usable (the intended start of the first command).
+    pub(super) async fn work(&mut self, conn: &mut Connection, ready: Instant) -> Result<(), ErrorReason> {
+        let mut done = ready;
+        if self.mbox.capabilities.is_none() {
+            done = self.simple(conn, CommandKind::Capability, done).await?;
+        }
+        done = self.login(conn, done).await?;
+        done = match self.simple(conn, CommandKind::Select, done).await {
+            Err(r) if recoverable(r) => Instant::now(),
+            other => other?,
+        };
+        let (lo, hi) = self.ctx.session.commands_per_session;
+        let n = self.rng.random_range(lo..=hi);
+        for _ in 0..n {
+            let intended = done + self.think();
+            if intended >= self.ctx.deadline || self.ctx.soft_stop.is_cancelled() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(intended.into()) => {}
+                _ = self.ctx.soft_stop.cancelled() => break,
+            }
+            let drawn = self.ctx.mix[self.ctx.mix_index.sample(self.rng)];
+            let idle = self.mbox.capabilities.as_ref().is_none_or(|c| c.idle);
+            let kind = substitute(drawn, &self.mbox, idle);
+            done = match self.simple(conn, kind, intended).await {
+                Err(r) if recoverable(r) => Instant::now(),
+                other => other?,
+            };
+        }
+        self.simple(conn, CommandKind::Logout, done).await.map(|_| ())
+    }
+
+    fn think(&mut self) -> Duration {
+        match self.ctx.session.think_time {
+            ThinkTime::None => Duration::ZERO,
+            ThinkTime::Fixed(d) => d,
+            ThinkTime::Exponential(mean) => {
+                let u: f64 = self.rng.random_range(f64::EPSILON..1.0);
+                mean.mul_f64(-u.ln())
+            }
+            ThinkTime::Uniform(a, b) => {
+                Duration::from_secs_f64(self.rng.random_range(a.as_secs_f64()..=b.as_secs_f64()))
+            }
+        }
+    }
+
+    async fn login(&mut self, conn: &mut Connection, intended: Instant) -> Result<Instant, ErrorReason> {
+        let ctx = self.ctx;
+        let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
+        let deadline = self.deadline();
+        let (kind, r) = match ctx.session.login {
+            LoginMethod::Login => {
+                let tag = self.bufs.cmd.begin();
+                self.bufs.cmd.atom(b"LOGIN").sp().astring(user).sp().astring(pass).crlf();
+                let r = async {
+                    let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+                    read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+                    Ok(sent)
+                }
+                .await;
+                (CommandKind::Login, r)
+            }
+            LoginMethod::AuthenticatePlain => {
+                let sasl_ir = self.mbox.capabilities.as_ref().is_some_and(|c| c.sasl_ir);
+                self.bufs.scratch.clear();
+                sasl_plain(&self.user.name, &self.user.password, &mut self.bufs.scratch);
+                let tag = self.bufs.cmd.begin();
+                self.bufs.cmd.atom(b"AUTHENTICATE PLAIN");
+                if sasl_ir {
+                    self.bufs.cmd.sp().raw(&self.bufs.scratch.clone());
+                }
+                self.bufs.cmd.crlf();
+                let r = async {
+                    let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+                    if !sasl_ir {
+                        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
+                            Answer::Continue => {}
+                            Answer::Done => return Err(ErrorReason::Protocol),
+                        }
+                        self.bufs.scratch.extend_from_slice(b"\r\n");
+                        sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
+                    }
+                    read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+                    Ok(sent)
+                }
+                .await;
+                (CommandKind::Authenticate, r)
+            }
+        };
+        let sent = r.map_err(|reason| self.fail(kind, reason))?;
+        Ok(self.ok(kind, intended, sent))
+    }
+
+    /// Sends one command of `kind` and waits for its answer, keeping the
+    /// mailbox state. Returns when it completed.
+    pub(super) async fn simple(&mut self, conn: &mut Connection, kind: CommandKind, intended: Instant) -> Result<Instant, ErrorReason> {
+        let r = self.exchange(conn, kind, intended).await;
+        r.map_err(|reason| self.fail(kind, reason))
+    }
+
+    async fn exchange(&mut self, conn: &mut Connection, kind: CommandKind, intended: Instant) -> Result<Instant, ErrorReason> {
+        let ctx = self.ctx;
+        let literal_plus = self.mbox.capabilities.as_ref().is_some_and(|c| c.literal_plus);
+        let enc = encode(kind, &self.mbox, &ctx.session.mailbox, &self.bufs.append_msg, literal_plus, self.rng, &mut self.bufs.cmd);
+        match kind {
+            CommandKind::Select | CommandKind::Examine => {
+                self.mbox.exists = 0;
+                self.mbox.read_only = kind == CommandKind::Examine;
+            }
+            CommandKind::Close => self.mbox.selected = false,
+            _ => {}
+        }
+        let deadline = self.deadline();
+        let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+        if kind == CommandKind::Idle {
+            return self.idle(conn, enc.tag, intended, sent).await;
+        }
+        if enc.sync_literal {
+            match read_answer(conn, enc.tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
+                Answer::Continue => {}
+                Answer::Done => return Err(ErrorReason::Protocol),
+            }
+            self.bufs.scratch.clear();
+            self.bufs.scratch.extend_from_slice(&self.bufs.append_msg);
+            self.bufs.scratch.extend_from_slice(b"\r\n");
+            sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
+        }
+        read_answer(conn, enc.tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+        if matches!(kind, CommandKind::Select | CommandKind::Examine) {
+            self.mbox.selected = true;
+        }
+        Ok(self.ok(kind, intended, sent))
+    }
+
+    /// IDLE: time to the continuation plus time from DONE to the tagged OK;
+    /// the hold in between is the user's choice, not latency.
+    async fn idle(&mut self, conn: &mut Connection, tag: u32, intended: Instant, sent: Instant) -> Result<Instant, ErrorReason> {
+        let ctx = self.ctx;
+        match read_answer(conn, tag, &mut self.mbox, true, self.deadline(), &ctx.hard_stop).await? {
+            Answer::Continue => {}
+            Answer::Done => return Err(ErrorReason::Protocol),
+        }
+        let entered = Instant::now();
+        let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
+        hold(conn, &mut self.mbox, until, &ctx.hard_stop).await?;
+        let deadline = self.deadline();
+        let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;
+        read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+        let now = Instant::now();
+        let tail = now.saturating_duration_since(done_sent);
+        ctx.recorder.record_ok(
+            self.route,
+            CommandKind::Idle,
+            entered.saturating_duration_since(intended) + tail,
+            entered.saturating_duration_since(sent) + tail,
+        );
+        Ok(now)
+    }
+}

@@ -1,0 +1,115 @@
+//! One command's exchange on the wire: send, then read until its tagged answer,
+//! folding untagged data into the mailbox state, under a deadline and the
+//! run's hard stop. Every way this can go wrong maps to one [`ErrorReason`].
+
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::imap::conn::{Connection, ImapError};
+use crate::imap::encoder::CommandBuf;
+use crate::imap::response::{Kind, Status};
+use crate::metrics::ErrorReason;
+
+use super::mailbox::MailboxState;
+
+/// What ended a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The tagged OK of our command.
+    Done,
+    /// A `+` continuation request (only when the caller allowed it).
+    Continue,
+}
+
+/// Maps a transport failure to its error reason.
+pub fn reason_of(e: &ImapError) -> ErrorReason {
+    match e {
+        ImapError::Frame(_) => ErrorReason::Protocol,
+        ImapError::Tls(_) => ErrorReason::Tls,
+        ImapError::Io(_) | ImapError::Closed => ErrorReason::Disconnect,
+    }
+}
+
+/// Sends bytes, failing with the right reason on timeout, hard stop or I/O error.
+pub async fn send(
+    conn: &mut Connection,
+    bytes: &[u8],
+    deadline: Instant,
+    hard_stop: &CancellationToken,
+) -> Result<Instant, ErrorReason> {
+    tokio::select! {
+        r = tokio::time::timeout_at(deadline.into(), conn.send(bytes)) => match r {
+            Err(_) => Err(ErrorReason::Timeout),
+            Ok(Err(e)) => Err(reason_of(&e)),
+            Ok(Ok(())) => Ok(Instant::now()),
+        },
+        _ = hard_stop.cancelled() => Err(ErrorReason::Aborted),
+    }
+}
+
+/// Reads responses until the tagged answer to `tag` (or a continuation when
+/// `allow_continue`). NO and BAD are errors; a wrong tag or an unexpected
+/// continuation is a protocol error; an untagged BYE is tolerated only when
+/// `expect_bye` (LOGOUT).
+pub async fn read_answer(
+    conn: &mut Connection,
+    tag: u32,
+    mailbox: &mut MailboxState,
+    allow_continue: bool,
+    deadline: Instant,
+    hard_stop: &CancellationToken,
+) -> Result<Answer, ErrorReason> {
+    loop {
+        let resp = tokio::select! {
+            r = tokio::time::timeout_at(deadline.into(), conn.read_response()) => match r {
+                Err(_) => return Err(ErrorReason::Timeout),
+                Ok(Err(e)) => return Err(reason_of(&e)),
+                Ok(Ok(resp)) => resp,
+            },
+            _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
+        };
+        match resp.kind() {
+            Kind::Untagged => mailbox.observe(&resp),
+            Kind::Continuation if allow_continue => return Ok(Answer::Continue),
+            Kind::Continuation => return Err(ErrorReason::Protocol),
+            Kind::Tagged => {
+                if !resp.tag().is_some_and(|t| CommandBuf::tag_matches(tag, t)) {
+                    return Err(ErrorReason::Protocol);
+                }
+                mailbox.observe(&resp);
+                return match resp.status() {
+                    Some(Status::Ok) => Ok(Answer::Done),
+                    Some(Status::No) => Err(ErrorReason::No),
+                    Some(Status::Bad) => Err(ErrorReason::Bad),
+                    _ => Err(ErrorReason::Protocol),
+                };
+            }
+        }
+    }
+}
+
+/// Waits for untagged data until `until` (IDLE's hold), folding it into the
+/// mailbox state. Returns early only on failure or hard stop.
+pub async fn hold(
+    conn: &mut Connection,
+    mailbox: &mut MailboxState,
+    until: Instant,
+    hard_stop: &CancellationToken,
+) -> Result<(), ErrorReason> {
+    loop {
+        let resp = tokio::select! {
+            r = tokio::time::timeout_at(until.into(), conn.read_response()) => match r {
+                Err(_) => return Ok(()),
+                Ok(Err(e)) => return Err(reason_of(&e)),
+                Ok(Ok(resp)) => resp,
+            },
+            _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
+        };
+        match resp.kind() {
+            Kind::Untagged if resp.status() == Some(Status::Bye) => return Err(ErrorReason::Disconnect),
+            Kind::Untagged => mailbox.observe(&resp),
+            _ => return Err(ErrorReason::Protocol),
+        }
+    }
+}

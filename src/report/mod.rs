@@ -1,0 +1,9 @@
+//! Outputs: the results directory (written atomically), `summary.csv`,
+//! `run.json` and the terminal summary table.
+
+pub mod results_dir;
+pub mod run_json;
+pub mod summary;
+pub mod table;
+
+pub use results_dir::ResultsDir;
