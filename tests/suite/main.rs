@@ -1,0 +1,7 @@
+//! imapload's integration tests: one test binary, one module per concern, so
+//! the crate links once.
+
+mod cli;
+mod dovecot;
+mod e2e;
+mod support;

@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use imapload::plan::{self, Overrides, RunPlan};
+use tokio_util::sync::CancellationToken;
+
+/// A small embedded scenario: `extra` is appended (TOML) to tune it.
+pub fn embedded_scenario(sessions: usize, duration: &str, extra: &str) -> String {
+    format!(
+        r#"
+name = "test"
+seed = 7
+duration = "{duration}"
+[topology]
+kind = "embedded"
+cas = 1
+backends = 2
+messages_per_mailbox = 20
+[users]
+count = 200
+[load]
+sessions = {sessions}
+cas_share = 0.5
+[session]
+commands = [3, 8]
+think_time = {{ dist = "exponential", mean = "20ms" }}
+command_timeout = "10s"
+idle_duration = "100ms"
+{extra}
+"#
+    )
+}
+
+/// Loads a scenario text as if it were the file `dir/test.toml`.
+pub fn plan_from(text: &str, dir: &Path, overrides: &Overrides) -> RunPlan {
+    plan::load_str(text, &dir.join("test.toml"), overrides).unwrap_or_else(|e| panic!("scenario: {e}"))
+}
+
+/// Overrides that write results under `dir` quietly.
+pub fn quiet_out(dir: &Path) -> Overrides {
+    Overrides { out: Some(dir.join("results")), quiet: true, ..Default::default() }
+}
+
+/// Runs a plan to the end.
+pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
+    imapload::run::run(plan, CancellationToken::new()).await.unwrap_or_else(|e| panic!("run failed: {e}"))
+}
+
+/// Reads a CSV file into header + rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect();
+    (header, rows)
+}
+
+/// The built binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_imapload"))
+}
