@@ -152,24 +152,19 @@ fn think_time(
             ))
         }
     };
+    // Stray keys first: `mean` under "fixed" is more likely a wrong dist than a missing value.
     for (field, value) in fields {
-        match (wanted.contains(&field), value) {
-            (false, Some(v)) => {
-                return Err(ctx.at(
-                    v.span(),
-                    format!("{key}.{field}"),
-                    format!("does not apply to dist = \"{name}\"; expected {allowed}"),
-                ))
-            }
-            (true, None) => {
-                return Err(ctx.at(
-                    span.clone(),
-                    format!("{key}.{field}"),
-                    format!("missing; dist = \"{name}\" needs {}", wanted.join(" and ")),
-                ))
-            }
-            _ => {}
+        if let (false, Some(v)) = (wanted.contains(&field), value) {
+            let msg = format!("does not apply to dist = \"{name}\"; expected {allowed}");
+            return Err(ctx.at(v.span(), format!("{key}.{field}"), msg));
         }
+    }
+    if let Some((field, _)) = fields
+        .iter()
+        .find(|(f, v)| wanted.contains(f) && v.is_none())
+    {
+        let msg = format!("missing; dist = \"{name}\" needs {}", wanted.join(" and "));
+        return Err(ctx.at(span.clone(), format!("{key}.{field}"), msg));
     }
     let get = |field: &str, value: &Opt<String>, zero| match value {
         Some(v) => ctx.dur_value(v, &format!("{key}.{field}"), zero),
