@@ -11,6 +11,8 @@ mod session;
 mod span;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_overrides;
 mod topology;
 mod users;
 
