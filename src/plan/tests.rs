@@ -126,6 +126,8 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
     ("duration = \"1s\"\n[load]\nsesions = 5\n", 3, "load.sesions", "`sessions`"),
     ("duration = \"1s\"\n[session]\nthink_time = { dist = \"none\", foo = 1 }\n", 3, "session.think_time.foo", "allowed keys"),
     ("duration = \"1s\"\n[topology]\nkind = \"real\"\n[[topology.cas]]\nurl = \"imap://a\"\nbogus = 1\n", 6, "topology.cas[1].bogus", "`url`"),
+    ("duration = \"1s\"\n[session]\nmailbox = \"INBOX\"\n[session.x]\na = 1\n", 4, "session.x", "`mix`"),
+    ("duration = \"1s\"\n[topology]\nkind = \"real\"\n[[topology.backend]]\nname = \"a\"\nurl = 5\n", 6, "topology.backend[1].url", "string"),
     ("duration = \"1s\"\n[load]\nsessions = \"many\"\n", 3, "load.sessions", "integer"),
     ("duration = 30\n", 1, "duration", "string"),
     ("duration = \"30\"\n", 1, "duration", "unit"),
