@@ -3,6 +3,25 @@
 //! re-validates; every mistake a user can make is caught here with its file,
 //! line and key (see [`crate::error::InputError`]).
 
+mod duration;
+mod fields;
+mod load;
+mod scenario;
+mod session;
+mod span;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_overrides;
+mod topology;
+mod users;
+
+pub use duration::{format_duration, parse_duration};
+pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
+pub use session::DEFAULT_MIX;
+pub use span::line_of;
+pub use users::load_users_csv;
+
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -1,0 +1,263 @@
+//! Entry points: scenario text (or the built-in quickstart) + command-line
+//! overrides -> a validated [`RunPlan`] with every default filled in.
+//!
+//! Parsing happens twice on purpose: once into toml's spanned tree (syntax
+//! errors, and the map used to name the dotted key of any serde error), once
+//! into the raw serde structs. Scenario files are small; clear errors matter more.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::de::DeTable;
+
+use super::duration::parse_duration;
+use super::fields::Zero;
+use super::scenario::{RawScenario, RawUsers};
+use super::span::Ctx;
+use super::users::{check_backends, expand, read_users_csv, Pattern};
+use super::{
+    session, topology, LoadPlan, OutputPlan, Overrides, RunPlan, TlsPlan, TopologyPlan, User,
+};
+use crate::error::InputError;
+
+/// The built-in quickstart, used when `imapload run` gets no scenario. Errors
+/// in it are reported as [`QUICKSTART_ORIGIN`] (they can only come from overrides).
+pub const QUICKSTART: &str = include_str!("../../scenarios/quickstart.toml");
+
+/// The path the built-in quickstart is reported as.
+pub const QUICKSTART_ORIGIN: &str = "scenarios/quickstart.toml";
+
+/// Loads a scenario file (`None` = built-in quickstart), applies CLI overrides,
+/// validates, fills every default. The plan's `scenario` is the path given, or
+/// `None` for the quickstart.
+pub fn load(scenario: Option<&Path>, overrides: &Overrides) -> Result<RunPlan, InputError> {
+    match scenario {
+        None => {
+            let mut plan = load_str(QUICKSTART, Path::new(QUICKSTART_ORIGIN), overrides)?;
+            plan.scenario = None;
+            Ok(plan)
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                InputError::at(path, None, None, format!("cannot read scenario file: {e}"))
+            })?;
+            load_str(&text, path, overrides)
+        }
+    }
+}
+
+/// Same from text (tests and the built-in quickstart); `origin` is the path
+/// reported in errors and stored as the plan's `scenario`; relative paths
+/// inside (users file, ca_file) resolve against origin's directory.
+pub fn load_str(text: &str, origin: &Path, overrides: &Overrides) -> Result<RunPlan, InputError> {
+    let ctx = Ctx::new(origin, text);
+    let root = DeTable::parse(text).map_err(|e| ctx.toml_error(&e, None))?;
+    let raw: RawScenario =
+        toml::from_str(text).map_err(|e| ctx.toml_error(&e, Some(root.get_ref())))?;
+    build(&ctx, &raw, origin, overrides)
+}
+
+fn build(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    origin: &Path,
+    ov: &Overrides,
+) -> Result<RunPlan, InputError> {
+    let name = match &raw.name {
+        Some(n) if n.get_ref().trim().is_empty() => {
+            return Err(ctx.at(n.span(), "name", "empty; give a name or leave the key out"))
+        }
+        Some(n) => n.get_ref().clone(),
+        None => origin.file_stem().map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+    };
+    let seed = match ov.seed {
+        Some(s) => s,
+        None => ctx.int(&raw.seed, "seed", 0, i64::MAX, 1)? as u64,
+    };
+    let duration = match (&ov.duration, &raw.duration) {
+        (Some(text), _) => match parse_duration(text) {
+            Ok(d) if !d.is_zero() => d,
+            Ok(_) => {
+                return Err(InputError::new(
+                    "--duration",
+                    "must be greater than zero, e.g. 30s",
+                ))
+            }
+            Err(m) => return Err(InputError::new("--duration", m)),
+        },
+        (None, Some(d)) => ctx.dur_value(d, "duration", Zero::Rejected)?,
+        (None, None) => {
+            return Err(ctx.missing(
+                None,
+                "duration",
+                "missing; how long to run, e.g. duration = \"30s\" (or --duration)",
+            ))
+        }
+    };
+    let topology = topology::build(ctx, &raw.topology, ov)?;
+    let users = users(ctx, raw, origin, ov, &topology)?;
+    Ok(RunPlan {
+        scenario: Some(origin.to_path_buf()),
+        name,
+        seed,
+        duration,
+        interval: ctx.dur(
+            &raw.interval,
+            "interval",
+            Zero::Rejected,
+            Duration::from_secs(1),
+        )?,
+        load: load_plan(ctx, raw, ov, &topology)?,
+        topology,
+        users,
+        session: session::build(ctx, &raw.session)?,
+        tls: tls(ctx, raw, origin, ov)?,
+        output: OutputPlan {
+            out: ov.out.clone().or_else(|| {
+                raw.output
+                    .as_ref()
+                    .and_then(|o| o.get_ref().out.as_ref())
+                    .map(|o| PathBuf::from(o.get_ref()))
+            }),
+            force: ov.force,
+            quiet: ov.quiet,
+        },
+    })
+}
+
+/// `path` as written in the scenario, made relative to the scenario's folder.
+fn resolve(origin: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    match origin.parent() {
+        Some(dir) if p.is_relative() => dir.join(p),
+        _ => p.to_path_buf(),
+    }
+}
+
+fn users(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    origin: &Path,
+    ov: &Overrides,
+    topo: &TopologyPlan,
+) -> Result<Vec<User>, InputError> {
+    let backends = topo.backend_names();
+    if let Some(path) = &ov.users {
+        return check_backends(path, read_users_csv(path)?, &backends);
+    }
+    let default = RawUsers::default();
+    let u = raw.users.as_ref().map_or(&default, |s| s.get_ref());
+    if let Some(file) = &u.file {
+        if u.pattern.is_some() || u.count.is_some() || u.password.is_some() {
+            return Err(ctx.at(
+                file.span(),
+                "users.file",
+                "`file` replaces `pattern`, `count` and `password`; give one or the other",
+            ));
+        }
+        let path = resolve(origin, file.get_ref());
+        let rows = read_users_csv(&path).map_err(|mut e| {
+            if e.line.is_none() {
+                // The file could not be opened: point at the key that names it.
+                e = ctx.at(
+                    file.span(),
+                    "users.file",
+                    format!("{}: {}", path.display(), e.message),
+                );
+            }
+            e
+        })?;
+        return check_backends(&path, rows, &backends);
+    }
+    let pattern = |field: &Option<toml::Spanned<String>>, key: &str, default: &str| match field {
+        None => Pattern::parse(default).map_err(|m| ctx.missing(None, key, m)),
+        Some(p) => Pattern::parse(p.get_ref()).map_err(|m| ctx.at(p.span(), key, m)),
+    };
+    let name = pattern(&u.pattern, "users.pattern", "user{:05}")?;
+    let password = pattern(&u.password, "users.password", "secret")?;
+    let count = ctx.int(&u.count, "users.count", 1, 10_000_000, 1000)? as usize;
+    if !name.has_placeholder() && count > 1 {
+        let span = u.pattern.as_ref().map_or(0..0, |p| p.span());
+        return Err(ctx.at(
+            span,
+            "users.pattern",
+            format!("{count} users would share one name; add `{{}}` or `{{:0N}}` for the index"),
+        ));
+    }
+    Ok(expand(&name, &password, count, &backends))
+}
+
+fn load_plan(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    ov: &Overrides,
+    topo: &TopologyPlan,
+) -> Result<LoadPlan, InputError> {
+    let default = Default::default();
+    let l = raw.load.as_ref().map_or(&default, |s| s.get_ref());
+    let sessions = match ov.sessions {
+        Some(0) => return Err(InputError::new("--sessions", "must be at least 1")),
+        Some(n) => n,
+        None => ctx.int(&l.sessions, "load.sessions", 1, 10_000_000, 100)? as usize,
+    };
+    let cas_share = match &l.cas_share {
+        None => 0.8,
+        Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
+        Some(v) => {
+            return Err(ctx.at(
+                v.span(),
+                "load.cas_share",
+                format!(
+                    "{} is out of range; expected a number from 0 to 1",
+                    v.get_ref()
+                ),
+            ))
+        }
+    };
+    if cas_share > 0.0 && !topo.has_cas() {
+        let msg = format!("{cas_share} of sessions should go via a CAS, but the real topology has none; set load.cas_share = 0 or add [[topology.cas]] / --cas");
+        return Err(match &l.cas_share {
+            Some(v) => ctx.at(v.span(), "load.cas_share", msg),
+            None => ctx.missing(
+                raw.load.as_ref().map(|s| s.span()),
+                "load.cas_share",
+                format!("{msg} (0.8 is the default)"),
+            ),
+        });
+    }
+    Ok(LoadPlan {
+        sessions,
+        cas_share,
+        ramp_up: ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?,
+    })
+}
+
+fn tls(ctx: &Ctx, raw: &RawScenario, origin: &Path, ov: &Overrides) -> Result<TlsPlan, InputError> {
+    let default = Default::default();
+    let t = raw.tls.as_ref().map_or(&default, |s| s.get_ref());
+    let readable = |p: &Path| match std::fs::File::open(p).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(format!(
+            "{} is not a file; expected a PEM file of CA certificates",
+            p.display()
+        )),
+        Err(e) => Err(format!("cannot read {}: {e}", p.display())),
+    };
+    let ca_file = match (&ov.ca_file, &t.ca_file) {
+        (Some(p), _) => {
+            readable(p).map_err(|m| InputError::new("--ca-file", m))?;
+            Some(p.clone())
+        }
+        (None, Some(f)) => {
+            let p = resolve(origin, f.get_ref());
+            readable(&p).map_err(|m| ctx.at(f.span(), "tls.ca_file", m))?;
+            Some(p)
+        }
+        (None, None) => None,
+    };
+    let insecure = ov.insecure || t.insecure.as_ref().is_some_and(|b| *b.get_ref());
+    Ok(TlsPlan { ca_file, insecure })
+}

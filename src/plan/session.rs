@@ -1,0 +1,258 @@
+//! `[session]` -> [`SessionPlan`]: login, command count, think time and the
+//! weighted command mix.
+
+use std::time::Duration;
+
+use super::fields::Zero;
+use super::scenario::{IntOrSeq, Opt, RawSession, RawThinkTime};
+use super::span::Ctx;
+use super::{LoginMethod, SessionPlan, ThinkTime};
+use crate::command::CommandKind;
+use crate::error::InputError;
+use crate::imap::url::Security;
+
+/// The mix used when `[session.mix]` is absent: a webmail-like client that
+/// mostly lists flags and headers, opens some bodies, and rarely writes.
+/// Weights sum to 100 so they read as percentages.
+pub const DEFAULT_MIX: [(CommandKind, u32); 15] = [
+    (CommandKind::Capability, 2),
+    (CommandKind::Noop, 8),
+    (CommandKind::List, 5),
+    (CommandKind::Status, 5),
+    (CommandKind::Select, 3),
+    (CommandKind::Examine, 2),
+    (CommandKind::FetchFlags, 20),
+    (CommandKind::FetchHeaders, 15),
+    (CommandKind::FetchBody, 12),
+    (CommandKind::UidFetch, 8),
+    (CommandKind::Search, 6),
+    (CommandKind::Store, 6),
+    (CommandKind::Append, 3),
+    (CommandKind::Expunge, 2),
+    (CommandKind::Idle, 3),
+];
+
+/// Builds the session plan, filling defaults.
+pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, InputError> {
+    let default = RawSession::default();
+    let s = raw.as_ref().map_or(&default, |s| s.get_ref());
+    let mailbox = match &s.mailbox {
+        None => "INBOX".to_string(),
+        Some(m) if m.get_ref().trim().is_empty() => {
+            return Err(ctx.at(
+                m.span(),
+                "session.mailbox",
+                "empty; give a mailbox name such as \"INBOX\"",
+            ))
+        }
+        Some(m) => m.get_ref().clone(),
+    };
+    Ok(SessionPlan {
+        security: ctx.choice(
+            &s.security,
+            "session.security",
+            &[
+                ("plain", Security::Plain),
+                ("starttls", Security::StartTls),
+                ("tls", Security::Tls),
+            ],
+            Security::Plain,
+        )?,
+        login: ctx.choice(
+            &s.login,
+            "session.login",
+            &[
+                ("login", LoginMethod::Login),
+                ("authenticate-plain", LoginMethod::AuthenticatePlain),
+            ],
+            LoginMethod::Login,
+        )?,
+        mailbox,
+        commands_per_session: commands(ctx, s)?,
+        think_time: match &s.think_time {
+            None => ThinkTime::Exponential(Duration::from_millis(200)),
+            Some(t) => think_time(ctx, t.get_ref(), t.span())?,
+        },
+        mix: mix(ctx, s)?,
+        command_timeout: ctx.dur(
+            &s.command_timeout,
+            "session.command_timeout",
+            Zero::Rejected,
+            Duration::from_secs(30),
+        )?,
+        idle_duration: ctx.dur(
+            &s.idle_duration,
+            "session.idle_duration",
+            Zero::Rejected,
+            Duration::from_secs(2),
+        )?,
+        append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
+    })
+}
+
+fn commands(ctx: &Ctx, s: &RawSession) -> Result<(u32, u32), InputError> {
+    let key = "session.commands";
+    let Some(c) = &s.commands else {
+        return Ok((5, 20));
+    };
+    let max = u32::MAX as i64;
+    match c.get_ref() {
+        IntOrSeq::Int(n) => {
+            let n = ctx.int_value(&toml::Spanned::new(c.span(), *n), key, 1, max)? as u32;
+            Ok((n, n))
+        }
+        IntOrSeq::Seq(items) if items.len() == 2 => {
+            let lo = ctx.int_value(&items[0], key, 1, max)? as u32;
+            let hi = ctx.int_value(&items[1], key, 1, max)? as u32;
+            if lo > hi {
+                return Err(ctx.at(
+                    c.span(),
+                    key,
+                    format!("[{lo}, {hi}] has min > max; expected [min, max] with min <= max"),
+                ));
+            }
+            Ok((lo, hi))
+        }
+        IntOrSeq::Seq(_) => Err(ctx.at(c.span(), key, "expected an integer >= 1 or [min, max]")),
+    }
+}
+
+fn think_time(
+    ctx: &Ctx,
+    t: &RawThinkTime,
+    span: std::ops::Range<usize>,
+) -> Result<ThinkTime, InputError> {
+    let key = "session.think_time";
+    let allowed =
+        "dist = \"none\", \"fixed\" (value), \"exponential\" (mean) or \"uniform\" (min, max)";
+    let Some(dist) = &t.dist else {
+        return Err(ctx.at(
+            span,
+            format!("{key}.dist"),
+            format!("missing; expected {allowed}"),
+        ));
+    };
+    let name = dist.get_ref().as_str();
+    let fields = [
+        ("value", &t.value),
+        ("mean", &t.mean),
+        ("min", &t.min),
+        ("max", &t.max),
+    ];
+    let wanted: &[&str] = match name {
+        "none" => &[],
+        "fixed" => &["value"],
+        "exponential" => &["mean"],
+        "uniform" => &["min", "max"],
+        _ => {
+            return Err(ctx.at(
+                dist.span(),
+                format!("{key}.dist"),
+                format!("unknown value \"{name}\"; expected {allowed}"),
+            ))
+        }
+    };
+    // Stray keys first: `mean` under "fixed" is more likely a wrong dist than a missing value.
+    for (field, value) in fields {
+        if let (false, Some(v)) = (wanted.contains(&field), value) {
+            let msg = format!("does not apply to dist = \"{name}\"; expected {allowed}");
+            return Err(ctx.at(v.span(), format!("{key}.{field}"), msg));
+        }
+    }
+    if let Some((field, _)) = fields
+        .iter()
+        .find(|(f, v)| wanted.contains(f) && v.is_none())
+    {
+        let msg = format!("missing; dist = \"{name}\" needs {}", wanted.join(" and "));
+        return Err(ctx.at(span.clone(), format!("{key}.{field}"), msg));
+    }
+    let get = |field: &str, value: &Opt<String>, zero| match value {
+        Some(v) => ctx.dur_value(v, &format!("{key}.{field}"), zero),
+        None => Ok(Duration::ZERO),
+    };
+    Ok(match name {
+        "none" => ThinkTime::None,
+        "fixed" => ThinkTime::Fixed(get("value", &t.value, Zero::Rejected)?),
+        "exponential" => ThinkTime::Exponential(get("mean", &t.mean, Zero::Rejected)?),
+        _ => {
+            let (lo, hi) = (
+                get("min", &t.min, Zero::Allowed)?,
+                get("max", &t.max, Zero::Rejected)?,
+            );
+            if hi < lo {
+                let max_span = t.max.as_ref().map_or(span, |m| m.span());
+                return Err(ctx.at(
+                    max_span,
+                    format!("{key}.max"),
+                    "max is below min; expected min <= max",
+                ));
+            }
+            ThinkTime::Uniform(lo, hi)
+        }
+    })
+}
+
+fn mix(ctx: &Ctx, s: &RawSession) -> Result<Vec<(CommandKind, u32)>, InputError> {
+    let Some(table) = &s.mix else {
+        return Ok(DEFAULT_MIX.to_vec());
+    };
+    let mixable: Vec<&str> = CommandKind::ALL
+        .iter()
+        .filter(|k| k.mixable())
+        .map(|k| k.label())
+        .collect();
+    let mut out: Vec<(CommandKind, u32)> = Vec::new();
+    for (label, weight) in table.get_ref() {
+        let key = format!("session.mix.{}", label.get_ref());
+        let kind = match CommandKind::from_label(label.get_ref()) {
+            Some(k) if k.mixable() => k,
+            Some(k) => {
+                return Err(ctx.at(
+                    label.span(),
+                    key,
+                    format!(
+                        "{k} is part of every session, not of the mix; allowed: {}",
+                        mixable.join(", ")
+                    ),
+                ))
+            }
+            None => {
+                return Err(ctx.at(
+                    label.span(),
+                    key,
+                    format!("unknown command; allowed: {}", mixable.join(", ")),
+                ))
+            }
+        };
+        if out.iter().any(|(k, _)| *k == kind) {
+            return Err(ctx.at(
+                label.span(),
+                key,
+                format!("{kind} is given twice (labels are case-insensitive)"),
+            ));
+        }
+        let w = ctx.int_value(weight, &key, 0, u32::MAX as i64)? as u32;
+        out.push((kind, w));
+    }
+    out.retain(|(_, w)| *w > 0);
+    if out.is_empty() {
+        return Err(ctx.at(
+            table.span(),
+            "session.mix",
+            "no command has a weight > 0; give at least one, e.g. NOOP = 1",
+        ));
+    }
+    out.sort_by_key(|(k, _)| *k);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_mix_is_mixable_and_sums_to_100() {
+        assert!(DEFAULT_MIX.iter().all(|(k, w)| k.mixable() && *w > 0));
+        assert_eq!(DEFAULT_MIX.iter().map(|(_, w)| w).sum::<u32>(), 100);
+    }
+}
