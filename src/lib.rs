@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod imap;
 pub mod metrics;
+pub mod monitor;
 pub mod plan;
 pub mod report;
 pub mod run;

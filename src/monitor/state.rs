@@ -1,0 +1,91 @@
+//! The responder chain as states over time: Healthy -> Degraded when a monitor
+//! fires -> Unhealthy after the escalation delay if it is still firing -> back
+//! to Healthy when it stops firing.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A monitor's AlertValue, spelled as Exchange's Get-ServerHealth does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum AlertValue {
+    /// Not firing.
+    Healthy,
+    /// Fired; the first responder stage.
+    Degraded,
+    /// Still firing after the escalation delay.
+    Unhealthy,
+}
+
+impl fmt::Display for AlertValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AlertValue::Healthy => "Healthy",
+            AlertValue::Degraded => "Degraded",
+            AlertValue::Unhealthy => "Unhealthy",
+        })
+    }
+}
+
+/// One change of state.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Transition {
+    /// When, from the run start.
+    pub at: Duration,
+    /// The new state.
+    pub to: AlertValue,
+}
+
+/// Turns "firing" intervals into state transitions. `firing` is a list of
+/// `(from, to)` spans (from run start) during which the monitor's rule holds,
+/// sorted and not overlapping; `end` is the end of the run.
+pub fn chain(firing: &[(Duration, Duration)], escalation: Duration, end: Duration) -> Vec<Transition> {
+    let mut out = Vec::new();
+    for &(from, to) in firing {
+        if from >= end {
+            break;
+        }
+        let to = to.min(end);
+        out.push(Transition { at: from, to: AlertValue::Degraded });
+        let escalate = from + escalation;
+        if escalate < to || (escalate == to && to == end) {
+            out.push(Transition { at: escalate, to: AlertValue::Unhealthy });
+        }
+        if to < end {
+            out.push(Transition { at: to, to: AlertValue::Healthy });
+        }
+    }
+    out
+}
+
+/// The state at the end: the last transition's, or Healthy.
+pub fn final_state(transitions: &[Transition]) -> AlertValue {
+    transitions.last().map_or(AlertValue::Healthy, |t| t.to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: u64) -> Duration {
+        Duration::from_secs(x)
+    }
+
+    #[test]
+    fn degrades_escalates_and_recovers() {
+        let t = chain(&[(s(10), s(200))], s(120), s(300));
+        let states: Vec<_> = t.iter().map(|t| (t.at.as_secs(), t.to)).collect();
+        assert_eq!(states, [(10, AlertValue::Degraded), (130, AlertValue::Unhealthy), (200, AlertValue::Healthy)]);
+        assert_eq!(final_state(&t), AlertValue::Healthy);
+    }
+
+    #[test]
+    fn short_firing_never_escalates_and_firing_at_the_end_stays() {
+        let t = chain(&[(s(10), s(60))], s(120), s(300));
+        assert_eq!(t.iter().map(|t| t.to).collect::<Vec<_>>(), [AlertValue::Degraded, AlertValue::Healthy]);
+        let t = chain(&[(s(100), s(300))], s(120), s(300));
+        assert_eq!(final_state(&t), AlertValue::Unhealthy);
+        let t = chain(&[(s(250), s(300))], s(120), s(300));
+        assert_eq!(final_state(&t), AlertValue::Degraded);
+        assert_eq!(final_state(&[]), AlertValue::Healthy);
+    }
+}
