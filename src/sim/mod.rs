@@ -1,0 +1,5 @@
+//! The embedded topology: in-memory IMAP back ends and CAS proxies.
+pub mod certs;
+pub mod message;
+pub mod service;
+pub mod store;
