@@ -15,7 +15,6 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
 
 /// Longest command line accepted (without literal data).
 pub const MAX_LINE: usize = 64 * 1024;
@@ -299,9 +298,6 @@ pub fn verb_of(cmd: &[u8]) -> String {
     let verb = words.next().unwrap_or_default();
     String::from_utf8_lossy(&verb[..verb.len().min(32)]).to_ascii_uppercase()
 }
-
-/// Whether a TLS acceptor is offered for STARTTLS.
-pub type Acceptor = Option<TlsAcceptor>;
 
 #[cfg(test)]
 mod tests {

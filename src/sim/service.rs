@@ -211,6 +211,9 @@ impl ServerControl {
             self.logins_failed.fetch_add(1, Relaxed);
         }
     }
+    pub(crate) fn count_command(&self) {
+        self.commands_total.fetch_add(1, Relaxed);
+    }
     pub(crate) fn count_backend_connection(&self) {
         self.backend_connections.fetch_add(1, Relaxed);
     }

@@ -274,10 +274,10 @@ impl Store {
         if !newest && r % 10 < 8 {
             f |= flags::SEEN;
         }
-        if (r >> 8) % 20 == 0 {
+        if (r >> 8).is_multiple_of(20) {
             f |= flags::FLAGGED;
         }
-        if (r >> 16) % 10 == 0 && f & flags::SEEN != 0 {
+        if (r >> 16).is_multiple_of(10) && f & flags::SEEN != 0 {
             f |= flags::ANSWERED;
         }
         if folder == 2 {

@@ -348,15 +348,13 @@ impl Session {
             self.bad(tag, "Invalid message sequence number");
             return;
         };
-        let (src_validity, msgs): (u32, Vec<Message>) = {
+        let msgs: Vec<Message> = {
             let mb = sel.folder.lock();
-            let msgs = targets
+            targets
                 .iter()
                 .filter_map(|(_, u)| mb.position(*u).map(|i| mb.messages[i].clone()))
-                .collect();
-            (mb.uid_validity, msgs)
+                .collect()
         };
-        let _ = src_validity;
         let src: Vec<u32> = msgs.iter().map(|m| m.uid).collect();
         let (validity, dst) = {
             let mut mb = dest.lock();

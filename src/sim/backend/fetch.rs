@@ -106,7 +106,7 @@ fn literal(out: &mut Vec<u8>, s: &[u8]) {
 }
 
 /// The unfolded value of header field `name` (first occurrence).
-fn field<'a>(header: &'a [u8], name: &str) -> Option<Vec<u8>> {
+fn field(header: &[u8], name: &str) -> Option<Vec<u8>> {
     let mut lines = header
         .split(|b| *b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -128,7 +128,6 @@ fn field<'a>(header: &'a [u8], name: &str) -> Option<Vec<u8>> {
                 break;
             }
         }
-        let _: &'a [u8] = header;
         return Some(v);
     }
     None

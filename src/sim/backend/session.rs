@@ -135,7 +135,7 @@ impl Session {
             return self.starttls(&tag, raw).await;
         }
         let cmd = match CommandCodec::new().decode(raw) {
-            Ok((rest, cmd)) if rest.is_empty() => cmd,
+            Ok((&[], cmd)) => cmd,
             _ => {
                 let verb = verb_of(raw);
                 let why = if verb.is_empty() {
