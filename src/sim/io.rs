@@ -186,7 +186,7 @@ impl Conn {
 
     /// Reads exactly `n` bytes onto `out`.
     async fn read_exact_into(&mut self, n: usize, out: &mut Vec<u8>) -> io::Result<()> {
-        out.reserve(n);
+        out.reserve(n.min(1 << 20));
         let mut left = n;
         while left > 0 {
             if self.buf.is_empty() && !self.fill().await? {

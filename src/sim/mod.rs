@@ -10,6 +10,8 @@
 pub mod backend;
 pub mod cas;
 pub mod certs;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod io;
 pub mod message;
 pub mod serve;

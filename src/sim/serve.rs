@@ -182,3 +182,39 @@ mod tests {
         task.await.unwrap().unwrap();
     }
 }
+
+/// Manual check with real clients: `cargo test --lib serve_for_manual_clients
+/// -- --ignored --nocapture` prints the endpoints and serves for
+/// `IMAPLOAD_SERVE_SECS` seconds (default 60).
+#[cfg(test)]
+mod manual {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "serves for a while for hand-run clients (python imaplib)"]
+    async fn serve_for_manual_clients() {
+        let secs = std::env::var("IMAPLOAD_SERVE_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(60);
+        let opts = ServeOptions {
+            cas: 1,
+            backends: 2,
+            listen: "127.0.0.1".parse().unwrap(),
+            port_base: std::env::var("IMAPLOAD_PORT_BASE")
+                .ok()
+                .and_then(|s| s.parse().ok()),
+            users: 10,
+            seed: 1,
+            workers_per_backend: 8,
+            dir: std::env::var_os("IMAPLOAD_SERVE_DIR").map(PathBuf::from),
+        };
+        let token = CancellationToken::new();
+        let stop = token.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+            stop.cancel();
+        });
+        serve(opts, token).await.unwrap();
+    }
+}

@@ -1,8 +1,11 @@
 //! The embedded mailbox back end (`mbx1`..): IMAP4rev1 over an in-memory
 //! store, with a worker pool and service-time model in front of every command.
 
+mod auth;
 mod commands;
+mod envelope;
 mod fetch;
+mod idle;
 mod search;
 mod seqset;
 mod session;

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use imap_codec::decode::Decoder;
 use imap_codec::imap_types::auth::AuthMechanism;
 use imap_codec::imap_types::command::{Command, CommandBody};
@@ -14,7 +13,7 @@ use tokio::sync::watch;
 
 use super::{capabilities, Backend, MAX_BADS};
 use crate::command::CommandKind;
-use crate::sim::io::{tag_of, verb_of, Conn, Incoming, MAX_LINE};
+use crate::sim::io::{tag_of, verb_of, Conn, Incoming};
 use crate::sim::service::connection_rng;
 use crate::sim::store::{Account, Folder};
 
@@ -64,7 +63,7 @@ impl Session {
         }
     }
 
-    fn caps(&self) -> String {
+    pub(super) fn caps(&self) -> String {
         capabilities(
             self.conn.tls,
             self.be.acceptor.is_some(),
@@ -72,7 +71,7 @@ impl Session {
         )
     }
 
-    fn login_disabled(&self) -> bool {
+    pub(super) fn login_disabled(&self) -> bool {
         self.be.login_disabled_without_tls && !self.conn.tls
     }
 
@@ -82,7 +81,7 @@ impl Session {
         self.out.extend_from_slice(b"\r\n");
     }
 
-    async fn flush(&mut self) -> std::io::Result<()> {
+    pub(super) async fn flush(&mut self) -> std::io::Result<()> {
         let r = self.conn.send(&self.out).await;
         self.out.clear();
         if self.out.capacity() > 64 * 1024 {
@@ -175,7 +174,7 @@ impl Session {
         self.dispatch(&tag, cmd).await
     }
 
-    async fn admit(&mut self, kind: CommandKind) -> crate::sim::service::WorkerGuard {
+    pub(super) async fn admit(&mut self, kind: CommandKind) -> crate::sim::service::WorkerGuard {
         let base = self.be.model.sample(kind, &mut self.rng);
         self.be.control.admit(base).await
     }
@@ -283,201 +282,6 @@ impl Session {
             _ => return self.bad(tag, "Command not supported by the simulator"),
         }
         Next::Continue
-    }
-
-    fn login(&mut self, tag: &str, user: &str, pass: &str) {
-        if !matches!(self.state, State::NotAuth) {
-            self.bad(tag, "Already authenticated");
-            return;
-        }
-        if self.login_disabled() {
-            self.be.control.count_login(false);
-            self.line(format!(
-                "{tag} NO [PRIVACYREQUIRED] LOGIN is disabled before STARTTLS"
-            ));
-            return;
-        }
-        if self.be.control.refuse_logins() {
-            self.be.control.count_login(false);
-            self.line(format!(
-                "{tag} NO [UNAVAILABLE] Logins are refused right now"
-            ));
-            return;
-        }
-        match self.be.store.login(user, pass) {
-            Ok(account) => {
-                self.be.control.count_login(true);
-                self.state = State::Auth(account);
-                let caps = capabilities(self.conn.tls, false, false);
-                self.line(format!("{tag} OK [CAPABILITY {caps}] LOGIN completed."));
-            }
-            Err(_) => {
-                self.be.control.count_login(false);
-                self.line(format!(
-                    "{tag} NO [AUTHENTICATIONFAILED] Authentication failed."
-                ));
-            }
-        }
-    }
-
-    /// Sends `+ ` and reads the client's base64 line. `Ok(None)` when the
-    /// exchange ended with an answer already queued (cancel, bad base64).
-    async fn sasl_continuation(&mut self, tag: &str) -> Result<Option<Vec<u8>>, ()> {
-        if !matches!(self.state, State::NotAuth) {
-            self.bad(tag, "Already authenticated");
-            return Ok(None);
-        }
-        self.line("+ ");
-        self.flush().await.map_err(|_| ())?;
-        let line = match self.conn.read_line(MAX_LINE).await {
-            Ok(Some(Ok(l))) => l,
-            Ok(Some(Err(()))) => {
-                self.bad(tag, "Line too long");
-                return Ok(None);
-            }
-            _ => return Err(()),
-        };
-        let text = line.trim_ascii();
-        if text == b"*" {
-            self.bad(tag, "AUTHENTICATE cancelled");
-            return Ok(None);
-        }
-        match base64::engine::general_purpose::STANDARD.decode(text) {
-            Ok(b) => Ok(Some(b)),
-            Err(_) => {
-                self.bad(tag, "Invalid base64");
-                Ok(None)
-            }
-        }
-    }
-
-    fn authenticate(&mut self, tag: &str, response: Vec<u8>) {
-        if !matches!(self.state, State::NotAuth) {
-            self.bad(tag, "Already authenticated");
-            return;
-        }
-        let mut parts = response.split(|b| *b == 0);
-        let (_authz, user, pass) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(z), Some(u), Some(p), None) => (z, u, p),
-            _ => {
-                self.be.control.count_login(false);
-                self.line(format!(
-                    "{tag} NO [AUTHENTICATIONFAILED] Malformed PLAIN response."
-                ));
-                return;
-            }
-        };
-        let (user, pass) = (
-            String::from_utf8_lossy(user).into_owned(),
-            String::from_utf8_lossy(pass).into_owned(),
-        );
-        self.login(tag, &user, &pass);
-    }
-
-    async fn starttls(&mut self, tag: &str, raw: &[u8]) -> Next {
-        let _worker = self.admit(CommandKind::StartTls).await;
-        let line_end = raw
-            .iter()
-            .position(|b| *b == b'\r' || *b == b'\n')
-            .unwrap_or(raw.len());
-        if raw[..line_end].split(|b| *b == b' ').count() != 2 {
-            return self.bad(tag, "STARTTLS takes no arguments");
-        }
-        let Some(acceptor) = self.be.acceptor.clone().filter(|_| !self.conn.tls) else {
-            return self.bad(tag, "STARTTLS not available on this connection");
-        };
-        if !matches!(self.state, State::NotAuth) {
-            return self.bad(tag, "STARTTLS only before authentication");
-        }
-        self.line(format!("{tag} OK Begin TLS negotiation now"));
-        if self.flush().await.is_err() || self.conn.start_tls(&acceptor).await.is_err() {
-            return Next::Close;
-        }
-        Next::Continue
-    }
-
-    async fn idle(&mut self, tag: &str) -> Next {
-        if matches!(self.state, State::NotAuth) {
-            return self.bad(tag, "Command received in Invalid state.");
-        }
-        self.line("+ idling");
-        self.sync(true);
-        if self.flush().await.is_err() {
-            return Next::Close;
-        }
-        loop {
-            let mut rx = match &self.state {
-                State::Selected(s) => Some(s.rx.clone()),
-                _ => None,
-            };
-            let changed = async {
-                match rx.as_mut() {
-                    Some(rx) => rx.changed().await.is_ok(),
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                line = self.conn.read_line(MAX_LINE) => {
-                    match line {
-                        Ok(Some(Ok(l))) if l.trim_ascii().eq_ignore_ascii_case(b"DONE") => {
-                            self.sync(true);
-                            self.line(format!("{tag} OK IDLE terminated"));
-                        }
-                        Ok(Some(_)) => {
-                            self.bad(tag, "Expected DONE");
-                        }
-                        _ => return Next::Close,
-                    }
-                    return Next::Continue;
-                }
-                alive = changed => {
-                    if !alive {
-                        return Next::Close;
-                    }
-                    self.sync(true);
-                    if self.flush().await.is_err() {
-                        return Next::Close;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Tells the client about changes made by other sessions: new messages
-    /// (`EXISTS`) always, expunged ones (`EXPUNGE`) only when
-    /// `allow_expunge` (RFC 3501 7.4.1 forbids them during FETCH, STORE and
-    /// SEARCH, where they would shift the numbers the client is using).
-    pub fn sync(&mut self, allow_expunge: bool) {
-        let State::Selected(sel) = &mut self.state else {
-            return;
-        };
-        let version = *sel.rx.borrow_and_update();
-        if version == sel.seen_version {
-            return;
-        }
-        let mut lines = Vec::new();
-        {
-            let mb = sel.folder.lock();
-            if allow_expunge {
-                for i in (0..sel.view.len()).rev() {
-                    if mb.position(sel.view[i]).is_none() {
-                        sel.view.remove(i);
-                        lines.push(format!("* {} EXPUNGE", i + 1));
-                    }
-                }
-                sel.seen_version = version;
-            }
-            let max = sel.view.last().copied().unwrap_or(0);
-            let before = sel.view.len();
-            sel.view
-                .extend(mb.messages.iter().filter(|m| m.uid > max).map(|m| m.uid));
-            if sel.view.len() != before {
-                lines.push(format!("* {} EXISTS", sel.view.len()));
-            }
-        }
-        for l in lines {
-            self.line(l);
-        }
     }
 }
 
