@@ -16,8 +16,7 @@ use imap_codec::decode::Decoder;
 use imap_codec::imap_types::auth::AuthMechanism;
 use imap_codec::imap_types::command::CommandBody;
 use imap_codec::CommandCodec;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
@@ -25,9 +24,7 @@ use crate::plan::User;
 use crate::sim::backend::{capabilities, MAX_BADS};
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming, Stream, MAX_LINE};
 use crate::sim::service::{pause, ServerControl};
-
-/// How long the CAS waits for a back end to accept, greet and answer LOGIN.
-const BACKEND_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::sim::upstream::{self, Upstream};
 
 /// Shared state of one CAS.
 pub struct Cas {
@@ -43,6 +40,9 @@ pub struct Cas {
     pub acceptor: Option<TlsAcceptor>,
     /// Refuse LOGIN / AUTHENTICATE until STARTTLS on plain connections.
     pub login_disabled_without_tls: bool,
+    /// Client TLS (trusting the topology CA) for back ends that require
+    /// STARTTLS before LOGIN.
+    upstream_tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Cas {
@@ -53,6 +53,7 @@ impl Cas {
         backends: HashMap<String, SocketAddr>,
         acceptor: Option<TlsAcceptor>,
         login_disabled_without_tls: bool,
+        upstream_tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Arc<Cas> {
         let users = users
             .iter()
@@ -65,6 +66,7 @@ impl Cas {
             control: ServerControl::new(1),
             acceptor,
             login_disabled_without_tls,
+            upstream_tls,
         })
     }
 }
@@ -118,7 +120,7 @@ pub async fn run(
 /// Outcome of a login attempt.
 enum Login {
     /// Authenticated at the back end: relay from here on.
-    Relay(TcpStream, Vec<u8>),
+    Relay(Box<dyn Upstream>, Vec<u8>),
     /// Answer already written; stay unauthenticated.
     Refused,
 }
@@ -241,7 +243,7 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
         if let Some((user, pass)) = login {
             match cas.login(&tag, &user, &pass, &mut conn).await {
                 Login::Relay(backend, extra) => {
-                    relay(conn, backend, extra).await;
+                    upstream::relay(conn, backend, extra).await;
                     return;
                 }
                 Login::Refused => continue,
@@ -287,15 +289,6 @@ fn parse_plain(b: &[u8]) -> Option<(String, String)> {
     ))
 }
 
-/// A LOGIN argument: quoted when possible, a LITERAL+ literal otherwise.
-fn astring(s: &str) -> String {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        format!("{{{}+}}\r\n{s}", s.len())
-    }
-}
-
 impl Cas {
     async fn login(&self, tag: &str, user: &str, pass: &str, conn: &mut Conn) -> Login {
         self.control.wait_unstalled().await;
@@ -329,74 +322,17 @@ impl Cas {
         Login::Refused
     }
 
-    /// Connects to the home back end and logs in; returns the stream and any
-    /// bytes read past the tagged OK (to forward to the client).
     async fn backend_login(
         &self,
         home: &str,
         user: &str,
         pass: &str,
-    ) -> Result<(TcpStream, Vec<u8>), String> {
+    ) -> Result<(Box<dyn Upstream>, Vec<u8>), String> {
         let addr = *self
             .backends
             .get(home)
             .ok_or_else(|| format!("unknown back end {home}"))?;
-        let work = async {
-            self.control.count_backend_connection();
-            let mut tcp = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-            let _ = tcp.set_nodelay(true);
-            let mut buf = Vec::with_capacity(1024);
-            let greeting = read_line(&mut tcp, &mut buf).await?;
-            if !greeting.starts_with(b"* OK") {
-                return Err("unexpected greeting".to_string());
-            }
-            let cmd = format!("P1 LOGIN {} {}\r\n", astring(user), astring(pass));
-            tcp.write_all(cmd.as_bytes())
-                .await
-                .map_err(|e| e.to_string())?;
-            loop {
-                let line = read_line(&mut tcp, &mut buf).await?;
-                if line.starts_with(b"P1 OK") {
-                    return Ok((tcp, buf));
-                }
-                if line.starts_with(b"P1 ") {
-                    return Err(String::from_utf8_lossy(line.trim_ascii()).into_owned());
-                }
-            }
-        };
-        tokio::time::timeout(BACKEND_TIMEOUT, work)
-            .await
-            .map_err(|_| "timed out".to_string())?
+        self.control.count_backend_connection();
+        upstream::login(addr, self.upstream_tls.as_ref(), user, pass).await
     }
-}
-
-/// Reads one line from `tcp` through `buf`; what follows stays in `buf`.
-async fn read_line(tcp: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, String> {
-    loop {
-        if let Some(i) = memchr::memchr(b'\n', buf) {
-            return Ok(buf.drain(..=i).collect());
-        }
-        if buf.len() > MAX_LINE {
-            return Err("back-end line too long".to_string());
-        }
-        let mut chunk = [0u8; 4096];
-        let n = tcp.read(&mut chunk).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("back end closed the connection".to_string());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
-
-/// Relays bytes both ways until either side closes.
-async fn relay(conn: Conn, mut backend: TcpStream, extra: Vec<u8>) {
-    let (mut client, pending) = conn.into_parts();
-    if !extra.is_empty() && client.write_all(&extra).await.is_err() {
-        return;
-    }
-    if !pending.is_empty() && backend.write_all(&pending).await.is_err() {
-        return;
-    }
-    let _ = client.flush().await;
-    let _ = tokio::io::copy_bidirectional(&mut client, &mut backend).await;
 }

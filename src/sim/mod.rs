@@ -21,6 +21,7 @@ pub mod store;
 mod testclient;
 #[cfg(test)]
 mod tests;
+pub mod upstream;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -155,6 +156,7 @@ impl Topology {
                 backend_addrs.clone(),
                 Some(certs.acceptor.clone()),
                 plan.login_disabled_without_tls,
+                Some(certs::client_config(&certs.ca_der)?),
             );
             controls.insert(name.clone(), state.control.clone());
             tasks.push(tokio::spawn(cas::run(

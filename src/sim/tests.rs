@@ -407,3 +407,30 @@ async fn faults_refuse_logins_and_drop_connections() {
         .is_none());
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn login_disabled_until_starttls_on_both_servers() {
+    let mut p = plan(4, Duration::ZERO);
+    p.login_disabled_without_tls = true;
+    let t = Topology::start(&p, &users(), 5, None).await.unwrap();
+    for cas in [false, true] {
+        let mut c = connect(&t, addr(&t, cas, Mode::Plain), Mode::Plain).await;
+        assert!(c.greeting.contains("LOGINDISABLED"), "{}", c.greeting);
+        let (_, done) = c.cmd("LOGIN user00001 pass00001").await;
+        assert!(done.contains(" NO "), "cas={cas}: {done}");
+        // After STARTTLS (and on implicit TLS) login works; the CAS itself
+        // upgrades its back-end connection because the back end says LOGINDISABLED.
+        for mode in [Mode::StartTls, Mode::Tls] {
+            let mut c = connect(&t, addr(&t, cas, mode), mode).await;
+            let (l, _) = c.cmd("CAPABILITY").await;
+            assert!(
+                !text(&l[0]).contains("LOGINDISABLED") && !text(&l[0]).contains("STARTTLS"),
+                "{l:?}"
+            );
+            c.login("user00001", "pass00001").await;
+            let (_, done) = c.cmd("SELECT INBOX").await;
+            assert!(done.contains("OK"), "cas={cas} {mode:?}: {done}");
+        }
+    }
+    t.shutdown().await;
+}
