@@ -11,6 +11,8 @@ pub mod backend;
 pub mod cas;
 pub mod certs;
 #[cfg(test)]
+mod control_tests;
+#[cfg(test)]
 mod fuzz_tests;
 pub mod io;
 pub mod message;
