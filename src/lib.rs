@@ -6,8 +6,8 @@
 //! `metrics` (per-worker histograms merged on a tick) -> `report` (summary,
 //! CSV, JSON) and the exit code. `main.rs` only calls [`cli::main`].
 
-pub mod command;
 pub mod error;
 pub mod imap;
+pub mod command;
 pub mod plan;
 pub mod sim;
