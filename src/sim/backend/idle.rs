@@ -1,0 +1,91 @@
+//! IDLE (RFC 2177) and mailbox synchronisation: pushing `EXISTS` /
+//! `EXPUNGE` caused by other sessions of the same user.
+
+use super::session::{Next, Session, State};
+use crate::sim::io::MAX_LINE;
+
+impl Session {
+    pub(super) async fn idle(&mut self, tag: &str) -> Next {
+        if matches!(self.state, State::NotAuth) {
+            return self.bad(tag, "Command received in Invalid state.");
+        }
+        self.line("+ idling");
+        self.sync(true);
+        if self.flush().await.is_err() {
+            return Next::Close;
+        }
+        loop {
+            let mut rx = match &self.state {
+                State::Selected(s) => Some(s.rx.clone()),
+                _ => None,
+            };
+            let changed = async {
+                match rx.as_mut() {
+                    Some(rx) => rx.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                line = self.conn.read_line(MAX_LINE) => {
+                    match line {
+                        Ok(Some(Ok(l))) if l.trim_ascii().eq_ignore_ascii_case(b"DONE") => {
+                            self.sync(true);
+                            self.line(format!("{tag} OK IDLE terminated"));
+                        }
+                        Ok(Some(_)) => {
+                            self.bad(tag, "Expected DONE");
+                        }
+                        _ => return Next::Close,
+                    }
+                    return Next::Continue;
+                }
+                alive = changed => {
+                    if !alive {
+                        return Next::Close;
+                    }
+                    self.sync(true);
+                    if self.flush().await.is_err() {
+                        return Next::Close;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tells the client about changes made by other sessions: new messages
+    /// (`EXISTS`) always, expunged ones (`EXPUNGE`) only when
+    /// `allow_expunge` (RFC 3501 7.4.1 forbids them during FETCH, STORE and
+    /// SEARCH, where they would shift the numbers the client is using).
+    pub fn sync(&mut self, allow_expunge: bool) {
+        let State::Selected(sel) = &mut self.state else {
+            return;
+        };
+        let version = *sel.rx.borrow_and_update();
+        if version == sel.seen_version {
+            return;
+        }
+        let mut lines = Vec::new();
+        {
+            let mb = sel.folder.lock();
+            if allow_expunge {
+                for i in (0..sel.view.len()).rev() {
+                    if mb.position(sel.view[i]).is_none() {
+                        sel.view.remove(i);
+                        lines.push(format!("* {} EXPUNGE", i + 1));
+                    }
+                }
+                sel.seen_version = version;
+            }
+            let max = sel.view.last().copied().unwrap_or(0);
+            let before = sel.view.len();
+            sel.view
+                .extend(mb.messages.iter().filter(|m| m.uid > max).map(|m| m.uid));
+            if sel.view.len() != before {
+                lines.push(format!("* {} EXISTS", sel.view.len()));
+            }
+        }
+        for l in lines {
+            self.line(l);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! The in-memory mail store of one back end.
+//!
+//! Users are known at start (the users table); each user's account is built
+//! lazily on first login through a `OnceLock`, so there is no lock across all
+//! users. Each mailbox has its own mutex (held only for in-memory work, never
+//! across an await) and a `watch` channel whose value is bumped on every
+//! change, which wakes IDLEing sessions of the same user.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::watch;
+
+use crate::plan::User;
+use crate::sim::message::{hash_str, mix, Synth, EPOCH};
+
+/// Flag bits of a message.
+pub mod flags {
+    /// \Seen
+    pub const SEEN: u8 = 1;
+    /// \Answered
+    pub const ANSWERED: u8 = 2;
+    /// \Flagged
+    pub const FLAGGED: u8 = 4;
+    /// \Deleted
+    pub const DELETED: u8 = 8;
+    /// \Draft
+    pub const DRAFT: u8 = 16;
+    /// \Recent (session-independent approximation: cleared by a read-write SELECT)
+    pub const RECENT: u8 = 32;
+    /// The IMAP names of the storable flags, in bit order.
+    pub const NAMES: [(u8, &str); 5] = [
+        (SEEN, "\\Seen"),
+        (ANSWERED, "\\Answered"),
+        (FLAGGED, "\\Flagged"),
+        (DELETED, "\\Deleted"),
+        (DRAFT, "\\Draft"),
+    ];
+}
+
+/// The fixed folder set every account has: (name, synthetic message count
+/// as a share of `messages_per_mailbox` in percent, with a small floor).
+pub const FOLDERS: [(&str, u32); 5] = [
+    ("INBOX", 100),
+    ("Sent", 10),
+    ("Drafts", 4),
+    ("Archive", 20),
+    ("Trash", 0),
+];
+
+/// Where a message's bytes come from.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Regenerated on demand from (seed, user, mailbox, uid) of its origin.
+    Synth {
+        /// Folder index it was generated in.
+        mailbox: u8,
+        /// UID it was generated with.
+        uid: u32,
+    },
+    /// APPENDed bytes.
+    Stored(Arc<[u8]>),
+}
+
+/// One message in a mailbox.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// UID in this mailbox.
+    pub uid: u32,
+    /// Flag bits (see [`flags`]).
+    pub flags: u8,
+    /// INTERNALDATE, Unix seconds.
+    pub date: i64,
+    /// RFC822.SIZE.
+    pub size: u32,
+    /// Bytes source.
+    pub body: Body,
+}
+
+/// The state of one mailbox, shared by every session of its user.
+#[derive(Debug)]
+pub struct Mailbox {
+    /// Fixed per mailbox; never changes since UIDs are never reused.
+    pub uid_validity: u32,
+    /// Next UID to assign.
+    pub uid_next: u32,
+    /// Messages in UID order.
+    pub messages: Vec<Message>,
+}
+
+impl Mailbox {
+    /// Index of the message with `uid`.
+    pub fn position(&self, uid: u32) -> Option<usize> {
+        self.messages.binary_search_by_key(&uid, |m| m.uid).ok()
+    }
+    /// Adds a message with the next UID; returns that UID.
+    pub fn push(&mut self, mut m: Message) -> u32 {
+        m.uid = self.uid_next;
+        self.uid_next += 1;
+        let uid = m.uid;
+        self.messages.push(m);
+        uid
+    }
+}
+
+/// A mailbox plus its change signal.
+#[derive(Debug)]
+pub struct Folder {
+    /// Name as listed (`INBOX`, `Sent`...).
+    pub name: &'static str,
+    /// Index in [`FOLDERS`].
+    pub index: u8,
+    /// The state; lock only for in-memory work.
+    pub state: Mutex<Mailbox>,
+    /// Bumped after every change; IDLE waits on it.
+    pub changes: watch::Sender<u64>,
+}
+
+impl Folder {
+    /// Locks the state (a poisoned lock is recovered: the data is plain
+    /// counters and vectors, always consistent between statements).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Mailbox> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Signals a change to every session watching this mailbox.
+    pub fn touch(&self) {
+        self.changes.send_modify(|v| *v += 1);
+    }
+}
+
+/// One user's folders.
+#[derive(Debug)]
+pub struct Account {
+    /// Login name.
+    pub user: String,
+    /// The folders, in [`FOLDERS`] order.
+    pub folders: Vec<Arc<Folder>>,
+}
+
+impl Account {
+    /// Finds a folder by name (INBOX case-insensitively, the rest exactly).
+    pub fn folder(&self, name: &str) -> Option<&Arc<Folder>> {
+        self.folders.iter().find(|f| {
+            if f.index == 0 {
+                name.eq_ignore_ascii_case("INBOX")
+            } else {
+                f.name == name
+            }
+        })
+    }
+}
+
+struct Slot {
+    password: String,
+    account: OnceLock<Arc<Account>>,
+}
+
+/// The store of one back end: the users homed here and their accounts.
+pub struct Store {
+    seed: u64,
+    messages_per_mailbox: u32,
+    message_size: usize,
+    users: HashMap<String, Slot>,
+}
+
+/// Why a login was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    /// Unknown user, wrong password or a user homed on another back end.
+    BadCredentials,
+}
+
+impl Store {
+    /// A store for the users whose `backend` is `server`.
+    pub fn new(server: &str, users: &[User], seed: u64, messages: u32, size: usize) -> Store {
+        let users = users
+            .iter()
+            .filter(|u| u.backend == server)
+            .map(|u| {
+                (
+                    u.name.clone(),
+                    Slot {
+                        password: u.password.clone(),
+                        account: OnceLock::new(),
+                    },
+                )
+            })
+            .collect();
+        Store {
+            seed,
+            messages_per_mailbox: messages,
+            message_size: size,
+            users,
+        }
+    }
+
+    /// Topology seed (messages are derived from it).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Mean synthetic message size.
+    pub fn message_size(&self) -> usize {
+        self.message_size
+    }
+
+    /// Checks credentials and returns the account, creating it on first use.
+    pub fn login(&self, user: &str, password: &str) -> Result<Arc<Account>, LoginError> {
+        let slot = self.users.get(user).ok_or(LoginError::BadCredentials)?;
+        if slot.password != password {
+            return Err(LoginError::BadCredentials);
+        }
+        Ok(slot
+            .account
+            .get_or_init(|| Arc::new(self.build(user)))
+            .clone())
+    }
+
+    fn build(&self, user: &str) -> Account {
+        let user_seed = mix(self.seed ^ hash_str(user));
+        let folders = FOLDERS
+            .iter()
+            .enumerate()
+            .map(|(i, (name, share))| {
+                let count = if i == 0 {
+                    self.messages_per_mailbox
+                } else if *share == 0 {
+                    0
+                } else {
+                    (self.messages_per_mailbox * share / 100).max(2)
+                };
+                let messages = (1..=count)
+                    .map(|uid| self.synth_message(user, user_seed, i as u8, uid, count))
+                    .collect();
+                let mailbox = Mailbox {
+                    uid_validity: (mix(user_seed ^ i as u64) as u32 & 0x7fff_ffff) | 1,
+                    uid_next: count + 1,
+                    messages,
+                };
+                Arc::new(Folder {
+                    name,
+                    index: i as u8,
+                    state: Mutex::new(mailbox),
+                    changes: watch::channel(0).0,
+                })
+            })
+            .collect();
+        Account {
+            user: user.to_string(),
+            folders,
+        }
+    }
+
+    fn synth_message(
+        &self,
+        user: &str,
+        user_seed: u64,
+        folder: u8,
+        uid: u32,
+        count: u32,
+    ) -> Message {
+        let r = mix(user_seed ^ ((folder as u64) << 40) ^ uid as u64);
+        // Older messages first, a few hours apart, ending near EPOCH.
+        let date = EPOCH - (count - uid) as i64 * 7_200 - (r % 3_600) as i64;
+        let spec = Synth {
+            seed: self.seed,
+            user,
+            mailbox: folder,
+            uid,
+            mean_size: self.message_size,
+            date,
+        };
+        let mut f = 0u8;
+        let newest = uid + 3 > count;
+        if !newest && r % 10 < 8 {
+            f |= flags::SEEN;
+        }
+        if (r >> 8).is_multiple_of(20) {
+            f |= flags::FLAGGED;
+        }
+        if (r >> 16).is_multiple_of(10) && f & flags::SEEN != 0 {
+            f |= flags::ANSWERED;
+        }
+        if folder == 2 {
+            f |= flags::DRAFT;
+        }
+        if folder == 1 {
+            f |= flags::SEEN;
+        }
+        Message {
+            uid,
+            flags: f,
+            date,
+            size: spec.size() as u32,
+            body: Body::Synth {
+                mailbox: folder,
+                uid,
+            },
+        }
+    }
+
+    /// The full bytes of `m` as owned by `user`.
+    pub fn bytes(&self, user: &str, m: &Message) -> Arc<[u8]> {
+        match &m.body {
+            Body::Stored(b) => b.clone(),
+            Body::Synth { mailbox, uid } => {
+                self.synth(user, *mailbox, *uid, m.date).render().into()
+            }
+        }
+    }
+
+    /// The header block of `m` (cheaper than [`Store::bytes`] for synthetic messages).
+    pub fn header(&self, user: &str, m: &Message) -> Vec<u8> {
+        match &m.body {
+            Body::Stored(b) => b[..header_len(b)].to_vec(),
+            Body::Synth { mailbox, uid } => self
+                .synth(user, *mailbox, *uid, m.date)
+                .header()
+                .into_bytes(),
+        }
+    }
+
+    fn synth<'a>(&self, user: &'a str, mailbox: u8, uid: u32, date: i64) -> Synth<'a> {
+        Synth {
+            seed: self.seed,
+            user,
+            mailbox,
+            uid,
+            mean_size: self.message_size,
+            date,
+        }
+    }
+}
+
+/// Length of the header block of a raw message, including the empty line
+/// (the whole message when there is no empty line).
+pub fn header_len(b: &[u8]) -> usize {
+    if b.starts_with(b"\r\n") {
+        return 2;
+    }
+    if let Some(i) = memchr::memmem::find(b, b"\r\n\r\n") {
+        return i + 4;
+    }
+    memchr::memmem::find(b, b"\n\n")
+        .map(|i| i + 2)
+        .unwrap_or(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn users() -> Vec<User> {
+        (1..=3)
+            .map(|i| User {
+                name: format!("u{i}"),
+                password: format!("p{i}"),
+                backend: if i == 3 { "mbx2" } else { "mbx1" }.into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn login_checks_home_and_password_and_is_deterministic() {
+        let s = Store::new("mbx1", &users(), 9, 20, 2000);
+        assert!(s.login("u1", "bad").is_err());
+        assert!(s.login("u3", "p3").is_err(), "homed on mbx2");
+        let a = s.login("u1", "p1").unwrap();
+        assert!(Arc::ptr_eq(&a, &s.login("u1", "p1").unwrap()));
+        let inbox = a.folder("inbox").unwrap().lock();
+        assert_eq!(inbox.messages.len(), 20);
+        assert_eq!(inbox.uid_next, 21);
+        let m = &inbox.messages[4];
+        assert_eq!(s.bytes("u1", m).len(), m.size as usize);
+        let other = Store::new("mbx1", &users(), 9, 20, 2000);
+        let b = other.login("u1", "p1").unwrap();
+        let m2 = &b.folders[0].lock().messages[4];
+        assert_eq!(s.bytes("u1", m), other.bytes("u1", m2));
+        assert_eq!(a.folders.len(), FOLDERS.len());
+    }
+}
