@@ -16,7 +16,7 @@ use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
-    session, topology, LoadPlan, OutputPlan, Overrides, RunPlan, TlsPlan, TopologyPlan, User,
+    session, topology, LoadPlan, MonitorPlan, OutputPlan, ProbePlan, Overrides, RunPlan, TlsPlan, TopologyPlan, User,
 };
 use crate::error::InputError;
 
@@ -125,6 +125,9 @@ fn build(
             force: ov.force,
             quiet: ov.quiet,
         },
+        monitors: MonitorPlan::default(),
+        probes: ProbePlan::default(),
+        faults: Vec::new(),
     })
 }
 
