@@ -1,4 +1,11 @@
 //! The IMAP client core: endpoint URLs, the response framer, the command
 //! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
 
+pub mod capability;
+pub mod framer;
+pub mod response;
 pub mod url;
+
+pub use capability::Capabilities;
+pub use framer::{FrameError, Framer, Limits};
+pub use response::{Kind, Response, Status};
