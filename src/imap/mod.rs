@@ -2,10 +2,14 @@
 //! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
 
 pub mod capability;
+pub mod encoder;
 pub mod framer;
 pub mod response;
+pub mod tls;
 pub mod url;
 
 pub use capability::Capabilities;
+pub use encoder::{sasl_plain, CommandBuf};
 pub use framer::{FrameError, Framer, Limits};
 pub use response::{Kind, Response, Status};
+pub use tls::TlsClient;
