@@ -2,6 +2,7 @@
 //! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
 
 pub mod capability;
+pub mod conn;
 pub mod encoder;
 pub mod framer;
 pub mod response;
@@ -9,6 +10,7 @@ pub mod tls;
 pub mod url;
 
 pub use capability::Capabilities;
+pub use conn::{Connection, ImapError};
 pub use encoder::{sasl_plain, CommandBuf};
 pub use framer::{FrameError, Framer, Limits};
 pub use response::{Kind, Response, Status};
