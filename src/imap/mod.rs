@@ -1,4 +1,17 @@
 //! The IMAP client core: endpoint URLs, the response framer, the command
 //! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
 
+pub mod capability;
+pub mod conn;
+pub mod encoder;
+pub mod framer;
+pub mod response;
+pub mod tls;
 pub mod url;
+
+pub use capability::Capabilities;
+pub use conn::{Connection, ImapError};
+pub use encoder::{sasl_plain, CommandBuf};
+pub use framer::{FrameError, Framer, Limits};
+pub use response::{Kind, Response, Status};
+pub use tls::TlsClient;

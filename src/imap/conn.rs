@@ -1,0 +1,243 @@
+//! One IMAP connection over plain TCP or TLS, upgradable in place (STARTTLS).
+//!
+//! The connection owns the receive buffer and the framer, so the engine sees
+//! whole messages only. Memory per connection stays at ~4 KiB unless a big
+//! literal arrives, and drops back afterwards: thousands of idle sessions
+//! must not each keep the largest message they ever saw.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use rustls_pki_types::ServerName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use super::framer::{FrameError, Framer, Limits};
+use super::response::Response;
+use super::tls::TlsClient;
+
+/// Receive buffer size for ordinary traffic.
+const INITIAL_CAPACITY: usize = 4 * 1024;
+/// Above this, an emptied receive buffer is given back to the allocator.
+const SHRINK_ABOVE: usize = 64 * 1024;
+/// How long [`Connection::shutdown`] may wait for the peer to take our close.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Why a connection operation failed; every variant ends the connection.
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    /// A socket read or write failed (reset, timeout set by the OS, ...).
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The server closed the connection (EOF), possibly mid-message.
+    #[error("server closed the connection")]
+    Closed,
+    /// The server's bytes could not be framed (limits exceeded).
+    #[error("protocol error: {0}")]
+    Frame(#[from] FrameError),
+    /// The TLS handshake failed, the server name was unusable, or the
+    /// STARTTLS injection guard tripped.
+    #[error("TLS error: {0}")]
+    Tls(String),
+}
+
+impl ImapError {
+    /// A short, stable slug for error counters and reports, so that errors
+    /// can be grouped without parsing messages.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ImapError::Io(_) => "io",
+            ImapError::Closed => "closed",
+            ImapError::Frame(_) => "protocol",
+            ImapError::Tls(_) => "tls",
+        }
+    }
+}
+
+/// The transport under the IMAP stream.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+    /// Placeholder while the TCP stream is moved into a TLS handshake; stays
+    /// here if the handshake fails, making the connection unusable.
+    Upgrading,
+}
+
+/// An IMAP connection: transport, receive buffer and framer.
+pub struct Connection {
+    stream: Stream,
+    rbuf: BytesMut,
+    /// Length of the message last returned by `read_response`, still at the front of `rbuf`.
+    consumed: usize,
+    framer: Framer,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("tls", &self.is_tls())
+            .field("buffered", &self.buffered())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// Connects to a resolved address with TCP_NODELAY set, since IMAP
+    /// commands are small and latency is what is being measured.
+    pub async fn connect(addr: SocketAddr, limits: Limits) -> std::io::Result<Connection> {
+        Self::from_tcp(TcpStream::connect(addr).await?, limits)
+    }
+
+    /// Connects to `host:port`, resolving the name with tokio's resolver.
+    pub async fn connect_host(authority: &str, limits: Limits) -> std::io::Result<Connection> {
+        Self::from_tcp(TcpStream::connect(authority).await?, limits)
+    }
+
+    fn from_tcp(tcp: TcpStream, limits: Limits) -> std::io::Result<Connection> {
+        tcp.set_nodelay(true)?;
+        Ok(Connection {
+            stream: Stream::Plain(tcp),
+            rbuf: BytesMut::with_capacity(INITIAL_CAPACITY),
+            consumed: 0,
+            framer: Framer::new(limits),
+        })
+    }
+
+    /// Runs the TLS handshake on this connection: right after connecting for
+    /// implicit TLS, or after a tagged OK to STARTTLS. `server_name` may be a
+    /// DNS name or an IP literal and is what the certificate is checked against.
+    ///
+    /// Refuses (with [`ImapError::Tls`]) if bytes arrived after the last
+    /// returned message: they were sent in the clear and would otherwise be
+    /// taken as coming over TLS (the STARTTLS command injection of CVE-2011-0411 style).
+    pub async fn upgrade_tls(
+        &mut self,
+        tls: &TlsClient,
+        server_name: &str,
+    ) -> Result<(), ImapError> {
+        self.consume();
+        if !self.rbuf.is_empty() {
+            return Err(ImapError::Tls(format!(
+                "server sent {} unexpected bytes before the TLS handshake (possible STARTTLS injection)",
+                self.rbuf.len()
+            )));
+        }
+        let name = ServerName::try_from(server_name.to_string())
+            .map_err(|e| ImapError::Tls(format!("invalid server name `{server_name}`: {e}")))?;
+        match std::mem::replace(&mut self.stream, Stream::Upgrading) {
+            Stream::Plain(tcp) => match tls.connector().connect(name, tcp).await {
+                Ok(s) => {
+                    self.stream = Stream::Tls(Box::new(s));
+                    Ok(())
+                }
+                Err(e) => Err(ImapError::Tls(e.to_string())),
+            },
+            other => {
+                self.stream = other;
+                Err(ImapError::Tls(
+                    "connection is already TLS or unusable".to_string(),
+                ))
+            }
+        }
+    }
+
+    /// Whether the transport is TLS now (after a successful upgrade).
+    pub fn is_tls(&self) -> bool {
+        matches!(self.stream, Stream::Tls(_))
+    }
+
+    /// Sends one complete command (or literal data) and flushes it, so the
+    /// latency clock starts when the bytes are really on their way.
+    pub async fn send(&mut self, bytes: &[u8]) -> Result<(), ImapError> {
+        match &mut self.stream {
+            Stream::Plain(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await?;
+            }
+            Stream::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await?;
+            }
+            Stream::Upgrading => return Err(unusable()),
+        }
+        Ok(())
+    }
+
+    /// Reads the next complete response message. The previous message
+    /// returned is consumed (dropped from the buffer) on this call, so the
+    /// engine can hold a Response until it asks for the next one.
+    pub async fn read_response(&mut self) -> Result<Response<'_>, ImapError> {
+        self.consume();
+        let n = loop {
+            if let Some(n) = self.framer.scan(&self.rbuf)? {
+                break n;
+            }
+            self.fill().await?;
+        };
+        self.consumed = n;
+        Ok(Response::new(&self.rbuf[..n]))
+    }
+
+    /// Bytes that arrived after the last returned message (must be empty
+    /// before a TLS upgrade: the STARTTLS injection guard).
+    pub fn buffered(&self) -> usize {
+        self.rbuf.len() - self.consumed
+    }
+
+    /// Best-effort close: sends TLS close_notify / TCP FIN, waiting at most a
+    /// couple of seconds so a stuck peer cannot hold up the end of a run.
+    pub async fn shutdown(&mut self) {
+        let close = async {
+            match &mut self.stream {
+                Stream::Plain(s) => s.shutdown().await,
+                Stream::Tls(s) => s.shutdown().await,
+                Stream::Upgrading => Ok(()),
+            }
+        };
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, close).await;
+    }
+
+    /// Drops the last returned message and gives back memory a big literal took.
+    fn consume(&mut self) {
+        if self.consumed == 0 {
+            return;
+        }
+        self.rbuf.advance(self.consumed);
+        self.consumed = 0;
+        if self.rbuf.is_empty() && self.rbuf.capacity() > SHRINK_ABOVE {
+            self.rbuf = BytesMut::with_capacity(INITIAL_CAPACITY);
+        }
+    }
+
+    /// Reads at least one byte into the buffer, growing it in one step to
+    /// fit the rest of a literal being received.
+    async fn fill(&mut self) -> Result<(), ImapError> {
+        let spare = self.rbuf.capacity() - self.rbuf.len();
+        if spare < 512 {
+            let literal = usize::try_from(self.framer.literal_remaining()).unwrap_or(usize::MAX);
+            self.rbuf.reserve(literal.max(INITIAL_CAPACITY));
+        }
+        let read = match &mut self.stream {
+            Stream::Plain(s) => s.read_buf(&mut self.rbuf).await,
+            Stream::Tls(s) => s.read_buf(&mut self.rbuf).await,
+            Stream::Upgrading => return Err(unusable()),
+        };
+        match read {
+            Ok(0) => Err(ImapError::Closed),
+            Ok(_) => Ok(()),
+            // rustls reports a peer that closed without close_notify this way.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(ImapError::Closed),
+            Err(e) => Err(ImapError::Io(e)),
+        }
+    }
+}
+
+fn unusable() -> ImapError {
+    ImapError::Tls("connection unusable after a failed TLS handshake".to_string())
+}
+
+#[cfg(test)]
+#[path = "conn_tests.rs"]
+mod tests;
