@@ -100,7 +100,10 @@ pub struct ServeArgs {
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("imapload: cannot start the async runtime: {e}");
@@ -176,7 +179,9 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 workers_per_backend: a.workers,
                 dir: a.dir,
             };
-            crate::sim::serve::serve(opts, interrupt_token()).await.map_err(Failure::Run)?;
+            crate::sim::serve::serve(opts, interrupt_token())
+                .await
+                .map_err(Failure::Run)?;
             Ok(0)
         }
     }

@@ -144,7 +144,9 @@ impl CommandKind {
 
     /// Parses a label, case-insensitively.
     pub fn from_label(s: &str) -> Option<CommandKind> {
-        Self::ALL.into_iter().find(|k| k.label().eq_ignore_ascii_case(s))
+        Self::ALL
+            .into_iter()
+            .find(|k| k.label().eq_ignore_ascii_case(s))
     }
 
     /// Whether a scenario may put this kind in its weighted mix. Connection

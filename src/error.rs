@@ -24,7 +24,12 @@ pub struct InputError {
 impl InputError {
     /// An error not tied to a file, e.g. a bad command-line flag.
     pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError { file: None, line: None, key: Some(key.into()), message: message.into() }
+        InputError {
+            file: None,
+            line: None,
+            key: Some(key.into()),
+            message: message.into(),
+        }
     }
 
     /// An error at a place in a file.
@@ -34,7 +39,12 @@ impl InputError {
         key: Option<String>,
         message: impl Into<String>,
     ) -> Self {
-        InputError { file: Some(file.into()), line, key, message: message.into() }
+        InputError {
+            file: Some(file.into()),
+            line,
+            key,
+            message: message.into(),
+        }
     }
 }
 

@@ -41,23 +41,42 @@ fn default_out(plan: &RunPlan) -> PathBuf {
 }
 
 fn embedded_target(info: &ServerInfo, security: Security) -> Target {
-    let addr = if security == Security::Tls { info.tls } else { info.plain };
-    Target { name: info.name.clone(), addr, security, server_name: addr.ip().to_string() }
+    let addr = if security == Security::Tls {
+        info.tls
+    } else {
+        info.plain
+    };
+    Target {
+        name: info.name.clone(),
+        addr,
+        security,
+        server_name: addr.ip().to_string(),
+    }
 }
 
 /// Runs a plan to the end (or until `interrupt`) and writes its results directory.
 pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunReport, Failure> {
-    let out = plan.output.out.clone().unwrap_or_else(|| default_out(&plan));
+    let out = plan
+        .output
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&plan));
     let dir = ResultsDir::create(&out, plan.output.force)?;
     let quiet = plan.output.quiet;
 
     let (topology, targets, extra_ca) = match &plan.topology {
         TopologyPlan::Embedded(e) => {
-            let topo = Topology::start(e, &plan.users, plan.seed, None).await.map_err(Failure::Run)?;
+            let topo = Topology::start(e, &plan.users, plan.seed, None)
+                .await
+                .map_err(Failure::Run)?;
             let sec = plan.session.security;
             let targets = Targets {
                 cas: topo.cas().iter().map(|i| embedded_target(i, sec)).collect(),
-                backends: topo.backends().iter().map(|i| embedded_target(i, sec)).collect(),
+                backends: topo
+                    .backends()
+                    .iter()
+                    .map(|i| embedded_target(i, sec))
+                    .collect(),
             };
             let ca = topo.ca_pem().to_string();
             (Some(topo), targets, Some(ca))
@@ -73,7 +92,11 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
             (None, t, None)
         }
     };
-    let tls = TlsClient::new(plan.tls.ca_file.as_deref(), extra_ca.as_deref(), plan.tls.insecure)?;
+    let tls = TlsClient::new(
+        plan.tls.ca_file.as_deref(),
+        extra_ca.as_deref(),
+        plan.tls.insecure,
+    )?;
     let layout = Layout::new(
         targets.cas.iter().map(|t| t.name.clone()).collect(),
         targets.backends.iter().map(|t| t.name.clone()).collect(),
@@ -90,17 +113,29 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
             plan.duration,
             targets.cas.len(),
             targets.backends.len(),
-            if topology.is_some() { "embedded" } else { "real servers" }
+            if topology.is_some() {
+                "embedded"
+            } else {
+                "real servers"
+            }
         );
     }
     let recorder = Recorder::new(Arc::new(layout.clone()));
     let store = Arc::new(Mutex::new(IntervalStore::new(layout)));
     let total = plan.duration;
-    let outcome = engine::run(&plan, targets, tls, recorder, store.clone(), interrupt, move |s, now| {
-        if !quiet {
-            progress_line(s, now, total);
-        }
-    })
+    let outcome = engine::run(
+        &plan,
+        targets,
+        tls,
+        recorder,
+        store.clone(),
+        interrupt,
+        move |s, now| {
+            if !quiet {
+                progress_line(s, now, total);
+            }
+        },
+    )
     .await;
     if let Some(t) = topology {
         t.shutdown().await;
@@ -126,8 +161,16 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
         "summary": run_json::summary_json(&rows),
         "monitors": [],
     });
-    dir.write("summary.csv", &summary::to_csv(&rows).map_err(Failure::Run)?)?;
-    dir.write("run.json", serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?.as_bytes())?;
+    dir.write(
+        "summary.csv",
+        &summary::to_csv(&rows).map_err(Failure::Run)?,
+    )?;
+    dir.write(
+        "run.json",
+        serde_json::to_string_pretty(&doc)
+            .map_err(anyhow::Error::from)?
+            .as_bytes(),
+    )?;
     let final_dir = dir.commit()?;
     if !quiet {
         let mut stdout = std::io::stdout().lock();
@@ -146,12 +189,21 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
         );
         let _ = writeln!(stdout, "results: {}", final_dir.display());
     }
-    Ok(RunReport { dir: final_dir, rows, commands, errors, partial, exit_code: 0 })
+    Ok(RunReport {
+        dir: final_dir,
+        rows,
+        commands,
+        errors,
+        partial,
+        exit_code: 0,
+    })
 }
 
 /// One progress line per interval on stderr.
 fn progress_line(store: &IntervalStore, now: Duration, total: Duration) {
-    let Some(last) = store.intervals().last() else { return };
+    let Some(last) = store.intervals().last() else {
+        return;
+    };
     let secs = (last.end - last.start).as_secs_f64().max(1e-9);
     let ok: u64 = last.rows.iter().map(|r| r.ok).sum();
     let errors: u64 = last.rows.iter().map(|r| r.errors.iter().sum::<u64>()).sum();

@@ -27,14 +27,25 @@ pub fn substitute(kind: CommandKind, mbox: &MailboxState, idle_supported: bool) 
     use CommandKind::*;
     let needs_selected = matches!(
         kind,
-        FetchFlags | FetchHeaders | FetchBody | FetchPartial | UidFetch | Search | UidSearch | Store | UidStore
-            | Copy | Expunge | Close
+        FetchFlags
+            | FetchHeaders
+            | FetchBody
+            | FetchPartial
+            | UidFetch
+            | Search
+            | UidSearch
+            | Store
+            | UidStore
+            | Copy
+            | Expunge
+            | Close
     );
-    let needs_message = matches!(kind, FetchFlags | FetchHeaders | FetchBody | FetchPartial | Store | UidStore | Copy);
+    let needs_message = matches!(
+        kind,
+        FetchFlags | FetchHeaders | FetchBody | FetchPartial | Store | UidStore | Copy
+    );
     let needs_write = matches!(kind, Store | UidStore | Expunge);
-    if needs_selected && !mbox.selected {
-        Select
-    } else if needs_write && mbox.read_only {
+    if (needs_selected && !mbox.selected) || (needs_write && mbox.read_only) {
         Select
     } else if needs_message && mbox.exists == 0 {
         Append
@@ -45,8 +56,19 @@ pub fn substitute(kind: CommandKind, mbox: &MailboxState, idle_supported: bool) 
     }
 }
 
-const SEARCHES: [&[u8]; 5] = [b"UNSEEN", b"FLAGGED", b"SINCE 1-Jan-2024", b"LARGER 4096", b"OR SEEN ANSWERED"];
-const STORES: [&[u8]; 4] = [b"+FLAGS.SILENT (\\Flagged)", b"-FLAGS.SILENT (\\Flagged)", b"+FLAGS.SILENT (\\Seen)", b"+FLAGS.SILENT (\\Deleted)"];
+const SEARCHES: [&[u8]; 5] = [
+    b"UNSEEN",
+    b"FLAGGED",
+    b"SINCE 1-Jan-2024",
+    b"LARGER 4096",
+    b"OR SEEN ANSWERED",
+];
+const STORES: [&[u8]; 4] = [
+    b"+FLAGS.SILENT (\\Flagged)",
+    b"-FLAGS.SILENT (\\Flagged)",
+    b"+FLAGS.SILENT (\\Seen)",
+    b"+FLAGS.SILENT (\\Deleted)",
+];
 
 /// Writes `kind` (already substituted) into `buf`. APPEND writes the literal
 /// header; with LITERAL+ the literal data follows in the same buffer.
@@ -77,55 +99,105 @@ pub fn encode(
             buf.atom(b"LSUB \"\" \"*\"");
         }
         Status => {
-            buf.atom(b"STATUS").sp().astring(mailbox.as_bytes()).sp().atom(b"(MESSAGES UIDNEXT UNSEEN)");
+            buf.atom(b"STATUS")
+                .sp()
+                .astring(mailbox.as_bytes())
+                .sp()
+                .atom(b"(MESSAGES UIDNEXT UNSEEN)");
         }
         Select | Examine => {
-            buf.atom(if kind == Select { b"SELECT" } else { b"EXAMINE" }).sp().astring(mailbox.as_bytes());
+            buf.atom(if kind == Select {
+                b"SELECT"
+            } else {
+                b"EXAMINE"
+            })
+            .sp()
+            .astring(mailbox.as_bytes());
         }
         FetchFlags => {
             let (lo, hi) = window(rng, exists, 20);
-            buf.atom(b"FETCH").sp().number(lo as u64).atom(b":").number(hi as u64).atom(b" (UID FLAGS)");
+            buf.atom(b"FETCH")
+                .sp()
+                .number(lo as u64)
+                .atom(b":")
+                .number(hi as u64)
+                .atom(b" (UID FLAGS)");
         }
         FetchHeaders => {
             let (lo, hi) = window(rng, exists, 5);
-            buf.atom(b"FETCH").sp().number(lo as u64).atom(b":").number(hi as u64);
+            buf.atom(b"FETCH")
+                .sp()
+                .number(lo as u64)
+                .atom(b":")
+                .number(hi as u64);
             buf.atom(b" (UID FLAGS RFC822.SIZE ENVELOPE BODY.PEEK[HEADER])");
         }
         FetchBody => {
-            buf.atom(b"FETCH").sp().number(rng.random_range(1..=exists) as u64).atom(b" BODY[]");
+            buf.atom(b"FETCH")
+                .sp()
+                .number(rng.random_range(1..=exists) as u64)
+                .atom(b" BODY[]");
         }
         FetchPartial => {
-            buf.atom(b"FETCH").sp().number(rng.random_range(1..=exists) as u64).atom(b" BODY.PEEK[]<0.2048>");
+            buf.atom(b"FETCH")
+                .sp()
+                .number(rng.random_range(1..=exists) as u64)
+                .atom(b" BODY.PEEK[]<0.2048>");
         }
         UidFetch => {
             let lo = mbox.uid_next.saturating_sub(20).max(1);
-            buf.atom(b"UID FETCH").sp().number(lo as u64).atom(b":* (UID FLAGS)");
+            buf.atom(b"UID FETCH")
+                .sp()
+                .number(lo as u64)
+                .atom(b":* (UID FLAGS)");
         }
         Search | UidSearch => {
-            buf.atom(if kind == Search { b"SEARCH" } else { b"UID SEARCH" });
+            buf.atom(if kind == Search {
+                b"SEARCH"
+            } else {
+                b"UID SEARCH"
+            });
             buf.sp().atom(SEARCHES[rng.random_range(0..SEARCHES.len())]);
         }
         Store => {
-            buf.atom(b"STORE").sp().number(rng.random_range(1..=exists) as u64).sp();
+            buf.atom(b"STORE")
+                .sp()
+                .number(rng.random_range(1..=exists) as u64)
+                .sp();
             buf.atom(STORES[rng.random_range(0..STORES.len())]);
         }
         UidStore => {
             let hi = mbox.uid_next.saturating_sub(1).max(1);
             let uid = rng.random_range(mbox.uid_floor().min(hi)..=hi);
-            buf.atom(b"UID STORE").sp().number(uid as u64).sp().atom(STORES[rng.random_range(0..3)]);
+            buf.atom(b"UID STORE")
+                .sp()
+                .number(uid as u64)
+                .sp()
+                .atom(STORES[rng.random_range(0..3)]);
         }
         Copy => {
-            buf.atom(b"COPY").sp().number(rng.random_range(1..=exists) as u64).sp().astring(mailbox.as_bytes());
+            buf.atom(b"COPY")
+                .sp()
+                .number(rng.random_range(1..=exists) as u64)
+                .sp()
+                .astring(mailbox.as_bytes());
         }
         Append => {
-            buf.atom(b"APPEND").sp().astring(mailbox.as_bytes()).atom(b" (\\Seen) ");
+            buf.atom(b"APPEND")
+                .sp()
+                .astring(mailbox.as_bytes())
+                .atom(b" (\\Seen) ");
             buf.literal_header(append_msg.len(), literal_plus);
             if literal_plus {
                 buf.raw(append_msg).crlf();
             } else {
                 sync_literal = true;
             }
-            return Encoded { kind, tag, sync_literal };
+            return Encoded {
+                kind,
+                tag,
+                sync_literal,
+            };
         }
         Expunge => {
             buf.atom(b"EXPUNGE");
@@ -144,7 +216,11 @@ pub fn encode(
         }
     }
     buf.crlf();
-    Encoded { kind, tag, sync_literal }
+    Encoded {
+        kind,
+        tag,
+        sync_literal,
+    }
 }
 
 /// A random window of at most `len` messages within `1..=exists`.
@@ -177,25 +253,68 @@ mod tests {
 
     #[test]
     fn commands_stay_valid_for_the_mailbox() {
-        let empty = MailboxState { selected: true, ..Default::default() };
-        assert_eq!(substitute(CommandKind::FetchBody, &empty, true), CommandKind::Append);
-        let ro = MailboxState { selected: true, read_only: true, exists: 5, uid_next: 6, ..Default::default() };
-        assert_eq!(substitute(CommandKind::Expunge, &ro, true), CommandKind::Select);
+        let empty = MailboxState {
+            selected: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            substitute(CommandKind::FetchBody, &empty, true),
+            CommandKind::Append
+        );
+        let ro = MailboxState {
+            selected: true,
+            read_only: true,
+            exists: 5,
+            uid_next: 6,
+            ..Default::default()
+        };
+        assert_eq!(
+            substitute(CommandKind::Expunge, &ro, true),
+            CommandKind::Select
+        );
         let closed = MailboxState::default();
-        assert_eq!(substitute(CommandKind::Search, &closed, true), CommandKind::Select);
+        assert_eq!(
+            substitute(CommandKind::Search, &closed, true),
+            CommandKind::Select
+        );
         assert_eq!(substitute(CommandKind::Idle, &ro, false), CommandKind::Noop);
         let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
         let mut buf = CommandBuf::new();
-        let mbox = MailboxState { selected: true, read_only: false, exists: 3, uid_next: 10, ..Default::default() };
+        let mbox = MailboxState {
+            selected: true,
+            read_only: false,
+            exists: 3,
+            uid_next: 10,
+            ..Default::default()
+        };
         for _ in 0..100 {
-            let e = encode(CommandKind::FetchFlags, &mbox, "INBOX", b"", false, &mut rng, &mut buf);
+            let e = encode(
+                CommandKind::FetchFlags,
+                &mbox,
+                "INBOX",
+                b"",
+                false,
+                &mut rng,
+                &mut buf,
+            );
             let s = String::from_utf8(buf.as_bytes().to_vec()).unwrap();
             let range = s.split(' ').nth(2).unwrap();
             let (lo, hi) = range.split_once(':').unwrap();
-            assert!(lo.parse::<u32>().unwrap() >= 1 && hi.parse::<u32>().unwrap() <= 3, "{s}");
+            assert!(
+                lo.parse::<u32>().unwrap() >= 1 && hi.parse::<u32>().unwrap() <= 3,
+                "{s}"
+            );
             assert_eq!(e.kind, CommandKind::FetchFlags);
         }
-        let e = encode(CommandKind::Append, &mbox, "INBOX", b"hello", false, &mut rng, &mut buf);
+        let e = encode(
+            CommandKind::Append,
+            &mbox,
+            "INBOX",
+            b"hello",
+            false,
+            &mut rng,
+            &mut buf,
+        );
         assert!(e.sync_literal);
         assert!(buf.as_bytes().ends_with(b"APPEND INBOX (\\Seen) {5}\r\n"));
     }

@@ -32,8 +32,15 @@ impl MailboxState {
                 }
                 return;
             }
-            if resp.untagged_keyword().is_some_and(|k| k.eq_ignore_ascii_case(b"CAPABILITY")) {
-                let line = resp.raw().split(|b| *b == b'\r' || *b == b'\n').next().unwrap_or_default();
+            if resp
+                .untagged_keyword()
+                .is_some_and(|k| k.eq_ignore_ascii_case(b"CAPABILITY"))
+            {
+                let line = resp
+                    .raw()
+                    .split(|b| *b == b'\r' || *b == b'\n')
+                    .next()
+                    .unwrap_or_default();
                 let list = line.get(b"* CAPABILITY ".len()..).unwrap_or_default();
                 self.capabilities = Some(Capabilities::parse(list));
                 return;

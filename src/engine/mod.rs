@@ -51,7 +51,12 @@ impl Target {
             .map_err(|e| anyhow::anyhow!("cannot resolve {endpoint} ({name}): {e}"))?
             .next()
             .ok_or_else(|| anyhow::anyhow!("{endpoint} ({name}) resolves to no address"))?;
-        Ok(Target { name: name.to_string(), addr, security: endpoint.security, server_name: endpoint.host.clone() })
+        Ok(Target {
+            name: name.to_string(),
+            addr,
+            security: endpoint.security,
+            server_name: endpoint.host.clone(),
+        })
     }
 }
 
@@ -137,9 +142,16 @@ pub async fn run(
     on_tick: impl Fn(&IntervalStore, Duration) + Send + 'static,
 ) -> EngineOutcome {
     let layout = recorder.layout().clone();
-    let users = UserPool::new(plan.users.clone(), |b| layout.backend_names.iter().position(|n| n == b).map(|i| i as u16));
+    let users = UserPool::new(plan.users.clone(), |b| {
+        layout
+            .backend_names
+            .iter()
+            .position(|n| n == b)
+            .map(|i| i as u16)
+    });
     let mix: Vec<CommandKind> = plan.session.mix.iter().map(|(k, _)| *k).collect();
-    let mix_index = WeightedIndex::new(plan.session.mix.iter().map(|(_, w)| *w)).expect("plan validated the mix");
+    let mix_index = WeightedIndex::new(plan.session.mix.iter().map(|(_, w)| *w))
+        .expect("plan validated the mix");
     let started_at = SystemTime::now();
     let start = Instant::now();
     let ctx = Arc::new(Ctx {
@@ -162,7 +174,8 @@ pub async fn run(
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stopper = {
         let (ctx, interrupted) = (ctx.clone(), interrupted.clone());
-        let normal_grace = plan.session.command_timeout.min(Duration::from_secs(10)) + Duration::from_millis(500);
+        let normal_grace =
+            plan.session.command_timeout.min(Duration::from_secs(10)) + Duration::from_millis(500);
         tokio::spawn(async move {
             let grace = tokio::select! {
                 _ = tokio::time::sleep_until(ctx.deadline.into()) => normal_grace,
@@ -188,7 +201,12 @@ pub async fn run(
                 }
                 let now = next.duration_since(start);
                 let mut s = store.lock().expect("store");
-                s.tick(&ctx.recorder, last, now, ctx.counters.active.load(Ordering::Relaxed));
+                s.tick(
+                    &ctx.recorder,
+                    last,
+                    now,
+                    ctx.counters.active.load(Ordering::Relaxed),
+                );
                 on_tick(&s, now);
                 drop(s);
                 last = now;
@@ -204,7 +222,9 @@ pub async fn run(
         let ctx = ctx.clone();
         let seed = plan.seed ^ (slot_no as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let append_size = plan.session.append_size;
-        handles.push(tokio::spawn(async move { slot(ctx, seed, start + offset, append_size).await }));
+        handles.push(tokio::spawn(async move {
+            slot(ctx, seed, start + offset, append_size).await
+        }));
     }
     for h in handles {
         let _ = h.await;
@@ -227,7 +247,11 @@ pub async fn run(
         ended_at: SystemTime::now(),
         elapsed,
         interrupted: interrupted.load(Ordering::Relaxed),
-        sessions: (c.started.load(Ordering::Relaxed), c.completed.load(Ordering::Relaxed), c.failed.load(Ordering::Relaxed)),
+        sessions: (
+            c.started.load(Ordering::Relaxed),
+            c.completed.load(Ordering::Relaxed),
+            c.failed.load(Ordering::Relaxed),
+        ),
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
     }
 }
@@ -255,7 +279,9 @@ async fn slot(ctx: Arc<Ctx>, seed: u64, first: Instant, append_size: usize) {
         c.started.fetch_add(1, Ordering::Relaxed);
         c.active.fetch_add(1, Ordering::Relaxed);
         let user = ctx.users.user(lease);
-        let end = Session::new(&ctx, route, user, &mut bufs, &mut rng).run(intended).await;
+        let end = Session::new(&ctx, route, user, &mut bufs, &mut rng)
+            .run(intended)
+            .await;
         c.active.fetch_sub(1, Ordering::Relaxed);
         ctx.users.release(lease);
         match end {

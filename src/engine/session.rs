@@ -3,7 +3,7 @@
 //! is timed from its intended start (corrected) and from its last byte sent
 //! (service), and every failure is recorded on its own row with its reason.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rand::rngs::SmallRng;
 
@@ -51,8 +51,21 @@ pub struct Session<'a> {
 
 impl<'a> Session<'a> {
     /// A session of `user` over `route`.
-    pub fn new(ctx: &'a Ctx, route: Route, user: &'a User, bufs: &'a mut SlotBuffers, rng: &'a mut SmallRng) -> Self {
-        Session { ctx, route, user, bufs, rng, mbox: MailboxState::default() }
+    pub fn new(
+        ctx: &'a Ctx,
+        route: Route,
+        user: &'a User,
+        bufs: &'a mut SlotBuffers,
+        rng: &'a mut SmallRng,
+    ) -> Self {
+        Session {
+            ctx,
+            route,
+            user,
+            bufs,
+            rng,
+            mbox: MailboxState::default(),
+        }
     }
 
     pub(super) fn ok(&self, kind: CommandKind, intended: Instant, sent: Instant) -> Instant {
@@ -130,12 +143,24 @@ impl<'a> Session<'a> {
             let enc_tag = self.bufs.cmd.begin();
             self.bufs.cmd.atom(b"STARTTLS").crlf();
             let deadline = self.deadline();
-            let sent = send(&mut conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop)
-                .await
-                .map_err(|r| self.fail(CommandKind::StartTls, r))?;
-            read_answer(&mut conn, enc_tag, &mut self.mbox, false, deadline, &ctx.hard_stop)
-                .await
-                .map_err(|r| self.fail(CommandKind::StartTls, r))?;
+            let sent = send(
+                &mut conn,
+                self.bufs.cmd.as_bytes(),
+                deadline,
+                &ctx.hard_stop,
+            )
+            .await
+            .map_err(|r| self.fail(CommandKind::StartTls, r))?;
+            read_answer(
+                &mut conn,
+                enc_tag,
+                &mut self.mbox,
+                false,
+                deadline,
+                &ctx.hard_stop,
+            )
+            .await
+            .map_err(|r| self.fail(CommandKind::StartTls, r))?;
             done = self.ok(CommandKind::StartTls, done, sent);
             if conn.buffered() > 0 {
                 // Bytes after the STARTTLS answer would be injected into the TLS session.
@@ -147,7 +172,12 @@ impl<'a> Session<'a> {
         Ok((conn, done))
     }
 
-    async fn handshake(&self, conn: &mut Connection, server_name: &str, intended: Instant) -> Result<Instant, ErrorReason> {
+    async fn handshake(
+        &self,
+        conn: &mut Connection,
+        server_name: &str,
+        intended: Instant,
+    ) -> Result<Instant, ErrorReason> {
         let t = Instant::now();
         let r = tokio::select! {
             r = tokio::time::timeout_at(self.deadline().into(), conn.upgrade_tls(&self.ctx.tls, server_name)) => match r {

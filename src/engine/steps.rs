@@ -24,7 +24,11 @@ fn recoverable(reason: ErrorReason) -> bool {
 impl Session<'_> {
     /// Everything after the greeting, on an open connection; `ready` is when
     /// the connection became usable (the intended start of the first command).
-    pub(super) async fn work(&mut self, conn: &mut Connection, ready: Instant) -> Result<(), ErrorReason> {
+    pub(super) async fn work(
+        &mut self,
+        conn: &mut Connection,
+        ready: Instant,
+    ) -> Result<(), ErrorReason> {
         let mut done = ready;
         if self.mbox.capabilities.is_none() {
             done = self.simple(conn, CommandKind::Capability, done).await?;
@@ -53,7 +57,9 @@ impl Session<'_> {
                 other => other?,
             };
         }
-        self.simple(conn, CommandKind::Logout, done).await.map(|_| ())
+        self.simple(conn, CommandKind::Logout, done)
+            .await
+            .map(|_| ())
     }
 
     fn think(&mut self) -> Duration {
@@ -70,16 +76,28 @@ impl Session<'_> {
         }
     }
 
-    async fn login(&mut self, conn: &mut Connection, intended: Instant) -> Result<Instant, ErrorReason> {
+    async fn login(
+        &mut self,
+        conn: &mut Connection,
+        intended: Instant,
+    ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
         let deadline = self.deadline();
         let (kind, r) = match ctx.session.login {
             LoginMethod::Login => {
                 let tag = self.bufs.cmd.begin();
-                self.bufs.cmd.atom(b"LOGIN").sp().astring(user).sp().astring(pass).crlf();
+                self.bufs
+                    .cmd
+                    .atom(b"LOGIN")
+                    .sp()
+                    .astring(user)
+                    .sp()
+                    .astring(pass)
+                    .crlf();
                 let r = async {
-                    let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+                    let sent =
+                        send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
                     read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
                     Ok(sent)
                 }
@@ -97,9 +115,12 @@ impl Session<'_> {
                 }
                 self.bufs.cmd.crlf();
                 let r = async {
-                    let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+                    let mut sent =
+                        send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
                     if !sasl_ir {
-                        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
+                        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop)
+                            .await?
+                        {
                             Answer::Continue => {}
                             Answer::Done => return Err(ErrorReason::Protocol),
                         }
@@ -119,15 +140,37 @@ impl Session<'_> {
 
     /// Sends one command of `kind` and waits for its answer, keeping the
     /// mailbox state. Returns when it completed.
-    pub(super) async fn simple(&mut self, conn: &mut Connection, kind: CommandKind, intended: Instant) -> Result<Instant, ErrorReason> {
+    pub(super) async fn simple(
+        &mut self,
+        conn: &mut Connection,
+        kind: CommandKind,
+        intended: Instant,
+    ) -> Result<Instant, ErrorReason> {
         let r = self.exchange(conn, kind, intended).await;
         r.map_err(|reason| self.fail(kind, reason))
     }
 
-    async fn exchange(&mut self, conn: &mut Connection, kind: CommandKind, intended: Instant) -> Result<Instant, ErrorReason> {
+    async fn exchange(
+        &mut self,
+        conn: &mut Connection,
+        kind: CommandKind,
+        intended: Instant,
+    ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
-        let literal_plus = self.mbox.capabilities.as_ref().is_some_and(|c| c.literal_plus);
-        let enc = encode(kind, &self.mbox, &ctx.session.mailbox, &self.bufs.append_msg, literal_plus, self.rng, &mut self.bufs.cmd);
+        let literal_plus = self
+            .mbox
+            .capabilities
+            .as_ref()
+            .is_some_and(|c| c.literal_plus);
+        let enc = encode(
+            kind,
+            &self.mbox,
+            &ctx.session.mailbox,
+            &self.bufs.append_msg,
+            literal_plus,
+            self.rng,
+            &mut self.bufs.cmd,
+        );
         match kind {
             CommandKind::Select | CommandKind::Examine => {
                 self.mbox.exists = 0;
@@ -142,7 +185,16 @@ impl Session<'_> {
             return self.idle(conn, enc.tag, intended, sent).await;
         }
         if enc.sync_literal {
-            match read_answer(conn, enc.tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
+            match read_answer(
+                conn,
+                enc.tag,
+                &mut self.mbox,
+                true,
+                deadline,
+                &ctx.hard_stop,
+            )
+            .await?
+            {
                 Answer::Continue => {}
                 Answer::Done => return Err(ErrorReason::Protocol),
             }
@@ -151,7 +203,15 @@ impl Session<'_> {
             self.bufs.scratch.extend_from_slice(b"\r\n");
             sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
         }
-        read_answer(conn, enc.tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+        read_answer(
+            conn,
+            enc.tag,
+            &mut self.mbox,
+            false,
+            deadline,
+            &ctx.hard_stop,
+        )
+        .await?;
         if matches!(kind, CommandKind::Select | CommandKind::Examine) {
             self.mbox.selected = true;
         }
@@ -160,9 +220,16 @@ impl Session<'_> {
 
     /// IDLE: time to the continuation plus time from DONE to the tagged OK;
     /// the hold in between is the user's choice, not latency.
-    async fn idle(&mut self, conn: &mut Connection, tag: u32, intended: Instant, sent: Instant) -> Result<Instant, ErrorReason> {
+    async fn idle(
+        &mut self,
+        conn: &mut Connection,
+        tag: u32,
+        intended: Instant,
+        sent: Instant,
+    ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
-        match read_answer(conn, tag, &mut self.mbox, true, self.deadline(), &ctx.hard_stop).await? {
+        let deadline = self.deadline();
+        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
             Answer::Continue => {}
             Answer::Done => return Err(ErrorReason::Protocol),
         }

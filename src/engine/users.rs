@@ -32,9 +32,17 @@ impl UserPool {
     /// A pool over `users`; `backend_index` maps a back-end name to its index.
     /// Callers validated that every user's back end exists.
     pub fn new(users: Vec<User>, backend_index: impl Fn(&str) -> Option<u16>) -> Self {
-        let homes = users.iter().map(|u| backend_index(&u.backend).unwrap_or(0)).collect();
+        let homes = users
+            .iter()
+            .map(|u| backend_index(&u.backend).unwrap_or(0))
+            .collect();
         let in_use = users.iter().map(|_| AtomicBool::new(false)).collect();
-        UserPool { users, homes, in_use, shared: AtomicU64::new(0) }
+        UserPool {
+            users,
+            homes,
+            in_use,
+            shared: AtomicU64::new(0),
+        }
     }
 
     /// Picks a random free user (probing from a random start); if all are
@@ -48,11 +56,17 @@ impl UserPool {
                 .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
             {
-                return Lease { index, exclusive: true };
+                return Lease {
+                    index,
+                    exclusive: true,
+                };
             }
         }
         self.shared.fetch_add(1, Ordering::Relaxed);
-        Lease { index: start, exclusive: false }
+        Lease {
+            index: start,
+            exclusive: false,
+        }
     }
 
     /// Returns a user to the pool.
@@ -81,7 +95,11 @@ mod tests {
     #[test]
     fn no_user_twice_until_exhausted() {
         let users: Vec<User> = (0..10)
-            .map(|i| User { name: format!("u{i}"), password: "p".into(), backend: "mbx1".into() })
+            .map(|i| User {
+                name: format!("u{i}"),
+                password: "p".into(),
+                backend: "mbx1".into(),
+            })
             .collect();
         let pool = UserPool::new(users, |_| Some(0));
         let mut rng = rand::rngs::SmallRng::seed_from_u64(7);

@@ -107,7 +107,9 @@ pub async fn hold(
             _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
         };
         match resp.kind() {
-            Kind::Untagged if resp.status() == Some(Status::Bye) => return Err(ErrorReason::Disconnect),
+            Kind::Untagged if resp.status() == Some(Status::Bye) => {
+                return Err(ErrorReason::Disconnect)
+            }
             Kind::Untagged => mailbox.observe(&resp),
             _ => return Err(ErrorReason::Protocol),
         }

@@ -71,7 +71,11 @@ impl Endpoint {
         if host.is_empty() || host.contains(['/', '@', ' ']) {
             return Err(format!("missing or bad host in `{url}`; {allowed}"));
         }
-        Ok(Endpoint { host, port, security })
+        Ok(Endpoint {
+            host,
+            port,
+            security,
+        })
     }
 
     /// `host:port` for connecting (IPv6 literals get brackets).
@@ -108,17 +112,30 @@ mod tests {
     #[test]
     fn parses_the_three_forms() {
         let e = Endpoint::parse("imap://127.0.0.1:1143").unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.security), ("127.0.0.1", 1143, Security::Plain));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.security),
+            ("127.0.0.1", 1143, Security::Plain)
+        );
         let e = Endpoint::parse("imap://mail.example.com?starttls").unwrap();
         assert_eq!((e.port, e.security), (143, Security::StartTls));
         let e = Endpoint::parse("imaps://[::1]").unwrap();
-        assert_eq!((e.host.as_str(), e.port, e.security), ("::1", 993, Security::Tls));
+        assert_eq!(
+            (e.host.as_str(), e.port, e.security),
+            ("::1", 993, Security::Tls)
+        );
         assert_eq!(e.to_string(), "imaps://[::1]:993");
     }
 
     #[test]
     fn rejects_bad_urls() {
-        for bad in ["127.0.0.1:143", "http://x", "imap://:143", "imap://h:0", "imap://h:99999", "imaps://h?starttls"] {
+        for bad in [
+            "127.0.0.1:143",
+            "http://x",
+            "imap://:143",
+            "imap://h:0",
+            "imap://h:99999",
+            "imaps://h?starttls",
+        ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -72,7 +72,10 @@ pub struct RowKey {
 impl RowKey {
     /// The hlog tag, `cas.cas1.mbx2.FETCH_FLAGS`.
     pub fn tag(&self) -> String {
-        format!("{}.{}.{}.{}", self.path, self.server, self.backend, self.command)
+        format!(
+            "{}.{}.{}.{}",
+            self.path, self.server, self.backend, self.command
+        )
     }
 }
 
@@ -88,7 +91,10 @@ pub struct Layout {
 impl Layout {
     /// A layout over these servers.
     pub fn new(cas_names: Vec<String>, backend_names: Vec<String>) -> Self {
-        Layout { cas_names, backend_names }
+        Layout {
+            cas_names,
+            backend_names,
+        }
     }
 
     /// Number of slots: (direct + each CAS) x back ends x command kinds.
@@ -110,7 +116,11 @@ impl Layout {
         let rest = slot / CommandKind::COUNT;
         let backend = (rest % self.backend_names.len()) as u16;
         let cas_slot = rest / self.backend_names.len();
-        let cas = if cas_slot == 0 { None } else { Some((cas_slot - 1) as u16) };
+        let cas = if cas_slot == 0 {
+            None
+        } else {
+            Some((cas_slot - 1) as u16)
+        };
         (Route { cas, backend }, kind)
     }
 
@@ -122,7 +132,12 @@ impl Layout {
         let (route, command) = self.route_of(slot);
         let backend = self.backend_names[route.backend as usize].clone();
         match route.cas {
-            None => vec![RowKey { path: Path::Direct, server: backend.clone(), backend, command }],
+            None => vec![RowKey {
+                path: Path::Direct,
+                server: backend.clone(),
+                backend,
+                command,
+            }],
             Some(c) => {
                 let cas = RowKey {
                     path: Path::Cas,
@@ -131,7 +146,15 @@ impl Layout {
                     command,
                 };
                 if reaches_backend_via_cas(command) {
-                    vec![cas, RowKey { path: Path::Cas, server: backend.clone(), backend, command }]
+                    vec![
+                        cas,
+                        RowKey {
+                            path: Path::Cas,
+                            server: backend.clone(),
+                            backend,
+                            command,
+                        },
+                    ]
                 } else {
                     vec![cas]
                 }
@@ -153,7 +176,10 @@ mod tests {
     use super::*;
 
     fn layout() -> Layout {
-        Layout::new(vec!["cas1".into(), "cas2".into()], vec!["mbx1".into(), "mbx2".into(), "mbx3".into()])
+        Layout::new(
+            vec!["cas1".into(), "cas2".into()],
+            vec!["mbx1".into(), "mbx2".into(), "mbx3".into()],
+        )
     }
 
     #[test]
@@ -177,12 +203,33 @@ mod tests {
     #[test]
     fn cas_commands_count_toward_the_backend_behind_it() {
         let l = layout();
-        let fetch = l.rows_of(l.slot(Route { cas: Some(1), backend: 2 }, CommandKind::FetchBody));
+        let fetch = l.rows_of(l.slot(
+            Route {
+                cas: Some(1),
+                backend: 2,
+            },
+            CommandKind::FetchBody,
+        ));
         let tags: Vec<_> = fetch.iter().map(|r| r.tag()).collect();
-        assert_eq!(tags, ["cas.cas2.mbx3.FETCH_BODY", "cas.mbx3.mbx3.FETCH_BODY"]);
-        let connect = l.rows_of(l.slot(Route { cas: Some(0), backend: 0 }, CommandKind::Connect));
+        assert_eq!(
+            tags,
+            ["cas.cas2.mbx3.FETCH_BODY", "cas.mbx3.mbx3.FETCH_BODY"]
+        );
+        let connect = l.rows_of(l.slot(
+            Route {
+                cas: Some(0),
+                backend: 0,
+            },
+            CommandKind::Connect,
+        ));
         assert_eq!(connect.len(), 1);
-        let direct = l.rows_of(l.slot(Route { cas: None, backend: 1 }, CommandKind::Noop));
+        let direct = l.rows_of(l.slot(
+            Route {
+                cas: None,
+                backend: 1,
+            },
+            CommandKind::Noop,
+        ));
         assert_eq!(direct[0].tag(), "direct.mbx2.mbx2.NOOP");
     }
 }

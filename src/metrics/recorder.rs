@@ -27,7 +27,9 @@ pub struct Slots {
 
 impl Slots {
     fn with_len(n: usize) -> Self {
-        Slots { rows: (0..n).map(|_| None).collect() }
+        Slots {
+            rows: (0..n).map(|_| None).collect(),
+        }
     }
 
     #[inline]
@@ -76,7 +78,13 @@ impl Recorder {
     /// Records a successful command: `corrected` from its intended start,
     /// `service` from its last byte sent.
     #[inline]
-    pub fn record_ok(&self, route: Route, kind: CommandKind, corrected: Duration, service: Duration) {
+    pub fn record_ok(
+        &self,
+        route: Route,
+        kind: CommandKind,
+        corrected: Duration,
+        service: Duration,
+    ) {
         let slot = self.layout.slot(route, kind);
         self.with_shard(|s| s.row(slot).record_ok(micros(corrected), micros(service)));
     }
@@ -95,7 +103,10 @@ impl Recorder {
                 Some((_, shard)) => shard.clone(),
                 None => {
                     let shard = Arc::new(Mutex::new(Slots::with_len(self.layout.slots())));
-                    self.shards.lock().expect("shard registry").push(shard.clone());
+                    self.shards
+                        .lock()
+                        .expect("shard registry")
+                        .push(shard.clone());
                     // Forget shards of recorders that are gone (only this thread holds them then).
                     local.retain(|(_, s)| Arc::strong_count(s) > 1);
                     local.push((self.id, shard.clone()));
@@ -114,7 +125,9 @@ impl Recorder {
     pub fn drain(&self, spare: &mut Vec<Slots>, mut merge: impl FnMut(&Slots)) {
         let shards: Vec<Shard> = self.shards.lock().expect("shard registry").clone();
         for shard in shards {
-            let mut fresh = spare.pop().unwrap_or_else(|| Slots::with_len(self.layout.slots()));
+            let mut fresh = spare
+                .pop()
+                .unwrap_or_else(|| Slots::with_len(self.layout.slots()));
             {
                 let mut slots = shard.lock().unwrap_or_else(|p| p.into_inner());
                 std::mem::swap(&mut *slots, &mut fresh);
@@ -136,14 +149,25 @@ mod tests {
 
     #[test]
     fn records_from_many_threads_and_drains_everything_once() {
-        let layout = Arc::new(Layout::new(vec!["cas1".into()], vec!["mbx1".into(), "mbx2".into()]));
+        let layout = Arc::new(Layout::new(
+            vec!["cas1".into()],
+            vec!["mbx1".into(), "mbx2".into()],
+        ));
         let rec = Recorder::new(layout.clone());
-        let route = Route { cas: Some(0), backend: 1 };
+        let route = Route {
+            cas: Some(0),
+            backend: 1,
+        };
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
                     for i in 0..1000u64 {
-                        rec.record_ok(route, CommandKind::Noop, Duration::from_micros(100 + i), Duration::from_micros(50));
+                        rec.record_ok(
+                            route,
+                            CommandKind::Noop,
+                            Duration::from_micros(100 + i),
+                            Duration::from_micros(50),
+                        );
                     }
                     rec.record_error(route, CommandKind::Login, ErrorReason::No);
                 });
@@ -164,7 +188,9 @@ mod tests {
         assert_eq!(logins, 4);
         // A second drain finds nothing: every sample is handed over exactly once.
         let mut again = 0;
-        rec.drain(&mut spare, |slots| again += slots.rows.iter().flatten().map(|r| r.count()).sum::<u64>());
+        rec.drain(&mut spare, |slots| {
+            again += slots.rows.iter().flatten().map(|r| r.count()).sum::<u64>()
+        });
         assert_eq!(again, 0);
     }
 }

@@ -34,7 +34,12 @@ impl RowHistograms {
     /// Empty histograms.
     pub fn new() -> Self {
         let h = Histogram::new(SIGFIG).expect("3 significant figures is valid");
-        RowHistograms { corrected: h.clone(), service: h, errors: [0; ErrorReason::COUNT], corrected_sum_us: 0 }
+        RowHistograms {
+            corrected: h.clone(),
+            service: h,
+            errors: [0; ErrorReason::COUNT],
+            corrected_sum_us: 0,
+        }
     }
 
     /// Records one successful command.
@@ -73,8 +78,12 @@ impl RowHistograms {
 
     /// Adds another row's measurements (histogram addition, never averaging).
     pub fn add(&mut self, other: &RowHistograms) {
-        self.corrected.add(&other.corrected).expect("auto-resizing histograms add");
-        self.service.add(&other.service).expect("auto-resizing histograms add");
+        self.corrected
+            .add(&other.corrected)
+            .expect("auto-resizing histograms add");
+        self.service
+            .add(&other.service)
+            .expect("auto-resizing histograms add");
         self.corrected_sum_us += other.corrected_sum_us;
         for (a, b) in self.errors.iter_mut().zip(other.errors.iter()) {
             *a += b;
@@ -129,6 +138,9 @@ mod tests {
         let mut sum = RowHistograms::new();
         sum.add(&r);
         sum.add(&r);
-        assert_eq!((sum.ok(), sum.errors[ErrorReason::Timeout.index()]), (200, 2));
+        assert_eq!(
+            (sum.ok(), sum.errors[ErrorReason::Timeout.index()]),
+            (200, 2)
+        );
     }
 }

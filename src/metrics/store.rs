@@ -56,7 +56,12 @@ fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
     if h.is_empty() {
         return [0; 4];
     }
-    [h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99), h.max()]
+    [
+        h.value_at_quantile(0.5),
+        h.value_at_quantile(0.9),
+        h.value_at_quantile(0.99),
+        h.max(),
+    ]
 }
 
 impl IntervalStore {
@@ -78,7 +83,13 @@ impl IntervalStore {
     }
 
     /// Drains the recorder and closes the interval `[start, end)`.
-    pub fn tick(&mut self, recorder: &Recorder, start: Duration, end: Duration, active_sessions: u64) {
+    pub fn tick(
+        &mut self,
+        recorder: &Recorder,
+        start: Duration,
+        end: Duration,
+        active_sessions: u64,
+    ) {
         let current = &mut self.current;
         recorder.drain(&mut self.spare, |slots| {
             for (i, row) in slots.rows.iter().enumerate() {
@@ -89,7 +100,9 @@ impl IntervalStore {
         });
         let mut rows = Vec::new();
         for (slot, row) in self.current.iter_mut().enumerate() {
-            let Some(row) = row.as_deref_mut().filter(|r| !r.is_empty()) else { continue };
+            let Some(row) = row.as_deref_mut().filter(|r| !r.is_empty()) else {
+                continue;
+            };
             rows.push(IntervalStats {
                 slot,
                 ok: row.ok(),
@@ -98,10 +111,17 @@ impl IntervalStore {
                 corrected: quantiles(&row.corrected),
                 service: quantiles(&row.service),
             });
-            self.totals[slot].get_or_insert_with(Default::default).add(row);
+            self.totals[slot]
+                .get_or_insert_with(Default::default)
+                .add(row);
             row.reset();
         }
-        self.intervals.push(IntervalRecord { start, end, active_sessions, rows });
+        self.intervals.push(IntervalRecord {
+            start,
+            end,
+            active_sessions,
+            rows,
+        });
     }
 
     /// Per-interval records, in time order.
@@ -145,22 +165,42 @@ mod tests {
         let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
         let rec = Recorder::new(Arc::new(layout.clone()));
         let mut store = IntervalStore::new(layout);
-        let via = Route { cas: Some(0), backend: 0 };
+        let via = Route {
+            cas: Some(0),
+            backend: 0,
+        };
         let ms = Duration::from_millis;
         rec.record_ok(via, CommandKind::Select, ms(10), ms(5));
         store.tick(&rec, ms(0), ms(1000), 1);
         rec.record_ok(via, CommandKind::Select, ms(30), ms(5));
-        rec.record_error(Route { cas: None, backend: 0 }, CommandKind::Select, ErrorReason::Timeout);
+        rec.record_error(
+            Route {
+                cas: None,
+                backend: 0,
+            },
+            CommandKind::Select,
+            ErrorReason::Timeout,
+        );
         store.tick(&rec, ms(1000), ms(2000), 1);
         assert_eq!(store.intervals().len(), 2);
         assert_eq!(store.intervals()[0].rows[0].corrected_sum_us, 10_000);
         assert_eq!(store.commands(), 3);
         let rows = store.totals_by_row();
         let tags: Vec<_> = rows.keys().map(|k| k.tag()).collect();
-        assert_eq!(tags, ["cas.cas1.mbx1.SELECT", "cas.mbx1.mbx1.SELECT", "direct.mbx1.mbx1.SELECT"]);
+        assert_eq!(
+            tags,
+            [
+                "cas.cas1.mbx1.SELECT",
+                "cas.mbx1.mbx1.SELECT",
+                "direct.mbx1.mbx1.SELECT"
+            ]
+        );
         let cas = rows.values().next().unwrap();
         assert_eq!(cas.ok(), 2);
         assert_eq!(cas.corrected_mean_us(), 20_000.0);
-        assert_eq!(rows.values().last().unwrap().errors[ErrorReason::Timeout.index()], 1);
+        assert_eq!(
+            rows.values().last().unwrap().errors[ErrorReason::Timeout.index()],
+            1
+        );
     }
 }

@@ -55,13 +55,21 @@ pub struct Attempt {
 pub fn consecutive_failures(attempts: &[Attempt], n: usize) -> Vec<(Duration, Duration)> {
     let samples: Vec<Sample> = attempts
         .iter()
-        .map(|a| Sample { start: a.at, end: a.at, value: Some(if a.ok { 0.0 } else { 1.0 }) })
+        .map(|a| Sample {
+            start: a.at,
+            end: a.at,
+            value: Some(if a.ok { 0.0 } else { 1.0 }),
+        })
         .collect();
     consecutive_over(&samples, 0.5, n)
 }
 
 /// Spans during which "at least `n` failures within the last `window`" holds.
-pub fn failures_within(attempts: &[Attempt], n: usize, window: Duration) -> Vec<(Duration, Duration)> {
+pub fn failures_within(
+    attempts: &[Attempt],
+    n: usize,
+    window: Duration,
+) -> Vec<(Duration, Duration)> {
     let n = n.max(1);
     let failures: Vec<Duration> = attempts.iter().filter(|a| !a.ok).map(|a| a.at).collect();
     let mut spans: Vec<(Duration, Duration)> = Vec::new();
@@ -93,15 +101,25 @@ mod tests {
         values
             .iter()
             .enumerate()
-            .map(|(i, v)| Sample { start: s(i as u64 * 10), end: s(i as u64 * 10 + 10), value: Some(*v) })
+            .map(|(i, v)| Sample {
+                start: s(i as u64 * 10),
+                end: s(i as u64 * 10 + 10),
+                value: Some(*v),
+            })
             .collect()
     }
 
     #[test]
     fn needs_n_consecutive_samples() {
         assert!(consecutive_over(&samples(&[90.0, 10.0, 90.0, 10.0]), 60.0, 2).is_empty());
-        assert_eq!(consecutive_over(&samples(&[10.0, 90.0, 90.0, 90.0, 10.0]), 60.0, 2), [(s(30), s(50))]);
-        assert_eq!(consecutive_over(&samples(&[90.0, 90.0]), 60.0, 2), [(s(20), s(20))]);
+        assert_eq!(
+            consecutive_over(&samples(&[10.0, 90.0, 90.0, 90.0, 10.0]), 60.0, 2),
+            [(s(30), s(50))]
+        );
+        assert_eq!(
+            consecutive_over(&samples(&[90.0, 90.0]), 60.0, 2),
+            [(s(20), s(20))]
+        );
         // Equal to the threshold is not over it.
         assert!(consecutive_over(&samples(&[60.0, 60.0, 60.0]), 60.0, 2).is_empty());
     }
@@ -109,11 +127,24 @@ mod tests {
     #[test]
     fn failures_in_a_window() {
         let a = |t: u64, ok: bool| Attempt { at: s(t), ok };
-        let four_fast = [a(60, false), a(120, false), a(180, false), a(240, false), a(300, true)];
+        let four_fast = [
+            a(60, false),
+            a(120, false),
+            a(180, false),
+            a(240, false),
+            a(300, true),
+        ];
         assert_eq!(failures_within(&four_fast, 4, s(240)), [(s(240), s(300))]);
         let spread = [a(0, false), a(100, false), a(200, false), a(300, false)];
         assert!(failures_within(&spread, 4, s(240)).is_empty());
-        let consecutive = [a(1, false), a(2, false), a(3, true), a(4, false), a(5, false), a(6, false)];
+        let consecutive = [
+            a(1, false),
+            a(2, false),
+            a(3, true),
+            a(4, false),
+            a(5, false),
+            a(6, false),
+        ];
         assert_eq!(consecutive_failures(&consecutive, 3), [(s(6), s(6))]);
     }
 }

@@ -13,7 +13,10 @@ use super::rules::Sample;
 
 /// Whether a kind counts toward "command processing time".
 pub fn is_processed_command(kind: CommandKind) -> bool {
-    !matches!(kind, CommandKind::Connect | CommandKind::Tls | CommandKind::Greeting)
+    !matches!(
+        kind,
+        CommandKind::Connect | CommandKind::Tls | CommandKind::Greeting
+    )
 }
 
 /// Sample `[k*period, (k+1)*period)` for every complete period before `end`.
@@ -54,7 +57,12 @@ pub fn latency_samples(
     for name in names {
         let mut sums = vec![(0u64, 0u64); ps.len()];
         for rec in intervals {
-            let Some(k) = ps.iter().position(|(s, e)| rec.start >= *s && rec.start < *e) else { continue };
+            let Some(k) = ps
+                .iter()
+                .position(|(s, e)| rec.start >= *s && rec.start < *e)
+            else {
+                continue;
+            };
             for row in &rec.rows {
                 if servers_of[row.slot].iter().any(|s| s == name) {
                     sums[k].0 += row.corrected_sum_us;
@@ -94,17 +102,23 @@ mod tests {
             corrected: [0; 4],
             service: [0; 4],
         };
-        let via1 = Route { cas: Some(0), backend: 0 };
-        let direct2 = Route { cas: None, backend: 1 };
+        let via1 = Route {
+            cas: Some(0),
+            backend: 0,
+        };
+        let direct2 = Route {
+            cas: None,
+            backend: 1,
+        };
         let intervals: Vec<IntervalRecord> = (0..4)
             .map(|i| IntervalRecord {
                 start: s(i),
                 end: s(i + 1),
                 active_sessions: 1,
                 rows: vec![
-                    stat(via1, CommandKind::Noop, 10, 100 * (i + 1)),     // mean 10, 20, 30, 40 ms
-                    stat(via1, CommandKind::Connect, 1, 5000),            // not a command
-                    stat(direct2, CommandKind::FetchBody, 2, 4),          // 2 ms
+                    stat(via1, CommandKind::Noop, 10, 100 * (i + 1)), // mean 10, 20, 30, 40 ms
+                    stat(via1, CommandKind::Connect, 1, 5000),        // not a command
+                    stat(direct2, CommandKind::FetchBody, 2, 4),      // 2 ms
                 ],
             })
             .collect();
@@ -113,6 +127,10 @@ mod tests {
         assert_eq!(v("cas1"), [Some(15.0), Some(35.0)]);
         assert_eq!(v("mbx1"), [Some(15.0), Some(35.0)]);
         assert_eq!(v("mbx2"), [Some(2.0), Some(2.0)]);
-        assert_eq!(periods(s(2), s(5)).len(), 2, "incomplete samples are not judged");
+        assert_eq!(
+            periods(s(2), s(5)).len(),
+            2,
+            "incomplete samples are not judged"
+        );
     }
 }

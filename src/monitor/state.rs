@@ -38,20 +38,33 @@ pub struct Transition {
 /// Turns "firing" intervals into state transitions. `firing` is a list of
 /// `(from, to)` spans (from run start) during which the monitor's rule holds,
 /// sorted and not overlapping; `end` is the end of the run.
-pub fn chain(firing: &[(Duration, Duration)], escalation: Duration, end: Duration) -> Vec<Transition> {
+pub fn chain(
+    firing: &[(Duration, Duration)],
+    escalation: Duration,
+    end: Duration,
+) -> Vec<Transition> {
     let mut out = Vec::new();
     for &(from, to) in firing {
         if from >= end {
             break;
         }
         let to = to.min(end);
-        out.push(Transition { at: from, to: AlertValue::Degraded });
+        out.push(Transition {
+            at: from,
+            to: AlertValue::Degraded,
+        });
         let escalate = from + escalation;
         if escalate < to || (escalate == to && to == end) {
-            out.push(Transition { at: escalate, to: AlertValue::Unhealthy });
+            out.push(Transition {
+                at: escalate,
+                to: AlertValue::Unhealthy,
+            });
         }
         if to < end {
-            out.push(Transition { at: to, to: AlertValue::Healthy });
+            out.push(Transition {
+                at: to,
+                to: AlertValue::Healthy,
+            });
         }
     }
     out
@@ -74,14 +87,24 @@ mod tests {
     fn degrades_escalates_and_recovers() {
         let t = chain(&[(s(10), s(200))], s(120), s(300));
         let states: Vec<_> = t.iter().map(|t| (t.at.as_secs(), t.to)).collect();
-        assert_eq!(states, [(10, AlertValue::Degraded), (130, AlertValue::Unhealthy), (200, AlertValue::Healthy)]);
+        assert_eq!(
+            states,
+            [
+                (10, AlertValue::Degraded),
+                (130, AlertValue::Unhealthy),
+                (200, AlertValue::Healthy)
+            ]
+        );
         assert_eq!(final_state(&t), AlertValue::Healthy);
     }
 
     #[test]
     fn short_firing_never_escalates_and_firing_at_the_end_stays() {
         let t = chain(&[(s(10), s(60))], s(120), s(300));
-        assert_eq!(t.iter().map(|t| t.to).collect::<Vec<_>>(), [AlertValue::Degraded, AlertValue::Healthy]);
+        assert_eq!(
+            t.iter().map(|t| t.to).collect::<Vec<_>>(),
+            [AlertValue::Degraded, AlertValue::Healthy]
+        );
         let t = chain(&[(s(100), s(300))], s(120), s(300));
         assert_eq!(final_state(&t), AlertValue::Unhealthy);
         let t = chain(&[(s(250), s(300))], s(120), s(300));

@@ -16,7 +16,8 @@ use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
-    session, topology, LoadPlan, MonitorPlan, OutputPlan, ProbePlan, Overrides, RunPlan, TlsPlan, TopologyPlan, User,
+    session, topology, LoadPlan, MonitorPlan, OutputPlan, Overrides, ProbePlan, RunPlan, TlsPlan,
+    TopologyPlan, User,
 };
 use crate::error::InputError;
 

@@ -124,8 +124,16 @@ impl Default for MonitorPlan {
         MonitorPlan {
             sample_period: Duration::from_secs(300),
             escalation_delay: Duration::from_secs(120),
-            command_time: ThresholdMonitor { enabled: true, threshold: 60_000.0, consecutive: 2 },
-            requests_queued: ThresholdMonitor { enabled: true, threshold: 500.0, consecutive: 2 },
+            command_time: ThresholdMonitor {
+                enabled: true,
+                threshold: 60_000.0,
+                consecutive: 2,
+            },
+            requests_queued: ThresholdMonitor {
+                enabled: true,
+                threshold: 500.0,
+                consecutive: 2,
+            },
             queue_rule: QueueRule::Mean,
         }
     }
@@ -160,10 +168,22 @@ impl Default for ProbePlan {
             interval_scale: 1.0,
             timeout_light: Duration::from_secs(55),
             timeout_full: Duration::from_secs(110),
-            ctp: ProbeMonitor { failures: 5, window: None },
-            proxy_test: ProbeMonitor { failures: 4, window: Some(Duration::from_secs(240)) },
-            deep_test: ProbeMonitor { failures: 5, window: None },
-            self_test: ProbeMonitor { failures: 4, window: Some(Duration::from_secs(240)) },
+            ctp: ProbeMonitor {
+                failures: 5,
+                window: None,
+            },
+            proxy_test: ProbeMonitor {
+                failures: 4,
+                window: Some(Duration::from_secs(240)),
+            },
+            deep_test: ProbeMonitor {
+                failures: 5,
+                window: None,
+            },
+            self_test: ProbeMonitor {
+                failures: 4,
+                window: Some(Duration::from_secs(240)),
+            },
         }
     }
 }

@@ -21,7 +21,10 @@ impl ResultsDir {
         if target.exists() && !force {
             return Err(InputError::new(
                 "--out",
-                format!("{} already exists; choose another directory or pass --force to replace it", target.display()),
+                format!(
+                    "{} already exists; choose another directory or pass --force to replace it",
+                    target.display()
+                ),
             )
             .into());
         }
@@ -30,13 +33,20 @@ impl ResultsDir {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent)?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "results".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "results".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
         std::fs::create_dir_all(&tmp)?;
-        Ok(ResultsDir { target: target.to_path_buf(), tmp, force })
+        Ok(ResultsDir {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+        })
     }
 
     /// Where files go while the directory is being written.
@@ -60,7 +70,11 @@ impl ResultsDir {
             if !self.force {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::AlreadyExists,
-                    format!("{} appeared during the run; results left in {}", self.target.display(), self.tmp.display()),
+                    format!(
+                        "{} appeared during the run; results left in {}",
+                        self.target.display(),
+                        self.tmp.display()
+                    ),
                 ));
             }
             std::fs::remove_dir_all(&self.target)?;

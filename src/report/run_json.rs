@@ -36,7 +36,9 @@ pub fn plan_json(plan: &RunPlan) -> Value {
         ThinkTime::None => json!({"dist": "none"}),
         ThinkTime::Fixed(d) => json!({"dist": "fixed", "value_s": d.as_secs_f64()}),
         ThinkTime::Exponential(d) => json!({"dist": "exponential", "mean_s": d.as_secs_f64()}),
-        ThinkTime::Uniform(a, b) => json!({"dist": "uniform", "min_s": a.as_secs_f64(), "max_s": b.as_secs_f64()}),
+        ThinkTime::Uniform(a, b) => {
+            json!({"dist": "uniform", "min_s": a.as_secs_f64(), "max_s": b.as_secs_f64()})
+        }
     };
     json!({
         "scenario": plan.scenario.as_ref().map(|p| p.display().to_string()),
@@ -69,7 +71,10 @@ pub fn summary_json(rows: &BTreeMap<RowKey, RowHistograms>) -> Value {
                     .iter()
                     .zip(rec)
                     .map(|(c, v)| {
-                        let val = v.parse::<u64>().map(Value::from).unwrap_or(Value::String(v));
+                        let val = v
+                            .parse::<u64>()
+                            .map(Value::from)
+                            .unwrap_or(Value::String(v));
                         (c.clone(), val)
                     })
                     .collect::<serde_json::Map<_, _>>();

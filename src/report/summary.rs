@@ -8,7 +8,8 @@ use hdrhistogram::Histogram;
 use crate::metrics::{ErrorReason, RowHistograms, RowKey};
 
 /// Percentiles printed for each histogram, with their column suffix.
-pub const QUANTILES: [(f64, &str); 4] = [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99_9")];
+pub const QUANTILES: [(f64, &str); 4] =
+    [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99_9")];
 
 /// Mean, p50, p90, p99, p99.9, max of a histogram (µs; zeros when empty).
 pub fn latency_figures(h: &Histogram<u64>) -> [u64; 6] {
@@ -27,10 +28,12 @@ pub fn latency_figures(h: &Histogram<u64>) -> [u64; 6] {
 
 /// The header of `summary.csv`. The first six columns are fixed by design.md.
 pub fn header() -> Vec<String> {
-    let mut h: Vec<String> = ["path", "server", "backend", "command", "count", "errors", "timeouts"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut h: Vec<String> = [
+        "path", "server", "backend", "command", "count", "errors", "timeouts",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for prefix in ["", "service_"] {
         h.push(format!("{prefix}mean_us"));
         for (_, q) in QUANTILES {
@@ -82,18 +85,29 @@ mod tests {
     #[test]
     fn header_starts_as_designed_and_rows_match_it() {
         let h = header();
-        assert_eq!(h[..6], ["path", "server", "backend", "command", "count", "errors"]);
+        assert_eq!(
+            h[..6],
+            ["path", "server", "backend", "command", "count", "errors"]
+        );
         assert!(h.contains(&"p99_us".to_string()) && h.contains(&"service_p99_us".to_string()));
         let mut row = RowHistograms::new();
         row.record_ok(1500, 700);
         row.record_error(ErrorReason::Timeout);
-        let key = RowKey { path: Path::Cas, server: "cas1".into(), backend: "mbx1".into(), command: CommandKind::Noop };
+        let key = RowKey {
+            path: Path::Cas,
+            server: "cas1".into(),
+            backend: "mbx1".into(),
+            command: CommandKind::Noop,
+        };
         let mut rows = BTreeMap::new();
         rows.insert(key, row);
         let text = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         let line = text.lines().nth(1).unwrap();
         let cells: Vec<_> = line.split(',').collect();
         assert_eq!(cells.len(), h.len());
-        assert_eq!(cells[..8], ["cas", "cas1", "mbx1", "NOOP", "2", "1", "1", "1500"]);
+        assert_eq!(
+            cells[..8],
+            ["cas", "cas1", "mbx1", "NOOP", "2", "1", "1", "1500"]
+        );
     }
 }

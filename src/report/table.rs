@@ -16,11 +16,26 @@ pub fn render(rows: &BTreeMap<RowKey, RowHistograms>) -> String {
     let _ = writeln!(
         out,
         "{:<7} {:<8} {:<8} {:<14} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9}",
-        "path", "server", "backend", "command", "count", "errors", "p50 ms", "p99 ms", "p99.9 ms", "max ms"
+        "path",
+        "server",
+        "backend",
+        "command",
+        "count",
+        "errors",
+        "p50 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "max ms"
     );
     for (k, r) in rows {
         let h = &r.corrected;
-        let q = |p: f64| if h.is_empty() { "-".to_string() } else { ms(h.value_at_quantile(p)) };
+        let q = |p: f64| {
+            if h.is_empty() {
+                "-".to_string()
+            } else {
+                ms(h.value_at_quantile(p))
+            }
+        };
         let _ = writeln!(
             out,
             "{:<7} {:<8} {:<8} {:<14} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9}",
@@ -33,7 +48,11 @@ pub fn render(rows: &BTreeMap<RowKey, RowHistograms>) -> String {
             q(0.5),
             q(0.99),
             q(0.999),
-            if h.is_empty() { "-".to_string() } else { ms(h.max()) }
+            if h.is_empty() {
+                "-".to_string()
+            } else {
+                ms(h.max())
+            }
         );
     }
     for (path, total) in path_totals(rows) {

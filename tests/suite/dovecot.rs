@@ -19,7 +19,10 @@ struct Dovecot {
 }
 
 fn dovecot_binary() -> Option<PathBuf> {
-    ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"].iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 fn id(args: &[&str]) -> String {
@@ -36,19 +39,38 @@ impl Dovecot {
             eprintln!("SKIPPED: Dovecot is not installed (apt-get install dovecot-imapd)");
             return None;
         };
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let root = id(&["-u"]) == "0";
         // Dovecot refuses to run its login processes as root, and mail as uid 0.
-        let (login_user, internal_user, mail_user) =
-            if root { ("dovenull".to_string(), "dovecot".to_string(), "dovecot".to_string()) } else { (id(&["-un"]), id(&["-un"]), id(&["-un"])) };
+        let (login_user, internal_user, mail_user) = if root {
+            (
+                "dovenull".to_string(),
+                "dovecot".to_string(),
+                "dovecot".to_string(),
+            )
+        } else {
+            (id(&["-un"]), id(&["-un"]), id(&["-un"]))
+        };
         let (uid, gid) = (id(&["-u", &mail_user]), id(&["-g", &mail_user]));
         for sub in ["run", "state", "mail"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
         if root {
-            Command::new("chown").arg(format!("{mail_user}:")).arg(dir.join("mail")).status().unwrap();
+            Command::new("chown")
+                .arg(format!("{mail_user}:"))
+                .arg(dir.join("mail"))
+                .status()
+                .unwrap();
             // The base dir must be reachable by the unprivileged login user.
-            Command::new("chmod").args(["755"]).arg(dir).status().unwrap();
+            Command::new("chmod")
+                .args(["755"])
+                .arg(dir)
+                .status()
+                .unwrap();
         }
         let d = dir.display();
         let conf = format!(
@@ -71,10 +93,18 @@ impl Dovecot {
             .stderr(Stdio::null())
             .spawn()
             .expect("start dovecot");
-        let dovecot = Dovecot { child, port, dir: dir.to_path_buf() };
+        let dovecot = Dovecot {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "dovecot did not listen: {}", dovecot.log());
+            assert!(
+                Instant::now() < deadline,
+                "dovecot did not listen: {}",
+                dovecot.log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Some(dovecot)
@@ -88,7 +118,9 @@ impl Dovecot {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         // SIGTERM lets the master stop its children; then reap.
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -104,7 +136,9 @@ impl Drop for Dovecot {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_against_dovecot_completes_with_zero_protocol_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(dovecot) = Dovecot::start(dir.path()) else { return };
+    let Some(dovecot) = Dovecot::start(dir.path()) else {
+        return;
+    };
     let users = dir.path().join("users.csv");
     let mut csv = String::from("user,password,backend\n");
     for i in 1..=20 {
@@ -119,14 +153,30 @@ async fn run_against_dovecot_completes_with_zero_protocol_errors() {
     let mix = "[session.mix]\nCAPABILITY = 5\nNOOP = 10\nLIST = 5\nSTATUS = 5\nFETCH_FLAGS = 15\nFETCH_HEADERS = 10\n\
                FETCH_BODY = 10\nFETCH_PARTIAL = 5\nUID_FETCH = 5\nSEARCH = 5\nUID_SEARCH = 5\nSTORE = 5\nUID_STORE = 3\n\
                APPEND = 8\nEXPUNGE = 2\nEXAMINE = 2\nSELECT = 2\nLSUB = 2\nIDLE = 3\nCOPY = 2\n";
-    let scenario = embedded_scenario(6, "3s", &format!("login = \"authenticate-plain\"\n{mix}")).replace("cas_share = 0.5", "cas_share = 0.0");
+    let scenario = embedded_scenario(6, "3s", &format!("login = \"authenticate-plain\"\n{mix}"))
+        .replace("cas_share = 0.5", "cas_share = 0.0");
     let plan = plan_from(&scenario, dir.path(), &overrides);
     let report = run(plan).await;
-    let bad: Vec<_> = report.rows.iter().filter(|(_, r)| r.error_count() > 0).collect();
-    assert!(bad.is_empty(), "errors against Dovecot: {bad:#?}\n{}", dovecot.log());
-    assert!(report.commands > 50, "only {} commands against Dovecot", report.commands);
+    let bad: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|(_, r)| r.error_count() > 0)
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "errors against Dovecot: {bad:#?}\n{}",
+        dovecot.log()
+    );
+    assert!(
+        report.commands > 50,
+        "only {} commands against Dovecot",
+        report.commands
+    );
     assert!(report.rows.keys().all(|k| k.server == "dovecot"));
     for cmd in ["APPEND", "FETCH_BODY", "IDLE", "SEARCH", "AUTHENTICATE"] {
-        assert!(report.rows.keys().any(|k| k.command.label() == cmd), "no {cmd} row against Dovecot");
+        assert!(
+            report.rows.keys().any(|k| k.command.label() == cmd),
+            "no {cmd} row against Dovecot"
+        );
     }
 }

@@ -34,24 +34,34 @@ idle_duration = "100ms"
 
 /// Loads a scenario text as if it were the file `dir/test.toml`.
 pub fn plan_from(text: &str, dir: &Path, overrides: &Overrides) -> RunPlan {
-    plan::load_str(text, &dir.join("test.toml"), overrides).unwrap_or_else(|e| panic!("scenario: {e}"))
+    plan::load_str(text, &dir.join("test.toml"), overrides)
+        .unwrap_or_else(|e| panic!("scenario: {e}"))
 }
 
 /// Overrides that write results under `dir` quietly.
 pub fn quiet_out(dir: &Path) -> Overrides {
-    Overrides { out: Some(dir.join("results")), quiet: true, ..Default::default() }
+    Overrides {
+        out: Some(dir.join("results")),
+        quiet: true,
+        ..Default::default()
+    }
 }
 
 /// Runs a plan to the end.
 pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
-    imapload::run::run(plan, CancellationToken::new()).await.unwrap_or_else(|e| panic!("run failed: {e}"))
+    imapload::run::run(plan, CancellationToken::new())
+        .await
+        .unwrap_or_else(|e| panic!("run failed: {e}"))
 }
 
 /// Reads a CSV file into header + rows.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
     (header, rows)
 }
 
