@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::{self, Target, Targets};
+use crate::engine::{self, OwnQueue, Target, Targets};
 use crate::error::Failure;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::Security;
@@ -40,17 +40,23 @@ fn default_out(plan: &RunPlan) -> PathBuf {
     PathBuf::from("results").join(format!("{}-{stamp}", plan.name))
 }
 
-fn embedded_target(info: &ServerInfo, security: Security) -> Target {
+fn embedded_target(topo: &Topology, info: &ServerInfo, security: Security) -> Target {
     let addr = if security == Security::Tls {
         info.tls
     } else {
         info.plain
     };
+    let own_queue = topo.control(&info.name).map(|c| {
+        let read: Arc<dyn Fn() -> (u64, u64) + Send + Sync> =
+            Arc::new(move || (c.queued() as u64, c.busy() as u64));
+        OwnQueue(read)
+    });
     Target {
         name: info.name.clone(),
         addr,
         security,
         server_name: addr.ip().to_string(),
+        own_queue,
     }
 }
 
@@ -71,11 +77,15 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
                 .map_err(Failure::Run)?;
             let sec = plan.session.security;
             let targets = Targets {
-                cas: topo.cas().iter().map(|i| embedded_target(i, sec)).collect(),
+                cas: topo
+                    .cas()
+                    .iter()
+                    .map(|i| embedded_target(&topo, i, sec))
+                    .collect(),
                 backends: topo
                     .backends()
                     .iter()
-                    .map(|i| embedded_target(i, sec))
+                    .map(|i| embedded_target(&topo, i, sec))
                     .collect(),
             };
             let ca = topo.ca_pem().to_string();

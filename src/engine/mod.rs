@@ -24,11 +24,22 @@ use crate::imap::encoder::CommandBuf;
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
-use crate::metrics::{IntervalStore, Recorder, Route};
+use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder, Route};
 use crate::plan::{RunPlan, SessionPlan};
 
 use session::{Session, SessionEnd, SlotBuffers};
 use users::UserPool;
+
+/// Reads a server's own queue: (commands waiting for a worker, commands in service).
+/// Only the embedded servers have one.
+#[derive(Clone)]
+pub struct OwnQueue(pub Arc<dyn Fn() -> (u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for OwnQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnQueue")
+    }
+}
 
 /// A server the sessions connect to, resolved once before the run.
 #[derive(Debug, Clone)]
@@ -41,6 +52,8 @@ pub struct Target {
     pub security: Security,
     /// Name checked against the certificate (host from the URL).
     pub server_name: String,
+    /// The server's own queue gauge, when it has one (embedded servers).
+    pub own_queue: Option<OwnQueue>,
 }
 
 impl Target {
@@ -56,6 +69,7 @@ impl Target {
             addr,
             security: endpoint.security,
             server_name: endpoint.host.clone(),
+            own_queue: None,
         })
     }
 }
@@ -110,6 +124,8 @@ pub struct Ctx {
     pub hard_stop: CancellationToken,
     /// Session counters.
     pub counters: SessionCounters,
+    /// Queue-depth gauges per server.
+    pub queues: QueueGauges,
 }
 
 /// What the engine reports when a run ends.
@@ -168,7 +184,38 @@ pub async fn run(
         soft_stop: CancellationToken::new(),
         hard_stop: CancellationToken::new(),
         counters: SessionCounters::default(),
+        queues: QueueGauges::new(&layout),
     });
+    let own_queues: Vec<Option<OwnQueue>> = ctx
+        .targets
+        .cas
+        .iter()
+        .chain(ctx.targets.backends.iter())
+        .map(|t| t.own_queue.clone())
+        .collect();
+    let queue_now: Arc<Mutex<Vec<QueueStats>>> =
+        Arc::new(Mutex::new(vec![QueueStats::default(); own_queues.len()]));
+
+    // Queue depth, 10 readings a second.
+    let sampler = {
+        let (ctx, queue_now) = (ctx.clone(), queue_now.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {}
+                    _ = ctx.hard_stop.cancelled() => return,
+                }
+                let depths = ctx.queues.read();
+                let mut q = queue_now.lock().expect("queue stats");
+                for (i, d) in depths.into_iter().enumerate() {
+                    let own = own_queues[i].as_ref().map(|f| (f.0)());
+                    q[i].add(d, own);
+                }
+            }
+        })
+    };
 
     // Stop control: soft stop at the deadline or on interrupt, hard stop after a grace period.
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -189,7 +236,7 @@ pub async fn run(
 
     // Interval ticks.
     let ticker = {
-        let (ctx, store) = (ctx.clone(), store.clone());
+        let (ctx, store, queue_now) = (ctx.clone(), store.clone(), queue_now.clone());
         let interval = plan.interval;
         tokio::spawn(async move {
             let mut last = Duration::ZERO;
@@ -200,12 +247,14 @@ pub async fn run(
                     _ = ctx.hard_stop.cancelled() => return,
                 }
                 let now = next.duration_since(start);
+                let queues = take_queues(&queue_now);
                 let mut s = store.lock().expect("store");
                 s.tick(
                     &ctx.recorder,
                     last,
                     now,
                     ctx.counters.active.load(Ordering::Relaxed),
+                    queues,
                 );
                 on_tick(&s, now);
                 drop(s);
@@ -232,13 +281,14 @@ pub async fn run(
     ctx.soft_stop.cancel();
     ctx.hard_stop.cancel();
     let _ = ticker.await;
+    let _ = sampler.await;
     stopper.abort();
     let elapsed = start.elapsed();
     {
         let mut s = store.lock().expect("store");
         let last = s.intervals().last().map_or(Duration::ZERO, |r| r.end);
         if elapsed > last {
-            s.tick(&ctx.recorder, last, elapsed, 0);
+            s.tick(&ctx.recorder, last, elapsed, 0, take_queues(&queue_now));
         }
     }
     let c = &ctx.counters;
@@ -254,6 +304,13 @@ pub async fn run(
         ),
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
     }
+}
+
+/// Takes the queue figures gathered since the last tick, leaving zeroes.
+fn take_queues(q: &Mutex<Vec<QueueStats>>) -> Vec<QueueStats> {
+    let mut q = q.lock().expect("queue stats");
+    let n = q.len();
+    std::mem::replace(&mut *q, vec![QueueStats::default(); n])
 }
 
 /// One closed-model slot: back-to-back sessions until the stop.

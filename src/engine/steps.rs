@@ -82,6 +82,11 @@ impl Session<'_> {
         intended: Instant,
     ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
+        let kind = match ctx.session.login {
+            LoginMethod::Login => CommandKind::Login,
+            LoginMethod::AuthenticatePlain => CommandKind::Authenticate,
+        };
+        let _queued = ctx.queues.due(self.route, kind);
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
         let deadline = self.deadline();
         let (kind, r) = match ctx.session.login {
@@ -146,6 +151,7 @@ impl Session<'_> {
         kind: CommandKind,
         intended: Instant,
     ) -> Result<Instant, ErrorReason> {
+        let _queued = self.ctx.queues.due(self.route, kind);
         let r = self.exchange(conn, kind, intended).await;
         r.map_err(|reason| self.fail(kind, reason))
     }

@@ -8,12 +8,14 @@
 
 pub mod layout;
 pub mod outcome;
+pub mod queue;
 pub mod recorder;
 pub mod row;
 pub mod store;
 
 pub use layout::{Layout, Path, Route, RowKey};
 pub use outcome::ErrorReason;
+pub use queue::{QueueGauges, QueueStats};
 pub use recorder::Recorder;
 pub use row::RowHistograms;
 pub use store::IntervalStore;

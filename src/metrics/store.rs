@@ -1,22 +1,25 @@
 //! The interval store: run totals per slot plus one compact record per tick.
 //!
-//! Per-interval records keep what time series and monitors need (counts, error
-//! counts, the latency sum for means, a few percentiles) rather than whole
-//! histograms, so a long run stays small; the totals keep full histograms.
+//! Every tick, the slots drained from the recorder are added into the output
+//! rows they count toward (a CAS row and the back-end row behind it), so the
+//! per-interval percentiles of every row come from a real merged histogram.
+//! Only compact figures are kept per interval (counts, exact latency sums, a
+//! few percentiles) so a long run stays small; the totals keep full histograms.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::layout::{Layout, RowKey};
 use super::outcome::ErrorReason;
+use super::queue::QueueStats;
 use super::recorder::{Recorder, Slots};
 use super::row::RowHistograms;
 
-/// One slot's figures over one interval.
+/// One output row's figures over one interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalStats {
-    /// Slot index ([`Layout::slot`]).
-    pub slot: usize,
+    /// Index into [`IntervalStore::row_keys`].
+    pub row: usize,
     /// Successful commands.
     pub ok: u64,
     /// Failed commands by reason.
@@ -29,6 +32,13 @@ pub struct IntervalStats {
     pub service: [u64; 4],
 }
 
+impl IntervalStats {
+    /// Successful plus failed commands.
+    pub fn count(&self) -> u64 {
+        self.ok + self.errors.iter().sum::<u64>()
+    }
+}
+
 /// Everything recorded in one interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalRecord {
@@ -38,14 +48,18 @@ pub struct IntervalRecord {
     pub end: Duration,
     /// Sessions open at the end of the interval.
     pub active_sessions: u64,
-    /// Slots that saw anything.
+    /// Rows that saw anything.
     pub rows: Vec<IntervalStats>,
+    /// Queue depth per server (sampled at 10 Hz), in layout order: CAS then back ends.
+    pub queues: Vec<QueueStats>,
 }
 
 /// Totals and interval records of a run.
 #[derive(Debug)]
 pub struct IntervalStore {
     layout: Layout,
+    row_keys: Vec<RowKey>,
+    slot_rows: Vec<Vec<usize>>,
     totals: Vec<Option<Box<RowHistograms>>>,
     current: Vec<Option<Box<RowHistograms>>>,
     intervals: Vec<IntervalRecord>,
@@ -68,10 +82,25 @@ impl IntervalStore {
     /// An empty store for `layout`.
     pub fn new(layout: Layout) -> Self {
         let n = layout.slots();
+        let mut keys: BTreeMap<RowKey, usize> = BTreeMap::new();
+        let per_slot: Vec<Vec<RowKey>> = (0..n).map(|s| layout.rows_of(s)).collect();
+        for k in per_slot.iter().flatten() {
+            keys.entry(k.clone()).or_insert(0);
+        }
+        for (i, v) in keys.values_mut().enumerate() {
+            *v = i;
+        }
+        let slot_rows = per_slot
+            .iter()
+            .map(|ks| ks.iter().map(|k| keys[k]).collect())
+            .collect();
+        let row_keys: Vec<RowKey> = keys.into_keys().collect();
         IntervalStore {
-            layout,
+            current: (0..row_keys.len()).map(|_| None).collect(),
             totals: (0..n).map(|_| None).collect(),
-            current: (0..n).map(|_| None).collect(),
+            layout,
+            row_keys,
+            slot_rows,
             intervals: Vec::new(),
             spare: Vec::new(),
         }
@@ -82,6 +111,11 @@ impl IntervalStore {
         &self.layout
     }
 
+    /// Every output row, indexed by [`IntervalStats::row`].
+    pub fn row_keys(&self) -> &[RowKey] {
+        &self.row_keys
+    }
+
     /// Drains the recorder and closes the interval `[start, end)`.
     pub fn tick(
         &mut self,
@@ -89,31 +123,33 @@ impl IntervalStore {
         start: Duration,
         end: Duration,
         active_sessions: u64,
+        queues: Vec<QueueStats>,
     ) {
-        let current = &mut self.current;
+        let (current, totals, slot_rows) = (&mut self.current, &mut self.totals, &self.slot_rows);
         recorder.drain(&mut self.spare, |slots| {
-            for (i, row) in slots.rows.iter().enumerate() {
-                if let Some(row) = row.as_deref().filter(|r| !r.is_empty()) {
-                    current[i].get_or_insert_with(Default::default).add(row);
+            for (slot, row) in slots.rows.iter().enumerate() {
+                let Some(row) = row.as_deref().filter(|r| !r.is_empty()) else {
+                    continue;
+                };
+                for &r in &slot_rows[slot] {
+                    current[r].get_or_insert_with(Default::default).add(row);
                 }
+                totals[slot].get_or_insert_with(Default::default).add(row);
             }
         });
         let mut rows = Vec::new();
-        for (slot, row) in self.current.iter_mut().enumerate() {
+        for (i, row) in self.current.iter_mut().enumerate() {
             let Some(row) = row.as_deref_mut().filter(|r| !r.is_empty()) else {
                 continue;
             };
             rows.push(IntervalStats {
-                slot,
+                row: i,
                 ok: row.ok(),
                 errors: row.errors,
                 corrected_sum_us: row.corrected_sum_us,
                 corrected: quantiles(&row.corrected),
                 service: quantiles(&row.service),
             });
-            self.totals[slot]
-                .get_or_insert_with(Default::default)
-                .add(row);
             row.reset();
         }
         self.intervals.push(IntervalRecord {
@@ -121,6 +157,7 @@ impl IntervalStore {
             end,
             active_sessions,
             rows,
+            queues,
         });
     }
 
@@ -135,8 +172,8 @@ impl IntervalStore {
         let mut out: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
         for (slot, row) in self.totals.iter().enumerate() {
             let Some(row) = row.as_deref() else { continue };
-            for key in self.layout.rows_of(slot) {
-                out.entry(key).or_default().add(row);
+            for &r in &self.slot_rows[slot] {
+                out.entry(self.row_keys[r].clone()).or_default().add(row);
             }
         }
         out
@@ -161,18 +198,30 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn ticks_fold_into_totals_and_rows() {
-        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+    fn ticks_fold_into_totals_and_derived_rows() {
+        let layout = Layout::new(vec!["cas1".into(), "cas2".into()], vec!["mbx1".into()]);
         let rec = Recorder::new(Arc::new(layout.clone()));
         let mut store = IntervalStore::new(layout);
-        let via = Route {
-            cas: Some(0),
-            backend: 0,
-        };
         let ms = Duration::from_millis;
-        rec.record_ok(via, CommandKind::Select, ms(10), ms(5));
-        store.tick(&rec, ms(0), ms(1000), 1);
-        rec.record_ok(via, CommandKind::Select, ms(30), ms(5));
+        rec.record_ok(
+            Route {
+                cas: Some(0),
+                backend: 0,
+            },
+            CommandKind::Select,
+            ms(10),
+            ms(5),
+        );
+        store.tick(&rec, ms(0), ms(1000), 1, Vec::new());
+        rec.record_ok(
+            Route {
+                cas: Some(1),
+                backend: 0,
+            },
+            CommandKind::Select,
+            ms(30),
+            ms(5),
+        );
         rec.record_error(
             Route {
                 cas: None,
@@ -181,9 +230,24 @@ mod tests {
             CommandKind::Select,
             ErrorReason::Timeout,
         );
-        store.tick(&rec, ms(1000), ms(2000), 1);
+        store.tick(&rec, ms(1000), ms(2000), 1, Vec::new());
         assert_eq!(store.intervals().len(), 2);
-        assert_eq!(store.intervals()[0].rows[0].corrected_sum_us, 10_000);
+        let first = &store.intervals()[0];
+        let tags: Vec<_> = first
+            .rows
+            .iter()
+            .map(|r| store.row_keys()[r.row].tag())
+            .collect();
+        assert_eq!(tags, ["cas.cas1.mbx1.SELECT", "cas.mbx1.mbx1.SELECT"]);
+        assert_eq!(first.rows[0].corrected_sum_us, 10_000);
+        // The back-end row behind both CAS merges their histograms in interval 2.
+        let second = &store.intervals()[1];
+        let mbx = second
+            .rows
+            .iter()
+            .find(|r| store.row_keys()[r.row].tag() == "cas.mbx1.mbx1.SELECT")
+            .unwrap();
+        assert_eq!((mbx.ok, mbx.corrected_sum_us), (1, 30_000));
         assert_eq!(store.commands(), 3);
         let rows = store.totals_by_row();
         let tags: Vec<_> = rows.keys().map(|k| k.tag()).collect();
@@ -191,13 +255,14 @@ mod tests {
             tags,
             [
                 "cas.cas1.mbx1.SELECT",
+                "cas.cas2.mbx1.SELECT",
                 "cas.mbx1.mbx1.SELECT",
                 "direct.mbx1.mbx1.SELECT"
             ]
         );
-        let cas = rows.values().next().unwrap();
-        assert_eq!(cas.ok(), 2);
-        assert_eq!(cas.corrected_mean_us(), 20_000.0);
+        let behind = &rows.values().nth(2).unwrap();
+        assert_eq!(behind.ok(), 2);
+        assert_eq!(behind.corrected_mean_us(), 20_000.0);
         assert_eq!(
             rows.values().last().unwrap().errors[ErrorReason::Timeout.index()],
             1

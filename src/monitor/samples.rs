@@ -1,13 +1,15 @@
-//! Builds monitor samples from interval records: per server, per sample
+//! Builds monitor samples from interval records: per server and sample
 //! period, the mean corrected latency of every command that counted toward
-//! the server (connection phases excluded: they are not IMAP commands).
+//! the server (connection phases excluded: they are not IMAP commands), and
+//! the queue depth (mean of the 10 Hz readings, or their maximum).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::command::CommandKind;
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::Layout;
+use crate::metrics::RowKey;
+use crate::plan::QueueRule;
 
 use super::rules::Sample;
 
@@ -34,37 +36,31 @@ pub fn periods(period: Duration, end: Duration) -> Vec<(Duration, Duration)> {
     out
 }
 
-/// Per server (CAS and back ends), the mean corrected latency in milliseconds
-/// of each sample period. A sample without commands has no value.
+fn sample_of(ps: &[(Duration, Duration)], rec: &IntervalRecord) -> Option<usize> {
+    ps.iter()
+        .position(|(s, e)| rec.start >= *s && rec.start < *e)
+}
+
+/// Per server, the mean corrected latency in milliseconds of each sample
+/// period. A sample without commands has no value.
 pub fn latency_samples(
     intervals: &[IntervalRecord],
-    layout: &Layout,
+    row_keys: &[RowKey],
+    servers: &[String],
     period: Duration,
     end: Duration,
 ) -> BTreeMap<String, Vec<Sample>> {
-    let servers_of: Vec<Vec<String>> = (0..layout.slots())
-        .map(|slot| {
-            let (_, kind) = layout.route_of(slot);
-            if !is_processed_command(kind) {
-                return Vec::new();
-            }
-            layout.rows_of(slot).into_iter().map(|k| k.server).collect()
-        })
-        .collect();
-    let mut out = BTreeMap::new();
-    let names = layout.cas_names.iter().chain(layout.backend_names.iter());
     let ps = periods(period, end);
-    for name in names {
+    let mut out = BTreeMap::new();
+    for name in servers {
         let mut sums = vec![(0u64, 0u64); ps.len()];
         for rec in intervals {
-            let Some(k) = ps
-                .iter()
-                .position(|(s, e)| rec.start >= *s && rec.start < *e)
-            else {
+            let Some(k) = sample_of(&ps, rec) else {
                 continue;
             };
             for row in &rec.rows {
-                if servers_of[row.slot].iter().any(|s| s == name) {
+                let key = &row_keys[row.row];
+                if &key.server == name && is_processed_command(key.command) {
                     sums[k].0 += row.corrected_sum_us;
                     sums[k].1 += row.ok;
                 }
@@ -84,31 +80,81 @@ pub fn latency_samples(
     out
 }
 
+/// Per server (index into `servers`, which is in the records' queue order),
+/// the queue depth of each sample period under `rule`.
+pub fn queue_samples(
+    intervals: &[IntervalRecord],
+    servers: &[String],
+    rule: QueueRule,
+    period: Duration,
+    end: Duration,
+) -> BTreeMap<String, Vec<Sample>> {
+    let ps = periods(period, end);
+    let mut out = BTreeMap::new();
+    for (i, name) in servers.iter().enumerate() {
+        let mut acc = vec![(0u64, 0u64, 0u64); ps.len()]; // (sum, readings, max)
+        for rec in intervals {
+            let (Some(k), Some(q)) = (sample_of(&ps, rec), rec.queues.get(i)) else {
+                continue;
+            };
+            acc[k].0 += q.sum;
+            acc[k].1 += q.samples as u64;
+            acc[k].2 = acc[k].2.max(q.max);
+        }
+        let samples = ps
+            .iter()
+            .zip(acc)
+            .map(|(&(start, end), (sum, n, max))| Sample {
+                start,
+                end,
+                value: (n > 0).then(|| match rule {
+                    QueueRule::Mean => sum as f64 / n as f64,
+                    QueueRule::Max => max as f64,
+                }),
+            })
+            .collect();
+        out.insert(name.clone(), samples);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::metrics::store::IntervalStats;
-    use crate::metrics::{ErrorReason, Route};
+    use crate::metrics::{ErrorReason, Path, QueueStats};
+
+    fn key(path: Path, server: &str, backend: &str, command: CommandKind) -> RowKey {
+        RowKey {
+            path,
+            server: server.into(),
+            backend: backend.into(),
+            command,
+        }
+    }
 
     #[test]
-    fn per_server_means_over_sample_periods() {
-        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into(), "mbx2".into()]);
+    fn per_server_means_and_queues_over_sample_periods() {
+        let keys = vec![
+            key(Path::Cas, "cas1", "mbx1", CommandKind::Noop),
+            key(Path::Cas, "cas1", "mbx1", CommandKind::Connect),
+            key(Path::Cas, "mbx1", "mbx1", CommandKind::Noop),
+            key(Path::Direct, "mbx2", "mbx2", CommandKind::FetchBody),
+        ];
         let s = Duration::from_secs;
-        let stat = |route, kind, ok, sum_ms: u64| IntervalStats {
-            slot: layout.slot(route, kind),
+        let stat = |row, ok, sum_ms: u64| IntervalStats {
+            row,
             ok,
             errors: [0; ErrorReason::COUNT],
             corrected_sum_us: sum_ms * 1000,
             corrected: [0; 4],
             service: [0; 4],
         };
-        let via1 = Route {
-            cas: Some(0),
-            backend: 0,
-        };
-        let direct2 = Route {
-            cas: None,
-            backend: 1,
+        let q = |sum, samples, max| QueueStats {
+            samples,
+            sum,
+            max,
+            ..Default::default()
         };
         let intervals: Vec<IntervalRecord> = (0..4)
             .map(|i| IntervalRecord {
@@ -116,17 +162,34 @@ mod tests {
                 end: s(i + 1),
                 active_sessions: 1,
                 rows: vec![
-                    stat(via1, CommandKind::Noop, 10, 100 * (i + 1)), // mean 10, 20, 30, 40 ms
-                    stat(via1, CommandKind::Connect, 1, 5000),        // not a command
-                    stat(direct2, CommandKind::FetchBody, 2, 4),      // 2 ms
+                    stat(0, 10, 100 * (i + 1)),
+                    stat(1, 1, 5000),
+                    stat(2, 10, 100 * (i + 1)),
+                    stat(3, 2, 4),
                 ],
+                queues: vec![q(10 * i, 10, i + 3), q(0, 10, 0), q(20, 10, 2)],
             })
             .collect();
-        let m = latency_samples(&intervals, &layout, s(2), s(4));
+        let servers: Vec<String> = ["cas1", "mbx1", "mbx2"].map(String::from).to_vec();
+        let m = latency_samples(&intervals, &keys, &servers, s(2), s(4));
         let v = |name: &str| m[name].iter().map(|x| x.value).collect::<Vec<_>>();
-        assert_eq!(v("cas1"), [Some(15.0), Some(35.0)]);
+        assert_eq!(
+            v("cas1"),
+            [Some(15.0), Some(35.0)],
+            "connect is not a command"
+        );
         assert_eq!(v("mbx1"), [Some(15.0), Some(35.0)]);
         assert_eq!(v("mbx2"), [Some(2.0), Some(2.0)]);
+        let mean = queue_samples(&intervals, &servers, QueueRule::Mean, s(2), s(4));
+        assert_eq!(
+            mean["cas1"].iter().map(|x| x.value).collect::<Vec<_>>(),
+            [Some(0.5), Some(2.5)]
+        );
+        let max = queue_samples(&intervals, &servers, QueueRule::Max, s(2), s(4));
+        assert_eq!(
+            max["cas1"].iter().map(|x| x.value).collect::<Vec<_>>(),
+            [Some(4.0), Some(6.0)]
+        );
         assert_eq!(
             periods(s(2), s(5)).len(),
             2,
