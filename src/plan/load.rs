@@ -11,12 +11,13 @@ use std::time::Duration;
 use toml::de::DeTable;
 
 use super::duration::parse_duration;
+use super::faults::RunEnd;
 use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
-    session, topology, LoadPlan, MonitorPlan, OutputPlan, Overrides, ProbePlan, RunPlan, TlsPlan,
+    faults, monitors, session, topology, LoadPlan, OutputPlan, Overrides, RunPlan, TlsPlan,
     TopologyPlan, User,
 };
 use crate::error::InputError;
@@ -100,17 +101,23 @@ fn build(
     };
     let topology = topology::build(ctx, &raw.topology, ov)?;
     let users = users(ctx, raw, origin, ov, &topology)?;
+    let interval = ctx.dur(
+        &raw.interval,
+        "interval",
+        Zero::Rejected,
+        Duration::from_secs(1),
+    )?;
+    let end = RunEnd {
+        duration,
+        from_flag: ov.duration.is_some(),
+    };
+    let faults = faults::build(ctx, &raw.faults, &topology, &end)?;
     Ok(RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,
         seed,
         duration,
-        interval: ctx.dur(
-            &raw.interval,
-            "interval",
-            Zero::Rejected,
-            Duration::from_secs(1),
-        )?,
+        interval,
         load: load_plan(ctx, raw, ov, &topology)?,
         topology,
         users,
@@ -126,9 +133,9 @@ fn build(
             force: ov.force,
             quiet: ov.quiet,
         },
-        monitors: MonitorPlan::default(),
-        probes: ProbePlan::default(),
-        faults: Vec::new(),
+        monitors: monitors::build(ctx, &raw.monitors, interval)?,
+        probes: monitors::probes(ctx, &raw.probes)?,
+        faults,
     })
 }
 

@@ -4,15 +4,21 @@
 //! line and key (see [`crate::error::InputError`]).
 
 mod duration;
+mod faults;
 mod fields;
 mod load;
+mod monitors;
 mod scenario;
 mod session;
 mod span;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_monitors;
+#[cfg(test)]
 mod tests_overrides;
+#[cfg(test)]
+mod tests_scenarios;
 mod topology;
 mod users;
 

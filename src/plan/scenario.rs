@@ -11,6 +11,9 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::faults::RawFault;
+pub use super::monitors::{RawMonitors, RawProbes};
+
 /// A spanned optional value, the shape of nearly every raw field.
 pub type Opt<T> = Option<Spanned<T>>;
 
@@ -38,6 +41,12 @@ pub struct RawScenario {
     pub tls: Opt<RawTls>,
     /// `[output]`.
     pub output: Opt<RawOutput>,
+    /// `[monitors]`.
+    pub monitors: Opt<RawMonitors>,
+    /// `[probes]`.
+    pub probes: Opt<RawProbes>,
+    /// `[[faults]]` blocks.
+    pub faults: Opt<Vec<Spanned<RawFault>>>,
 }
 
 /// `[topology]`: embedded knobs or real endpoints, told apart by `kind`.

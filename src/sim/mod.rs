@@ -12,6 +12,7 @@ pub mod cas;
 pub mod certs;
 #[cfg(test)]
 mod control_tests;
+pub mod faults;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod io;
