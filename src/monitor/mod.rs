@@ -1,6 +1,7 @@
 //! Exchange-style health monitors evaluated on measured samples: the firing
 //! rules, the Healthy -> Degraded -> Unhealthy chain, and the samples they read.
 
+pub mod evaluate;
 pub mod rules;
 pub mod samples;
 pub mod state;

@@ -5,5 +5,6 @@ pub mod results_dir;
 pub mod run_json;
 pub mod summary;
 pub mod table;
+pub mod timeseries;
 
 pub use results_dir::ResultsDir;

@@ -1,0 +1,350 @@
+//! Evaluates every monitor on every server it applies to, from samples and
+//! probe attempts, into Get-ServerHealth style results with transitions.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule};
+
+use super::rules::{consecutive_failures, consecutive_over, failures_within, Attempt, Sample};
+use super::state::{chain, final_state, AlertValue, Transition};
+
+/// What a server is, for choosing its monitors and target resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerRole {
+    /// A client access (proxy) server: MSExchangeImap4.
+    Cas,
+    /// A mailbox back end: MSExchangeImap4BE.
+    Backend,
+}
+
+impl ServerRole {
+    /// Exchange's target resource for the IMAP service of this role.
+    pub fn target_resource(self) -> &'static str {
+        match self {
+            ServerRole::Cas => "MSExchangeImap4",
+            ServerRole::Backend => "MSExchangeImap4BE",
+        }
+    }
+}
+
+/// The probe monitors: name, health set, role of the server probed, probe name.
+pub const PROBE_MONITORS: [(&str, &str, ServerRole, &str); 4] = [
+    ("ImapCTPMonitor", "IMAP", ServerRole::Cas, "ImapCTPProbe"),
+    (
+        "ImapProxyTestMonitor",
+        "IMAP.Proxy",
+        ServerRole::Cas,
+        "ImapProxyTestProbe",
+    ),
+    (
+        "ImapDeepTestMonitor",
+        "IMAP.Protocol",
+        ServerRole::Backend,
+        "ImapDeepTestProbe",
+    ),
+    (
+        "ImapSelfTestMonitor",
+        "IMAP.Protocol",
+        ServerRole::Backend,
+        "ImapSelfTestProbe",
+    ),
+];
+
+/// AverageCommandProcessingTime's Exchange name.
+pub const COMMAND_TIME: &str = "AverageCommandProcessingTimeGt60sMonitor";
+/// RequestsQueued's Exchange name (a model for IMAP).
+pub const REQUESTS_QUEUED: &str = "RequestsQueuedGt500Monitor";
+
+/// One monitor on one server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorResult {
+    /// Server name.
+    pub server: String,
+    /// Health set (IMAP, IMAP.Proxy, IMAP.Protocol).
+    pub health_set: String,
+    /// Monitor name as Exchange spells it.
+    pub monitor: String,
+    /// Target resource (MSExchangeImap4 / MSExchangeImap4BE).
+    pub target_resource: String,
+    /// The rule with its actual numbers, e.g. "mean corrected latency > 200 ms on 2 consecutive 5 s samples".
+    pub rule: String,
+    /// State changes over the run.
+    pub transitions: Vec<Transition>,
+    /// State at the end of the run.
+    pub alert_value: AlertValue,
+    /// The values the rule judged: sample values, or 1/0 per probe attempt (failed/succeeded).
+    pub values: Vec<(Duration, Option<f64>)>,
+}
+
+impl MonitorResult {
+    /// The worst state the monitor reached during the run.
+    pub fn worst(&self) -> AlertValue {
+        self.transitions
+            .iter()
+            .map(|t| t.to)
+            .max()
+            .unwrap_or(AlertValue::Healthy)
+    }
+}
+
+/// Everything monitors read.
+#[derive(Debug, Clone, Default)]
+pub struct HealthInput {
+    /// Servers and their roles, CAS first.
+    pub servers: Vec<(String, ServerRole)>,
+    /// Mean corrected latency (ms) per server per sample.
+    pub latency: BTreeMap<String, Vec<Sample>>,
+    /// Queue depth per server per sample (already reduced by the queue rule).
+    pub queue: BTreeMap<String, Vec<Sample>>,
+    /// Probe attempts by (probe name, server).
+    pub probes: BTreeMap<(String, String), Vec<Attempt>>,
+    /// End of the measured run.
+    pub end: Duration,
+}
+
+fn fmt_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+fn threshold_result(
+    server: &str,
+    role: ServerRole,
+    monitor: &str,
+    rule: String,
+    samples: &[Sample],
+    threshold: f64,
+    consecutive: usize,
+    plan: &MonitorPlan,
+    end: Duration,
+) -> MonitorResult {
+    let transitions = chain(
+        &consecutive_over(samples, threshold, consecutive),
+        plan.escalation_delay,
+        end,
+    );
+    MonitorResult {
+        server: server.to_string(),
+        health_set: "IMAP".into(),
+        monitor: monitor.into(),
+        target_resource: role.target_resource().into(),
+        rule,
+        alert_value: final_state(&transitions),
+        transitions,
+        values: samples.iter().map(|s| (s.end, s.value)).collect(),
+    }
+}
+
+/// Evaluates every enabled monitor on every server it applies to.
+pub fn evaluate(
+    monitors: &MonitorPlan,
+    probes: &ProbePlan,
+    input: &HealthInput,
+) -> Vec<MonitorResult> {
+    let mut out = Vec::new();
+    let period = fmt_secs(monitors.sample_period);
+    for (server, role) in &input.servers {
+        let ct = &monitors.command_time;
+        if ct.enabled {
+            let samples = input
+                .latency
+                .get(server)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let rule = format!(
+                "mean corrected command latency > {} ms on {} consecutive {period} samples",
+                ct.threshold, ct.consecutive
+            );
+            out.push(threshold_result(
+                server,
+                *role,
+                COMMAND_TIME,
+                rule,
+                samples,
+                ct.threshold,
+                ct.consecutive,
+                monitors,
+                input.end,
+            ));
+        }
+        let rq = &monitors.requests_queued;
+        if rq.enabled {
+            let samples = input
+                .queue
+                .get(server)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let how = match monitors.queue_rule {
+                QueueRule::Mean => "mean",
+                QueueRule::Max => "max",
+            };
+            let rule = format!(
+                "{how} queued commands (10 Hz readings) > {} on {} consecutive {period} samples (a model)",
+                rq.threshold, rq.consecutive
+            );
+            out.push(threshold_result(
+                server,
+                *role,
+                REQUESTS_QUEUED,
+                rule,
+                samples,
+                rq.threshold,
+                rq.consecutive,
+                monitors,
+                input.end,
+            ));
+        }
+        if probes.enabled {
+            for (monitor, set, probe_role, probe) in PROBE_MONITORS {
+                if probe_role != *role {
+                    continue;
+                }
+                let rule_of: &ProbeMonitor = match monitor {
+                    "ImapCTPMonitor" => &probes.ctp,
+                    "ImapProxyTestMonitor" => &probes.proxy_test,
+                    "ImapDeepTestMonitor" => &probes.deep_test,
+                    _ => &probes.self_test,
+                };
+                let attempts = input
+                    .probes
+                    .get(&(probe.to_string(), server.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let (spans, rule) = match rule_of.window {
+                    None => (
+                        consecutive_failures(attempts, rule_of.failures),
+                        format!("{} consecutive {probe} failures", rule_of.failures),
+                    ),
+                    Some(w) => (
+                        failures_within(attempts, rule_of.failures, w),
+                        format!(
+                            "{} {probe} failures within {}",
+                            rule_of.failures,
+                            fmt_secs(w)
+                        ),
+                    ),
+                };
+                let transitions = chain(&spans, monitors.escalation_delay, input.end);
+                out.push(MonitorResult {
+                    server: server.clone(),
+                    health_set: set.into(),
+                    monitor: monitor.into(),
+                    target_resource: role.target_resource().into(),
+                    rule,
+                    alert_value: final_state(&transitions),
+                    transitions,
+                    values: attempts
+                        .iter()
+                        .map(|a| (a.at, Some(if a.ok { 0.0 } else { 1.0 })))
+                        .collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The worst final state over all results (Healthy when there are none).
+pub fn worst_final(results: &[MonitorResult]) -> AlertValue {
+    results
+        .iter()
+        .map(|r| r.alert_value)
+        .max()
+        .unwrap_or(AlertValue::Healthy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: u64) -> Duration {
+        Duration::from_secs(x)
+    }
+
+    #[test]
+    fn only_the_slow_server_goes_unhealthy() {
+        let mut plan = MonitorPlan {
+            sample_period: s(5),
+            escalation_delay: s(10),
+            ..Default::default()
+        };
+        plan.command_time.threshold = 200.0;
+        let series = |vals: &[f64]| -> Vec<Sample> {
+            vals.iter()
+                .enumerate()
+                .map(|(i, v)| Sample {
+                    start: s(5 * i as u64),
+                    end: s(5 * i as u64 + 5),
+                    value: Some(*v),
+                })
+                .collect()
+        };
+        let mut input = HealthInput {
+            servers: vec![
+                ("cas1".into(), ServerRole::Cas),
+                ("mbx1".into(), ServerRole::Backend),
+                ("mbx2".into(), ServerRole::Backend),
+            ],
+            end: s(40),
+            ..Default::default()
+        };
+        input.latency.insert(
+            "cas1".into(),
+            series(&[5.0, 5.0, 300.0, 300.0, 300.0, 300.0, 300.0, 300.0]),
+        );
+        input.latency.insert("mbx1".into(), series(&[5.0; 8]));
+        input.latency.insert(
+            "mbx2".into(),
+            series(&[5.0, 5.0, 600.0, 600.0, 600.0, 600.0, 600.0, 600.0]),
+        );
+        input.probes.insert(
+            ("ImapDeepTestProbe".into(), "mbx2".into()),
+            vec![Attempt { at: s(3), ok: true }],
+        );
+        let probes = ProbePlan {
+            enabled: true,
+            ..Default::default()
+        };
+        let r = evaluate(&plan, &probes, &input);
+        let find = |server: &str, monitor: &str| {
+            r.iter()
+                .find(|x| x.server == server && x.monitor == monitor)
+                .unwrap()
+        };
+        let mbx2 = find("mbx2", COMMAND_TIME);
+        assert_eq!(mbx2.alert_value, AlertValue::Unhealthy);
+        assert_eq!(
+            mbx2.transitions[0].at,
+            s(20),
+            "fires at the end of the 2nd consecutive sample"
+        );
+        assert_eq!(mbx2.target_resource, "MSExchangeImap4BE");
+        assert_eq!(
+            find("cas1", COMMAND_TIME).alert_value,
+            AlertValue::Unhealthy
+        );
+        assert_eq!(find("mbx1", COMMAND_TIME).alert_value, AlertValue::Healthy);
+        assert_eq!(
+            find("mbx2", "ImapDeepTestMonitor").alert_value,
+            AlertValue::Healthy
+        );
+        assert!(
+            r.iter()
+                .all(|x| x.server != "cas1" || x.monitor != "ImapDeepTestMonitor"),
+            "back-end probes are not judged on a CAS"
+        );
+        assert_eq!(r.iter().filter(|x| x.server == "cas1").count(), 4);
+        assert_eq!(worst_final(&r), AlertValue::Unhealthy);
+        // A higher threshold re-judges the same samples as healthy.
+        plan.command_time.threshold = 1000.0;
+        assert_eq!(
+            worst_final(&evaluate(&plan, &probes, &input)),
+            AlertValue::Healthy
+        );
+    }
+}
