@@ -14,6 +14,7 @@ pub mod imap;
 pub mod metrics;
 pub mod monitor;
 pub mod plan;
+pub mod probe;
 pub mod report;
 pub mod run;
 pub mod sim;

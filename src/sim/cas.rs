@@ -304,7 +304,12 @@ impl Cas {
                     Ok((backend, extra)) => {
                         self.control.count_login(true);
                         let caps = capabilities(true, false, false);
-                        let ok = format!("{tag} OK [CAPABILITY {caps}] LOGIN completed.\r\n");
+                        // Like Exchange, name the mailbox server that took the
+                        // login as plain trailing text (the response code stays
+                        // first), so probes can report which back end answered.
+                        let ok = format!(
+                            "{tag} OK [CAPABILITY {caps}] LOGIN completed. [Proxy={home}]\r\n"
+                        );
                         if conn.send(ok.as_bytes()).await.is_err() {
                             return Login::Refused;
                         }

@@ -1,0 +1,283 @@
+//! Probes on Exchange's schedule during a run, and their `probes.csv`.
+//!
+//! Each (probe kind, target) pair is its own tokio task, as each Exchange
+//! probe definition has its own recurrence: a slow CAS must not delay the
+//! back-end probes. The first run of each is staggered within its interval
+//! (deterministically from the seed) so that all probes do not hit the
+//! servers in the same instant, as Exchange's own start offsets do.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::{run_probe, FailureClass, ProbeKind};
+use crate::imap::tls::TlsClient;
+use crate::imap::url::Endpoint;
+use crate::plan::ProbePlan;
+
+/// Shortest interval a probe is scheduled at, whatever the scale: keeps a
+/// scale of ~0 from turning probes into a busy loop against the servers.
+const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
+/// One server a probe runs against, with the account the full probes log in as.
+#[derive(Debug, Clone)]
+pub struct ProbeTarget {
+    /// Server name for reports (`cas1`, `mbx2`).
+    pub name: String,
+    /// Where to connect.
+    pub endpoint: Endpoint,
+    /// Probe account (Exchange uses a dedicated monitoring mailbox).
+    pub user: String,
+    /// Its password (never logged).
+    pub password: String,
+}
+
+/// One scheduled probe execution, as the probe monitors consume it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeAttempt {
+    /// Which probe.
+    pub kind: ProbeKind,
+    /// Target server name.
+    pub server: String,
+    /// When the probe finished, from the run start (monitors order by this).
+    pub at: Duration,
+    /// Succeeded.
+    pub ok: bool,
+    /// Elapsed time of the final attempt (the sample value).
+    pub latency: Duration,
+    /// The step that broke, when failed.
+    pub failure: Option<FailureClass>,
+    /// One line, without the password.
+    pub error: Option<String>,
+    /// The mailbox server that answered, when known.
+    pub mailbox_server: Option<String>,
+}
+
+/// Starts one task per (probe kind, target): CTP and ProxyTest against every
+/// CAS target, DeepTest and SelfTest against every back-end target. Each runs
+/// its probe every `kind.exchange_interval() * plan.interval_scale` (at least
+/// 10 ms), the first time after an offset within the first interval that is
+/// deterministic from `seed`, with the plan's light/full timeout and
+/// Exchange's one retry, until `stop` is cancelled (a probe in flight is then
+/// abandoned and not recorded). Attempts are appended to the returned log,
+/// locked once per attempt (probes are rare, so no hot-path concern). The
+/// handle ends when every probe task has.
+pub fn schedule(
+    plan: &ProbePlan,
+    cas: Vec<ProbeTarget>,
+    backends: Vec<ProbeTarget>,
+    tls: TlsClient,
+    start: Instant,
+    seed: u64,
+    stop: CancellationToken,
+) -> (JoinHandle<()>, Arc<Mutex<Vec<ProbeAttempt>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for (k, kind) in ProbeKind::ALL.into_iter().enumerate() {
+        let targets = if kind.targets_cas() { &cas } else { &backends };
+        let interval = kind
+            .exchange_interval()
+            .mul_f64(plan.interval_scale.max(0.0))
+            .max(MIN_INTERVAL);
+        let timeout = if kind.light() {
+            plan.timeout_light
+        } else {
+            plan.timeout_full
+        };
+        for (t, target) in targets.iter().enumerate() {
+            let offset = interval.mul_f64(unit(seed, k as u64, t as u64));
+            let job = Job {
+                kind,
+                target: target.clone(),
+                tls: tls.clone(),
+                first: start + offset,
+                interval,
+                timeout,
+                start,
+            };
+            tasks.push(tokio::spawn(job.run(log.clone(), stop.clone())));
+        }
+    }
+    let handle = tokio::spawn(async move {
+        for t in tasks {
+            let _ = t.await;
+        }
+    });
+    (handle, log)
+}
+
+/// One (kind, target) recurrence.
+struct Job {
+    kind: ProbeKind,
+    target: ProbeTarget,
+    tls: TlsClient,
+    first: Instant,
+    interval: Duration,
+    timeout: Duration,
+    start: Instant,
+}
+
+impl Job {
+    async fn run(self, log: Arc<Mutex<Vec<ProbeAttempt>>>, stop: CancellationToken) {
+        let mut next = self.first;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(next.into()) => {}
+                _ = stop.cancelled() => return,
+            }
+            let probe = run_probe(
+                self.kind,
+                &self.target.name,
+                &self.target.endpoint,
+                &self.tls,
+                &self.target.user,
+                &self.target.password,
+                self.timeout,
+                true,
+            );
+            let r = tokio::select! {
+                r = probe => r,
+                _ = stop.cancelled() => return,
+            };
+            let attempt = ProbeAttempt {
+                kind: r.kind,
+                server: r.server,
+                at: self.start.elapsed(),
+                ok: r.ok,
+                latency: r.latency,
+                failure: r.failure,
+                error: r.error,
+                mailbox_server: r.mailbox_server,
+            };
+            log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
+            // Fixed rate like Exchange's recurrence; a probe that overran its
+            // slot starts the next one right away instead of piling up.
+            next += self.interval;
+            let now = Instant::now();
+            if next < now {
+                next = now;
+            }
+        }
+    }
+}
+
+/// A number in [0, 1) from (seed, kind, target): splitmix64, so offsets are
+/// spread and reproducible without sharing an RNG between tasks.
+fn unit(seed: u64, kind: u64, target: u64) -> f64 {
+    let mut z = seed
+        ^ kind.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ target.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The `probes.csv` header.
+const HEADER: [&str; 9] = [
+    "t_s",
+    "probe",
+    "health_set",
+    "server",
+    "result",
+    "latency_ms",
+    "failure",
+    "error",
+    "mailbox_server",
+];
+
+/// `probes.csv` text: header
+/// `t_s,probe,health_set,server,result,latency_ms,failure,error,mailbox_server`,
+/// one row per attempt sorted by finish time; times to the microsecond so
+/// that [`from_csv`] gives back what was measured.
+pub fn to_csv(attempts: &[ProbeAttempt]) -> anyhow::Result<Vec<u8>> {
+    let mut sorted: Vec<&ProbeAttempt> = attempts.iter().collect();
+    sorted.sort_by_key(|a| a.at);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for a in sorted {
+        w.write_record([
+            format!("{:.6}", a.at.as_secs_f64()),
+            a.kind.name().to_string(),
+            a.kind.health_set().to_string(),
+            a.server.clone(),
+            if a.ok { "Succeeded" } else { "Failed" }.to_string(),
+            format!("{:.3}", a.latency.as_secs_f64() * 1000.0),
+            a.failure.map(|f| f.to_string()).unwrap_or_default(),
+            a.error.clone().unwrap_or_default(),
+            a.mailbox_server.clone().unwrap_or_default(),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Reads `probes.csv` back, for re-evaluating the probe monitors of a saved
+/// run; errors name the line and column that is wrong.
+pub fn from_csv(bytes: &[u8]) -> anyhow::Result<Vec<ProbeAttempt>> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header = r.headers()?.clone();
+    if header.iter().ne(HEADER) {
+        bail!(
+            "probes.csv header is `{}`, expected `{}`",
+            header.iter().collect::<Vec<_>>().join(","),
+            HEADER.join(",")
+        );
+    }
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.with_context(|| format!("probes.csv line {line}"))?;
+        let field = |n: usize| rec.get(n).unwrap_or("");
+        let opt = |n: usize| Some(field(n).to_string()).filter(|s| !s.is_empty());
+        let secs = |n: usize, scale: f64| -> anyhow::Result<Duration> {
+            let v: f64 = field(n)
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .with_context(|| {
+                    format!(
+                        "probes.csv line {line}: {} `{}` is not a non-negative number",
+                        HEADER[n],
+                        field(n)
+                    )
+                })?;
+            Ok(Duration::from_micros((v * scale).round() as u64))
+        };
+        let kind = ProbeKind::parse(field(1))
+            .map_err(|e| anyhow::anyhow!("probes.csv line {line}: {e}"))?;
+        if !field(2).eq_ignore_ascii_case(kind.health_set()) {
+            bail!(
+                "probes.csv line {line}: health set `{}` does not match probe {}",
+                field(2),
+                kind.name()
+            );
+        }
+        let ok = match field(4) {
+            "Succeeded" => true,
+            "Failed" => false,
+            other => bail!("probes.csv line {line}: result `{other}` is not Succeeded or Failed"),
+        };
+        let failure =
+            match field(6) {
+                "" => None,
+                s => Some(FailureClass::parse(s).with_context(|| {
+                    format!("probes.csv line {line}: unknown failure class `{s}`")
+                })?),
+            };
+        out.push(ProbeAttempt {
+            kind,
+            server: field(3).to_string(),
+            at: secs(0, 1e6)?,
+            ok,
+            latency: secs(5, 1e3)?,
+            failure,
+            error: opt(7),
+            mailbox_server: opt(8),
+        });
+    }
+    Ok(out)
+}
