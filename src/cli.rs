@@ -26,6 +26,57 @@ pub enum Command {
     Run(RunArgs),
     /// Run the embedded topology (CAS + back ends) in the foreground until Ctrl-C.
     Serve(ServeArgs),
+    /// Run one Exchange IMAP probe once, like Invoke-MonitoringProbe (exit 0 Succeeded, 3 Failed).
+    Probe(ProbeArgs),
+    /// Re-evaluate the monitors of a saved results directory (exit 3 when one ends Unhealthy).
+    Health(HealthArgs),
+}
+
+/// Flags of `imapload probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// `IMAP\ImapCTPProbe`, `IMAP.Proxy\ImapProxyTestProbe`, `IMAP.Protocol\ImapDeepTestProbe` or `IMAP.Protocol\ImapSelfTestProbe`.
+    pub probe: String,
+    /// Server URL: imap://host:143[?starttls] or imaps://host:993.
+    #[arg(long)]
+    pub server: String,
+    /// Probe account (full probes log in).
+    #[arg(long, default_value = "")]
+    pub user: String,
+    /// Its password (never printed).
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// Extra trust anchors (PEM).
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the server certificate.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Timeout (default: Exchange's, 55 s light / 110 s full).
+    #[arg(long)]
+    pub timeout: Option<String>,
+}
+
+/// Flags of `imapload health`.
+#[derive(Debug, clap::Args)]
+pub struct HealthArgs {
+    /// A results directory written by `imapload run`.
+    pub results: PathBuf,
+    /// Take the monitor and probe settings from this scenario instead of the run's.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// AverageCommandProcessingTime threshold, e.g. 60s or 500ms.
+    #[arg(long)]
+    pub command_time_threshold: Option<String>,
+    /// RequestsQueued threshold (queued commands).
+    #[arg(long)]
+    pub queue_threshold: Option<f64>,
+    /// Sample period, e.g. 300s.
+    #[arg(long)]
+    pub sample_period: Option<String>,
+    /// Degraded -> Unhealthy delay, e.g. 2m.
+    #[arg(long)]
+    pub escalation_delay: Option<String>,
 }
 
 /// Flags of `imapload run`. Each overrides the scenario file.
@@ -66,6 +117,9 @@ pub struct RunArgs {
     /// No progress lines and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
+    #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
+    pub fail_on: crate::run::FailOn,
 }
 
 /// Flags of `imapload serve`.
@@ -158,7 +212,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 quiet: a.quiet,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
-            let report = crate::run::run(plan, interrupt_token()).await?;
+            let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
             Ok(report.exit_code)
         }
         Command::Serve(a) => {
@@ -184,5 +238,51 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 .map_err(Failure::Run)?;
             Ok(0)
         }
+        Command::Probe(a) => probe(a).await,
+        Command::Health(a) => crate::rejudge::command(
+            &a.results,
+            &crate::rejudge::Rejudge {
+                scenario: a.scenario,
+                command_time_threshold: a.command_time_threshold,
+                queue_threshold: a.queue_threshold,
+                sample_period: a.sample_period,
+                escalation_delay: a.escalation_delay,
+            },
+        ),
     }
+}
+
+async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
+    use crate::error::InputError;
+    use crate::probe::{format_list, run_probe, ProbeKind};
+    let kind = ProbeKind::parse(&a.probe).map_err(|e| InputError::new("PROBE", e))?;
+    let endpoint =
+        crate::imap::url::Endpoint::parse(&a.server).map_err(|e| InputError::new("--server", e))?;
+    if !kind.light() && (a.user.is_empty() || a.password.is_empty()) {
+        let msg = format!("{} logs in: give --user and --password", kind.name());
+        return Err(InputError::new("--user/--password", msg).into());
+    }
+    let timeout = match a.timeout.as_deref() {
+        Some(t) => match plan::parse_duration(t) {
+            Ok(d) if !d.is_zero() => d,
+            Ok(_) => return Err(InputError::new("--timeout", "must be more than zero").into()),
+            Err(e) => return Err(InputError::new("--timeout", e).into()),
+        },
+        None if kind.light() => plan::ProbePlan::default().timeout_light,
+        None => plan::ProbePlan::default().timeout_full,
+    };
+    let tls = crate::imap::tls::TlsClient::new(a.ca_file.as_deref(), None, a.insecure)?;
+    let result = run_probe(
+        kind,
+        &a.server,
+        &endpoint,
+        &tls,
+        &a.user,
+        &a.password,
+        timeout,
+        false,
+    )
+    .await;
+    print!("{}", format_list(&result));
+    Ok(if result.ok { 0 } else { 3 })
 }

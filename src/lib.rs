@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod plan;
 pub mod probe;
+pub mod rejudge;
 pub mod report;
 pub mod run;
 pub mod sim;

@@ -1,10 +1,10 @@
-//! `imapload run`: plan -> topology -> engine -> recorder -> outputs.
+//! `imapload run`: plan -> topology (+ faults) -> engine and probes ->
+//! recorder -> monitors -> outputs and the exit code.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -12,11 +12,27 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::{self, OwnQueue, Target, Targets};
 use crate::error::Failure;
 use crate::imap::tls::TlsClient;
-use crate::imap::url::Security;
+use crate::imap::url::{Endpoint, Security};
 use crate::metrics::{IntervalStore, Layout, Recorder, RowHistograms, RowKey};
-use crate::plan::{RunPlan, TopologyPlan};
-use crate::report::{run_json, summary, table, ResultsDir};
-use crate::sim::{ServerInfo, Topology};
+use crate::monitor::evaluate::evaluate;
+use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::rules::Attempt;
+use crate::monitor::state::AlertValue;
+use crate::plan::{RunPlan, TopologyPlan, User};
+use crate::probe::{ProbeAttempt, ProbeTarget};
+use crate::report::results::RunResults;
+use crate::report::ResultsDir;
+use crate::sim::{faults, ServerInfo, Topology};
+
+/// When a run's exit code says "unhealthy".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 3 when a monitor ended Unhealthy.
+    #[default]
+    Unhealthy,
+    /// Never exit 3 because of monitors.
+    Never,
+}
 
 /// What a finished run produced.
 #[derive(Debug)]
@@ -25,12 +41,14 @@ pub struct RunReport {
     pub dir: PathBuf,
     /// Totals per row.
     pub rows: BTreeMap<RowKey, RowHistograms>,
-    /// Commands measured (each once), and how many failed.
+    /// Commands measured (each once).
     pub commands: u64,
     /// Failed commands.
     pub errors: u64,
     /// The run was interrupted.
     pub partial: bool,
+    /// Worst monitor state at the end of the run.
+    pub health: AlertValue,
     /// The process exit code for this outcome.
     pub exit_code: i32,
 }
@@ -60,8 +78,36 @@ fn embedded_target(topo: &Topology, info: &ServerInfo, security: Security) -> Ta
     }
 }
 
-/// Runs a plan to the end (or until `interrupt`) and writes its results directory.
-pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunReport, Failure> {
+/// Probe targets: every CAS with the first user, every back end with a user homed there.
+fn probe_targets(targets: &[Target], users: &[User], backend: bool) -> Vec<ProbeTarget> {
+    targets
+        .iter()
+        .map(|t| {
+            let user = users
+                .iter()
+                .find(|u| !backend || u.backend == t.name)
+                .unwrap_or(&users[0]);
+            ProbeTarget {
+                name: t.name.clone(),
+                endpoint: Endpoint {
+                    host: t.server_name.clone(),
+                    port: t.addr.port(),
+                    security: t.security,
+                },
+                user: user.name.clone(),
+                password: user.password.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Runs a plan to the end (or until `interrupt`), judges the monitors and
+/// writes the results directory.
+pub async fn run(
+    plan: RunPlan,
+    interrupt: CancellationToken,
+    fail_on: FailOn,
+) -> Result<RunReport, Failure> {
     let out = plan
         .output
         .out
@@ -107,13 +153,14 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
         extra_ca.as_deref(),
         plan.tls.insecure,
     )?;
-    let layout = Layout::new(
-        targets.cas.iter().map(|t| t.name.clone()).collect(),
-        targets.backends.iter().map(|t| t.name.clone()).collect(),
-    );
+    let cas_names: Vec<String> = targets.cas.iter().map(|t| t.name.clone()).collect();
+    let backend_names: Vec<String> = targets.backends.iter().map(|t| t.name.clone()).collect();
+    let layout = Layout::new(cas_names.clone(), backend_names.clone());
+    let server_json =
+        |t: &Target| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security});
     let servers = json!({
-        "cas": targets.cas.iter().map(|t| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security})).collect::<Vec<_>>(),
-        "backends": targets.backends.iter().map(|t| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security})).collect::<Vec<_>>(),
+        "cas": targets.cas.iter().map(server_json).collect::<Vec<_>>(),
+        "backends": targets.backends.iter().map(server_json).collect::<Vec<_>>(),
     });
     if !quiet {
         eprintln!(
@@ -130,6 +177,25 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
             }
         );
     }
+
+    let start = Instant::now();
+    let side_stop = CancellationToken::new();
+    let fault_log = topology
+        .as_ref()
+        .filter(|_| !plan.faults.is_empty())
+        .map(|t| faults::schedule(t, &plan.faults, start, side_stop.clone()));
+    let probe_run = plan.probes.enabled.then(|| {
+        crate::probe::schedule(
+            &plan.probes,
+            probe_targets(&targets.cas, &plan.users, false),
+            probe_targets(&targets.backends, &plan.users, true),
+            tls.clone(),
+            start,
+            plan.seed,
+            side_stop.clone(),
+        )
+    });
+
     let recorder = Recorder::new(Arc::new(layout.clone()));
     let store = Arc::new(Mutex::new(IntervalStore::new(layout)));
     let total = plan.duration;
@@ -147,65 +213,68 @@ pub async fn run(plan: RunPlan, interrupt: CancellationToken) -> Result<RunRepor
         },
     )
     .await;
+    side_stop.cancel();
+    let mut probes: Vec<ProbeAttempt> = Vec::new();
+    if let Some((handle, log)) = probe_run {
+        let _ = tokio::time::timeout(Duration::from_secs(3), handle).await;
+        probes = log.lock().expect("probe log").clone();
+    }
+    let mut fault_events = Vec::new();
+    if let Some((handle, log)) = fault_log {
+        let _ = tokio::time::timeout(Duration::from_secs(1), handle).await;
+        fault_events = log.lock().expect("fault log").clone();
+    }
     if let Some(t) = topology {
         t.shutdown().await;
     }
 
     let store = store.lock().expect("store");
-    let rows = store.totals_by_row();
-    let commands = store.commands();
-    let errors = store.errors();
-    let partial = outcome.interrupted;
-    let secs = outcome.elapsed.as_secs_f64().max(1e-9);
-    let doc = json!({
-        "imapload_version": env!("CARGO_PKG_VERSION"),
-        "outcome": if partial { "partial" } else { "completed" },
-        "seed": plan.seed,
-        "started_at": run_json::rfc3339(outcome.started_at),
-        "ended_at": run_json::rfc3339(outcome.ended_at),
-        "elapsed_s": outcome.elapsed.as_secs_f64(),
-        "plan": run_json::plan_json(&plan),
-        "servers": servers,
-        "sessions": {"started": outcome.sessions.0, "completed": outcome.sessions.1, "failed": outcome.sessions.2, "shared_users": outcome.shared_users},
-        "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
-        "summary": run_json::summary_json(&rows),
-        "monitors": [],
-    });
-    dir.write(
-        "summary.csv",
-        &summary::to_csv(&rows).map_err(Failure::Run)?,
-    )?;
-    dir.write(
-        "run.json",
-        serde_json::to_string_pretty(&doc)
-            .map_err(anyhow::Error::from)?
-            .as_bytes(),
-    )?;
-    let final_dir = dir.commit()?;
-    if !quiet {
-        let mut stdout = std::io::stdout().lock();
-        let _ = write!(stdout, "{}", table::render(&rows));
-        let _ = writeln!(
-            stdout,
-            "{} commands in {:.1} s ({:.0}/s), {} errors, sessions {} started / {} completed / {} failed{}",
-            commands,
-            secs,
-            commands as f64 / secs,
-            errors,
-            outcome.sessions.0,
-            outcome.sessions.1,
-            outcome.sessions.2,
-            if partial { " — INTERRUPTED, results marked partial" } else { "" }
-        );
-        let _ = writeln!(stdout, "results: {}", final_dir.display());
-    }
+    let outcomes: Vec<ProbeOutcome> = probes
+        .iter()
+        .map(|p| ProbeOutcome {
+            probe: p.kind.name().to_string(),
+            server: p.server.clone(),
+            attempt: Attempt { at: p.at, ok: p.ok },
+        })
+        .collect();
+    let input = build(
+        store.intervals(),
+        store.row_keys(),
+        &cas_names,
+        &backend_names,
+        &outcomes,
+        &plan.monitors,
+        outcome.elapsed,
+    );
+    let health = evaluate(&plan.monitors, &plan.probes, &input);
+    let results = RunResults {
+        plan: &plan,
+        outcome: &outcome,
+        store: &store,
+        servers,
+        server_names: cas_names
+            .iter()
+            .chain(backend_names.iter())
+            .cloned()
+            .collect(),
+        probes,
+        faults: fault_events,
+        health,
+    };
+    let written = results.write(dir)?;
+    let exit_code = if written.worst == AlertValue::Unhealthy && fail_on == FailOn::Unhealthy {
+        3
+    } else {
+        0
+    };
     Ok(RunReport {
-        dir: final_dir,
-        rows,
-        commands,
-        errors,
-        partial,
-        exit_code: 0,
+        dir: written.dir,
+        rows: written.rows,
+        commands: written.commands,
+        errors: written.errors,
+        partial: outcome.interrupted,
+        health: written.worst,
+        exit_code,
     })
 }
 
@@ -215,16 +284,34 @@ fn progress_line(store: &IntervalStore, now: Duration, total: Duration) {
         return;
     };
     let secs = (last.end - last.start).as_secs_f64().max(1e-9);
-    let ok: u64 = last.rows.iter().map(|r| r.ok).sum();
-    let errors: u64 = last.rows.iter().map(|r| r.errors.iter().sum::<u64>()).sum();
+    let count: u64 = last
+        .rows
+        .iter()
+        .filter(|r| is_first_server(store, r.row))
+        .map(|r| r.count())
+        .sum();
+    let errors: u64 = last
+        .rows
+        .iter()
+        .filter(|r| is_first_server(store, r.row))
+        .map(|r| r.errors.iter().sum::<u64>())
+        .sum();
     let worst_p99 = last.rows.iter().map(|r| r.corrected[2]).max().unwrap_or(0);
+    let queue = last.queues.iter().map(|q| q.mean()).fold(0.0, f64::max);
     eprintln!(
-        "[{:>5.0}s/{:.0}s] sessions {:>6} | {:>8.0} cmd/s | errors {:>5} | worst row p99 {:.1} ms",
+        "[{:>5.0}s/{:.0}s] sessions {:>6} | {:>8.0} cmd/s | errors {:>5} | worst row p99 {:>7.1} ms | max queue {:>6.1}",
         now.as_secs_f64(),
         total.as_secs_f64(),
         last.active_sessions,
-        (ok + errors) as f64 / secs,
+        count as f64 / secs,
         errors,
-        worst_p99 as f64 / 1000.0
+        worst_p99 as f64 / 1000.0,
+        queue
     );
+}
+
+/// Whether a row is the first server on its path (so each command is counted once).
+fn is_first_server(store: &IntervalStore, row: usize) -> bool {
+    let k = &store.row_keys()[row];
+    k.path == crate::metrics::Path::Direct || k.server != k.backend
 }

@@ -75,6 +75,9 @@ pub struct MonitorResult {
     pub alert_value: AlertValue,
     /// The values the rule judged: sample values, or 1/0 per probe attempt (failed/succeeded).
     pub values: Vec<(Duration, Option<f64>)>,
+    /// For a CAS's command-time monitor that fired: the back ends behind it by
+    /// mean latency while it fired, slowest first ("mbx2 931 ms, mbx1 4 ms").
+    pub behind: String,
 }
 
 impl MonitorResult {
@@ -97,6 +100,8 @@ pub struct HealthInput {
     pub latency: BTreeMap<String, Vec<Sample>>,
     /// Queue depth per server per sample (already reduced by the queue rule).
     pub queue: BTreeMap<String, Vec<Sample>>,
+    /// Per CAS, per back end behind it: (corrected latency sum µs, commands) per sample.
+    pub behind: BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>>,
     /// Probe attempts by (probe name, server).
     pub probes: BTreeMap<(String, String), Vec<Attempt>>,
     /// End of the measured run.
@@ -137,7 +142,39 @@ fn threshold_result(
         alert_value: final_state(&transitions),
         transitions,
         values: samples.iter().map(|s| (s.end, s.value)).collect(),
+        behind: String::new(),
     }
+}
+
+/// Names the back ends behind a CAS by their mean latency over the samples
+/// in which the CAS's monitor was over its threshold.
+fn blame(
+    per_backend: &BTreeMap<String, Vec<(u64, u64)>>,
+    samples: &[Sample],
+    threshold: f64,
+) -> String {
+    let over: Vec<usize> = samples
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.value.is_some_and(|v| v > threshold))
+        .map(|(i, _)| i)
+        .collect();
+    let mut means: Vec<(f64, &String)> = per_backend
+        .iter()
+        .filter_map(|(name, sums)| {
+            let (sum, n) = over
+                .iter()
+                .filter_map(|&i| sums.get(i))
+                .fold((0u64, 0u64), |a, b| (a.0 + b.0, a.1 + b.1));
+            (n > 0).then(|| (sum as f64 / n as f64 / 1000.0, name))
+        })
+        .collect();
+    means.sort_by(|a, b| b.0.total_cmp(&a.0));
+    means
+        .iter()
+        .map(|(ms, name)| format!("{name} {ms:.0} ms"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Evaluates every enabled monitor on every server it applies to.
@@ -160,7 +197,7 @@ pub fn evaluate(
                 "mean corrected command latency > {} ms on {} consecutive {period} samples",
                 ct.threshold, ct.consecutive
             );
-            out.push(threshold_result(
+            let mut r = threshold_result(
                 server,
                 *role,
                 COMMAND_TIME,
@@ -170,7 +207,15 @@ pub fn evaluate(
                 ct.consecutive,
                 monitors,
                 input.end,
-            ));
+            );
+            if let Some(per_backend) = input
+                .behind
+                .get(server)
+                .filter(|_| !r.transitions.is_empty())
+            {
+                r.behind = blame(per_backend, samples, ct.threshold);
+            }
+            out.push(r);
         }
         let rq = &monitors.requests_queued;
         if rq.enabled {
@@ -242,6 +287,7 @@ pub fn evaluate(
                         .iter()
                         .map(|a| (a.at, Some(if a.ok { 0.0 } else { 1.0 })))
                         .collect(),
+                    behind: String::new(),
                 });
             }
         }
@@ -302,6 +348,17 @@ mod tests {
             "mbx2".into(),
             series(&[5.0, 5.0, 600.0, 600.0, 600.0, 600.0, 600.0, 600.0]),
         );
+        let sums = |ms: &[u64]| ms.iter().map(|m| (m * 1000 * 10, 10)).collect::<Vec<_>>();
+        input
+            .behind
+            .entry("cas1".into())
+            .or_default()
+            .insert("mbx1".into(), sums(&[5; 8]));
+        input
+            .behind
+            .entry("cas1".into())
+            .or_default()
+            .insert("mbx2".into(), sums(&[5, 5, 600, 600, 600, 600, 600, 600]));
         input.probes.insert(
             ("ImapDeepTestProbe".into(), "mbx2".into()),
             vec![Attempt { at: s(3), ok: true }],

@@ -17,7 +17,8 @@ pub struct Sample {
 
 /// Spans during which "the last `n` samples were all over `threshold`" holds.
 /// The rule is judged at each sample's end, so a span starts at the end of the
-/// n-th consecutive sample over and ends at the end of the first sample under.
+/// n-th consecutive sample over and ends at the end of the first sample under;
+/// a span still holding at the last sample ends at `Duration::MAX`.
 pub fn consecutive_over(samples: &[Sample], threshold: f64, n: usize) -> Vec<(Duration, Duration)> {
     let n = n.max(1);
     let mut spans = Vec::new();
@@ -36,8 +37,9 @@ pub fn consecutive_over(samples: &[Sample], threshold: f64, n: usize) -> Vec<(Du
             }
         }
     }
-    if let (Some(from), Some(last)) = (open, samples.last()) {
-        spans.push((from, last.end.max(from)));
+    if let Some(from) = open {
+        // Still firing at the last sample: the span stays open (see `state::chain`).
+        spans.push((from, Duration::MAX));
     }
     spans
 }
@@ -118,7 +120,7 @@ mod tests {
         );
         assert_eq!(
             consecutive_over(&samples(&[90.0, 90.0]), 60.0, 2),
-            [(s(20), s(20))]
+            [(s(20), Duration::MAX)]
         );
         // Equal to the threshold is not over it.
         assert!(consecutive_over(&samples(&[60.0, 60.0, 60.0]), 60.0, 2).is_empty());
@@ -145,6 +147,9 @@ mod tests {
             a(5, false),
             a(6, false),
         ];
-        assert_eq!(consecutive_failures(&consecutive, 3), [(s(6), s(6))]);
+        assert_eq!(
+            consecutive_failures(&consecutive, 3),
+            [(s(6), Duration::MAX)]
+        );
     }
 }

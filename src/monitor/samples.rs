@@ -80,6 +80,38 @@ pub fn latency_samples(
     out
 }
 
+/// Per CAS, per back end behind it: (corrected sum µs, successful commands)
+/// per sample period, from the CAS's rows (whose `backend` names the home back end).
+pub fn behind_cas(
+    intervals: &[IntervalRecord],
+    row_keys: &[RowKey],
+    cas: &[String],
+    period: Duration,
+    end: Duration,
+) -> BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> {
+    let ps = periods(period, end);
+    let mut out: BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> = BTreeMap::new();
+    for rec in intervals {
+        let Some(k) = sample_of(&ps, rec) else {
+            continue;
+        };
+        for row in &rec.rows {
+            let key = &row_keys[row.row];
+            if !cas.contains(&key.server) || !is_processed_command(key.command) {
+                continue;
+            }
+            let sums = out
+                .entry(key.server.clone())
+                .or_default()
+                .entry(key.backend.clone())
+                .or_insert_with(|| vec![(0, 0); ps.len()]);
+            sums[k].0 += row.corrected_sum_us;
+            sums[k].1 += row.ok;
+        }
+    }
+    out
+}
+
 /// Per server (index into `servers`, which is in the records' queue order),
 /// the queue depth of each sample period under `rule`.
 pub fn queue_samples(

@@ -37,7 +37,8 @@ pub struct Transition {
 
 /// Turns "firing" intervals into state transitions. `firing` is a list of
 /// `(from, to)` spans (from run start) during which the monitor's rule holds,
-/// sorted and not overlapping; `end` is the end of the run.
+/// sorted and not overlapping; `end` is the end of the run. A span reaching
+/// `end` (or beyond) is still firing when the run ends: no recovery.
 pub fn chain(
     firing: &[(Duration, Duration)],
     escalation: Duration,
@@ -109,6 +110,11 @@ mod tests {
         assert_eq!(final_state(&t), AlertValue::Unhealthy);
         let t = chain(&[(s(250), s(300))], s(120), s(300));
         assert_eq!(final_state(&t), AlertValue::Degraded);
+        let open = chain(&[(s(100), Duration::MAX)], s(120), s(300));
+        assert_eq!(
+            open.iter().map(|t| t.to).collect::<Vec<_>>(),
+            [AlertValue::Degraded, AlertValue::Unhealthy]
+        );
         assert_eq!(final_state(&[]), AlertValue::Healthy);
     }
 }

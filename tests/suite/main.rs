@@ -4,4 +4,5 @@
 mod cli;
 mod dovecot;
 mod e2e;
+mod health;
 mod support;

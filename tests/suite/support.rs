@@ -49,9 +49,13 @@ pub fn quiet_out(dir: &Path) -> Overrides {
 
 /// Runs a plan to the end.
 pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
-    imapload::run::run(plan, CancellationToken::new())
-        .await
-        .unwrap_or_else(|e| panic!("run failed: {e}"))
+    imapload::run::run(
+        plan,
+        CancellationToken::new(),
+        imapload::run::FailOn::Unhealthy,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("run failed: {e}"))
 }
 
 /// Reads a CSV file into header + rows.

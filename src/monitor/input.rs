@@ -1,0 +1,65 @@
+//! Gathers what monitors read (samples per server, probe attempts) from
+//! interval records, the same way for a live run and for saved results.
+
+use std::time::Duration;
+
+use crate::metrics::store::IntervalRecord;
+use crate::metrics::RowKey;
+use crate::plan::MonitorPlan;
+
+use super::evaluate::{HealthInput, ServerRole};
+use super::rules::Attempt;
+use super::samples::{behind_cas, latency_samples, queue_samples};
+
+/// One probe attempt as monitors see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeOutcome {
+    /// Probe name (`ImapDeepTestProbe`).
+    pub probe: String,
+    /// Server probed.
+    pub server: String,
+    /// Finish time and result.
+    pub attempt: Attempt,
+}
+
+/// Builds the monitor input. `cas` then `backends` is the queue order of the records.
+pub fn build(
+    intervals: &[IntervalRecord],
+    row_keys: &[RowKey],
+    cas: &[String],
+    backends: &[String],
+    probes: &[ProbeOutcome],
+    plan: &MonitorPlan,
+    end: Duration,
+) -> HealthInput {
+    let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
+    let mut input = HealthInput {
+        servers: cas
+            .iter()
+            .map(|c| (c.clone(), ServerRole::Cas))
+            .chain(backends.iter().map(|b| (b.clone(), ServerRole::Backend)))
+            .collect(),
+        latency: latency_samples(intervals, row_keys, &servers, plan.sample_period, end),
+        queue: queue_samples(
+            intervals,
+            &servers,
+            plan.queue_rule,
+            plan.sample_period,
+            end,
+        ),
+        behind: behind_cas(intervals, row_keys, cas, plan.sample_period, end),
+        end,
+        ..Default::default()
+    };
+    for p in probes {
+        input
+            .probes
+            .entry((p.probe.clone(), p.server.clone()))
+            .or_default()
+            .push(p.attempt);
+    }
+    for attempts in input.probes.values_mut() {
+        attempts.sort_by_key(|a| a.at);
+    }
+    input
+}

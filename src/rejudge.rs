@@ -1,0 +1,140 @@
+//! `imapload health RESULTS`: re-evaluates the monitors of a saved run from its
+//! time series, queue readings and probe attempts, with the run's monitor
+//! settings or with others (a scenario's `[monitors]`/`[probes]`, or flags).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::error::{Failure, InputError};
+use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
+use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::rules::Attempt;
+use crate::monitor::settings;
+use crate::monitor::state::AlertValue;
+use crate::plan::{self, Overrides};
+use crate::report::{health, timeseries};
+
+/// Settings to re-judge with; each `None` keeps the saved run's value.
+#[derive(Debug, Clone, Default)]
+pub struct Rejudge {
+    /// Take `[monitors]` and `[probes]` from this scenario file.
+    pub scenario: Option<PathBuf>,
+    /// AverageCommandProcessingTime threshold (`--command-time-threshold 90s`).
+    pub command_time_threshold: Option<String>,
+    /// RequestsQueued threshold.
+    pub queue_threshold: Option<f64>,
+    /// Sample period (`--sample-period 10s`).
+    pub sample_period: Option<String>,
+    /// Escalation delay.
+    pub escalation_delay: Option<String>,
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(dir.join(name)).map_err(|e| {
+        InputError::at(
+            dir.join(name),
+            None,
+            None,
+            format!(
+                "cannot read ({e}); is {} an imapload results directory?",
+                dir.display()
+            ),
+        )
+        .into()
+    })
+}
+
+fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, InputError> {
+    v.as_deref()
+        .map(|s| match plan::parse_duration(s) {
+            Ok(d) if !d.is_zero() => Ok(d),
+            Ok(_) => Err(InputError::new(key, "must be more than zero")),
+            Err(e) => Err(InputError::new(key, e)),
+        })
+        .transpose()
+}
+
+/// Re-evaluates the monitors of the results directory `dir`.
+pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
+    let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?).map_err(|e| {
+        InputError::at(
+            dir.join("run.json"),
+            None,
+            None,
+            format!("not valid JSON: {e}"),
+        )
+    })?;
+    let names = |role: &str| -> Vec<String> {
+        run["servers"][role]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (cas, backends) = (names("cas"), names("backends"));
+    let (mut monitors, mut probes) =
+        settings::from_json(&run["monitor_settings"]).map_err(Failure::Run)?;
+    if let Some(file) = &with.scenario {
+        let p = plan::load(
+            Some(file),
+            &Overrides {
+                quiet: true,
+                ..Default::default()
+            },
+        )?;
+        (monitors, probes) = (p.monitors, p.probes);
+    }
+    if let Some(d) = duration_flag("--command-time-threshold", &with.command_time_threshold)? {
+        monitors.command_time.threshold = d.as_secs_f64() * 1000.0;
+    }
+    if let Some(q) = with.queue_threshold {
+        if q <= 0.0 {
+            return Err(InputError::new("--queue-threshold", "must be more than zero").into());
+        }
+        monitors.requests_queued.threshold = q;
+    }
+    if let Some(d) = duration_flag("--sample-period", &with.sample_period)? {
+        monitors.sample_period = d;
+    }
+    if let Some(d) = with.escalation_delay.as_deref() {
+        monitors.escalation_delay =
+            plan::parse_duration(d).map_err(|e| InputError::new("--escalation-delay", e))?;
+    }
+    let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
+    let (intervals, row_keys) = timeseries::read_intervals(
+        &read(dir, "timeseries.csv")?,
+        &read(dir, "queue.csv")?,
+        &servers,
+    )
+    .with_context(|| format!("reading {}", dir.display()))
+    .map_err(Failure::Run)?;
+    let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
+    let outcomes: Vec<ProbeOutcome> = attempts
+        .iter()
+        .map(|p| ProbeOutcome {
+            probe: p.kind.name().to_string(),
+            server: p.server.clone(),
+            attempt: Attempt { at: p.at, ok: p.ok },
+        })
+        .collect();
+    let end = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+    let input = build(
+        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end,
+    );
+    Ok(evaluate(&monitors, &probes, &input))
+}
+
+/// Runs `imapload health`: prints the table and returns the exit code (3 when
+/// a monitor ends Unhealthy).
+pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
+    let results = rejudge(dir, with)?;
+    print!("{}", health::table(&results));
+    let worst = worst_final(&results);
+    println!("health: {worst}");
+    Ok(if worst == AlertValue::Unhealthy { 3 } else { 0 })
+}

@@ -1,0 +1,105 @@
+//! The Get-ServerHealth table and `health.csv`.
+
+use std::fmt::Write;
+
+use crate::monitor::evaluate::MonitorResult;
+use crate::monitor::state::Transition;
+
+fn transitions_text(t: &[Transition]) -> String {
+    t.iter()
+        .map(|t| format!("{:.1}s {}", t.at.as_secs_f64(), t.to))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Renders the results like `Get-ServerHealth | ?{$_.HealthSetName -like "IMAP*"}`,
+/// plus when each monitor first changed state.
+pub fn table(results: &[MonitorResult]) -> String {
+    let mut out = String::new();
+    let w_server = results
+        .iter()
+        .map(|r| r.server.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  {}",
+        "Server", "State", "Name", "TargetResource", "HealthSetName", "AlertValue", "Transitions"
+    );
+    let _ = writeln!(
+        out,
+        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  {}",
+        "------", "-----", "----", "--------------", "-------------", "----------", "-----------"
+    );
+    for r in results {
+        let _ = writeln!(
+            out,
+            "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  {}",
+            r.server,
+            "Online",
+            r.monitor,
+            r.target_resource,
+            r.health_set,
+            r.alert_value.to_string(),
+            transitions_text(&r.transitions)
+        );
+        if !r.behind.is_empty() {
+            let _ = writeln!(
+                out,
+                "{:<w_server$}  {:<6}  behind {}: {}",
+                "", "", r.server, r.behind
+            );
+        }
+    }
+    out
+}
+
+/// Renders `health.csv`. The first columns are fixed by design.md.
+pub fn to_csv(results: &[MonitorResult]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "server",
+        "health_set",
+        "monitor",
+        "alert_value",
+        "target_resource",
+        "first_transition_s",
+        "worst_alert_value",
+        "transitions",
+        "rule",
+        "behind",
+        "sample_values",
+    ])?;
+    for r in results {
+        let values = r
+            .values
+            .iter()
+            .map(|(t, v)| {
+                format!(
+                    "{:.1}s={}",
+                    t.as_secs_f64(),
+                    v.map_or("-".to_string(), |v| format!("{v:.3}"))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        w.write_record([
+            r.server.clone(),
+            r.health_set.clone(),
+            r.monitor.clone(),
+            r.alert_value.to_string(),
+            r.target_resource.clone(),
+            r.transitions
+                .first()
+                .map(|t| format!("{:.3}", t.at.as_secs_f64()))
+                .unwrap_or_default(),
+            r.worst().to_string(),
+            transitions_text(&r.transitions),
+            r.rule.clone(),
+            r.behind.clone(),
+            values,
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
