@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule};
+use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
 
 use super::rules::{consecutive_failures, consecutive_over, failures_within, Attempt, Sample};
 use super::state::{chain, final_state, AlertValue, Transition};
@@ -117,20 +117,18 @@ fn fmt_secs(d: Duration) -> String {
     }
 }
 
+/// A threshold monitor's result; `times` is (escalation delay, run end).
 fn threshold_result(
-    server: &str,
-    role: ServerRole,
+    (server, role): (&str, ServerRole),
     monitor: &str,
     rule: String,
     samples: &[Sample],
-    threshold: f64,
-    consecutive: usize,
-    plan: &MonitorPlan,
-    end: Duration,
+    m: &ThresholdMonitor,
+    (escalation, end): (Duration, Duration),
 ) -> MonitorResult {
     let transitions = chain(
-        &consecutive_over(samples, threshold, consecutive),
-        plan.escalation_delay,
+        &consecutive_over(samples, m.threshold, m.consecutive),
+        escalation,
         end,
     );
     MonitorResult {
@@ -198,15 +196,12 @@ pub fn evaluate(
                 ct.threshold, ct.consecutive
             );
             let mut r = threshold_result(
-                server,
-                *role,
+                (server, *role),
                 COMMAND_TIME,
                 rule,
                 samples,
-                ct.threshold,
-                ct.consecutive,
-                monitors,
-                input.end,
+                ct,
+                (monitors.escalation_delay, input.end),
             );
             if let Some(per_backend) = input
                 .behind
@@ -233,15 +228,12 @@ pub fn evaluate(
                 rq.threshold, rq.consecutive
             );
             out.push(threshold_result(
-                server,
-                *role,
+                (server, *role),
                 REQUESTS_QUEUED,
                 rule,
                 samples,
-                rq.threshold,
-                rq.consecutive,
-                monitors,
-                input.end,
+                rq,
+                (monitors.escalation_delay, input.end),
             ));
         }
         if probes.enabled {

@@ -60,7 +60,7 @@ fn fault_scenarios_say_what_they_reproduce() {
     assert_eq!(p.probes.interval_scale, 0.05);
 
     let p = load(Some(&scenario("queue-buildup.toml")), &Overrides::default()).unwrap();
-    assert_eq!(p.monitors.requests_queued.threshold, 100.0);
+    assert_eq!(p.monitors.requests_queued.threshold, 150.0);
     assert!(p
         .faults
         .iter()

@@ -24,13 +24,13 @@ pub fn table(results: &[MonitorResult]) -> String {
         .max(6);
     let _ = writeln!(
         out,
-        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  {}",
-        "Server", "State", "Name", "TargetResource", "HealthSetName", "AlertValue", "Transitions"
+        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  Transitions",
+        "Server", "State", "Name", "TargetResource", "HealthSetName", "AlertValue"
     );
     let _ = writeln!(
         out,
-        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  {}",
-        "------", "-----", "----", "--------------", "-------------", "----------", "-----------"
+        "{:<w_server$}  {:<6}  {:<40}  {:<17}  {:<13}  {:<10}  -----------",
+        "------", "-----", "----", "--------------", "-------------", "----------"
     );
     for r in results {
         let _ = writeln!(

@@ -61,11 +61,7 @@ pub fn timeseries_csv(
     for rec in intervals {
         for row in &rec.rows {
             let k = &row_keys[row.row];
-            let mean = if row.ok == 0 {
-                0
-            } else {
-                row.corrected_sum_us / row.ok
-            };
+            let mean = row.corrected_sum_us.checked_div(row.ok).unwrap_or(0);
             let mut v = vec![
                 secs(rec.start),
                 secs(rec.end),
