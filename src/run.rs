@@ -197,7 +197,13 @@ pub async fn run(
     });
 
     let recorder = Recorder::new(Arc::new(layout.clone()));
-    let store = Arc::new(Mutex::new(IntervalStore::new(layout)));
+    let mut interval_store = IntervalStore::new(layout);
+    let hlog = crate::metrics::hlog::Hlog::create(
+        &dir.path().join("latency.hlog"),
+        std::time::SystemTime::now(),
+    )?;
+    interval_store.set_hlog(hlog);
+    let store = Arc::new(Mutex::new(interval_store));
     let total = plan.duration;
     let outcome = engine::run(
         &plan,
@@ -229,6 +235,11 @@ pub async fn run(
     }
 
     let store = store.lock().expect("store");
+    if let Some(e) = store.hlog_error() {
+        return Err(Failure::Run(anyhow::anyhow!(
+            "writing latency.hlog failed: {e}"
+        )));
+    }
     let outcomes: Vec<ProbeOutcome> = probes
         .iter()
         .map(|p| ProbeOutcome {

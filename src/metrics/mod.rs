@@ -6,6 +6,7 @@
 //! into an [`store::IntervalStore`], which keeps the run totals and one compact
 //! record per interval for time series and monitors.
 
+pub mod hlog;
 pub mod layout;
 pub mod outcome;
 pub mod queue;

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::hlog::Hlog;
 use super::layout::{Layout, RowKey};
 use super::outcome::ErrorReason;
 use super::queue::QueueStats;
@@ -64,6 +65,7 @@ pub struct IntervalStore {
     current: Vec<Option<Box<RowHistograms>>>,
     intervals: Vec<IntervalRecord>,
     spare: Vec<Slots>,
+    hlog: Option<(Hlog, Vec<String>)>,
 }
 
 fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
@@ -103,7 +105,19 @@ impl IntervalStore {
             slot_rows,
             intervals: Vec::new(),
             spare: Vec::new(),
+            hlog: None,
         }
+    }
+
+    /// Streams every interval's row histograms into an interval log from now on.
+    pub fn set_hlog(&mut self, hlog: Hlog) {
+        let tags = self.row_keys.iter().map(RowKey::tag).collect();
+        self.hlog = Some((hlog, tags));
+    }
+
+    /// The interval log's first write error, if any.
+    pub fn hlog_error(&self) -> Option<&str> {
+        self.hlog.as_ref().and_then(|(h, _)| h.error.as_deref())
     }
 
     /// The server layout.
@@ -150,7 +164,13 @@ impl IntervalStore {
                 corrected: quantiles(&row.corrected),
                 service: quantiles(&row.service),
             });
+            if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
+                hlog.write(&tags[i], &row.corrected, start, end.saturating_sub(start));
+            }
             row.reset();
+        }
+        if let Some((hlog, _)) = self.hlog.as_mut() {
+            hlog.flush();
         }
         self.intervals.push(IntervalRecord {
             start,

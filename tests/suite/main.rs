@@ -5,4 +5,5 @@ mod cli;
 mod dovecot;
 mod e2e;
 mod health;
+mod outputs;
 mod support;
