@@ -20,6 +20,7 @@ use crate::monitor::rules::Attempt;
 use crate::monitor::state::AlertValue;
 use crate::plan::{RunPlan, TopologyPlan, User};
 use crate::probe::{ProbeAttempt, ProbeTarget};
+use crate::report::progress::Progress;
 use crate::report::results::RunResults;
 use crate::report::ResultsDir;
 use crate::sim::{faults, ServerInfo, Topology};
@@ -204,7 +205,8 @@ pub async fn run(
     )?;
     interval_store.set_hlog(hlog);
     let store = Arc::new(Mutex::new(interval_store));
-    let total = plan.duration;
+    let progress = Progress::new(plan.duration, plan.monitors.clone());
+    let live = progress.clone();
     let outcome = engine::run(
         &plan,
         targets,
@@ -214,11 +216,14 @@ pub async fn run(
         interrupt,
         move |s, now| {
             if !quiet {
-                progress_line(s, now, total);
+                live.print(s, now);
             }
         },
     )
     .await;
+    if !quiet {
+        progress.finish();
+    }
     side_stop.cancel();
     let mut probes: Vec<ProbeAttempt> = Vec::new();
     if let Some((handle, log)) = probe_run {
@@ -287,42 +292,4 @@ pub async fn run(
         health: written.worst,
         exit_code,
     })
-}
-
-/// One progress line per interval on stderr.
-fn progress_line(store: &IntervalStore, now: Duration, total: Duration) {
-    let Some(last) = store.intervals().last() else {
-        return;
-    };
-    let secs = (last.end - last.start).as_secs_f64().max(1e-9);
-    let count: u64 = last
-        .rows
-        .iter()
-        .filter(|r| is_first_server(store, r.row))
-        .map(|r| r.count())
-        .sum();
-    let errors: u64 = last
-        .rows
-        .iter()
-        .filter(|r| is_first_server(store, r.row))
-        .map(|r| r.errors.iter().sum::<u64>())
-        .sum();
-    let worst_p99 = last.rows.iter().map(|r| r.corrected[2]).max().unwrap_or(0);
-    let queue = last.queues.iter().map(|q| q.mean()).fold(0.0, f64::max);
-    eprintln!(
-        "[{:>5.0}s/{:.0}s] sessions {:>6} | {:>8.0} cmd/s | errors {:>5} | worst row p99 {:>7.1} ms | max queue {:>6.1}",
-        now.as_secs_f64(),
-        total.as_secs_f64(),
-        last.active_sessions,
-        count as f64 / secs,
-        errors,
-        worst_p99 as f64 / 1000.0,
-        queue
-    );
-}
-
-/// Whether a row is the first server on its path (so each command is counted once).
-fn is_first_server(store: &IntervalStore, row: usize) -> bool {
-    let k = &store.row_keys()[row];
-    k.path == crate::metrics::Path::Direct || k.server != k.backend
 }

@@ -2,6 +2,7 @@
 //! `run.json` and the terminal summary table.
 
 pub mod health;
+pub mod progress;
 pub mod results;
 pub mod results_dir;
 pub mod run_json;

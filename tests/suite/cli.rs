@@ -56,3 +56,59 @@ fn bad_duration_flag_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
 }
+
+#[test]
+fn ctrl_c_leaves_a_complete_results_directory_marked_partial_within_5_s() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let mut child = Command::new(bin())
+        .args(["run", "--quiet", "--duration", "60s", "--out"])
+        .arg(&out)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    let sent = Instant::now();
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if sent.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("still running 10 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = sent.elapsed();
+    eprintln!("stopped {took:?} after SIGINT");
+    assert!(took < Duration::from_secs(5), "took {took:?} to stop");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "an interrupted healthy run still exits by its health"
+    );
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["outcome"], "partial");
+    assert!(run["elapsed_s"].as_f64().unwrap() < 15.0);
+    assert!(run["totals"]["commands"].as_u64().unwrap() > 1000);
+    for f in [
+        "summary.csv",
+        "timeseries.csv",
+        "queue.csv",
+        "latency.hlog",
+        "health.csv",
+        "probes.csv",
+    ] {
+        assert!(
+            out.join(f).metadata().unwrap().len() > 0,
+            "{f} missing or empty"
+        );
+    }
+    let (_, rows) = crate::support::read_csv(&out.join("summary.csv"));
+    assert!(rows.len() > 10);
+}
