@@ -210,6 +210,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 out: a.out,
                 force: a.force,
                 quiet: a.quiet,
+                rate: None,
+                validate: None,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;

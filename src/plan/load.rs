@@ -243,6 +243,11 @@ fn load_plan(
         sessions,
         cas_share,
         ramp_up: ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?,
+        model: crate::plan::LoadModel::Closed,
+        rate: 0.0,
+        stages: Vec::new(),
+        max_sessions: sessions,
+        allow_shared_users: false,
     })
 }
 

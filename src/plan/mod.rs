@@ -301,6 +301,80 @@ pub struct LoadPlan {
     /// Slots are started evenly over this time, so a run does not open
     /// thousands of connections in one instant.
     pub ramp_up: Duration,
+    /// Closed (fixed concurrency) or open (arrival rate).
+    pub model: LoadModel,
+    /// Open model: session arrivals per second (Poisson) when there are no stages.
+    pub rate: f64,
+    /// Ramp stages (k6 style): each moves the target (sessions for closed,
+    /// arrivals/s for open) linearly from the previous stage's target (0 before
+    /// the first) to its own over its duration; after the last stage the last
+    /// target holds until the run's duration. Empty: constant load.
+    pub stages: Vec<Stage>,
+    /// Open model: at most this many sessions at once; arrivals beyond it are
+    /// counted as not started (the generator's own limit, reported, never hidden).
+    pub max_sessions: usize,
+    /// Allow two live sessions of one user (default false: a session waits for
+    /// a free user only if all are busy, and that is counted).
+    pub allow_shared_users: bool,
+}
+
+/// The load model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadModel {
+    /// N concurrent sessions; each slot starts its next session when the last ends.
+    Closed,
+    /// Sessions arrive as a Poisson process at a rate, whatever the servers do.
+    Open,
+}
+
+/// One ramp stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    /// How long the stage lasts.
+    pub duration: Duration,
+    /// Target at the end of the stage (sessions, or arrivals per second).
+    pub target: f64,
+}
+
+impl LoadPlan {
+    /// The load target at `t` from the run start: sessions (closed) or
+    /// arrivals/s (open), following the stages.
+    pub fn target_at(&self, t: Duration) -> f64 {
+        let constant = match self.model {
+            LoadModel::Closed => self.sessions as f64,
+            LoadModel::Open => self.rate,
+        };
+        if self.stages.is_empty() {
+            return constant;
+        }
+        let mut from = 0.0;
+        let mut start = Duration::ZERO;
+        for s in &self.stages {
+            let end = start + s.duration;
+            if t < end {
+                let f = (t - start).as_secs_f64() / s.duration.as_secs_f64().max(1e-9);
+                return from + (s.target - from) * f;
+            }
+            from = s.target;
+            start = end;
+        }
+        from
+    }
+}
+
+/// A user profile (LoadGen's light / medium / heavy): what its sessions do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Name for reports (`light`).
+    pub name: String,
+    /// Share of users with this profile (relative weight, > 0).
+    pub weight: u32,
+    /// Commands from the mix per session, inclusive range.
+    pub commands_per_session: (u32, u32),
+    /// Pause between commands.
+    pub think_time: ThinkTime,
+    /// Weighted mix; only mixable kinds, at least one weight > 0.
+    pub mix: Vec<(CommandKind, u32)>,
 }
 
 /// How a session logs in.
@@ -346,6 +420,22 @@ pub struct SessionPlan {
     pub idle_duration: Duration,
     /// Mean size of APPENDed messages in bytes.
     pub append_size: usize,
+    /// User profiles; empty means one profile made of the fields above.
+    /// Each user gets one profile (weighted, from the seed) for the whole run.
+    pub profiles: Vec<Profile>,
+    /// Response checking.
+    pub validate: Validate,
+}
+
+/// How closely responses are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Validate {
+    /// Light checks on the hot path: tags, expected FETCH items, EXISTS never
+    /// going backwards without EXPUNGE, well-formed status lines.
+    #[default]
+    Light,
+    /// Also decode every response with imap-codec (slower; for conformance runs).
+    Strict,
 }
 
 /// Client-side TLS settings.
@@ -393,4 +483,8 @@ pub struct Overrides {
     pub force: bool,
     /// `--quiet`.
     pub quiet: bool,
+    /// `--rate R`: open model at R session arrivals per second.
+    pub rate: Option<f64>,
+    /// `--validate light|strict`.
+    pub validate: Option<Validate>,
 }

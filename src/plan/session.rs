@@ -87,6 +87,8 @@ pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, Inp
             Duration::from_secs(2),
         )?,
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
+        profiles: Vec::new(),
+        validate: crate::plan::Validate::Light,
     })
 }
 
