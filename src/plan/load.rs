@@ -247,6 +247,7 @@ fn load_plan(
         rate: 0.0,
         stages: Vec::new(),
         max_sessions: sessions,
+        arrivals: crate::plan::Arrivals::Poisson,
         allow_shared_users: false,
     })
 }

@@ -310,12 +310,26 @@ pub struct LoadPlan {
     /// the first) to its own over its duration; after the last stage the last
     /// target holds until the run's duration. Empty: constant load.
     pub stages: Vec<Stage>,
-    /// Open model: at most this many sessions at once; arrivals beyond it are
-    /// counted as not started (the generator's own limit, reported, never hidden).
+    /// Open model: at most this many sessions at once; arrivals beyond it wait
+    /// (counted as backlog, their latency still runs from the arrival) and past
+    /// 1.5 x this are not started at all (counted): the generator's own limit,
+    /// reported as "generator saturated", never hidden.
     pub max_sessions: usize,
+    /// Open model: Poisson arrivals (default) or evenly spaced ones.
+    pub arrivals: Arrivals,
     /// Allow two live sessions of one user (default false: a session waits for
     /// a free user only if all are busy, and that is counted).
     pub allow_shared_users: bool,
+}
+
+/// How open-model arrivals are spaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Arrivals {
+    /// Exponential gaps: independent users.
+    #[default]
+    Poisson,
+    /// Gaps of exactly 1/rate: a constant-rate pacer.
+    Uniform,
 }
 
 /// The load model.
@@ -425,6 +439,21 @@ pub struct SessionPlan {
     pub profiles: Vec<Profile>,
     /// Response checking.
     pub validate: Validate,
+    /// Where a command's intended start comes from.
+    pub pacing: Pacing,
+}
+
+/// How the intended start of the next command is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pacing {
+    /// Think time starts when the answer arrives, like a person reading mail.
+    /// A slow server delays the next command, so latency is mostly service time.
+    #[default]
+    AfterResponse,
+    /// Commands are due on a schedule (previous intended start + think time),
+    /// whatever the server does (wrk2 style): a stall makes every command that
+    /// fell due meanwhile late, and corrected latency shows it.
+    Schedule,
 }
 
 /// How closely responses are checked.

@@ -89,6 +89,7 @@ pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, Inp
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
         profiles: Vec::new(),
         validate: crate::plan::Validate::Light,
+        pacing: crate::plan::Pacing::AfterResponse,
     })
 }
 
