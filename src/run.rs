@@ -50,6 +50,10 @@ pub struct RunReport {
     pub partial: bool,
     /// Worst monitor state at the end of the run.
     pub health: AlertValue,
+    /// Open model: the generator could not deliver the offered load.
+    pub saturated: bool,
+    /// Open model: arrivals, most waiting, not started, worst start lag (µs).
+    pub generator: Option<(u64, u64, u64, u64)>,
     /// The process exit code for this outcome.
     pub exit_code: i32,
 }
@@ -290,6 +294,8 @@ pub async fn run(
         errors: written.errors,
         partial: outcome.interrupted,
         health: written.worst,
+        saturated: outcome.saturated,
+        generator: outcome.generator,
         exit_code,
     })
 }

@@ -2,8 +2,11 @@
 //! starting its next session when the last one ends), drives them, and ticks
 //! the recorder into the interval store.
 
+mod closed;
 pub mod commands;
+mod launch;
 pub mod mailbox;
+pub mod open;
 pub mod session;
 mod steps;
 pub mod users;
@@ -15,19 +18,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use rand::distr::weighted::WeightedIndex;
+use rand::distr::Distribution;
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use tokio_util::sync::CancellationToken;
 
 use crate::command::CommandKind;
-use crate::imap::encoder::CommandBuf;
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
-use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder, Route};
-use crate::plan::{RunPlan, SessionPlan};
+use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder};
+use crate::plan::{LoadModel, LoadPlan, Profile, RunPlan, SessionPlan, ThinkTime};
 
-use session::{Session, SessionEnd, SlotBuffers};
 use users::UserPool;
 
 /// Reads a server's own queue: (commands waiting for a worker, commands in service).
@@ -110,10 +112,14 @@ pub struct Ctx {
     pub users: UserPool,
     /// Share of sessions via a CAS.
     pub cas_share: f64,
-    /// Mix commands and their sampler.
-    pub mix: Vec<CommandKind>,
-    /// Weighted index over `mix`.
-    pub mix_index: WeightedIndex<u32>,
+    /// The load model (for ramps and the open model's cap).
+    pub load: LoadPlan,
+    /// User profiles (at least one).
+    pub profiles: Vec<ProfileRt>,
+    /// Profile index of each user (by pool index).
+    pub user_profile: Vec<u16>,
+    /// The open-model scheduler's view of its own backlog.
+    pub generator: open::GeneratorStats,
     /// Framer limits for every connection.
     pub limits: Limits,
     /// No new commands after this.
@@ -126,6 +132,55 @@ pub struct Ctx {
     pub counters: SessionCounters,
     /// Queue-depth gauges per server.
     pub queues: QueueGauges,
+}
+
+/// A user profile ready for sampling.
+#[derive(Debug, Clone)]
+pub struct ProfileRt {
+    /// Profile name.
+    pub name: String,
+    /// Commands per session (inclusive range).
+    pub commands: (u32, u32),
+    /// Think time.
+    pub think: ThinkTime,
+    /// Mix commands.
+    pub mix: Vec<CommandKind>,
+    /// Weighted index over `mix`.
+    pub mix_index: WeightedIndex<u32>,
+}
+
+impl ProfileRt {
+    fn new(p: &Profile) -> Self {
+        ProfileRt {
+            name: p.name.clone(),
+            commands: p.commands_per_session,
+            think: p.think_time,
+            mix: p.mix.iter().map(|(k, _)| *k).collect(),
+            mix_index: WeightedIndex::new(p.mix.iter().map(|(_, w)| *w))
+                .expect("plan validated the mix"),
+        }
+    }
+}
+
+impl Ctx {
+    /// The profile of the user at pool index `user`.
+    pub fn profile_of(&self, user: usize) -> &ProfileRt {
+        &self.profiles[self.user_profile[user] as usize]
+    }
+}
+
+/// The profiles of a plan: its own, or one made of the session's fields.
+fn profiles(plan: &RunPlan) -> Vec<Profile> {
+    if !plan.session.profiles.is_empty() {
+        return plan.session.profiles.clone();
+    }
+    vec![Profile {
+        name: "default".into(),
+        weight: 1,
+        commands_per_session: plan.session.commands_per_session,
+        think_time: plan.session.think_time,
+        mix: plan.session.mix.clone(),
+    }]
 }
 
 /// What the engine reports when a run ends.
@@ -143,6 +198,10 @@ pub struct EngineOutcome {
     pub sessions: (u64, u64, u64),
     /// Sessions that shared a user because all users were busy.
     pub shared_users: u64,
+    /// Open model: arrivals scheduled, most waiting at once, never started, worst start lag (µs).
+    pub generator: Option<(u64, u64, u64, u64)>,
+    /// Open model: the generator could not deliver the offered load.
+    pub saturated: bool,
 }
 
 /// Runs the plan's load against `targets`. Returns when every session ended
@@ -165,9 +224,16 @@ pub async fn run(
             .position(|n| n == b)
             .map(|i| i as u16)
     });
-    let mix: Vec<CommandKind> = plan.session.mix.iter().map(|(k, _)| *k).collect();
-    let mix_index = WeightedIndex::new(plan.session.mix.iter().map(|(_, w)| *w))
-        .expect("plan validated the mix");
+    let plan_profiles = profiles(plan);
+    let weights =
+        WeightedIndex::new(plan_profiles.iter().map(|p| p.weight.max(1))).expect("profile weights");
+    let user_profile = (0..plan.users.len())
+        .map(|i| {
+            let mut rng =
+                SmallRng::seed_from_u64(plan.seed ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+            weights.sample(&mut rng) as u16
+        })
+        .collect();
     let started_at = SystemTime::now();
     let start = Instant::now();
     let ctx = Arc::new(Ctx {
@@ -177,8 +243,10 @@ pub async fn run(
         recorder: recorder.clone(),
         users,
         cas_share: plan.load.cas_share,
-        mix,
-        mix_index,
+        load: plan.load.clone(),
+        profiles: plan_profiles.iter().map(ProfileRt::new).collect(),
+        user_profile,
+        generator: open::GeneratorStats::default(),
         limits: Limits::default(),
         deadline: start + plan.duration,
         soft_stop: CancellationToken::new(),
@@ -264,19 +332,21 @@ pub async fn run(
         })
     };
 
-    let slots = plan.load.sessions;
-    let mut handles = Vec::with_capacity(slots);
-    for slot_no in 0..slots {
-        let offset = plan.load.ramp_up.mul_f64(slot_no as f64 / slots as f64);
-        let ctx = ctx.clone();
-        let seed = plan.seed ^ (slot_no as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let append_size = plan.session.append_size;
-        handles.push(tokio::spawn(async move {
-            slot(ctx, seed, start + offset, append_size).await
-        }));
-    }
-    for h in handles {
-        let _ = h.await;
+    match plan.load.model {
+        LoadModel::Closed => {
+            let slots = if plan.load.stages.is_empty() {
+                plan.load.sessions
+            } else {
+                plan.load
+                    .stages
+                    .iter()
+                    .map(|s| s.target)
+                    .fold(0.0, f64::max)
+                    .ceil() as usize
+            };
+            closed::drive(ctx.clone(), slots, plan.seed, start, plan.load.ramp_up).await;
+        }
+        LoadModel::Open => open::drive(ctx.clone(), plan.seed, start).await,
     }
     ctx.soft_stop.cancel();
     ctx.hard_stop.cancel();
@@ -303,6 +373,17 @@ pub async fn run(
             c.failed.load(Ordering::Relaxed),
         ),
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
+        generator: (plan.load.model == LoadModel::Open).then(|| {
+            let g = &ctx.generator;
+            (
+                g.arrivals.load(Ordering::Relaxed),
+                g.max_backlog.load(Ordering::Relaxed),
+                g.not_started.load(Ordering::Relaxed),
+                g.max_start_lag_us.load(Ordering::Relaxed),
+            )
+        }),
+        saturated: plan.load.model == LoadModel::Open
+            && ctx.generator.saturated(plan.load.max_sessions),
     }
 }
 
@@ -311,52 +392,4 @@ fn take_queues(q: &Mutex<Vec<QueueStats>>) -> Vec<QueueStats> {
     let mut q = q.lock().expect("queue stats");
     let n = q.len();
     std::mem::replace(&mut *q, vec![QueueStats::default(); n])
-}
-
-/// One closed-model slot: back-to-back sessions until the stop.
-async fn slot(ctx: Arc<Ctx>, seed: u64, first: Instant, append_size: usize) {
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let mut bufs = SlotBuffers {
-        cmd: CommandBuf::new(),
-        append_msg: commands::synthetic_message(append_size, seed),
-        scratch: Vec::new(),
-    };
-    tokio::select! {
-        _ = tokio::time::sleep_until(first.into()) => {}
-        _ = ctx.soft_stop.cancelled() => return,
-    }
-    let mut intended = first;
-    while !ctx.soft_stop.is_cancelled() && Instant::now() < ctx.deadline {
-        let lease = ctx.users.acquire(&mut rng);
-        let backend = ctx.users.home(lease);
-        let via_cas = !ctx.targets.cas.is_empty() && rng.random_bool(ctx.cas_share.clamp(0.0, 1.0));
-        let cas = via_cas.then(|| rng.random_range(0..ctx.targets.cas.len()) as u16);
-        let route = Route { cas, backend };
-        let c = &ctx.counters;
-        c.started.fetch_add(1, Ordering::Relaxed);
-        c.active.fetch_add(1, Ordering::Relaxed);
-        let user = ctx.users.user(lease);
-        let end = Session::new(&ctx, route, user, &mut bufs, &mut rng)
-            .run(intended)
-            .await;
-        c.active.fetch_sub(1, Ordering::Relaxed);
-        ctx.users.release(lease);
-        match end {
-            SessionEnd::Completed => {
-                c.completed.fetch_add(1, Ordering::Relaxed);
-                intended = Instant::now();
-            }
-            SessionEnd::Failed(_) => {
-                c.failed.fetch_add(1, Ordering::Relaxed);
-                // Back off briefly so a dead server is not hammered in a tight loop;
-                // the next session's intended start is after the back-off.
-                let pause = Duration::from_millis(rng.random_range(100..500));
-                tokio::select! {
-                    _ = tokio::time::sleep(pause) => {}
-                    _ = ctx.soft_stop.cancelled() => return,
-                }
-                intended = Instant::now();
-            }
-        }
-    }
 }

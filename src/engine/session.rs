@@ -17,7 +17,7 @@ use crate::plan::User;
 
 use super::mailbox::MailboxState;
 use super::wire::{read_answer, reason_of, send};
-use super::Ctx;
+use super::{Ctx, ProfileRt};
 
 /// Buffers a session slot reuses from one session to the next.
 #[derive(Debug)]
@@ -28,6 +28,17 @@ pub struct SlotBuffers {
     pub append_msg: Vec<u8>,
     /// Scratch for SASL responses.
     pub scratch: Vec<u8>,
+}
+
+impl SlotBuffers {
+    /// Buffers for a slot (or an open-model session) with its APPEND message.
+    pub fn new(append_size: usize, seed: u64) -> Self {
+        SlotBuffers {
+            cmd: CommandBuf::new(),
+            append_msg: super::commands::synthetic_message(append_size, seed),
+            scratch: Vec::new(),
+        }
+    }
 }
 
 /// How a session ended.
@@ -44,17 +55,19 @@ pub struct Session<'a> {
     pub(super) ctx: &'a Ctx,
     pub(super) route: Route,
     pub(super) user: &'a User,
+    pub(super) profile: &'a ProfileRt,
     pub(super) bufs: &'a mut SlotBuffers,
     pub(super) rng: &'a mut SmallRng,
     pub(super) mbox: MailboxState,
 }
 
 impl<'a> Session<'a> {
-    /// A session of `user` over `route`.
+    /// A session of `user` (with its profile) over `route`.
     pub fn new(
         ctx: &'a Ctx,
         route: Route,
         user: &'a User,
+        profile: &'a ProfileRt,
         bufs: &'a mut SlotBuffers,
         rng: &'a mut SmallRng,
     ) -> Self {
@@ -62,6 +75,7 @@ impl<'a> Session<'a> {
             ctx,
             route,
             user,
+            profile,
             bufs,
             rng,
             mbox: MailboxState::default(),

@@ -10,7 +10,7 @@ use crate::command::CommandKind;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::sasl_plain;
 use crate::metrics::ErrorReason;
-use crate::plan::{LoginMethod, ThinkTime};
+use crate::plan::{LoginMethod, Pacing, ThinkTime};
 
 use super::commands::{encode, substitute};
 use super::session::Session;
@@ -38,10 +38,18 @@ impl Session<'_> {
             Err(r) if recoverable(r) => Instant::now(),
             other => other?,
         };
-        let (lo, hi) = self.ctx.session.commands_per_session;
+        let (lo, hi) = self.profile.commands;
         let n = self.rng.random_range(lo..=hi);
+        // With schedule pacing each command is due a think time after the last
+        // one was due, whatever the server did; otherwise after its answer.
+        let mut due = done;
         for _ in 0..n {
-            let intended = done + self.think();
+            let base = match self.ctx.session.pacing {
+                Pacing::Schedule => due,
+                Pacing::AfterResponse => done,
+            };
+            let intended = base + self.think();
+            due = intended;
             if intended >= self.ctx.deadline || self.ctx.soft_stop.is_cancelled() {
                 break;
             }
@@ -49,7 +57,7 @@ impl Session<'_> {
                 _ = tokio::time::sleep_until(intended.into()) => {}
                 _ = self.ctx.soft_stop.cancelled() => break,
             }
-            let drawn = self.ctx.mix[self.ctx.mix_index.sample(self.rng)];
+            let drawn = self.profile.mix[self.profile.mix_index.sample(self.rng)];
             let idle = self.mbox.capabilities.as_ref().is_none_or(|c| c.idle);
             let kind = substitute(drawn, &self.mbox, idle);
             done = match self.simple(conn, kind, intended).await {
@@ -63,7 +71,7 @@ impl Session<'_> {
     }
 
     fn think(&mut self) -> Duration {
-        match self.ctx.session.think_time {
+        match self.profile.think {
             ThinkTime::None => Duration::ZERO,
             ThinkTime::Fixed(d) => d,
             ThinkTime::Exponential(mean) => {

@@ -88,6 +88,10 @@ impl RunResults<'_> {
             "monitor_settings": settings::to_json(&self.plan.monitors, &self.plan.probes),
             "monitors": verdicts,
             "health": worst,
+            "generator": o.generator.map(|(arrivals, max_backlog, not_started, lag_us)| json!({
+                "model": "open", "arrivals": arrivals, "max_backlog": max_backlog, "not_started": not_started,
+                "max_start_lag_ms": lag_us as f64 / 1000.0, "saturated": o.saturated,
+            })),
             "faults": self.faults.iter().map(|f| json!({"at_s": f.at.as_secs_f64(), "server": f.server, "what": f.what, "applied": f.applied})).collect::<Vec<_>>(),
         });
         let intervals = self.store.intervals();
@@ -130,6 +134,14 @@ impl RunResults<'_> {
                 o.sessions.2,
                 if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
             );
+            if let Some((arrivals, max_backlog, not_started, lag_us)) = o.generator {
+                let _ = writeln!(
+                    out,
+                    "{}open model: {arrivals} arrivals, at most {max_backlog} waiting for a session slot, {not_started} not started, worst start lag {:.1} ms",
+                    if o.saturated { "GENERATOR SATURATED — the offered load was not delivered; " } else { "" },
+                    lag_us as f64 / 1000.0
+                );
+            }
             if !self.health.is_empty() {
                 let _ = writeln!(out, "\n{}", health::table(&self.health));
             }

@@ -5,5 +5,6 @@ mod cli;
 mod dovecot;
 mod e2e;
 mod health;
+mod load;
 mod outputs;
 mod support;

@@ -1,0 +1,42 @@
+//! Starting one session: pick a free user, pick its path (via a CAS or
+//! direct, in the scenario's proportion), run it, count how it ended.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::Rng;
+
+use crate::metrics::Route;
+
+use super::session::{Session, SessionEnd, SlotBuffers};
+use super::Ctx;
+
+/// Runs one session whose intended start is `intended` and counts it.
+pub async fn launch(
+    ctx: &Ctx,
+    rng: &mut SmallRng,
+    bufs: &mut SlotBuffers,
+    intended: Instant,
+) -> SessionEnd {
+    let lease = ctx.users.acquire(rng);
+    let backend = ctx.users.home(lease);
+    let via_cas = !ctx.targets.cas.is_empty() && rng.random_bool(ctx.cas_share.clamp(0.0, 1.0));
+    let cas = via_cas.then(|| rng.random_range(0..ctx.targets.cas.len()) as u16);
+    let route = Route { cas, backend };
+    let c = &ctx.counters;
+    c.started.fetch_add(1, Ordering::Relaxed);
+    c.active.fetch_add(1, Ordering::Relaxed);
+    let user = ctx.users.user(lease);
+    let profile = ctx.profile_of(lease.index);
+    let end = Session::new(ctx, route, user, profile, bufs, rng)
+        .run(intended)
+        .await;
+    c.active.fetch_sub(1, Ordering::Relaxed);
+    ctx.users.release(lease);
+    match end {
+        SessionEnd::Completed => c.completed.fetch_add(1, Ordering::Relaxed),
+        SessionEnd::Failed(_) => c.failed.fetch_add(1, Ordering::Relaxed),
+    };
+    end
+}
