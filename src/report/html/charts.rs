@@ -90,7 +90,20 @@ pub(super) fn all(out: &mut String, r: &Results) {
 
     let servers = r.servers();
     let latency = data::latency_by_server(&r.timeseries);
+    // The threshold is drawn only near the data: Exchange's 60 s line over millisecond
+    // latencies would stretch the log axis by decades and flatten what was measured.
+    let data_max = latency
+        .values()
+        .flatten()
+        .map(|(_, p)| p.worst_p99_ms)
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
     let threshold = r.run["monitor_settings"]["command_time_ms"]["threshold"].as_f64();
+    let (drawn, threshold_note) = match threshold {
+        Some(t) if t <= data_max * 10.0 => (Some(t), "grey dotted: the AverageCommandProcessingTime threshold, judged on the mean".to_string()),
+        Some(t) => (None, format!("the AverageCommandProcessingTime threshold ({t} ms, judged on the mean) is far above and not drawn")),
+        None => (None, "no latency threshold configured".to_string()),
+    };
     for server in &servers {
         let pts = latency.get(server).cloned().unwrap_or_default();
         let line =
@@ -110,7 +123,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 line("worst command p99", PALETTE[1], false, |p| p.worst_p99_ms),
             ],
             markers: markers(),
-            thresholds: threshold
+            thresholds: drawn
                 .map(|t| Marker {
                     at: t,
                     label: format!("monitor threshold {t} ms (on the mean)"),
@@ -122,12 +135,13 @@ pub(super) fn all(out: &mut String, r: &Results) {
             out,
             &chart_id("latency", server),
             &format!("Latency on {server}"),
-            &format!("Corrected latency (from intended start) of every command whose path includes {server}, per interval. Mean is exact (sum / count over all commands); \"worst command p99\" is the highest p99 of any single command type, an upper bound, since percentiles of different commands cannot be averaged. Red dashed lines: faults injected."),
+            &format!("Corrected latency (from the intended start) of commands whose path includes {server}, per interval. The mean is exact; \"worst command p99\" is the highest p99 of any one command type, an upper bound (percentiles of different commands cannot be averaged). Red dashed: faults; {threshold_note}."),
             &chart.to_svg(),
         );
     }
 
-    let tp = data::throughput(&r.timeseries);
+    let interval_s = r.run["plan"]["interval_s"].as_f64().unwrap_or(1.0);
+    let tp = data::throughput(&r.timeseries, interval_s / 2.0);
     let chart = LineChart {
         x_label: x_label.into(),
         y_label: "rate (per s)".into(),
@@ -150,7 +164,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         markers: markers(),
         thresholds: vec![],
     };
-    figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations.", &chart.to_svg());
+    figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise).", &chart.to_svg());
 
     let queue = data::queue_by_server(&r.queue);
     let mut series = Vec::new();

@@ -202,8 +202,11 @@ pub fn latency_by_server(ts: &[Row]) -> BTreeMap<String, Vec<(f64, LatencyPoint)
 
 /// Commands/s and errors/s per interval: (end s, commands/s, errors/s). Each command counts
 /// once: direct rows, and via-CAS rows of the CAS (server != backend); the back end's copy of a
-/// via-CAS command is the same command attributed twice.
-pub fn throughput(ts: &[Row]) -> Vec<(f64, f64, f64)> {
+/// via-CAS command is the same command attributed twice. Intervals shorter than `min_len`
+/// seconds (the stub between the last full interval and the end of the run, where shutdown
+/// drains every session at once) are left out: a rate over a few milliseconds is noise that
+/// would flatten the rest of the chart.
+pub fn throughput(ts: &[Row], min_len: f64) -> Vec<(f64, f64, f64)> {
     let mut acc: BTreeMap<Interval, (f64, f64)> = BTreeMap::new();
     for r in ts {
         let path = r.get("path").map(String::as_str);
@@ -216,9 +219,9 @@ pub fn throughput(ts: &[Row]) -> Vec<(f64, f64, f64)> {
         }
     }
     acc.into_iter()
-        .map(|(i, (c, e))| {
-            let len = (end_of(&i) - f64::from_bits(i.0)).max(1e-3);
-            (end_of(&i), c / len, e / len)
+        .filter_map(|(i, (c, e))| {
+            let len = end_of(&i) - f64::from_bits(i.0);
+            (len >= min_len && len > 0.0).then(|| (end_of(&i), c / len, e / len))
         })
         .collect()
 }
