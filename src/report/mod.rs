@@ -1,12 +1,14 @@
 //! Outputs: the results directory (written atomically), `summary.csv`,
-//! `run.json` and the terminal summary table.
+//! `run.json`, the terminal summary table and `report.html`.
 
 pub mod health;
+pub mod html;
 pub mod progress;
 pub mod results;
 pub mod results_dir;
 pub mod run_json;
 pub mod summary;
+pub mod svg;
 pub mod table;
 pub mod timeseries;
 

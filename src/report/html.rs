@@ -1,0 +1,218 @@
+//! `report.html`: one self-contained page drawn from a results directory.
+//!
+//! The page is rendered from the files on disk, not from the run's memory, so the same code
+//! serves the end of a run and `imapload report DIR` on an old or merged directory, and what a
+//! person sees is exactly what the CSVs say. Everything is inline (CSS, SVG, no script, no
+//! fonts): the page must open offline, from an attachment or a CI artefact, and never fetch.
+
+mod charts;
+mod data;
+#[cfg(test)]
+mod tests;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use self::data::{num, Results};
+use super::svg::esc;
+
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.verdict{font-size:16px;margin:4px 0 12px}.badge{padding:2px 8px;border-radius:4px;color:#fff;font-weight:600}
+.Healthy{background:#2e7d32}.Degraded{background:#ef8f00}.Unhealthy{background:#c62828}.other{background:#666}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}dl.facts dt{color:#666}dl.facts dd{margin:0}
+table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr.err td{background:#fff3f3}
+td.behind{color:#555;font-style:italic}figure.chart{margin:12px 0 20px}figcaption{font-size:13px;color:#444;max-width:960px}
+svg{display:block;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#333}svg .al{font-size:12px}
+svg .axis{stroke:#333}svg .tick{stroke:#333}svg .grid{stroke:#e6e6e6}svg .fault{stroke:#b00;stroke-width:1.5;stroke-dasharray:4 3}
+svg .fl{fill:#b00}svg .threshold{stroke:#777;stroke-dasharray:2 3}svg .thl{fill:#555}";
+
+/// Microseconds as milliseconds with sensible precision.
+fn ms(us: f64) -> String {
+    let v = us / 1000.0;
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn header(out: &mut String, r: &Results) {
+    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
+    let outcome = r.run["outcome"].as_str().unwrap_or("unknown");
+    let health = r.run["health"].as_str().unwrap_or("unknown");
+    let cls = match health {
+        "Healthy" | "Degraded" | "Unhealthy" => health,
+        _ => "other",
+    };
+    let _ = write!(
+        out,
+        r#"<h1>imapload: {}</h1><p class="verdict">Outcome: <b>{}</b> &middot; Health: <span class="badge {cls}">{}</span></p><dl class="facts">"#,
+        esc(name),
+        esc(outcome),
+        esc(health)
+    );
+    let mut fact = |k: &str, v: String| {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
+    };
+    let run = &r.run;
+    if let Some(s) = run["plan"]["scenario"].as_str() {
+        fact("Scenario", s.to_string());
+    }
+    fact(
+        "Started",
+        format!(
+            "{} (elapsed {:.1} s)",
+            run["started_at"].as_str().unwrap_or("?"),
+            run["elapsed_s"].as_f64().unwrap_or(0.0)
+        ),
+    );
+    fact(
+        "Commands",
+        format!(
+            "{} ({:.1}/s), {} errors",
+            run["totals"]["commands"],
+            run["totals"]["commands_per_s"].as_f64().unwrap_or(0.0),
+            run["totals"]["errors"]
+        ),
+    );
+    fact(
+        "Sessions",
+        format!(
+            "{} started, {} completed, {} failed",
+            run["sessions"]["started"], run["sessions"]["completed"], run["sessions"]["failed"]
+        ),
+    );
+    let failed = r
+        .probes
+        .iter()
+        .filter(|p| p.get("result").map(String::as_str) != Some("Succeeded"))
+        .count();
+    fact(
+        "Probes",
+        format!("{} run, {failed} not succeeded", r.probes.len()),
+    );
+    let faults = r.faults();
+    if !faults.is_empty() {
+        let list: Vec<_> = faults
+            .iter()
+            .map(|(t, l)| format!("{l} at {t:.1} s"))
+            .collect();
+        fact("Faults", list.join("; "));
+    }
+    fact(
+        "Seed / version",
+        format!(
+            "{} / imapload {}",
+            run["seed"],
+            run["imapload_version"].as_str().unwrap_or("?")
+        ),
+    );
+    out.push_str("</dl>");
+}
+
+fn health_table(out: &mut String, r: &Results) {
+    out.push_str(
+        "<h2>Get-ServerHealth</h2><table><tr><th>Server</th><th>State</th><th>Name</th><th>TargetResource</th><th>HealthSetName</th><th>AlertValue</th><th>Transitions</th></tr>",
+    );
+    for h in &r.health {
+        let g = |k: &str| h.get(k).map(String::as_str).unwrap_or("");
+        let alert = g("alert_value");
+        let cls = match alert {
+            "Healthy" | "Degraded" | "Unhealthy" => alert,
+            _ => "other",
+        };
+        let _ = write!(
+            out,
+            r#"<tr title="{}"><td>{}</td><td>Online</td><td>{}</td><td>{}</td><td>{}</td><td><span class="badge {cls}">{}</span></td><td>{}</td></tr>"#,
+            esc(g("rule")),
+            esc(g("server")),
+            esc(g("monitor")),
+            esc(g("target_resource")),
+            esc(g("health_set")),
+            esc(alert),
+            esc(g("transitions"))
+        );
+        if !g("behind").is_empty() {
+            let _ = write!(
+                out,
+                r#"<tr><td></td><td colspan="6" class="behind">behind {}: {}</td></tr>"#,
+                esc(g("server")),
+                esc(g("behind"))
+            );
+        }
+    }
+    out.push_str("</table>");
+}
+
+fn summary_table(out: &mut String, r: &Results) {
+    out.push_str("<h2>Summary (corrected latency, ms)</h2><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th><th>p99.9</th><th>Max</th></tr>");
+    for s in &r.summary {
+        let g = |k: &str| s.get(k).map(String::as_str).unwrap_or("");
+        let cls = if num(s, "errors") > 0.0 {
+            r#" class="err""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            r#"<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(g("path")),
+            esc(g("server")),
+            esc(g("backend")),
+            esc(g("command")),
+            esc(g("count")),
+            esc(g("errors")),
+            ms(num(s, "p50_us")),
+            ms(num(s, "p99_us")),
+            ms(num(s, "p99_9_us")),
+            ms(num(s, "max_us"))
+        );
+    }
+    out.push_str("</table>");
+}
+
+/// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional).
+pub fn render(dir: &Path) -> anyhow::Result<String> {
+    let r = Results::load(dir)?;
+    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
+    let mut out = format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, {})</title><style>{STYLE}</style></head><body>"#,
+        esc(name),
+        esc(r.run["outcome"].as_str().unwrap_or("unknown")),
+        esc(r.run["health"].as_str().unwrap_or("unknown"))
+    );
+    header(&mut out, &r);
+    health_table(&mut out, &r);
+    out.push_str("<h2>Charts</h2>");
+    charts::all(&mut out, &r);
+    summary_table(&mut out, &r);
+    out.push_str("</body></html>\n");
+    Ok(out)
+}
+
+/// Writes `dir/report.html` atomically (temp file in `dir`, then rename), so a browser or a CI
+/// artefact upload never sees half a page. Returns the path written.
+pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
+    let page = render(dir)?;
+    let target = dir.join("report.html");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("temp file in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, page.as_bytes())?;
+    // Temp files are created 0600; the page is meant to be shared like the other results files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target)
+        .with_context(|| format!("{}", target.display()))?;
+    Ok(target)
+}

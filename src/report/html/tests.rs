@@ -1,0 +1,143 @@
+//! Renders a small synthetic results directory and checks the page's promises: every chart,
+//! nothing fetched from the network, names escaped.
+
+use std::path::Path;
+
+use super::{render, write};
+
+const EVIL: &str = "<script>alert(1)</script>";
+
+fn results_dir(dir: &Path, name: &str) {
+    let run = serde_json::json!({
+        "plan": {"name": name, "scenario": "scenarios/x.toml"},
+        "outcome": "completed",
+        "health": "Unhealthy",
+        "elapsed_s": 4.0,
+        "started_at": "2026-01-01T00:00:00Z",
+        "seed": 7,
+        "imapload_version": "0.1.0",
+        "totals": {"commands": 12, "commands_per_s": 3.0, "errors": 1},
+        "sessions": {"started": 2, "completed": 2, "failed": 0},
+        "servers": {"cas": [{"name": "cas1"}], "backends": [{"name": "mbx1"}]},
+        "monitor_settings": {"command_time_ms": {"threshold": 200.0}},
+        "faults": [{"at_s": 1.5, "server": "mbx1", "what": "slow x400", "applied": true}],
+        "monitors": [
+            {"server": "cas1", "monitor": "AverageCommandProcessingTimeGt60sMonitor",
+             "transitions": [{"at_s": 2.0, "to": "Degraded"}, {"at_s": 3.0, "to": "Unhealthy"}]},
+            {"server": "mbx1", "monitor": "RequestsQueuedGt500Monitor", "transitions": []}
+        ]
+    });
+    std::fs::write(dir.join("run.json"), run.to_string()).unwrap();
+    std::fs::write(
+        dir.join("summary.csv"),
+        "path,server,backend,command,count,errors,timeouts,mean_us,p50_us,p90_us,p99_us,p99_9_us,max_us\n\
+         cas,cas1,mbx1,NOOP,6,1,0,1000,900,1500,2000,2500,3000\n\
+         direct,mbx1,mbx1,NOOP,6,0,0,1000,900,1500,2000,2500,3000\n",
+    )
+    .unwrap();
+    let mut ts = String::from("t_start_s,t_end_s,path,server,backend,command,count,ok,errors,corrected_sum_us,active_sessions,p50_us,p99_us,max_us\n");
+    for i in 0..4 {
+        let slow = if i >= 2 { 300 } else { 1 };
+        for (path, server) in [("cas", "cas1"), ("cas", "mbx1"), ("direct", "mbx1")] {
+            ts.push_str(&format!(
+                "{i}.000,{}.000,{path},{server},mbx1,NOOP,2,2,{},{},2,{},{},{}\n",
+                i + 1,
+                (i == 3) as u8,
+                2000 * slow,
+                900 * slow,
+                2000 * slow,
+                3000 * slow
+            ));
+        }
+    }
+    std::fs::write(dir.join("timeseries.csv"), ts).unwrap();
+    let mut q = String::from("t_s,server,t_end_s,depth_mean,depth_max,server_queued_mean\n");
+    for i in 0..4 {
+        q.push_str(&format!("{i}.000,cas1,{}.000,{i}.5,3,0\n", i + 1));
+        q.push_str(&format!("{i}.000,mbx1,{}.000,{i}.0,2,1.0\n", i + 1));
+    }
+    std::fs::write(dir.join("queue.csv"), q).unwrap();
+    std::fs::write(
+        dir.join("health.csv"),
+        format!(
+            "server,health_set,monitor,alert_value,target_resource,first_transition_s,worst_alert_value,transitions,rule,behind,sample_values\n\
+             cas1,IMAP,AverageCommandProcessingTimeGt60sMonitor,Unhealthy,MSExchangeImap4,2.000,Unhealthy,2.0s Degraded; 3.0s Unhealthy,rule,\"mbx1 {EVIL}\",\n\
+             mbx1,IMAP,RequestsQueuedGt500Monitor,Healthy,MSExchangeImap4BE,,Healthy,,rule,,\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn page_has_every_chart_and_fetches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), "quick");
+    let page = render(dir.path()).unwrap();
+    for id in [
+        "latency-cas1",
+        "latency-mbx1",
+        "throughput",
+        "queue",
+        "sessions",
+        "monitors",
+    ] {
+        let at = page
+            .find(&format!(r#"<figure class="chart" id="{id}">"#))
+            .unwrap_or_else(|| panic!("no chart {id}"));
+        let fig = &page[at..at + page[at..].find("</figure>").unwrap()];
+        assert!(fig.contains("<svg") && fig.contains("<figcaption>"), "{id}");
+        assert!(
+            fig.contains("<path") || fig.contains("<rect"),
+            "{id} has no data"
+        );
+    }
+    // Faults are drawn on the latency charts.
+    let lat = &page[page.find(r#"id="latency-mbx1""#).unwrap()..];
+    assert!(lat[..lat.find("</figure>").unwrap()].contains(r#"class="fault""#));
+    // Nothing is loaded from anywhere: no src/href pointing off the page, no scripts.
+    let lower = page.to_ascii_lowercase();
+    for bad in ["src=", "href=", "<script", "<link", "@import", "url("] {
+        assert!(!lower.contains(bad), "page contains {bad}");
+    }
+    assert!(
+        page.contains("Get-ServerHealth")
+            && page.contains("AverageCommandProcessingTimeGt60sMonitor")
+    );
+    assert!(page.contains("worst command p99"));
+}
+
+#[test]
+fn names_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), EVIL);
+    let page = render(dir.path()).unwrap();
+    assert!(!page.contains("<script"), "unescaped markup in page");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[test]
+fn write_is_atomic_and_replaces_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), "quick");
+    std::fs::write(dir.path().join("report.html"), "old").unwrap();
+    let path = write(dir.path()).unwrap();
+    assert_eq!(path, dir.path().join("report.html"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+    // Only the page is added: no temp file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+}
+
+#[test]
+fn missing_csvs_still_render_and_missing_run_json_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(render(dir.path()).is_err());
+    std::fs::write(dir.path().join("run.json"), "{}").unwrap();
+    let page = render(dir.path()).unwrap();
+    assert!(page.contains(r#"id="throughput""#));
+}
