@@ -30,6 +30,15 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Re-evaluate the monitors of a saved results directory (exit 3 when one ends Unhealthy).
     Health(HealthArgs),
+    /// (Re)write the HTML report of a results directory.
+    Report(ReportArgs),
+}
+
+/// Flags of `imapload report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results directory written by `imapload run`.
+    pub results: PathBuf,
 }
 
 /// Flags of `imapload probe`.
@@ -241,6 +250,15 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             Ok(0)
         }
         Command::Probe(a) => probe(a).await,
+        Command::Report(a) => {
+            if !a.results.join("run.json").is_file() {
+                let msg = format!("{} is not an imapload results directory (no run.json)", a.results.display());
+                return Err(crate::error::InputError::new("RESULTS", msg).into());
+            }
+            let path = crate::report::html::write(&a.results).map_err(Failure::Run)?;
+            println!("{}", path.display());
+            Ok(0)
+        }
         Command::Health(a) => crate::rejudge::command(
             &a.results,
             &crate::rejudge::Rejudge {

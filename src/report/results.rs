@@ -121,6 +121,7 @@ impl RunResults<'_> {
                 .map_err(anyhow::Error::from)?
                 .as_bytes(),
         )?;
+        super::html::write(dir.path()).map_err(Failure::Run)?;
         let final_dir = dir.commit()?;
         if !self.plan.output.quiet {
             let mut out = std::io::stdout().lock();

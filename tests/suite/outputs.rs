@@ -124,3 +124,26 @@ async fn timeseries_and_queue_csv_are_tidy() {
     assert_eq!(qh[..2], ["t_s", "server"]);
     assert!(q.len() >= 2 * 3, "queue rows for 3 servers x 2 s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_html_renders_in_headless_chromium_with_every_chart() {
+    let chromium = std::path::Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        if std::env::var("IMAPLOAD_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
+            panic!("Chromium is required (IMAPLOAD_REQUIRE_CHROMIUM=1) but /usr/bin/chromium is missing");
+        }
+        eprintln!("SKIPPED: Chromium is not installed (apt-get install chromium)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "[monitors]\nsample_period = \"1s\"\n[[faults]]\nserver = \"mbx2\"\nat = \"1s\"\nslow = 50.0\n";
+    let plan = plan_from(&(embedded_scenario(10, "3s", "") + extra), dir.path(), &quiet_out(dir.path()));
+    let report = run(plan).await;
+    let html = std::fs::read_to_string(report.dir.join("report.html")).unwrap();
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "the report fetches from the network");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check-report.sh");
+    let out = std::process::Command::new("bash").arg(script).arg(&report.dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "chromium check failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("7/7 charts drawn"), "{stdout}");
+}
