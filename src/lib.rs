@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod command;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod imap;

@@ -1,0 +1,348 @@
+//! `imapload compare BASELINE CURRENT`: the CI regression gate.
+//!
+//! Two results directories are joined row by row on path x server x backend x
+//! command from their `summary.csv`, and one latency metric (the *corrected*
+//! one, the same latency the monitors judge) is compared. A pipeline fails on
+//! exit code 4, so the rules are deliberately conservative about what counts:
+//!
+//! - a row is judged only when both sides have at least `min_samples`
+//!   commands; a p99 of 30 samples is one outlier and would make CI flaky, so
+//!   such rows are flagged ([`Verdict::TooFewSamples`]) but never fail a build;
+//! - errors appearing on a row that had none fail the build even when latency
+//!   is fine, because errors are never mixed into latency percentiles and a
+//!   faster-but-failing server must not pass;
+//! - rows present on one side only are reported, not judged: they come from a
+//!   changed scenario or topology, which `compare` warns about separately.
+//!
+//! Reading lives in [`input`], the tables in [`render`].
+
+pub mod input;
+pub mod render;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use crate::error::{Failure, InputError};
+
+pub use input::RunInfo;
+pub use render::render;
+
+/// Exit code of `compare` when a row regressed or errors appeared.
+pub const EXIT_REGRESSION: i32 = 4;
+
+/// The latency statistic compared. Its column in `summary.csv` is the corrected
+/// latency (from the intended start), so coordinated omission cannot hide a
+/// slowdown behind fewer, later commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Median.
+    P50,
+    /// 90th percentile.
+    P90,
+    /// 99th percentile: the usual CI gate, stable enough on ~100+ samples.
+    P99,
+    /// 99.9th percentile: needs thousands of samples per row to mean much.
+    P999,
+    /// The single slowest command; very noisy, mostly for curiosity.
+    Max,
+    /// Arithmetic mean, what AverageCommandProcessingTime uses.
+    Mean,
+}
+
+impl Metric {
+    /// The `summary.csv` column holding this statistic in microseconds.
+    pub fn column(self) -> &'static str {
+        match self {
+            Metric::P50 => "p50_us",
+            Metric::P90 => "p90_us",
+            Metric::P99 => "p99_us",
+            Metric::P999 => "p99_9_us",
+            Metric::Max => "max_us",
+            Metric::Mean => "mean_us",
+        }
+    }
+
+    /// The short name users type and tables print (`p99.9`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::P50 => "p50",
+            Metric::P90 => "p90",
+            Metric::P99 => "p99",
+            Metric::P999 => "p99.9",
+            Metric::Max => "max",
+            Metric::Mean => "mean",
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Parses `--metric`; the error string lists what is allowed so clap can show it.
+impl FromStr for Metric {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "p50" => Metric::P50,
+            "p90" => Metric::P90,
+            "p99" => Metric::P99,
+            "p99.9" | "p999" => Metric::P999,
+            "max" => Metric::Max,
+            "mean" => Metric::Mean,
+            other => {
+                return Err(format!(
+                    "unknown metric '{other}'; allowed: p50, p90, p99, p99.9 (or p999), max, mean"
+                ))
+            }
+        })
+    }
+}
+
+/// Output format: a terminal table, or GitHub-flavoured markdown for a PR
+/// comment or `$GITHUB_STEP_SUMMARY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned plain-text columns.
+    Text,
+    /// A GitHub-flavoured markdown table.
+    Markdown,
+}
+
+/// Parses `--format text|markdown` (`md` accepted).
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Format::Text),
+            "markdown" | "md" => Ok(Format::Markdown),
+            other => Err(format!("unknown format '{other}'; allowed: text, markdown")),
+        }
+    }
+}
+
+/// Parses `--max-regression`: `"10%"` or `"10"` both mean 10 percent. Must be
+/// a finite number >= 0, so a typo cannot silently disable the gate.
+pub fn parse_max_regression(s: &str) -> Result<f64, InputError> {
+    let t = s.trim();
+    let num = t.strip_suffix('%').unwrap_or(t).trim();
+    match num.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(InputError::new(
+            "--max-regression",
+            format!("'{s}' is not a percentage; give e.g. 10% or 10 (>= 0)"),
+        )),
+    }
+}
+
+/// How `compare` judges; [`Default`] is what the CLI uses without flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareOptions {
+    /// A row regressed when its metric grew by more than this many percent.
+    pub max_regression_pct: f64,
+    /// The latency statistic compared.
+    pub metric: Metric,
+    /// Both sides need at least this many commands on a row for it to be judged.
+    pub min_samples: u64,
+    /// Text or markdown output.
+    pub format: Format,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            max_regression_pct: 10.0,
+            metric: Metric::P99,
+            min_samples: 100,
+            format: Format::Text,
+        }
+    }
+}
+
+/// One side of a row: what `summary.csv` says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    /// Commands measured (the `count` column).
+    pub count: u64,
+    /// The compared metric, microseconds of corrected latency.
+    pub value_us: u64,
+    /// Failed commands (the `errors` column).
+    pub errors: u64,
+}
+
+/// The outcome for one row. Only [`Verdict::Regression`] and
+/// [`Verdict::ErrorsAppeared`] fail the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Within the allowed change.
+    Ok,
+    /// The metric grew by more than the allowed percentage.
+    Regression,
+    /// The metric shrank by more than the allowed percentage.
+    Improvement,
+    /// A side has fewer than `min_samples` commands: shown, not judged.
+    TooFewSamples,
+    /// The row exists only in the baseline (not judged).
+    OnlyInBaseline,
+    /// The row exists only in the current run (not judged).
+    OnlyInCurrent,
+    /// Errors went from 0 to more than 0 on a row with enough samples.
+    ErrorsAppeared,
+}
+
+impl Verdict {
+    /// True for the verdicts that make `compare` exit 4.
+    pub fn fails(self) -> bool {
+        matches!(self, Verdict::Regression | Verdict::ErrorsAppeared)
+    }
+}
+
+/// One joined row of the two `summary.csv` files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowComparison {
+    /// `cas` or `direct`.
+    pub path: String,
+    /// The server the row is attributed to.
+    pub server: String,
+    /// The home back end (the server itself on direct rows).
+    pub backend: String,
+    /// The command label (`FETCH_BODY`, `LOGIN`, ...).
+    pub command: String,
+    /// The baseline's figures, if the row exists there.
+    pub base: Option<Side>,
+    /// The current run's figures, if the row exists there.
+    pub current: Option<Side>,
+    /// `(current - base) / base * 100` on the metric; also shown for rows with
+    /// too few samples, for information.
+    pub change_pct: Option<f64>,
+    /// The judgement.
+    pub verdict: Verdict,
+}
+
+/// Percentage change; the baseline is floored at 1 µs so a 0 µs baseline (a
+/// sub-microsecond GREETING) gives a finite number instead of infinity.
+fn change_pct(base: u64, current: u64) -> f64 {
+    (current as f64 - base as f64) / (base.max(1) as f64) * 100.0
+}
+
+/// Judges one row from its two sides under `opts` (the rules in the module doc).
+pub fn judge(
+    base: Option<Side>,
+    current: Option<Side>,
+    opts: &CompareOptions,
+) -> (Option<f64>, Verdict) {
+    let (b, c) = match (base, current) {
+        (Some(b), Some(c)) => (b, c),
+        (Some(_), None) => return (None, Verdict::OnlyInBaseline),
+        _ => return (None, Verdict::OnlyInCurrent),
+    };
+    let pct = change_pct(b.value_us, c.value_us);
+    let verdict = if b.count < opts.min_samples || c.count < opts.min_samples {
+        Verdict::TooFewSamples
+    } else if b.errors == 0 && c.errors > 0 {
+        Verdict::ErrorsAppeared
+    } else if pct > opts.max_regression_pct {
+        Verdict::Regression
+    } else if pct < -opts.max_regression_pct {
+        Verdict::Improvement
+    } else {
+        Verdict::Ok
+    };
+    (Some(pct), verdict)
+}
+
+/// A whole comparison: the rows plus what `run.json` says about each side, so
+/// the output can say which scenario and seed were compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Scenario name, seed and outcome of the baseline.
+    pub baseline: RunInfo,
+    /// Scenario name, seed and outcome of the current run.
+    pub current: RunInfo,
+    /// Joined rows: baseline order, then rows only in the current run.
+    pub rows: Vec<RowComparison>,
+}
+
+impl Comparison {
+    /// The full output: summary line, the two runs, a warning line when they
+    /// are not comparable, then the table.
+    pub fn render(&self, opts: &CompareOptions) -> String {
+        render::render_report(self, opts)
+    }
+}
+
+/// Reads both results directories and joins them; see [`compare`] for the rows
+/// only. Errors are [`InputError`]s naming the file at fault (exit 2).
+pub fn load(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<Comparison, Failure> {
+    let b = input::read_summary(baseline, opts.metric)?;
+    let c = input::read_summary(current, opts.metric)?;
+    let b_index: HashMap<&input::Key, Side> = b.iter().map(|(k, s)| (k, *s)).collect();
+    let c_index: HashMap<&input::Key, Side> = c.iter().map(|(k, s)| (k, *s)).collect();
+    let mut rows = Vec::with_capacity(b.len().max(c.len()));
+    for (key, side) in &b {
+        rows.push(row(key, Some(*side), c_index.get(key).copied(), opts));
+    }
+    for (key, side) in &c {
+        if !b_index.contains_key(key) {
+            rows.push(row(key, None, Some(*side), opts));
+        }
+    }
+    Ok(Comparison {
+        baseline: input::read_run_info(baseline),
+        current: input::read_run_info(current),
+        rows,
+    })
+}
+
+fn row(
+    key: &input::Key,
+    base: Option<Side>,
+    current: Option<Side>,
+    opts: &CompareOptions,
+) -> RowComparison {
+    let (change_pct, verdict) = judge(base, current, opts);
+    RowComparison {
+        path: key[0].clone(),
+        server: key[1].clone(),
+        backend: key[2].clone(),
+        command: key[3].clone(),
+        base,
+        current,
+        change_pct,
+        verdict,
+    }
+}
+
+/// Reads `summary.csv` of both results directories (design.md columns) and
+/// joins them on path x server x backend x command.
+pub fn compare(
+    baseline: &Path,
+    current: &Path,
+    opts: &CompareOptions,
+) -> Result<Vec<RowComparison>, Failure> {
+    load(baseline, current, opts).map(|c| c.rows)
+}
+
+/// 4 when any row regressed or had errors appear, else 0.
+pub fn exit_code(rows: &[RowComparison]) -> i32 {
+    if rows.iter().any(|r| r.verdict.fails()) {
+        EXIT_REGRESSION
+    } else {
+        0
+    }
+}
+
+/// Runs `imapload compare`: prints the report in `opts.format` and returns the
+/// exit code, the shape `cli.rs` wires for every command.
+pub fn command(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<i32, Failure> {
+    let c = load(baseline, current, opts)?;
+    print!("{}", c.render(opts));
+    Ok(exit_code(&c.rows))
+}
