@@ -126,6 +126,14 @@ pub struct RunArgs {
     /// No progress lines and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Open model at R session arrivals per second (replaces the scenario's model, rate and stages).
+    #[arg(long, value_name = "R")]
+    pub rate: Option<f64>,
+    /// Response checking: `light` (fast checks on the hot path) or `strict` (decode every response).
+    #[arg(long, value_name = "light|strict", value_parser = clap::builder::TypedValueParser::map(
+        clap::builder::PossibleValuesParser::new(["light", "strict"]),
+        |s| if s == "strict" { plan::Validate::Strict } else { plan::Validate::Light }))]
+    pub validate: Option<plan::Validate>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -219,8 +227,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 out: a.out,
                 force: a.force,
                 quiet: a.quiet,
-                rate: None,
-                validate: None,
+                rate: a.rate,
+                validate: a.validate,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
@@ -252,7 +260,10 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
         Command::Probe(a) => probe(a).await,
         Command::Report(a) => {
             if !a.results.join("run.json").is_file() {
-                let msg = format!("{} is not an imapload results directory (no run.json)", a.results.display());
+                let msg = format!(
+                    "{} is not an imapload results directory (no run.json)",
+                    a.results.display()
+                );
                 return Err(crate::error::InputError::new("RESULTS", msg).into());
             }
             let path = crate::report::html::write(&a.results).map_err(Failure::Run)?;

@@ -10,14 +10,13 @@ use std::time::Duration;
 
 use toml::de::DeTable;
 
-use super::duration::parse_duration;
 use super::faults::RunEnd;
 use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
-    faults, monitors, session, topology, LoadPlan, OutputPlan, Overrides, RunPlan, TlsPlan,
+    faults, load_model, monitors, session, topology, OutputPlan, Overrides, RunPlan, TlsPlan,
     TopologyPlan, User,
 };
 use crate::error::InputError;
@@ -79,27 +78,9 @@ fn build(
         Some(s) => s,
         None => ctx.int(&raw.seed, "seed", 0, i64::MAX, 1)? as u64,
     };
-    let duration = match (&ov.duration, &raw.duration) {
-        (Some(text), _) => match parse_duration(text) {
-            Ok(d) if !d.is_zero() => d,
-            Ok(_) => {
-                return Err(InputError::new(
-                    "--duration",
-                    "must be greater than zero, e.g. 30s",
-                ))
-            }
-            Err(m) => return Err(InputError::new("--duration", m)),
-        },
-        (None, Some(d)) => ctx.dur_value(d, "duration", Zero::Rejected)?,
-        (None, None) => {
-            return Err(ctx.missing(
-                None,
-                "duration",
-                "missing; how long to run, e.g. duration = \"30s\" (or --duration)",
-            ))
-        }
-    };
     let topology = topology::build(ctx, &raw.topology, ov)?;
+    let load = load_model::build(ctx, raw, ov, &topology)?;
+    let duration = load_model::duration(ctx, raw, ov, &load)?;
     let users = users(ctx, raw, origin, ov, &topology)?;
     let interval = ctx.dur(
         &raw.interval,
@@ -118,10 +99,10 @@ fn build(
         seed,
         duration,
         interval,
-        load: load_plan(ctx, raw, ov, &topology)?,
+        load: load.plan,
         topology,
         users,
-        session: session::build(ctx, &raw.session)?,
+        session: session::build(ctx, &raw.session, ov)?,
         tls: tls(ctx, raw, origin, ov)?,
         output: OutputPlan {
             out: ov.out.clone().or_else(|| {
@@ -199,57 +180,6 @@ fn users(
         ));
     }
     Ok(expand(&name, &password, count, &backends))
-}
-
-fn load_plan(
-    ctx: &Ctx,
-    raw: &RawScenario,
-    ov: &Overrides,
-    topo: &TopologyPlan,
-) -> Result<LoadPlan, InputError> {
-    let default = Default::default();
-    let l = raw.load.as_ref().map_or(&default, |s| s.get_ref());
-    let sessions = match ov.sessions {
-        Some(0) => return Err(InputError::new("--sessions", "must be at least 1")),
-        Some(n) => n,
-        None => ctx.int(&l.sessions, "load.sessions", 1, 10_000_000, 100)? as usize,
-    };
-    let cas_share = match &l.cas_share {
-        None => 0.8,
-        Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
-        Some(v) => {
-            return Err(ctx.at(
-                v.span(),
-                "load.cas_share",
-                format!(
-                    "{} is out of range; expected a number from 0 to 1",
-                    v.get_ref()
-                ),
-            ))
-        }
-    };
-    if cas_share > 0.0 && !topo.has_cas() {
-        let msg = format!("{cas_share} of sessions should go via a CAS, but the real topology has none; set load.cas_share = 0 or add [[topology.cas]] / --cas");
-        return Err(match &l.cas_share {
-            Some(v) => ctx.at(v.span(), "load.cas_share", msg),
-            None => ctx.missing(
-                raw.load.as_ref().map(|s| s.span()),
-                "load.cas_share",
-                format!("{msg} (0.8 is the default)"),
-            ),
-        });
-    }
-    Ok(LoadPlan {
-        sessions,
-        cas_share,
-        ramp_up: ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?,
-        model: crate::plan::LoadModel::Closed,
-        rate: 0.0,
-        stages: Vec::new(),
-        max_sessions: sessions,
-        arrivals: crate::plan::Arrivals::Poisson,
-        allow_shared_users: false,
-    })
 }
 
 fn tls(ctx: &Ctx, raw: &RawScenario, origin: &Path, ov: &Overrides) -> Result<TlsPlan, InputError> {

@@ -7,16 +7,22 @@ mod duration;
 mod faults;
 mod fields;
 mod load;
+mod load_model;
 mod monitors;
+mod profiles;
 mod scenario;
 mod session;
 mod span;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_load_model;
+#[cfg(test)]
 mod tests_monitors;
 #[cfg(test)]
 mod tests_overrides;
+#[cfg(test)]
+mod tests_profiles;
 #[cfg(test)]
 mod tests_scenarios;
 mod topology;

@@ -12,7 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use super::faults::RawFault;
+pub use super::load_model::RawStage;
 pub use super::monitors::{RawMonitors, RawProbes};
+pub use super::profiles::RawProfile;
 
 /// A spanned optional value, the shape of nearly every raw field.
 pub type Opt<T> = Option<Spanned<T>>;
@@ -119,6 +121,18 @@ pub struct RawLoad {
     pub cas_share: Opt<f64>,
     /// Ramp-up time (text duration).
     pub ramp_up: Opt<String>,
+    /// `"closed"` or `"open"`.
+    pub model: Opt<String>,
+    /// Open model: arrivals per second.
+    pub rate: Opt<f64>,
+    /// Open model: cap on concurrent sessions.
+    pub max_sessions: Opt<i64>,
+    /// Two live sessions of one user allowed.
+    pub allow_shared_users: Opt<bool>,
+    /// Open model: `"poisson"` or `"uniform"` arrivals.
+    pub arrivals: Opt<String>,
+    /// `[{ duration = "60s", target = 200 }, ...]`.
+    pub stages: Opt<Vec<Spanned<RawStage>>>,
 }
 
 /// `[session]`.
@@ -142,8 +156,17 @@ pub struct RawSession {
     /// Bytes.
     pub append_size: Opt<i64>,
     /// Label = weight.
-    pub mix: Opt<BTreeMap<Spanned<String>, Spanned<i64>>>,
+    pub mix: Opt<RawMix>,
+    /// `"light"` or `"strict"`.
+    pub validate: Opt<String>,
+    /// `"after-response"` or `"schedule"`.
+    pub pacing: Opt<String>,
+    /// `[[session.profile]]` blocks.
+    pub profile: Opt<Vec<Spanned<RawProfile>>>,
 }
+
+/// `[session.mix]`: command label = weight.
+pub type RawMix = BTreeMap<Spanned<String>, Spanned<i64>>;
 
 /// `think_time = { dist = "exponential", mean = "200ms" }`.
 #[derive(Debug, Deserialize)]

@@ -1,12 +1,17 @@
-//! `[session]` -> [`SessionPlan`]: login, command count, think time and the
-//! weighted command mix.
+//! `[session]` -> [`SessionPlan`]: login, command count, think time, the
+//! weighted command mix, response validation and user profiles (whose
+//! command count, think time and mix use the helpers here too).
 
 use std::time::Duration;
 
 use super::fields::Zero;
-use super::scenario::{IntOrSeq, Opt, RawSession, RawThinkTime};
+use crate::plan::Pacing;
+use toml::Spanned;
+
+use super::profiles;
+use super::scenario::{IntOrSeq, Opt, RawMix, RawSession, RawThinkTime};
 use super::span::Ctx;
-use super::{LoginMethod, SessionPlan, ThinkTime};
+use super::{LoginMethod, Overrides, SessionPlan, ThinkTime, Validate};
 use crate::command::CommandKind;
 use crate::error::InputError;
 use crate::imap::url::Security;
@@ -32,8 +37,12 @@ pub const DEFAULT_MIX: [(CommandKind, u32); 15] = [
     (CommandKind::Idle, 3),
 ];
 
-/// Builds the session plan, filling defaults.
-pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, InputError> {
+/// Builds the session plan, filling defaults; `--validate` overrides the file.
+pub(crate) fn build(
+    ctx: &Ctx,
+    raw: &Opt<RawSession>,
+    ov: &Overrides,
+) -> Result<SessionPlan, InputError> {
     let default = RawSession::default();
     let s = raw.as_ref().map_or(&default, |s| s.get_ref());
     let mailbox = match &s.mailbox {
@@ -46,6 +55,30 @@ pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, Inp
             ))
         }
         Some(m) => m.get_ref().clone(),
+    };
+    let commands_per_session = commands(ctx, &s.commands, "session.commands", (5, 20))?;
+    let think_time = match &s.think_time {
+        None => ThinkTime::Exponential(Duration::from_millis(200)),
+        Some(t) => think_time(ctx, t.get_ref(), t.span(), "session.think_time")?,
+    };
+    let mix = match &s.mix {
+        None => DEFAULT_MIX.to_vec(),
+        Some(table) => mix(ctx, table, "session.mix")?,
+    };
+    let inherited = Inherited {
+        commands_per_session,
+        think_time,
+        mix: &mix,
+    };
+    let profiles = profiles::build(ctx, &s.profile, &inherited)?;
+    let validate = match ov.validate {
+        Some(v) => v,
+        None => ctx.choice(
+            &s.validate,
+            "session.validate",
+            &[("light", Validate::Light), ("strict", Validate::Strict)],
+            Validate::Light,
+        )?,
     };
     Ok(SessionPlan {
         security: ctx.choice(
@@ -68,12 +101,9 @@ pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, Inp
             LoginMethod::Login,
         )?,
         mailbox,
-        commands_per_session: commands(ctx, s)?,
-        think_time: match &s.think_time {
-            None => ThinkTime::Exponential(Duration::from_millis(200)),
-            Some(t) => think_time(ctx, t.get_ref(), t.span())?,
-        },
-        mix: mix(ctx, s)?,
+        commands_per_session,
+        think_time,
+        mix,
         command_timeout: ctx.dur(
             &s.command_timeout,
             "session.command_timeout",
@@ -87,16 +117,39 @@ pub(crate) fn build(ctx: &Ctx, raw: &Opt<RawSession>) -> Result<SessionPlan, Inp
             Duration::from_secs(2),
         )?,
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
-        profiles: Vec::new(),
-        validate: crate::plan::Validate::Light,
-        pacing: crate::plan::Pacing::AfterResponse,
+        profiles,
+        validate,
+        pacing: ctx.choice(
+            &s.pacing,
+            "session.pacing",
+            &[
+                ("after-response", Pacing::AfterResponse),
+                ("schedule", Pacing::Schedule),
+            ],
+            Pacing::AfterResponse,
+        )?,
     })
 }
 
-fn commands(ctx: &Ctx, s: &RawSession) -> Result<(u32, u32), InputError> {
-    let key = "session.commands";
-    let Some(c) = &s.commands else {
-        return Ok((5, 20));
+/// The `[session]` values a profile falls back to for keys it leaves out.
+pub(super) struct Inherited<'a> {
+    /// `session.commands`, resolved.
+    pub commands_per_session: (u32, u32),
+    /// `session.think_time`, resolved.
+    pub think_time: ThinkTime,
+    /// `session.mix`, resolved.
+    pub mix: &'a [(CommandKind, u32)],
+}
+
+/// `commands = n` or `[min, max]` at `key`; `default` when absent.
+pub(super) fn commands(
+    ctx: &Ctx,
+    field: &Opt<IntOrSeq<Spanned<i64>>>,
+    key: &str,
+    default: (u32, u32),
+) -> Result<(u32, u32), InputError> {
+    let Some(c) = field else {
+        return Ok(default);
     };
     let max = u32::MAX as i64;
     match c.get_ref() {
@@ -120,12 +173,13 @@ fn commands(ctx: &Ctx, s: &RawSession) -> Result<(u32, u32), InputError> {
     }
 }
 
-fn think_time(
+/// A present `think_time = { dist = ..., ... }` table at `key`.
+pub(super) fn think_time(
     ctx: &Ctx,
     t: &RawThinkTime,
     span: std::ops::Range<usize>,
+    key: &str,
 ) -> Result<ThinkTime, InputError> {
-    let key = "session.think_time";
     let allowed =
         "dist = \"none\", \"fixed\" (value), \"exponential\" (mean) or \"uniform\" (min, max)";
     let Some(dist) = &t.dist else {
@@ -195,10 +249,13 @@ fn think_time(
     })
 }
 
-fn mix(ctx: &Ctx, s: &RawSession) -> Result<Vec<(CommandKind, u32)>, InputError> {
-    let Some(table) = &s.mix else {
-        return Ok(DEFAULT_MIX.to_vec());
-    };
+/// A present mix table at `key` (`session.mix`): label = weight.
+pub(super) fn mix(
+    ctx: &Ctx,
+    table: &Spanned<RawMix>,
+    key: &str,
+) -> Result<Vec<(CommandKind, u32)>, InputError> {
+    let prefix = key;
     let mixable: Vec<&str> = CommandKind::ALL
         .iter()
         .filter(|k| k.mixable())
@@ -206,7 +263,7 @@ fn mix(ctx: &Ctx, s: &RawSession) -> Result<Vec<(CommandKind, u32)>, InputError>
         .collect();
     let mut out: Vec<(CommandKind, u32)> = Vec::new();
     for (label, weight) in table.get_ref() {
-        let key = format!("session.mix.{}", label.get_ref());
+        let key = format!("{prefix}.{}", label.get_ref());
         let kind = match CommandKind::from_label(label.get_ref()) {
             Some(k) if k.mixable() => k,
             Some(k) => {
@@ -241,7 +298,7 @@ fn mix(ctx: &Ctx, s: &RawSession) -> Result<Vec<(CommandKind, u32)>, InputError>
     if out.is_empty() {
         return Err(ctx.at(
             table.span(),
-            "session.mix",
+            prefix,
             "no command has a weight > 0; give at least one, e.g. NOOP = 1",
         ));
     }

@@ -1,5 +1,6 @@
 //! The shipped scenarios: every file in `scenarios/` loads, the fault
-//! scenarios carry what they claim to reproduce, and `--duration` can make a
+//! scenarios carry what they claim to reproduce, the capacity ramp (and its
+//! commented real-server variant) is what it says, and `--duration` can make a
 //! scheduled fault impossible (an error, not a silent no-op).
 
 use std::path::{Path, PathBuf};
@@ -48,7 +49,7 @@ fn every_shipped_scenario_loads() {
             n += 1;
         }
     }
-    assert!(n >= 5, "only {n} scenarios in {}", dir.display());
+    assert!(n >= 6, "only {n} scenarios in {}", dir.display());
 }
 
 #[test]
@@ -71,4 +72,75 @@ fn fault_scenarios_say_what_they_reproduce() {
     assert_eq!(p.faults[0].kind, FaultKind::RefuseLogins);
     // DeepTest runs every 180 s x 0.05 = 9 s: 3 failures fit well before the end.
     assert!(Duration::from_secs(10) + Duration::from_secs(9 * 4) < p.duration);
+}
+
+#[test]
+fn capacity_ramp_is_an_open_ramp_with_profiles() {
+    let p = load(Some(&scenario("capacity-ramp.toml")), &Overrides::default()).unwrap();
+    let l = &p.load;
+    assert_eq!(
+        (l.model, l.max_sessions, p.users.len()),
+        (LoadModel::Open, 2000, 2000)
+    );
+    assert_eq!(
+        p.duration,
+        Duration::from_secs(50),
+        "duration follows the stages"
+    );
+    let at = |s| l.target_at(Duration::from_secs(s));
+    assert_eq!(
+        (at(0), at(10), at(20), at(39), at(45), at(50)),
+        (0.0, 20.0, 40.0, 40.0, 20.0, 0.0)
+    );
+    let TopologyPlan::Embedded(e) = &p.topology else {
+        panic!("embedded expected")
+    };
+    assert_eq!((e.cas, e.backends, e.workers_per_backend), (1, 2, 16));
+    let names: Vec<_> = p.session.profiles.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["light", "medium", "heavy"]);
+    let medium = &p.session.profiles[1];
+    assert_eq!(
+        medium.mix,
+        DEFAULT_MIX.to_vec(),
+        "medium inherits the session's mix"
+    );
+    assert_eq!(medium.commands_per_session, p.session.commands_per_session);
+    assert_ne!(p.session.profiles[0].mix, p.session.profiles[2].mix);
+    assert_eq!(
+        (p.monitors.sample_period, p.probes.interval_scale),
+        (Duration::from_secs(5), 0.05)
+    );
+}
+
+/// The commented real-server block, swapped in for the embedded topology and
+/// users, loads too (with a users file next to it).
+#[test]
+fn capacity_ramp_real_variant_loads() {
+    let text = std::fs::read_to_string(scenario("capacity-ramp.toml")).unwrap();
+    let (head, rest) = text.split_once("[topology]\nkind = \"embedded\"").unwrap();
+    let (_, tail) = rest.split_once("[load]").unwrap();
+    let (_, block) = tail
+        .split_once("# The same ramp against real servers")
+        .unwrap();
+    let real: String = block
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .skip_while(|l| !l.starts_with("[topology]"))
+        .take_while(|l| !l.starts_with("The [topology.service]"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        real.contains("kind = \"real\"") && real.contains("file = \"users.csv\""),
+        "{real}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.csv"), "u1,p1,mbx1\nu2,p2,mbx2\n").unwrap();
+    let path = dir.path().join("capacity-real.toml");
+    std::fs::write(&path, format!("{head}{real}[load]{tail}")).unwrap();
+    let p = load(Some(&path), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    let TopologyPlan::Real(r) = &p.topology else {
+        panic!("real expected")
+    };
+    assert_eq!((r.cas.len(), r.backends.len(), p.users.len()), (1, 2, 2));
+    assert_eq!(p.load.model, LoadModel::Open);
 }

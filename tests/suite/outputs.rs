@@ -137,13 +137,28 @@ async fn report_html_renders_in_headless_chromium_with_every_chart() {
     }
     let dir = tempfile::tempdir().unwrap();
     let extra = "[monitors]\nsample_period = \"1s\"\n[[faults]]\nserver = \"mbx2\"\nat = \"1s\"\nslow = 50.0\n";
-    let plan = plan_from(&(embedded_scenario(10, "3s", "") + extra), dir.path(), &quiet_out(dir.path()));
+    let plan = plan_from(
+        &(embedded_scenario(10, "3s", "") + extra),
+        dir.path(),
+        &quiet_out(dir.path()),
+    );
     let report = run(plan).await;
     let html = std::fs::read_to_string(report.dir.join("report.html")).unwrap();
-    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "the report fetches from the network");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "the report fetches from the network"
+    );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check-report.sh");
-    let out = std::process::Command::new("bash").arg(script).arg(&report.dir).output().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(&report.dir)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "chromium check failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("7/7 charts drawn"), "{stdout}");
 }
