@@ -17,6 +17,7 @@
 //! Reading lives in [`input`], the tables in [`render`].
 
 pub mod input;
+pub mod noise;
 pub mod render;
 
 #[cfg(test)]
@@ -55,6 +56,17 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// The quantile, for the percentile metrics (their noise band is known).
+    pub fn quantile(self) -> Option<f64> {
+        match self {
+            Metric::P50 => Some(0.5),
+            Metric::P90 => Some(0.9),
+            Metric::P99 => Some(0.99),
+            Metric::P999 => Some(0.999),
+            Metric::Max | Metric::Mean => None,
+        }
+    }
+
     /// The `summary.csv` column holding this statistic in microseconds.
     pub fn column(self) -> &'static str {
         match self {
@@ -151,6 +163,9 @@ pub struct CompareOptions {
     pub metric: Metric,
     /// Both sides need at least this many commands on a row for it to be judged.
     pub min_samples: u64,
+    /// Changes smaller than this (µs) are never regressions: sub-millisecond rows
+    /// (greeting, NOOP) move with the scheduler, not with the server.
+    pub min_delta_us: u64,
     /// Text or markdown output.
     pub format: Format,
 }
@@ -161,6 +176,7 @@ impl Default for CompareOptions {
             max_regression_pct: 10.0,
             metric: Metric::P99,
             min_samples: 100,
+            min_delta_us: 1000,
             format: Format::Text,
         }
     }
@@ -187,6 +203,9 @@ pub enum Verdict {
     Regression,
     /// The metric shrank by more than the allowed percentage.
     Improvement,
+    /// Beyond the percentage, but within the quantile's sampling noise or
+    /// under the absolute floor: shown, not failed.
+    WithinNoise,
     /// A side has fewer than `min_samples` commands: shown, not judged.
     TooFewSamples,
     /// The row exists only in the baseline (not judged).
@@ -232,10 +251,15 @@ fn change_pct(base: u64, current: u64) -> f64 {
     (current as f64 - base as f64) / (base.max(1) as f64) * 100.0
 }
 
+/// The pessimistic baseline and optimistic current values of the metric
+/// (its sampling-noise band edges), when both histograms are known.
+pub type Band = Option<(u64, u64)>;
+
 /// Judges one row from its two sides under `opts` (the rules in the module doc).
 pub fn judge(
     base: Option<Side>,
     current: Option<Side>,
+    band: Band,
     opts: &CompareOptions,
 ) -> (Option<f64>, Verdict) {
     let (b, c) = match (base, current) {
@@ -248,10 +272,18 @@ pub fn judge(
         Verdict::TooFewSamples
     } else if b.errors == 0 && c.errors > 0 {
         Verdict::ErrorsAppeared
-    } else if pct > opts.max_regression_pct {
-        Verdict::Regression
-    } else if pct < -opts.max_regression_pct {
-        Verdict::Improvement
+    } else if pct.abs() > opts.max_regression_pct {
+        let delta = c.value_us.abs_diff(b.value_us);
+        let beyond_noise = match band {
+            Some((base_edge, cur_edge)) if pct > 0.0 => cur_edge > base_edge,
+            Some((base_edge, cur_edge)) => cur_edge < base_edge,
+            None => true,
+        };
+        match (delta >= opts.min_delta_us && beyond_noise, pct > 0.0) {
+            (false, _) => Verdict::WithinNoise,
+            (true, true) => Verdict::Regression,
+            (true, false) => Verdict::Improvement,
+        }
     } else {
         Verdict::Ok
     };
@@ -283,15 +315,34 @@ impl Comparison {
 pub fn load(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<Comparison, Failure> {
     let b = input::read_summary(baseline, opts.metric)?;
     let c = input::read_summary(current, opts.metric)?;
+    let hists = (noise::read_hlog(baseline), noise::read_hlog(current));
     let b_index: HashMap<&input::Key, Side> = b.iter().map(|(k, s)| (k, *s)).collect();
     let c_index: HashMap<&input::Key, Side> = c.iter().map(|(k, s)| (k, *s)).collect();
     let mut rows = Vec::with_capacity(b.len().max(c.len()));
     for (key, side) in &b {
-        rows.push(row(key, Some(*side), c_index.get(key).copied(), opts));
+        let tag = key.join(".");
+        let band = match (opts.metric.quantile(), &hists) {
+            (Some(q), (Some(bh), Some(ch))) => match (bh.get(&tag), ch.get(&tag)) {
+                (Some(bh), Some(ch)) => {
+                    let up = c_index
+                        .get(key)
+                        .is_some_and(|c| c.value_us >= side.value_us);
+                    // For a rise: baseline high edge vs current low edge; for a fall, the reverse.
+                    let sign = if up { 1.0 } else { -1.0 };
+                    Some((
+                        noise::band_edge(bh, q, sign),
+                        noise::band_edge(ch, q, -sign),
+                    ))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        rows.push(row(key, Some(*side), c_index.get(key).copied(), band, opts));
     }
     for (key, side) in &c {
         if !b_index.contains_key(key) {
-            rows.push(row(key, None, Some(*side), opts));
+            rows.push(row(key, None, Some(*side), None, opts));
         }
     }
     Ok(Comparison {
@@ -305,9 +356,10 @@ fn row(
     key: &input::Key,
     base: Option<Side>,
     current: Option<Side>,
+    band: Band,
     opts: &CompareOptions,
 ) -> RowComparison {
-    let (change_pct, verdict) = judge(base, current, opts);
+    let (change_pct, verdict) = judge(base, current, band, opts);
     RowComparison {
         path: key[0].clone(),
         server: key[1].clone(),

@@ -49,7 +49,11 @@ pub fn summary_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
         .filter(|r| {
             matches!(
                 r.verdict,
-                Verdict::Ok | Verdict::Regression | Verdict::Improvement | Verdict::ErrorsAppeared
+                Verdict::Ok
+                    | Verdict::Regression
+                    | Verdict::Improvement
+                    | Verdict::ErrorsAppeared
+                    | Verdict::WithinNoise
             )
         })
         .count();
@@ -64,6 +68,10 @@ pub fn summary_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
     let extras = [
         (n(Verdict::ErrorsAppeared), "with new errors"),
         (n(Verdict::Improvement), "improved"),
+        (
+            n(Verdict::WithinNoise),
+            "changed within sampling noise or under the floor",
+        ),
         (n(Verdict::OnlyInBaseline), "only in baseline"),
         (n(Verdict::OnlyInCurrent), "only in current"),
     ];
@@ -130,6 +138,7 @@ fn verdict_cell(v: Verdict, md: bool) -> &'static str {
         (Verdict::ErrorsAppeared, false) => "ERRORS APPEARED",
         (Verdict::ErrorsAppeared, true) => ":x: **errors appeared**",
         (Verdict::Improvement, _) => "improvement",
+        (Verdict::WithinNoise, _) => "within noise",
         (Verdict::TooFewSamples, false) => "too few samples",
         (Verdict::TooFewSamples, true) => ":warning: too few samples",
         (Verdict::OnlyInBaseline, _) => "only in baseline",
