@@ -7,6 +7,7 @@ pub mod mailbox;
 pub mod session;
 mod steps;
 pub mod users;
+pub mod validate;
 pub mod wire;
 
 use std::net::SocketAddr;
