@@ -15,6 +15,9 @@ pub struct MailboxState {
     pub exists: u32,
     /// Next UID the server will assign (`[UIDNEXT n]`, `[APPENDUID v uid]`).
     pub uid_next: u32,
+    /// An EXPUNGE (or VANISHED) arrived since the last EXISTS: only then may
+    /// the next EXISTS be lower than the count before it.
+    pub expunged_since_exists: bool,
     /// The server's capabilities as last announced (greeting, `[CAPABILITY]`
     /// code or `* CAPABILITY` line); cleared by the session after STARTTLS.
     pub capabilities: Option<Capabilities>,
@@ -27,9 +30,18 @@ impl MailboxState {
             if let Some((n, what)) = resp.untagged_number() {
                 if what.eq_ignore_ascii_case(b"EXISTS") {
                     self.exists = n;
+                    self.expunged_since_exists = false;
                 } else if what.eq_ignore_ascii_case(b"EXPUNGE") {
                     self.exists = self.exists.saturating_sub(1);
+                    self.expunged_since_exists = true;
                 }
+                return;
+            }
+            if resp
+                .untagged_keyword()
+                .is_some_and(|k| k.eq_ignore_ascii_case(b"VANISHED"))
+            {
+                self.expunged_since_exists = true;
                 return;
             }
             if resp

@@ -10,6 +10,7 @@ pub mod open;
 pub mod session;
 mod steps;
 pub mod users;
+pub mod validate;
 pub mod wire;
 
 use std::net::SocketAddr;

@@ -14,7 +14,8 @@ use crate::plan::{LoginMethod, Pacing, ThinkTime};
 
 use super::commands::{encode, substitute};
 use super::session::Session;
-use super::wire::{hold, read_answer, send, Answer};
+use super::validate::Check;
+use super::wire::{hold, read_checked, send, Answer};
 
 /// Failures after which the connection is still usable: the server said no.
 fn recoverable(reason: ErrorReason) -> bool {
@@ -70,6 +71,11 @@ impl Session<'_> {
             .map(|_| ())
     }
 
+    /// The response check of one command of `kind`, sent now.
+    fn check(&self, kind: CommandKind) -> Check {
+        Check::new(kind, &self.mbox).with(self.ctx.session.validate)
+    }
+
     fn think(&mut self) -> Duration {
         match self.profile.think {
             ThinkTime::None => Duration::ZERO,
@@ -108,10 +114,13 @@ impl Session<'_> {
                     .sp()
                     .astring(pass)
                     .crlf();
+                let mut check = self.check(CommandKind::Login);
                 let r = async {
                     let sent =
                         send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
-                    read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+                    let mbox = &mut self.mbox;
+                    read_checked(conn, tag, mbox, &mut check, false, deadline, &ctx.hard_stop)
+                        .await?;
                     Ok(sent)
                 }
                 .await;
@@ -127,20 +136,24 @@ impl Session<'_> {
                     self.bufs.cmd.sp().raw(&self.bufs.scratch.clone());
                 }
                 self.bufs.cmd.crlf();
+                let mut check = self.check(CommandKind::Authenticate);
                 let r = async {
                     let mut sent =
                         send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+                    let check = &mut check;
                     if !sasl_ir {
-                        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop)
+                        let mbox = &mut self.mbox;
+                        match read_checked(conn, tag, mbox, check, true, deadline, &ctx.hard_stop)
                             .await?
                         {
                             Answer::Continue => {}
-                            Answer::Done => return Err(ErrorReason::Protocol),
+                            Answer::Done => return Err(check.fail("no continuation for SASL")),
                         }
                         self.bufs.scratch.extend_from_slice(b"\r\n");
                         sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
                     }
-                    read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+                    let mbox = &mut self.mbox;
+                    read_checked(conn, tag, mbox, check, false, deadline, &ctx.hard_stop).await?;
                     Ok(sent)
                 }
                 .await;
@@ -193,16 +206,18 @@ impl Session<'_> {
             CommandKind::Close => self.mbox.selected = false,
             _ => {}
         }
+        let mut check = self.check(kind);
         let deadline = self.deadline();
         let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
         if kind == CommandKind::Idle {
-            return self.idle(conn, enc.tag, intended, sent).await;
+            return self.idle(conn, enc.tag, &mut check, intended, sent).await;
         }
         if enc.sync_literal {
-            match read_answer(
+            match read_checked(
                 conn,
                 enc.tag,
                 &mut self.mbox,
+                &mut check,
                 true,
                 deadline,
                 &ctx.hard_stop,
@@ -210,17 +225,18 @@ impl Session<'_> {
             .await?
             {
                 Answer::Continue => {}
-                Answer::Done => return Err(ErrorReason::Protocol),
+                Answer::Done => return Err(check.fail("no continuation for the literal")),
             }
             self.bufs.scratch.clear();
             self.bufs.scratch.extend_from_slice(&self.bufs.append_msg);
             self.bufs.scratch.extend_from_slice(b"\r\n");
             sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
         }
-        read_answer(
+        read_checked(
             conn,
             enc.tag,
             &mut self.mbox,
+            &mut check,
             false,
             deadline,
             &ctx.hard_stop,
@@ -238,21 +254,24 @@ impl Session<'_> {
         &mut self,
         conn: &mut Connection,
         tag: u32,
+        check: &mut Check,
         intended: Instant,
         sent: Instant,
     ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
         let deadline = self.deadline();
-        match read_answer(conn, tag, &mut self.mbox, true, deadline, &ctx.hard_stop).await? {
+        let mbox = &mut self.mbox;
+        match read_checked(conn, tag, mbox, check, true, deadline, &ctx.hard_stop).await? {
             Answer::Continue => {}
-            Answer::Done => return Err(ErrorReason::Protocol),
+            Answer::Done => return Err(check.fail("IDLE ended without a continuation")),
         }
         let entered = Instant::now();
         let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
-        hold(conn, &mut self.mbox, until, &ctx.hard_stop).await?;
+        hold(conn, &mut self.mbox, check, until, &ctx.hard_stop).await?;
         let deadline = self.deadline();
         let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;
-        read_answer(conn, tag, &mut self.mbox, false, deadline, &ctx.hard_stop).await?;
+        let mbox = &mut self.mbox;
+        read_checked(conn, tag, mbox, check, false, deadline, &ctx.hard_stop).await?;
         let now = Instant::now();
         let tail = now.saturating_duration_since(done_sent);
         ctx.recorder.record_ok(

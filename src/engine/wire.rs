@@ -6,12 +6,14 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::command::CommandKind;
 use crate::imap::conn::{Connection, ImapError};
 use crate::imap::encoder::CommandBuf;
 use crate::imap::response::{Kind, Status};
 use crate::metrics::ErrorReason;
 
 use super::mailbox::MailboxState;
+use super::validate::Check;
 
 /// What ended a read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,13 +51,39 @@ pub async fn send(
 }
 
 /// Reads responses until the tagged answer to `tag` (or a continuation when
-/// `allow_continue`). NO and BAD are errors; a wrong tag or an unexpected
-/// continuation is a protocol error; an untagged BYE is tolerated only when
-/// `expect_bye` (LOGOUT).
+/// `allow_continue`), with the light checks of a command that asks for no
+/// data (STARTTLS, and callers that have no [`Check`] of their own).
 pub async fn read_answer(
     conn: &mut Connection,
     tag: u32,
     mailbox: &mut MailboxState,
+    allow_continue: bool,
+    deadline: Instant,
+    hard_stop: &CancellationToken,
+) -> Result<Answer, ErrorReason> {
+    let mut check = Check::new(CommandKind::Noop, mailbox);
+    read_checked(
+        conn,
+        tag,
+        mailbox,
+        &mut check,
+        allow_continue,
+        deadline,
+        hard_stop,
+    )
+    .await
+}
+
+/// Reads responses until the tagged answer to `tag` (or a continuation when
+/// `allow_continue`), feeding each to `check` before folding it into the
+/// mailbox state, and finishing `check` at a tagged OK. NO and BAD are
+/// errors; a wrong tag, an unexpected continuation or a failed check is a
+/// protocol error (its detail stays in `check`).
+pub async fn read_checked(
+    conn: &mut Connection,
+    tag: u32,
+    mailbox: &mut MailboxState,
+    check: &mut Check,
     allow_continue: bool,
     deadline: Instant,
     hard_stop: &CancellationToken,
@@ -69,31 +97,36 @@ pub async fn read_answer(
             },
             _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
         };
+        if resp.kind() == Kind::Tagged
+            && !resp.tag().is_some_and(|t| CommandBuf::tag_matches(tag, t))
+        {
+            return Err(check.fail("tagged response with a tag not ours"));
+        }
+        check.observe(&resp, mailbox)?;
         match resp.kind() {
             Kind::Untagged => mailbox.observe(&resp),
             Kind::Continuation if allow_continue => return Ok(Answer::Continue),
-            Kind::Continuation => return Err(ErrorReason::Protocol),
+            Kind::Continuation => return Err(check.fail("unexpected continuation")),
             Kind::Tagged => {
-                if !resp.tag().is_some_and(|t| CommandBuf::tag_matches(tag, t)) {
-                    return Err(ErrorReason::Protocol);
-                }
                 mailbox.observe(&resp);
                 return match resp.status() {
-                    Some(Status::Ok) => Ok(Answer::Done),
+                    Some(Status::Ok) => check.finish().map(|()| Answer::Done),
                     Some(Status::No) => Err(ErrorReason::No),
                     Some(Status::Bad) => Err(ErrorReason::Bad),
-                    _ => Err(ErrorReason::Protocol),
+                    _ => Err(check.fail("tagged response without OK/NO/BAD")),
                 };
             }
         }
     }
 }
 
-/// Waits for untagged data until `until` (IDLE's hold), folding it into the
-/// mailbox state. Returns early only on failure or hard stop.
+/// Waits for untagged data until `until` (IDLE's hold), checking it with
+/// `check` and folding it into the mailbox state. Returns early only on
+/// failure or hard stop.
 pub async fn hold(
     conn: &mut Connection,
     mailbox: &mut MailboxState,
+    check: &mut Check,
     until: Instant,
     hard_stop: &CancellationToken,
 ) -> Result<(), ErrorReason> {
@@ -110,8 +143,11 @@ pub async fn hold(
             Kind::Untagged if resp.status() == Some(Status::Bye) => {
                 return Err(ErrorReason::Disconnect)
             }
-            Kind::Untagged => mailbox.observe(&resp),
-            _ => return Err(ErrorReason::Protocol),
+            Kind::Untagged => {
+                check.observe(&resp, mailbox)?;
+                mailbox.observe(&resp);
+            }
+            _ => return Err(check.fail("tagged or continuation during IDLE")),
         }
     }
 }

@@ -8,3 +8,4 @@ mod health;
 mod load;
 mod outputs;
 mod support;
+mod validation;
