@@ -32,6 +32,32 @@ pub enum Command {
     Health(HealthArgs),
     /// (Re)write the HTML report of a results directory.
     Report(ReportArgs),
+    /// Compare two results directories per path x server x command (exit 4 on a regression).
+    Compare(CompareArgs),
+}
+
+/// Flags of `imapload compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The baseline results directory.
+    pub baseline: PathBuf,
+    /// The results directory to judge.
+    pub current: PathBuf,
+    /// Largest allowed growth of the metric, e.g. 10%.
+    #[arg(long, default_value = "10%")]
+    pub max_regression: String,
+    /// p50, p90, p99, p99.9, max or mean (corrected latency).
+    #[arg(long, default_value = "p99")]
+    pub metric: crate::compare::Metric,
+    /// text or markdown (for a pull-request comment).
+    #[arg(long, default_value = "text")]
+    pub format: crate::compare::Format,
+    /// Rows with fewer commands on either side are shown, not judged.
+    #[arg(long, default_value_t = 100)]
+    pub min_samples: u64,
+    /// Changes smaller than this are never regressions (e.g. 1ms; 0s to judge everything).
+    #[arg(long, default_value = "1ms")]
+    pub min_delta: String,
 }
 
 /// Flags of `imapload report`.
@@ -258,6 +284,25 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             Ok(0)
         }
         Command::Probe(a) => probe(a).await,
+        Command::Compare(a) => {
+            let min_delta = plan::parse_duration(&a.min_delta)
+                .or_else(|e| {
+                    if a.min_delta.trim() == "0" {
+                        Ok(std::time::Duration::ZERO)
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(|e| crate::error::InputError::new("--min-delta", e))?;
+            let opts = crate::compare::CompareOptions {
+                max_regression_pct: crate::compare::parse_max_regression(&a.max_regression)?,
+                metric: a.metric,
+                min_samples: a.min_samples,
+                min_delta_us: min_delta.as_micros() as u64,
+                format: a.format,
+            };
+            crate::compare::command(&a.baseline, &a.current, &opts)
+        }
         Command::Report(a) => {
             if !a.results.join("run.json").is_file() {
                 let msg = format!(

@@ -142,7 +142,9 @@ impl<'a> Session<'a> {
                 Err(_) => Err(ErrorReason::Timeout),
                 Ok(Err(e)) => Err(reason_of(&e)),
                 Ok(Ok(resp)) => match (resp.kind(), resp.status()) {
-                    (Kind::Untagged, Some(Status::Ok | Status::Preauth)) => {
+                    (Kind::Untagged, Some(Status::Ok | Status::Preauth))
+                        if super::validate::check_greeting(resp.raw(), ctx.session.validate).is_ok() =>
+                    {
                         Ok(resp.code().filter(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY")).map(|(_, list)| Capabilities::parse(list)))
                     }
                     (Kind::Untagged, Some(Status::Bye)) => Err(ErrorReason::Disconnect),

@@ -162,3 +162,58 @@ async fn report_html_renders_in_headless_chromium_with_every_chart() {
     );
     assert!(stdout.contains("7/7 charts drawn"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_passes_two_ci_runs_and_fails_a_slow_backend_on_its_rows() {
+    use imapload::compare::{compare, exit_code, CompareOptions, Verdict};
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/ci-regression.toml"
+    ));
+    let text = std::fs::read_to_string(scenario).unwrap();
+    let run_one = |name: &str, extra: &str| {
+        let overrides = imapload::plan::Overrides {
+            out: Some(dir.path().join(name)),
+            quiet: true,
+            duration: Some("6s".into()),
+            sessions: Some(30), // a load the debug build carries without saturating both cores
+            ..Default::default()
+        };
+        imapload::plan::load_str(&format!("{text}\n{extra}"), scenario, &overrides).unwrap()
+    };
+    let base = run(run_one("base", "")).await;
+    let again = run(run_one("again", "")).await;
+    let slow = run(run_one(
+        "slow",
+        "[[faults]]\nserver = \"mbx2\"\nat = \"0s\"\nslow = 10.0\n",
+    ))
+    .await;
+    let opts = CompareOptions::default(); // p99, 10%
+    let same = compare(&base.dir, &again.dir, &opts).unwrap();
+    let flagged: Vec<_> = same
+        .iter()
+        .filter(|r| r.verdict.fails())
+        .map(|r| (&r.server, &r.backend, &r.command, r.change_pct))
+        .collect();
+    assert_eq!(
+        exit_code(&same),
+        0,
+        "two runs of the same scenario: {flagged:?}"
+    );
+    let rows = compare(&base.dir, &slow.dir, &opts).unwrap();
+    assert_eq!(exit_code(&rows), 4);
+    let regressions: Vec<_> = rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::Regression)
+        .collect();
+    assert!(
+        regressions.len() >= 5,
+        "only {} regressions",
+        regressions.len()
+    );
+    assert!(
+        regressions.iter().all(|r| r.backend == "mbx2"),
+        "a row not behind mbx2 was flagged"
+    );
+}
