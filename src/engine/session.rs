@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use rand::rngs::SmallRng;
+use rand::Rng;
 
 use crate::command::CommandKind;
 use crate::imap::conn::Connection;
@@ -155,7 +156,10 @@ impl<'a> Session<'a> {
         };
         self.mbox.capabilities = greeting.map_err(|r| self.fail(CommandKind::Greeting, r))?;
         done = self.ok(CommandKind::Greeting, done, t);
-        if target.security == Security::StartTls {
+        let share = ctx.session.starttls_share;
+        let upgrade = target.security == Security::StartTls
+            || (target.security == Security::Plain && share > 0.0 && self.rng.random_bool(share));
+        if upgrade {
             let enc_tag = self.bufs.cmd.begin();
             self.bufs.cmd.atom(b"STARTTLS").crlf();
             let deadline = self.deadline();

@@ -96,15 +96,20 @@ impl Session<'_> {
         intended: Instant,
     ) -> Result<Instant, ErrorReason> {
         let ctx = self.ctx;
-        let kind = match ctx.session.login {
-            LoginMethod::Login => CommandKind::Login,
+        let method = match ctx.session.login {
+            LoginMethod::Mixed if self.rng.random_bool(0.5) => LoginMethod::AuthenticatePlain,
+            LoginMethod::Mixed => LoginMethod::Login,
+            m => m,
+        };
+        let kind = match method {
             LoginMethod::AuthenticatePlain => CommandKind::Authenticate,
+            _ => CommandKind::Login,
         };
         let _queued = ctx.queues.due(self.route, kind);
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
         let deadline = self.deadline();
-        let (kind, r) = match ctx.session.login {
-            LoginMethod::Login => {
+        let (kind, r) = match method {
+            LoginMethod::Login | LoginMethod::Mixed => {
                 let tag = self.bufs.cmd.begin();
                 self.bufs
                     .cmd

@@ -404,6 +404,9 @@ pub enum LoginMethod {
     Login,
     /// `AUTHENTICATE PLAIN` (SASL-IR when the server offers it, else a continuation).
     AuthenticatePlain,
+    /// Each session picks LOGIN or AUTHENTICATE PLAIN at random (half each),
+    /// so one run covers both, as a population of different clients would.
+    Mixed,
 }
 
 /// Think time between commands.
@@ -447,6 +450,8 @@ pub struct SessionPlan {
     pub validate: Validate,
     /// Where a command's intended start comes from.
     pub pacing: Pacing,
+    /// Share of sessions on plain endpoints that upgrade with STARTTLS (0..=1).
+    pub starttls_share: f64,
 }
 
 /// How the intended start of the next command is set.

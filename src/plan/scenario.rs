@@ -161,6 +161,8 @@ pub struct RawSession {
     pub validate: Opt<String>,
     /// `"after-response"` or `"schedule"`.
     pub pacing: Opt<String>,
+    /// Share of plain sessions that upgrade with STARTTLS.
+    pub starttls_share: Opt<f64>,
     /// `[[session.profile]]` blocks.
     pub profile: Opt<Vec<Spanned<RawProfile>>>,
 }

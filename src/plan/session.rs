@@ -97,6 +97,7 @@ pub(crate) fn build(
             &[
                 ("login", LoginMethod::Login),
                 ("authenticate-plain", LoginMethod::AuthenticatePlain),
+                ("mixed", LoginMethod::Mixed),
             ],
             LoginMethod::Login,
         )?,
@@ -119,6 +120,17 @@ pub(crate) fn build(
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
         profiles,
         validate,
+        starttls_share: match &s.starttls_share {
+            None => 0.0,
+            Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
+            Some(v) => {
+                return Err(ctx.at(
+                    v.span(),
+                    "session.starttls_share",
+                    "must be between 0.0 and 1.0",
+                ));
+            }
+        },
         pacing: ctx.choice(
             &s.pacing,
             "session.pacing",

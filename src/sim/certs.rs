@@ -25,6 +25,11 @@ pub struct Certs {
     pub ca_der: CertificateDer<'static>,
     /// Server side of TLS, shared by all listeners (implicit TLS and STARTTLS).
     pub acceptor: TlsAcceptor,
+    /// The server certificate chain (server, then CA) as PEM, for other servers
+    /// a test starts with the same trust (e.g. the interop Dovecot).
+    pub server_chain_pem: String,
+    /// The server's private key as PEM (PKCS#8).
+    pub server_key_pem: String,
 }
 
 /// Makes a new CA and a server certificate valid for `localhost`,
@@ -62,6 +67,7 @@ pub fn generate(listen: IpAddr) -> anyhow::Result<Certs> {
         .context("signing the server certificate")?;
 
     let chain = vec![cert.der().clone(), ca.der().clone()];
+    let server_key_pem = key.serialize_pem();
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -74,6 +80,8 @@ pub fn generate(listen: IpAddr) -> anyhow::Result<Certs> {
         ca_pem: ca.pem(),
         ca_der: ca.der().clone(),
         acceptor: TlsAcceptor::from(Arc::new(config)),
+        server_chain_pem: format!("{}{}", cert.pem(), ca.pem()),
+        server_key_pem,
     })
 }
 

@@ -32,6 +32,11 @@ fn id(args: &[&str]) -> String {
 
 impl Dovecot {
     fn start(dir: &Path) -> Option<Dovecot> {
+        Self::start_with(dir, None)
+    }
+
+    /// Starts Dovecot; with `tls` = (certificate chain PEM path, key PEM path) it offers STARTTLS.
+    fn start_with(dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Option<Dovecot> {
         let Some(binary) = dovecot_binary() else {
             if std::env::var("IMAPLOAD_REQUIRE_DOVECOT").as_deref() == Ok("1") {
                 panic!("Dovecot is required (IMAPLOAD_REQUIRE_DOVECOT=1) but not installed");
@@ -73,9 +78,17 @@ impl Dovecot {
                 .unwrap();
         }
         let d = dir.display();
+        let ssl = match &tls {
+            Some((cert, key)) => format!(
+                "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
+                cert.display(),
+                key.display()
+            ),
+            None => "ssl = no\n".to_string(),
+        };
         let conf = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nprotocols = imap\n\
-             listen = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+             listen = 127.0.0.1\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
              mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 0\nmail_max_userip_connections = 100\n\
              default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
@@ -179,4 +192,64 @@ async fn run_against_dovecot_completes_with_zero_protocol_errors() {
             "no {cmd} row against Dovecot"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quickstart_mix_runs_against_dovecot_with_every_command_and_zero_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = imapload::sim::certs::generate("127.0.0.1".parse().unwrap()).unwrap();
+    let (cert, key, ca) = (
+        dir.path().join("cert.pem"),
+        dir.path().join("key.pem"),
+        dir.path().join("ca.pem"),
+    );
+    std::fs::write(&cert, &certs.server_chain_pem).unwrap();
+    std::fs::write(&key, &certs.server_key_pem).unwrap();
+    std::fs::write(&ca, &certs.ca_pem).unwrap();
+    let Some(dovecot) = Dovecot::start_with(dir.path(), Some((cert, key))) else {
+        return;
+    };
+    let users = dir.path().join("users.csv");
+    let mut csv = String::from("user,password,backend\n");
+    for i in 1..=40 {
+        csv.push_str(&format!("qs{i:02},secret,dovecot\n"));
+    }
+    std::fs::write(&users, csv).unwrap();
+    let quickstart = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    ));
+    let text = std::fs::read_to_string(quickstart)
+        .unwrap()
+        .replace("cas_share = 0.8", "cas_share = 0.0");
+    let overrides = Overrides {
+        backends: vec![format!("dovecot=imap://127.0.0.1:{}", dovecot.port)],
+        users: Some(users),
+        ca_file: Some(ca),
+        duration: Some("8s".into()),
+        sessions: Some(30),
+        ..quiet_out(dir.path())
+    };
+    let plan = imapload::plan::load_str(&text, quickstart, &overrides).unwrap();
+    let report = run(plan).await;
+    let bad: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|(_, r)| r.error_count() > 0)
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "errors against Dovecot: {bad:#?}\n{}",
+        dovecot.log()
+    );
+    let want = "CAPABILITY LOGIN AUTHENTICATE STARTTLS TLS SELECT EXAMINE LIST LSUB STATUS FETCH_FLAGS FETCH_HEADERS \
+                FETCH_BODY FETCH_PARTIAL UID_FETCH SEARCH UID_SEARCH STORE UID_STORE COPY APPEND EXPUNGE CLOSE IDLE NOOP LOGOUT";
+    let missing: Vec<_> = want
+        .split_whitespace()
+        .filter(|c| !report.rows.keys().any(|k| k.command.label() == *c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "commands without a row against Dovecot: {missing:?}"
+    );
 }
