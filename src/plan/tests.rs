@@ -57,8 +57,9 @@ fn quickstart_loads_with_its_values() {
     assert!(p.session.mix.iter().all(|(k, _)| k.mixable()));
     assert_eq!(
         (p.session.security, p.session.login),
-        (Security::Plain, LoginMethod::Login)
+        (Security::Plain, LoginMethod::Mixed)
     );
+    assert_eq!(p.session.starttls_share, 0.2);
 }
 
 #[test]

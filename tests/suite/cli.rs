@@ -60,6 +60,7 @@ fn bad_duration_flag_exits_2() {
 #[test]
 fn ctrl_c_leaves_a_complete_results_directory_marked_partial_within_5_s() {
     use std::time::{Duration, Instant};
+    let _alone = crate::support::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     let mut child = Command::new(bin())

@@ -47,8 +47,18 @@ pub fn quiet_out(dir: &Path) -> Overrides {
     }
 }
 
-/// Runs a plan to the end.
+/// Load tests measure latency on a 2-core machine: two at once would make each
+/// other slow. Every test that generates load holds this lock while it does.
+static LOAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Takes the load lock (a panicking test does not poison it for the others).
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    LOAD.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs a plan to the end, alone (see [`exclusive`]).
 pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
+    let _alone = exclusive();
     imapload::run::run(
         plan,
         CancellationToken::new(),
