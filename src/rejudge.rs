@@ -10,7 +10,6 @@ use anyhow::Context;
 use crate::error::{Failure, InputError};
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
-use crate::monitor::rules::Attempt;
 use crate::monitor::settings;
 use crate::monitor::state::AlertValue;
 use crate::plan::{self, Overrides};
@@ -114,14 +113,7 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
     .with_context(|| format!("reading {}", dir.display()))
     .map_err(Failure::Run)?;
     let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
-    let outcomes: Vec<ProbeOutcome> = attempts
-        .iter()
-        .map(|p| ProbeOutcome {
-            probe: p.kind.name().to_string(),
-            server: p.server.clone(),
-            attempt: Attempt { at: p.at, ok: p.ok },
-        })
-        .collect();
+    let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let end = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
     let input = build(
         &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end,

@@ -16,7 +16,6 @@ use crate::imap::url::{Endpoint, Security};
 use crate::metrics::{IntervalStore, Layout, Recorder, RowHistograms, RowKey};
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{build, ProbeOutcome};
-use crate::monitor::rules::Attempt;
 use crate::monitor::state::AlertValue;
 use crate::plan::{RunPlan, TopologyPlan, User};
 use crate::probe::{ProbeAttempt, ProbeTarget};
@@ -249,14 +248,7 @@ pub async fn run(
             "writing latency.hlog failed: {e}"
         )));
     }
-    let outcomes: Vec<ProbeOutcome> = probes
-        .iter()
-        .map(|p| ProbeOutcome {
-            probe: p.kind.name().to_string(),
-            server: p.server.clone(),
-            attempt: Attempt { at: p.at, ok: p.ok },
-        })
-        .collect();
+    let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
     let input = build(
         store.intervals(),
         store.row_keys(),

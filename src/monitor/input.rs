@@ -22,6 +22,16 @@ pub struct ProbeOutcome {
     pub attempt: Attempt,
 }
 
+impl From<&crate::probe::ProbeAttempt> for ProbeOutcome {
+    fn from(p: &crate::probe::ProbeAttempt) -> Self {
+        ProbeOutcome {
+            probe: p.kind.name().to_string(),
+            server: p.server.clone(),
+            attempt: Attempt { at: p.at, ok: p.ok },
+        }
+    }
+}
+
 /// Builds the monitor input. `cas` then `backends` is the queue order of the records.
 pub fn build(
     intervals: &[IntervalRecord],

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::tests::assert_errors;
 use super::*;
 use crate::error::InputError;
 
@@ -194,23 +195,5 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
 
 #[test]
 fn every_load_model_error_names_file_line_and_key() {
-    let mut failures = Vec::new();
-    for (text, line, key, needle) in ERRORS {
-        let e = match with(text, &Overrides::default()) {
-            Ok(_) => {
-                failures.push(format!("{text:?} loaded"));
-                continue;
-            }
-            Err(e) => e,
-        };
-        let got = (e.file.as_deref(), e.line, e.key.as_deref());
-        if got != (Some(Path::new("dir/s.toml")), Some(*line), Some(*key))
-            || !e.message.contains(needle)
-        {
-            failures.push(format!(
-                "{text:?}\n  want line {line} key {key} containing `{needle}`\n  got  {e}"
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_errors(ERRORS);
 }

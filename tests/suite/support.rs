@@ -49,16 +49,17 @@ pub fn quiet_out(dir: &Path) -> Overrides {
 
 /// Load tests measure latency on a 2-core machine: two at once would make each
 /// other slow. Every test that generates load holds this lock while it does.
-static LOAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static LOAD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Takes the load lock (a panicking test does not poison it for the others).
-pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
-    LOAD.lock().unwrap_or_else(|p| p.into_inner())
+/// Takes the load lock from a test that is not async (a panicking test does
+/// not poison it for the others: tokio's mutex has no poisoning).
+pub fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    LOAD.blocking_lock()
 }
 
 /// Runs a plan to the end, alone (see [`exclusive`]).
 pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
-    let _alone = exclusive();
+    let _alone = LOAD.lock().await;
     imapload::run::run(
         plan,
         CancellationToken::new(),
