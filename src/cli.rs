@@ -52,9 +52,10 @@ pub struct CompareArgs {
     /// text or markdown (for a pull-request comment).
     #[arg(long, default_value = "text")]
     pub format: crate::compare::Format,
-    /// Rows with fewer commands on either side are shown, not judged.
-    #[arg(long, default_value_t = 100)]
-    pub min_samples: u64,
+    /// Rows with fewer commands on either side are shown, not judged
+    /// (default: 10 beyond the percentile, e.g. 1,000 for p99).
+    #[arg(long)]
+    pub min_samples: Option<u64>,
     /// Changes smaller than this are never regressions (e.g. 1ms; 0s to judge everything).
     #[arg(long, default_value = "1ms")]
     pub min_delta: String,

@@ -56,6 +56,15 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Commands a row needs before this metric is judged: 10 beyond the
+    /// percentile (100 for max and mean).
+    pub fn default_min_samples(self) -> u64 {
+        match self.quantile() {
+            Some(q) => (10.0 / (1.0 - q)).round() as u64,
+            None => 100,
+        }
+    }
+
     /// The quantile, for the percentile metrics (their noise band is known).
     pub fn quantile(self) -> Option<f64> {
         match self {
@@ -161,8 +170,11 @@ pub struct CompareOptions {
     pub max_regression_pct: f64,
     /// The latency statistic compared.
     pub metric: Metric,
-    /// Both sides need at least this many commands on a row for it to be judged.
-    pub min_samples: u64,
+    /// Both sides need at least this many commands on a row for it to be
+    /// judged; `None`: enough that 10 commands lie beyond the percentile
+    /// (n >= 10 / (1 - q): 1,000 for p99, 100 for p90), else the p99 of a row
+    /// rests on two or three commands and any hiccup moves it.
+    pub min_samples: Option<u64>,
     /// Changes smaller than this (µs) are never regressions: sub-millisecond rows
     /// (greeting, NOOP) move with the scheduler, not with the server.
     pub min_delta_us: u64,
@@ -175,7 +187,7 @@ impl Default for CompareOptions {
         CompareOptions {
             max_regression_pct: 10.0,
             metric: Metric::P99,
-            min_samples: 100,
+            min_samples: None,
             min_delta_us: 1000,
             format: Format::Text,
         }
@@ -268,7 +280,10 @@ pub fn judge(
         _ => return (None, Verdict::OnlyInCurrent),
     };
     let pct = change_pct(b.value_us, c.value_us);
-    let verdict = if b.count < opts.min_samples || c.count < opts.min_samples {
+    let min = opts
+        .min_samples
+        .unwrap_or_else(|| opts.metric.default_min_samples());
+    let verdict = if b.count < min || c.count < min {
         Verdict::TooFewSamples
     } else if b.errors == 0 && c.errors > 0 {
         Verdict::ErrorsAppeared

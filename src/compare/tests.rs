@@ -48,7 +48,7 @@ fn pair(base: &[Row], cur: &[Row]) -> (tempfile::TempDir, tempfile::TempDir) {
 #[test]
 fn identical_runs_pass() {
     let (b, c) = pair(&baseline_rows(), &baseline_rows());
-    let opts = CompareOptions::default();
+    let opts = opts100();
     let rows = compare(b.path(), c.path(), &opts).unwrap();
     assert_eq!(rows.len(), 4);
     assert!(rows
@@ -67,7 +67,7 @@ fn thirty_percent_slower_row_fails_and_is_marked() {
     let mut cur = baseline_rows();
     cur[1].6 = 18200; // 14000 -> 18200 = +30%
     let (b, c) = pair(&baseline_rows(), &cur);
-    let opts = CompareOptions::default();
+    let opts = opts100();
     let rows = compare(b.path(), c.path(), &opts).unwrap();
     assert_eq!(exit_code(&rows), EXIT_REGRESSION);
     let bad: Vec<_> = rows
@@ -102,7 +102,7 @@ fn faster_row_is_an_improvement_not_a_failure() {
     let mut cur = baseline_rows();
     cur[0].6 = 4000;
     let (b, c) = pair(&baseline_rows(), &cur);
-    let rows = compare(b.path(), c.path(), &CompareOptions::default()).unwrap();
+    let rows = compare(b.path(), c.path(), &opts100()).unwrap();
     assert_eq!(rows[0].verdict, Verdict::Improvement);
     assert_eq!(exit_code(&rows), 0);
 }
@@ -116,7 +116,7 @@ fn too_few_samples_are_flagged_not_judged() {
     cur[3].6 = 60000; // 3x slower, and new errors: neither may count
     cur[3].5 = 2;
     let (b, c) = pair(&base, &cur);
-    let opts = CompareOptions::default();
+    let opts = opts100();
     let rows = compare(b.path(), c.path(), &opts).unwrap();
     assert_eq!(rows[3].verdict, Verdict::TooFewSamples);
     assert!((rows[3].change_pct.unwrap() - 200.0).abs() < 1e-9);
@@ -133,7 +133,7 @@ fn too_few_samples_are_flagged_not_judged() {
         .any(|l| l.contains("SEARCH") && l.contains("too few samples")));
     // Lowering the bar judges it.
     let low = CompareOptions {
-        min_samples: 10,
+        min_samples: Some(10),
         ..opts
     };
     let rows = compare(b.path(), c.path(), &low).unwrap();
@@ -146,7 +146,7 @@ fn errors_appearing_fail_even_without_slowdown() {
     let mut cur = baseline_rows();
     cur[0].5 = 3;
     let (b, c) = pair(&baseline_rows(), &cur);
-    let rows = compare(b.path(), c.path(), &CompareOptions::default()).unwrap();
+    let rows = compare(b.path(), c.path(), &opts100()).unwrap();
     assert_eq!(rows[0].verdict, Verdict::ErrorsAppeared);
     assert_eq!(exit_code(&rows), EXIT_REGRESSION);
 }
@@ -158,7 +158,7 @@ fn one_sided_rows_are_reported_not_judged() {
     cur.remove(2);
     cur.push(("direct", "mbx2", "mbx2", "APPEND", 300, 0, 9000));
     let (b, c) = pair(&base, &cur);
-    let rows = compare(b.path(), c.path(), &CompareOptions::default()).unwrap();
+    let rows = compare(b.path(), c.path(), &opts100()).unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[2].verdict, Verdict::OnlyInBaseline);
     assert_eq!(rows[4].verdict, Verdict::OnlyInCurrent);
@@ -172,7 +172,7 @@ fn metric_picks_its_column() {
     let (b, c) = pair(&baseline_rows(), &cur);
     let opts = CompareOptions {
         metric: "p50".parse().unwrap(),
-        ..CompareOptions::default()
+        ..opts100()
     };
     let rows = compare(b.path(), c.path(), &opts).unwrap();
     assert_eq!(rows[1].base.unwrap().value_us, 3500);
@@ -189,7 +189,7 @@ fn markdown_is_a_valid_table() {
     let (b, c) = pair(&baseline_rows(), &cur);
     let opts = CompareOptions {
         format: Format::Markdown,
-        ..CompareOptions::default()
+        ..opts100()
     };
     let report = load(b.path(), c.path(), &opts).unwrap().render(&opts);
     let first = report.lines().next().unwrap();
@@ -223,7 +223,7 @@ fn markdown_is_a_valid_table() {
 #[test]
 fn header_names_runs_and_warns_on_different_seed() {
     let (b, c) = pair(&baseline_rows(), &baseline_rows());
-    let opts = CompareOptions::default();
+    let opts = opts100();
     let same = load(b.path(), c.path(), &opts).unwrap();
     assert_eq!(same.baseline.scenario.as_deref(), Some("ci-regression"));
     assert_eq!(same.current.seed, Some(7));
@@ -239,7 +239,7 @@ fn header_names_runs_and_warns_on_different_seed() {
 #[test]
 fn bad_inputs_are_exit_2_errors_naming_the_file() {
     let (b, c) = pair(&baseline_rows(), &baseline_rows());
-    let opts = CompareOptions::default();
+    let opts = opts100();
     let missing = b.path().join("nope");
     let e = compare(&missing, c.path(), &opts).unwrap_err();
     assert_eq!(e.exit_code(), 2);
@@ -280,4 +280,20 @@ fn max_regression_accepts_percent_or_number() {
     assert_eq!(parse_max_regression(" 12.5 ").unwrap(), 12.5);
     assert!(parse_max_regression("ten").is_err());
     assert!(parse_max_regression("-5%").is_err());
+}
+
+/// The defaults with a floor of 100 commands: these synthetic rows have a few
+/// hundred, and the tests are about the verdict rules, not the sample floor.
+fn opts100() -> CompareOptions {
+    CompareOptions {
+        min_samples: Some(100),
+        ..CompareOptions::default()
+    }
+}
+
+#[test]
+fn a_p99_needs_ten_commands_beyond_it_by_default() {
+    assert_eq!(Metric::P99.default_min_samples(), 1000);
+    assert_eq!(Metric::P90.default_min_samples(), 100);
+    assert_eq!(Metric::P999.default_min_samples(), 10000);
 }

@@ -176,8 +176,8 @@ async fn compare_passes_two_ci_runs_and_fails_a_slow_backend_on_its_rows() {
         let overrides = imapload::plan::Overrides {
             out: Some(dir.path().join(name)),
             quiet: true,
-            duration: Some("6s".into()),
-            sessions: Some(30), // a load the debug build carries without saturating both cores
+            duration: Some("8s".into()),
+            sessions: Some(40), // a load the debug build carries without saturating both cores
             ..Default::default()
         };
         imapload::plan::load_str(&format!("{text}\n{extra}"), scenario, &overrides).unwrap()
@@ -189,19 +189,28 @@ async fn compare_passes_two_ci_runs_and_fails_a_slow_backend_on_its_rows() {
         "[[faults]]\nserver = \"mbx2\"\nat = \"0s\"\nslow = 10.0\n",
     ))
     .await;
-    let opts = CompareOptions::default(); // p99, 10%
-    let same = compare(&base.dir, &again.dir, &opts).unwrap();
-    let flagged: Vec<_> = same
-        .iter()
-        .filter(|r| r.verdict.fails())
-        .map(|r| (&r.server, &r.backend, &r.command, r.change_pct))
-        .collect();
-    assert_eq!(
-        exit_code(&same),
-        0,
-        "two runs of the same scenario: {flagged:?}"
-    );
-    let rows = compare(&base.dir, &slow.dir, &opts).unwrap();
+    // Two runs of one scenario pass the default gate (p99, 10%) and a p90 one.
+    let p90 = CompareOptions {
+        metric: imapload::compare::Metric::P90,
+        ..CompareOptions::default()
+    };
+    for opts in [CompareOptions::default(), p90.clone()] {
+        let same = compare(&base.dir, &again.dir, &opts).unwrap();
+        let flagged: Vec<_> = same
+            .iter()
+            .filter(|r| r.verdict.fails())
+            .map(|r| (&r.server, &r.backend, &r.command, r.change_pct))
+            .collect();
+        assert_eq!(
+            exit_code(&same),
+            0,
+            "two runs of the same scenario ({:?}): {flagged:?}",
+            opts.metric
+        );
+    }
+    // A debug build cannot give rows behind the slowed mbx2 the 1,000 commands a p99
+    // needs to be judged; p90 (100 commands) shows the same mechanism.
+    let rows = compare(&base.dir, &slow.dir, &p90).unwrap();
     assert_eq!(exit_code(&rows), 4);
     let regressions: Vec<_> = rows
         .iter()
