@@ -56,8 +56,9 @@ async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant
             continue;
         }
         match launch(&ctx, &mut rng, &mut bufs, intended).await {
-            SessionEnd::Completed => intended = Instant::now(),
-            SessionEnd::Failed(_) => {
+            None => return,
+            Some(SessionEnd::Completed) => intended = Instant::now(),
+            Some(SessionEnd::Failed(_)) => {
                 // Back off briefly so a dead server is not hammered in a tight loop;
                 // the next session's intended start is after the back-off.
                 let pause = Duration::from_millis(rng.random_range(100..500));

@@ -13,13 +13,25 @@ use super::session::{Session, SessionEnd, SlotBuffers};
 use super::Ctx;
 
 /// Runs one session whose intended start is `intended` and counts it.
+/// Without `allow_shared_users`, a session whose users are all busy waits for
+/// one (its intended start stays put, so the wait shows in its latency);
+/// `None` when the run stops first.
 pub async fn launch(
     ctx: &Ctx,
     rng: &mut SmallRng,
     bufs: &mut SlotBuffers,
     intended: Instant,
-) -> SessionEnd {
-    let lease = ctx.users.acquire(rng);
+) -> Option<SessionEnd> {
+    let lease = loop {
+        if let Some(lease) = ctx.users.try_acquire(rng, ctx.load.allow_shared_users) {
+            break lease;
+        }
+        ctx.users.waited.fetch_add(1, Ordering::Relaxed);
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+            _ = ctx.soft_stop.cancelled() => return None,
+        }
+    };
     let backend = ctx.users.home(lease);
     let via_cas = !ctx.targets.cas.is_empty() && rng.random_bool(ctx.cas_share.clamp(0.0, 1.0));
     let cas = via_cas.then(|| rng.random_range(0..ctx.targets.cas.len()) as u16);
@@ -38,5 +50,5 @@ pub async fn launch(
         SessionEnd::Completed => c.completed.fetch_add(1, Ordering::Relaxed),
         SessionEnd::Failed(_) => c.failed.fetch_add(1, Ordering::Relaxed),
     };
-    end
+    Some(end)
 }

@@ -17,6 +17,8 @@ pub struct UserPool {
     in_use: Vec<AtomicBool>,
     /// Sessions that had to share a user because every user was busy.
     pub shared: AtomicU64,
+    /// Times a session waited because every user was busy (sharing not allowed).
+    pub waited: AtomicU64,
 }
 
 /// A user checked out of the pool; give it back with [`UserPool::release`].
@@ -42,11 +44,39 @@ impl UserPool {
             homes,
             in_use,
             shared: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
         }
     }
 
-    /// Picks a random free user (probing from a random start); if all are
-    /// busy, shares a random one and counts it.
+    /// Picks a random free user (probing from a random start). If all are
+    /// busy: with `allow_shared`, shares a random one (counted); without it,
+    /// `None` and the caller waits for a user to come free.
+    pub fn try_acquire(&self, rng: &mut impl Rng, allow_shared: bool) -> Option<Lease> {
+        let n = self.users.len();
+        let start = rng.random_range(0..n);
+        for i in 0..n {
+            let index = (start + i) % n;
+            if self.in_use[index]
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Some(Lease {
+                    index,
+                    exclusive: true,
+                });
+            }
+        }
+        if !allow_shared {
+            return None;
+        }
+        self.shared.fetch_add(1, Ordering::Relaxed);
+        Some(Lease {
+            index: start,
+            exclusive: false,
+        })
+    }
+
+    /// Like [`UserPool::try_acquire`] with sharing allowed: always gives a user.
     pub fn acquire(&self, rng: &mut impl Rng) -> Lease {
         let n = self.users.len();
         let start = rng.random_range(0..n);
@@ -113,5 +143,28 @@ mod tests {
         pool.release(extra);
         pool.release(leases[3]);
         assert_eq!(pool.acquire(&mut rng).index, leases[3].index);
+    }
+
+    #[test]
+    fn without_sharing_a_busy_population_gives_no_user() {
+        let users: Vec<User> = (0..2)
+            .map(|i| User {
+                name: format!("u{i}"),
+                password: "p".into(),
+                backend: "mbx1".into(),
+            })
+            .collect();
+        let pool = UserPool::new(users, |_| Some(0));
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+        let a = pool.try_acquire(&mut rng, false).unwrap();
+        let b = pool.try_acquire(&mut rng, false).unwrap();
+        assert_ne!(a.index, b.index);
+        assert!(pool.try_acquire(&mut rng, false).is_none());
+        assert!(
+            pool.try_acquire(&mut rng, true).is_some(),
+            "sharing allowed"
+        );
+        pool.release(a);
+        assert_eq!(pool.try_acquire(&mut rng, false).unwrap().index, a.index);
     }
 }
