@@ -269,6 +269,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 )
                 .into());
             }
+            // The embedded servers hold two sockets per client session.
+            let _ = crate::fdlimit::raise();
             let opts = crate::sim::serve::ServeOptions {
                 cas: a.cas,
                 backends: a.backends,

@@ -11,6 +11,7 @@ pub mod command;
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod fdlimit;
 pub mod imap;
 pub mod metrics;
 pub mod monitor;

@@ -119,6 +119,20 @@ pub async fn run(
         .unwrap_or_else(|| default_out(&plan));
     let dir = ResultsDir::create(&out, plan.output.force)?;
     let quiet = plan.output.quiet;
+    let fd_limit = crate::fdlimit::raise().unwrap_or(0);
+    let per_session = match plan.topology {
+        TopologyPlan::Embedded(_) => crate::fdlimit::PER_SESSION_EMBEDDED,
+        TopologyPlan::Real(_) => crate::fdlimit::PER_SESSION_REAL,
+    };
+    let concurrent = match plan.load.model {
+        crate::plan::LoadModel::Closed => plan.load.sessions,
+        crate::plan::LoadModel::Open => plan.load.max_sessions,
+    } as u64;
+    if let Some(w) =
+        crate::fdlimit::warning(concurrent, per_session, fd_limit).filter(|_| fd_limit > 0)
+    {
+        eprintln!("imapload: warning: {w}");
+    }
 
     let (topology, targets, extra_ca) = match &plan.topology {
         TopologyPlan::Embedded(e) => {
