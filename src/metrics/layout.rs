@@ -70,6 +70,12 @@ pub struct RowKey {
 }
 
 impl RowKey {
+    /// Whether this row is the first server on its path (the CAS for `cas`,
+    /// the back end for `direct`): summing only these counts each command once.
+    pub fn is_first_on_path(&self) -> bool {
+        self.path == Path::Direct || self.server != self.backend
+    }
+
     /// The hlog tag, `cas.cas1.mbx2.FETCH_FLAGS`.
     pub fn tag(&self) -> String {
         format!(

@@ -99,9 +99,10 @@ impl Recorder {
     fn with_shard(&self, f: impl FnOnce(&mut Slots)) {
         LOCAL.with(|local| {
             let mut local = local.borrow_mut();
-            let shard = match local.iter().find(|(id, _)| *id == self.id) {
-                Some((_, shard)) => shard.clone(),
+            let at = match local.iter().position(|(id, _)| *id == self.id) {
+                Some(at) => at,
                 None => {
+                    // First command of this recorder on this thread: register a shard.
                     let shard = Arc::new(Mutex::new(Slots::with_len(self.layout.slots())));
                     self.shards
                         .lock()
@@ -109,12 +110,12 @@ impl Recorder {
                         .push(shard.clone());
                     // Forget shards of recorders that are gone (only this thread holds them then).
                     local.retain(|(_, s)| Arc::strong_count(s) > 1);
-                    local.push((self.id, shard.clone()));
-                    shard
+                    local.push((self.id, shard));
+                    local.len() - 1
                 }
             };
-            drop(local);
-            let mut slots = shard.lock().unwrap_or_else(|p| p.into_inner());
+            // Lock through the thread-local borrow: no Arc clone per command.
+            let mut slots = local[at].1.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut slots);
         });
     }

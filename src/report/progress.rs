@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use crate::metrics::{IntervalStore, Path};
+use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::{evaluate, worst_final};
 use crate::monitor::input::build;
 use crate::plan::{MonitorPlan, ProbePlan};
@@ -34,8 +34,7 @@ impl Progress {
         let secs = (last.end - last.start).as_secs_f64().max(1e-9);
         let keys = store.row_keys();
         // Each command once: the first server on its path.
-        let first =
-            |row: usize| keys[row].path == Path::Direct || keys[row].server != keys[row].backend;
+        let first = |row: usize| keys[row].is_first_on_path();
         let (count, errors) = last
             .rows
             .iter()

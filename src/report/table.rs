@@ -82,9 +82,9 @@ pub fn path_totals(rows: &BTreeMap<RowKey, RowHistograms>) -> Vec<(Path, RowHist
     let mut direct = RowHistograms::new();
     for (k, r) in rows {
         match k.path {
-            Path::Cas if k.server != k.backend => cas.add(r),
+            _ if !k.is_first_on_path() => {}
+            Path::Cas => cas.add(r),
             Path::Direct => direct.add(r),
-            Path::Cas => {}
         }
     }
     vec![(Path::Cas, cas), (Path::Direct, direct)]

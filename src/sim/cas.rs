@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
 use imap_codec::decode::Decoder;
@@ -22,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::plan::User;
 use crate::sim::backend::{capabilities, MAX_BADS};
-use crate::sim::io::{tag_of, verb_of, Conn, Incoming, Stream, MAX_LINE};
+use crate::sim::io::{tag_of, verb_of, Conn, Incoming, MAX_LINE};
+use crate::sim::listen::accept_loop;
 use crate::sim::service::{pause, ServerControl};
 use crate::sim::upstream::{self, Upstream};
 
@@ -79,42 +79,11 @@ pub async fn run(
     state: Arc<Cas>,
     shutdown: CancellationToken,
 ) {
-    loop {
-        let (tcp, _) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.cancelled() => return,
-        };
-        if state.control.drop_connections() {
-            continue;
-        }
-        let _ = tcp.set_nodelay(true);
-        let (state, tls, shutdown) = (state.clone(), tls.clone(), shutdown.clone());
-        tokio::spawn(async move {
-            let control = state.control.clone();
-            let _gauge = control.connection_opened();
-            let serve = async {
-                let stream = match tls {
-                    Some(a) => match a.accept(tcp).await {
-                        Ok(s) => Stream::Tls(Box::new(s)),
-                        Err(_) => return,
-                    },
-                    None => Stream::Plain(tcp),
-                };
-                session(state, Conn::new(stream)).await;
-            };
-            tokio::select! {
-                _ = serve => {}
-                _ = shutdown.cancelled() => {}
-                _ = control.dropped() => {}
-            }
-        });
-    }
+    let control = state.control.clone();
+    accept_loop(listener, tls, control, shutdown, move |conn| {
+        session(state.clone(), conn)
+    })
+    .await;
 }
 
 /// Outcome of a login attempt.

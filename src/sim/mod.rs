@@ -16,6 +16,7 @@ pub mod faults;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod io;
+pub mod listen;
 pub mod message;
 pub mod serve;
 pub mod service;

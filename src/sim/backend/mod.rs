@@ -18,7 +18,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::plan::{EmbeddedPlan, User};
-use crate::sim::io::{Conn, Stream};
+use crate::sim::listen::accept_loop;
 use crate::sim::service::{ServerControl, ServiceModel};
 use crate::sim::store::Store;
 
@@ -95,47 +95,13 @@ pub async fn run(
     state: Arc<Backend>,
     shutdown: CancellationToken,
 ) {
-    loop {
-        let (tcp, _) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(_) => {
-                    // Out of file descriptors and the like: back off, keep serving.
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.cancelled() => return,
-        };
-        if state.control.drop_connections() {
-            drop(tcp);
-            continue;
-        }
-        let _ = tcp.set_nodelay(true);
+    let control = state.control.clone();
+    accept_loop(listener, tls, control, shutdown, move |conn| {
         let state = state.clone();
-        let tls = tls.clone();
-        let shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let control = state.control.clone();
-            let _gauge = control.connection_opened();
+        async move {
             let n = state.connections.fetch_add(1, Relaxed);
-            let serve = async {
-                let stream = match tls {
-                    Some(acceptor) => match acceptor.accept(tcp).await {
-                        Ok(s) => Stream::Tls(Box::new(s)),
-                        Err(_) => return,
-                    },
-                    None => Stream::Plain(tcp),
-                };
-                session::Session::new(state, Conn::new(stream), n)
-                    .run()
-                    .await;
-            };
-            tokio::select! {
-                _ = serve => {}
-                _ = shutdown.cancelled() => {}
-                _ = control.dropped() => {}
-            }
-        });
-    }
+            session::Session::new(state, conn, n).run().await;
+        }
+    })
+    .await;
 }
