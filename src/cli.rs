@@ -161,6 +161,10 @@ pub struct RunArgs {
         clap::builder::PossibleValuesParser::new(["light", "strict"]),
         |s| if s == "strict" { plan::Validate::Strict } else { plan::Validate::Light }))]
     pub validate: Option<plan::Validate>,
+    /// Local address (or IPv4 range a-b) to connect from, repeatable; spreads
+    /// sessions over more ephemeral ports (replaces load.source_addresses).
+    #[arg(long = "source-address", value_name = "IP|A-B")]
+    pub source_addresses: Vec<String>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -256,6 +260,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 quiet: a.quiet,
                 rate: a.rate,
                 validate: a.validate,
+                source_addresses: a.source_addresses,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;

@@ -97,6 +97,8 @@ pub struct SessionCounters {
     pub failed: AtomicU64,
     /// Sessions open now.
     pub active: AtomicU64,
+    /// Connections attempted (turns the source-address rotation).
+    pub connects: AtomicU64,
 }
 
 /// Shared by every session of a run.
@@ -133,6 +135,19 @@ pub struct Ctx {
     pub counters: SessionCounters,
     /// Queue-depth gauges per server.
     pub queues: QueueGauges,
+}
+
+impl Ctx {
+    /// The local address the next connection binds to, taken in turn from
+    /// `load.source_addresses`; `None` lets the OS pick (the usual case).
+    pub fn next_source(&self) -> Option<std::net::IpAddr> {
+        let list = &self.load.source_addresses;
+        if list.is_empty() {
+            return None;
+        }
+        let n = self.counters.connects.fetch_add(1, Ordering::Relaxed);
+        Some(list[(n % list.len() as u64) as usize])
+    }
 }
 
 /// A user profile ready for sampling.

@@ -156,6 +156,7 @@ mod tests {
             max_sessions: 10,
             arrivals: Arrivals::Uniform,
             allow_shared_users: false,
+            source_addresses: Vec::new(),
         }
     }
 

@@ -25,8 +25,11 @@ use super::{Ctx, ProfileRt};
 pub struct SlotBuffers {
     /// Command encoder (also numbers the tags).
     pub cmd: CommandBuf,
-    /// The message APPEND sends.
+    /// The message APPEND sends; made on the first APPEND, so slots whose
+    /// mix has none (or has not drawn one yet) do not carry it.
     pub append_msg: Vec<u8>,
+    append_size: usize,
+    seed: u64,
     /// Scratch for SASL responses.
     pub scratch: Vec<u8>,
 }
@@ -36,8 +39,17 @@ impl SlotBuffers {
     pub fn new(append_size: usize, seed: u64) -> Self {
         SlotBuffers {
             cmd: CommandBuf::new(),
-            append_msg: super::commands::synthetic_message(append_size, seed),
+            append_msg: Vec::new(),
+            append_size,
+            seed,
             scratch: Vec::new(),
+        }
+    }
+
+    /// Makes the message APPEND sends, once, before the first APPEND.
+    pub fn prepare_append(&mut self) {
+        if self.append_msg.is_empty() {
+            self.append_msg = super::commands::synthetic_message(self.append_size, self.seed);
         }
     }
 }
@@ -126,7 +138,7 @@ impl<'a> Session<'a> {
         };
         let t = Instant::now();
         let mut conn = tokio::select! {
-            r = tokio::time::timeout_at(self.deadline().into(), Connection::connect(target.addr, ctx.limits)) => match r {
+            r = tokio::time::timeout_at(self.deadline().into(), Connection::connect_from(target.addr, ctx.next_source(), ctx.limits)) => match r {
                 Err(_) => return Err(self.fail(CommandKind::Connect, ErrorReason::Timeout)),
                 Ok(Err(_)) => return Err(self.fail(CommandKind::Connect, ErrorReason::Connect)),
                 Ok(Ok(c)) => c,

@@ -17,6 +17,11 @@ use super::session::Session;
 use super::validate::Check;
 use super::wire::{hold, read_checked, send, Answer};
 
+/// A wait at least this long gives the receive buffer back first (see
+/// `Connection::park`); shorter ones keep it, so busy sessions never
+/// allocate per command.
+const PARK_AFTER: Duration = Duration::from_millis(250);
+
 /// Failures after which the connection is still usable: the server said no.
 fn recoverable(reason: ErrorReason) -> bool {
     matches!(reason, ErrorReason::No | ErrorReason::Bad)
@@ -53,6 +58,9 @@ impl Session<'_> {
             due = intended;
             if intended >= self.ctx.deadline || self.ctx.soft_stop.is_cancelled() {
                 break;
+            }
+            if intended.saturating_duration_since(Instant::now()) >= PARK_AFTER {
+                conn.park();
             }
             tokio::select! {
                 _ = tokio::time::sleep_until(intended.into()) => {}
@@ -194,6 +202,9 @@ impl Session<'_> {
             .capabilities
             .as_ref()
             .is_some_and(|c| c.literal_plus);
+        if kind == CommandKind::Append {
+            self.bufs.prepare_append();
+        }
         let enc = encode(
             kind,
             &self.mbox,
@@ -272,6 +283,7 @@ impl Session<'_> {
         }
         let entered = Instant::now();
         let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
+        conn.park();
         hold(conn, &mut self.mbox, check, until, &ctx.hard_stop).await?;
         let deadline = self.deadline();
         let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;

@@ -1,7 +1,7 @@
 //! One IMAP connection over plain TCP or TLS, upgradable in place (STARTTLS).
 //!
 //! The connection owns the receive buffer and the framer, so the engine sees
-//! whole messages only. Memory per connection stays at ~4 KiB unless a big
+//! whole messages only. Memory per connection stays at ~1 KiB unless a big
 //! literal arrives, and drops back afterwards: thousands of idle sessions
 //! must not each keep the largest message they ever saw.
 
@@ -18,8 +18,9 @@ use super::framer::{FrameError, Framer, Limits};
 use super::response::Response;
 use super::tls::TlsClient;
 
-/// Receive buffer size for ordinary traffic.
-const INITIAL_CAPACITY: usize = 4 * 1024;
+/// Receive buffer size to start with: enough for ordinary answers; a
+/// session that gets bigger ones grows it once and keeps it.
+const INITIAL_CAPACITY: usize = 1024;
 /// Above this, an emptied receive buffer is given back to the allocator.
 const SHRINK_ABOVE: usize = 64 * 1024;
 /// How long [`Connection::shutdown`] may wait for the peer to take our close.
@@ -88,6 +89,26 @@ impl Connection {
     /// commands are small and latency is what is being measured.
     pub async fn connect(addr: SocketAddr, limits: Limits) -> std::io::Result<Connection> {
         Self::from_tcp(TcpStream::connect(addr).await?, limits)
+    }
+
+    /// Connects from a chosen local address (`None`: the OS picks), so runs
+    /// with more sessions than one address has ephemeral ports can spread
+    /// them over several (e.g. 127.0.0.1-127.0.0.8 on loopback).
+    pub async fn connect_from(
+        addr: SocketAddr,
+        source: Option<std::net::IpAddr>,
+        limits: Limits,
+    ) -> std::io::Result<Connection> {
+        let Some(ip) = source else {
+            return Self::connect(addr, limits).await;
+        };
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.bind(SocketAddr::new(ip, 0))?;
+        Self::from_tcp(socket.connect(addr).await?, limits)
     }
 
     /// Connects to `host:port`, resolving the name with tokio's resolver.
@@ -199,6 +220,18 @@ impl Connection {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, close).await;
     }
 
+    /// Gives the receive buffer back while the session waits a long time
+    /// (think time, IDLE), if no partial message is in it. A parked plain
+    /// connection waits for readability with no buffer at all and takes a
+    /// fresh one when bytes arrive: thousands of idle sessions then cost
+    /// their task and socket, not 4 KiB each. A no-op when bytes are pending.
+    pub fn park(&mut self) {
+        self.consume();
+        if self.rbuf.is_empty() {
+            self.rbuf = BytesMut::new();
+        }
+    }
+
     /// Drops the last returned message and gives back memory a big literal took.
     fn consume(&mut self) {
         if self.consumed == 0 {
@@ -214,6 +247,13 @@ impl Connection {
     /// Reads at least one byte into the buffer, growing it in one step to
     /// fit the rest of a literal being received.
     async fn fill(&mut self) -> Result<(), ImapError> {
+        if self.rbuf.capacity() == 0 {
+            // Parked: wait without a buffer (TLS keeps its own record buffer,
+            // so there is nothing to save by waiting on the socket there).
+            if let Stream::Plain(s) = &self.stream {
+                s.readable().await?;
+            }
+        }
         let spare = self.rbuf.capacity() - self.rbuf.len();
         if spare < 512 {
             let literal = usize::try_from(self.framer.literal_remaining()).unwrap_or(usize::MAX);

@@ -314,3 +314,31 @@ async fn starttls_refuses_bytes_injected_before_the_handshake() {
     drop(c);
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn connections_leave_from_the_source_address_asked_for() {
+    let (l, addr) = listener().await;
+    for src in ["127.0.0.7", "127.0.0.9"] {
+        let ip: std::net::IpAddr = src.parse().unwrap();
+        let (conn, accepted) = tokio::join!(
+            Connection::connect_from(addr, Some(ip), Limits::default()),
+            l.accept()
+        );
+        conn.unwrap();
+        assert_eq!(accepted.unwrap().1.ip(), ip);
+    }
+}
+
+#[tokio::test]
+async fn a_parked_connection_takes_a_fresh_buffer_when_bytes_arrive() {
+    let (l, addr) = listener().await;
+    let (conn, accepted) = tokio::join!(Connection::connect(addr, Limits::default()), l.accept());
+    let (mut conn, (mut server, _)) = (conn.unwrap(), accepted.unwrap());
+    server.write_all(b"* OK ready\r\n").await.unwrap();
+    assert_eq!(conn.read_response().await.unwrap().kind(), Kind::Untagged);
+    conn.park();
+    assert_eq!(conn.rbuf.capacity(), 0, "an idle connection holds no buffer");
+    server.write_all(b"* 3 EXISTS\r\n").await.unwrap();
+    let resp = conn.read_response().await.unwrap();
+    assert_eq!(resp.raw(), b"* 3 EXISTS\r\n");
+}

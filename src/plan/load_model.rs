@@ -129,6 +129,11 @@ pub(crate) fn build(
         max_sessions: 0,
         arrivals,
         allow_shared_users,
+        source_addresses: if ov.source_addresses.is_empty() {
+            super::source::build(ctx, &l.source_addresses)?
+        } else {
+            super::source::from_flags(&ov.source_addresses)?
+        },
     };
     match file_model {
         LoadModel::Closed => {

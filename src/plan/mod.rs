@@ -12,6 +12,7 @@ mod monitors;
 mod profiles;
 mod scenario;
 mod session;
+mod source;
 mod span;
 #[cfg(test)]
 mod tests;
@@ -326,6 +327,10 @@ pub struct LoadPlan {
     /// Allow two live sessions of one user (default false: a session waits for
     /// a free user only if all are busy, and that is counted).
     pub allow_shared_users: bool,
+    /// Local addresses sessions connect from, in turn (empty: the OS picks).
+    /// Each address has its own ~28,000 ephemeral ports, so more addresses
+    /// mean more concurrent connections from one machine.
+    pub source_addresses: Vec<std::net::IpAddr>,
 }
 
 /// How open-model arrivals are spaced.
@@ -527,4 +532,6 @@ pub struct Overrides {
     pub rate: Option<f64>,
     /// `--validate light|strict`.
     pub validate: Option<Validate>,
+    /// `--source-address`, repeatable (addresses or IPv4 ranges).
+    pub source_addresses: Vec<String>,
 }

@@ -133,6 +133,8 @@ pub struct RawLoad {
     pub arrivals: Opt<String>,
     /// `[{ duration = "60s", target = 200 }, ...]`.
     pub stages: Opt<Vec<Spanned<RawStage>>>,
+    /// Local addresses to connect from: `["127.0.0.1", "127.0.0.2-127.0.0.9"]`.
+    pub source_addresses: Opt<Vec<Spanned<String>>>,
 }
 
 /// `[session]`.
