@@ -197,6 +197,10 @@ pub struct ServeArgs {
     /// Where to write users.csv and ca.pem (default: a new temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Back-end service time per command, log-normal: MEDIAN/P99, e.g.
+    /// `1ms/5ms` (the default) or `0` for none (to measure the generator).
+    #[arg(long, default_value = "1ms/5ms", value_name = "MEDIAN/P99")]
+    pub service_time: String,
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -285,6 +289,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 seed: a.seed,
                 workers_per_backend: a.workers,
                 dir: a.dir,
+                service: crate::sim::serve::parse_service_time(&a.service_time)
+                    .map_err(|m| crate::error::InputError::new("--service-time", m))?,
             };
             crate::sim::serve::serve(opts, interrupt_token())
                 .await

@@ -180,5 +180,6 @@ fn opts() -> super::serve::ServeOptions {
         seed: 3,
         workers_per_backend: 4,
         dir: None,
+        service: super::serve::parse_service_time("1ms/5ms").unwrap(),
     }
 }

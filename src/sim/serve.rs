@@ -33,6 +33,28 @@ pub struct ServeOptions {
     pub workers_per_backend: usize,
     /// Where `users.csv` and `ca.pem` go (default: a new, kept temp directory).
     pub dir: Option<PathBuf>,
+    /// Service time of every command (zero median: none).
+    pub service: ServiceTime,
+}
+
+/// Parses `--service-time`: `MEDIAN/P99` (`1ms/5ms`), one duration for both,
+/// or `0` for no added time at all.
+pub fn parse_service_time(s: &str) -> Result<ServiceTime, String> {
+    let dur = |t: &str| -> Result<Duration, String> {
+        if t.trim() == "0" {
+            return Ok(Duration::ZERO);
+        }
+        crate::plan::parse_duration(t.trim())
+            .map_err(|e| format!("`{s}`: {e}; expected MEDIAN/P99 such as 1ms/5ms, or 0"))
+    };
+    let (median, p99) = match s.split_once('/') {
+        Some((m, p)) => (dur(m)?, dur(p)?),
+        None => (dur(s)?, dur(s)?),
+    };
+    if p99 < median {
+        return Err(format!("`{s}`: the p99 is below the median"));
+    }
+    Ok(ServiceTime { median, p99 })
 }
 
 /// The users `serve` creates: `user00001`/`pass00001`..., homes round-robin
@@ -47,8 +69,8 @@ pub fn make_users(n: usize, backends: usize) -> Vec<User> {
         .collect()
 }
 
-/// The plan `serve` uses: 1 ms median / 5 ms p99 service time, 50 messages
-/// of about 4 KiB, LOGIN allowed without TLS.
+/// The plan `serve` uses: the service time asked for (1 ms median / 5 ms
+/// p99 by default), 50 messages of about 4 KiB, LOGIN allowed without TLS.
 pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
     EmbeddedPlan {
         cas: opts.cas,
@@ -58,10 +80,7 @@ pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
         messages_per_mailbox: 50,
         message_size: 4096,
         service: ServiceTimes {
-            default: ServiceTime {
-                median: Duration::from_millis(1),
-                p99: Duration::from_millis(5),
-            },
+            default: opts.service,
             per_command: HashMap::new(),
         },
         login_disabled_without_tls: false,
@@ -152,6 +171,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn service_time_flag_takes_a_pair_one_value_or_zero() {
+        let ms = Duration::from_millis;
+        let t = parse_service_time("1ms/5ms").unwrap();
+        assert_eq!((t.median, t.p99), (ms(1), ms(5)));
+        let t = parse_service_time("2ms").unwrap();
+        assert_eq!((t.median, t.p99), (ms(2), ms(2)));
+        assert_eq!(parse_service_time("0").unwrap().median, Duration::ZERO);
+        assert!(parse_service_time("5ms/1ms").unwrap_err().contains("below the median"));
+        assert!(parse_service_time("fast").unwrap_err().contains("MEDIAN/P99"));
+    }
+
     #[tokio::test]
     async fn serve_writes_files_and_stops() {
         let dir = tempfile::tempdir().unwrap();
@@ -164,6 +195,7 @@ mod tests {
             seed: 1,
             workers_per_backend: 4,
             dir: Some(dir.path().to_path_buf()),
+            service: parse_service_time("0").unwrap(),
         };
         let token = CancellationToken::new();
         let task = tokio::spawn(serve(opts, token.clone()));
@@ -208,6 +240,7 @@ mod manual {
             seed: 1,
             workers_per_backend: 8,
             dir: std::env::var_os("IMAPLOAD_SERVE_DIR").map(PathBuf::from),
+            service: parse_service_time("1ms/5ms").unwrap(),
         };
         let token = CancellationToken::new();
         let stop = token.clone();

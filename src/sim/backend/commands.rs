@@ -13,20 +13,32 @@ use crate::sim::store::{flags, Account, Body, Message, FOLDERS};
 
 /// `(\Seen \Answered ...)` for a flag byte.
 pub(super) fn flag_list(f: u8) -> String {
-    let mut s = String::from("(");
+    let mut out = Vec::with_capacity(32);
+    write_flags(&mut out, f);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends a flag list `(\Seen \Flagged)` to `out` without allocating:
+/// FETCH answers write one per message.
+pub(super) fn write_flags(out: &mut Vec<u8>, f: u8) {
+    out.push(b'(');
+    let mut first = true;
     for (bit, name) in flags::NAMES {
         if f & bit != 0 {
-            if s.len() > 1 {
-                s.push(' ');
+            if !first {
+                out.push(b' ');
             }
-            s.push_str(name);
+            first = false;
+            out.extend_from_slice(name.as_bytes());
         }
     }
     if f & flags::RECENT != 0 {
-        s.push_str(if s.len() > 1 { " \\Recent" } else { "\\Recent" });
+        if !first {
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"\\Recent");
     }
-    s.push(')');
-    s
+    out.push(b')');
 }
 
 /// The bits of the system flags in `list` (keywords are not kept).

@@ -6,7 +6,9 @@ use imap_codec::imap_types::fetch::{
 };
 use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::commands::flag_list;
+use std::io::Write as _;
+
+use super::commands::write_flags;
 use super::envelope::{body_structure, envelope, header_fields, literal};
 use super::seqset::resolve;
 use super::session::{Session, State};
@@ -140,15 +142,27 @@ impl Session {
         if sets_seen {
             folder.touch();
         }
+        // Flags, UIDs, sizes and dates need no header: the message list's
+        // FETCH (the most frequent command) must not synthesize one per message.
+        let needs_header = items.iter().any(|i| {
+            !matches!(
+                i,
+                MessageDataItemName::Uid
+                    | MessageDataItemName::Flags
+                    | MessageDataItemName::Rfc822Size
+                    | MessageDataItemName::InternalDate
+            )
+        });
         let store = &self.be.store;
         let mut out = std::mem::take(&mut self.out);
         for (seq, m, seen_changed) in msgs {
             let bytes = needs_bytes.then(|| store.bytes(&user, &m));
             let header: Vec<u8> = match &bytes {
+                _ if !needs_header => Vec::new(),
                 Some(b) => b[..header_len(b)].to_vec(),
                 None => store.header(&user, &m),
             };
-            out.extend_from_slice(format!("* {seq} FETCH (").as_bytes());
+            let _ = write!(out, "* {seq} FETCH (");
             let mut first = true;
             let mut flags_sent = false;
             for item in &items {
@@ -166,7 +180,8 @@ impl Session {
                 );
             }
             if seen_changed && !flags_sent {
-                out.extend_from_slice(format!(" FLAGS {}", flag_list(m.flags)).as_bytes());
+                out.extend_from_slice(b" FLAGS ");
+                write_flags(&mut out, m.flags);
             }
             out.extend_from_slice(b")\r\n");
         }
@@ -189,14 +204,19 @@ fn render_item(
     use MessageDataItemName as I;
     let all = || bytes.unwrap_or_default();
     match item {
-        I::Uid => out.extend_from_slice(format!("UID {}", m.uid).as_bytes()),
+        I::Uid => {
+            let _ = write!(out, "UID {}", m.uid);
+        }
         I::Flags => {
             *flags_sent = true;
-            out.extend_from_slice(format!("FLAGS {}", flag_list(m.flags)).as_bytes());
+            out.extend_from_slice(b"FLAGS ");
+            write_flags(out, m.flags);
         }
-        I::Rfc822Size => out.extend_from_slice(format!("RFC822.SIZE {}", m.size).as_bytes()),
+        I::Rfc822Size => {
+            let _ = write!(out, "RFC822.SIZE {}", m.size);
+        }
         I::InternalDate => {
-            out.extend_from_slice(format!("INTERNALDATE \"{}\"", internal_date(m.date)).as_bytes())
+            let _ = write!(out, "INTERNALDATE \"{}\"", internal_date(m.date));
         }
         I::Envelope => envelope(out, header),
         I::Body => {
