@@ -133,6 +133,11 @@ impl Check {
         Ok(())
     }
 
+    /// The command this check is for.
+    pub fn kind(&self) -> CommandKind {
+        self.kind
+    }
+
     /// Checks what can only be judged at the tagged OK.
     pub fn finish(&mut self) -> Result<(), ErrorReason> {
         if self.need == 0 || self.expunged {
