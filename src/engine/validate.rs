@@ -253,4 +253,6 @@ pub fn check_greeting(raw: &[u8], validate: Validate) -> Result<(), &'static str
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
