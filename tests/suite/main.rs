@@ -5,6 +5,7 @@ mod cli;
 mod dovecot;
 mod e2e;
 mod fake_server;
+mod faults;
 mod health;
 mod load;
 mod misbehave;
