@@ -83,6 +83,8 @@ pub enum Reply {
     SendThenClose(Vec<u8>),
     /// Send these bytes, then neither read nor write again, keeping the socket open.
     SendThenHang(Vec<u8>),
+    /// Send these bytes every 20 ms, forever, and read nothing more.
+    Trickle(Vec<u8>),
 }
 
 /// The greeting of a well-behaved server; LITERAL+ lets APPEND send at once.
@@ -133,6 +135,12 @@ where
             Reply::Send(b) => (b, None),
             Reply::SendThenClose(b) => (b, Some(false)),
             Reply::SendThenHang(b) => (b, Some(true)),
+            Reply::Trickle(b) => loop {
+                if io.get_mut().write_all(&b).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            },
         };
         if io.get_mut().write_all(&bytes).await.is_err() {
             return;

@@ -101,6 +101,25 @@ kill = true
         errors(&report, "mbx2", ErrorReason::Connect),
         errors(&report, "mbx2", ErrorReason::Disconnect),
     );
+    for (k, r) in report
+        .rows
+        .iter()
+        .filter(|(k, r)| k.backend == "mbx2" && r.error_count() > 0)
+    {
+        let reasons: Vec<_> = ErrorReason::ALL
+            .iter()
+            .filter(|x| r.errors[x.index()] > 0)
+            .map(|x| format!("{} {}", x.label(), r.errors[x.index()]))
+            .collect();
+        eprintln!(
+            "{:?} {} {} {}: {}",
+            k.path,
+            k.server,
+            k.backend,
+            k.command,
+            reasons.join(", ")
+        );
+    }
     assert!(
         refused > 0 && dropped > 0,
         "mbx2: {refused} refused, {dropped} dropped"

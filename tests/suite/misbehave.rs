@@ -196,6 +196,33 @@ async fn garbage_instead_of_a_response_is_a_protocol_error_on_its_row() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_above_the_limit_is_a_protocol_error() {
+    // 256 KiB without a line end (the limit is 64 KiB), then silence.
+    let server = fails_in_the_mix(|| Reply::SendThenHang(vec![b'x'; 256 * 1024])).await;
+    let (report, _dir) = run_against(&server.url("imap"), 2, "FETCH_FLAGS = 1", "").await;
+    assert_counted(
+        &report,
+        &server,
+        CommandKind::FetchFlags,
+        ErrorReason::Protocol,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untagged_lines_without_end_still_time_the_command_out() {
+    // The deadline is per command, not per line: a server that keeps talking
+    // and never answers must not hold a session forever.
+    let server = fails_in_the_mix(|| Reply::Trickle(b"* OK still working\r\n".to_vec())).await;
+    let (report, _dir) = run_against(&server.url("imap"), 2, "FETCH_FLAGS = 1", "").await;
+    assert_counted(
+        &report,
+        &server,
+        CommandKind::FetchFlags,
+        ErrorReason::Timeout,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_literal_above_the_limit_is_a_protocol_error_not_a_wait() {
     // 1 GiB announced, nothing sent: without the limit the framer would wait
     // for it (a timeout) or reserve the memory.
