@@ -58,6 +58,42 @@ fn assert_complete(report: &RunReport) {
     }
 }
 
+/// ImapSelfTestMonitor went Degraded or worse on `server` and on no other
+/// back end, and a probe of `server` failed to connect.
+fn assert_probe_monitor_fired(report: &RunReport, server: &str) {
+    let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
+    let self_tests: Vec<_> = judged
+        .iter()
+        .filter(|r| r.monitor == "ImapSelfTestMonitor")
+        .collect();
+    assert!(
+        self_tests.iter().any(|r| r.server == server),
+        "no SelfTest on {server}"
+    );
+    for r in self_tests {
+        let worst = r
+            .transitions
+            .iter()
+            .map(|t| t.to)
+            .max()
+            .unwrap_or(AlertValue::Healthy);
+        assert_eq!(
+            worst >= AlertValue::Degraded,
+            r.server == server,
+            "{} SelfTest worst {worst:?}: {:?}",
+            r.server,
+            r.transitions
+        );
+    }
+    let probes = std::fs::read_to_string(report.dir.join("probes.csv")).unwrap();
+    assert!(
+        probes
+            .lines()
+            .any(|l| l.contains(server) && l.contains(",connect,")),
+        "no connect failure of a probe on {server}:\n{probes}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_backend_counts_errors_trips_its_probe_monitor_and_recovers_after_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -124,6 +160,12 @@ kill = true
         refused > 0 && dropped > 0,
         "mbx2: {refused} refused, {dropped} dropped"
     );
+    let via_cas = report
+        .rows
+        .iter()
+        .find(|(k, _)| k.server == "cas1" && k.backend == "mbx2" && k.command.label() == "LOGIN")
+        .map_or(0, |(_, r)| r.errors[ErrorReason::No.index()]);
+    assert!(via_cas > 0, "the CAS should refuse logins for a dead mbx2");
     let others: u64 = ErrorReason::ALL
         .iter()
         .filter(|r| **r != ErrorReason::Aborted)
@@ -139,33 +181,7 @@ kill = true
         "only {after_ok} commands succeeded on mbx2 after its restart"
     );
     // The probes saw it: SelfTest (4 failures within the scaled 2.4 s window) fired on mbx2 only.
-    let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
-    for r in judged.iter().filter(|r| r.monitor == "ImapSelfTestMonitor") {
-        let want = if r.server == "mbx2" {
-            AlertValue::Degraded
-        } else {
-            AlertValue::Healthy
-        };
-        let worst = r
-            .transitions
-            .iter()
-            .map(|t| t.to)
-            .max()
-            .unwrap_or(AlertValue::Healthy);
-        assert!(
-            (worst >= AlertValue::Degraded) == (want >= AlertValue::Degraded),
-            "{} SelfTest worst {worst:?}: {:?}",
-            r.server,
-            r.transitions
-        );
-    }
-    let probes = std::fs::read_to_string(report.dir.join("probes.csv")).unwrap();
-    assert!(
-        probes
-            .lines()
-            .any(|l| l.contains("mbx2") && l.contains(",connect,")),
-        "no connect failure of a probe on mbx2:\n{probes}"
-    );
+    assert_probe_monitor_fired(&report, "mbx2");
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
             .unwrap();
@@ -179,7 +195,7 @@ kill = true
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sessions_recover_after_dovecot_is_killed_and_restarted_mid_run() {
+async fn sessions_recover_and_the_probe_monitor_fires_when_dovecot_is_killed_and_restarted() {
     let dir = tempfile::tempdir().unwrap();
     let Some(mut dovecot) = Dovecot::start_with(dir.path(), None) else {
         return;
@@ -204,8 +220,13 @@ url = "imap://127.0.0.1:{port}"
 [load]
 sessions = 8
 cas_share = 0.0
+[monitors]
+sample_period = "1s"
+escalation_delay = "1s"
 [probes]
-enabled = false
+interval_scale = 0.01
+[probes.self_test]
+failures = 2
 [session]
 commands = [3, 8]
 think_time = {{ dist = "exponential", mean = "50ms" }}
@@ -250,6 +271,7 @@ STATUS = 1
         before_ok > 0 && down_errors > 0,
         "{before_ok} ok before, {down_errors} errors while down"
     );
+    assert_probe_monitor_fired(&report, "dovecot");
     assert!(
         after_ok > 20,
         "only {after_ok} commands succeeded after the restart\n{}",
