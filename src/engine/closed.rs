@@ -59,9 +59,13 @@ async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant
             None => return,
             Some(SessionEnd::Completed) => intended = Instant::now(),
             Some(SessionEnd::Failed(_)) => {
-                // Back off briefly so a dead server is not hammered in a tight loop;
-                // the next session's intended start is after the back-off.
-                let pause = Duration::from_millis(rng.random_range(100..500));
+                // Back off so a dead server is not hammered in a tight loop
+                // (`reconnect_delay`, jittered); the next session's intended
+                // start is after the back-off.
+                let pause = ctx
+                    .session
+                    .reconnect_delay
+                    .mul_f64(rng.random_range(0.5..1.5));
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = ctx.soft_stop.cancelled() => return,

@@ -133,6 +133,11 @@ impl Check {
         Ok(())
     }
 
+    /// The command this check is for.
+    pub fn kind(&self) -> CommandKind {
+        self.kind
+    }
+
     /// Checks what can only be judged at the tagged OK.
     pub fn finish(&mut self) -> Result<(), ErrorReason> {
         if self.need == 0 || self.expunged {
@@ -247,5 +252,7 @@ pub fn check_greeting(raw: &[u8], validate: Validate) -> Result<(), &'static str
     }
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;

@@ -77,7 +77,7 @@ pub async fn read_answer(
 /// Reads responses until the tagged answer to `tag` (or a continuation when
 /// `allow_continue`), feeding each to `check` before folding it into the
 /// mailbox state, and finishing `check` at a tagged OK. NO and BAD are
-/// errors; a wrong tag, an unexpected continuation or a failed check is a
+/// errors; an untagged BYE (other than LOGOUT's) is a disconnect at once; a wrong tag, an unexpected continuation or a failed check is a
 /// protocol error (its detail stays in `check`).
 pub async fn read_checked(
     conn: &mut Connection,
@@ -101,6 +101,15 @@ pub async fn read_checked(
             && !resp.tag().is_some_and(|t| CommandBuf::tag_matches(tag, t))
         {
             return Err(check.fail("tagged response with a tag not ours"));
+        }
+        if resp.kind() == Kind::Untagged
+            && resp.status() == Some(Status::Bye)
+            && check.kind() != CommandKind::Logout
+        {
+            // The server is going away: no tagged answer will come, and a
+            // server that keeps the socket open after BYE must not turn this
+            // into a timeout.
+            return Err(ErrorReason::Disconnect);
         }
         check.observe(&resp, mailbox)?;
         match resp.kind() {

@@ -42,9 +42,11 @@ pub struct RawFault {
     pub drop_connections: Opt<bool>,
     /// Worker pool size while the fault lasts.
     pub workers: Opt<i64>,
+    /// Killed (listeners closed, connections dropped), restarted when the fault ends.
+    pub kill: Opt<bool>,
 }
 
-const KINDS: &str = "slow, delay, stall, refuse_logins, drop_connections, workers";
+const KINDS: &str = "slow, delay, stall, refuse_logins, drop_connections, workers, kill";
 
 /// Where the run's duration came from, for the "starts after the end" message.
 pub(crate) struct RunEnd {
@@ -184,6 +186,7 @@ fn kind(ctx: &Ctx, item: &Spanned<RawFault>, key: &str) -> Result<FaultKind, Inp
             f.drop_connections.as_ref().map(|v| v.span()),
         ),
         ("workers", f.workers.as_ref().map(|v| v.span())),
+        ("kill", f.kill.as_ref().map(|v| v.span())),
     ]
     .into_iter()
     .filter_map(|(n, s)| s.map(|s| (n, s)))
@@ -237,6 +240,9 @@ fn kind(ctx: &Ctx, item: &Spanned<RawFault>, key: &str) -> Result<FaultKind, Inp
     } else if let Some(v) = &f.drop_connections {
         on(v, "drop_connections")?;
         FaultKind::DropConnections
+    } else if let Some(v) = &f.kill {
+        on(v, "kill")?;
+        FaultKind::Kill
     } else {
         let v = f.workers.as_ref().expect("exactly one kind is present");
         FaultKind::Workers(ctx.int_value(v, &format!("{key}.workers"), 1, 65_536)? as usize)

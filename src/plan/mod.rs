@@ -216,6 +216,9 @@ pub enum FaultKind {
     DropConnections,
     /// The worker pool shrinks to this many.
     Workers(usize),
+    /// The server is killed: its listeners close (connects refused) and every
+    /// connection drops; when the fault ends it restarts on the same ports.
+    Kill,
 }
 
 /// One scheduled fault on one embedded server.
@@ -446,6 +449,12 @@ pub struct SessionPlan {
     pub command_timeout: Duration,
     /// How long an IDLE is held before DONE.
     pub idle_duration: Duration,
+    /// Closed model: after a session fails (timeout, disconnect, refused
+    /// connection...), its slot waits about this long (uniformly 0.5x..1.5x,
+    /// so slots that failed together do not come back together) before it
+    /// starts the next session. Without it a dead server would meet a
+    /// connect storm from every slot; zero reconnects at once.
+    pub reconnect_delay: Duration,
     /// Mean size of APPENDed messages in bytes.
     pub append_size: usize,
     /// User profiles; empty means one profile made of the fields above.

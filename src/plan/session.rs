@@ -117,6 +117,12 @@ pub(crate) fn build(
             Zero::Rejected,
             Duration::from_secs(2),
         )?,
+        reconnect_delay: ctx.dur(
+            &s.reconnect_delay,
+            "session.reconnect_delay",
+            Zero::Allowed,
+            Duration::from_millis(300),
+        )?,
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
         profiles,
         validate,

@@ -102,6 +102,7 @@ fn minimal_scenario_gets_every_default() {
         (Duration::from_secs(30), Duration::from_secs(2))
     );
     assert_eq!(p.session.mailbox, "INBOX");
+    assert_eq!(p.session.reconnect_delay, Duration::from_millis(300));
     let TopologyPlan::Embedded(e) = &p.topology else {
         panic!()
     };
@@ -161,6 +162,8 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
     ("duration = \"1s\"\n[session]\nthink_time = { dist = \"fixed\", mean = \"1s\" }\n", 3, "session.think_time.mean", "does not apply"),
     ("duration = \"1s\"\n[session]\nidle_duration = \"0s\"\n", 3, "session.idle_duration", "greater than zero"),
     ("duration = \"1s\"\n[session]\nappend_size = 10\n", 3, "session.append_size", "64"),
+    ("duration = \"1s\"\n[session]\nreconnect_delay = \"soon\"\n", 3, "session.reconnect_delay", "duration"),
+    ("duration = \"1s\"\n[session]\nreconnect_delay = \"-1s\"\n", 3, "session.reconnect_delay", "not a duration"),
     ("duration = \"1s\"\n[session.mix]\nNOOP = 3\nFETCH_FLAGZ = 1\n", 4, "session.mix.FETCH_FLAGZ", "FETCH_FLAGS"),
     ("duration = \"1s\"\n[session.mix]\nLOGIN = 1\n", 3, "session.mix.LOGIN", "every session"),
     ("duration = \"1s\"\n[session.mix]\nNOOP = -1\n", 3, "session.mix.NOOP", "0 to"),

@@ -112,6 +112,11 @@ workers = 1
 server = "mbx2"
 at = "50s"
 slow = 3
+[[faults]]
+server = "mbx1"
+at = "40s"
+duration = "5s"
+kill = true
 "#);
     let kinds: Vec<_> = p.faults.iter().map(|f| f.kind).collect();
     assert_eq!(
@@ -120,7 +125,8 @@ slow = 3
             FaultKind::Slow(200.0),
             FaultKind::Delay(Duration::from_millis(50)),
             FaultKind::Workers(1),
-            FaultKind::Slow(3.0)
+            FaultKind::Slow(3.0),
+            FaultKind::Kill
         ]
     );
     assert_eq!(
@@ -297,6 +303,13 @@ fn errors() -> Vec<(String, usize, &'static str, &'static str)> {
             5,
             "faults[1].duration",
             "greater than zero",
+        ),
+        ("kill = false\n", 4, "faults[1].kill", "false does nothing"),
+        (
+            "kill = true\nstall = true\n",
+            4,
+            "faults[1].kill",
+            "`stall` is given too",
         ),
         (
             "stall = true\nsever = \"x\"\n",

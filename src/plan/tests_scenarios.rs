@@ -72,6 +72,16 @@ fn fault_scenarios_say_what_they_reproduce() {
     assert_eq!(p.faults[0].kind, FaultKind::RefuseLogins);
     // DeepTest runs every 180 s x 0.05 = 9 s: 3 failures fit well before the end.
     assert!(Duration::from_secs(10) + Duration::from_secs(9 * 4) < p.duration);
+
+    let p = load(
+        Some(&scenario("backend-restart.toml")),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let f = &p.faults[0];
+    assert_eq!((f.server.as_str(), f.kind), ("mbx2", FaultKind::Kill));
+    // Restarted well before the end, so the recovery shows.
+    assert!(f.at + f.duration.unwrap() + Duration::from_secs(10) < p.duration);
 }
 
 #[test]

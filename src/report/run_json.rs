@@ -62,6 +62,7 @@ pub fn plan_json(plan: &RunPlan) -> Value {
             "commands_per_session": [s.commands_per_session.0, s.commands_per_session.1], "think_time": think,
             "mix": s.mix.iter().map(|(k, w)| (k.label().to_string(), json!(w))).collect::<serde_json::Map<_, _>>(),
             "command_timeout_s": s.command_timeout.as_secs_f64(), "idle_duration_s": s.idle_duration.as_secs_f64(),
+            "reconnect_delay_s": s.reconnect_delay.as_secs_f64(),
             "append_size": s.append_size,
             "pacing": format!("{:?}", s.pacing), "validate": format!("{:?}", s.validate),
             "starttls_share": s.starttls_share,

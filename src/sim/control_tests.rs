@@ -107,3 +107,45 @@ async fn login_disabled_until_starttls_on_both_servers() {
     }
     t.shutdown().await;
 }
+
+#[tokio::test]
+async fn kill_refuses_connects_drops_connections_and_restarts_on_the_same_ports() {
+    let t = start().await;
+    let mbx = t.control("mbx1").unwrap();
+    let (plain, tls) = (t.backends()[0].plain, t.backends()[0].tls);
+    let mut c = connect(&t, plain, Mode::Plain).await;
+    c.login("user00001", "pass00001").await;
+    mbx.set_down(true);
+    let closed = tokio::time::timeout(Duration::from_secs(2), c.read()).await;
+    assert!(
+        closed.unwrap().is_none(),
+        "the connection outlived the kill"
+    );
+    // The listeners close: a connect is refused, not queued in a backlog.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    for addr in [plain, tls] {
+        while tokio::net::TcpStream::connect(addr).await.is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "{addr} still accepts while killed"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    mbx.set_down(false);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while tokio::net::TcpStream::connect(plain).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "not listening again after restart"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for (addr, mode) in [(plain, Mode::Plain), (tls, Mode::Tls)] {
+        let mut c = connect(&t, addr, mode).await;
+        c.login("user00001", "pass00001").await;
+        let (_, done) = c.cmd("SELECT INBOX").await;
+        assert!(done.contains("OK"), "{mode:?} after restart: {done}");
+    }
+    t.shutdown().await;
+}

@@ -42,6 +42,7 @@ enum Prev {
     RefuseLogins(bool),
     DropConnections(bool),
     Workers(usize),
+    Down(bool),
 }
 
 /// Applies each fault at `start + at` and reverts it (to the value before)
@@ -118,6 +119,7 @@ pub fn describe(kind: FaultKind) -> String {
         FaultKind::RefuseLogins => "refuse logins".to_string(),
         FaultKind::DropConnections => "drop connections".to_string(),
         FaultKind::Workers(n) => format!("workers {n}"),
+        FaultKind::Kill => "kill".to_string(),
     }
 }
 
@@ -154,6 +156,11 @@ fn apply_fault(c: &ServerControl, kind: FaultKind) -> Prev {
             c.set_workers(n);
             p
         }
+        FaultKind::Kill => {
+            let p = Prev::Down(c.down());
+            c.set_down(true);
+            p
+        }
     }
 }
 
@@ -183,6 +190,10 @@ fn revert(c: &ServerControl, prev: Prev) -> String {
         Prev::Workers(n) => {
             c.set_workers(n);
             n.to_string()
+        }
+        Prev::Down(on) => {
+            c.set_down(on);
+            if on { "down" } else { "up (restarted)" }.to_string()
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The accept loop both embedded servers share: accept, honour the
-//! drop-connections fault, do the implicit-TLS handshake when the listener is
+//! drop-connections and kill faults (a killed server closes its listener and
+//! binds the same port again when restarted), do the implicit-TLS handshake when the listener is
 //! a TLS one, count the connection, and end the connection's task on shutdown
 //! or when the server is told to drop its connections.
 
@@ -27,8 +28,17 @@ pub async fn accept_loop<F, Fut>(
     F: Fn(Conn) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let mut listener = listener;
     loop {
+        if control.down() {
+            match restart(listener, &control, &shutdown).await {
+                Some(l) => listener = l,
+                None => return,
+            }
+            continue;
+        }
         let (tcp, _) = tokio::select! {
+            _ = control.wait_down(true) => continue,
             r = listener.accept() => match r {
                 Ok(x) => x,
                 Err(_) => {
@@ -68,5 +78,31 @@ pub async fn accept_loop<F, Fut>(
                 _ = control.dropped() => {}
             }
         });
+    }
+}
+
+/// The kill fault: closes the listener (connects are refused, not queued),
+/// waits for the restart and binds the same address again. `None` on shutdown.
+async fn restart(
+    listener: TcpListener,
+    control: &ServerControl,
+    shutdown: &CancellationToken,
+) -> Option<TcpListener> {
+    let addr = listener.local_addr().ok()?;
+    drop(listener);
+    tokio::select! {
+        _ = control.wait_down(false) => {}
+        _ = shutdown.cancelled() => return None,
+    }
+    loop {
+        // SO_REUSEADDR (set by tokio on Unix) lets the port be bound again
+        // while connections of the killed server are in TIME_WAIT.
+        match TcpListener::bind(addr).await {
+            Ok(l) => return Some(l),
+            Err(_) => tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = shutdown.cancelled() => return None,
+            },
+        }
     }
 }

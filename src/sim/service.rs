@@ -72,6 +72,8 @@ pub struct ServerControl {
     stalled: AtomicBool,
     refuse_logins: AtomicBool,
     drop_connections: AtomicBool,
+    /// Killed: listeners closed and connections dropped until it is cleared.
+    down: AtomicBool,
     /// Woken whenever a knob changes, so stalled commands and open
     /// connections react at once instead of polling.
     changed: Notify,
@@ -99,6 +101,7 @@ impl ServerControl {
             stalled: AtomicBool::new(false),
             refuse_logins: AtomicBool::new(false),
             drop_connections: AtomicBool::new(false),
+            down: AtomicBool::new(false),
             changed: Notify::new(),
             workers: Semaphore::new(workers),
             worker_capacity: AtomicUsize::new(workers),
@@ -156,6 +159,28 @@ impl ServerControl {
     /// Whether connections are being dropped now.
     pub fn drop_connections(&self) -> bool {
         self.drop_connections.load(Relaxed)
+    }
+    /// Kills the server (`true`): its listeners close, so connects are refused,
+    /// and every connection drops; `false` restarts it on the same ports. The
+    /// mail store survives, like a real server's disk.
+    pub fn set_down(&self, on: bool) {
+        self.down.store(on, Relaxed);
+        self.changed.notify_waiters();
+    }
+    /// Whether the server is killed now.
+    pub fn down(&self) -> bool {
+        self.down.load(Relaxed)
+    }
+    /// Resolves once the server is up (`true`) or killed (`false`); at once
+    /// when it already is.
+    pub async fn wait_down(&self, down: bool) {
+        loop {
+            let notified = self.changed.notified();
+            if self.down() == down {
+                return;
+            }
+            notified.await;
+        }
     }
     /// Changes the worker limit. Growing is immediate; shrinking removes free
     /// permits now and the rest as running commands finish.
@@ -222,12 +247,12 @@ impl ServerControl {
         ConnectionGuard(self.clone())
     }
 
-    /// Resolves once `drop_connections` is set; sessions race it against
-    /// their reads so existing connections close promptly.
+    /// Resolves once `drop_connections` is set or the server is killed;
+    /// sessions race it against their reads so existing connections close promptly.
     pub async fn dropped(&self) {
         loop {
             let notified = self.changed.notified();
-            if self.drop_connections() {
+            if self.drop_connections() || self.down() {
                 return;
             }
             notified.await;

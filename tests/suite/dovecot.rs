@@ -3,6 +3,7 @@
 //! is not installed, unless IMAPLOAD_REQUIRE_DOVECOT=1 (set by .ci/run).
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,11 +12,14 @@ use imapload::plan::Overrides;
 
 use crate::support::*;
 
-/// A Dovecot instance owned by one test; killed on drop.
-struct Dovecot {
+/// A Dovecot instance owned by one test; killed on drop. It runs in a
+/// process group of its own, so [`Dovecot::crash`] can kill all of it.
+pub struct Dovecot {
     child: Child,
-    port: u16,
+    /// The loopback port it listens on (plain, STARTTLS when it has a certificate).
+    pub port: u16,
     dir: PathBuf,
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 fn dovecot_binary() -> Option<PathBuf> {
@@ -32,7 +36,12 @@ fn id(args: &[&str]) -> String {
 
 impl Dovecot {
     /// Starts Dovecot; with `tls` = (certificate chain PEM path, key PEM path) it offers STARTTLS.
-    fn start_with(dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Option<Dovecot> {
+    pub fn start_with(dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Option<Dovecot> {
+        Self::start_on(dir, tls, None)
+    }
+
+    /// Starts Dovecot on `port` (an ephemeral one when `None`).
+    fn start_on(dir: &Path, tls: Option<(PathBuf, PathBuf)>, port: Option<u16>) -> Option<Dovecot> {
         let Some(binary) = dovecot_binary() else {
             if std::env::var("IMAPLOAD_REQUIRE_DOVECOT").as_deref() == Ok("1") {
                 panic!("Dovecot is required (IMAPLOAD_REQUIRE_DOVECOT=1) but not installed");
@@ -40,11 +49,13 @@ impl Dovecot {
             eprintln!("SKIPPED: Dovecot is not installed (apt-get install dovecot-imapd)");
             return None;
         };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = port.unwrap_or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
         let root = id(&["-u"]) == "0";
         // Dovecot refuses to run its login processes as root, and mail as uid 0.
         let (login_user, internal_user, mail_user) = if root {
@@ -95,6 +106,7 @@ impl Dovecot {
         let conf_path = dir.join("dovecot.conf");
         std::fs::write(&conf_path, conf).unwrap();
         let child = Command::new(binary)
+            .process_group(0)
             .arg("-F")
             .arg("-c")
             .arg(&conf_path)
@@ -106,6 +118,7 @@ impl Dovecot {
             child,
             port,
             dir: dir.to_path_buf(),
+            tls,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -119,7 +132,25 @@ impl Dovecot {
         Some(dovecot)
     }
 
-    fn log(&self) -> String {
+    /// Kills the master and every Dovecot process with SIGKILL at once, like
+    /// a crashed host: connections reset, the port stops listening.
+    pub fn crash(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts Dovecot again on the same port with the same configuration
+    /// (after [`Dovecot::crash`]); waits until it listens.
+    pub fn restart(&mut self) {
+        let again = Self::start_on(&self.dir, self.tls.clone(), Some(self.port))
+            .expect("dovecot was running before");
+        let old = std::mem::replace(self, again);
+        std::mem::forget(old); // already dead and reaped
+    }
+
+    /// Dovecot's log, for failure messages.
+    pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
     }
 }

@@ -4,8 +4,11 @@
 mod cli;
 mod dovecot;
 mod e2e;
+mod fake_server;
+mod faults;
 mod health;
 mod load;
+mod misbehave;
 mod outputs;
 mod support;
 mod validation;

@@ -69,6 +69,22 @@ pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
     .unwrap_or_else(|e| panic!("run failed: {e}"))
 }
 
+/// Runs a plan to the end, alone, with `during` running next to it from the
+/// moment the run starts (a fault script: kill a server, restart it).
+pub async fn run_during(
+    plan: RunPlan,
+    during: impl std::future::Future<Output = ()>,
+) -> imapload::run::RunReport {
+    let _alone = LOAD.lock().await;
+    let run = imapload::run::run(
+        plan,
+        CancellationToken::new(),
+        imapload::run::FailOn::Unhealthy,
+    );
+    let (report, ()) = tokio::join!(run, during);
+    report.unwrap_or_else(|e| panic!("run failed: {e}"))
+}
+
 /// Reads a CSV file into header + rows.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
