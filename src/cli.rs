@@ -161,6 +161,9 @@ pub struct RunArgs {
         clap::builder::PossibleValuesParser::new(["light", "strict"]),
         |s| if s == "strict" { plan::Validate::Strict } else { plan::Validate::Light }))]
     pub validate: Option<plan::Validate>,
+    /// Run only part K of N of the scenario (1 <= K <= N), e.g. 2/4; merge with `imapload merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -256,6 +259,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 quiet: a.quiet,
                 rate: a.rate,
                 validate: a.validate,
+                shard: a.shard,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;

@@ -66,6 +66,7 @@ pub struct IntervalStore {
     intervals: Vec<IntervalRecord>,
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
+    service_hlog: Option<Hlog>,
 }
 
 fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
@@ -106,6 +107,7 @@ impl IntervalStore {
             intervals: Vec::new(),
             spare: Vec::new(),
             hlog: None,
+            service_hlog: None,
         }
     }
 
@@ -115,9 +117,20 @@ impl IntervalStore {
         self.hlog = Some((hlog, tags));
     }
 
-    /// The interval log's first write error, if any.
+    /// Also streams every interval's service-time histograms into a second
+    /// log (same tags), so `imapload merge` can add service percentiles too.
+    /// Only takes effect together with [`IntervalStore::set_hlog`].
+    pub fn set_service_hlog(&mut self, hlog: Hlog) {
+        self.service_hlog = Some(hlog);
+    }
+
+    /// The interval logs' first write error, if any.
     pub fn hlog_error(&self) -> Option<&str> {
-        self.hlog.as_ref().and_then(|(h, _)| h.error.as_deref())
+        let service = self.service_hlog.as_ref().and_then(|h| h.error.as_deref());
+        self.hlog
+            .as_ref()
+            .and_then(|(h, _)| h.error.as_deref())
+            .or(service)
     }
 
     /// The server layout.
@@ -165,11 +178,18 @@ impl IntervalStore {
                 service: quantiles(&row.service),
             });
             if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
-                hlog.write(&tags[i], &row.corrected, start, end.saturating_sub(start));
+                let length = end.saturating_sub(start);
+                hlog.write(&tags[i], &row.corrected, start, length);
+                if let Some(service) = self.service_hlog.as_mut() {
+                    service.write(&tags[i], &row.service, start, length);
+                }
             }
             row.reset();
         }
         if let Some((hlog, _)) = self.hlog.as_mut() {
+            hlog.flush();
+        }
+        if let Some(hlog) = self.service_hlog.as_mut() {
             hlog.flush();
         }
         self.intervals.push(IntervalRecord {

@@ -12,6 +12,7 @@ mod monitors;
 mod profiles;
 mod scenario;
 mod session;
+pub mod shard;
 mod span;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,7 @@ mod users;
 pub use duration::{format_duration, parse_duration};
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use session::DEFAULT_MIX;
+pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
 pub use users::load_users_csv;
 
@@ -84,6 +86,8 @@ pub struct RunPlan {
     pub probes: ProbePlan,
     /// Faults injected into the embedded topology on a schedule (empty for real servers).
     pub faults: Vec<FaultPlan>,
+    /// `--shard K/N`: this plan is one part of the scenario (`None`: the whole).
+    pub shard: Option<ShardPlan>,
 }
 
 /// How a RequestsQueued sample is reduced from the 10 Hz queue-depth readings.
@@ -527,4 +531,6 @@ pub struct Overrides {
     pub rate: Option<f64>,
     /// `--validate light|strict`.
     pub validate: Option<Validate>,
+    /// `--shard K/N` (text; parsed and applied last, after every other override).
+    pub shard: Option<String>,
 }
