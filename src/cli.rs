@@ -34,6 +34,28 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two results directories per path x server x command (exit 4 on a regression).
     Compare(CompareArgs),
+    /// Merge the results of `run --shard K/N` (all N) into one and judge the monitors on it (exit 3 when one ends Unhealthy).
+    Merge(MergeArgs),
+}
+
+/// Flags of `imapload merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' results directories (one per K of `--shard K/N`).
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// The merged results directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the merged directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Merge even if some shards are missing (the merge then covers less than the scenario).
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Flags of `imapload compare`.
@@ -291,6 +313,15 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             Ok(0)
         }
         Command::Probe(a) => probe(a).await,
+        Command::Merge(a) => crate::merge::command(
+            &a.shards,
+            &crate::merge::MergeOptions {
+                out: a.out,
+                force: a.force,
+                allow_missing: a.allow_missing,
+                quiet: a.quiet,
+            },
+        ),
         Command::Compare(a) => {
             let min_delta = plan::parse_duration(&a.min_delta)
                 .or_else(|e| {

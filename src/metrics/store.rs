@@ -69,7 +69,8 @@ pub struct IntervalStore {
     service_hlog: Option<Hlog>,
 }
 
-fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
+/// p50, p90, p99 and max of `h` (zeros when empty), as interval records keep them.
+pub(crate) fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
     if h.is_empty() {
         return [0; 4];
     }
@@ -199,6 +200,27 @@ impl IntervalStore {
             rows,
             queues,
         });
+    }
+
+    /// Fills a fresh store with figures saved elsewhere (`imapload merge` adds
+    /// shards' results and writes them through the same writer as a run).
+    /// `totals` holds row totals; only rows first on their path are taken, as
+    /// they are the recording slots (the rows behind a CAS are derived from
+    /// them, as in a run). `intervals` index [`IntervalStore::row_keys`].
+    /// A row that no slot of the layout records is an error naming it.
+    pub fn restore(
+        &mut self,
+        totals: BTreeMap<RowKey, RowHistograms>,
+        intervals: Vec<IntervalRecord>,
+    ) -> Result<(), String> {
+        for (key, row) in totals.into_iter().filter(|(k, _)| k.is_first_on_path()) {
+            let slot = (0..self.totals.len())
+                .find(|&s| self.layout.rows_of(s).first() == Some(&key))
+                .ok_or_else(|| format!("row {} is not one of this run's servers", key.tag()))?;
+            self.totals[slot] = Some(Box::new(row));
+        }
+        self.intervals = intervals;
+        Ok(())
     }
 
     /// Per-interval records, in time order.

@@ -7,5 +7,6 @@ mod e2e;
 mod health;
 mod load;
 mod outputs;
+mod shard;
 mod support;
 mod validation;

@@ -1,0 +1,262 @@
+//! Adding the shards up: time series on the shared clock (time since each
+//! shard's start, the clock the scenario's ramps, faults and probes run on),
+//! histograms added interval by interval and in total (never percentiles
+//! averaged), queue readings added (the model counts commands in flight per
+//! server, and the shards' commands are all in flight at once), sessions and
+//! generator counts added.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+
+use super::hlog::{self, Intervals};
+use super::input::ShardDir;
+use crate::engine::EngineOutcome;
+use crate::error::{Failure, InputError};
+use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
+use crate::metrics::{ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey};
+use crate::probe::ProbeAttempt;
+
+/// One merged interval being added up.
+#[derive(Default)]
+struct Slot {
+    start: Option<Duration>,
+    end: Duration,
+    active: u64,
+    rows: BTreeMap<RowKey, (u64, [u64; ErrorReason::COUNT], u64)>,
+    queues: Vec<QueueSum>,
+}
+
+/// A server's queue readings over one interval, added over shards as means
+/// (the shards' 10 Hz readings are not taken at the same instants).
+#[derive(Default, Clone)]
+struct QueueSum {
+    samples: u32,
+    mean: f64,
+    max: u64,
+    own_mean: Option<f64>,
+    own_max: Option<u64>,
+    busy_mean: Option<f64>,
+}
+
+fn add_opt<T: std::ops::Add<Output = T>>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+impl QueueSum {
+    fn add(&mut self, q: &QueueStats) {
+        let n = q.samples.max(1) as f64;
+        self.samples = self.samples.max(q.samples);
+        self.mean += q.mean();
+        // The maximum of a sum is at most the sum of the maxima: an upper bound.
+        self.max += q.max;
+        self.own_mean = add_opt(self.own_mean, q.own_mean());
+        self.own_max = add_opt(self.own_max, q.own_max);
+        self.busy_mean = add_opt(self.busy_mean, q.own_busy_sum.map(|b| b as f64 / n));
+    }
+
+    fn stats(&self) -> QueueStats {
+        let n = self.samples as f64;
+        QueueStats {
+            samples: self.samples,
+            sum: (self.mean * n).round() as u64,
+            max: self.max,
+            own_sum: self.own_mean.map(|m| (m * n).round() as u64),
+            own_max: self.own_max,
+            own_busy_sum: self.busy_mean.map(|m| (m * n).round() as u64),
+        }
+    }
+}
+
+/// The shards' measurements added up, ready for the results writer.
+pub struct Combined {
+    /// Totals and interval records on the shared clock.
+    pub store: IntervalStore,
+    /// Merged corrected-latency interval histograms (for `latency.hlog`).
+    pub latency: Intervals,
+    /// Merged service-time interval histograms (for `service.hlog`).
+    pub service: Intervals,
+}
+
+/// Adds the shards' time series, queues and histograms.
+pub fn measurements(shards: &[ShardDir]) -> Result<Combined, Failure> {
+    let first = &shards[0];
+    let interval = first.interval;
+    let servers: Vec<&String> = first.cas.iter().chain(first.backends.iter()).collect();
+    let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
+    let (mut latency, mut service) = (Intervals::new(), Intervals::new());
+    for s in shards {
+        for rec in &s.intervals {
+            let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
+            slot.start = Some(slot.start.map_or(rec.start, |t| t.min(rec.start)));
+            slot.end = slot.end.max(rec.end);
+            slot.active += rec.active_sessions;
+            for r in &rec.rows {
+                let e = slot.rows.entry(s.row_keys[r.row].clone()).or_default();
+                e.0 += r.ok;
+                for (a, b) in e.1.iter_mut().zip(r.errors) {
+                    *a += b;
+                }
+                e.2 += r.corrected_sum_us;
+            }
+            slot.queues.resize(servers.len(), QueueSum::default());
+            for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
+                acc.add(q);
+            }
+        }
+        hlog::add_all(&mut latency, s.latency.clone());
+        hlog::add_all(&mut service, s.service.clone());
+    }
+    let layout = Layout::new(first.cas.clone(), first.backends.clone());
+    let mut store = IntervalStore::new(layout);
+    let index: BTreeMap<RowKey, usize> = store
+        .row_keys()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
+    let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
+    let mut records = Vec::new();
+    for (k, slot) in slots {
+        let mut rows = Vec::new();
+        for (key, (ok, errors, sum)) in slot.rows {
+            let row = *index.get(&key).ok_or_else(|| {
+                let msg = format!("row {} is not one of the run's servers", key.tag());
+                InputError::new("SHARD", msg)
+            })?;
+            let h = |logs: &Intervals| {
+                logs.get(&(key.tag(), k))
+                    .cloned()
+                    .unwrap_or_else(hlog::empty)
+            };
+            let (corrected, service_h) = (h(&latency), h(&service));
+            if corrected.len() != ok || service_h.len() != ok {
+                let msg = format!(
+                    "row {} at {} s: the time series has {ok} successful commands, latency.hlog {} \
+                     and service.hlog {}; the shards' results are incomplete",
+                    key.tag(),
+                    k * interval.as_millis() as u64 / 1000,
+                    corrected.len(),
+                    service_h.len()
+                );
+                return Err(InputError::new("SHARD", msg).into());
+            }
+            rows.push(IntervalStats {
+                row,
+                ok,
+                errors,
+                corrected_sum_us: sum,
+                corrected: quantiles(&corrected),
+                service: quantiles(&service_h),
+            });
+            let total = totals.entry(key).or_default();
+            total.add(&RowHistograms {
+                corrected,
+                service: service_h,
+                errors,
+                corrected_sum_us: sum,
+            });
+        }
+        rows.sort_by_key(|r| r.row);
+        records.push(IntervalRecord {
+            start: slot.start.unwrap_or(interval * k as u32),
+            end: slot.end,
+            active_sessions: slot.active,
+            rows,
+            queues: slot.queues.iter().map(QueueSum::stats).collect(),
+        });
+    }
+    store
+        .restore(totals, records)
+        .map_err(|m| InputError::new("SHARD", m))?;
+    Ok(Combined {
+        store,
+        latency,
+        service,
+    })
+}
+
+/// The shards' engine outcomes added: the earliest start, the latest end,
+/// the longest measured time, sessions and generator counts summed (the
+/// worst start lag is the largest), partial if any shard was.
+pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
+    let u = |v: &Value| v.as_u64().unwrap_or(0);
+    let sum = |f: &dyn Fn(&Value) -> u64| shards.iter().map(|s| f(&s.run)).sum::<u64>();
+    let generators: Vec<&Value> = shards
+        .iter()
+        .map(|s| &s.run["generator"])
+        .filter(|g| g.is_object())
+        .collect();
+    let gsum = |key: &str| generators.iter().map(|g| u(&g[key])).sum::<u64>();
+    let lag_us = generators
+        .iter()
+        .map(|g| (g["max_start_lag_ms"].as_f64().unwrap_or(0.0) * 1000.0) as u64)
+        .max()
+        .unwrap_or(0);
+    EngineOutcome {
+        started_at: shards
+            .iter()
+            .map(|s| s.started_at)
+            .min()
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+        ended_at: shards
+            .iter()
+            .map(|s| s.ended_at)
+            .max()
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+        elapsed: shards.iter().map(|s| s.elapsed).max().unwrap_or_default(),
+        interrupted: shards.iter().any(|s| s.run["outcome"] != "completed"),
+        sessions: (
+            sum(&|r| u(&r["sessions"]["started"])),
+            sum(&|r| u(&r["sessions"]["completed"])),
+            sum(&|r| u(&r["sessions"]["failed"])),
+        ),
+        shared_users: sum(&|r| u(&r["sessions"]["shared_users"])),
+        generator: (!generators.is_empty()).then(|| {
+            let arrivals = gsum("arrivals");
+            (arrivals, gsum("max_backlog"), gsum("not_started"), lag_us)
+        }),
+        saturated: generators.iter().any(|g| g["saturated"] == true),
+    }
+}
+
+/// Every shard's probe attempts (normally only shard 1 runs probes).
+pub fn probes(shards: &[ShardDir]) -> Vec<ProbeAttempt> {
+    let mut all: Vec<ProbeAttempt> = shards.iter().flat_map(|s| s.probes.clone()).collect();
+    all.sort_by_key(|a| a.at);
+    all
+}
+
+/// `run.json`'s `shards` object: the split, the parts merged and missing,
+/// each part's wall-clock start and how far it lagged the earliest.
+pub fn shards_json(shards: &[ShardDir], missing: &[u32]) -> (Value, Duration) {
+    let t0 = shards
+        .iter()
+        .map(|s| s.started_at)
+        .min()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let skew = |s: &ShardDir| s.started_at.duration_since(t0).unwrap_or_default();
+    let max_skew = shards.iter().map(skew).max().unwrap_or_default();
+    let parts: Vec<Value> = shards
+        .iter()
+        .map(|s| {
+            json!({
+                "index": s.index, "dir": s.dir.display().to_string(), "seed": s.run["seed"],
+                "started_at": s.run["started_at"], "start_skew_s": skew(s).as_secs_f64(),
+                "elapsed_s": s.run["elapsed_s"], "outcome": s.run["outcome"],
+                "commands": s.run["totals"]["commands"],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "count": shards[0].count, "merged": shards.len(), "missing": missing,
+        "clock": "time since each shard's start", "max_start_skew_s": max_skew.as_secs_f64(),
+        "parts": parts,
+    });
+    (doc, max_skew)
+}
