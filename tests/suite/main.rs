@@ -5,6 +5,7 @@ mod cli;
 mod dovecot;
 mod e2e;
 mod health;
+mod k8s;
 mod load;
 mod outputs;
 mod shard;
