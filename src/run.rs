@@ -182,8 +182,11 @@ pub async fn run(
     });
     if !quiet {
         eprintln!(
-            "imapload: {} — {} sessions for {:?} against {} CAS + {} back ends ({})",
+            "imapload: {}{} — {} sessions for {:?} against {} CAS + {} back ends ({})",
             plan.name,
+            plan.shard
+                .as_ref()
+                .map_or(String::new(), |s| format!(" shard {}", s.shard)),
             plan.load.sessions,
             plan.duration,
             targets.cas.len(),

@@ -260,3 +260,27 @@ pub fn shards_json(shards: &[ShardDir], missing: &[u32]) -> (Value, Duration) {
     });
     (doc, max_skew)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_readings_add_as_means_and_maxima() {
+        let mut a = QueueStats::default();
+        a.add(2, Some((1, 3)));
+        a.add(4, Some((3, 3)));
+        let mut b = QueueStats::default();
+        for _ in 0..5 {
+            b.add(10, None);
+        }
+        let mut sum = QueueSum::default();
+        sum.add(&a);
+        sum.add(&b);
+        let q = sum.stats();
+        assert_eq!(q.samples, 5);
+        assert!((q.mean() - 13.0).abs() < 1e-9, "3 + 10: {}", q.mean());
+        assert_eq!(q.max, 14);
+        assert_eq!((q.own_mean(), q.own_max), (Some(2.0), Some(3)));
+    }
+}

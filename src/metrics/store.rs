@@ -330,4 +330,37 @@ mod tests {
             1
         );
     }
+
+    #[test]
+    fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once() {
+        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+        let key = |path, server: &str| RowKey {
+            path,
+            server: server.into(),
+            backend: "mbx1".into(),
+            command: CommandKind::Select,
+        };
+        let mut row = RowHistograms::new();
+        row.record_ok(10_000, 5_000);
+        row.record_error(ErrorReason::No);
+        let mut totals = BTreeMap::new();
+        totals.insert(key(crate::metrics::Path::Cas, "cas1"), row.clone());
+        // A derived row given too is ignored: it is rebuilt from the slots.
+        totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
+        totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
+        let mut store = IntervalStore::new(layout);
+        store.restore(totals, Vec::new()).unwrap();
+        assert_eq!((store.commands(), store.errors()), (4, 2));
+        let rows = store.totals_by_row();
+        assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
+        let mut stranger = BTreeMap::new();
+        let mut k = key(crate::metrics::Path::Direct, "mbx9");
+        k.backend = "mbx9".into();
+        stranger.insert(k, RowHistograms::new());
+        let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));
+        assert!(store
+            .restore(stranger, Vec::new())
+            .unwrap_err()
+            .contains("mbx9"));
+    }
 }
