@@ -6,11 +6,12 @@
 //! generator counts added.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::hlog::{self, Intervals};
+use super::hlog;
 use super::input::ShardDir;
 use crate::engine::EngineOutcome;
 use crate::error::{Failure, InputError};
@@ -73,23 +74,19 @@ impl QueueSum {
     }
 }
 
-/// The shards' measurements added up, ready for the results writer.
-pub struct Combined {
-    /// Totals and interval records on the shared clock.
-    pub store: IntervalStore,
-    /// Merged corrected-latency interval histograms (for `latency.hlog`).
-    pub latency: Intervals,
-    /// Merged service-time interval histograms (for `service.hlog`).
-    pub service: Intervals,
-}
-
-/// Adds the shards' time series, queues and histograms.
-pub fn measurements(shards: &[ShardDir]) -> Result<Combined, Failure> {
+/// Adds the shards' time series, queues and histograms into a store ready
+/// for the results writer, and writes the merged `latency.hlog` and
+/// `service.hlog` into `out` (logs start at `start`, the earliest shard's).
+/// The logs are streamed interval by interval, never held whole.
+pub fn measurements(
+    shards: &[ShardDir],
+    out: &Path,
+    start: SystemTime,
+) -> Result<IntervalStore, Failure> {
     let first = &shards[0];
     let interval = first.interval;
-    let servers: Vec<&String> = first.cas.iter().chain(first.backends.iter()).collect();
+    let servers = first.cas.len() + first.backends.len();
     let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
-    let (mut latency, mut service) = (Intervals::new(), Intervals::new());
     for s in shards {
         for rec in &s.intervals {
             let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
@@ -104,14 +101,21 @@ pub fn measurements(shards: &[ShardDir]) -> Result<Combined, Failure> {
                 }
                 e.2 += r.corrected_sum_us;
             }
-            slot.queues.resize(servers.len(), QueueSum::default());
+            slot.queues.resize(servers, QueueSum::default());
             for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
                 acc.add(q);
             }
         }
-        hlog::add_all(&mut latency, s.latency.clone());
-        hlog::add_all(&mut service, s.service.clone());
     }
+    let open = |name: &str| -> Result<Vec<hlog::Reader>, InputError> {
+        shards
+            .iter()
+            .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
+            .collect()
+    };
+    let (mut lat_in, mut svc_in) = (open("latency.hlog")?, open("service.hlog")?);
+    let mut lat_out = hlog::Writer::create(&out.join("latency.hlog"), "corrected latency", start)?;
+    let mut svc_out = hlog::Writer::create(&out.join("service.hlog"), "service time", start)?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
     let index: BTreeMap<RowKey, usize> = store
@@ -123,26 +127,34 @@ pub fn measurements(shards: &[ShardDir]) -> Result<Combined, Failure> {
     let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
     let mut records = Vec::new();
     for (k, slot) in slots {
+        let (mut lat, mut svc) = (hlog::Tagged::new(), hlog::Tagged::new());
+        for r in &mut lat_in {
+            r.take(k, &mut lat)?;
+        }
+        for r in &mut svc_in {
+            r.take(k, &mut svc)?;
+        }
+        let begin = slot.start.unwrap_or(interval * k as u32);
+        lat_out.write(&lat, begin, slot.end.saturating_sub(begin));
+        svc_out.write(&svc, begin, slot.end.saturating_sub(begin));
         let mut rows = Vec::new();
         for (key, (ok, errors, sum)) in slot.rows {
             let row = *index.get(&key).ok_or_else(|| {
-                let msg = format!("row {} is not one of the run's servers", key.tag());
-                InputError::new("SHARD", msg)
+                InputError::new(
+                    "SHARD",
+                    format!("row {} is not one of the run's servers", key.tag()),
+                )
             })?;
-            let h = |logs: &Intervals| {
-                logs.get(&(key.tag(), k))
-                    .cloned()
-                    .unwrap_or_else(hlog::empty)
-            };
-            let (corrected, service_h) = (h(&latency), h(&service));
-            if corrected.len() != ok || service_h.len() != ok {
+            let tag = key.tag();
+            let corrected = lat.remove(&tag).unwrap_or_else(hlog::empty);
+            let service = svc.remove(&tag).unwrap_or_else(hlog::empty);
+            if corrected.len() != ok || service.len() != ok {
                 let msg = format!(
-                    "row {} at {} s: the time series has {ok} successful commands, latency.hlog {} \
+                    "row {tag} at {:.3} s: the time series has {ok} successful commands, latency.hlog {} \
                      and service.hlog {}; the shards' results are incomplete",
-                    key.tag(),
-                    k * interval.as_millis() as u64 / 1000,
+                    begin.as_secs_f64(),
                     corrected.len(),
-                    service_h.len()
+                    service.len()
                 );
                 return Err(InputError::new("SHARD", msg).into());
             }
@@ -152,33 +164,41 @@ pub fn measurements(shards: &[ShardDir]) -> Result<Combined, Failure> {
                 errors,
                 corrected_sum_us: sum,
                 corrected: quantiles(&corrected),
-                service: quantiles(&service_h),
+                service: quantiles(&service),
             });
             let total = totals.entry(key).or_default();
             total.add(&RowHistograms {
                 corrected,
-                service: service_h,
+                service,
                 errors,
                 corrected_sum_us: sum,
             });
         }
+        if let Some(tag) = lat.keys().chain(svc.keys()).next() {
+            let msg = format!(
+                "row {tag} at {:.3} s is in an interval log but not in timeseries.csv",
+                begin.as_secs_f64()
+            );
+            return Err(InputError::new("SHARD", msg).into());
+        }
         rows.sort_by_key(|r| r.row);
         records.push(IntervalRecord {
-            start: slot.start.unwrap_or(interval * k as u32),
+            start: begin,
             end: slot.end,
             active_sessions: slot.active,
             rows,
             queues: slot.queues.iter().map(QueueSum::stats).collect(),
         });
     }
+    for r in lat_in.iter_mut().chain(svc_in.iter_mut()) {
+        r.finish()?;
+    }
+    lat_out.finish()?;
+    svc_out.finish()?;
     store
         .restore(totals, records)
         .map_err(|m| InputError::new("SHARD", m))?;
-    Ok(Combined {
-        store,
-        latency,
-        service,
-    })
+    Ok(store)
 }
 
 /// The shards' engine outcomes added: the earliest start, the latest end,

@@ -1,7 +1,8 @@
 //! Reading one shard's results directory: `run.json` (which shard, of what,
-//! when it started), the time series and queue readings, the probe attempts
-//! and both interval logs. Anything missing or odd is an input error naming
-//! the file, so a merge never quietly adds up less than it was given.
+//! when it started), the time series and queue readings and the probe
+//! attempts (the interval logs are streamed later, see [`super::hlog`]).
+//! Anything missing or odd is an input error naming the file, so a merge
+//! never quietly adds up less than it was given.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,6 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use super::hlog::{self, Intervals};
 use crate::compare::input::read_summary;
 use crate::compare::Metric;
 use crate::error::{Failure, InputError};
@@ -49,10 +49,6 @@ pub struct ShardDir {
     pub row_keys: Vec<RowKey>,
     /// Probe attempts (`probes.csv`).
     pub probes: Vec<ProbeAttempt>,
-    /// Corrected-latency histograms per row and interval (`latency.hlog`).
-    pub latency: Intervals,
-    /// Service-time histograms per row and interval (`service.hlog`).
-    pub service: Intervals,
 }
 
 fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, InputError> {
@@ -128,8 +124,6 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
         intervals,
         row_keys,
         probes,
-        latency: hlog::read(&dir.join("latency.hlog"), interval)?,
-        service: hlog::read(&dir.join("service.hlog"), interval)?,
         dir: dir.to_path_buf(),
         run,
         whole,

@@ -119,30 +119,18 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
             first.count,
             first.run["plan"]["name"].as_str().unwrap_or("?"),
             skew.as_secs_f64(),
-            if missing.is_empty() { String::new() } else { format!("; MISSING shards {missing:?}") }
+            match (missing.is_empty(), missing.contains(&1)) {
+                (true, _) => String::new(),
+                (false, false) => format!("; MISSING shards {missing:?}"),
+                (false, true) => format!("; MISSING shards {missing:?}, with shard 1 the probes"),
+            }
         );
     }
     let record = plan_record(first, shards_doc, opts.quiet)?;
-    let combined = combine::measurements(&shards)?;
     let outcome = combine::outcome(&shards);
     let probes = combine::probes(&shards);
     let dir = ResultsDir::create(&opts.out, opts.force)?;
-    let start = outcome.started_at;
-    hlog::write(
-        &dir.path().join("latency.hlog"),
-        "corrected latency",
-        start,
-        &combined.latency,
-        first.interval,
-    )?;
-    hlog::write(
-        &dir.path().join("service.hlog"),
-        "service time",
-        start,
-        &combined.service,
-        first.interval,
-    )?;
-    let store = &combined.store;
+    let store = combine::measurements(&shards, dir.path(), outcome.started_at)?;
     let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
     let input = build(
         store.intervals(),
@@ -157,7 +145,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
     let results = RunResults {
         plan: record,
         outcome: &outcome,
-        store,
+        store: &store,
         servers: first.run["servers"].clone(),
         server_names: first
             .cas
