@@ -34,6 +34,28 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two results directories per path x server x command (exit 4 on a regression).
     Compare(CompareArgs),
+    /// Merge the results of `run --shard K/N` (all N) into one and judge the monitors on it (exit 3 when one ends Unhealthy).
+    Merge(MergeArgs),
+}
+
+/// Flags of `imapload merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' results directories (one per K of `--shard K/N`).
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// The merged results directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the merged directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Merge even if some shards are missing (the merge then covers less than the scenario).
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Flags of `imapload compare`.
@@ -165,6 +187,9 @@ pub struct RunArgs {
     /// sessions over more ephemeral ports (replaces load.source_addresses).
     #[arg(long = "source-address", value_name = "IP|A-B")]
     pub source_addresses: Vec<String>,
+    /// Run only part K of N of the scenario (1 <= K <= N), e.g. 2/4; merge with `imapload merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -265,6 +290,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 rate: a.rate,
                 validate: a.validate,
                 source_addresses: a.source_addresses,
+                shard: a.shard,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
@@ -298,6 +324,15 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             Ok(0)
         }
         Command::Probe(a) => probe(a).await,
+        Command::Merge(a) => crate::merge::command(
+            &a.shards,
+            &crate::merge::MergeOptions {
+                out: a.out,
+                force: a.force,
+                allow_missing: a.allow_missing,
+                quiet: a.quiet,
+            },
+        ),
         Command::Compare(a) => {
             let min_delta = plan::parse_duration(&a.min_delta)
                 .or_else(|e| {

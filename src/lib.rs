@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod fdlimit;
 pub mod imap;
+pub mod merge;
 pub mod metrics;
 pub mod monitor;
 pub mod plan;

@@ -182,8 +182,11 @@ pub async fn run(
     });
     if !quiet {
         eprintln!(
-            "imapload: {} — {} sessions for {:?} against {} CAS + {} back ends ({})",
+            "imapload: {}{} — {} sessions for {:?} against {} CAS + {} back ends ({})",
             plan.name,
+            plan.shard
+                .as_ref()
+                .map_or(String::new(), |s| format!(" shard {}", s.shard)),
             plan.load.sessions,
             plan.duration,
             targets.cas.len(),
@@ -216,11 +219,12 @@ pub async fn run(
 
     let recorder = Recorder::new(Arc::new(layout.clone()));
     let mut interval_store = IntervalStore::new(layout);
-    let hlog = crate::metrics::hlog::Hlog::create(
-        &dir.path().join("latency.hlog"),
-        std::time::SystemTime::now(),
-    )?;
+    let now = std::time::SystemTime::now();
+    let hlog = crate::metrics::hlog::Hlog::create(&dir.path().join("latency.hlog"), now)?;
     interval_store.set_hlog(hlog);
+    let service = dir.path().join("service.hlog");
+    let service = crate::metrics::hlog::Hlog::create_of(&service, now, "service time")?;
+    interval_store.set_service_hlog(service);
     let store = Arc::new(Mutex::new(interval_store));
     let progress = Progress::new(plan.duration, plan.monitors.clone());
     let live = progress.clone();
@@ -274,7 +278,7 @@ pub async fn run(
     );
     let health = evaluate(&plan.monitors, &plan.probes, &input);
     let results = RunResults {
-        plan: &plan,
+        plan: crate::report::run_json::PlanRecord::of(&plan),
         outcome: &outcome,
         store: &store,
         servers,

@@ -30,11 +30,18 @@ impl Hlog {
     /// Creates the file and writes the header: version, start and base time
     /// (the run start) and the legend line. Values and the max column are in µs.
     pub fn create(path: &Path, start: SystemTime) -> std::io::Result<Hlog> {
+        Hlog::create_of(path, start, "corrected latency")
+    }
+
+    /// Same for a log of `what` (`service time` for `service.hlog`).
+    pub fn create_of(path: &Path, start: SystemTime, what: &str) -> std::io::Result<Hlog> {
         let mut out = BufWriter::new(File::create(path)?);
         let mut serializer = V2DeflateSerializer::new();
+        let legend =
+            format!("[imapload {what} per path.server.backend.command, values in microseconds]");
         IntervalLogWriterBuilder::new()
             .add_comment("[Histogram log format version 1.3]")
-            .add_comment("[imapload corrected latency per path.server.backend.command, values in microseconds]")
+            .add_comment(&legend)
             .with_start_time(start)
             .with_base_time(start)
             .begin_log_with(&mut out, &mut serializer)?;

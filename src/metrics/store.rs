@@ -66,9 +66,11 @@ pub struct IntervalStore {
     intervals: Vec<IntervalRecord>,
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
+    service_hlog: Option<Hlog>,
 }
 
-fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
+/// p50, p90, p99 and max of `h` (zeros when empty), as interval records keep them.
+pub(crate) fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
     if h.is_empty() {
         return [0; 4];
     }
@@ -106,6 +108,7 @@ impl IntervalStore {
             intervals: Vec::new(),
             spare: Vec::new(),
             hlog: None,
+            service_hlog: None,
         }
     }
 
@@ -115,9 +118,20 @@ impl IntervalStore {
         self.hlog = Some((hlog, tags));
     }
 
-    /// The interval log's first write error, if any.
+    /// Also streams every interval's service-time histograms into a second
+    /// log (same tags), so `imapload merge` can add service percentiles too.
+    /// Only takes effect together with [`IntervalStore::set_hlog`].
+    pub fn set_service_hlog(&mut self, hlog: Hlog) {
+        self.service_hlog = Some(hlog);
+    }
+
+    /// The interval logs' first write error, if any.
     pub fn hlog_error(&self) -> Option<&str> {
-        self.hlog.as_ref().and_then(|(h, _)| h.error.as_deref())
+        let service = self.service_hlog.as_ref().and_then(|h| h.error.as_deref());
+        self.hlog
+            .as_ref()
+            .and_then(|(h, _)| h.error.as_deref())
+            .or(service)
     }
 
     /// The server layout.
@@ -165,11 +179,18 @@ impl IntervalStore {
                 service: quantiles(&row.service),
             });
             if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
-                hlog.write(&tags[i], &row.corrected, start, end.saturating_sub(start));
+                let length = end.saturating_sub(start);
+                hlog.write(&tags[i], &row.corrected, start, length);
+                if let Some(service) = self.service_hlog.as_mut() {
+                    service.write(&tags[i], &row.service, start, length);
+                }
             }
             row.reset();
         }
         if let Some((hlog, _)) = self.hlog.as_mut() {
+            hlog.flush();
+        }
+        if let Some(hlog) = self.service_hlog.as_mut() {
             hlog.flush();
         }
         self.intervals.push(IntervalRecord {
@@ -179,6 +200,27 @@ impl IntervalStore {
             rows,
             queues,
         });
+    }
+
+    /// Fills a fresh store with figures saved elsewhere (`imapload merge` adds
+    /// shards' results and writes them through the same writer as a run).
+    /// `totals` holds row totals; only rows first on their path are taken, as
+    /// they are the recording slots (the rows behind a CAS are derived from
+    /// them, as in a run). `intervals` index [`IntervalStore::row_keys`].
+    /// A row that no slot of the layout records is an error naming it.
+    pub fn restore(
+        &mut self,
+        totals: BTreeMap<RowKey, RowHistograms>,
+        intervals: Vec<IntervalRecord>,
+    ) -> Result<(), String> {
+        for (key, row) in totals.into_iter().filter(|(k, _)| k.is_first_on_path()) {
+            let slot = (0..self.totals.len())
+                .find(|&s| self.layout.rows_of(s).first() == Some(&key))
+                .ok_or_else(|| format!("row {} is not one of this run's servers", key.tag()))?;
+            self.totals[slot] = Some(Box::new(row));
+        }
+        self.intervals = intervals;
+        Ok(())
     }
 
     /// Per-interval records, in time order.
@@ -287,5 +329,38 @@ mod tests {
             rows.values().last().unwrap().errors[ErrorReason::Timeout.index()],
             1
         );
+    }
+
+    #[test]
+    fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once() {
+        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+        let key = |path, server: &str| RowKey {
+            path,
+            server: server.into(),
+            backend: "mbx1".into(),
+            command: CommandKind::Select,
+        };
+        let mut row = RowHistograms::new();
+        row.record_ok(10_000, 5_000);
+        row.record_error(ErrorReason::No);
+        let mut totals = BTreeMap::new();
+        totals.insert(key(crate::metrics::Path::Cas, "cas1"), row.clone());
+        // A derived row given too is ignored: it is rebuilt from the slots.
+        totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
+        totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
+        let mut store = IntervalStore::new(layout);
+        store.restore(totals, Vec::new()).unwrap();
+        assert_eq!((store.commands(), store.errors()), (4, 2));
+        let rows = store.totals_by_row();
+        assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
+        let mut stranger = BTreeMap::new();
+        let mut k = key(crate::metrics::Path::Direct, "mbx9");
+        k.backend = "mbx9".into();
+        stranger.insert(k, RowHistograms::new());
+        let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));
+        assert!(store
+            .restore(stranger, Vec::new())
+            .unwrap_err()
+            .contains("mbx9"));
     }
 }

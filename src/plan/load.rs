@@ -93,7 +93,8 @@ fn build(
         from_flag: ov.duration.is_some(),
     };
     let faults = faults::build(ctx, &raw.faults, &topology, &end)?;
-    Ok(RunPlan {
+    let shard = ov.shard.as_deref().map(super::Shard::parse).transpose()?;
+    let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,
         seed,
@@ -117,7 +118,12 @@ fn build(
         monitors: monitors::build(ctx, &raw.monitors, interval)?,
         probes: monitors::probes(ctx, &raw.probes)?,
         faults,
-    })
+        shard: None,
+    };
+    match shard {
+        Some(s) => super::shard::apply(plan, s),
+        None => Ok(plan),
+    }
 }
 
 /// `path` as written in the scenario, made relative to the scenario's folder.

@@ -13,6 +13,7 @@ mod profiles;
 mod scenario;
 mod session;
 mod source;
+pub mod shard;
 mod span;
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ mod users;
 pub use duration::{format_duration, parse_duration};
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use session::DEFAULT_MIX;
+pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
 pub use users::load_users_csv;
 
@@ -85,6 +87,8 @@ pub struct RunPlan {
     pub probes: ProbePlan,
     /// Faults injected into the embedded topology on a schedule (empty for real servers).
     pub faults: Vec<FaultPlan>,
+    /// `--shard K/N`: this plan is one part of the scenario (`None`: the whole).
+    pub shard: Option<ShardPlan>,
 }
 
 /// How a RequestsQueued sample is reduced from the 10 Hz queue-depth readings.
@@ -543,4 +547,6 @@ pub struct Overrides {
     pub validate: Option<Validate>,
     /// `--source-address`, repeatable (addresses or IPv4 ranges).
     pub source_addresses: Vec<String>,
+    /// `--shard K/N` (text; parsed and applied last, after every other override).
+    pub shard: Option<String>,
 }

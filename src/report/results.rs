@@ -13,7 +13,6 @@ use crate::metrics::{IntervalStore, RowHistograms, RowKey};
 use crate::monitor::evaluate::{worst_final, MonitorResult};
 use crate::monitor::settings;
 use crate::monitor::state::AlertValue;
-use crate::plan::RunPlan;
 use crate::probe::ProbeAttempt;
 use crate::sim::faults::FaultEvent;
 
@@ -21,8 +20,8 @@ use super::{health, run_json, summary, table, timeseries, ResultsDir};
 
 /// What a run measured and judged, ready to be written.
 pub struct RunResults<'a> {
-    /// The plan that ran.
-    pub plan: &'a RunPlan,
+    /// What `run.json` records of the plan that ran.
+    pub plan: run_json::PlanRecord,
     /// Engine outcome (times, sessions, interrupted).
     pub outcome: &'a EngineOutcome,
     /// Interval records and totals.
@@ -73,14 +72,14 @@ impl RunResults<'_> {
                        "transitions": r.transitions.iter().map(|t| json!({"at_s": t.at.as_secs_f64(), "to": t.to})).collect::<Vec<_>>()})
             })
             .collect();
-        let doc = json!({
+        let mut doc = json!({
             "imapload_version": env!("CARGO_PKG_VERSION"),
             "outcome": if o.interrupted { "partial" } else { "completed" },
             "seed": self.plan.seed,
             "started_at": run_json::rfc3339(o.started_at),
             "ended_at": run_json::rfc3339(o.ended_at),
             "elapsed_s": o.elapsed.as_secs_f64(),
-            "plan": run_json::plan_json(self.plan),
+            "plan": self.plan.plan,
             "servers": self.servers,
             "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users},
             "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
@@ -94,6 +93,9 @@ impl RunResults<'_> {
             })),
             "faults": self.faults.iter().map(|f| json!({"at_s": f.at.as_secs_f64(), "server": f.server, "what": f.what, "applied": f.applied})).collect::<Vec<_>>(),
         });
+        if let Value::Object(m) = &mut doc {
+            m.extend(self.plan.extra.clone());
+        }
         let intervals = self.store.intervals();
         dir.write(
             "summary.csv",
@@ -123,7 +125,7 @@ impl RunResults<'_> {
         )?;
         super::html::write(dir.path()).map_err(Failure::Run)?;
         let final_dir = dir.commit()?;
-        if !self.plan.output.quiet {
+        if !self.plan.quiet {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{}", table::render(&rows));
             let _ = writeln!(

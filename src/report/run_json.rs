@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::{json, Value};
 
 use crate::metrics::{RowHistograms, RowKey};
-use crate::plan::{RunPlan, ThinkTime, TopologyPlan};
+use crate::plan::{LoadPlan, MonitorPlan, ProbePlan, RunPlan, ShardPlan, ThinkTime, TopologyPlan};
 
 use super::summary::{header, record};
 
@@ -48,14 +48,7 @@ pub fn plan_json(plan: &RunPlan) -> Value {
         "interval_s": plan.interval.as_secs_f64(),
         "topology": topology,
         "users": plan.users.len(),
-        "load": {
-            "model": format!("{:?}", plan.load.model).to_lowercase(), "sessions": plan.load.sessions,
-            "rate": plan.load.rate, "max_sessions": plan.load.max_sessions,
-            "arrivals": format!("{:?}", plan.load.arrivals).to_lowercase(),
-            "stages": plan.load.stages.iter().map(|s| json!({"duration_s": s.duration.as_secs_f64(), "target": s.target})).collect::<Vec<_>>(),
-            "cas_share": plan.load.cas_share, "ramp_up_s": plan.load.ramp_up.as_secs_f64(),
-            "allow_shared_users": plan.load.allow_shared_users,
-        },
+        "load": load_json(&plan.load),
         "profiles": plan.session.profiles.iter().map(|p| json!({"name": p.name, "weight": p.weight})).collect::<Vec<_>>(),
         "session": {
             "security": s.security, "login": format!("{:?}", s.login), "mailbox": s.mailbox,
@@ -69,6 +62,65 @@ pub fn plan_json(plan: &RunPlan) -> Value {
         },
         "tls": {"ca_file": plan.tls.ca_file.as_ref().map(|p| p.display().to_string()), "insecure": plan.tls.insecure},
     })
+}
+
+/// The load model as JSON (`plan.load` in `run.json`).
+pub fn load_json(load: &LoadPlan) -> Value {
+    json!({
+        "model": format!("{:?}", load.model).to_lowercase(), "sessions": load.sessions,
+        "rate": load.rate, "max_sessions": load.max_sessions,
+        "arrivals": format!("{:?}", load.arrivals).to_lowercase(),
+        "stages": load.stages.iter().map(|s| json!({"duration_s": s.duration.as_secs_f64(), "target": s.target})).collect::<Vec<_>>(),
+        "cas_share": load.cas_share, "ramp_up_s": load.ramp_up.as_secs_f64(),
+        "allow_shared_users": load.allow_shared_users,
+    })
+}
+
+/// `run.json`'s `shard` object of a `--shard K/N` run: which part it is and
+/// what the scenario run whole has (seed, users, load, probes), so that
+/// `imapload merge` can write the whole plan without the scenario file.
+pub fn shard_json(s: &ShardPlan) -> Value {
+    json!({
+        "index": s.shard.index, "count": s.shard.count, "seed": s.whole_seed,
+        "users": s.whole_users, "load": load_json(&s.whole_load), "probes": s.whole_probes,
+    })
+}
+
+/// What `run.json` says about the plan. A run takes it from its [`RunPlan`];
+/// `imapload merge` builds it from the shards' `run.json`, which is why the
+/// writer takes this and not the plan itself.
+#[derive(Debug, Clone)]
+pub struct PlanRecord {
+    /// The seed (top-level `seed`).
+    pub seed: u64,
+    /// `plan`, as [`plan_json`] writes it.
+    pub plan: Value,
+    /// Monitor settings the verdicts were judged with.
+    pub monitors: MonitorPlan,
+    /// Probe settings.
+    pub probes: ProbePlan,
+    /// No summary on stdout.
+    pub quiet: bool,
+    /// Further top-level keys (`shard` of a shard, `shards` of a merge).
+    pub extra: serde_json::Map<String, Value>,
+}
+
+impl PlanRecord {
+    /// The record of a run of `plan`.
+    pub fn of(plan: &RunPlan) -> PlanRecord {
+        let mut extra = serde_json::Map::new();
+        if let Some(s) = &plan.shard {
+            extra.insert("shard".into(), shard_json(s));
+        }
+        PlanRecord {
+            seed: plan.seed,
+            plan: plan_json(plan),
+            monitors: plan.monitors.clone(),
+            probes: plan.probes.clone(),
+            quiet: plan.output.quiet,
+            extra,
+        }
+    }
 }
 
 /// The summary rows as JSON objects keyed by the CSV column names.

@@ -233,6 +233,12 @@ pub fn read_intervals(
         qs.max = rec[4].parse()?;
         qs.samples = rec[5].parse()?;
         qs.sum = rec[6].parse()?;
+        // The embedded servers' own queue, saved as means: back to sums.
+        let own = |at: usize| rec.get(at).and_then(|c| c.parse::<f64>().ok());
+        let n = qs.samples as f64;
+        qs.own_sum = own(7).map(|m| (m * n).round() as u64);
+        qs.own_max = own(8).map(|m| m as u64);
+        qs.own_busy_sum = own(9).map(|m| (m * n).round() as u64);
     }
     let mut row_keys = vec![None; keys.len()];
     for (k, i) in keys {

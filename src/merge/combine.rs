@@ -1,0 +1,306 @@
+//! Adding the shards up: time series on the shared clock (time since each
+//! shard's start, the clock the scenario's ramps, faults and probes run on),
+//! histograms added interval by interval and in total (never percentiles
+//! averaged), queue readings added (the model counts commands in flight per
+//! server, and the shards' commands are all in flight at once), sessions and
+//! generator counts added.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+
+use super::hlog;
+use super::input::ShardDir;
+use crate::engine::EngineOutcome;
+use crate::error::{Failure, InputError};
+use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
+use crate::metrics::{ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey};
+use crate::probe::ProbeAttempt;
+
+/// One merged interval being added up.
+#[derive(Default)]
+struct Slot {
+    start: Option<Duration>,
+    end: Duration,
+    active: u64,
+    rows: BTreeMap<RowKey, (u64, [u64; ErrorReason::COUNT], u64)>,
+    queues: Vec<QueueSum>,
+}
+
+/// A server's queue readings over one interval, added over shards as means
+/// (the shards' 10 Hz readings are not taken at the same instants).
+#[derive(Default, Clone)]
+struct QueueSum {
+    samples: u32,
+    mean: f64,
+    max: u64,
+    own_mean: Option<f64>,
+    own_max: Option<u64>,
+    busy_mean: Option<f64>,
+}
+
+fn add_opt<T: std::ops::Add<Output = T>>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+impl QueueSum {
+    fn add(&mut self, q: &QueueStats) {
+        let n = q.samples.max(1) as f64;
+        self.samples = self.samples.max(q.samples);
+        self.mean += q.mean();
+        // The maximum of a sum is at most the sum of the maxima: an upper bound.
+        self.max += q.max;
+        self.own_mean = add_opt(self.own_mean, q.own_mean());
+        self.own_max = add_opt(self.own_max, q.own_max);
+        self.busy_mean = add_opt(self.busy_mean, q.own_busy_sum.map(|b| b as f64 / n));
+    }
+
+    fn stats(&self) -> QueueStats {
+        let n = self.samples as f64;
+        QueueStats {
+            samples: self.samples,
+            sum: (self.mean * n).round() as u64,
+            max: self.max,
+            own_sum: self.own_mean.map(|m| (m * n).round() as u64),
+            own_max: self.own_max,
+            own_busy_sum: self.busy_mean.map(|m| (m * n).round() as u64),
+        }
+    }
+}
+
+/// Adds the shards' time series, queues and histograms into a store ready
+/// for the results writer, and writes the merged `latency.hlog` and
+/// `service.hlog` into `out` (logs start at `start`, the earliest shard's).
+/// The logs are streamed interval by interval, never held whole.
+pub fn measurements(
+    shards: &[ShardDir],
+    out: &Path,
+    start: SystemTime,
+) -> Result<IntervalStore, Failure> {
+    let first = &shards[0];
+    let interval = first.interval;
+    let servers = first.cas.len() + first.backends.len();
+    let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
+    for s in shards {
+        for rec in &s.intervals {
+            let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
+            slot.start = Some(slot.start.map_or(rec.start, |t| t.min(rec.start)));
+            slot.end = slot.end.max(rec.end);
+            slot.active += rec.active_sessions;
+            for r in &rec.rows {
+                let e = slot.rows.entry(s.row_keys[r.row].clone()).or_default();
+                e.0 += r.ok;
+                for (a, b) in e.1.iter_mut().zip(r.errors) {
+                    *a += b;
+                }
+                e.2 += r.corrected_sum_us;
+            }
+            slot.queues.resize(servers, QueueSum::default());
+            for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
+                acc.add(q);
+            }
+        }
+    }
+    let open = |name: &str| -> Result<Vec<hlog::Reader>, InputError> {
+        shards
+            .iter()
+            .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
+            .collect()
+    };
+    let (mut lat_in, mut svc_in) = (open("latency.hlog")?, open("service.hlog")?);
+    let mut lat_out = hlog::Writer::create(&out.join("latency.hlog"), "corrected latency", start)?;
+    let mut svc_out = hlog::Writer::create(&out.join("service.hlog"), "service time", start)?;
+    let layout = Layout::new(first.cas.clone(), first.backends.clone());
+    let mut store = IntervalStore::new(layout);
+    let index: BTreeMap<RowKey, usize> = store
+        .row_keys()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
+    let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
+    let mut records = Vec::new();
+    for (k, slot) in slots {
+        let (mut lat, mut svc) = (hlog::Tagged::new(), hlog::Tagged::new());
+        for r in &mut lat_in {
+            r.take(k, &mut lat)?;
+        }
+        for r in &mut svc_in {
+            r.take(k, &mut svc)?;
+        }
+        let begin = slot.start.unwrap_or(interval * k as u32);
+        lat_out.write(&lat, begin, slot.end.saturating_sub(begin));
+        svc_out.write(&svc, begin, slot.end.saturating_sub(begin));
+        let mut rows = Vec::new();
+        for (key, (ok, errors, sum)) in slot.rows {
+            let row = *index.get(&key).ok_or_else(|| {
+                InputError::new(
+                    "SHARD",
+                    format!("row {} is not one of the run's servers", key.tag()),
+                )
+            })?;
+            let tag = key.tag();
+            let corrected = lat.remove(&tag).unwrap_or_else(hlog::empty);
+            let service = svc.remove(&tag).unwrap_or_else(hlog::empty);
+            if corrected.len() != ok || service.len() != ok {
+                let msg = format!(
+                    "row {tag} at {:.3} s: the time series has {ok} successful commands, latency.hlog {} \
+                     and service.hlog {}; the shards' results are incomplete",
+                    begin.as_secs_f64(),
+                    corrected.len(),
+                    service.len()
+                );
+                return Err(InputError::new("SHARD", msg).into());
+            }
+            rows.push(IntervalStats {
+                row,
+                ok,
+                errors,
+                corrected_sum_us: sum,
+                corrected: quantiles(&corrected),
+                service: quantiles(&service),
+            });
+            let total = totals.entry(key).or_default();
+            total.add(&RowHistograms {
+                corrected,
+                service,
+                errors,
+                corrected_sum_us: sum,
+            });
+        }
+        if let Some(tag) = lat.keys().chain(svc.keys()).next() {
+            let msg = format!(
+                "row {tag} at {:.3} s is in an interval log but not in timeseries.csv",
+                begin.as_secs_f64()
+            );
+            return Err(InputError::new("SHARD", msg).into());
+        }
+        rows.sort_by_key(|r| r.row);
+        records.push(IntervalRecord {
+            start: begin,
+            end: slot.end,
+            active_sessions: slot.active,
+            rows,
+            queues: slot.queues.iter().map(QueueSum::stats).collect(),
+        });
+    }
+    for r in lat_in.iter_mut().chain(svc_in.iter_mut()) {
+        r.finish()?;
+    }
+    lat_out.finish()?;
+    svc_out.finish()?;
+    store
+        .restore(totals, records)
+        .map_err(|m| InputError::new("SHARD", m))?;
+    Ok(store)
+}
+
+/// The shards' engine outcomes added: the earliest start, the latest end,
+/// the longest measured time, sessions and generator counts summed (the
+/// worst start lag is the largest), partial if any shard was.
+pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
+    let u = |v: &Value| v.as_u64().unwrap_or(0);
+    let sum = |f: &dyn Fn(&Value) -> u64| shards.iter().map(|s| f(&s.run)).sum::<u64>();
+    let generators: Vec<&Value> = shards
+        .iter()
+        .map(|s| &s.run["generator"])
+        .filter(|g| g.is_object())
+        .collect();
+    let gsum = |key: &str| generators.iter().map(|g| u(&g[key])).sum::<u64>();
+    let lag_us = generators
+        .iter()
+        .map(|g| (g["max_start_lag_ms"].as_f64().unwrap_or(0.0) * 1000.0) as u64)
+        .max()
+        .unwrap_or(0);
+    EngineOutcome {
+        started_at: shards
+            .iter()
+            .map(|s| s.started_at)
+            .min()
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+        ended_at: shards
+            .iter()
+            .map(|s| s.ended_at)
+            .max()
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+        elapsed: shards.iter().map(|s| s.elapsed).max().unwrap_or_default(),
+        interrupted: shards.iter().any(|s| s.run["outcome"] != "completed"),
+        sessions: (
+            sum(&|r| u(&r["sessions"]["started"])),
+            sum(&|r| u(&r["sessions"]["completed"])),
+            sum(&|r| u(&r["sessions"]["failed"])),
+        ),
+        shared_users: sum(&|r| u(&r["sessions"]["shared_users"])),
+        generator: (!generators.is_empty()).then(|| {
+            let arrivals = gsum("arrivals");
+            (arrivals, gsum("max_backlog"), gsum("not_started"), lag_us)
+        }),
+        saturated: generators.iter().any(|g| g["saturated"] == true),
+    }
+}
+
+/// Every shard's probe attempts (normally only shard 1 runs probes).
+pub fn probes(shards: &[ShardDir]) -> Vec<ProbeAttempt> {
+    let mut all: Vec<ProbeAttempt> = shards.iter().flat_map(|s| s.probes.clone()).collect();
+    all.sort_by_key(|a| a.at);
+    all
+}
+
+/// `run.json`'s `shards` object: the split, the parts merged and missing,
+/// each part's wall-clock start and how far it lagged the earliest.
+pub fn shards_json(shards: &[ShardDir], missing: &[u32]) -> (Value, Duration) {
+    let t0 = shards
+        .iter()
+        .map(|s| s.started_at)
+        .min()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let skew = |s: &ShardDir| s.started_at.duration_since(t0).unwrap_or_default();
+    let max_skew = shards.iter().map(skew).max().unwrap_or_default();
+    let parts: Vec<Value> = shards
+        .iter()
+        .map(|s| {
+            json!({
+                "index": s.index, "dir": s.dir.display().to_string(), "seed": s.run["seed"],
+                "started_at": s.run["started_at"], "start_skew_s": skew(s).as_secs_f64(),
+                "elapsed_s": s.run["elapsed_s"], "outcome": s.run["outcome"],
+                "commands": s.run["totals"]["commands"],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "count": shards[0].count, "merged": shards.len(), "missing": missing,
+        "clock": "time since each shard's start", "max_start_skew_s": max_skew.as_secs_f64(),
+        "parts": parts,
+    });
+    (doc, max_skew)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_readings_add_as_means_and_maxima() {
+        let mut a = QueueStats::default();
+        a.add(2, Some((1, 3)));
+        a.add(4, Some((3, 3)));
+        let mut b = QueueStats::default();
+        for _ in 0..5 {
+            b.add(10, None);
+        }
+        let mut sum = QueueSum::default();
+        sum.add(&a);
+        sum.add(&b);
+        let q = sum.stats();
+        assert_eq!(q.samples, 5);
+        assert!((q.mean() - 13.0).abs() < 1e-9, "3 + 10: {}", q.mean());
+        assert_eq!(q.max, 14);
+        assert_eq!((q.own_mean(), q.own_max), (Some(2.0), Some(3)));
+    }
+}

@@ -1,0 +1,166 @@
+//! `imapload merge SHARD... --out DIR`: adds the results of the N shards of a
+//! scenario (`imapload run --shard K/N`) into one results directory that looks
+//! exactly like a run's, and judges the monitors on the merge.
+//!
+//! Histograms are added (never percentiles averaged); time series are rebuilt
+//! on the shared clock, time since each shard's start, because the scenario's
+//! schedule (ramps, faults, probes) runs on that clock in every shard; queue
+//! readings are added. The shards' wall-clock starts and their skew are
+//! recorded in `run.json` (`shards`). Everything is written through the run's
+//! own writer ([`RunResults::write`]), atomically.
+
+mod check;
+mod combine;
+mod hlog;
+mod input;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Failure, InputError};
+use crate::monitor::evaluate::evaluate;
+use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::settings;
+use crate::monitor::state::AlertValue;
+use crate::report::results::RunResults;
+use crate::report::run_json::PlanRecord;
+use crate::report::ResultsDir;
+use crate::sim::faults::FaultEvent;
+
+/// What `imapload merge` was asked to do.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// The merged results directory.
+    pub out: PathBuf,
+    /// Replace `out` if it exists.
+    pub force: bool,
+    /// Merge even when some shards' directories are not given.
+    pub allow_missing: bool,
+    /// No summary on stdout.
+    pub quiet: bool,
+}
+
+/// The plan record of the scenario run whole: the first shard's plan with the
+/// whole scenario's seed, users and load, which every shard records.
+fn plan_record(first: &input::ShardDir, extra: Value, quiet: bool) -> Result<PlanRecord, Failure> {
+    let whole = &first.whole;
+    let mut plan = first.run["plan"].clone();
+    for key in ["seed", "users", "load"] {
+        plan[key] = whole[key].clone();
+    }
+    let file = first.dir.join("run.json");
+    let (monitors, mut probes) =
+        settings::from_json(&first.run["monitor_settings"]).map_err(|e| {
+            InputError::at(
+                &file,
+                None,
+                Some("monitor_settings".into()),
+                format!("{e:#}"),
+            )
+        })?;
+    probes.enabled = whole["probes"].as_bool().unwrap_or(probes.enabled);
+    let mut map = serde_json::Map::new();
+    map.insert("shards".into(), extra);
+    Ok(PlanRecord {
+        seed: whole["seed"].as_u64().unwrap_or(0),
+        plan,
+        monitors,
+        probes,
+        quiet,
+        extra: map,
+    })
+}
+
+fn faults(run: &Value) -> Vec<FaultEvent> {
+    let list = run["faults"].as_array().cloned().unwrap_or_default();
+    list.iter()
+        .map(|f| FaultEvent {
+            at: Duration::from_secs_f64(f["at_s"].as_f64().unwrap_or(0.0)),
+            server: f["server"].as_str().unwrap_or_default().to_string(),
+            what: f["what"].as_str().unwrap_or_default().to_string(),
+            applied: f["applied"] == true,
+        })
+        .collect()
+}
+
+fn same_place(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Merges the shard directories `dirs` into `opts.out`; returns the exit code
+/// (3 when a monitor ends Unhealthy on the merge, as `run` does).
+pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
+    if dirs.is_empty() {
+        return Err(InputError::new("SHARD", "give the shards' results directories").into());
+    }
+    if let Some(d) = dirs.iter().find(|d| same_place(d, &opts.out)) {
+        let msg = format!(
+            "{} is one of the shards; write the merge elsewhere",
+            d.display()
+        );
+        return Err(InputError::new("--out", msg).into());
+    }
+    let mut shards = dirs
+        .iter()
+        .map(|d| input::read(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let missing = check::check(&mut shards, opts.allow_missing)?;
+    let (shards_doc, skew) = combine::shards_json(&shards, &missing);
+    let first = &shards[0];
+    if !opts.quiet {
+        eprintln!(
+            "imapload: merging {} of {} shards of {}; starts {:.3} s apart at most (lined up on time since each shard's start){}",
+            shards.len(),
+            first.count,
+            first.run["plan"]["name"].as_str().unwrap_or("?"),
+            skew.as_secs_f64(),
+            match (missing.is_empty(), missing.contains(&1)) {
+                (true, _) => String::new(),
+                (false, false) => format!("; MISSING shards {missing:?}"),
+                (false, true) => format!("; MISSING shards {missing:?}, with shard 1 the probes"),
+            }
+        );
+    }
+    let record = plan_record(first, shards_doc, opts.quiet)?;
+    let outcome = combine::outcome(&shards);
+    let probes = combine::probes(&shards);
+    let dir = ResultsDir::create(&opts.out, opts.force)?;
+    let store = combine::measurements(&shards, dir.path(), outcome.started_at)?;
+    let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
+    let input = build(
+        store.intervals(),
+        store.row_keys(),
+        &first.cas,
+        &first.backends,
+        &outcomes,
+        &record.monitors,
+        outcome.elapsed,
+    );
+    let health = evaluate(&record.monitors, &record.probes, &input);
+    let results = RunResults {
+        plan: record,
+        outcome: &outcome,
+        store: &store,
+        servers: first.run["servers"].clone(),
+        server_names: first
+            .cas
+            .iter()
+            .chain(first.backends.iter())
+            .cloned()
+            .collect(),
+        probes,
+        faults: faults(&first.run),
+        health,
+    };
+    let written = results.write(dir)?;
+    Ok(if written.worst == AlertValue::Unhealthy {
+        3
+    } else {
+        0
+    })
+}

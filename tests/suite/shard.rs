@@ -1,0 +1,244 @@
+//! Sharded runs: N shards of a scenario run as separate processes of the real
+//! binary, merged, add up to exactly the sum of the shards, and the merge's
+//! monitor verdicts equal those of the scenario run whole. Bad `--shard`
+//! values and incomplete sets of shards are input errors (exit 2).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{bin, exclusive, read_csv};
+
+/// mbx2 answers every command 400 ms late from the start. Its
+/// AverageCommandProcessingTime (about 400 ms) and the CAS's in front of it
+/// (about 100-200 ms) end Unhealthy far above the 40 ms threshold; mbx1 (a few
+/// ms) and every other monitor stay Healthy. With 2 s samples, no escalation
+/// delay and a 6 s run that drains by about 7.2 s, the verdict rests on the
+/// complete samples [2,4) and [4,6), well away from the ragged end of a run.
+/// A fixed delay (not `slow`, whose heavy tail can hold the drain for seconds)
+/// and enough workers (no queueing) keep the drain short.
+const SCENARIO: &str = r#"
+name = "sharded"
+seed = 7
+duration = "6s"
+[topology]
+kind = "embedded"
+cas = 1
+backends = 2
+messages_per_mailbox = 20
+workers_per_backend = 64
+[users]
+count = 200
+[load]
+sessions = 30
+cas_share = 0.5
+[session]
+commands = [3, 8]
+think_time = { dist = "exponential", mean = "20ms" }
+command_timeout = "10s"
+idle_duration = "10ms"
+[monitors]
+sample_period = "2s"
+escalation_delay = "0s"
+[monitors.command_time]
+threshold = "40ms"
+[monitors.requests_queued]
+threshold = 1000
+[probes]
+interval_scale = 0.02
+[[faults]]
+server = "mbx2"
+at = "0s"
+delay = "400ms"
+"#;
+
+fn imapload(args: &[&str], dir: &Path) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `summary.csv` as (path.server.backend.command) -> (count, errors).
+fn counts(dir: &Path) -> BTreeMap<String, (u64, u64)> {
+    let (header, rows) = read_csv(&dir.join("summary.csv"));
+    assert_eq!(
+        &header[..6],
+        ["path", "server", "backend", "command", "count", "errors"]
+    );
+    rows.iter()
+        .map(|r| {
+            (
+                r[..4].join("."),
+                (r[4].parse().unwrap(), r[5].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// `health.csv` as (server, monitor) -> final alert value.
+fn verdicts(dir: &Path) -> BTreeMap<(String, String), String> {
+    let (_, rows) = read_csv(&dir.join("health.csv"));
+    rows.iter()
+        .map(|r| ((r[0].clone(), r[2].clone()), r[3].clone()))
+        .collect()
+}
+
+fn add(into: &mut BTreeMap<String, (u64, u64)>, from: &BTreeMap<String, (u64, u64)>) {
+    for (k, (c, e)) in from {
+        let t = into.entry(k.clone()).or_default();
+        t.0 += c;
+        t.1 += e;
+    }
+}
+
+fn json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
+    let _alone = exclusive();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("s.toml"), SCENARIO).unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let mut args = vec!["run", "s.toml", "--quiet", "--out", out];
+        args.extend_from_slice(extra);
+        Command::new(bin())
+            .args(&args)
+            .current_dir(d)
+            .spawn()
+            .unwrap()
+    };
+    // The shards run at once, as a Job's pods would; then the whole run alone.
+    let shards: Vec<_> = (1..=3)
+        .map(|k| run(&["--shard", &format!("{k}/3")], &format!("s{k}")))
+        .collect();
+    for mut child in shards {
+        // A shard's own verdict may fall either way: it has a third of the load.
+        let code = child.wait().unwrap().code();
+        assert!(matches!(code, Some(0 | 3)), "a shard failed: {code:?}");
+    }
+    let whole = run(&[], "whole").wait_with_output().unwrap();
+    assert_eq!(whole.status.code(), Some(3));
+
+    let merged = imapload(
+        &["merge", "s1", "s2", "s3", "--out", "merged", "--quiet"],
+        d,
+    );
+    assert_eq!(merged.status.code(), Some(3), "{}", stderr(&merged));
+
+    // Counts: every row of the merge is exactly the sum of the shards' rows.
+    let mut sum = BTreeMap::new();
+    for k in 1..=3 {
+        add(&mut sum, &counts(&d.join(format!("s{k}"))));
+    }
+    assert_eq!(counts(&d.join("merged")), sum);
+    assert!(sum.len() > 40, "too few rows to mean much: {}", sum.len());
+    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
+    let total = |v: &serde_json::Value, a: &str, b: &str| v[a][b].as_u64().unwrap();
+    let shard_sum = |a: &str, b: &str| (1..=3).map(|k| total(&shard_json(k), a, b)).sum::<u64>();
+    assert_eq!(
+        total(&m, "totals", "commands"),
+        shard_sum("totals", "commands")
+    );
+    assert_eq!(
+        total(&m, "sessions", "started"),
+        shard_sum("sessions", "started")
+    );
+    // The histograms were added too: the merged log holds every command.
+    let hlog_len = |dir: &Path| -> u64 {
+        let h = imapload::compare::noise::read_hlog(dir).expect("latency.hlog");
+        h.values().map(|h| h.len()).sum()
+    };
+    let shard_hlogs: u64 = (1..=3).map(|k| hlog_len(&d.join(format!("s{k}")))).sum();
+    assert_eq!(hlog_len(&d.join("merged")), shard_hlogs);
+    // The merge describes the whole scenario and its shards.
+    assert_eq!(m["plan"]["load"]["sessions"], 30);
+    assert_eq!(m["plan"]["users"], 200);
+    assert_eq!(m["seed"], 7);
+    assert_eq!(m["shards"]["count"], 3);
+    assert_eq!(m["shards"]["parts"].as_array().unwrap().len(), 3);
+    let parts: u64 = (1..=3)
+        .map(|k| shard_json(k)["plan"]["users"].as_u64().unwrap())
+        .sum();
+    assert_eq!(parts, 200, "user blocks must cover the users exactly");
+
+    // Monitor verdicts: the same on the merge as on the whole run.
+    let (merged_v, whole_v) = (verdicts(&d.join("merged")), verdicts(&d.join("whole")));
+    assert_eq!(merged_v, whole_v);
+    let unhealthy: Vec<_> = merged_v.iter().filter(|(_, v)| *v == "Unhealthy").collect();
+    assert_eq!(unhealthy.len(), 2, "{merged_v:?}");
+    assert!(merged_v.len() >= 12, "probe monitors missing: {merged_v:?}");
+
+    // A missing shard is named, and nothing is written; --allow-missing merges the rest.
+    let partial = imapload(&["merge", "s1", "s3", "--out", "partial"], d);
+    assert_eq!(partial.status.code(), Some(2));
+    let err = stderr(&partial);
+    assert!(
+        err.contains("2/3") && err.contains("--allow-missing"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!d.join("partial").exists());
+    let partial = imapload(
+        &[
+            "merge",
+            "s1",
+            "s3",
+            "--out",
+            "partial",
+            "--allow-missing",
+            "-q",
+        ],
+        d,
+    );
+    assert!(partial.status.code() == Some(3), "{}", stderr(&partial));
+    let mut two = counts(&d.join("s1"));
+    add(&mut two, &counts(&d.join("s3")));
+    assert_eq!(counts(&d.join("partial")), two);
+    // The same shard twice, or a shard with a whole run, is refused.
+    let twice = imapload(&["merge", "s1", "s1", "s2", "--out", "x"], d);
+    assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
+    let mixed = imapload(&["merge", "s1", "whole", "--out", "x"], d);
+    assert_eq!(mixed.status.code(), Some(2), "{}", stderr(&mixed));
+    assert!(stderr(&mixed).contains("--shard K/N"), "{}", stderr(&mixed));
+    assert!(!d.join("x").exists());
+}
+
+#[test]
+fn bad_shard_values_exit_2_with_one_line_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    for bad in ["3/2", "0/2", "1/0", "abc"] {
+        let out = tmp.path().join("r");
+        let o = Command::new(bin())
+            .args([
+                "run",
+                "--quiet",
+                "--duration",
+                "1s",
+                "--shard",
+                bad,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--shard {bad}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "--shard {bad}: {err}");
+        assert!(
+            err.contains("--shard") && err.contains("1 <= K <= N"),
+            "{err}"
+        );
+        assert!(err.contains(&format!("`{bad}`")), "{err}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "--shard {bad} left {left:?}");
+    }
+}
