@@ -11,7 +11,9 @@ pub struct Sample {
     pub start: Duration,
     /// Sample end.
     pub end: Duration,
-    /// The sample's value; `None` when nothing was measured (counts as not over).
+    /// The sample's value; `None` when nothing was measured: such a sample
+    /// neither fires nor clears a monitor (it holds its state), so a quiet
+    /// tail at the end of a run cannot turn an alert Healthy.
     pub value: Option<f64>,
 }
 
@@ -25,7 +27,10 @@ pub fn consecutive_over(samples: &[Sample], threshold: f64, n: usize) -> Vec<(Du
     let mut run = 0usize;
     let mut open: Option<Duration> = None;
     for s in samples {
-        if s.value.is_some_and(|v| v > threshold) {
+        let Some(value) = s.value else {
+            continue; // no data: neither over nor under
+        };
+        if value > threshold {
             run += 1;
             if run >= n && open.is_none() {
                 open = Some(s.end);
@@ -124,6 +129,18 @@ mod tests {
         );
         // Equal to the threshold is not over it.
         assert!(consecutive_over(&samples(&[60.0, 60.0, 60.0]), 60.0, 2).is_empty());
+    }
+
+    #[test]
+    fn a_sample_without_data_holds_the_state() {
+        let mut v = samples(&[90.0, 90.0, 0.0, 90.0]);
+        v[2].value = None; // e.g. the quiet tail of a run: no commands measured
+        // The run of "over" samples continues across the gap and stays open.
+        assert_eq!(consecutive_over(&v[..3], 60.0, 2), [(s(20), Duration::MAX)]);
+        // A gap does not count toward firing either.
+        let mut w = samples(&[90.0, 0.0, 10.0]);
+        w[1].value = None;
+        assert!(consecutive_over(&w, 60.0, 2).is_empty());
     }
 
     #[test]
