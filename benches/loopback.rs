@@ -68,7 +68,10 @@ fn one_run(rt: &tokio::runtime::Runtime, dir: &Path) -> (Duration, u64) {
             imapload::run::FailOn::Never,
         ))
         .expect("run");
-    assert_eq!(report.errors, 0, "a benchmark run with errors measures nothing useful");
+    assert_eq!(
+        report.errors, 0,
+        "a benchmark run with errors measures nothing useful"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).expect("run.json"))
             .expect("json");

@@ -78,7 +78,11 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("record_ok", threads), &threads, |b, &t| {
             b.iter_custom(|iters| {
                 let (elapsed, seen) = contended(t, iters);
-                assert_eq!(seen, iters * t as u64, "every recorded command is drained once");
+                assert_eq!(
+                    seen,
+                    iters * t as u64,
+                    "every recorded command is drained once"
+                );
                 elapsed
             })
         });

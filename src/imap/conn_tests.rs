@@ -337,7 +337,11 @@ async fn a_parked_connection_takes_a_fresh_buffer_when_bytes_arrive() {
     server.write_all(b"* OK ready\r\n").await.unwrap();
     assert_eq!(conn.read_response().await.unwrap().kind(), Kind::Untagged);
     conn.park();
-    assert_eq!(conn.rbuf.capacity(), 0, "an idle connection holds no buffer");
+    assert_eq!(
+        conn.rbuf.capacity(),
+        0,
+        "an idle connection holds no buffer"
+    );
     server.write_all(b"* 3 EXISTS\r\n").await.unwrap();
     let resp = conn.read_response().await.unwrap();
     assert_eq!(resp.raw(), b"* 3 EXISTS\r\n");

@@ -135,7 +135,7 @@ mod tests {
     fn a_sample_without_data_holds_the_state() {
         let mut v = samples(&[90.0, 90.0, 0.0, 90.0]);
         v[2].value = None; // e.g. the quiet tail of a run: no commands measured
-        // The run of "over" samples continues across the gap and stays open.
+                           // The run of "over" samples continues across the gap and stays open.
         assert_eq!(consecutive_over(&v[..3], 60.0, 2), [(s(20), Duration::MAX)]);
         // A gap does not count toward firing either.
         let mut w = samples(&[90.0, 0.0, 10.0]);

@@ -12,8 +12,8 @@ mod monitors;
 mod profiles;
 mod scenario;
 mod session;
-mod source;
 pub mod shard;
+mod source;
 mod span;
 #[cfg(test)]
 mod tests;

@@ -35,7 +35,11 @@ pub(crate) fn build(
         expand(item.get_ref(), &mut out).map_err(|m| ctx.at(item.span(), key, m))?;
     }
     if out.is_empty() {
-        return Err(ctx.at(list.span(), key, format!("is empty; {ALLOWED}, or leave it out")));
+        return Err(ctx.at(
+            list.span(),
+            key,
+            format!("is empty; {ALLOWED}, or leave it out"),
+        ));
     }
     check_family(&out).map_err(|m| ctx.at(list.span(), key, m))?;
     Ok(out)

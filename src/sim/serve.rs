@@ -179,8 +179,12 @@ mod tests {
         let t = parse_service_time("2ms").unwrap();
         assert_eq!((t.median, t.p99), (ms(2), ms(2)));
         assert_eq!(parse_service_time("0").unwrap().median, Duration::ZERO);
-        assert!(parse_service_time("5ms/1ms").unwrap_err().contains("below the median"));
-        assert!(parse_service_time("fast").unwrap_err().contains("MEDIAN/P99"));
+        assert!(parse_service_time("5ms/1ms")
+            .unwrap_err()
+            .contains("below the median"));
+        assert!(parse_service_time("fast")
+            .unwrap_err()
+            .contains("MEDIAN/P99"));
     }
 
     #[tokio::test]
