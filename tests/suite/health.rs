@@ -38,7 +38,7 @@ async fn a_slow_backend_turns_its_monitor_and_the_cas_unhealthy_and_rejudging_hi
     let plan = plan_from(&text, dir.path(), &quiet_out(dir.path()));
     let report = run(plan).await;
     assert_eq!(report.exit_code, 3, "a monitor should end Unhealthy");
-    assert_eq!(report.errors, 0);
+    assert_eq!(report.errors, 0, "{}", error_rows(&report));
     let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
     assert_eq!(
         states(&judged, "AverageCommandProcessingTimeGt60sMonitor"),
@@ -144,7 +144,7 @@ FETCH_FLAGS = 1
 enabled = false
 "#;
     let report = run(plan_from(text, dir.path(), &quiet_out(dir.path()))).await;
-    assert_eq!(report.errors, 0);
+    assert_eq!(report.errors, 0, "{}", error_rows(&report));
     let (h, ts) = read_csv(&report.dir.join("timeseries.csv"));
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
     let (t, server, command, ok, sum) = (

@@ -40,7 +40,7 @@ async fn a_two_second_stall_shows_in_corrected_p99_and_not_in_service_p99() {
     let mut plan = plan_from(&text, dir.path(), &quiet_out(dir.path()));
     plan.session.pacing = Pacing::Schedule;
     let report = run(plan).await;
-    assert_eq!(report.errors, 0);
+    assert_eq!(report.errors, 0, "{}", error_rows(&report));
     let (_, noop) = report
         .rows
         .iter()

@@ -100,3 +100,27 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_imapload"))
 }
+
+/// The rows of a run that have errors, with their reasons, for assertion
+/// messages: a failing "no errors" check then says which and why.
+pub fn error_rows(report: &imapload::run::RunReport) -> String {
+    use imapload::metrics::ErrorReason;
+    let mut out = String::new();
+    for (key, row) in &report.rows {
+        for reason in ErrorReason::ALL {
+            let n = row.errors[reason.index()];
+            if n > 0 {
+                out.push_str(&format!(
+                    "{:?}/{}/{}/{:?}: {} {}\n",
+                    key.path,
+                    key.server,
+                    key.backend,
+                    key.command,
+                    n,
+                    reason.label()
+                ));
+            }
+        }
+    }
+    out
+}
