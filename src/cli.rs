@@ -127,7 +127,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Run duration, e.g. 30s, 5m.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration: Option<String>,
     /// Concurrent sessions (closed model).
     #[arg(long)]
@@ -154,7 +154,7 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Open model at R session arrivals per second (replaces the scenario's model, rate and stages).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub rate: Option<f64>,
     /// Response checking: `light` (fast checks on the hot path) or `strict` (decode every response).
     #[arg(long, value_name = "light|strict", value_parser = clap::builder::TypedValueParser::map(
@@ -197,7 +197,17 @@ pub struct ServeArgs {
 
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print(); // --help, --version
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("imapload: {}", one_line(&e));
+            return 2;
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -216,6 +226,19 @@ pub fn main() -> i32 {
             f.exit_code()
         }
     }
+}
+
+/// Clap's usage error as one line (bad input is one line everywhere): its
+/// message, possible values and tip, without the usage block.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect();
+    format!("{}; see --help", parts.join("; "))
 }
 
 /// A token cancelled on Ctrl-C or SIGTERM.

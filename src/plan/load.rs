@@ -138,7 +138,13 @@ fn users(
 ) -> Result<Vec<User>, InputError> {
     let backends = topo.backend_names();
     if let Some(path) = &ov.users {
-        return check_backends(path, read_users_csv(path)?, &backends);
+        let rows = read_users_csv(path).map_err(|mut e| {
+            if e.line.is_none() && e.key.is_none() {
+                e.key = Some("--users".into()); // name the flag that gave the file
+            }
+            e
+        })?;
+        return check_backends(path, rows, &backends);
     }
     let default = RawUsers::default();
     let u = raw.users.as_ref().map_or(&default, |s| s.get_ref());
