@@ -161,6 +161,12 @@ pub struct RunArgs {
         clap::builder::PossibleValuesParser::new(["light", "strict"]),
         |s| if s == "strict" { plan::Validate::Strict } else { plan::Validate::Light }))]
     pub validate: Option<plan::Validate>,
+    /// Write the raw IMAP exchange of a sample of sessions into DIR, one file each, credentials redacted.
+    #[arg(long, value_name = "DIR")]
+    pub protocol_log: Option<PathBuf>,
+    /// Share of sessions --protocol-log records (default 0.01: the first session and every 100th).
+    #[arg(long, value_name = "F")]
+    pub protocol_log_sample: Option<f64>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -279,6 +285,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 quiet: a.quiet,
                 rate: a.rate,
                 validate: a.validate,
+                protocol_log: a.protocol_log,
+                protocol_log_sample: a.protocol_log_sample,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;

@@ -133,6 +133,8 @@ pub struct Ctx {
     pub counters: SessionCounters,
     /// Queue-depth gauges per server.
     pub queues: QueueGauges,
+    /// `--protocol-log`: picks the sessions whose exchange is written out.
+    pub protolog: Option<crate::imap::protolog::ProtoLog>,
 }
 
 /// A user profile ready for sampling.
@@ -254,6 +256,7 @@ pub async fn run(
         hard_stop: CancellationToken::new(),
         counters: SessionCounters::default(),
         queues: QueueGauges::new(&layout),
+        protolog: (plan.output.protocol_log.clone()).map(crate::imap::protolog::ProtoLog::new),
     });
     let own_queues: Vec<Option<OwnQueue>> = ctx
         .targets

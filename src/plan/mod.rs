@@ -496,6 +496,8 @@ pub struct OutputPlan {
     pub force: bool,
     /// No progress lines and no summary table on stdout.
     pub quiet: bool,
+    /// `--protocol-log`: where sampled sessions' raw exchanges go (off when `None`).
+    pub protocol_log: Option<crate::imap::protolog::Settings>,
 }
 
 /// Command-line flags that override the scenario file. `None` keeps the file's value.
@@ -527,4 +529,8 @@ pub struct Overrides {
     pub rate: Option<f64>,
     /// `--validate light|strict`.
     pub validate: Option<Validate>,
+    /// `--protocol-log DIR` and `--protocol-log-sample F`.
+    pub protocol_log: Option<PathBuf>,
+    /// `--protocol-log-sample` (share of sessions logged; default 0.01).
+    pub protocol_log_sample: Option<f64>,
 }

@@ -8,5 +8,6 @@ mod e2e;
 mod health;
 mod load;
 mod outputs;
+mod safety;
 mod support;
 mod validation;
