@@ -209,6 +209,10 @@ pub fn main() -> i32 {
             let _ = e.print(); // --help, --version
             return 0;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print(); // bare `imapload`: the help, as a usage error
+            return 2;
+        }
         Err(e) => {
             eprintln!("imapload: {}", one_line(&e));
             return 2;
