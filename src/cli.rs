@@ -199,6 +199,9 @@ pub struct ServeArgs {
     /// Where to write users.csv and ca.pem (default: a new temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
+    #[arg(long)]
+    pub login_disabled_without_tls: bool,
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -315,6 +318,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 seed: a.seed,
                 workers_per_backend: a.workers,
                 dir: a.dir,
+                login_disabled_without_tls: a.login_disabled_without_tls,
             };
             crate::sim::serve::serve(opts, interrupt_token())
                 .await

@@ -37,6 +37,7 @@ fn world() -> &'static World {
             seed: 1,
             workers_per_backend: 2,
             dir: None,
+            login_disabled_without_tls: false,
         };
         let t = rt
             .block_on(Topology::start(

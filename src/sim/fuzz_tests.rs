@@ -180,5 +180,6 @@ fn opts() -> super::serve::ServeOptions {
         seed: 3,
         workers_per_backend: 4,
         dir: None,
+        login_disabled_without_tls: false,
     }
 }

@@ -33,6 +33,8 @@ pub struct ServeOptions {
     pub workers_per_backend: usize,
     /// Where `users.csv` and `ca.pem` go (default: a new, kept temp directory).
     pub dir: Option<PathBuf>,
+    /// Advertise LOGINDISABLED and refuse logins on plain connections until STARTTLS.
+    pub login_disabled_without_tls: bool,
 }
 
 /// The users `serve` creates: `user00001`/`pass00001`..., homes round-robin
@@ -48,7 +50,7 @@ pub fn make_users(n: usize, backends: usize) -> Vec<User> {
 }
 
 /// The plan `serve` uses: 1 ms median / 5 ms p99 service time, 50 messages
-/// of about 4 KiB, LOGIN allowed without TLS.
+/// of about 4 KiB; LOGIN without TLS as `opts` says.
 pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
     EmbeddedPlan {
         cas: opts.cas,
@@ -64,7 +66,7 @@ pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
             },
             per_command: HashMap::new(),
         },
-        login_disabled_without_tls: false,
+        login_disabled_without_tls: opts.login_disabled_without_tls,
     }
 }
 
@@ -164,6 +166,7 @@ mod tests {
             seed: 1,
             workers_per_backend: 4,
             dir: Some(dir.path().to_path_buf()),
+            login_disabled_without_tls: false,
         };
         let token = CancellationToken::new();
         let task = tokio::spawn(serve(opts, token.clone()));
@@ -208,6 +211,7 @@ mod manual {
             seed: 1,
             workers_per_backend: 8,
             dir: std::env::var_os("IMAPLOAD_SERVE_DIR").map(PathBuf::from),
+            login_disabled_without_tls: false,
         };
         let token = CancellationToken::new();
         let stop = token.clone();

@@ -128,7 +128,7 @@ fn protocol_logging_is_off_by_default() {
 }
 
 #[test]
-fn embedded_servers_listen_on_loopback_unless_told_otherwise() {
+fn embedded_servers_listen_on_loopback_and_serve_can_disable_cleartext_login() {
     let p = plan::load(None, &Overrides::default()).unwrap();
     let TopologyPlan::Embedded(e) = &p.topology else {
         panic!("the default topology is embedded")
@@ -137,7 +137,8 @@ fn embedded_servers_listen_on_loopback_unless_told_otherwise() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin())
-        .args(["serve", "--backends", "1", "--users", "2", "--dir"])
+        .args(["serve", "--backends", "1", "--users", "2"])
+        .args(["--login-disabled-without-tls", "--dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
         .spawn()
@@ -151,6 +152,13 @@ fn embedded_servers_listen_on_loopback_unless_told_otherwise() {
         if let Some(url) = line.split("url=").nth(1) {
             endpoints.push(url.to_string());
         }
+    }
+    // Asked for, both servers refuse logins before STARTTLS.
+    for url in endpoints.iter().filter(|u| u.starts_with("imap://")) {
+        let tcp = std::net::TcpStream::connect(&url["imap://".len()..]).unwrap();
+        let mut greeting = String::new();
+        BufReader::new(tcp).read_line(&mut greeting).unwrap();
+        assert!(greeting.contains("LOGINDISABLED"), "{url}: {greeting}");
     }
     child.kill().unwrap();
     child.wait().unwrap();
