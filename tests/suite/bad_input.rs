@@ -142,6 +142,43 @@ const CASES: &[Case] = &[
         expect: &["s.toml:2", "session.mix", "weight > 0"],
     },
     Case {
+        name: "every weight 0 in a profile's mix",
+        files: scenario!(
+            "[[session.profile]]\nname = \"a\"\nweight = 1\n[session.profile.mix]\nNOOP = 0\n"
+        ),
+        args: RUN_S,
+        expect: &["s.toml:5", "session.profile[1].mix", "weight > 0"],
+    },
+    Case {
+        name: "every ramp target 0",
+        files: scenario!(
+            "[load]\nmodel = \"open\"\nstages = [{ duration = \"5s\", target = 0 }]\n"
+        ),
+        args: RUN_S,
+        expect: &["s.toml:4", "load.stages", "target > 0"],
+    },
+    Case {
+        name: "no CAS while sessions go via one",
+        files: scenario!("[topology]\nkind = \"embedded\"\ncas = 0\n"),
+        args: RUN_S,
+        expect: &["s.toml:4", "topology.cas", "from 1 to"],
+    },
+    Case {
+        name: "protocol log sample out of range",
+        files: &[],
+        args: &[
+            "run",
+            "--quiet",
+            "--out",
+            "{out}",
+            "--protocol-log",
+            "logs",
+            "--protocol-log-sample",
+            "2",
+        ],
+        expect: &["--protocol-log-sample", "> 0 and <= 1"],
+    },
+    Case {
         name: "negative mix weight",
         files: scenario!("[session.mix]\nNOOP = -1\n"),
         args: RUN_S,
