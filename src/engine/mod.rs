@@ -256,7 +256,11 @@ pub async fn run(
         hard_stop: CancellationToken::new(),
         counters: SessionCounters::default(),
         queues: QueueGauges::new(&layout),
-        protolog: (plan.output.protocol_log.clone()).map(crate::imap::protolog::ProtoLog::new),
+        protolog: plan
+            .output
+            .protocol_log
+            .clone()
+            .map(crate::imap::protolog::ProtoLog::new),
     });
     let own_queues: Vec<Option<OwnQueue>> = ctx
         .targets

@@ -529,7 +529,7 @@ pub struct Overrides {
     pub rate: Option<f64>,
     /// `--validate light|strict`.
     pub validate: Option<Validate>,
-    /// `--protocol-log DIR` and `--protocol-log-sample F`.
+    /// `--protocol-log DIR`: write a sample of sessions' raw exchanges there.
     pub protocol_log: Option<PathBuf>,
     /// `--protocol-log-sample` (share of sessions logged; default 0.01).
     pub protocol_log_sample: Option<f64>,

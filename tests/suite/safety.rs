@@ -135,6 +135,7 @@ fn embedded_servers_listen_on_loopback_and_serve_can_disable_cleartext_login() {
     };
     assert!(e.listen.is_loopback(), "{}", e.listen);
 
+    let _alone = exclusive(); // a server process beside a load test would disturb it
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin())
         .args(["serve", "--backends", "1", "--users", "2"])
