@@ -149,7 +149,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Run duration, e.g. 30s, 5m.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration: Option<String>,
     /// Concurrent sessions (closed model).
     #[arg(long)]
@@ -176,7 +176,7 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Open model at R session arrivals per second (replaces the scenario's model, rate and stages).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub rate: Option<f64>,
     /// Response checking: `light` (fast checks on the hot path) or `strict` (decode every response).
     #[arg(long, value_name = "light|strict", value_parser = clap::builder::TypedValueParser::map(
@@ -190,6 +190,12 @@ pub struct RunArgs {
     /// Run only part K of N of the scenario (1 <= K <= N), e.g. 2/4; merge with `imapload merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Write the raw IMAP exchange of a sample of sessions into DIR, one file each, credentials redacted.
+    #[arg(long, value_name = "DIR")]
+    pub protocol_log: Option<PathBuf>,
+    /// Share of sessions --protocol-log records (default 0.01: the first session and every 100th).
+    #[arg(long, value_name = "F")]
+    pub protocol_log_sample: Option<f64>,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
@@ -226,11 +232,28 @@ pub struct ServeArgs {
     /// `1ms/5ms` (the default) or `0` for none (to measure the generator).
     #[arg(long, default_value = "1ms/5ms", value_name = "MEDIAN/P99")]
     pub service_time: String,
+    /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
+    #[arg(long)]
+    pub login_disabled_without_tls: bool,
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print(); // --help, --version
+            return 0;
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print(); // bare `imapload`: the help, as a usage error
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("imapload: {}", one_line(&e));
+            return 2;
+        }
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -249,6 +272,19 @@ pub fn main() -> i32 {
             f.exit_code()
         }
     }
+}
+
+/// Clap's usage error as one line (bad input is one line everywhere): its
+/// message, possible values and tip, without the usage block.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect();
+    format!("{}; see --help", parts.join("; "))
 }
 
 /// A token cancelled on Ctrl-C or SIGTERM.
@@ -291,6 +327,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 validate: a.validate,
                 source_addresses: a.source_addresses,
                 shard: a.shard,
+                protocol_log: a.protocol_log,
+                protocol_log_sample: a.protocol_log_sample,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
@@ -317,6 +355,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 dir: a.dir,
                 service: crate::sim::serve::parse_service_time(&a.service_time)
                     .map_err(|m| crate::error::InputError::new("--service-time", m))?,
+                login_disabled_without_tls: a.login_disabled_without_tls,
             };
             crate::sim::serve::serve(opts, interrupt_token())
                 .await

@@ -117,6 +117,12 @@ pub async fn run(
         .out
         .clone()
         .unwrap_or_else(|| default_out(&plan));
+    if let Some(log) = &plan.output.protocol_log {
+        std::fs::create_dir_all(&log.dir).map_err(|e| {
+            let msg = format!("cannot create {}: {e}", log.dir.display());
+            crate::error::InputError::new("--protocol-log", msg)
+        })?;
+    }
     let dir = ResultsDir::create(&out, plan.output.force)?;
     let quiet = plan.output.quiet;
     let fd_limit = crate::fdlimit::raise().unwrap_or(0);

@@ -135,6 +135,8 @@ pub struct Ctx {
     pub counters: SessionCounters,
     /// Queue-depth gauges per server.
     pub queues: QueueGauges,
+    /// `--protocol-log`: picks the sessions whose exchange is written out.
+    pub protolog: Option<crate::imap::protolog::ProtoLog>,
 }
 
 impl Ctx {
@@ -269,6 +271,11 @@ pub async fn run(
         hard_stop: CancellationToken::new(),
         counters: SessionCounters::default(),
         queues: QueueGauges::new(&layout),
+        protolog: plan
+            .output
+            .protocol_log
+            .clone()
+            .map(crate::imap::protolog::ProtoLog::new),
     });
     let own_queues: Vec<Option<OwnQueue>> = ctx
         .targets

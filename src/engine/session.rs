@@ -145,6 +145,13 @@ impl<'a> Session<'a> {
             },
             _ = ctx.hard_stop.cancelled() => return Err(self.fail(CommandKind::Connect, ErrorReason::Aborted)),
         };
+        if let Some(log) = ctx
+            .protolog
+            .as_ref()
+            .and_then(|p| p.session(&self.user.name, &target.name))
+        {
+            conn.set_protocol_log(log);
+        }
         let mut done = self.ok(CommandKind::Connect, start, t);
         if target.security == Security::Tls {
             done = self.handshake(&mut conn, &target.server_name, done).await?;

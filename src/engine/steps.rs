@@ -113,6 +113,17 @@ impl Session<'_> {
             LoginMethod::AuthenticatePlain => CommandKind::Authenticate,
             _ => CommandKind::Login,
         };
+        if !conn.is_tls()
+            && self
+                .mbox
+                .capabilities
+                .as_ref()
+                .is_some_and(|c| c.login_disabled)
+        {
+            // Never a password in the clear to a server that forbids it (LOGINDISABLED).
+            crate::imap::capability::warn_login_disabled();
+            return Err(self.fail(kind, ErrorReason::Tls));
+        }
         let _queued = ctx.queues.due(self.route, kind);
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
         let deadline = self.deadline();

@@ -88,6 +88,20 @@ impl Capabilities {
     }
 }
 
+/// Says once per process, on stderr, why logins to a server advertising
+/// `LOGINDISABLED` over a plain connection fail: imapload does not send the
+/// password, and counts the login as a `tls` error instead.
+pub fn warn_login_disabled() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        eprintln!(
+            "imapload: warning: a server advertises LOGINDISABLED on a plain connection; \
+             those logins are not sent (no password in the clear) and count as tls errors; \
+             use security = \"starttls\" or \"tls\", or starttls_share = 1"
+        )
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

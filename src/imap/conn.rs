@@ -15,6 +15,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::framer::{FrameError, Framer, Limits};
+use super::protolog::SessionLog;
 use super::response::Response;
 use super::tls::TlsClient;
 
@@ -73,6 +74,8 @@ pub struct Connection {
     /// Length of the message last returned by `read_response`, still at the front of `rbuf`.
     consumed: usize,
     framer: Framer,
+    /// This session's protocol log, when it was sampled (`--protocol-log`).
+    log: Option<Box<SessionLog>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -123,6 +126,7 @@ impl Connection {
             rbuf: BytesMut::with_capacity(INITIAL_CAPACITY),
             consumed: 0,
             framer: Framer::new(limits),
+            log: None,
         })
     }
 
@@ -150,6 +154,9 @@ impl Connection {
         match std::mem::replace(&mut self.stream, Stream::Upgrading) {
             Stream::Plain(tcp) => match tls.connector().connect(name, tcp).await {
                 Ok(s) => {
+                    if let Some(log) = &mut self.log {
+                        log.note("TLS established");
+                    }
                     self.stream = Stream::Tls(Box::new(s));
                     Ok(())
                 }
@@ -164,6 +171,11 @@ impl Connection {
         }
     }
 
+    /// Logs this connection's traffic from now on (a sampled session).
+    pub fn set_protocol_log(&mut self, log: SessionLog) {
+        self.log = Some(Box::new(log));
+    }
+
     /// Whether the transport is TLS now (after a successful upgrade).
     pub fn is_tls(&self) -> bool {
         matches!(self.stream, Stream::Tls(_))
@@ -172,6 +184,9 @@ impl Connection {
     /// Sends one complete command (or literal data) and flushes it, so the
     /// latency clock starts when the bytes are really on their way.
     pub async fn send(&mut self, bytes: &[u8]) -> Result<(), ImapError> {
+        if let Some(log) = &mut self.log {
+            log.client(bytes);
+        }
         match &mut self.stream {
             Stream::Plain(s) => {
                 s.write_all(bytes).await?;
@@ -198,6 +213,9 @@ impl Connection {
             self.fill().await?;
         };
         self.consumed = n;
+        if let Some(log) = &mut self.log {
+            log.server(&self.rbuf[..n]);
+        }
         Ok(Response::new(&self.rbuf[..n]))
     }
 

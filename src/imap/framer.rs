@@ -30,6 +30,18 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// Largest whole message (its lines and literals together): two
+    /// literals of the largest size (a FETCH of a body and its header) and a
+    /// line. Without it a server chaining literals (`{0}` after `{0}`, or
+    /// one big body after another in the same FETCH) would be buffered without end.
+    pub fn max_message(&self) -> u64 {
+        (self.max_literal as u64)
+            .saturating_mul(2)
+            .saturating_add(self.max_line as u64)
+    }
+}
+
 /// Why a byte stream cannot be framed; the connection is unusable after any of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
@@ -46,6 +58,12 @@ pub enum FrameError {
         size: u64,
         /// The limit that was exceeded.
         limit: usize,
+    },
+    /// One message grew past [`Limits::max_message`] (chained literals).
+    #[error("server sent a message longer than {limit} bytes")]
+    MessageTooLarge {
+        /// The limit that was exceeded.
+        limit: u64,
     },
     /// The stream broke an invariant the framer relies on.
     #[error("malformed server response: {0}")]
@@ -126,6 +144,14 @@ impl Framer {
                 return Ok(None);
             };
             let line_end = self.pos + lf + 1;
+            let too_big = || {
+                Err(FrameError::MessageTooLarge {
+                    limit: self.limits.max_message(),
+                })
+            };
+            if line_end as u64 > self.limits.max_message() {
+                return too_big();
+            }
             if line_end - self.seg_start > self.limits.max_line {
                 return Err(FrameError::LineTooLong {
                     limit: self.limits.max_line,
@@ -136,6 +162,12 @@ impl Framer {
                 content = rest;
             }
             match literal_size(content) {
+                Some(Ok(size))
+                    if size <= self.limits.max_literal as u64
+                        && line_end as u64 + size > self.limits.max_message() =>
+                {
+                    return too_big()
+                }
                 Some(Ok(size)) if size <= self.limits.max_literal as u64 => {
                     self.literal_left = size;
                     self.pos = line_end;

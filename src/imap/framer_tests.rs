@@ -293,3 +293,68 @@ fn run(data: &[u8], cut: usize) -> (Vec<usize>, Result<(), FrameError>) {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any bytes in any chunking: the same messages as in one piece, and
+    /// never more buffered than one message may take (chained literals included).
+    #[test]
+    fn any_chunking_frames_alike_and_buffers_at_most_one_message(
+        parts in proptest::collection::vec(prop_oneof![
+            2 => proptest::collection::vec(any::<u8>(), 0..12),
+            3 => Just(b"{3}\r\n".to_vec()), 3 => Just(b"{0}\r\n".to_vec()), 2 => Just(b"{2+}\n".to_vec()),
+            2 => Just(b"\r\n".to_vec()), 1 => Just(b"* 1 FETCH (BODY[] ".to_vec())], 0..80),
+        chunks in proptest::collection::vec(1usize..40, 1..12)) {
+        let limits = Limits { max_line: 24, max_literal: 8 };
+        let data = parts.concat();
+        // Two literals and a line per message, plus the line being received.
+        let cap = 2 * limits.max_literal + 2 * limits.max_line;
+        let (mut f, mut buf, mut lens, mut at) = (Framer::new(limits), Vec::new(), Vec::new(), 0);
+        let mut sizes = chunks.iter().cycle();
+        let failed = loop {
+            match f.scan(&buf) {
+                Ok(Some(n)) => lens.push(buf.drain(..n).count()),
+                Ok(None) if at == data.len() => break false,
+                Ok(None) => {
+                    prop_assert!(buf.len() <= cap, "{} bytes buffered, cap {}", buf.len(), cap);
+                    let c = (*sizes.next().unwrap()).min(data.len() - at);
+                    buf.extend_from_slice(&data[at..at + c]);
+                    at += c;
+                }
+                Err(_) => break true,
+            }
+        };
+        let (whole, result) = run_with(&data, limits);
+        prop_assert_eq!(lens, whole);
+        prop_assert_eq!(failed, result.is_err());
+    }
+}
+
+/// Frames `data` given whole, with `limits`.
+fn run_with(data: &[u8], limits: Limits) -> (Vec<usize>, Result<(), FrameError>) {
+    let mut f = Framer::new(limits);
+    let mut buf = data.to_vec();
+    let mut lens = Vec::new();
+    loop {
+        match f.scan(&buf) {
+            Ok(Some(n)) => lens.push(buf.drain(..n).count()),
+            Ok(None) => return (lens, Ok(())),
+            Err(e) => return (lens, Err(e)),
+        }
+    }
+}
+
+#[test]
+fn chained_literals_cannot_grow_a_message_without_end() {
+    let limits = Limits {
+        max_line: 100,
+        max_literal: 10,
+    };
+    let mut f = Framer::new(limits);
+    let data = b"* 1 FETCH (X {0}\r\n".repeat(20);
+    assert_eq!(
+        f.scan(&data),
+        Err(FrameError::MessageTooLarge { limit: 120 })
+    );
+}

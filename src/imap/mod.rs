@@ -5,6 +5,7 @@ pub mod capability;
 pub mod conn;
 pub mod encoder;
 pub mod framer;
+pub mod protolog;
 pub mod response;
 pub mod tls;
 pub mod url;

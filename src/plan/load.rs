@@ -20,6 +20,7 @@ use super::{
     TopologyPlan, User,
 };
 use crate::error::InputError;
+use crate::imap::protolog::{Settings as ProtoLogSettings, DEFAULT_SAMPLE};
 
 /// The built-in quickstart, used when `imapload run` gets no scenario. Errors
 /// in it are reported as [`QUICKSTART_ORIGIN`] (they can only come from overrides).
@@ -114,6 +115,7 @@ fn build(
             }),
             force: ov.force,
             quiet: ov.quiet,
+            protocol_log: protocol_log(ov)?,
         },
         monitors: monitors::build(ctx, &raw.monitors, interval)?,
         probes: monitors::probes(ctx, &raw.probes)?,
@@ -123,6 +125,26 @@ fn build(
     match shard {
         Some(s) => super::shard::apply(plan, s),
         None => Ok(plan),
+    }
+}
+
+/// `--protocol-log DIR [--protocol-log-sample F]`, checked.
+fn protocol_log(ov: &Overrides) -> Result<Option<ProtoLogSettings>, InputError> {
+    let sample = ov.protocol_log_sample.unwrap_or(DEFAULT_SAMPLE);
+    if !(sample > 0.0 && sample <= 1.0) {
+        let msg = format!("{sample} is out of range; expected a share of sessions > 0 and <= 1, e.g. 0.01 (1%) or 1 (all)");
+        return Err(InputError::new("--protocol-log-sample", msg));
+    }
+    match &ov.protocol_log {
+        None if ov.protocol_log_sample.is_some() => Err(InputError::new(
+            "--protocol-log-sample",
+            "needs --protocol-log DIR (where the logs go)",
+        )),
+        None => Ok(None),
+        Some(dir) => Ok(Some(ProtoLogSettings {
+            dir: dir.clone(),
+            sample,
+        })),
     }
 }
 
@@ -144,7 +166,13 @@ fn users(
 ) -> Result<Vec<User>, InputError> {
     let backends = topo.backend_names();
     if let Some(path) = &ov.users {
-        return check_backends(path, read_users_csv(path)?, &backends);
+        let rows = read_users_csv(path).map_err(|mut e| {
+            if e.line.is_none() && e.key.is_none() {
+                e.key = Some("--users".into()); // name the flag that gave the file
+            }
+            e
+        })?;
+        return check_backends(path, rows, &backends);
     }
     let default = RawUsers::default();
     let u = raw.users.as_ref().map_or(&default, |s| s.get_ref());

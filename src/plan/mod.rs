@@ -514,6 +514,8 @@ pub struct OutputPlan {
     pub force: bool,
     /// No progress lines and no summary table on stdout.
     pub quiet: bool,
+    /// `--protocol-log`: where sampled sessions' raw exchanges go (off when `None`).
+    pub protocol_log: Option<crate::imap::protolog::Settings>,
 }
 
 /// Command-line flags that override the scenario file. `None` keeps the file's value.
@@ -549,4 +551,8 @@ pub struct Overrides {
     pub source_addresses: Vec<String>,
     /// `--shard K/N` (text; parsed and applied last, after every other override).
     pub shard: Option<String>,
+    /// `--protocol-log DIR`: write a sample of sessions' raw exchanges there.
+    pub protocol_log: Option<PathBuf>,
+    /// `--protocol-log-sample` (share of sessions logged; default 0.01).
+    pub protocol_log_sample: Option<f64>,
 }

@@ -31,6 +31,34 @@ pub fn key_path_at(root: &DeTable<'_>, offset: usize) -> Option<String> {
     (!parts.is_empty()).then(|| parts.concat())
 }
 
+/// For text that does not parse: the dotted key written on the line holding
+/// `offset` (`load.sessions` for `sessions = ...` under `[load]`), found by
+/// reading the lines as text. `None` when that line has no `key =`.
+pub fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let line_no = line_of(text, offset);
+    let mut table = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if i + 1 == line_no {
+            let (key, _) = l.split_once('=')?;
+            let key = key.trim();
+            let bare = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+            if key.is_empty() || !key.chars().all(bare) {
+                return None;
+            }
+            return Some(if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            });
+        }
+        if l.starts_with('[') {
+            table = l.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        }
+    }
+    None
+}
+
 fn contains(span: &Range<usize>, offset: usize) -> bool {
     span.start <= offset && (offset < span.end || span.is_empty() && offset == span.start)
 }
@@ -129,11 +157,24 @@ impl<'a> Ctx<'a> {
     /// when the text parsed.
     pub fn toml_error(&self, err: &toml::de::Error, root: Option<&DeTable<'_>>) -> InputError {
         let span = err.span().unwrap_or(0..0);
-        let key = root.and_then(|r| key_path_at(r, span.start));
+        let Some(root) = root else {
+            // The text is not TOML: name the key written on that line, if any.
+            let message = format!(
+                "not valid TOML: {}; each line is `key = value` or a `[table]` header (see scenarios/quickstart.toml)",
+                err.message().trim_end_matches('\n')
+            );
+            let key = key_on_line(self.text, span.start);
+            return InputError::at(
+                self.file.clone(),
+                Some(line_of(self.text, span.start)),
+                key,
+                message,
+            );
+        };
         InputError::at(
             self.file.clone(),
             Some(line_of(self.text, span.start)),
-            key,
+            key_path_at(root, span.start),
             polish(err.message()),
         )
     }
@@ -189,6 +230,17 @@ mod tests {
             Some("topology.cas[2].url")
         );
         assert_eq!(key_path_at(root, 0).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_key_on_their_line() {
+        let t = "a = 1\n[load]\nsessions = \"5\nx\n";
+        assert_eq!(
+            key_on_line(t, t.find('"').unwrap()).as_deref(),
+            Some("load.sessions")
+        );
+        assert_eq!(key_on_line(t, t.len() - 1), None);
+        assert_eq!(key_on_line(t, 0).as_deref(), Some("a"));
     }
 
     #[test]

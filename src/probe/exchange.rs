@@ -11,6 +11,8 @@ use crate::imap::response::{Kind, Status};
 pub(super) struct Answer {
     pub status: Option<Status>,
     pub text: String,
+    /// The server said `LOGINDISABLED` in a CAPABILITY answer on the way.
+    pub login_disabled: bool,
 }
 
 impl Answer {
@@ -54,6 +56,7 @@ pub(super) async fn command(
     tag: &str,
     segments: &[Vec<u8>],
 ) -> Result<Answer, ExchangeError> {
+    let mut login_disabled = false;
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         conn.send(seg).await.map_err(ExchangeError::Io)?;
@@ -63,7 +66,7 @@ pub(super) async fn command(
                 Kind::Untagged if resp.status() == Some(Status::Bye) => {
                     return Err(ExchangeError::Bye(lossy(resp.text())))
                 }
-                Kind::Untagged => {}
+                Kind::Untagged => login_disabled |= says_login_disabled(resp.raw()),
                 Kind::Continuation if !last => break,
                 Kind::Continuation => {
                     return Err(ExchangeError::Unexpected(
@@ -81,12 +84,20 @@ pub(super) async fn command(
                     return Ok(Answer {
                         status: resp.status(),
                         text: lossy(resp.text()),
+                        login_disabled: login_disabled || says_login_disabled(resp.raw()),
                     });
                 }
             }
         }
     }
     Err(ExchangeError::Unexpected("empty command".to_string()))
+}
+
+/// Whether a CAPABILITY response or `[CAPABILITY ...]` code lists LOGINDISABLED.
+fn says_login_disabled(raw: &[u8]) -> bool {
+    let upper = raw.to_ascii_uppercase();
+    let has = |w: &[u8]| upper.windows(w.len()).any(|x| x == w);
+    has(b"CAPABILITY") && has(b" LOGINDISABLED")
 }
 
 /// `tag VERB arg arg...` as segments for [`command`]: atoms or quoted

@@ -244,6 +244,11 @@ async fn sequence(
         return Ok((conn, None));
     }
     *stage = Stage::Login;
+    if answer.login_disabled && !conn.is_tls() {
+        let why = "the server advertises LOGINDISABLED on this plain connection; the password \
+                   was not sent (use imaps:// or ?starttls)";
+        return Err(Failure::new(FailureClass::Auth, why.to_string()));
+    }
     let login = exchange::segments("z2", "LOGIN", &[user, password]);
     let answer = exchange::command(&mut conn, "z2", &login)
         .await

@@ -142,6 +142,30 @@ async fn wrong_password_is_an_auth_failure_without_the_password() {
 }
 
 #[tokio::test]
+async fn no_password_in_the_clear_when_the_server_says_logindisabled() {
+    let mut p = plan();
+    p.login_disabled_without_tls = true;
+    let t = Topology::start(&p, &users(), 7, None).await.unwrap();
+    let tls = TlsClient::new(None, Some(t.ca_pem()), false).unwrap();
+    for s in [&t.cas()[0], &t.backends()[1]] {
+        let kind = if s.name == "cas1" {
+            ProbeKind::Ctp
+        } else {
+            ProbeKind::DeepTest
+        };
+        let r = probe(kind, &s.name, &url(s, "plain"), &tls, "pass00002").await;
+        assert_eq!(r.failure, Some(FailureClass::Auth), "{r:?}");
+        assert!(
+            r.error.as_deref().unwrap().contains("was not sent"),
+            "{r:?}"
+        );
+        let r = probe(kind, &s.name, &url(s, "starttls"), &tls, "pass00002").await;
+        assert!(r.ok, "{kind} over STARTTLS: {r:?}");
+    }
+    t.shutdown().await;
+}
+
+#[tokio::test]
 async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
     let (t, tls) = start().await;
     t.control("mbx1").unwrap().set_refuse_logins(true);

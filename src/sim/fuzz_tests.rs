@@ -181,5 +181,6 @@ fn opts() -> super::serve::ServeOptions {
         workers_per_backend: 4,
         dir: None,
         service: super::serve::parse_service_time("1ms/5ms").unwrap(),
+        login_disabled_without_tls: false,
     }
 }

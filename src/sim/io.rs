@@ -20,6 +20,10 @@ use tokio_rustls::server::TlsStream;
 pub const MAX_LINE: usize = 64 * 1024;
 /// Largest literal accepted.
 pub const MAX_LITERAL: u64 = 64 * 1024 * 1024;
+/// An over-long line is skipped up to this many bytes; a client still sending
+/// the same line after that gets `* BYE` and is disconnected, so an endless
+/// line costs neither memory nor a server reading forever.
+pub const MAX_SKIP: usize = 1024 * 1024;
 /// Read buffers start (and shrink back to) this size.
 const BUF_START: usize = 4096;
 
@@ -166,13 +170,20 @@ impl Conn {
             scanned = self.buf.len();
             if scanned > max {
                 // Skip the rest of this over-long line without keeping it.
+                let mut skipped = 0;
                 loop {
                     if let Some(i) = memchr::memchr(b'\n', &self.buf) {
                         self.buf.advance(i + 1);
                         self.shrink();
                         return Ok(Some(Err(())));
                     }
+                    skipped += self.buf.len();
                     self.buf.clear();
+                    if skipped > MAX_SKIP {
+                        let _ = self.send(b"* BYE Command line too long\r\n").await;
+                        let e = format!("a command line went on past {MAX_SKIP} bytes");
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+                    }
                     if !self.fill().await? {
                         return Ok(None);
                     }

@@ -16,6 +16,8 @@ pub mod faults;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod io;
+#[cfg(test)]
+mod limits_tests;
 pub mod listen;
 pub mod message;
 pub mod serve;

@@ -33,6 +33,8 @@ pub struct ServeOptions {
     pub workers_per_backend: usize,
     /// Where `users.csv` and `ca.pem` go (default: a new, kept temp directory).
     pub dir: Option<PathBuf>,
+    /// Advertise LOGINDISABLED and refuse logins on plain connections until STARTTLS.
+    pub login_disabled_without_tls: bool,
     /// Service time of every command (zero median: none).
     pub service: ServiceTime,
 }
@@ -70,7 +72,7 @@ pub fn make_users(n: usize, backends: usize) -> Vec<User> {
 }
 
 /// The plan `serve` uses: the service time asked for (1 ms median / 5 ms
-/// p99 by default), 50 messages of about 4 KiB, LOGIN allowed without TLS.
+/// p99 by default), 50 messages of about 4 KiB; LOGIN without TLS as `opts` says.
 pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
     EmbeddedPlan {
         cas: opts.cas,
@@ -83,7 +85,7 @@ pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
             default: opts.service,
             per_command: HashMap::new(),
         },
-        login_disabled_without_tls: false,
+        login_disabled_without_tls: opts.login_disabled_without_tls,
     }
 }
 
@@ -200,6 +202,7 @@ mod tests {
             workers_per_backend: 4,
             dir: Some(dir.path().to_path_buf()),
             service: parse_service_time("0").unwrap(),
+            login_disabled_without_tls: false,
         };
         let token = CancellationToken::new();
         let task = tokio::spawn(serve(opts, token.clone()));
@@ -245,6 +248,7 @@ mod manual {
             workers_per_backend: 8,
             dir: std::env::var_os("IMAPLOAD_SERVE_DIR").map(PathBuf::from),
             service: parse_service_time("1ms/5ms").unwrap(),
+            login_disabled_without_tls: false,
         };
         let token = CancellationToken::new();
         let stop = token.clone();

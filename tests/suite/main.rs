@@ -1,6 +1,7 @@
 //! imapload's integration tests: one test binary, one module per concern, so
 //! the crate links once.
 
+mod bad_input;
 mod cli;
 mod dovecot;
 mod e2e;
@@ -11,6 +12,7 @@ mod k8s;
 mod load;
 mod misbehave;
 mod outputs;
+mod safety;
 mod shard;
 mod support;
 mod validation;
