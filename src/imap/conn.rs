@@ -22,6 +22,8 @@ use super::tls::TlsClient;
 /// Receive buffer size to start with: enough for ordinary answers; a
 /// session that gets bigger ones grows it once and keeps it.
 const INITIAL_CAPACITY: usize = 1024;
+/// The most the receive buffer grows by in one read, whatever a literal announces.
+const MAX_RESERVE_STEP: usize = 256 * 1024;
 /// Above this, an emptied receive buffer is given back to the allocator.
 const SHRINK_ABOVE: usize = 64 * 1024;
 /// How long [`Connection::shutdown`] may wait for the peer to take our close.
@@ -262,8 +264,8 @@ impl Connection {
         }
     }
 
-    /// Reads at least one byte into the buffer, growing it in one step to
-    /// fit the rest of a literal being received.
+    /// Reads at least one byte into the buffer, growing it toward the rest
+    /// of a literal being received (in steps of at most 256 KiB).
     async fn fill(&mut self) -> Result<(), ImapError> {
         if self.rbuf.capacity() == 0 {
             // Parked: wait without a buffer (TLS keeps its own record buffer,
@@ -275,7 +277,10 @@ impl Connection {
         let spare = self.rbuf.capacity() - self.rbuf.len();
         if spare < 512 {
             let literal = usize::try_from(self.framer.literal_remaining()).unwrap_or(usize::MAX);
-            self.rbuf.reserve(literal.max(INITIAL_CAPACITY));
+            // Grow toward the announced literal, but by at most a step: a
+            // server announcing 60 MB and sending nothing costs 256 KiB, not 60 MB.
+            self.rbuf
+                .reserve(literal.clamp(INITIAL_CAPACITY, MAX_RESERVE_STEP));
         }
         let read = match &mut self.stream {
             Stream::Plain(s) => s.read_buf(&mut self.rbuf).await,

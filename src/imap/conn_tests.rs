@@ -346,3 +346,25 @@ async fn a_parked_connection_takes_a_fresh_buffer_when_bytes_arrive() {
     let resp = conn.read_response().await.unwrap();
     assert_eq!(resp.raw(), b"* 3 EXISTS\r\n");
 }
+
+#[tokio::test]
+async fn an_announced_literal_is_not_reserved_up_front() {
+    let (l, addr) = listener().await;
+    let (conn, accepted) = tokio::join!(Connection::connect(addr, Limits::default()), l.accept());
+    let (mut conn, (mut server, _)) = (conn.unwrap(), accepted.unwrap());
+    // 60 MB announced (under the 64 MiB limit), 10 bytes sent, then silence.
+    server
+        .write_all(b"* 1 FETCH (BODY[] {60000000}\r\n0123456789")
+        .await
+        .unwrap();
+    let read = tokio::time::timeout(Duration::from_millis(300), conn.read_response()).await;
+    assert!(
+        read.is_err(),
+        "the literal is incomplete, so no message yet"
+    );
+    assert!(
+        conn.rbuf.capacity() <= 2 * MAX_RESERVE_STEP,
+        "a hostile announcement must not cost its size: {} bytes reserved",
+        conn.rbuf.capacity()
+    );
+}
