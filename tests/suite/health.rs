@@ -34,7 +34,7 @@ async fn a_slow_backend_turns_its_monitor_and_the_cas_unhealthy_and_rejudging_hi
     let extra = format!(
         "{FAST_MONITORS}[probes]\nenabled = false\n\n[[faults]]\nserver = \"mbx2\"\nat = \"2s\"\nslow = 200.0\n"
     );
-    let text = embedded_scenario(30, "8s", "") + &extra;
+    let text = embedded_scenario(30, "10s", "") + &extra;
     let plan = plan_from(&text, dir.path(), &quiet_out(dir.path()));
     let report = run(plan).await;
     assert_eq!(report.exit_code, 3, "a monitor should end Unhealthy");
