@@ -22,11 +22,15 @@ pub async fn launch(
     bufs: &mut SlotBuffers,
     intended: Instant,
 ) -> Option<SessionEnd> {
+    let mut waited = false;
     let lease = loop {
         if let Some(lease) = ctx.users.try_acquire(rng, ctx.load.allow_shared_users) {
             break lease;
         }
-        ctx.users.waited.fetch_add(1, Ordering::Relaxed);
+        if !waited {
+            waited = true; // counted once per session, however long it waits
+            ctx.users.waited.fetch_add(1, Ordering::Relaxed);
+        }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
             _ = ctx.soft_stop.cancelled() => return None,

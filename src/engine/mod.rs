@@ -216,6 +216,9 @@ pub struct EngineOutcome {
     pub sessions: (u64, u64, u64),
     /// Sessions that shared a user because all users were busy.
     pub shared_users: u64,
+    /// Times a session found every user busy and waited for one (its wait is
+    /// in its latency; many waits mean the scenario needs more users).
+    pub user_waits: u64,
     /// Open model: arrivals scheduled, most waiting at once, never started, worst start lag (µs).
     pub generator: Option<(u64, u64, u64, u64)>,
     /// Open model: the generator could not deliver the offered load.
@@ -396,6 +399,7 @@ pub async fn run(
             c.failed.load(Ordering::Relaxed),
         ),
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
+        user_waits: ctx.users.waited.load(Ordering::Relaxed),
         generator: (plan.load.model == LoadModel::Open).then(|| {
             let g = &ctx.generator;
             (

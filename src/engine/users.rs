@@ -17,7 +17,7 @@ pub struct UserPool {
     in_use: Vec<AtomicBool>,
     /// Sessions that had to share a user because every user was busy.
     pub shared: AtomicU64,
-    /// Times a session waited because every user was busy (sharing not allowed).
+    /// Sessions that waited because every user was busy (sharing not allowed).
     pub waited: AtomicU64,
 }
 

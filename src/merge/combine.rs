@@ -237,6 +237,7 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
             sum(&|r| u(&r["sessions"]["failed"])),
         ),
         shared_users: sum(&|r| u(&r["sessions"]["shared_users"])),
+        user_waits: sum(&|r| u(&r["sessions"]["user_waits"])),
         generator: (!generators.is_empty()).then(|| {
             let arrivals = gsum("arrivals");
             (arrivals, gsum("max_backlog"), gsum("not_started"), lag_us)

@@ -81,7 +81,7 @@ impl RunResults<'_> {
             "elapsed_s": o.elapsed.as_secs_f64(),
             "plan": self.plan.plan,
             "servers": self.servers,
-            "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users},
+            "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users, "user_waits": o.user_waits},
             "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
             "summary": run_json::summary_json(&rows),
             "monitor_settings": settings::to_json(&self.plan.monitors, &self.plan.probes),

@@ -137,3 +137,34 @@ async fn a_generator_that_cannot_deliver_the_rate_says_it_is_saturated() {
         serde_json::from_slice(&std::fs::read(report.dir.join("run.json")).unwrap()).unwrap();
     assert_eq!(json["generator"]["saturated"], true);
 }
+
+/// Fewer users than sessions: without sharing, sessions wait for a free user
+/// and run.json counts them; with sharing allowed, none wait and the shared
+/// sessions are counted instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_wait_for_a_free_user_and_run_json_counts_them() {
+    let mut counts = Vec::new();
+    for shared in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = embedded_scenario(20, "2s", "[probes]\nenabled = false\n")
+            .replace("count = 200", "count = 6")
+            .replace(
+                "cas_share = 0.5",
+                &format!("cas_share = 0.5\nallow_shared_users = {shared}"),
+            );
+        let report = run(plan_from(&text, dir.path(), &quiet_out(dir.path()))).await;
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report.dir.join("run.json")).unwrap()).unwrap();
+        let s = &json["sessions"];
+        counts.push((
+            s["user_waits"].as_u64().unwrap(),
+            s["shared_users"].as_u64().unwrap(),
+        ));
+    }
+    let ((waits, shares), (waits_shared, shares_shared)) = (counts[0], counts[1]);
+    assert!(waits > 0 && shares == 0, "without sharing: {counts:?}");
+    assert!(
+        waits_shared == 0 && shares_shared > 0,
+        "with sharing: {counts:?}"
+    );
+}
