@@ -6,6 +6,8 @@
 //! `metrics` (per-worker histograms merged on a tick) -> `report` (summary,
 //! CSV, JSON) and the exit code. `main.rs` only calls [`cli::main`].
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod command;
 pub mod compare;
