@@ -232,6 +232,11 @@ pub struct ServeArgs {
     /// `1ms/5ms` (the default) or `0` for none (to measure the generator).
     #[arg(long, default_value = "1ms/5ms", value_name = "MEDIAN/P99")]
     pub service_time: String,
+    /// Run only these servers (comma-separated, e.g. `mbx2`), keeping the
+    /// whole topology's port numbering: one topology over several processes,
+    /// each with its own open-file limit. Needs --port-base.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub only: Option<Vec<String>>,
     /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
     #[arg(long)]
     pub login_disabled_without_tls: bool,
@@ -355,6 +360,21 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 dir: a.dir,
                 service: crate::sim::serve::parse_service_time(&a.service_time)
                     .map_err(|m| crate::error::InputError::new("--service-time", m))?,
+                only: match a.only {
+                    Some(list) => {
+                        crate::sim::serve::check_only(&list, a.cas, a.backends)
+                            .map_err(|m| crate::error::InputError::new("--only", m))?;
+                        if a.port_base.is_none() {
+                            return Err(crate::error::InputError::new(
+                                "--only",
+                                "needs --port-base, so that the processes of one topology agree on its ports",
+                            )
+                            .into());
+                        }
+                        Some(list)
+                    }
+                    None => None,
+                },
                 login_disabled_without_tls: a.login_disabled_without_tls,
             };
             crate::sim::serve::serve(opts, interrupt_token())

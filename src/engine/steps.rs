@@ -295,7 +295,9 @@ impl Session<'_> {
         let entered = Instant::now();
         let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
         conn.park();
+        let held = ctx.queues.hold(self.route, CommandKind::Idle);
         hold(conn, &mut self.mbox, check, until, &ctx.hard_stop).await?;
+        drop(held);
         let deadline = self.deadline();
         let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;
         let mbox = &mut self.mbox;

@@ -105,6 +105,19 @@ impl QueueGauges {
         }
     }
 
+    /// Takes an outstanding command out of the depth while the server owes
+    /// no answer: an IDLE being held waits on the client (and on new mail),
+    /// not on the server, so thousands of idling sessions are not a queue.
+    /// The guard puts it back when dropped (at DONE, or on failure).
+    pub fn hold(&self, route: Route, kind: CommandKind) -> Held<'_> {
+        self.apply(route, kind, -1);
+        Held {
+            gauges: self,
+            route,
+            kind,
+        }
+    }
+
     /// Current depth of every server, in layout order.
     pub fn read(&self) -> Vec<u64> {
         self.gauges
@@ -125,6 +138,20 @@ pub struct Outstanding<'a> {
 impl Drop for Outstanding<'_> {
     fn drop(&mut self) {
         self.gauges.apply(self.route, self.kind, -1);
+    }
+}
+
+/// A command taken out of the queue depth until dropped (see [`QueueGauges::hold`]).
+#[derive(Debug)]
+pub struct Held<'a> {
+    gauges: &'a QueueGauges,
+    route: Route,
+    kind: CommandKind,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.gauges.apply(self.route, self.kind, 1);
     }
 }
 
@@ -167,5 +194,23 @@ mod tests {
             (s.mean(), s.max, s.own_mean(), s.own_max),
             (3.0, 4, Some(2.0), Some(3))
         );
+    }
+
+    #[test]
+    fn a_held_idle_leaves_the_depth_and_comes_back_for_its_done() {
+        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+        let g = QueueGauges::new(&layout);
+        let route = Route {
+            cas: Some(0),
+            backend: 0,
+        };
+        let idle = g.due(route, CommandKind::Idle);
+        assert_eq!(g.read(), [1, 1]);
+        let held = g.hold(route, CommandKind::Idle);
+        assert_eq!(g.read(), [0, 0], "an IDLE being held is not queued");
+        drop(held);
+        assert_eq!(g.read(), [1, 1], "DONE until the tagged OK is");
+        drop(idle);
+        assert_eq!(g.read(), [0, 0]);
     }
 }

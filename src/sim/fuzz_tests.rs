@@ -181,6 +181,7 @@ fn opts() -> super::serve::ServeOptions {
         workers_per_backend: 4,
         dir: None,
         service: super::serve::parse_service_time("1ms/5ms").unwrap(),
+        only: None,
         login_disabled_without_tls: false,
     }
 }

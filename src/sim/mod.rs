@@ -97,27 +97,75 @@ impl Topology {
         seed: u64,
         port_base: Option<u16>,
     ) -> anyhow::Result<Topology> {
+        Self::start_only(plan, users, seed, port_base, None).await
+    }
+
+    /// Like [`Topology::start`], but runs only the servers named in `only`
+    /// (all when `None`); the others keep their place in the port numbering,
+    /// so a topology can be spread over several processes (each with its own
+    /// open-file limit) whose URLs are those of the whole. A CAS finds the
+    /// back ends of other processes by that numbering, so with a partial
+    /// `only` a `port_base` is required.
+    pub async fn start_only(
+        plan: &EmbeddedPlan,
+        users: &[User],
+        seed: u64,
+        port_base: Option<u16>,
+        only: Option<&[String]>,
+    ) -> anyhow::Result<Topology> {
+        let runs = |name: &str| only.is_none_or(|list| list.iter().any(|n| n == name));
+        if only.is_some() && port_base.is_none() {
+            anyhow::bail!(
+                "running only some servers needs a port base, so the processes agree on ports"
+            );
+        }
         let certs = certs::generate(plan.listen)?;
         let mut next_port = port_base;
-        let mut bind = || {
-            let port = next_port.unwrap_or(0);
-            if let Some(p) = next_port.as_mut() {
-                *p = p.checked_add(1).unwrap_or(0);
+        // The next two ports (plain, TLS) in the numbering, bound if `run`.
+        let mut take = |run: bool| {
+            let mut pair = [0u16; 2];
+            for p in &mut pair {
+                *p = next_port.unwrap_or(0);
+                if let Some(n) = next_port.as_mut() {
+                    *n = n.checked_add(1).unwrap_or(0);
+                }
             }
-            let addr = SocketAddr::new(plan.listen, port);
+            let listen = plan.listen;
             async move {
-                TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("binding {addr}"))
+                if !run {
+                    return anyhow::Ok((pair[0], None));
+                }
+                let mut bound = Vec::with_capacity(2);
+                for port in pair {
+                    let addr = SocketAddr::new(listen, port);
+                    bound.push(
+                        TcpListener::bind(addr)
+                            .await
+                            .with_context(|| format!("binding {addr}"))?,
+                    );
+                }
+                let tls = bound.pop().expect("two listeners");
+                let plain = bound.pop().expect("two listeners");
+                Ok((pair[0], Some((plain, tls))))
             }
         };
         let mut cas_listeners = Vec::new();
         for i in 1..=plan.cas {
-            cas_listeners.push((format!("cas{i}"), bind().await?, bind().await?));
+            let name = format!("cas{i}");
+            if let (_, Some((p, t))) = take(runs(&name)).await? {
+                cas_listeners.push((name, p, t));
+            }
         }
         let mut be_listeners = Vec::new();
+        let mut remote_backends = HashMap::new();
         for i in 1..=plan.backends {
-            be_listeners.push((format!("mbx{i}"), bind().await?, bind().await?));
+            let name = format!("mbx{i}");
+            match take(runs(&name)).await? {
+                (_, Some((p, t))) => be_listeners.push((name, p, t)),
+                (port, None) => {
+                    remote_backends.insert(name, SocketAddr::new(plan.listen, port));
+                }
+            }
         }
         let info =
             |name: &str, role, p: &TcpListener, t: &TcpListener| -> anyhow::Result<ServerInfo> {
@@ -132,7 +180,7 @@ impl Topology {
         let mut tasks = Vec::new();
         let mut controls = HashMap::new();
         let mut backends = Vec::new();
-        let mut backend_addrs = HashMap::new();
+        let mut backend_addrs = remote_backends;
         for (name, plain, tls) in be_listeners {
             let server = info(&name, Role::Backend, &plain, &tls)?;
             backend_addrs.insert(name.clone(), server.plain);

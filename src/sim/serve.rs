@@ -37,6 +37,28 @@ pub struct ServeOptions {
     pub login_disabled_without_tls: bool,
     /// Service time of every command (zero median: none).
     pub service: ServiceTime,
+    /// Run only these servers (`cas1`, `mbx2`, ...); `None`: all of them.
+    /// Needs `port_base`: see [`Topology::start_only`].
+    pub only: Option<Vec<String>>,
+}
+
+/// Checks `--only` against the topology's server names; the message says
+/// which names exist.
+pub fn check_only(only: &[String], cas: usize, backends: usize) -> Result<(), String> {
+    let known: Vec<String> = (1..=cas)
+        .map(|i| format!("cas{i}"))
+        .chain((1..=backends).map(|i| format!("mbx{i}")))
+        .collect();
+    if only.is_empty() {
+        return Err(format!("is empty; name servers of: {}", known.join(", ")));
+    }
+    match only.iter().find(|n| !known.contains(n)) {
+        Some(bad) => Err(format!(
+            "unknown server `{bad}`; this topology has {}",
+            known.join(", ")
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Parses `--service-time`: `MEDIAN/P99` (`1ms/5ms`), one duration for both,
@@ -127,7 +149,14 @@ pub async fn serve(opts: ServeOptions, shutdown: CancellationToken) -> anyhow::R
     };
     let dir =
         std::fs::canonicalize(&dir).with_context(|| format!("resolving {}", dir.display()))?;
-    let topology = Topology::start(&plan, &users, opts.seed, opts.port_base).await?;
+    let topology = Topology::start_only(
+        &plan,
+        &users,
+        opts.seed,
+        opts.port_base,
+        opts.only.as_deref(),
+    )
+    .await?;
 
     let users_path = dir.join("users.csv");
     let mut csv = String::from("user,password,backend\n");
@@ -174,6 +203,18 @@ mod tests {
     }
 
     #[test]
+    fn only_names_servers_of_the_topology() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_only(&names(&["cas1", "mbx2"]), 1, 2).is_ok());
+        let err = check_only(&names(&["mbx3"]), 1, 2).unwrap_err();
+        assert!(
+            err.contains("unknown server `mbx3`") && err.contains("cas1, mbx1, mbx2"),
+            "{err}"
+        );
+        assert!(check_only(&[], 1, 2).unwrap_err().contains("is empty"));
+    }
+
+    #[test]
     fn service_time_flag_takes_a_pair_one_value_or_zero() {
         let ms = Duration::from_millis;
         let t = parse_service_time("1ms/5ms").unwrap();
@@ -203,6 +244,7 @@ mod tests {
             dir: Some(dir.path().to_path_buf()),
             service: parse_service_time("0").unwrap(),
             login_disabled_without_tls: false,
+            only: None,
         };
         let token = CancellationToken::new();
         let task = tokio::spawn(serve(opts, token.clone()));
@@ -249,6 +291,7 @@ mod manual {
             dir: std::env::var_os("IMAPLOAD_SERVE_DIR").map(PathBuf::from),
             service: parse_service_time("1ms/5ms").unwrap(),
             login_disabled_without_tls: false,
+            only: None,
         };
         let token = CancellationToken::new();
         let stop = token.clone();

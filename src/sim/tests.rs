@@ -333,3 +333,52 @@ async fn mailbox_commands_behave() {
     assert!(done.contains("NO"));
     t.shutdown().await;
 }
+
+/// One topology over two "processes": mbx1 in one, cas1 + mbx2 in the
+/// other, on one port numbering. The CAS relays to the mbx1 it does not run.
+#[tokio::test]
+async fn a_topology_split_over_two_starts_keeps_its_ports_and_relays_across() {
+    let p = plan(4, Duration::ZERO);
+    // A free run of 6 ports: try bases until both halves bind.
+    for attempt in 0..20u16 {
+        let base = 20_000 + (std::process::id() as u16 % 1000) * 20 + attempt * 7;
+        let Ok(a) = Topology::start_only(&p, &users(), 1, Some(base), Some(&["mbx1".into()])).await
+        else {
+            continue;
+        };
+        let only_b = ["cas1".to_string(), "mbx2".to_string()];
+        let Ok(b) = Topology::start_only(&p, &users(), 1, Some(base), Some(&only_b)).await else {
+            a.shutdown().await;
+            continue;
+        };
+        assert!(a.cas().is_empty());
+        assert_eq!(a.backends()[0].name, "mbx1");
+        assert_eq!(
+            a.backends()[0].plain.port(),
+            base + 2,
+            "mbx1 keeps its place"
+        );
+        assert_eq!(b.cas()[0].plain.port(), base);
+        assert_eq!(b.backends()[0].name, "mbx2");
+        assert_eq!(b.backends()[0].plain.port(), base + 4);
+        // user00001 lives on mbx1, which only `a` runs: through b's CAS.
+        let mut c = connect(&b, b.cas()[0].plain, Mode::Plain).await;
+        c.login("user00001", "pass00001").await;
+        let (_, done) = c.cmd("SELECT INBOX").await;
+        assert!(done.contains("OK"), "{done}");
+        a.shutdown().await;
+        b.shutdown().await;
+        return;
+    }
+    panic!("no free run of ports found");
+}
+
+#[tokio::test]
+async fn a_partial_topology_needs_a_port_base() {
+    let only = ["mbx1".to_string()];
+    let err = Topology::start_only(&plan(1, Duration::ZERO), &users(), 1, None, Some(&only))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("port base"), "{err}");
+}
