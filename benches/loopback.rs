@@ -75,10 +75,7 @@ fn one_run(rt: &tokio::runtime::Runtime, dir: &Path) -> (Duration, u64) {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).expect("run.json"))
             .expect("json");
-    let elapsed = json["totals"]["elapsed_s"]
-        .as_f64()
-        .or_else(|| json["elapsed_s"].as_f64())
-        .expect("elapsed_s in run.json");
+    let elapsed = json["elapsed_s"].as_f64().expect("elapsed_s in run.json");
     (Duration::from_secs_f64(elapsed), report.commands)
 }
 

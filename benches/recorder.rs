@@ -25,7 +25,7 @@ fn contended(threads: usize, iters: u64) -> (Duration, u64) {
     let rec = Recorder::new(layout());
     let start = Arc::new(Barrier::new(threads + 1));
     let stop = Arc::new(AtomicBool::new(false));
-    let drained = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let ticker = s.spawn(|| {
             let mut spare = Vec::new();
             let mut seen = RowHistograms::new();
@@ -67,8 +67,7 @@ fn contended(threads: usize, iters: u64) -> (Duration, u64) {
             slots.rows.iter().flatten().for_each(|r| seen.add(r))
         });
         (elapsed, seen.ok())
-    });
-    drained
+    })
 }
 
 fn bench(c: &mut Criterion) {

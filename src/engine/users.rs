@@ -122,16 +122,21 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    #[test]
-    fn no_user_twice_until_exhausted() {
-        let users: Vec<User> = (0..10)
+    /// A pool of `n` users, all on the first back end.
+    fn pool_of(n: usize) -> UserPool {
+        let users = (0..n)
             .map(|i| User {
                 name: format!("u{i}"),
                 password: "p".into(),
                 backend: "mbx1".into(),
             })
             .collect();
-        let pool = UserPool::new(users, |_| Some(0));
+        UserPool::new(users, |_| Some(0))
+    }
+
+    #[test]
+    fn no_user_twice_until_exhausted() {
+        let pool = pool_of(10);
         let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
         let leases: Vec<_> = (0..10).map(|_| pool.acquire(&mut rng)).collect();
         let mut idx: Vec<_> = leases.iter().map(|l| l.index).collect();
@@ -147,14 +152,7 @@ mod tests {
 
     #[test]
     fn without_sharing_a_busy_population_gives_no_user() {
-        let users: Vec<User> = (0..2)
-            .map(|i| User {
-                name: format!("u{i}"),
-                password: "p".into(),
-                backend: "mbx1".into(),
-            })
-            .collect();
-        let pool = UserPool::new(users, |_| Some(0));
+        let pool = pool_of(2);
         let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
         let a = pool.try_acquire(&mut rng, false).unwrap();
         let b = pool.try_acquire(&mut rng, false).unwrap();

@@ -102,6 +102,7 @@ impl QueueGauges {
             gauges: self,
             route,
             kind,
+            undo: -1,
         }
     }
 
@@ -109,12 +110,13 @@ impl QueueGauges {
     /// no answer: an IDLE being held waits on the client (and on new mail),
     /// not on the server, so thousands of idling sessions are not a queue.
     /// The guard puts it back when dropped (at DONE, or on failure).
-    pub fn hold(&self, route: Route, kind: CommandKind) -> Held<'_> {
+    pub fn hold(&self, route: Route, kind: CommandKind) -> Outstanding<'_> {
         self.apply(route, kind, -1);
-        Held {
+        Outstanding {
             gauges: self,
             route,
             kind,
+            undo: 1,
         }
     }
 
@@ -127,31 +129,20 @@ impl QueueGauges {
     }
 }
 
-/// A command counted in the queue depth until dropped.
+/// A change to the queue depth (a command counted, or a held one taken
+/// out) that is undone when the guard is dropped.
 #[derive(Debug)]
 pub struct Outstanding<'a> {
     gauges: &'a QueueGauges,
     route: Route,
     kind: CommandKind,
+    /// Applied on drop: -1 ends a [`QueueGauges::due`], +1 a [`QueueGauges::hold`].
+    undo: i64,
 }
 
 impl Drop for Outstanding<'_> {
     fn drop(&mut self) {
-        self.gauges.apply(self.route, self.kind, -1);
-    }
-}
-
-/// A command taken out of the queue depth until dropped (see [`QueueGauges::hold`]).
-#[derive(Debug)]
-pub struct Held<'a> {
-    gauges: &'a QueueGauges,
-    route: Route,
-    kind: CommandKind,
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        self.gauges.apply(self.route, self.kind, 1);
+        self.gauges.apply(self.route, self.kind, self.undo);
     }
 }
 
