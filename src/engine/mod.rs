@@ -223,6 +223,9 @@ pub struct EngineOutcome {
     pub generator: Option<(u64, u64, u64, u64)>,
     /// Open model: the generator could not deliver the offered load.
     pub saturated: bool,
+    /// The steady-state part that thresholds and monitors judge (warm-up
+    /// and cool-down left out; the drain after the load stopped is always out).
+    pub window: crate::metrics::Window,
 }
 
 /// Runs the plan's load against `targets`. Returns when every session ended
@@ -313,14 +316,20 @@ pub async fn run(
 
     // Stop control: soft stop at the deadline or on interrupt, hard stop after a grace period.
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load_end_us = Arc::new(AtomicU64::new(plan.duration.as_micros() as u64));
     let stopper = {
         let (ctx, interrupted) = (ctx.clone(), interrupted.clone());
+        let load_end_us = load_end_us.clone();
         let normal_grace =
             plan.session.command_timeout.min(Duration::from_secs(10)) + Duration::from_millis(500);
         tokio::spawn(async move {
             let grace = tokio::select! {
                 _ = tokio::time::sleep_until(ctx.deadline.into()) => normal_grace,
-                _ = interrupt.cancelled() => { interrupted.store(true, Ordering::Relaxed); Duration::from_secs(2) }
+                _ = interrupt.cancelled() => {
+                    interrupted.store(true, Ordering::Relaxed);
+                    load_end_us.store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    Duration::from_secs(2)
+                }
             };
             ctx.soft_stop.cancel();
             tokio::time::sleep(grace).await;
@@ -411,6 +420,11 @@ pub async fn run(
         }),
         saturated: plan.load.model == LoadModel::Open
             && ctx.generator.saturated(plan.load.max_sessions),
+        window: crate::metrics::Window::steady(
+            plan.load.warmup,
+            plan.load.cooldown,
+            Duration::from_micros(load_end_us.load(Ordering::Relaxed)).min(elapsed),
+        ),
     }
 }
 

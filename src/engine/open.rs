@@ -157,6 +157,8 @@ mod tests {
             arrivals: Arrivals::Uniform,
             allow_shared_users: false,
             source_addresses: Vec::new(),
+            warmup: Duration::ZERO,
+            cooldown: None,
         }
     }
 

@@ -16,7 +16,9 @@ use super::input::ShardDir;
 use crate::engine::EngineOutcome;
 use crate::error::{Failure, InputError};
 use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
-use crate::metrics::{ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey};
+use crate::metrics::{
+    ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey, Window,
+};
 use crate::probe::ProbeAttempt;
 
 /// One merged interval being added up.
@@ -243,6 +245,23 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
             (arrivals, gsum("max_backlog"), gsum("not_started"), lag_us)
         }),
         saturated: generators.iter().any(|g| g["saturated"] == true),
+        window: window(shards),
+    }
+}
+
+/// The merged steady window: every shard ran the same plan on the same
+/// clock, so the warm-up is the same; the earliest end of the load (an
+/// interrupted shard) bounds it. Shards written before windows existed judge
+/// every interval.
+fn window(shards: &[ShardDir]) -> Window {
+    let of = |s: &ShardDir| serde_json::from_value::<Window>(s.run["window"].clone()).ok();
+    let windows: Vec<Window> = shards.iter().filter_map(of).collect();
+    match windows.first() {
+        None => Window::WHOLE,
+        Some(first) => Window {
+            from: first.from,
+            to: windows.iter().map(|w| w.to).min().unwrap_or(first.to),
+        },
     }
 }
 

@@ -13,6 +13,7 @@ pub mod queue;
 pub mod recorder;
 pub mod row;
 pub mod store;
+pub mod window;
 
 pub use layout::{Layout, Path, Route, RowKey};
 pub use outcome::ErrorReason;
@@ -20,3 +21,4 @@ pub use queue::{QueueGauges, QueueStats};
 pub use recorder::Recorder;
 pub use row::RowHistograms;
 pub use store::IntervalStore;
+pub use window::Window;

@@ -134,6 +134,8 @@ pub(crate) fn build(
         } else {
             super::source::from_flags(&ov.source_addresses)?
         },
+        warmup: Duration::ZERO,
+        cooldown: None,
     };
     match file_model {
         LoadModel::Closed => {

@@ -226,6 +226,12 @@ pub struct LoadPlan {
     /// Each address has its own ~28,000 ephemeral ports, so more addresses
     /// mean more concurrent connections from one machine.
     pub source_addresses: Vec<std::net::IpAddr>,
+    /// Time from the start that thresholds and monitors leave out (connections
+    /// opening, caches filling); measured and written all the same.
+    pub warmup: Duration,
+    /// Time before the load stops that thresholds and monitors leave out;
+    /// `None`: only the drain after the load stops is left out.
+    pub cooldown: Option<Duration>,
 }
 
 /// How open-model arrivals are spaced.

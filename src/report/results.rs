@@ -79,6 +79,7 @@ impl RunResults<'_> {
             "started_at": run_json::rfc3339(o.started_at),
             "ended_at": run_json::rfc3339(o.ended_at),
             "elapsed_s": o.elapsed.as_secs_f64(),
+            "window": o.window,
             "plan": self.plan.plan,
             "servers": self.servers,
             "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users, "user_waits": o.user_waits},

@@ -73,6 +73,8 @@ pub fn load_json(load: &LoadPlan) -> Value {
         "stages": load.stages.iter().map(|s| json!({"duration_s": s.duration.as_secs_f64(), "target": s.target})).collect::<Vec<_>>(),
         "cas_share": load.cas_share, "ramp_up_s": load.ramp_up.as_secs_f64(),
         "allow_shared_users": load.allow_shared_users,
+        "warmup_s": load.warmup.as_secs_f64(),
+        "cooldown_s": load.cooldown.map(|c| c.as_secs_f64()),
     })
 }
 
