@@ -15,6 +15,7 @@ use super::outcome::ErrorReason;
 use super::queue::QueueStats;
 use super::recorder::{Recorder, Slots};
 use super::row::RowHistograms;
+use super::steady::SteadyRows;
 
 /// One output row's figures over one interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +68,7 @@ pub struct IntervalStore {
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
+    steady: SteadyRows,
 }
 
 /// p50, p90, p99 and max of `h` (zeros when empty), as interval records keep them.
@@ -100,6 +102,7 @@ impl IntervalStore {
             .collect();
         let row_keys: Vec<RowKey> = keys.into_keys().collect();
         IntervalStore {
+            steady: SteadyRows::new(row_keys.len()),
             current: (0..row_keys.len()).map(|_| None).collect(),
             totals: (0..n).map(|_| None).collect(),
             layout,
@@ -178,6 +181,7 @@ impl IntervalStore {
                 corrected: quantiles(&row.corrected),
                 service: quantiles(&row.service),
             });
+            self.steady.add(start, end, i, row);
             if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
                 let length = end.saturating_sub(start);
                 hlog.write(&tags[i], &row.corrected, start, length);
@@ -221,6 +225,27 @@ impl IntervalStore {
         }
         self.intervals = intervals;
         Ok(())
+    }
+
+    /// The steady window that later ticks are judged against.
+    pub fn set_window(&mut self, window: super::Window) {
+        self.steady.set_window(window);
+    }
+
+    /// Adds one row's figures of a restored interval to the window totals
+    /// (`imapload merge`, which fills the store without ticks).
+    pub fn add_steady(&mut self, start: Duration, end: Duration, row: usize, h: &RowHistograms) {
+        self.steady.add(start, end, row, h);
+    }
+
+    /// The steady window in force.
+    pub fn window(&self) -> super::Window {
+        self.steady.window()
+    }
+
+    /// Each row's commands within the steady window (what thresholds judge).
+    pub fn steady_rows(&self) -> BTreeMap<RowKey, RowHistograms> {
+        self.steady.by_row(&self.row_keys)
     }
 
     /// Per-interval records, in time order.
