@@ -224,7 +224,8 @@ pub enum Verdict {
     OnlyInBaseline,
     /// The row exists only in the current run (not judged).
     OnlyInCurrent,
-    /// Errors went from 0 to more than 0 on a row with enough samples.
+    /// Errors went from 0 to more than 0 (or a row new in the current run
+    /// has errors), however few commands the row has.
     ErrorsAppeared,
 }
 
@@ -232,6 +233,18 @@ impl Verdict {
     /// True for the verdicts that make `compare` exit 4.
     pub fn fails(self) -> bool {
         matches!(self, Verdict::Regression | Verdict::ErrorsAppeared)
+    }
+
+    /// True for the verdicts of a row that was actually compared.
+    pub fn judged(self) -> bool {
+        match self {
+            Verdict::Ok
+            | Verdict::Regression
+            | Verdict::Improvement
+            | Verdict::WithinNoise
+            | Verdict::ErrorsAppeared => true,
+            Verdict::TooFewSamples | Verdict::OnlyInBaseline | Verdict::OnlyInCurrent => false,
+        }
     }
 }
 
@@ -274,19 +287,22 @@ pub fn judge(
     band: Band,
     opts: &CompareOptions,
 ) -> (Option<f64>, Verdict) {
+    // Errors first, on every row whatever its size: 0 -> 83 LOGIN errors is
+    // never "too few samples".
     let (b, c) = match (base, current) {
         (Some(b), Some(c)) => (b, c),
         (Some(_), None) => return (None, Verdict::OnlyInBaseline),
-        _ => return (None, Verdict::OnlyInCurrent),
+        (None, Some(c)) if c.errors > 0 => return (None, Verdict::ErrorsAppeared),
+        (None, _) => return (None, Verdict::OnlyInCurrent),
     };
     let pct = change_pct(b.value_us, c.value_us);
     let min = opts
         .min_samples
         .unwrap_or_else(|| opts.metric.default_min_samples());
-    let verdict = if b.count < min || c.count < min {
-        Verdict::TooFewSamples
-    } else if b.errors == 0 && c.errors > 0 {
+    let verdict = if b.errors == 0 && c.errors > 0 {
         Verdict::ErrorsAppeared
+    } else if b.count < min || c.count < min {
+        Verdict::TooFewSamples
     } else if pct.abs() > opts.max_regression_pct {
         let delta = c.value_us.abs_diff(b.value_us);
         let beyond_noise = match band {
@@ -411,5 +427,17 @@ pub fn exit_code(rows: &[RowComparison]) -> i32 {
 pub fn command(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<i32, Failure> {
     let c = load(baseline, current, opts)?;
     print!("{}", c.render(opts));
-    Ok(exit_code(&c.rows))
+    let code = exit_code(&c.rows);
+    if code == 0 && !c.rows.iter().any(|r| r.verdict.judged()) {
+        eprintln!(
+            "imapload: nothing could be compared: no row has enough commands on both sides \
+             (lower --min-samples, or run longer)"
+        );
+        return Ok(EXIT_NOTHING_COMPARED);
+    }
+    Ok(code)
 }
+
+/// Exit code of a comparison in which no row could be judged: a gate that
+/// compared nothing has not passed.
+pub const EXIT_NOTHING_COMPARED: i32 = 1;

@@ -44,19 +44,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// samples)", plus counts of the other notable verdicts when there are any.
 pub fn summary_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
     let n = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
-    let judged = rows
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.verdict,
-                Verdict::Ok
-                    | Verdict::Regression
-                    | Verdict::Improvement
-                    | Verdict::ErrorsAppeared
-                    | Verdict::WithinNoise
-            )
-        })
-        .count();
+    let judged = rows.iter().filter(|r| r.verdict.judged()).count();
     let mut s = format!(
         "{} over {}% on {} ({} compared, {} flagged for too few samples)",
         plural(n(Verdict::Regression), "regression", "regressions"),

@@ -113,8 +113,7 @@ fn too_few_samples_are_flagged_not_judged() {
     base[3].4 = 40; // SEARCH: 40 samples in the baseline
     let mut cur = baseline_rows();
     cur[3].4 = 45;
-    cur[3].6 = 60000; // 3x slower, and new errors: neither may count
-    cur[3].5 = 2;
+    cur[3].6 = 60000; // 3x slower: not judged on so few
     let (b, c) = pair(&base, &cur);
     let opts = opts100();
     let rows = compare(b.path(), c.path(), &opts).unwrap();
@@ -137,7 +136,23 @@ fn too_few_samples_are_flagged_not_judged() {
         ..opts
     };
     let rows = compare(b.path(), c.path(), &low).unwrap();
+    assert_eq!(rows[3].verdict, Verdict::Regression);
+    assert_eq!(exit_code(&rows), EXIT_REGRESSION);
+}
+
+#[test]
+fn errors_are_judged_first_whatever_the_row_size() {
+    let mut base = baseline_rows();
+    base[3].4 = 40; // SEARCH: 40 commands, 0 errors
+    let mut cur = baseline_rows();
+    cur[3].4 = 45;
+    cur[3].5 = 2; // too few for p99, but 0 -> 2 errors is judged
+    cur.push(("direct", "mbx2", "mbx2", "CONNECT", 83, 83, 0)); // a new row, all failed
+    let (b, c) = pair(&base, &cur);
+    let rows = compare(b.path(), c.path(), &opts100()).unwrap();
     assert_eq!(rows[3].verdict, Verdict::ErrorsAppeared);
+    let connect = rows.iter().find(|r| r.command == "CONNECT").unwrap();
+    assert_eq!(connect.verdict, Verdict::ErrorsAppeared);
     assert_eq!(exit_code(&rows), EXIT_REGRESSION);
 }
 

@@ -341,6 +341,44 @@ const CASES: &[Case] = &[
         args: &["run", "--quiet", "--out", "{out}", "--validate", "paranoid"],
         expect: &["--validate", "light", "strict"],
     },
+    Case {
+        name: "threshold without a unit",
+        files: scenario!(
+            "[thresholds]\nchecks = [\"p99(*) < 1s\",\n  \"p99(cas.*.*.LOGIN) < 500\"]\n"
+        ),
+        args: RUN_S,
+        expect: &["s.toml:4", "thresholds.checks[1]", "us, ms, s or m"],
+    },
+    Case {
+        name: "threshold on an unknown command",
+        files: scenario!("[thresholds]\nchecks = [\"p99(cas.*.*.FETCH_BODDY) < 1s\"]\n"),
+        args: RUN_S,
+        expect: &[
+            "s.toml:3",
+            "thresholds.checks[0]",
+            "FETCH_BODDY",
+            "FETCH_BODY",
+        ],
+    },
+    Case {
+        name: "error gate over 100%",
+        files: scenario!("[thresholds]\nmax_error_rate = \"150%\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "thresholds.max_error_rate", "0% to 100%"],
+    },
+    Case {
+        name: "threshold flag with an unknown metric",
+        files: &[],
+        args: &[
+            "run",
+            "--quiet",
+            "--out",
+            "{out}",
+            "--threshold",
+            "latency < 1s",
+        ],
+        expect: &["--threshold", "unknown metric", "errors.rate"],
+    },
 ];
 
 /// Runs one case in its own directory; returns what is wrong with the outcome.

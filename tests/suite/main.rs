@@ -16,3 +16,4 @@ mod safety;
 mod shard;
 mod support;
 mod validation;
+mod verdict;
