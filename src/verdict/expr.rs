@@ -209,7 +209,8 @@ fn limit(metric: Metric, value: &str) -> Result<f64, String> {
             "ms" => Ok(n * 1e3),
             "s" => Ok(n * 1e6),
             "m" => Ok(n * 60e6),
-            _ => Err(bad("a time with its unit: us, ms, s or m (e.g. 500ms)")),
+            "h" => Ok(n * 3600e6),
+            _ => Err(bad("a time with its unit: us, ms, s, m or h (e.g. 500ms)")),
         },
     }
 }

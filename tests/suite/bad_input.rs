@@ -347,7 +347,7 @@ const CASES: &[Case] = &[
             "[thresholds]\nchecks = [\"p99(*) < 1s\",\n  \"p99(cas.*.*.LOGIN) < 500\"]\n"
         ),
         args: RUN_S,
-        expect: &["s.toml:4", "thresholds.checks[1]", "us, ms, s or m"],
+        expect: &["s.toml:4", "thresholds.checks[1]", "us, ms, s, m or h"],
     },
     Case {
         name: "threshold on an unknown command",
