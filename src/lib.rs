@@ -24,3 +24,4 @@ pub mod rejudge;
 pub mod report;
 pub mod run;
 pub mod sim;
+pub mod trace;
