@@ -60,6 +60,9 @@ pub struct MergeArgs {
     /// No summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A threshold judged on the merged results, besides the shards' own (repeatable).
+    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
+    pub thresholds: Vec<String>,
 }
 
 /// Flags of `imapload compare`.
@@ -139,6 +142,9 @@ pub struct HealthArgs {
     /// Degraded -> Unhealthy delay, e.g. 2m.
     #[arg(long)]
     pub escalation_delay: Option<String>,
+    /// A threshold judged besides the run's own, e.g. 'p99(*) < 1s' (repeatable).
+    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
+    pub thresholds: Vec<String>,
 }
 
 /// Flags of `imapload run`. Each overrides the scenario file.
@@ -203,6 +209,13 @@ pub struct RunArgs {
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
+    /// A threshold the run must meet, e.g. 'p99(cas.*.*.LOGIN) < 500ms' or
+    /// 'errors.rate < 0.1%'; repeatable, added to the scenario's (exit 5 when one fails).
+    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
+    pub thresholds: Vec<String>,
+    /// Stop the run as soon as a threshold is crossed (after `[thresholds] abort_delay`).
+    #[arg(long)]
+    pub abort_on_fail: bool,
 }
 
 /// Flags of `imapload serve`.
@@ -339,6 +352,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 shard: a.shard,
                 protocol_log: a.protocol_log,
                 protocol_log_sample: a.protocol_log_sample,
+                thresholds: a.thresholds,
+                abort_on_fail: a.abort_on_fail,
             };
             let plan = plan::load(a.scenario.as_deref(), &overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
@@ -395,6 +410,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 force: a.force,
                 allow_missing: a.allow_missing,
                 quiet: a.quiet,
+                thresholds: a.thresholds,
             },
         ),
         Command::Compare(a) => {
@@ -436,6 +452,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 queue_threshold: a.queue_threshold,
                 sample_period: a.sample_period,
                 escalation_delay: a.escalation_delay,
+                thresholds: a.thresholds,
             },
         ),
     }

@@ -25,3 +25,4 @@ pub mod report;
 pub mod run;
 pub mod sim;
 pub mod trace;
+pub mod verdict;

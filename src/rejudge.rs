@@ -8,12 +8,13 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::error::{Failure, InputError};
+use crate::metrics::Window;
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
-use crate::monitor::state::AlertValue;
 use crate::plan::{self, Overrides};
 use crate::report::{health, timeseries};
+use crate::verdict::{files, Measured, SessionTally, ThresholdPlan, Verdict};
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +29,8 @@ pub struct Rejudge {
     pub sample_period: Option<String>,
     /// Escalation delay.
     pub escalation_delay: Option<String>,
+    /// `--threshold` expressions judged besides the run's own.
+    pub thresholds: Vec<String>,
 }
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Failure> {
@@ -43,6 +46,18 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Failure> {
         )
         .into()
     })
+}
+
+/// The names of the run's servers of `role` (`cas`, `backends`), in queue order.
+fn names(run: &serde_json::Value, role: &str) -> Vec<String> {
+    run["servers"][role]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, InputError> {
@@ -65,17 +80,7 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
             format!("not valid JSON: {e}"),
         )
     })?;
-    let names = |role: &str| -> Vec<String> {
-        run["servers"][role]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s["name"].as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (cas, backends) = (names("cas"), names("backends"));
+    let (cas, backends) = (names(&run, "cas"), names(&run, "backends"));
     let (mut monitors, mut probes) =
         settings::from_json(&run["monitor_settings"]).map_err(Failure::Run)?;
     if let Some(file) = &with.scenario {
@@ -121,12 +126,68 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
     Ok(evaluate(&monitors, &probes, &input))
 }
 
-/// Runs `imapload health`: prints the table and returns the exit code (3 when
+/// Re-judges the thresholds and error gates of the results directory `dir`
+/// (the run's own, plus `with.thresholds`) on its steady window.
+pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
+    let file = dir.join("run.json");
+    let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?)
+        .map_err(|e| InputError::at(&file, None, None, format!("not valid JSON: {e}")))?;
+    let mut plan = ThresholdPlan::saved(&run)
+        .map_err(|m| InputError::at(&file, None, Some("verdict".into()), m))?;
+    plan.add_flags(&with.thresholds)
+        .map_err(|m| InputError::new("--threshold", m))?;
+    let servers: Vec<String> = names(&run, "cas")
+        .into_iter()
+        .chain(names(&run, "backends"))
+        .collect();
+    let (intervals, row_keys) = timeseries::read_intervals(
+        &read(dir, "timeseries.csv")?,
+        &read(dir, "queue.csv")?,
+        &servers,
+    )
+    .with_context(|| format!("reading {}", dir.display()))
+    .map_err(Failure::Run)?;
+    let window: Window = serde_json::from_value(run["window"].clone()).unwrap_or(Window::WHOLE);
+    let interval = Duration::from_secs_f64(run["plan"]["interval_s"].as_f64().unwrap_or(1.0));
+    let rows = files::window_rows(dir, &intervals, &row_keys, interval, window)?;
+    let count = |k: &str| run["sessions"][k].as_u64().unwrap_or(0);
+    let elapsed = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+    let measured = Measured {
+        rows,
+        sessions: SessionTally {
+            started: count("started"),
+            completed: count("completed"),
+            failed: count("failed"),
+        },
+        seconds: window.length(elapsed).as_secs_f64(),
+    };
+    let mut verdict = crate::verdict::judge(&plan, &measured, window);
+    // A run stopped by abort_on_fail stays failed, whatever is re-judged.
+    let saved: Option<Verdict> = serde_json::from_value(run["verdict"].clone()).ok();
+    if let Some(a) = saved.and_then(|v| v.aborted) {
+        verdict.passed = false;
+        verdict.reasons.insert(
+            0,
+            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
+        );
+        verdict.aborted = Some(a);
+    }
+    Ok(verdict)
+}
+
+/// Runs `imapload health`: prints the health table, the thresholds and the
+/// verdict, and returns the exit code (5 when the verdict fails, else 3 when
 /// a monitor ends Unhealthy).
 pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
     let results = rejudge(dir, with)?;
+    let verdict = rejudge_verdict(dir, with)?;
     print!("{}", health::table(&results));
     let worst = worst_final(&results);
-    println!("health: {worst}");
-    Ok(if worst == AlertValue::Unhealthy { 3 } else { 0 })
+    println!("monitors: {worst}");
+    print!("{}", verdict.render());
+    Ok(crate::run::exit_code(
+        &verdict,
+        worst,
+        crate::run::FailOn::Unhealthy,
+    ))
 }

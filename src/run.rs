@@ -23,6 +23,8 @@ use crate::report::progress::Progress;
 use crate::report::results::RunResults;
 use crate::report::ResultsDir;
 use crate::sim::{faults, ServerInfo, Topology};
+use crate::verdict::live::LiveJudge;
+use crate::verdict::{self, Measured, SessionTally, Verdict};
 
 /// When a run's exit code says "unhealthy".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -53,6 +55,8 @@ pub struct RunReport {
     pub saturated: bool,
     /// Open model: arrivals, most waiting, not started, worst start lag (µs).
     pub generator: Option<(u64, u64, u64, u64)>,
+    /// The overall verdict (thresholds and error gates).
+    pub verdict: Verdict,
     /// The process exit code for this outcome.
     pub exit_code: i32,
 }
@@ -237,17 +241,22 @@ pub async fn run(
     let store = Arc::new(Mutex::new(interval_store));
     let progress = Progress::new(plan.duration, plan.monitors.clone());
     let live = progress.clone();
+    // A crossed threshold (abort_on_fail) stops the run like an interrupt.
+    let stop = interrupt.child_token();
+    let judge = Arc::new(LiveJudge::new(&plan.thresholds, stop.clone()));
+    let ticked = judge.clone();
     let outcome = engine::run(
         &plan,
         targets,
         tls,
         recorder,
         store.clone(),
-        interrupt,
+        stop,
         move |s, now| {
             if !quiet {
                 live.print(s, now);
             }
+            ticked.tick(s, now);
         },
     )
     .await;
@@ -286,6 +295,23 @@ pub async fn run(
         outcome.elapsed,
     );
     let health = evaluate(&plan.monitors, &plan.probes, &input);
+    let mut verdict = verdict::judge(
+        &plan.thresholds,
+        &Measured {
+            rows: store.steady_rows(),
+            sessions: SessionTally::from(&outcome),
+            seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
+        },
+        outcome.window,
+    );
+    verdict.aborted = judge.aborted();
+    if let Some(a) = &verdict.aborted {
+        verdict.passed = false;
+        verdict.reasons.insert(
+            0,
+            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
+        );
+    }
     let results = RunResults {
         plan: crate::report::run_json::PlanRecord::of(&plan),
         outcome: &outcome,
@@ -299,13 +325,10 @@ pub async fn run(
         probes,
         faults: fault_events,
         health,
+        verdict,
     };
     let written = results.write(dir)?;
-    let exit_code = if written.worst == AlertValue::Unhealthy && fail_on == FailOn::Unhealthy {
-        3
-    } else {
-        0
-    };
+    let exit_code = exit_code(&written.verdict, written.worst, fail_on);
     Ok(RunReport {
         dir: written.dir,
         rows: written.rows,
@@ -315,6 +338,19 @@ pub async fn run(
         health: written.worst,
         saturated: outcome.saturated,
         generator: outcome.generator,
+        verdict: written.verdict,
         exit_code,
     })
+}
+
+/// The exit code of a judged run: a failed verdict (thresholds, error gates,
+/// every session failed) first, then a monitor that ended Unhealthy.
+pub fn exit_code(verdict: &Verdict, worst: AlertValue, fail_on: FailOn) -> i32 {
+    if !verdict.passed {
+        verdict.exit_code()
+    } else if worst == AlertValue::Unhealthy && fail_on == FailOn::Unhealthy {
+        3
+    } else {
+        0
+    }
 }

@@ -29,7 +29,7 @@ use crate::command::CommandKind;
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
-use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder};
+use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder, Window};
 use crate::plan::{LoadModel, LoadPlan, Profile, RunPlan, SessionPlan, ThinkTime};
 
 use users::UserPool;
@@ -342,6 +342,7 @@ pub async fn run(
     let ticker = {
         let (ctx, store, queue_now) = (ctx.clone(), store.clone(), queue_now.clone());
         let interval = plan.interval;
+        let steady = steady_window(plan, load_end_us.clone());
         tokio::spawn(async move {
             let mut last = Duration::ZERO;
             let mut next = start + interval;
@@ -353,6 +354,7 @@ pub async fn run(
                 let now = next.duration_since(start);
                 let queues = take_queues(&queue_now);
                 let mut s = store.lock().expect("store");
+                s.set_window(steady());
                 s.tick(
                     &ctx.recorder,
                     last,
@@ -393,6 +395,7 @@ pub async fn run(
     {
         let mut s = store.lock().expect("store");
         let last = s.intervals().last().map_or(Duration::ZERO, |r| r.end);
+        s.set_window(steady_window(plan, load_end_us.clone())());
         if elapsed > last {
             s.tick(&ctx.recorder, last, elapsed, 0, take_queues(&queue_now));
         }
@@ -421,11 +424,17 @@ pub async fn run(
         }),
         saturated: plan.load.model == LoadModel::Open
             && ctx.generator.saturated(plan.load.max_sessions),
-        window: crate::metrics::Window::steady(
-            plan.load.warmup,
-            plan.load.cooldown,
-            Duration::from_micros(load_end_us.load(Ordering::Relaxed)).min(elapsed),
-        ),
+        window: steady_window(plan, load_end_us)(),
+    }
+}
+
+/// The steady window as known now: the load ends at the deadline unless an
+/// interrupt (or a crossed threshold) stopped it earlier.
+fn steady_window(plan: &RunPlan, load_end_us: Arc<AtomicU64>) -> impl Fn() -> Window {
+    let (warmup, cooldown, duration) = (plan.load.warmup, plan.load.cooldown, plan.duration);
+    move || {
+        let end = Duration::from_micros(load_end_us.load(Ordering::Relaxed)).min(duration);
+        Window::steady(warmup, cooldown, end)
     }
 }
 

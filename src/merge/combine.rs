@@ -120,6 +120,7 @@ pub fn measurements(
     let mut svc_out = hlog::Writer::create(&out.join("service.hlog"), "service time", start)?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
+    store.set_window(window(shards));
     let index: BTreeMap<RowKey, usize> = store
         .row_keys()
         .iter()
@@ -168,13 +169,14 @@ pub fn measurements(
                 corrected: quantiles(&corrected),
                 service: quantiles(&service),
             });
-            let total = totals.entry(key).or_default();
-            total.add(&RowHistograms {
+            let measured = RowHistograms {
                 corrected,
                 service,
                 errors,
                 corrected_sum_us: sum,
-            });
+            };
+            store.add_steady(begin, slot.end, row, &measured);
+            totals.entry(key).or_default().add(&measured);
         }
         if let Some(tag) = lat.keys().chain(svc.keys()).next() {
             let msg = format!(
@@ -253,7 +255,7 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
 /// clock, so the warm-up is the same; the earliest end of the load (an
 /// interrupted shard) bounds it. Shards written before windows existed judge
 /// every interval.
-fn window(shards: &[ShardDir]) -> Window {
+pub fn window(shards: &[ShardDir]) -> Window {
     let of = |s: &ShardDir| serde_json::from_value::<Window>(s.run["window"].clone()).ok();
     let windows: Vec<Window> = shards.iter().filter_map(of).collect();
     match windows.first() {

@@ -11,7 +11,7 @@
 
 mod check;
 mod combine;
-mod hlog;
+pub(crate) mod hlog;
 mod input;
 
 use std::path::{Path, PathBuf};
@@ -24,11 +24,11 @@ use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
-use crate::monitor::state::AlertValue;
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::sim::faults::FaultEvent;
+use crate::verdict::{Measured, SessionTally, ThresholdPlan};
 
 /// What `imapload merge` was asked to do.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ pub struct MergeOptions {
     pub allow_missing: bool,
     /// No summary on stdout.
     pub quiet: bool,
+    /// `--threshold` expressions judged on the merge besides the shards' own.
+    pub thresholds: Vec<String>,
 }
 
 /// The plan record of the scenario run whole: the first shard's plan with the
@@ -156,6 +158,17 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         outcome.elapsed,
     );
     let health = evaluate(&record.monitors, &record.probes, &input);
+    let mut thresholds = ThresholdPlan::saved(&first.run)
+        .map_err(|m| InputError::at(first.dir.join("run.json"), None, Some("verdict".into()), m))?;
+    thresholds
+        .add_flags(&opts.thresholds)
+        .map_err(|m| InputError::new("--threshold", m))?;
+    let measured = Measured {
+        rows: store.steady_rows(),
+        sessions: SessionTally::from(&outcome),
+        seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
+    };
+    let verdict = crate::verdict::judge(&thresholds, &measured, outcome.window);
     let results = RunResults {
         plan: record,
         outcome: &outcome,
@@ -170,11 +183,12 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         probes,
         faults: faults(&first.run),
         health,
+        verdict,
     };
     let written = results.write(dir)?;
-    Ok(if written.worst == AlertValue::Unhealthy {
-        3
-    } else {
-        0
-    })
+    Ok(crate::run::exit_code(
+        &written.verdict,
+        written.worst,
+        crate::run::FailOn::Unhealthy,
+    ))
 }

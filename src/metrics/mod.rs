@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod queue;
 pub mod recorder;
 pub mod row;
+pub mod steady;
 pub mod store;
 pub mod window;
 

@@ -16,6 +16,7 @@ use super::outcome::ErrorReason;
 use super::queue::QueueStats;
 use super::recorder::{Recorder, Slots};
 use super::row::RowHistograms;
+use super::steady::SteadyRows;
 
 /// One output row's figures over one interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +71,7 @@ pub struct IntervalStore {
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
+    steady: SteadyRows,
 }
 
 /// p50, p90, p99 and max of `h` (zeros when empty), as interval records keep them.
@@ -103,6 +105,7 @@ impl IntervalStore {
             .collect();
         let row_keys: Vec<RowKey> = keys.into_keys().collect();
         IntervalStore {
+            steady: SteadyRows::new(row_keys.len()),
             current: (0..row_keys.len()).map(|_| None).collect(),
             totals: (0..n).map(|_| None).collect(),
             causes: (0..n).map(|_| None).collect(),
@@ -188,6 +191,7 @@ impl IntervalStore {
                 corrected: quantiles(&row.corrected),
                 service: quantiles(&row.service),
             });
+            self.steady.add(start, end, i, row);
             if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
                 let length = end.saturating_sub(start);
                 hlog.write(&tags[i], &row.corrected, start, length);
@@ -269,6 +273,27 @@ impl IntervalStore {
             causes.to_records(key, &mut out);
         }
         out
+    }
+
+    /// The steady window that later ticks are judged against.
+    pub fn set_window(&mut self, window: super::Window) {
+        self.steady.set_window(window);
+    }
+
+    /// Adds one row's figures of a restored interval to the window totals
+    /// (`imapload merge`, which fills the store without ticks).
+    pub fn add_steady(&mut self, start: Duration, end: Duration, row: usize, h: &RowHistograms) {
+        self.steady.add(start, end, row, h);
+    }
+
+    /// The steady window in force.
+    pub fn window(&self) -> super::Window {
+        self.steady.window()
+    }
+
+    /// Each row's commands within the steady window (what thresholds judge).
+    pub fn steady_rows(&self) -> BTreeMap<RowKey, RowHistograms> {
+        self.steady.by_row(&self.row_keys)
     }
 
     /// Per-interval records, in time order.

@@ -16,8 +16,8 @@ use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
-    faults, load_model, monitors, session, topology, OutputPlan, Overrides, RunPlan, TlsPlan,
-    TopologyPlan, User,
+    faults, load_model, monitors, session, thresholds, topology, OutputPlan, Overrides, RunPlan,
+    TlsPlan, TopologyPlan, User,
 };
 use crate::error::InputError;
 use crate::imap::protolog::{Settings as ProtoLogSettings, DEFAULT_SAMPLE};
@@ -121,6 +121,7 @@ fn build(
         probes: monitors::probes(ctx, &raw.probes)?,
         faults,
         shard: None,
+        thresholds: thresholds::build(ctx, &raw.thresholds, &ov.thresholds, ov.abort_on_fail)?,
     };
     match shard {
         Some(s) => super::shard::apply(plan, s),

@@ -28,6 +28,7 @@ mod tests_overrides;
 mod tests_profiles;
 #[cfg(test)]
 mod tests_scenarios;
+mod thresholds;
 mod topology;
 mod users;
 
@@ -91,6 +92,8 @@ pub struct RunPlan {
     pub faults: Vec<FaultPlan>,
     /// `--shard K/N`: this plan is one part of the scenario (`None`: the whole).
     pub shard: Option<ShardPlan>,
+    /// The run's pass/fail rules: default error gates and thresholds.
+    pub thresholds: crate::verdict::ThresholdPlan,
 }
 
 /// What a fault does to a server while it lasts.
@@ -449,4 +452,8 @@ pub struct Overrides {
     pub protocol_log: Option<PathBuf>,
     /// `--protocol-log-sample` (share of sessions logged; default 0.01).
     pub protocol_log_sample: Option<f64>,
+    /// `--threshold EXPR`, repeatable: added to the scenario's thresholds.
+    pub thresholds: Vec<String>,
+    /// `--abort-on-fail`: stop the run when a threshold is crossed.
+    pub abort_on_fail: bool,
 }

@@ -49,6 +49,8 @@ pub struct RawScenario {
     pub probes: Opt<RawProbes>,
     /// `[[faults]]` blocks.
     pub faults: Opt<Vec<Spanned<RawFault>>>,
+    /// `[thresholds]`.
+    pub thresholds: Opt<super::thresholds::RawThresholds>,
 }
 
 /// `[topology]`: embedded knobs or real endpoints, told apart by `kind`.

@@ -10,6 +10,7 @@ mod charts;
 mod data;
 #[cfg(test)]
 mod tests;
+mod verdict;
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ use super::svg::esc;
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .verdict{font-size:16px;margin:4px 0 12px}.badge{padding:2px 8px;border-radius:4px;color:#fff;font-weight:600}
-.Healthy{background:#2e7d32}.Degraded{background:#ef8f00}.Unhealthy{background:#c62828}.other{background:#666}
+.pass{background:#2e7d32}.fail{background:#c62828}.Healthy{background:#2e7d32}.Degraded{background:#ef8f00}.Unhealthy{background:#c62828}.other{background:#666}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}dl.facts dt{color:#666}dl.facts dd{margin:0}
 table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr.err td{background:#fff3f3}
@@ -53,8 +54,9 @@ fn header(out: &mut String, r: &Results) {
     };
     let _ = write!(
         out,
-        r#"<h1>imapload: {}</h1><p class="verdict">Outcome: <b>{}</b> &middot; Health: <span class="badge {cls}">{}</span></p><dl class="facts">"#,
+        r#"<h1>imapload: {}</h1><p class="verdict">Verdict: {} &middot; Outcome: <b>{}</b> &middot; Exchange monitors: <span class="badge {cls}">{}</span></p><dl class="facts">"#,
         esc(name),
+        verdict::badge(&r.run),
         esc(outcome),
         esc(health)
     );
@@ -183,12 +185,18 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
     let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
     let mut out = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, {})</title><style>{STYLE}</style></head><body>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, verdict {}, monitors {})</title><style>{STYLE}</style></head><body>"#,
         esc(name),
         esc(r.run["outcome"].as_str().unwrap_or("unknown")),
+        match r.run["verdict"]["passed"].as_bool() {
+            Some(true) => "passed",
+            Some(false) => "FAILED",
+            None => "not judged",
+        },
         esc(r.run["health"].as_str().unwrap_or("unknown"))
     );
     header(&mut out, &r);
+    verdict::section(&mut out, &r.run);
     health_table(&mut out, &r);
     out.push_str("<h2>Charts</h2>");
     charts::all(&mut out, &r);

@@ -15,6 +15,7 @@ use crate::monitor::settings;
 use crate::monitor::state::AlertValue;
 use crate::probe::ProbeAttempt;
 use crate::sim::faults::FaultEvent;
+use crate::verdict::Verdict;
 
 use super::{causes, health, run_json, summary, table, timeseries, ResultsDir};
 
@@ -36,6 +37,8 @@ pub struct RunResults<'a> {
     pub faults: Vec<FaultEvent>,
     /// Monitor verdicts.
     pub health: Vec<MonitorResult>,
+    /// The run's overall verdict (thresholds, error gates).
+    pub verdict: Verdict,
 }
 
 /// The figures the caller (and tests) get back.
@@ -51,6 +54,8 @@ pub struct Written {
     pub errors: u64,
     /// Worst monitor state at the end.
     pub worst: AlertValue,
+    /// The overall verdict, as written.
+    pub verdict: Verdict,
 }
 
 impl RunResults<'_> {
@@ -90,6 +95,7 @@ impl RunResults<'_> {
             "monitor_settings": settings::to_json(&self.plan.monitors, &self.plan.probes),
             "monitors": verdicts,
             "health": worst,
+            "verdict": self.verdict,
             "generator": o.generator.map(|(arrivals, max_backlog, not_started, lag_us)| json!({
                 "model": "open", "arrivals": arrivals, "max_backlog": max_backlog, "not_started": not_started,
                 "max_start_lag_ms": lag_us as f64 / 1000.0, "saturated": o.saturated,
@@ -156,7 +162,9 @@ impl RunResults<'_> {
             if !self.health.is_empty() {
                 let _ = writeln!(out, "\n{}", health::table(&self.health));
             }
-            let _ = writeln!(out, "health: {worst}\nresults: {}", final_dir.display());
+            let _ = writeln!(out, "monitors: {worst}");
+            let _ = write!(out, "{}", self.verdict.render());
+            let _ = writeln!(out, "results: {}", final_dir.display());
         }
         Ok(Written {
             dir: final_dir,
@@ -164,6 +172,7 @@ impl RunResults<'_> {
             commands,
             errors,
             worst,
+            verdict: self.verdict.clone(),
         })
     }
 }
