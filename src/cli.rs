@@ -17,6 +17,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Diagnostic log on stderr: -v info, -vv debug (session failures, rustls), -vvv trace.
+    /// RUST_LOG (e.g. `rustls=debug`) also turns it on.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
 }
 
 /// The subcommands.
@@ -272,6 +276,7 @@ pub fn main() -> i32 {
             return 2;
         }
     };
+    crate::trace::init(cli.verbose);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

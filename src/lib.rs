@@ -24,4 +24,5 @@ pub mod rejudge;
 pub mod report;
 pub mod run;
 pub mod sim;
+pub mod trace;
 pub mod verdict;

@@ -183,6 +183,9 @@ pub async fn run(
     )?;
     let cas_names: Vec<String> = targets.cas.iter().map(|t| t.name.clone()).collect();
     let backend_names: Vec<String> = targets.backends.iter().map(|t| t.name.clone()).collect();
+    for t in targets.cas.iter().chain(targets.backends.iter()) {
+        tracing::info!(server = %t.name, addr = %t.addr, security = ?t.security, "target");
+    }
     let layout = Layout::new(cas_names.clone(), backend_names.clone());
     let server_json =
         |t: &Target| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security});

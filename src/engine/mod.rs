@@ -4,6 +4,7 @@
 
 mod closed;
 pub mod commands;
+pub mod failure;
 mod launch;
 pub mod mailbox;
 pub mod open;

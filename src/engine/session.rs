@@ -11,13 +11,14 @@ use rand::Rng;
 use crate::command::CommandKind;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
-use crate::imap::response::{Capabilities, Kind, Status};
+use crate::imap::response::{Capabilities, Kind, Response, Status};
 use crate::imap::url::Security;
 use crate::metrics::{ErrorReason, Route};
-use crate::plan::User;
+use crate::plan::{User, Validate};
 
+use super::failure::{CommandError, FailedCommand};
 use super::mailbox::MailboxState;
-use super::wire::{read_answer, reason_of, send};
+use super::wire::{read_answer, send, Deadline};
 use super::{Ctx, ProfileRt};
 
 /// Buffers a session slot reuses from one session to the next.
@@ -106,74 +107,113 @@ impl<'a> Session<'a> {
         now
     }
 
-    pub(super) fn fail(&self, kind: CommandKind, reason: ErrorReason) -> ErrorReason {
-        self.ctx.recorder.record_error(self.route, kind, reason);
-        reason
+    /// Records a failure of `kind` (its reason and message) and names it.
+    pub(super) fn fail(&self, kind: CommandKind, error: CommandError) -> FailedCommand {
+        self.ctx
+            .recorder
+            .record_error(self.route, kind, error.reason, &error.message);
+        FailedCommand { kind, error }
     }
 
-    pub(super) fn deadline(&self) -> Instant {
-        Instant::now() + self.ctx.session.command_timeout
+    pub(super) fn deadline(&self) -> Deadline {
+        Deadline::after(self.ctx.session.command_timeout)
     }
 
     /// Runs the whole session; `start` is its intended start.
     pub async fn run(mut self, start: Instant) -> SessionEnd {
-        let (mut conn, ready) = match self.open(start).await {
+        let (mut conn, connected) = match self.connect(start).await {
             Ok(c) => c,
-            Err(reason) => return SessionEnd::Failed(reason),
+            Err(failed) => return self.ended(None, failed),
         };
-        let end = match self.work(&mut conn, ready).await {
+        let r = match self.open(&mut conn, connected).await {
+            Ok(ready) => self.work(&mut conn, ready).await,
+            Err(failed) => Err(failed),
+        };
+        let end = match r {
             Ok(()) => SessionEnd::Completed,
-            Err(reason) => SessionEnd::Failed(reason),
+            Err(failed) => self.ended(Some(&mut conn), failed),
         };
         conn.shutdown().await;
         end
     }
 
-    /// Connect, TLS, greeting and STARTTLS: everything before the first command.
-    async fn open(&mut self, start: Instant) -> Result<(Connection, Instant), ErrorReason> {
+    /// A session that failed: says so in its protocol log (when sampled) and
+    /// in the debug trace.
+    fn ended(&self, conn: Option<&mut Connection>, failed: FailedCommand) -> SessionEnd {
+        tracing::debug!(user = %self.user.name, route = ?self.route, "session failed: {failed}");
+        if let Some(conn) = conn {
+            conn.log_note(&format!("error: {failed}"));
+        }
+        SessionEnd::Failed(failed.error.reason)
+    }
+
+    /// The TCP connection to the route's first server. A sampled session's
+    /// protocol log is opened first, so a failed connect is logged too.
+    async fn connect(&mut self, start: Instant) -> Result<(Connection, Instant), FailedCommand> {
         let ctx = self.ctx;
-        let target = match self.route.cas {
-            Some(c) => &ctx.targets.cas[c as usize],
-            None => &ctx.targets.backends[self.route.backend as usize],
-        };
-        let t = Instant::now();
-        let mut conn = tokio::select! {
-            r = tokio::time::timeout_at(self.deadline().into(), Connection::connect_from(target.addr, ctx.next_source(), ctx.limits)) => match r {
-                Err(_) => return Err(self.fail(CommandKind::Connect, ErrorReason::Timeout)),
-                Ok(Err(_)) => return Err(self.fail(CommandKind::Connect, ErrorReason::Connect)),
-                Ok(Ok(c)) => c,
-            },
-            _ = ctx.hard_stop.cancelled() => return Err(self.fail(CommandKind::Connect, ErrorReason::Aborted)),
-        };
-        if let Some(log) = ctx
+        let target = self.target();
+        let mut log = ctx
             .protolog
             .as_ref()
-            .and_then(|p| p.session(&self.user.name, &target.name))
-        {
+            .and_then(|p| p.session(&self.user.name, &target.name));
+        let t = Instant::now();
+        let deadline = self.deadline();
+        let r = tokio::select! {
+            r = tokio::time::timeout_at(deadline.at.into(), Connection::connect_from(target.addr, ctx.next_source(), ctx.limits)) => match r {
+                Err(_) => Err(deadline.missed("no connection")),
+                Ok(Err(e)) => Err(CommandError::new(ErrorReason::Connect, e.to_string())),
+                Ok(Ok(c)) => Ok(c),
+            },
+            _ = ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
+        };
+        let mut conn = match r {
+            Ok(c) => c,
+            Err(e) => {
+                let failed = self.fail(CommandKind::Connect, e);
+                if let Some(log) = log.as_mut() {
+                    log.note(&format!("error: {failed}"));
+                }
+                return Err(failed);
+            }
+        };
+        if let Some(log) = log {
             conn.set_protocol_log(log);
         }
-        let mut done = self.ok(CommandKind::Connect, start, t);
+        Ok((conn, self.ok(CommandKind::Connect, start, t)))
+    }
+
+    fn target(&self) -> &'a super::Target {
+        let targets = &self.ctx.targets;
+        match self.route.cas {
+            Some(c) => &targets.cas[c as usize],
+            None => &targets.backends[self.route.backend as usize],
+        }
+    }
+
+    /// TLS, greeting and STARTTLS: everything between connecting and the
+    /// first command; `connected` is when the connection was made.
+    async fn open(
+        &mut self,
+        conn: &mut Connection,
+        connected: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let ctx = self.ctx;
+        let target = self.target();
+        let mut done = connected;
         if target.security == Security::Tls {
-            done = self.handshake(&mut conn, &target.server_name, done).await?;
+            done = self.handshake(conn, &target.server_name, done).await?;
         }
         let t = Instant::now();
+        let deadline = self.deadline();
         let greeting = tokio::select! {
-            r = tokio::time::timeout_at(self.deadline().into(), conn.read_response()) => match r {
-                Err(_) => Err(ErrorReason::Timeout),
-                Ok(Err(e)) => Err(reason_of(&e)),
-                Ok(Ok(resp)) => match (resp.kind(), resp.status()) {
-                    (Kind::Untagged, Some(Status::Ok | Status::Preauth))
-                        if super::validate::check_greeting(resp.raw(), ctx.session.validate).is_ok() =>
-                    {
-                        Ok(resp.code().filter(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY")).map(|(_, list)| Capabilities::parse(list)))
-                    }
-                    (Kind::Untagged, Some(Status::Bye)) => Err(ErrorReason::Disconnect),
-                    _ => Err(ErrorReason::Protocol),
-                },
+            r = tokio::time::timeout_at(deadline.at.into(), conn.read_response()) => match r {
+                Err(_) => Err(deadline.missed("no greeting")),
+                Ok(Err(e)) => Err(CommandError::transport(&e)),
+                Ok(Ok(resp)) => greeting(&resp, ctx.session.validate),
             },
-            _ = ctx.hard_stop.cancelled() => Err(ErrorReason::Aborted),
+            _ = ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
         };
-        self.mbox.capabilities = greeting.map_err(|r| self.fail(CommandKind::Greeting, r))?;
+        self.mbox.capabilities = greeting.map_err(|e| self.fail(CommandKind::Greeting, e))?;
         done = self.ok(CommandKind::Greeting, done, t);
         let share = ctx.session.starttls_share;
         let upgrade = target.security == Security::StartTls
@@ -182,16 +222,11 @@ impl<'a> Session<'a> {
             let enc_tag = self.bufs.cmd.begin();
             self.bufs.cmd.atom(b"STARTTLS").crlf();
             let deadline = self.deadline();
-            let sent = send(
-                &mut conn,
-                self.bufs.cmd.as_bytes(),
-                deadline,
-                &ctx.hard_stop,
-            )
-            .await
-            .map_err(|r| self.fail(CommandKind::StartTls, r))?;
+            let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop)
+                .await
+                .map_err(|e| self.fail(CommandKind::StartTls, e))?;
             read_answer(
-                &mut conn,
+                conn,
                 enc_tag,
                 &mut self.mbox,
                 false,
@@ -199,16 +234,20 @@ impl<'a> Session<'a> {
                 &ctx.hard_stop,
             )
             .await
-            .map_err(|r| self.fail(CommandKind::StartTls, r))?;
+            .map_err(|e| self.fail(CommandKind::StartTls, e))?;
             done = self.ok(CommandKind::StartTls, done, sent);
             if conn.buffered() > 0 {
                 // Bytes after the STARTTLS answer would be injected into the TLS session.
-                return Err(self.fail(CommandKind::Tls, ErrorReason::Protocol));
+                let e = CommandError::new(
+                    ErrorReason::Protocol,
+                    "bytes after the STARTTLS answer, before the TLS handshake (possible injection)",
+                );
+                return Err(self.fail(CommandKind::Tls, e));
             }
-            done = self.handshake(&mut conn, &target.server_name, done).await?;
+            done = self.handshake(conn, &target.server_name, done).await?;
             self.mbox.capabilities = None; // capabilities before TLS are not to be trusted after it
         }
-        Ok((conn, done))
+        Ok(done)
     }
 
     async fn handshake(
@@ -216,17 +255,42 @@ impl<'a> Session<'a> {
         conn: &mut Connection,
         server_name: &str,
         intended: Instant,
-    ) -> Result<Instant, ErrorReason> {
+    ) -> Result<Instant, FailedCommand> {
         let t = Instant::now();
+        let deadline = self.deadline();
         let r = tokio::select! {
-            r = tokio::time::timeout_at(self.deadline().into(), conn.upgrade_tls(&self.ctx.tls, server_name)) => match r {
-                Err(_) => Err(ErrorReason::Timeout),
-                Ok(Err(e)) => Err(match reason_of(&e) { ErrorReason::Disconnect => ErrorReason::Disconnect, _ => ErrorReason::Tls }),
+            r = tokio::time::timeout_at(deadline.at.into(), conn.upgrade_tls(&self.ctx.tls, server_name)) => match r {
+                Err(_) => Err(deadline.missed("TLS handshake not done")),
+                Ok(Err(e)) => Err(CommandError::transport(&e)),
                 Ok(Ok(())) => Ok(()),
             },
-            _ = self.ctx.hard_stop.cancelled() => Err(ErrorReason::Aborted),
+            _ = self.ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
         };
-        r.map_err(|reason| self.fail(CommandKind::Tls, reason))?;
+        r.map_err(|e| self.fail(CommandKind::Tls, e))?;
         Ok(self.ok(CommandKind::Tls, intended, t))
+    }
+}
+
+/// The capabilities a greeting announces, or why it is not a usable greeting
+/// (a BYE with its text, or what broke the protocol).
+fn greeting(resp: &Response<'_>, validate: Validate) -> Result<Option<Capabilities>, CommandError> {
+    match (resp.kind(), resp.status()) {
+        (Kind::Untagged, Some(Status::Ok | Status::Preauth)) => {
+            super::validate::check_greeting(resp.raw(), validate)
+                .map_err(|detail| CommandError::new(ErrorReason::Protocol, detail))?;
+            Ok(resp
+                .code()
+                .filter(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY"))
+                .map(|(_, list)| Capabilities::parse(list)))
+        }
+        (Kind::Untagged, Some(Status::Bye)) => Err(CommandError::answer(
+            ErrorReason::Disconnect,
+            "BYE ",
+            resp.text(),
+        )),
+        _ => Err(CommandError::new(
+            ErrorReason::Protocol,
+            "greeting is not an untagged OK, PREAUTH or BYE",
+        )),
     }
 }

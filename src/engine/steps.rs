@@ -13,6 +13,7 @@ use crate::metrics::ErrorReason;
 use crate::plan::{LoginMethod, Pacing, ThinkTime};
 
 use super::commands::{encode, substitute};
+use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::session::Session;
 use super::validate::Check;
 use super::wire::{hold, read_checked, send, Answer};
@@ -23,8 +24,8 @@ use super::wire::{hold, read_checked, send, Answer};
 const PARK_AFTER: Duration = Duration::from_millis(250);
 
 /// Failures after which the connection is still usable: the server said no.
-fn recoverable(reason: ErrorReason) -> bool {
-    matches!(reason, ErrorReason::No | ErrorReason::Bad)
+fn recoverable(failed: &FailedCommand) -> bool {
+    matches!(failed.error.reason, ErrorReason::No | ErrorReason::Bad)
 }
 
 impl Session<'_> {
@@ -34,14 +35,14 @@ impl Session<'_> {
         &mut self,
         conn: &mut Connection,
         ready: Instant,
-    ) -> Result<(), ErrorReason> {
+    ) -> Result<(), FailedCommand> {
         let mut done = ready;
         if self.mbox.capabilities.is_none() {
             done = self.simple(conn, CommandKind::Capability, done).await?;
         }
         done = self.login(conn, done).await?;
         done = match self.simple(conn, CommandKind::Select, done).await {
-            Err(r) if recoverable(r) => Instant::now(),
+            Err(f) if recoverable(&f) => Instant::now(),
             other => other?,
         };
         let (lo, hi) = self.profile.commands;
@@ -70,7 +71,7 @@ impl Session<'_> {
             let idle = self.mbox.capabilities.as_ref().is_none_or(|c| c.idle);
             let kind = substitute(drawn, &self.mbox, idle);
             done = match self.simple(conn, kind, intended).await {
-                Err(r) if recoverable(r) => Instant::now(),
+                Err(f) if recoverable(&f) => Instant::now(),
                 other => other?,
             };
         }
@@ -102,7 +103,7 @@ impl Session<'_> {
         &mut self,
         conn: &mut Connection,
         intended: Instant,
-    ) -> Result<Instant, ErrorReason> {
+    ) -> Result<Instant, FailedCommand> {
         let ctx = self.ctx;
         let method = match ctx.session.login {
             LoginMethod::Mixed if self.rng.random_bool(0.5) => LoginMethod::AuthenticatePlain,
@@ -122,7 +123,8 @@ impl Session<'_> {
         {
             // Never a password in the clear to a server that forbids it (LOGINDISABLED).
             crate::imap::capability::warn_login_disabled();
-            return Err(self.fail(kind, ErrorReason::Tls));
+            let e = CommandError::new(ErrorReason::Tls, LOGIN_DISABLED);
+            return Err(self.fail(kind, e));
         }
         let _queued = ctx.queues.due(self.route, kind);
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
@@ -184,7 +186,7 @@ impl Session<'_> {
                 (CommandKind::Authenticate, r)
             }
         };
-        let sent = r.map_err(|reason| self.fail(kind, reason))?;
+        let sent = r.map_err(|e| self.fail(kind, e))?;
         Ok(self.ok(kind, intended, sent))
     }
 
@@ -195,10 +197,10 @@ impl Session<'_> {
         conn: &mut Connection,
         kind: CommandKind,
         intended: Instant,
-    ) -> Result<Instant, ErrorReason> {
+    ) -> Result<Instant, FailedCommand> {
         let _queued = self.ctx.queues.due(self.route, kind);
         let r = self.exchange(conn, kind, intended).await;
-        r.map_err(|reason| self.fail(kind, reason))
+        r.map_err(|e| self.fail(kind, e))
     }
 
     async fn exchange(
@@ -206,7 +208,7 @@ impl Session<'_> {
         conn: &mut Connection,
         kind: CommandKind,
         intended: Instant,
-    ) -> Result<Instant, ErrorReason> {
+    ) -> Result<Instant, CommandError> {
         let ctx = self.ctx;
         let literal_plus = self
             .mbox
@@ -284,7 +286,7 @@ impl Session<'_> {
         check: &mut Check,
         intended: Instant,
         sent: Instant,
-    ) -> Result<Instant, ErrorReason> {
+    ) -> Result<Instant, CommandError> {
         let ctx = self.ctx;
         let deadline = self.deadline();
         let mbox = &mut self.mbox;

@@ -1,7 +1,7 @@
 //! Response checks: each command gets a small [`Check`] at send time, is fed
 //! every response up to its tagged answer, and is finished there. A failed
-//! check is one [`ErrorReason::Protocol`] on the command's row; the check
-//! keeps a short detail ("fetch without BODY[]") for a protocol log.
+//! check is one [`ErrorReason::Protocol`] on the command's row, with a short
+//! detail ("fetch without BODY[]") as its message.
 //!
 //! Light checks (always on) slice the raw bytes and never allocate: tagged
 //! status words, known untagged keywords, FETCH responses carrying what was
@@ -16,6 +16,7 @@ use crate::imap::response::{Kind, Response, Status};
 use crate::metrics::ErrorReason;
 use crate::plan::Validate;
 
+use super::failure::CommandError;
 use super::mailbox::MailboxState;
 
 mod scan;
@@ -109,10 +110,10 @@ impl Check {
     }
 
     /// Records a protocol failure found by the caller (wrong tag, unexpected
-    /// continuation) and returns its reason.
-    pub fn fail(&mut self, detail: &'static str) -> ErrorReason {
+    /// continuation) and returns it, the detail as its message (no allocation).
+    pub fn fail(&mut self, detail: &'static str) -> CommandError {
         self.detail = Some(detail);
-        ErrorReason::Protocol
+        CommandError::new(ErrorReason::Protocol, detail)
     }
 
     /// Checks one response, before it is folded into `mailbox`.
@@ -120,7 +121,7 @@ impl Check {
         &mut self,
         resp: &Response<'_>,
         mailbox: &MailboxState,
-    ) -> Result<(), ErrorReason> {
+    ) -> Result<(), CommandError> {
         match self.light(resp, mailbox) {
             Err(detail) => return Err(self.fail(detail)),
             Ok(()) if self.strict => {
@@ -139,7 +140,7 @@ impl Check {
     }
 
     /// Checks what can only be judged at the tagged OK.
-    pub fn finish(&mut self) -> Result<(), ErrorReason> {
+    pub fn finish(&mut self) -> Result<(), CommandError> {
         if self.need == 0 || self.expunged {
             return Ok(());
         }

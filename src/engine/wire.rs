@@ -1,17 +1,19 @@
 //! One command's exchange on the wire: send, then read until its tagged answer,
 //! folding untagged data into the mailbox state, under a deadline and the
-//! run's hard stop. Every way this can go wrong maps to one [`ErrorReason`].
+//! run's hard stop. Every way this can go wrong maps to one [`CommandError`]:
+//! an [`ErrorReason`] with a short message.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::command::CommandKind;
-use crate::imap::conn::{Connection, ImapError};
+use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
 use crate::imap::response::{Kind, Status};
 use crate::metrics::ErrorReason;
 
+use super::failure::CommandError;
 use super::mailbox::MailboxState;
 use super::validate::Check;
 
@@ -24,12 +26,28 @@ pub enum Answer {
     Continue,
 }
 
-/// Maps a transport failure to its error reason.
-pub fn reason_of(e: &ImapError) -> ErrorReason {
-    match e {
-        ImapError::Frame(_) => ErrorReason::Protocol,
-        ImapError::Tls(_) => ErrorReason::Tls,
-        ImapError::Io(_) | ImapError::Closed => ErrorReason::Disconnect,
+/// When a command must be done, and the limit it came from (for the
+/// message of a timeout: `no answer within 30s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    /// The instant the command times out.
+    pub at: Instant,
+    /// The command timeout that set it.
+    pub limit: Duration,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub fn after(limit: Duration) -> Self {
+        Deadline {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// The timeout failure of waiting for `what` until this deadline.
+    pub fn missed(&self, what: &str) -> CommandError {
+        CommandError::timeout(what, self.limit)
     }
 }
 
@@ -37,16 +55,16 @@ pub fn reason_of(e: &ImapError) -> ErrorReason {
 pub async fn send(
     conn: &mut Connection,
     bytes: &[u8],
-    deadline: Instant,
+    deadline: Deadline,
     hard_stop: &CancellationToken,
-) -> Result<Instant, ErrorReason> {
+) -> Result<Instant, CommandError> {
     tokio::select! {
-        r = tokio::time::timeout_at(deadline.into(), conn.send(bytes)) => match r {
-            Err(_) => Err(ErrorReason::Timeout),
-            Ok(Err(e)) => Err(reason_of(&e)),
+        r = tokio::time::timeout_at(deadline.at.into(), conn.send(bytes)) => match r {
+            Err(_) => Err(deadline.missed("could not send")),
+            Ok(Err(e)) => Err(CommandError::transport(&e)),
             Ok(Ok(())) => Ok(Instant::now()),
         },
-        _ = hard_stop.cancelled() => Err(ErrorReason::Aborted),
+        _ = hard_stop.cancelled() => Err(CommandError::aborted()),
     }
 }
 
@@ -58,9 +76,9 @@ pub async fn read_answer(
     tag: u32,
     mailbox: &mut MailboxState,
     allow_continue: bool,
-    deadline: Instant,
+    deadline: Deadline,
     hard_stop: &CancellationToken,
-) -> Result<Answer, ErrorReason> {
+) -> Result<Answer, CommandError> {
     let mut check = Check::new(CommandKind::Noop, mailbox);
     read_checked(
         conn,
@@ -77,25 +95,26 @@ pub async fn read_answer(
 /// Reads responses until the tagged answer to `tag` (or a continuation when
 /// `allow_continue`), feeding each to `check` before folding it into the
 /// mailbox state, and finishing `check` at a tagged OK. NO and BAD are
-/// errors; an untagged BYE (other than LOGOUT's) is a disconnect at once; a wrong tag, an unexpected continuation or a failed check is a
-/// protocol error (its detail stays in `check`).
+/// errors (with the server's text); an untagged BYE (other than LOGOUT's) is
+/// a disconnect at once; a wrong tag, an unexpected continuation or a failed
+/// check is a protocol error (with the check's detail).
 pub async fn read_checked(
     conn: &mut Connection,
     tag: u32,
     mailbox: &mut MailboxState,
     check: &mut Check,
     allow_continue: bool,
-    deadline: Instant,
+    deadline: Deadline,
     hard_stop: &CancellationToken,
-) -> Result<Answer, ErrorReason> {
+) -> Result<Answer, CommandError> {
     loop {
         let resp = tokio::select! {
-            r = tokio::time::timeout_at(deadline.into(), conn.read_response()) => match r {
-                Err(_) => return Err(ErrorReason::Timeout),
-                Ok(Err(e)) => return Err(reason_of(&e)),
+            r = tokio::time::timeout_at(deadline.at.into(), conn.read_response()) => match r {
+                Err(_) => return Err(deadline.missed("no answer")),
+                Ok(Err(e)) => return Err(CommandError::transport(&e)),
                 Ok(Ok(resp)) => resp,
             },
-            _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
+            _ = hard_stop.cancelled() => return Err(CommandError::aborted()),
         };
         if resp.kind() == Kind::Tagged
             && !resp.tag().is_some_and(|t| CommandBuf::tag_matches(tag, t))
@@ -109,7 +128,11 @@ pub async fn read_checked(
             // The server is going away: no tagged answer will come, and a
             // server that keeps the socket open after BYE must not turn this
             // into a timeout.
-            return Err(ErrorReason::Disconnect);
+            return Err(CommandError::answer(
+                ErrorReason::Disconnect,
+                "BYE ",
+                resp.text(),
+            ));
         }
         check.observe(&resp, mailbox)?;
         match resp.kind() {
@@ -120,8 +143,10 @@ pub async fn read_checked(
                 mailbox.observe(&resp);
                 return match resp.status() {
                     Some(Status::Ok) => check.finish().map(|()| Answer::Done),
-                    Some(Status::No) => Err(ErrorReason::No),
-                    Some(Status::Bad) => Err(ErrorReason::Bad),
+                    Some(Status::No) => Err(CommandError::answer(ErrorReason::No, "", resp.text())),
+                    Some(Status::Bad) => {
+                        Err(CommandError::answer(ErrorReason::Bad, "", resp.text()))
+                    }
                     _ => Err(check.fail("tagged response without OK/NO/BAD")),
                 };
             }
@@ -138,19 +163,23 @@ pub async fn hold(
     check: &mut Check,
     until: Instant,
     hard_stop: &CancellationToken,
-) -> Result<(), ErrorReason> {
+) -> Result<(), CommandError> {
     loop {
         let resp = tokio::select! {
             r = tokio::time::timeout_at(until.into(), conn.read_response()) => match r {
                 Err(_) => return Ok(()),
-                Ok(Err(e)) => return Err(reason_of(&e)),
+                Ok(Err(e)) => return Err(CommandError::transport(&e)),
                 Ok(Ok(resp)) => resp,
             },
-            _ = hard_stop.cancelled() => return Err(ErrorReason::Aborted),
+            _ = hard_stop.cancelled() => return Err(CommandError::aborted()),
         };
         match resp.kind() {
             Kind::Untagged if resp.status() == Some(Status::Bye) => {
-                return Err(ErrorReason::Disconnect)
+                return Err(CommandError::answer(
+                    ErrorReason::Disconnect,
+                    "BYE ",
+                    resp.text(),
+                ))
             }
             Kind::Untagged => {
                 check.observe(&resp, mailbox)?;

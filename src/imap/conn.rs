@@ -178,6 +178,14 @@ impl Connection {
         self.log = Some(Box::new(log));
     }
 
+    /// Writes an event line (`-- error: ...`) into this connection's
+    /// protocol log, when the session is sampled; nothing otherwise.
+    pub fn log_note(&mut self, what: &str) {
+        if let Some(log) = &mut self.log {
+            log.note(what);
+        }
+    }
+
     /// Whether the transport is TLS now (after a successful upgrade).
     pub fn is_tls(&self) -> bool {
         matches!(self.stream, Stream::Tls(_))

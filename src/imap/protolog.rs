@@ -75,6 +75,7 @@ impl ProtoLog {
                 Some(log)
             }
             Err(e) => {
+                tracing::warn!(dir = %self.settings.dir.display(), "protocol log file not created: {e}");
                 if self.failed.fetch_add(1, Ordering::Relaxed) == 0 {
                     eprintln!(
                         "imapload: protocol log: cannot write in {}: {e}",

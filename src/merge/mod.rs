@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::error::{Failure, InputError};
+use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
@@ -73,6 +74,16 @@ fn plan_record(first: &input::ShardDir, extra: Value, quiet: bool) -> Result<Pla
         quiet,
         extra: map,
     })
+}
+
+/// Adds a shard's `error_causes` into the merged store (same row, reason and
+/// message: counts added; at most 5 messages per row and reason, the rest as
+/// other). A shard written before causes were kept has none.
+fn restore_causes(store: &mut IntervalStore, shard: &input::ShardDir) -> Result<(), InputError> {
+    let file = shard.dir.join("run.json");
+    let at = |msg: String| InputError::at(&file, None, Some("error_causes".into()), msg);
+    let causes = crate::report::causes::from_run_json(&shard.run).map_err(|e| at(e.to_string()))?;
+    store.restore_causes(&causes).map_err(at)
 }
 
 fn faults(run: &Value) -> Vec<FaultEvent> {
@@ -132,7 +143,10 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
     let outcome = combine::outcome(&shards);
     let probes = combine::probes(&shards);
     let dir = ResultsDir::create(&opts.out, opts.force)?;
-    let store = combine::measurements(&shards, dir.path(), outcome.started_at)?;
+    let mut store = combine::measurements(&shards, dir.path(), outcome.started_at)?;
+    for s in &shards {
+        restore_causes(&mut store, s)?;
+    }
     let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
     let input = build(
         store.intervals(),

@@ -6,6 +6,7 @@
 //! into an [`store::IntervalStore`], which keeps the run totals and one compact
 //! record per interval for time series and monitors.
 
+pub mod causes;
 pub mod hlog;
 pub mod layout;
 pub mod outcome;
@@ -16,6 +17,7 @@ pub mod steady;
 pub mod store;
 pub mod window;
 
+pub use causes::ErrorCause;
 pub use layout::{Layout, Path, Route, RowKey};
 pub use outcome::ErrorReason;
 pub use queue::{QueueGauges, QueueStats};

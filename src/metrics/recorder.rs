@@ -2,8 +2,9 @@
 //!
 //! Recording a command takes the current thread's own shard lock, which is
 //! only ever contended for the instant the tick task swaps the shard out. There
-//! is no global lock and no allocation per command (histograms auto-resize, so
-//! a new maximum may grow one once).
+//! is no global lock and no allocation per successful command (histograms
+//! auto-resize, so a new maximum may grow one once). A failure may allocate:
+//! its message is kept in the slot's bounded [`Causes`] table.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use crate::command::CommandKind;
 
+use super::causes::Causes;
 use super::layout::{Layout, Route};
 use super::outcome::ErrorReason;
 use super::row::RowHistograms;
@@ -23,12 +25,16 @@ static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
 pub struct Slots {
     /// Indexed by [`Layout::slot`]; `None` until a slot sees its first command.
     pub rows: Vec<Option<Box<RowHistograms>>>,
+    /// Error messages per slot, indexed like `rows`; `None` until a slot
+    /// sees its first failure.
+    pub causes: Vec<Option<Box<Causes>>>,
 }
 
 impl Slots {
     fn with_len(n: usize) -> Self {
         Slots {
             rows: (0..n).map(|_| None).collect(),
+            causes: (0..n).map(|_| None).collect(),
         }
     }
 
@@ -41,6 +47,9 @@ impl Slots {
     pub fn reset(&mut self) {
         for r in self.rows.iter_mut().flatten() {
             r.reset();
+        }
+        for c in self.causes.iter_mut().flatten() {
+            c.reset();
         }
     }
 }
@@ -89,11 +98,23 @@ impl Recorder {
         self.with_shard(|s| s.row(slot).record_ok(micros(corrected), micros(service)));
     }
 
-    /// Records a failed command under its reason.
+    /// Records a failed command under its reason, keeping `message` among
+    /// the slot's first distinct messages of that reason.
     #[inline]
-    pub fn record_error(&self, route: Route, kind: CommandKind, reason: ErrorReason) {
+    pub fn record_error(
+        &self,
+        route: Route,
+        kind: CommandKind,
+        reason: ErrorReason,
+        message: &str,
+    ) {
         let slot = self.layout.slot(route, kind);
-        self.with_shard(|s| s.row(slot).record_error(reason));
+        self.with_shard(|s| {
+            s.row(slot).record_error(reason);
+            s.causes[slot]
+                .get_or_insert_with(Default::default)
+                .record(reason, message);
+        });
     }
 
     fn with_shard(&self, f: impl FnOnce(&mut Slots)) {
@@ -170,28 +191,45 @@ mod tests {
                             Duration::from_micros(50),
                         );
                     }
-                    rec.record_error(route, CommandKind::Login, ErrorReason::No);
+                    rec.record_error(route, CommandKind::Login, ErrorReason::No, "denied");
                 });
             }
         });
         let mut spare = Vec::new();
         let mut total = RowHistograms::new();
         let mut logins = 0;
+        let mut causes = Causes::default();
         rec.drain(&mut spare, |slots| {
+            let login = layout.slot(route, CommandKind::Login);
             if let Some(r) = &slots.rows[layout.slot(route, CommandKind::Noop)] {
                 total.add(r);
             }
-            if let Some(r) = &slots.rows[layout.slot(route, CommandKind::Login)] {
+            if let Some(r) = &slots.rows[login] {
                 logins += r.errors[ErrorReason::No.index()];
+            }
+            if let Some(c) = &slots.causes[login] {
+                causes.merge(c);
             }
         });
         assert_eq!(total.ok(), 4000);
         assert_eq!(logins, 4);
+        let no = &causes.by_reason[ErrorReason::No.index()];
+        assert_eq!(
+            (no.messages[0].message.as_str(), no.messages[0].count),
+            ("denied", 4)
+        );
         // A second drain finds nothing: every sample is handed over exactly once.
         let mut again = 0;
+        let mut messages = 0;
         rec.drain(&mut spare, |slots| {
-            again += slots.rows.iter().flatten().map(|r| r.count()).sum::<u64>()
+            again += slots.rows.iter().flatten().map(|r| r.count()).sum::<u64>();
+            messages += slots
+                .causes
+                .iter()
+                .flatten()
+                .filter(|c| !c.is_empty())
+                .count();
         });
-        assert_eq!(again, 0);
+        assert_eq!((again, messages), (0, 0));
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::causes::{add_record, Causes, ErrorCause};
 use super::hlog::Hlog;
 use super::layout::{Layout, RowKey};
 use super::outcome::ErrorReason;
@@ -63,6 +64,8 @@ pub struct IntervalStore {
     row_keys: Vec<RowKey>,
     slot_rows: Vec<Vec<usize>>,
     totals: Vec<Option<Box<RowHistograms>>>,
+    /// Run totals of error messages per slot (bounded tables).
+    causes: Vec<Option<Box<Causes>>>,
     current: Vec<Option<Box<RowHistograms>>>,
     intervals: Vec<IntervalRecord>,
     spare: Vec<Slots>,
@@ -105,6 +108,7 @@ impl IntervalStore {
             steady: SteadyRows::new(row_keys.len()),
             current: (0..row_keys.len()).map(|_| None).collect(),
             totals: (0..n).map(|_| None).collect(),
+            causes: (0..n).map(|_| None).collect(),
             layout,
             row_keys,
             slot_rows,
@@ -157,7 +161,13 @@ impl IntervalStore {
         queues: Vec<QueueStats>,
     ) {
         let (current, totals, slot_rows) = (&mut self.current, &mut self.totals, &self.slot_rows);
+        let causes = &mut self.causes;
         recorder.drain(&mut self.spare, |slots| {
+            for (slot, c) in slots.causes.iter().enumerate() {
+                if let Some(c) = c.as_deref().filter(|c| !c.is_empty()) {
+                    causes[slot].get_or_insert_with(Default::default).merge(c);
+                }
+            }
             for (slot, row) in slots.rows.iter().enumerate() {
                 let Some(row) = row.as_deref().filter(|r| !r.is_empty()) else {
                     continue;
@@ -227,6 +237,44 @@ impl IntervalStore {
         Ok(())
     }
 
+    /// Adds saved error causes (`imapload merge`: the shards' `error_causes`).
+    /// Only rows first on their path are taken, as for [`IntervalStore::restore`];
+    /// records with unknown labels are skipped, a row of other servers is an error.
+    pub fn restore_causes(&mut self, records: &[ErrorCause]) -> Result<(), String> {
+        for record in records {
+            let Some((key, reason)) = record.key().filter(|(k, _)| k.is_first_on_path()) else {
+                continue;
+            };
+            let slot = (0..self.causes.len())
+                .find(|&s| self.layout.rows_of(s).first() == Some(&key))
+                .ok_or_else(|| format!("row {} is not one of this run's servers", key.tag()))?;
+            let causes = self.causes[slot].get_or_insert_with(Default::default);
+            add_record(causes, reason, record);
+        }
+        Ok(())
+    }
+
+    /// The first distinct error messages per output row and reason, with
+    /// counts, rows in order (a slot counts toward every row on its path, as
+    /// in [`IntervalStore::totals_by_row`]; a row keeps at most
+    /// [`super::causes::KEPT`] messages per reason, the rest as `other`).
+    pub fn error_causes(&self) -> Vec<ErrorCause> {
+        let mut rows: BTreeMap<&RowKey, Causes> = BTreeMap::new();
+        for (slot, causes) in self.causes.iter().enumerate() {
+            let Some(causes) = causes.as_deref() else {
+                continue;
+            };
+            for &r in &self.slot_rows[slot] {
+                rows.entry(&self.row_keys[r]).or_default().merge(causes);
+            }
+        }
+        let mut out = Vec::new();
+        for (key, causes) in rows {
+            causes.to_records(key, &mut out);
+        }
+        out
+    }
+
     /// The steady window that later ticks are judged against.
     pub fn set_window(&mut self, window: super::Window) {
         self.steady.set_window(window);
@@ -278,114 +326,5 @@ impl IntervalStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::command::CommandKind;
-    use crate::metrics::Route;
-    use std::sync::Arc;
-
-    #[test]
-    fn ticks_fold_into_totals_and_derived_rows() {
-        let layout = Layout::new(vec!["cas1".into(), "cas2".into()], vec!["mbx1".into()]);
-        let rec = Recorder::new(Arc::new(layout.clone()));
-        let mut store = IntervalStore::new(layout);
-        let ms = Duration::from_millis;
-        rec.record_ok(
-            Route {
-                cas: Some(0),
-                backend: 0,
-            },
-            CommandKind::Select,
-            ms(10),
-            ms(5),
-        );
-        store.tick(&rec, ms(0), ms(1000), 1, Vec::new());
-        rec.record_ok(
-            Route {
-                cas: Some(1),
-                backend: 0,
-            },
-            CommandKind::Select,
-            ms(30),
-            ms(5),
-        );
-        rec.record_error(
-            Route {
-                cas: None,
-                backend: 0,
-            },
-            CommandKind::Select,
-            ErrorReason::Timeout,
-        );
-        store.tick(&rec, ms(1000), ms(2000), 1, Vec::new());
-        assert_eq!(store.intervals().len(), 2);
-        let first = &store.intervals()[0];
-        let tags: Vec<_> = first
-            .rows
-            .iter()
-            .map(|r| store.row_keys()[r.row].tag())
-            .collect();
-        assert_eq!(tags, ["cas.cas1.mbx1.SELECT", "cas.mbx1.mbx1.SELECT"]);
-        assert_eq!(first.rows[0].corrected_sum_us, 10_000);
-        // The back-end row behind both CAS merges their histograms in interval 2.
-        let second = &store.intervals()[1];
-        let mbx = second
-            .rows
-            .iter()
-            .find(|r| store.row_keys()[r.row].tag() == "cas.mbx1.mbx1.SELECT")
-            .unwrap();
-        assert_eq!((mbx.ok, mbx.corrected_sum_us), (1, 30_000));
-        assert_eq!(store.commands(), 3);
-        let rows = store.totals_by_row();
-        let tags: Vec<_> = rows.keys().map(|k| k.tag()).collect();
-        assert_eq!(
-            tags,
-            [
-                "cas.cas1.mbx1.SELECT",
-                "cas.cas2.mbx1.SELECT",
-                "cas.mbx1.mbx1.SELECT",
-                "direct.mbx1.mbx1.SELECT"
-            ]
-        );
-        let behind = &rows.values().nth(2).unwrap();
-        assert_eq!(behind.ok(), 2);
-        assert_eq!(behind.corrected_mean_us(), 20_000.0);
-        assert_eq!(
-            rows.values().last().unwrap().errors[ErrorReason::Timeout.index()],
-            1
-        );
-    }
-
-    #[test]
-    fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once() {
-        let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
-        let key = |path, server: &str| RowKey {
-            path,
-            server: server.into(),
-            backend: "mbx1".into(),
-            command: CommandKind::Select,
-        };
-        let mut row = RowHistograms::new();
-        row.record_ok(10_000, 5_000);
-        row.record_error(ErrorReason::No);
-        let mut totals = BTreeMap::new();
-        totals.insert(key(crate::metrics::Path::Cas, "cas1"), row.clone());
-        // A derived row given too is ignored: it is rebuilt from the slots.
-        totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
-        totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
-        let mut store = IntervalStore::new(layout);
-        store.restore(totals, Vec::new()).unwrap();
-        assert_eq!((store.commands(), store.errors()), (4, 2));
-        let rows = store.totals_by_row();
-        assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
-        let mut stranger = BTreeMap::new();
-        let mut k = key(crate::metrics::Path::Direct, "mbx9");
-        k.backend = "mbx9".into();
-        stranger.insert(k, RowHistograms::new());
-        let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));
-        assert!(store
-            .restore(stranger, Vec::new())
-            .unwrap_err()
-            .contains("mbx9"));
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

@@ -5,6 +5,7 @@
 //! person sees is exactly what the CSVs say. Everything is inline (CSS, SVG, no script, no
 //! fonts): the page must open offline, from an attachment or a CI artefact, and never fetch.
 
+mod causes;
 mod charts;
 mod data;
 #[cfg(test)]
@@ -200,6 +201,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     out.push_str("<h2>Charts</h2>");
     charts::all(&mut out, &r);
     summary_table(&mut out, &r);
+    causes::table(&mut out, &r.run);
     out.push_str("</body></html>\n");
     Ok(out)
 }

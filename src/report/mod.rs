@@ -1,6 +1,7 @@
 //! Outputs: the results directory (written atomically), `summary.csv`,
-//! `run.json`, the terminal summary table and `report.html`.
+//! `errors.csv`, `run.json`, the terminal summary table and `report.html`.
 
+pub mod causes;
 pub mod health;
 pub mod html;
 pub mod progress;

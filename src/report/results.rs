@@ -17,7 +17,7 @@ use crate::probe::ProbeAttempt;
 use crate::sim::faults::FaultEvent;
 use crate::verdict::Verdict;
 
-use super::{health, run_json, summary, table, timeseries, ResultsDir};
+use super::{causes, health, run_json, summary, table, timeseries, ResultsDir};
 
 /// What a run measured and judged, ready to be written.
 pub struct RunResults<'a> {
@@ -63,6 +63,7 @@ impl RunResults<'_> {
     /// summary and health tables unless quiet.
     pub fn write(&self, dir: ResultsDir) -> Result<Written, Failure> {
         let rows = self.store.totals_by_row();
+        let error_causes = self.store.error_causes();
         let (commands, errors) = (self.store.commands(), self.store.errors());
         let o = self.outcome;
         let secs = o.elapsed.as_secs_f64().max(1e-9);
@@ -90,6 +91,7 @@ impl RunResults<'_> {
             "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users, "user_waits": o.user_waits},
             "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
             "summary": run_json::summary_json(&rows),
+            "error_causes": causes::to_json(&error_causes),
             "monitor_settings": settings::to_json(&self.plan.monitors, &self.plan.probes),
             "monitors": verdicts,
             "health": worst,
@@ -107,6 +109,10 @@ impl RunResults<'_> {
         dir.write(
             "summary.csv",
             &summary::to_csv(&rows).map_err(Failure::Run)?,
+        )?;
+        dir.write(
+            "errors.csv",
+            &causes::to_csv(&error_causes).map_err(Failure::Run)?,
         )?;
         dir.write(
             "timeseries.csv",
@@ -144,6 +150,7 @@ impl RunResults<'_> {
                 o.sessions.2,
                 if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
             );
+            let _ = write!(out, "{}", causes::render(&error_causes));
             if let Some((arrivals, max_backlog, not_started, lag_us)) = o.generator {
                 let _ = writeln!(
                     out,

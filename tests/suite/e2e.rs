@@ -161,6 +161,13 @@ async fn wrong_password_is_counted_as_a_login_error() {
         assert!(r.errors[ErrorReason::No.index()] > 0, "{k:?} has no NO");
         assert_eq!(r.ok(), 0, "{k:?}: a wrong password logged in");
     }
+    // The server's words are the cause, without its tag.
+    crate::causes::assert_cause(
+        &report,
+        CommandKind::Login,
+        ErrorReason::No,
+        "[AUTHENTICATIONFAILED] Authentication failed.",
+    );
     assert!(
         !report.rows.keys().any(|k| k.command == CommandKind::Select),
         "sessions went on after a failed login"

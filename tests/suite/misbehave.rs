@@ -65,12 +65,14 @@ command_timeout = "300ms"
 
 /// Checks the run finished with complete results and `reason` (and only
 /// it, besides commands aborted at the end) on the `command` row, in the
-/// report and in summary.csv, and that the slot reconnected.
+/// report and in summary.csv, with a message containing `message` among its
+/// causes, and that the slot reconnected.
 fn assert_counted(
     report: &RunReport,
     server: &FakeServer,
     command: CommandKind,
     reason: ErrorReason,
+    message: &str,
 ) {
     assert!(!report.partial, "the run did not finish");
     for f in [
@@ -132,6 +134,7 @@ fn assert_counted(
         row.errors[reason.index()].to_string(),
         "summary.csv disagrees"
     );
+    crate::causes::assert_cause(report, command, reason, message);
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
             .unwrap();
@@ -179,6 +182,7 @@ async fn a_greeting_never_sent_times_out_on_the_greeting_row() {
         &server,
         CommandKind::Greeting,
         ErrorReason::Timeout,
+        "no greeting within 300ms",
     );
 }
 
@@ -192,6 +196,7 @@ async fn garbage_instead_of_a_response_is_a_protocol_error_on_its_row() {
         &server,
         CommandKind::FetchFlags,
         ErrorReason::Protocol,
+        "tagged response with a tag not ours",
     );
 }
 
@@ -205,6 +210,7 @@ async fn a_line_above_the_limit_is_a_protocol_error() {
         &server,
         CommandKind::FetchFlags,
         ErrorReason::Protocol,
+        "longer than",
     );
 }
 
@@ -219,6 +225,7 @@ async fn untagged_lines_without_end_still_time_the_command_out() {
         &server,
         CommandKind::FetchFlags,
         ErrorReason::Timeout,
+        "no answer within 300ms",
     );
 }
 
@@ -236,6 +243,7 @@ async fn a_literal_above_the_limit_is_a_protocol_error_not_a_wait() {
         &server,
         CommandKind::FetchBody,
         ErrorReason::Protocol,
+        "literal, above the limit",
     );
 }
 
@@ -253,6 +261,7 @@ async fn a_connection_closed_mid_literal_is_a_disconnect_on_its_row() {
         &server,
         CommandKind::FetchBody,
         ErrorReason::Disconnect,
+        "closed the connection",
     );
 }
 
@@ -265,6 +274,7 @@ async fn a_server_that_stalls_after_a_command_times_it_out() {
         &server,
         CommandKind::FetchFlags,
         ErrorReason::Timeout,
+        "no answer within 300ms",
     );
 }
 
@@ -280,6 +290,7 @@ async fn bye_in_the_middle_of_a_command_is_a_disconnect_at_once() {
         &server,
         CommandKind::FetchFlags,
         ErrorReason::Disconnect,
+        "BYE shutting down",
     );
 }
 
@@ -287,7 +298,13 @@ async fn bye_in_the_middle_of_a_command_is_a_disconnect_at_once() {
 async fn plaintext_on_an_imaps_endpoint_is_a_tls_error() {
     let server = FakeServer::start(|tcp| serve(tcp, GREETING, |_, _| Reply::Normal)).await;
     let (report, _dir) = run_against(&server.url("imaps"), 2, "NOOP = 1", "").await;
-    assert_counted(&report, &server, CommandKind::Tls, ErrorReason::Tls);
+    assert_counted(
+        &report,
+        &server,
+        CommandKind::Tls,
+        ErrorReason::Tls,
+        "received corrupt message",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -305,7 +322,13 @@ async fn an_untrusted_certificate_is_a_tls_error() {
     })
     .await;
     let (report, _dir) = run_against(&server.url("imaps"), 2, "NOOP = 1", "").await;
-    assert_counted(&report, &server, CommandKind::Tls, ErrorReason::Tls);
+    assert_counted(
+        &report,
+        &server,
+        CommandKind::Tls,
+        ErrorReason::Tls,
+        "invalid peer certificate: UnknownIssuer",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -320,7 +343,13 @@ async fn a_server_that_stops_reading_times_out_the_send() {
         "append_size = 16777216",
     )
     .await;
-    assert_counted(&report, &server, CommandKind::Append, ErrorReason::Timeout);
+    assert_counted(
+        &report,
+        &server,
+        CommandKind::Append,
+        ErrorReason::Timeout,
+        "could not send within 300ms",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,5 +378,6 @@ async fn a_failed_slot_waits_the_reconnect_delay_before_its_next_session() {
         &server,
         CommandKind::Greeting,
         ErrorReason::Disconnect,
+        "closed the connection",
     );
 }

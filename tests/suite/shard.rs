@@ -152,6 +152,23 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
         total(&m, "sessions", "started"),
         shard_sum("sessions", "started")
     );
+    // The error causes were added: per row and reason, the merged counts
+    // (kept messages plus `other`) are the shards' summed.
+    let cause_counts = |dir: &Path| {
+        let mut by: BTreeMap<String, u64> = BTreeMap::new();
+        for c in crate::causes::causes_of(dir) {
+            let key = [c.path, c.server, c.backend, c.command, c.reason].join(".");
+            *by.entry(key).or_default() += c.count;
+        }
+        by
+    };
+    let mut cause_sum: BTreeMap<String, u64> = BTreeMap::new();
+    for k in 1..=3 {
+        for (key, n) in cause_counts(&d.join(format!("s{k}"))) {
+            *cause_sum.entry(key).or_default() += n;
+        }
+    }
+    assert_eq!(cause_counts(&d.join("merged")), cause_sum);
     // The histograms were added too: the merged log holds every command.
     let hlog_len = |dir: &Path| -> u64 {
         let h = imapload::compare::noise::read_hlog(dir).expect("latency.hlog");

@@ -24,11 +24,13 @@ fn run(
     for line in lines {
         let resp = Response::new(line);
         if let Err(e) = check.observe(&resp, mbox) {
-            return (Err(e), check.detail());
+            // The message of a failed check is its detail.
+            assert_eq!(Some(e.message.as_ref()), check.detail());
+            return (Err(e.reason), check.detail());
         }
         mbox.observe(&resp);
     }
-    let r = check.finish();
+    let r = check.finish().map_err(|e| e.reason);
     (r, check.detail())
 }
 

@@ -141,3 +141,24 @@ fn missing_csvs_still_render_and_missing_run_json_is_an_error() {
     let page = render(dir.path()).unwrap();
     assert!(page.contains(r#"id="throughput""#));
 }
+
+#[test]
+fn errors_by_cause_come_from_run_json_and_older_results_have_none() {
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), "quick");
+    let page = render(dir.path()).unwrap();
+    assert!(
+        !page.contains("Errors by cause"),
+        "no error_causes key, no table"
+    );
+    let path = dir.path().join("run.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    run["error_causes"] = serde_json::json!([{"path": "cas", "server": "cas1", "backend": "mbx1",
+        "command": "NOOP", "reason": "no", "count": 1, "message": format!("denied {EVIL}")}]);
+    std::fs::write(&path, run.to_string()).unwrap();
+    let page = render(dir.path()).unwrap();
+    assert!(page.contains("<h2>Errors by cause</h2>"));
+    assert!(page.contains("denied &lt;script&gt;"), "message escaped");
+    assert!(!page.contains("<script"));
+}

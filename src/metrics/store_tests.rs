@@ -1,0 +1,146 @@
+//! Tests of the interval store.
+
+use super::*;
+use crate::command::CommandKind;
+use crate::metrics::Route;
+use std::sync::Arc;
+
+#[test]
+fn ticks_fold_into_totals_and_derived_rows() {
+    let layout = Layout::new(vec!["cas1".into(), "cas2".into()], vec!["mbx1".into()]);
+    let rec = Recorder::new(Arc::new(layout.clone()));
+    let mut store = IntervalStore::new(layout);
+    let ms = Duration::from_millis;
+    rec.record_ok(
+        Route {
+            cas: Some(0),
+            backend: 0,
+        },
+        CommandKind::Select,
+        ms(10),
+        ms(5),
+    );
+    store.tick(&rec, ms(0), ms(1000), 1, Vec::new());
+    rec.record_ok(
+        Route {
+            cas: Some(1),
+            backend: 0,
+        },
+        CommandKind::Select,
+        ms(30),
+        ms(5),
+    );
+    rec.record_error(
+        Route {
+            cas: None,
+            backend: 0,
+        },
+        CommandKind::Select,
+        ErrorReason::Timeout,
+        "no answer within 30s",
+    );
+    store.tick(&rec, ms(1000), ms(2000), 1, Vec::new());
+    assert_eq!(store.intervals().len(), 2);
+    let first = &store.intervals()[0];
+    let tags: Vec<_> = first
+        .rows
+        .iter()
+        .map(|r| store.row_keys()[r.row].tag())
+        .collect();
+    assert_eq!(tags, ["cas.cas1.mbx1.SELECT", "cas.mbx1.mbx1.SELECT"]);
+    assert_eq!(first.rows[0].corrected_sum_us, 10_000);
+    // The back-end row behind both CAS merges their histograms in interval 2.
+    let second = &store.intervals()[1];
+    let mbx = second
+        .rows
+        .iter()
+        .find(|r| store.row_keys()[r.row].tag() == "cas.mbx1.mbx1.SELECT")
+        .unwrap();
+    assert_eq!((mbx.ok, mbx.corrected_sum_us), (1, 30_000));
+    assert_eq!(store.commands(), 3);
+    let rows = store.totals_by_row();
+    let tags: Vec<_> = rows.keys().map(|k| k.tag()).collect();
+    assert_eq!(
+        tags,
+        [
+            "cas.cas1.mbx1.SELECT",
+            "cas.cas2.mbx1.SELECT",
+            "cas.mbx1.mbx1.SELECT",
+            "direct.mbx1.mbx1.SELECT"
+        ]
+    );
+    let behind = &rows.values().nth(2).unwrap();
+    assert_eq!(behind.ok(), 2);
+    assert_eq!(behind.corrected_mean_us(), 20_000.0);
+    assert_eq!(
+        rows.values().last().unwrap().errors[ErrorReason::Timeout.index()],
+        1
+    );
+}
+
+#[test]
+fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once() {
+    let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+    let key = |path, server: &str| RowKey {
+        path,
+        server: server.into(),
+        backend: "mbx1".into(),
+        command: CommandKind::Select,
+    };
+    let mut row = RowHistograms::new();
+    row.record_ok(10_000, 5_000);
+    row.record_error(ErrorReason::No);
+    let mut totals = BTreeMap::new();
+    totals.insert(key(crate::metrics::Path::Cas, "cas1"), row.clone());
+    // A derived row given too is ignored: it is rebuilt from the slots.
+    totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
+    totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
+    let mut store = IntervalStore::new(layout);
+    store.restore(totals, Vec::new()).unwrap();
+    assert_eq!((store.commands(), store.errors()), (4, 2));
+    let rows = store.totals_by_row();
+    assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
+    let mut stranger = BTreeMap::new();
+    let mut k = key(crate::metrics::Path::Direct, "mbx9");
+    k.backend = "mbx9".into();
+    stranger.insert(k, RowHistograms::new());
+    let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));
+    assert!(store
+        .restore(stranger, Vec::new())
+        .unwrap_err()
+        .contains("mbx9"));
+}
+
+#[test]
+fn error_messages_reach_every_row_on_the_path_and_are_restored_from_first_hop_rows() {
+    let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+    let rec = Recorder::new(Arc::new(layout.clone()));
+    let mut store = IntervalStore::new(layout.clone());
+    let via = Route {
+        cas: Some(0),
+        backend: 0,
+    };
+    for i in 0..7 {
+        let msg = format!("refused {}", i % 6);
+        rec.record_error(via, CommandKind::Login, ErrorReason::No, &msg);
+    }
+    let ms = Duration::from_millis;
+    store.tick(&rec, ms(0), ms(1000), 1, Vec::new());
+    // Ticking again hands nothing over twice.
+    store.tick(&rec, ms(1000), ms(2000), 1, Vec::new());
+    let causes = store.error_causes();
+    let tags: Vec<_> = causes
+        .iter()
+        .map(|c| format!("{}.{}.{}", c.server, c.message, c.count))
+        .collect();
+    assert_eq!(causes.len(), 12, "{tags:?}");
+    assert_eq!(tags[0], "cas1.refused 0.2");
+    assert_eq!(tags[5], "cas1.(other messages).1");
+    assert_eq!(tags[6], "mbx1.refused 0.2");
+    assert!(causes
+        .iter()
+        .all(|c| c.reason == "no" && c.command == "LOGIN"));
+    let mut restored = IntervalStore::new(layout);
+    restored.restore_causes(&causes).unwrap();
+    assert_eq!(restored.error_causes(), causes);
+}

@@ -1,0 +1,33 @@
+//! The report's "Errors by cause" table, read from `run.json`'s
+//! `error_causes`: results written before causes were kept (no key) and runs
+//! without errors get no table.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::report::causes::from_run_json;
+use crate::report::svg::esc;
+
+/// Appends the table when `run` records error causes.
+pub fn table(out: &mut String, run: &Value) {
+    let causes = from_run_json(run).unwrap_or_default();
+    if causes.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Errors by cause</h2><p>The first distinct messages per row and reason, with counts (also in <code>errors.csv</code>).</p><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Reason</th><th>Count</th><th>Message</th></tr>");
+    for c in &causes {
+        let _ = write!(
+            out,
+            r#"<tr class="err"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            esc(&c.path),
+            esc(&c.server),
+            esc(&c.backend),
+            esc(&c.command),
+            esc(&c.reason),
+            c.count,
+            esc(&c.message)
+        );
+    }
+    out.push_str("</table>");
+}
