@@ -59,6 +59,10 @@ impl SlotBuffers {
 pub enum SessionEnd {
     /// Logged out normally (possibly with NO/BAD answers on the way).
     Completed,
+    /// Logged out before its last command because the load stopped (its
+    /// next command would have passed the deadline, or the soft stop came).
+    /// Its slot ends: a new session could only log in and out again.
+    Stopped,
     /// Ended early by a failure of this reason.
     Failed(ErrorReason),
 }
@@ -121,10 +125,10 @@ impl<'a> Session<'a> {
             Ok(c) => c,
             Err(reason) => return SessionEnd::Failed(reason),
         };
-        let end = match self.work(&mut conn, ready).await {
-            Ok(()) => SessionEnd::Completed,
-            Err(reason) => SessionEnd::Failed(reason),
-        };
+        let end = self
+            .work(&mut conn, ready)
+            .await
+            .unwrap_or_else(SessionEnd::Failed);
         conn.shutdown().await;
         end
     }

@@ -106,6 +106,24 @@ const CASES: &[Case] = &[
         expect: &["s.toml:3", "load.sessions", "from 1 to"],
     },
     Case {
+        name: "warmup that is not a duration",
+        files: scenario!("[load]\nwarmup = \"soon\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "load.warmup", "e.g. \"250ms\""],
+    },
+    Case {
+        name: "warmup and cooldown as long as the duration",
+        files: scenario!("[load]\nwarmup = \"5s\"\ncooldown = \"5s\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:4", "load.cooldown", "shorter together than the duration"],
+    },
+    Case {
+        name: "warmup longer than the duration",
+        files: scenario!("[load]\nwarmup = \"1m\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "load.warmup", "nothing of the 10s duration"],
+    },
+    Case {
         name: "zero rate",
         files: scenario!("[load]\nmodel = \"open\"\nrate = 0\n"),
         args: RUN_S,

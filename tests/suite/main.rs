@@ -2,6 +2,7 @@
 //! the crate links once.
 
 mod bad_input;
+mod clean_end;
 mod cli;
 mod dovecot;
 mod e2e;

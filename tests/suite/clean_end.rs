@@ -1,0 +1,168 @@
+//! The end of a run and the generator's own timing, against a separate
+//! `imapload serve` process: no login storm when the load stops (a slot whose
+//! session was cut by the deadline starts no other), and a session without
+//! think time sends its next command at once (no timer tick per command).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::{bin, exclusive, read_csv};
+
+/// An `imapload serve` process on ephemeral loopback ports; killed when dropped.
+struct Served {
+    child: Child,
+    /// `name=url` of every plain endpoint, by role (`cas`, `backend`).
+    endpoints: Vec<(String, String)>,
+    /// Names of the CAS servers.
+    cas: Vec<String>,
+    /// The users file it wrote.
+    users: String,
+}
+
+impl Served {
+    fn start(args: &[&str]) -> Served {
+        let mut child = Command::new(bin())
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (mut endpoints, mut cas, mut users) = (Vec::new(), Vec::new(), None);
+        for line in out.lines() {
+            let line = line.unwrap();
+            if let Some(path) = line.strip_prefix("USERS ") {
+                users = Some(path.to_string());
+                break;
+            }
+            let Some(rest) = line.strip_prefix("ENDPOINT ") else {
+                continue;
+            };
+            let field = |k: &str| {
+                rest.split(' ')
+                    .find_map(|f| f.strip_prefix(k))
+                    .unwrap()
+                    .to_string()
+            };
+            let (role, name, url) = (field("role="), field("name="), field("url="));
+            if url.starts_with("imap://") {
+                if role == "cas" {
+                    cas.push(name.clone());
+                }
+                endpoints.push((role, format!("{name}={url}")));
+            }
+        }
+        Served {
+            child,
+            endpoints,
+            cas,
+            users: users.expect("serve printed no USERS line"),
+        }
+    }
+
+    /// `--cas`/`--backend` flags for every plain endpoint (`only_backends`: no CAS).
+    fn flags(&self, only_backends: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (role, spec) in &self.endpoints {
+            match role.as_str() {
+                "cas" if only_backends => {}
+                "cas" => out.extend(["--cas".to_string(), spec.clone()]),
+                _ => out.extend(["--backend".to_string(), spec.clone()]),
+            }
+        }
+        out.extend(["--users".to_string(), self.users.clone()]);
+        out
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `imapload run` on `scenario` with `flags`, results in `dir/out`.
+fn run(dir: &Path, scenario: &str, flags: &[String]) {
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let out = Command::new(bin())
+        .args(["run", "s.toml", "--quiet", "--fail-on", "never", "--out", "out"])
+        .args(flags)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Logins (LOGIN + AUTHENTICATE) per whole second from `timeseries.csv`,
+/// counted once per session: on its first hop (direct rows, and CAS rows
+/// whose server is the CAS).
+fn logins_per_second(ts: &Path, cas: &[String]) -> BTreeMap<u64, u64> {
+    let (header, rows) = read_csv(ts);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (t, path, server, command, count) = (
+        col("t_start_s"),
+        col("path"),
+        col("server"),
+        col("command"),
+        col("count"),
+    );
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let login = r[command] == "LOGIN" || r[command] == "AUTHENTICATE";
+        let first_hop = r[path] == "direct" || cas.contains(&r[server]);
+        if login && first_hop {
+            let second = r[t].parse::<f64>().unwrap().floor() as u64;
+            *out.entry(second).or_default() += r[count].parse::<u64>().unwrap();
+        }
+    }
+    out
+}
+
+const STORM: &str = r#"
+name = "storm"
+seed = 5
+duration = "20s"
+interval = "1s"
+[load]
+sessions = 1000
+cas_share = 0.8
+ramp_up = "2s"
+[session]
+login = "mixed"
+commands = [3, 6]
+think_time = { dist = "exponential", mean = "500ms" }
+command_timeout = "10s"
+[probes]
+enabled = false
+"#;
+
+#[test]
+fn the_end_of_a_closed_run_has_no_login_storm() {
+    let _alone = exclusive();
+    let served = Served::start(&["--users", "1000"]);
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path(), STORM, &served.flags(false));
+    drop(served);
+    let per_second = logins_per_second(&tmp.path().join("out/timeseries.csv"), &["cas1".into()]);
+    let at = |s: u64| per_second.get(&s).copied().unwrap_or(0);
+    let mut steady: Vec<u64> = (6..=15).map(at).collect();
+    steady.sort_unstable();
+    let median = (steady[4] + steady[5]) as f64 / 2.0;
+    let last = [at(18), at(19)];
+    eprintln!("logins/s: seconds 6-15 median {median}, last two seconds {last:?}; all {per_second:?}");
+    assert!(median > 100.0, "too few logins to judge: {per_second:?}");
+    for l in last {
+        assert!(
+            l as f64 <= 2.0 * median,
+            "login storm at the end: {last:?} against a median of {median}/s ({per_second:?})"
+        );
+    }
+}
