@@ -37,7 +37,11 @@ mod tests {
         for _ in 0..1000 {
             assert!(wait_until(Instant::now(), &stop).await);
         }
-        assert!(t.elapsed() < Duration::from_millis(200), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[tokio::test]

@@ -219,5 +219,8 @@ fn warmup_and_cooldown_parse_and_must_leave_something_to_judge() {
     let e = with("duration = \"30s\"\n[load]\nwarmup = \"5s\"\n", &ov)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("load.warmup") && e.contains("5s duration"), "{e}");
+    assert!(
+        e.contains("load.warmup") && e.contains("5s duration"),
+        "{e}"
+    );
 }

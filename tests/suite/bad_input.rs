@@ -115,7 +115,11 @@ const CASES: &[Case] = &[
         name: "warmup and cooldown as long as the duration",
         files: scenario!("[load]\nwarmup = \"5s\"\ncooldown = \"5s\"\n"),
         args: RUN_S,
-        expect: &["s.toml:4", "load.cooldown", "shorter together than the duration"],
+        expect: &[
+            "s.toml:4",
+            "load.cooldown",
+            "shorter together than the duration",
+        ],
     },
     Case {
         name: "warmup longer than the duration",

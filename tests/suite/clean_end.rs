@@ -15,7 +15,7 @@ struct Served {
     child: Child,
     /// `name=url` of every plain endpoint, by role (`cas`, `backend`).
     endpoints: Vec<(String, String)>,
-    /// Names of the CAS servers.
+    /// Names of the CAS servers (their rows are a session's first hop).
     cas: Vec<String>,
     /// The users file it wrote.
     users: String,
@@ -89,7 +89,15 @@ impl Drop for Served {
 fn run(dir: &Path, scenario: &str, flags: &[String]) {
     std::fs::write(dir.join("s.toml"), scenario).unwrap();
     let out = Command::new(bin())
-        .args(["run", "s.toml", "--quiet", "--fail-on", "never", "--out", "out"])
+        .args([
+            "run",
+            "s.toml",
+            "--quiet",
+            "--fail-on",
+            "never",
+            "--out",
+            "out",
+        ])
         .args(flags)
         .current_dir(dir)
         .output()
@@ -150,14 +158,23 @@ fn the_end_of_a_closed_run_has_no_login_storm() {
     let served = Served::start(&["--users", "1000"]);
     let tmp = tempfile::tempdir().unwrap();
     run(tmp.path(), STORM, &served.flags(false));
+    let cas = served.cas.clone();
     drop(served);
-    let per_second = logins_per_second(&tmp.path().join("out/timeseries.csv"), &["cas1".into()]);
+    let per_second = logins_per_second(&tmp.path().join("out/timeseries.csv"), &cas);
+    // A generator whose interval ticks fell behind (a loaded machine) would
+    // fold the last seconds into one interval: nothing to judge then.
+    assert!(
+        per_second.contains_key(&18) && per_second.contains_key(&19),
+        "no intervals for seconds 18 and 19: {per_second:?}"
+    );
     let at = |s: u64| per_second.get(&s).copied().unwrap_or(0);
     let mut steady: Vec<u64> = (6..=15).map(at).collect();
     steady.sort_unstable();
     let median = (steady[4] + steady[5]) as f64 / 2.0;
     let last = [at(18), at(19)];
-    eprintln!("logins/s: seconds 6-15 median {median}, last two seconds {last:?}; all {per_second:?}");
+    eprintln!(
+        "logins/s: seconds 6-15 median {median}, last two seconds {last:?}; all {per_second:?}"
+    );
     assert!(median > 100.0, "too few logins to judge: {per_second:?}");
     for l in last {
         assert!(
@@ -165,4 +182,65 @@ fn the_end_of_a_closed_run_has_no_login_storm() {
             "login storm at the end: {last:?} against a median of {median}/s ({per_second:?})"
         );
     }
+}
+
+const NO_THINK: &str = r#"
+name = "no-think"
+seed = 3
+duration = "5s"
+[load]
+sessions = 10
+cas_share = 0.0
+[session]
+login = "login"
+commands = [1000000, 1000000]
+think_time = { dist = "none" }
+command_timeout = "10s"
+[session.mix]
+NOOP = 1
+[probes]
+enabled = false
+"#;
+
+/// The NOOP rows of `summary.csv`: (count, corrected p50 µs, service p50 µs),
+/// the p50s count-weighted over the back ends.
+fn noop_figures(summary: &Path) -> (u64, f64, f64) {
+    let (header, rows) = read_csv(summary);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (command, count, p50, service) = (
+        col("command"),
+        col("count"),
+        col("p50_us"),
+        col("service_p50_us"),
+    );
+    let (mut n, mut c, mut s) = (0u64, 0.0, 0.0);
+    for r in rows.iter().filter(|r| r[command] == "NOOP") {
+        let k: u64 = r[count].parse().unwrap();
+        n += k;
+        c += k as f64 * r[p50].parse::<f64>().unwrap();
+        s += k as f64 * r[service].parse::<f64>().unwrap();
+    }
+    (n, c / n.max(1) as f64, s / n.max(1) as f64)
+}
+
+#[test]
+fn without_think_time_commands_go_back_to_back() {
+    let _alone = exclusive();
+    let served = Served::start(&["--users", "100", "--service-time", "0"]);
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path(), NO_THINK, &served.flags(true));
+    drop(served);
+    let (count, corrected, service) = noop_figures(&tmp.path().join("out/summary.csv"));
+    let per_session = count as f64 / 5.0 / 10.0;
+    eprintln!(
+        "no think time: {count} NOOPs, {per_session:.0}/s per session, corrected p50 {corrected:.0} µs, service p50 {service:.0} µs"
+    );
+    assert!(
+        corrected <= service * 1.2,
+        "corrected p50 {corrected:.0} µs is not within 20% of service p50 {service:.0} µs: the generator waits before sending"
+    );
+    assert!(
+        per_session > 2000.0,
+        "{per_session:.0} commands/s per session: the generator waits before sending"
+    );
 }
