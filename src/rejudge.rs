@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::error::{Failure, InputError};
+use crate::metrics::Window;
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
@@ -115,8 +116,10 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
     let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let end = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+    // The steady window the run judged (results from before windows: all of it).
+    let window = serde_json::from_value::<Window>(run["window"].clone()).unwrap_or(Window::WHOLE);
     let input = build(
-        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end,
+        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end, &window,
     );
     Ok(evaluate(&monitors, &probes, &input))
 }

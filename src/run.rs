@@ -232,7 +232,7 @@ pub async fn run(
     let service = crate::metrics::hlog::Hlog::create_of(&service, now, "service time")?;
     interval_store.set_service_hlog(service);
     let store = Arc::new(Mutex::new(interval_store));
-    let progress = Progress::new(plan.duration, plan.monitors.clone());
+    let progress = Progress::new(plan.duration, plan.load.warmup, plan.monitors.clone());
     let live = progress.clone();
     let outcome = engine::run(
         &plan,
@@ -281,6 +281,7 @@ pub async fn run(
         &outcomes,
         &plan.monitors,
         outcome.elapsed,
+        &outcome.window,
     );
     let health = evaluate(&plan.monitors, &plan.probes, &input);
     let results = RunResults {
