@@ -418,7 +418,7 @@ fn only_inputs_left(dir: &Path, case: &Case) -> bool {
 
 #[test]
 fn every_bad_input_exits_2_with_one_clear_line_and_no_results() {
-    // 47 processes on 4 threads would disturb a load test's latencies.
+    // 50 processes on 4 threads would disturb a load test's latencies.
     let _alone = crate::support::exclusive();
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = CASES
