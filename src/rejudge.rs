@@ -120,8 +120,10 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
     let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let end = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+    // The steady window the run judged (results from before windows: all of it).
+    let window = serde_json::from_value::<Window>(run["window"].clone()).unwrap_or(Window::WHOLE);
     let input = build(
-        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end,
+        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end, &window,
     );
     Ok(evaluate(&monitors, &probes, &input))
 }

@@ -239,7 +239,7 @@ pub async fn run(
     let service = crate::metrics::hlog::Hlog::create_of(&service, now, "service time")?;
     interval_store.set_service_hlog(service);
     let store = Arc::new(Mutex::new(interval_store));
-    let progress = Progress::new(plan.duration, plan.monitors.clone());
+    let progress = Progress::new(plan.duration, plan.load.warmup, plan.monitors.clone());
     let live = progress.clone();
     // A crossed threshold (abort_on_fail) stops the run like an interrupt.
     let stop = interrupt.child_token();
@@ -293,6 +293,7 @@ pub async fn run(
         &outcomes,
         &plan.monitors,
         outcome.elapsed,
+        &outcome.window,
     );
     let health = evaluate(&plan.monitors, &plan.probes, &input);
     let mut verdict = verdict::judge(

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use super::due::wait_until;
 use super::launch::launch;
 use super::session::{SessionEnd, SlotBuffers};
 use super::Ctx;
@@ -36,16 +37,36 @@ fn active(ctx: &Ctx, n: usize, start: Instant, now: Instant) -> bool {
             .round()
 }
 
-/// One slot: back-to-back sessions until the stop.
+/// What a slot does once a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// Start the next session now.
+    Start,
+    /// Start the next one after `reconnect_delay` (the last one failed).
+    BackOff,
+    /// The slot is done: the load stopped.
+    End,
+}
+
+/// A session cut by the stop ends its slot: the next session could only log
+/// in and out again (the login storm at the end of a run).
+fn next_after(end: Option<SessionEnd>) -> Next {
+    match end {
+        None | Some(SessionEnd::Stopped) => Next::End,
+        Some(SessionEnd::Completed) => Next::Start,
+        Some(SessionEnd::Failed(_)) => Next::BackOff,
+    }
+}
+
+/// One slot: back-to-back sessions until the load stops; none starts after.
 async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant) {
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut bufs = SlotBuffers::new(ctx.session.append_size, seed);
-    tokio::select! {
-        _ = tokio::time::sleep_until(first.into()) => {}
-        _ = ctx.soft_stop.cancelled() => return,
+    if !wait_until(first, &ctx.soft_stop).await {
+        return;
     }
     let mut intended = first;
-    while !ctx.soft_stop.is_cancelled() && Instant::now() < ctx.deadline {
+    while !ctx.load_stopped() {
         if !active(&ctx, n, start, Instant::now()) {
             // Parked by the ramp: look again shortly; the next session is due when it wakes.
             tokio::select! {
@@ -55,10 +76,10 @@ async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant
             intended = Instant::now();
             continue;
         }
-        match launch(&ctx, &mut rng, &mut bufs, intended).await {
-            None => return,
-            Some(SessionEnd::Completed) => intended = Instant::now(),
-            Some(SessionEnd::Failed(_)) => {
+        match next_after(launch(&ctx, &mut rng, &mut bufs, intended).await) {
+            Next::End => return,
+            Next::Start => intended = Instant::now(),
+            Next::BackOff => {
                 // Back off so a dead server is not hammered in a tight loop
                 // (`reconnect_delay`, jittered); the next session's intended
                 // start is after the back-off.
@@ -73,5 +94,22 @@ async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant
                 intended = Instant::now();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::ErrorReason;
+
+    #[test]
+    fn a_session_cut_by_the_stop_ends_its_slot() {
+        assert_eq!(next_after(Some(SessionEnd::Stopped)), Next::End);
+        assert_eq!(next_after(None), Next::End, "the stop came while it waited");
+        assert_eq!(next_after(Some(SessionEnd::Completed)), Next::Start);
+        assert_eq!(
+            next_after(Some(SessionEnd::Failed(ErrorReason::Disconnect))),
+            Next::BackOff
+        );
     }
 }

@@ -15,7 +15,8 @@ use super::Ctx;
 /// Runs one session whose intended start is `intended` and counts it.
 /// Without `allow_shared_users`, a session whose users are all busy waits for
 /// one (its intended start stays put, so the wait shows in its latency);
-/// `None` when the run stops first.
+/// `None` when the load stopped first (the deadline passed, or the soft stop
+/// came), so no session starts after it.
 pub async fn launch(
     ctx: &Ctx,
     rng: &mut SmallRng,
@@ -24,6 +25,9 @@ pub async fn launch(
 ) -> Option<SessionEnd> {
     let mut waited = false;
     let lease = loop {
+        if ctx.load_stopped() {
+            return None; // no session starts after the load stopped
+        }
         if let Some(lease) = ctx.users.try_acquire(rng, ctx.load.allow_shared_users) {
             break lease;
         }
@@ -51,7 +55,7 @@ pub async fn launch(
     c.active.fetch_sub(1, Ordering::Relaxed);
     ctx.users.release(lease);
     match end {
-        SessionEnd::Completed => c.completed.fetch_add(1, Ordering::Relaxed),
+        SessionEnd::Completed | SessionEnd::Stopped => c.completed.fetch_add(1, Ordering::Relaxed),
         SessionEnd::Failed(_) => c.failed.fetch_add(1, Ordering::Relaxed),
     };
     Some(end)

@@ -4,6 +4,7 @@
 
 mod closed;
 pub mod commands;
+mod due;
 pub mod failure;
 mod launch;
 pub mod mailbox;
@@ -150,6 +151,12 @@ impl Ctx {
         }
         let n = self.counters.connects.fetch_add(1, Ordering::Relaxed);
         Some(list[(n % list.len() as u64) as usize])
+    }
+
+    /// Whether the load has stopped (deadline passed or soft stop): from
+    /// then on no session starts, whatever the stop task has done yet.
+    pub fn load_stopped(&self) -> bool {
+        self.soft_stop.is_cancelled() || Instant::now() >= self.deadline
     }
 }
 

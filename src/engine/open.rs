@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::plan::{Arrivals, LoadPlan};
 
+use super::due::wait_until;
 use super::launch::launch;
 use super::session::SlotBuffers;
 use super::Ctx;
@@ -94,9 +95,8 @@ pub async fn drive(ctx: Arc<Ctx>, seed: u64, start: Instant) {
             break;
         };
         due = next;
-        tokio::select! {
-            _ = tokio::time::sleep_until(due.into()) => {}
-            _ = ctx.soft_stop.cancelled() => break,
+        if !wait_until(due, &ctx.soft_stop).await {
+            break;
         }
         while sessions.try_join_next().is_some() {}
         let g = &ctx.generator;
@@ -171,6 +171,7 @@ mod tests {
         for arrivals in [Arrivals::Uniform, Arrivals::Poisson] {
             let (mut t, mut n) = (start, 0);
             while let Some(next) = next_due(&load, start, t, need(&mut rng, arrivals), until) {
+                assert!(next < until, "no arrival at or after the deadline");
                 t = next;
                 n += 1;
             }

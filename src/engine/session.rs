@@ -60,6 +60,10 @@ impl SlotBuffers {
 pub enum SessionEnd {
     /// Logged out normally (possibly with NO/BAD answers on the way).
     Completed,
+    /// Logged out before its last command because the load stopped (its
+    /// next command would have passed the deadline, or the soft stop came).
+    /// Its slot ends: a new session could only log in and out again.
+    Stopped,
     /// Ended early by a failure of this reason.
     Failed(ErrorReason),
 }
@@ -130,7 +134,7 @@ impl<'a> Session<'a> {
             Err(failed) => Err(failed),
         };
         let end = match r {
-            Ok(()) => SessionEnd::Completed,
+            Ok(end) => end,
             Err(failed) => self.ended(Some(&mut conn), failed),
         };
         conn.shutdown().await;

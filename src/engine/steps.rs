@@ -13,8 +13,9 @@ use crate::metrics::ErrorReason;
 use crate::plan::{LoginMethod, Pacing, ThinkTime};
 
 use super::commands::{encode, substitute};
+use super::due::wait_until;
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
-use super::session::Session;
+use super::session::{Session, SessionEnd};
 use super::validate::Check;
 use super::wire::{hold, read_checked, send, Answer};
 
@@ -31,11 +32,14 @@ fn recoverable(failed: &FailedCommand) -> bool {
 impl Session<'_> {
     /// Everything after the greeting, on an open connection; `ready` is when
     /// the connection became usable (the intended start of the first command).
+    /// Ends `Stopped` when the load stopped before its last command (its next
+    /// one would have passed the deadline, or the soft stop came): it logs out
+    /// at once, and its slot starts no other session.
     pub(super) async fn work(
         &mut self,
         conn: &mut Connection,
         ready: Instant,
-    ) -> Result<(), FailedCommand> {
+    ) -> Result<SessionEnd, FailedCommand> {
         let mut done = ready;
         if self.mbox.capabilities.is_none() {
             done = self.simple(conn, CommandKind::Capability, done).await?;
@@ -50,6 +54,7 @@ impl Session<'_> {
         // With schedule pacing each command is due a think time after the last
         // one was due, whatever the server did; otherwise after its answer.
         let mut due = done;
+        let mut end = SessionEnd::Completed;
         for _ in 0..n {
             let base = match self.ctx.session.pacing {
                 Pacing::Schedule => due,
@@ -58,14 +63,15 @@ impl Session<'_> {
             let intended = base + self.think();
             due = intended;
             if intended >= self.ctx.deadline || self.ctx.soft_stop.is_cancelled() {
+                end = SessionEnd::Stopped;
                 break;
             }
             if intended.saturating_duration_since(Instant::now()) >= PARK_AFTER {
                 conn.park();
             }
-            tokio::select! {
-                _ = tokio::time::sleep_until(intended.into()) => {}
-                _ = self.ctx.soft_stop.cancelled() => break,
+            if !wait_until(intended, &self.ctx.soft_stop).await {
+                end = SessionEnd::Stopped;
+                break;
             }
             let drawn = self.profile.mix[self.profile.mix_index.sample(self.rng)];
             let idle = self.mbox.capabilities.as_ref().is_none_or(|c| c.idle);
@@ -75,9 +81,8 @@ impl Session<'_> {
                 other => other?,
             };
         }
-        self.simple(conn, CommandKind::Logout, done)
-            .await
-            .map(|_| ())
+        self.simple(conn, CommandKind::Logout, done).await?;
+        Ok(end)
     }
 
     /// The response check of one command of `kind`, sent now.

@@ -156,6 +156,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         &outcomes,
         &record.monitors,
         outcome.elapsed,
+        &outcome.window,
     );
     let health = evaluate(&record.monitors, &record.probes, &input);
     let mut thresholds = ThresholdPlan::saved(&first.run)

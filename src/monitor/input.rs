@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::RowKey;
+use crate::metrics::{RowKey, Window};
 use crate::plan::MonitorPlan;
 
 use super::evaluate::{HealthInput, ServerRole};
@@ -32,7 +32,11 @@ impl From<&crate::probe::ProbeAttempt> for ProbeOutcome {
     }
 }
 
-/// Builds the monitor input. `cas` then `backends` is the queue order of the records.
+/// Builds the monitor input. `cas` then `backends` is the queue order of the
+/// records. Latency and queue samples come only from intervals inside
+/// `window` (warm-up, cool-down and the drain after the stop are measured but
+/// not judged); probe attempts are judged whenever they ran.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     intervals: &[IntervalRecord],
     row_keys: &[RowKey],
@@ -41,6 +45,7 @@ pub fn build(
     probes: &[ProbeOutcome],
     plan: &MonitorPlan,
     end: Duration,
+    window: &Window,
 ) -> HealthInput {
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
     let mut input = HealthInput {
@@ -49,15 +54,23 @@ pub fn build(
             .map(|c| (c.clone(), ServerRole::Cas))
             .chain(backends.iter().map(|b| (b.clone(), ServerRole::Backend)))
             .collect(),
-        latency: latency_samples(intervals, row_keys, &servers, plan.sample_period, end),
+        latency: latency_samples(
+            intervals,
+            row_keys,
+            &servers,
+            plan.sample_period,
+            end,
+            window,
+        ),
         queue: queue_samples(
             intervals,
             &servers,
             plan.queue_rule,
             plan.sample_period,
             end,
+            window,
         ),
-        behind: behind_cas(intervals, row_keys, cas, plan.sample_period, end),
+        behind: behind_cas(intervals, row_keys, cas, plan.sample_period, end, window),
         end,
         ..Default::default()
     };

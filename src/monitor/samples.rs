@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::command::CommandKind;
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::RowKey;
+use crate::metrics::{RowKey, Window};
 use crate::plan::QueueRule;
 
 use super::rules::Sample;
@@ -36,26 +36,33 @@ pub fn periods(period: Duration, end: Duration) -> Vec<(Duration, Duration)> {
     out
 }
 
-fn sample_of(ps: &[(Duration, Duration)], rec: &IntervalRecord) -> Option<usize> {
+/// The sample period an interval belongs to; `None` for an interval outside
+/// the steady window (warm-up, cool-down, the drain), which no sample judges.
+fn sample_of(ps: &[(Duration, Duration)], rec: &IntervalRecord, window: &Window) -> Option<usize> {
+    if !window.contains(rec.start, rec.end) {
+        return None;
+    }
     ps.iter()
         .position(|(s, e)| rec.start >= *s && rec.start < *e)
 }
 
 /// Per server, the mean corrected latency in milliseconds of each sample
-/// period. A sample without commands has no value.
+/// period, from the intervals inside `window`. A sample without commands has
+/// no value.
 pub fn latency_samples(
     intervals: &[IntervalRecord],
     row_keys: &[RowKey],
     servers: &[String],
     period: Duration,
     end: Duration,
+    window: &Window,
 ) -> BTreeMap<String, Vec<Sample>> {
     let ps = periods(period, end);
     let mut out = BTreeMap::new();
     for name in servers {
         let mut sums = vec![(0u64, 0u64); ps.len()];
         for rec in intervals {
-            let Some(k) = sample_of(&ps, rec) else {
+            let Some(k) = sample_of(&ps, rec, window) else {
                 continue;
             };
             for row in &rec.rows {
@@ -88,11 +95,12 @@ pub fn behind_cas(
     cas: &[String],
     period: Duration,
     end: Duration,
+    window: &Window,
 ) -> BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> {
     let ps = periods(period, end);
     let mut out: BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> = BTreeMap::new();
     for rec in intervals {
-        let Some(k) = sample_of(&ps, rec) else {
+        let Some(k) = sample_of(&ps, rec, window) else {
             continue;
         };
         for row in &rec.rows {
@@ -113,20 +121,22 @@ pub fn behind_cas(
 }
 
 /// Per server (index into `servers`, which is in the records' queue order),
-/// the queue depth of each sample period under `rule`.
+/// the queue depth of each sample period under `rule`, from the intervals
+/// inside `window`.
 pub fn queue_samples(
     intervals: &[IntervalRecord],
     servers: &[String],
     rule: QueueRule,
     period: Duration,
     end: Duration,
+    window: &Window,
 ) -> BTreeMap<String, Vec<Sample>> {
     let ps = periods(period, end);
     let mut out = BTreeMap::new();
     for (i, name) in servers.iter().enumerate() {
         let mut acc = vec![(0u64, 0u64, 0u64); ps.len()]; // (sum, readings, max)
         for rec in intervals {
-            let (Some(k), Some(q)) = (sample_of(&ps, rec), rec.queues.get(i)) else {
+            let (Some(k), Some(q)) = (sample_of(&ps, rec, window), rec.queues.get(i)) else {
                 continue;
             };
             acc[k].0 += q.sum;
@@ -203,7 +213,7 @@ mod tests {
             })
             .collect();
         let servers: Vec<String> = ["cas1", "mbx1", "mbx2"].map(String::from).to_vec();
-        let m = latency_samples(&intervals, &keys, &servers, s(2), s(4));
+        let m = latency_samples(&intervals, &keys, &servers, s(2), s(4), &Window::WHOLE);
         let v = |name: &str| m[name].iter().map(|x| x.value).collect::<Vec<_>>();
         assert_eq!(
             v("cas1"),
@@ -212,12 +222,26 @@ mod tests {
         );
         assert_eq!(v("mbx1"), [Some(15.0), Some(35.0)]);
         assert_eq!(v("mbx2"), [Some(2.0), Some(2.0)]);
-        let mean = queue_samples(&intervals, &servers, QueueRule::Mean, s(2), s(4));
+        let mean = queue_samples(
+            &intervals,
+            &servers,
+            QueueRule::Mean,
+            s(2),
+            s(4),
+            &Window::WHOLE,
+        );
         assert_eq!(
             mean["cas1"].iter().map(|x| x.value).collect::<Vec<_>>(),
             [Some(0.5), Some(2.5)]
         );
-        let max = queue_samples(&intervals, &servers, QueueRule::Max, s(2), s(4));
+        let max = queue_samples(
+            &intervals,
+            &servers,
+            QueueRule::Max,
+            s(2),
+            s(4),
+            &Window::WHOLE,
+        );
         assert_eq!(
             max["cas1"].iter().map(|x| x.value).collect::<Vec<_>>(),
             [Some(4.0), Some(6.0)]
@@ -226,6 +250,56 @@ mod tests {
             periods(s(2), s(5)).len(),
             2,
             "incomplete samples are not judged"
+        );
+    }
+
+    #[test]
+    fn intervals_outside_the_window_are_not_judged() {
+        let keys = vec![key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop)];
+        let s = Duration::from_secs;
+        // 1 s intervals: a slow warm-up (0-2 s), steady 10 ms, a slow drain (6-7 s).
+        let intervals: Vec<IntervalRecord> = (0..7)
+            .map(|i| IntervalRecord {
+                start: s(i),
+                end: s(i + 1),
+                active_sessions: 1,
+                rows: vec![IntervalStats {
+                    row: 0,
+                    ok: 10,
+                    errors: [0; ErrorReason::COUNT],
+                    corrected_sum_us: if (2..6).contains(&i) {
+                        100_000
+                    } else {
+                        10_000_000
+                    },
+                    corrected: [0; 4],
+                    service: [0; 4],
+                }],
+                queues: vec![QueueStats {
+                    samples: 10,
+                    sum: if (2..6).contains(&i) { 10 } else { 9000 },
+                    max: if (2..6).contains(&i) { 1 } else { 900 },
+                    ..Default::default()
+                }],
+            })
+            .collect();
+        let servers = vec!["mbx1".to_string()];
+        let window = Window::steady(s(2), None, s(6));
+        let lat = latency_samples(&intervals, &keys, &servers, s(2), s(7), &window);
+        let values: Vec<_> = lat["mbx1"].iter().map(|x| x.value).collect();
+        assert_eq!(values, [None, Some(10.0), Some(10.0)], "warm-up left out");
+        let q = queue_samples(&intervals, &servers, QueueRule::Max, s(1), s(7), &window);
+        let values: Vec<_> = q["mbx1"].iter().map(|x| x.value).collect();
+        assert_eq!(
+            values,
+            [None, None, Some(1.0), Some(1.0), Some(1.0), Some(1.0), None],
+            "warm-up and drain left out"
+        );
+        let all = latency_samples(&intervals, &keys, &servers, s(2), s(7), &Window::WHOLE);
+        assert_eq!(
+            all["mbx1"][0].value,
+            Some(1000.0),
+            "the whole run judges everything"
         );
     }
 }

@@ -14,6 +14,7 @@ use super::faults::RunEnd;
 use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
+use super::steady;
 use super::users::{check_backends, expand, read_users_csv, Pattern};
 use super::{
     faults, load_model, monitors, session, thresholds, topology, OutputPlan, Overrides, RunPlan,
@@ -80,8 +81,9 @@ fn build(
         None => ctx.int(&raw.seed, "seed", 0, i64::MAX, 1)? as u64,
     };
     let topology = topology::build(ctx, &raw.topology, ov)?;
-    let load = load_model::build(ctx, raw, ov, &topology)?;
+    let mut load = load_model::build(ctx, raw, ov, &topology)?;
     let duration = load_model::duration(ctx, raw, ov, &load)?;
+    steady::apply(ctx, raw, &mut load.plan, duration)?;
     let users = users(ctx, raw, origin, ov, &topology)?;
     let interval = ctx.dur(
         &raw.interval,

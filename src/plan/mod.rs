@@ -16,6 +16,7 @@ mod session;
 pub mod shard;
 mod source;
 mod span;
+mod steady;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -137,6 +137,10 @@ pub struct RawLoad {
     pub stages: Opt<Vec<Spanned<RawStage>>>,
     /// Local addresses to connect from: `["127.0.0.1", "127.0.0.2-127.0.0.9"]`.
     pub source_addresses: Opt<Vec<Spanned<String>>>,
+    /// Time from the start left out of the verdict (text duration).
+    pub warmup: Opt<String>,
+    /// Time before the load stops left out of the verdict (text duration).
+    pub cooldown: Opt<String>,
 }
 
 /// `[session]`.

@@ -197,3 +197,30 @@ const ERRORS: &[(&str, usize, &str, &str)] = &[
 fn every_load_model_error_names_file_line_and_key() {
     assert_errors(ERRORS);
 }
+
+#[test]
+fn warmup_and_cooldown_parse_and_must_leave_something_to_judge() {
+    let p = ok("duration = \"30s\"\n[load]\nwarmup = \"5s\"\ncooldown = \"3s\"\n");
+    assert_eq!((p.load.warmup, p.load.cooldown), (secs(5), Some(secs(3))));
+    let p = ok("duration = \"30s\"\n");
+    assert_eq!((p.load.warmup, p.load.cooldown), (Duration::ZERO, None));
+    let e = with(
+        "duration = \"10s\"\n[load]\nwarmup = \"4s\"\ncooldown = \"6s\"\n",
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("s.toml:4") && e.contains("load.cooldown"), "{e}");
+    // A --duration that leaves nothing is refused the same way.
+    let ov = Overrides {
+        duration: Some("5s".into()),
+        ..Default::default()
+    };
+    let e = with("duration = \"30s\"\n[load]\nwarmup = \"5s\"\n", &ov)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("load.warmup") && e.contains("5s duration"),
+        "{e}"
+    );
+}

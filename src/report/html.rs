@@ -8,6 +8,7 @@
 mod causes;
 mod charts;
 mod data;
+mod shading;
 #[cfg(test)]
 mod tests;
 mod verdict;
@@ -30,7 +31,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr
 td.behind{color:#555;font-style:italic}figure.chart{margin:12px 0 20px}figcaption{font-size:13px;color:#444;max-width:960px}
 svg{display:block;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#333}svg .al{font-size:12px}
 svg .axis{stroke:#333}svg .tick{stroke:#333}svg .grid{stroke:#e6e6e6}svg .fault{stroke:#b00;stroke-width:1.5;stroke-dasharray:4 3}
-svg .fl{fill:#b00}svg .threshold{stroke:#777;stroke-dasharray:2 3}svg .thl{fill:#555}";
+svg .fl{fill:#b00}svg .threshold{stroke:#777;stroke-dasharray:2 3}svg .thl{fill:#555}svg .excluded{fill:#000;fill-opacity:.07}svg .partial{fill:#f0c000;fill-opacity:.18;stroke:#c90;stroke-dasharray:3 2}svg .shl{fill:#666;font-size:10px}";
 
 /// Microseconds as milliseconds with sensible precision.
 fn ms(us: f64) -> String {

@@ -1,11 +1,14 @@
 //! The live status while a run goes: one refreshing line a second on a
 //! terminal, plain periodic lines when stderr is a file or a pipe (CI logs),
-//! nothing with `--quiet`.
+//! nothing with `--quiet`. The line names the worst row (so a slow mailbox
+//! server behind a CAS is visible while it happens) and stops at the
+//! duration: the drain after the load stopped prints nothing.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use crate::metrics::IntervalStore;
+use crate::metrics::store::IntervalRecord;
+use crate::metrics::{IntervalStore, Path, RowKey, Window};
 use crate::monitor::evaluate::{evaluate, worst_final};
 use crate::monitor::input::build;
 use crate::plan::{MonitorPlan, ProbePlan};
@@ -15,21 +18,73 @@ use crate::plan::{MonitorPlan, ProbePlan};
 pub struct Progress {
     tty: bool,
     total: Duration,
+    warmup: Duration,
     monitors: MonitorPlan,
 }
 
+/// The row with the highest corrected p99 of an interval.
+#[derive(Debug, Clone, PartialEq)]
+struct WorstRow {
+    /// `cas1->mbx2 FETCH_BODY` (via a CAS) or `mbx2 FETCH_BODY` (direct).
+    name: String,
+    /// Corrected p99, µs.
+    p99_us: u64,
+}
+
+/// The worst first-hop row of `rec` (each command once; a CAS row names the
+/// back end behind it), `None` in an interval without commands.
+fn worst_row(rec: &IntervalRecord, keys: &[RowKey]) -> Option<WorstRow> {
+    let row = rec
+        .rows
+        .iter()
+        .filter(|r| keys[r.row].is_first_on_path() && r.ok > 0)
+        .max_by_key(|r| r.corrected[2])?;
+    let key = &keys[row.row];
+    let name = match key.path {
+        Path::Cas => format!("{}->{} {}", key.server, key.backend, key.command),
+        Path::Direct => format!("{} {}", key.server, key.command),
+    };
+    Some(WorstRow {
+        name,
+        p99_us: row.corrected[2],
+    })
+}
+
+/// Milliseconds for a person: `5,763 ms` from 100 ms up, `22.4 ms` below.
+fn millis(us: u64) -> String {
+    if us < 100_000 {
+        return format!("{:.1} ms", us as f64 / 1000.0);
+    }
+    let digits = (us / 1000).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out + " ms"
+}
+
 impl Progress {
-    /// Progress for a run of `total` judged with `monitors`.
-    pub fn new(total: Duration, monitors: MonitorPlan) -> Self {
+    /// Progress for a run of `total` judged with `monitors`, the first
+    /// `warmup` left out of the live health like it is of the verdict.
+    pub fn new(total: Duration, warmup: Duration, monitors: MonitorPlan) -> Self {
         Progress {
             tty: std::io::stderr().is_terminal(),
             total,
+            warmup,
             monitors,
         }
     }
 
-    /// The status line after the interval ending at `now`.
+    /// The status line after the interval ending at `now`; `None` before the
+    /// first interval and after the duration (the drain is not the load).
     pub fn line(&self, store: &IntervalStore, now: Duration) -> Option<String> {
+        // 1 ms of slack for a tick that lands a hair after the deadline.
+        if now > self.total + Duration::from_millis(1) {
+            return None;
+        }
         let last = store.intervals().last()?;
         let secs = (last.end - last.start).as_secs_f64().max(1e-9);
         let keys = store.row_keys();
@@ -42,10 +97,18 @@ impl Progress {
             .fold((0, 0), |a, r| {
                 (a.0 + r.count(), a.1 + r.errors.iter().sum::<u64>())
             });
-        let worst_p99 = last.rows.iter().map(|r| r.corrected[2]).max().unwrap_or(0);
+        let worst = match worst_row(last, keys) {
+            Some(w) => format!("{} {}", w.name, millis(w.p99_us)),
+            None => "-".to_string(),
+        };
         let queue = last.queues.iter().map(|q| q.mean()).fold(0.0, f64::max);
-        // Live health from the performance monitors (probe monitors are judged at the end).
+        // Live health from the performance monitors (probe monitors are judged
+        // at the end), on the intervals after the warm-up.
         let layout = store.layout();
+        let live = Window {
+            from: self.warmup,
+            to: Duration::MAX,
+        };
         let input = build(
             store.intervals(),
             keys,
@@ -54,6 +117,7 @@ impl Progress {
             &[],
             &self.monitors,
             now,
+            &live,
         );
         let probes_off = ProbePlan {
             enabled: false,
@@ -61,15 +125,15 @@ impl Progress {
         };
         let health = worst_final(&evaluate(&self.monitors, &probes_off, &input));
         Some(format!(
-            "[{:>4.0}s/{:.0}s] sessions {:>6} | {:>7.0} cmd/s | errors {:>5} | worst row p99 {:>7.1} ms | max queue {:>6.1} | {}",
-            now.as_secs_f64(),
+            "[{:>4.0}s/{:.0}s] sessions {:>6} | {:>7.0} cmd/s | errors {:>5} | max queue {:>6.1} | {} | worst p99 {}",
+            now.min(self.total).as_secs_f64(),
             self.total.as_secs_f64(),
             last.active_sessions,
             count as f64 / secs,
             errors,
-            worst_p99 as f64 / 1000.0,
             queue,
-            health
+            health,
+            worst
         ))
     }
 
@@ -94,3 +158,7 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "progress_tests.rs"]
+mod tests;

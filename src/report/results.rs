@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -59,6 +60,21 @@ pub struct Written {
 }
 
 impl RunResults<'_> {
+    /// The run's interval length (from the plan; the longest interval
+    /// measured when a plan lacks it), against which short ones are partial.
+    fn interval(&self) -> Duration {
+        match self.plan.plan["interval_s"].as_f64() {
+            Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
+            _ => self
+                .store
+                .intervals()
+                .iter()
+                .map(|r| r.end.saturating_sub(r.start))
+                .max()
+                .unwrap_or_default(),
+        }
+    }
+
     /// Writes every file into `dir` and moves it into place; prints the
     /// summary and health tables unless quiet.
     pub fn write(&self, dir: ResultsDir) -> Result<Written, Failure> {
@@ -116,7 +132,8 @@ impl RunResults<'_> {
         )?;
         dir.write(
             "timeseries.csv",
-            &timeseries::timeseries_csv(intervals, self.store.row_keys()).map_err(Failure::Run)?,
+            &timeseries::timeseries_csv(intervals, self.store.row_keys(), self.interval())
+                .map_err(Failure::Run)?,
         )?;
         dir.write(
             "queue.csv",

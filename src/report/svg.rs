@@ -50,6 +50,10 @@ pub struct Marker {
     pub label: String,
 }
 
+mod shade;
+
+pub use shade::{Shade, ShadeKind};
+
 /// A line chart with time on the x axis. Log scale on y is offered because latency under a
 /// fault spans several decades and a linear axis would flatten the healthy part to zero.
 pub struct LineChart {
@@ -67,6 +71,8 @@ pub struct LineChart {
     pub markers: Vec<Marker>,
     /// Horizontal lines (thresholds).
     pub thresholds: Vec<Marker>,
+    /// Shaded stretches of time (excluded from the verdict, partial).
+    pub shades: Vec<Shade>,
 }
 
 const W: f64 = 960.0;
@@ -276,6 +282,7 @@ impl LineChart {
             );
         }
         frame(&mut out, self.x_max, &self.x_label, MT, H - MB);
+        shade::draw(&mut out, &self.shades, self.x_max);
         let _ = write!(
             out,
             r#"<text class="al" transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#,
@@ -360,8 +367,17 @@ mod tests {
             }],
             markers: vec![],
             thresholds: vec![],
+            shades: vec![Shade {
+                from: 0.0,
+                to: 2.0,
+                kind: ShadeKind::Excluded,
+                label: "warm-up: excluded from the verdict".into(),
+            }],
         };
         let svg = c.to_svg();
+        assert!(
+            svg.contains(r#"<rect class="excluded""#) && svg.contains("excluded from the verdict")
+        );
         let d = svg
             .split(" d=\"")
             .nth(1)

@@ -37,14 +37,24 @@ const TS_LATENCY: [&str; 8] = [
     "service_max_us",
 ];
 
+/// Whether an interval is shorter than the run's interval length: the last
+/// one (the drain after the load stopped, cut off where the run ended), or
+/// one ended by an interrupt. Its rates are over less time than the others'.
+pub fn is_partial(start: Duration, end: Duration, interval: Duration) -> bool {
+    // 1 ms of slack for a tick that lands a hair early.
+    end.saturating_sub(start) + Duration::from_millis(1) < interval
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
 }
 
-/// Renders `timeseries.csv`.
+/// Renders `timeseries.csv`; `interval` is the run's interval length (an
+/// interval shorter than it is marked `partial`).
 pub fn timeseries_csv(
     intervals: &[IntervalRecord],
     row_keys: &[RowKey],
+    interval: Duration,
 ) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = TS_FIXED
@@ -57,8 +67,10 @@ pub fn timeseries_csv(
             .iter()
             .map(|r| format!("errors_{}", r.label())),
     );
+    header.push("partial".to_string());
     w.write_record(&header)?;
     for rec in intervals {
+        let partial = is_partial(rec.start, rec.end, interval);
         for row in &rec.rows {
             let k = &row_keys[row.row];
             let mean = row.corrected_sum_us.checked_div(row.ok).unwrap_or(0);
@@ -84,6 +96,7 @@ pub fn timeseries_csv(
                     .map(u64::to_string),
             );
             v.extend(row.errors.iter().map(u64::to_string));
+            v.push(partial.to_string());
             w.write_record(&v)?;
         }
     }
@@ -293,16 +306,31 @@ mod tests {
             },
             IntervalRecord {
                 start: Duration::from_secs(1),
-                end: Duration::from_secs(2),
+                end: Duration::from_millis(1400), // the drain: partial
                 active_sessions: 6,
                 rows: vec![stats(1, 9)],
                 queues: vec![q, q],
             },
         ];
         let servers = vec!["cas1".to_string(), "mbx1".to_string()];
-        let ts = timeseries_csv(&recs, &keys).unwrap();
+        let ts = timeseries_csv(&recs, &keys, Duration::from_secs(1)).unwrap();
+        let text = String::from_utf8(ts.clone()).unwrap();
+        let partial: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap())
+            .collect();
+        assert_eq!(partial, ["false", "false", "true"], "{text}");
+        assert!(text.lines().next().unwrap().ends_with(",partial"));
         let qc = queue_csv(&recs, &servers).unwrap();
+        // A file from before the column reads back the same.
+        let old: String = text
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+            .collect();
+        let (old_back, _) = read_intervals(old.as_bytes(), &qc, &servers).unwrap();
         let (back, back_keys) = read_intervals(&ts, &qc, &servers).unwrap();
+        assert_eq!(old_back.len(), back.len());
         assert_eq!(back.len(), 2);
         for (a, b) in recs.iter().zip(&back) {
             assert_eq!(

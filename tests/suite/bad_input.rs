@@ -106,6 +106,28 @@ const CASES: &[Case] = &[
         expect: &["s.toml:3", "load.sessions", "from 1 to"],
     },
     Case {
+        name: "warmup that is not a duration",
+        files: scenario!("[load]\nwarmup = \"soon\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "load.warmup", "e.g. \"250ms\""],
+    },
+    Case {
+        name: "warmup and cooldown as long as the duration",
+        files: scenario!("[load]\nwarmup = \"5s\"\ncooldown = \"5s\"\n"),
+        args: RUN_S,
+        expect: &[
+            "s.toml:4",
+            "load.cooldown",
+            "shorter together than the duration",
+        ],
+    },
+    Case {
+        name: "warmup longer than the duration",
+        files: scenario!("[load]\nwarmup = \"1m\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "load.warmup", "nothing of the 10s duration"],
+    },
+    Case {
         name: "zero rate",
         files: scenario!("[load]\nmodel = \"open\"\nrate = 0\n"),
         args: RUN_S,
@@ -434,7 +456,7 @@ fn only_inputs_left(dir: &Path, case: &Case) -> bool {
 
 #[test]
 fn every_bad_input_exits_2_with_one_clear_line_and_no_results() {
-    // 47 processes on 4 threads would disturb a load test's latencies.
+    // 50 processes on 4 threads would disturb a load test's latencies.
     let _alone = crate::support::exclusive();
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = CASES

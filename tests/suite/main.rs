@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod causes;
+mod clean_end;
 mod cli;
 mod dovecot;
 mod e2e;

@@ -46,7 +46,8 @@ pub(super) fn figure(out: &mut String, id: &str, title: &str, caption: &str, svg
 }
 
 /// Appends every chart: monitor states first (the verdict), then latency per server,
-/// throughput, queue depth and sessions.
+/// throughput, queue depth and sessions; the time charts shade what the verdict
+/// leaves out (warm-up, cool-down, the drain) and a partial last interval.
 pub(super) fn all(out: &mut String, r: &Results) {
     let x_max = r.x_max();
     let x_label = "time since start (s)";
@@ -88,6 +89,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         .collect();
     figure(out, "monitors", "Monitor states", "Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.", &timeline(&lanes, x_max, x_label, &markers(), &keys));
 
+    let shades = super::shading::shades(r);
     let servers = r.servers();
     let latency = data::latency_by_server(&r.timeseries);
     // The threshold is drawn only near the data: Exchange's 60 s line over millisecond
@@ -130,12 +132,13 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 })
                 .into_iter()
                 .collect(),
+            shades: shades.clone(),
         };
         figure(
             out,
             &chart_id("latency", server),
             &format!("Latency on {server}"),
-            &format!("Corrected latency (from the intended start) of commands whose path includes {server}, per interval. The mean is exact; \"worst command p99\" is the highest p99 of any one command type, an upper bound (percentiles of different commands cannot be averaged). Red dashed: faults; {threshold_note}."),
+            &format!("Corrected latency (from the intended start) of commands whose path includes {server}, per interval. The mean is exact; \"worst command p99\" is the highest p99 of any one command type, an upper bound (percentiles of different commands cannot be averaged). Red dashed: faults; grey: excluded from the verdict (warm-up, cool-down, the drain); yellow: a partial interval; {threshold_note}."),
             &chart.to_svg(),
         );
     }
@@ -163,8 +166,9 @@ pub(super) fn all(out: &mut String, r: &Results) {
         ],
         markers: markers(),
         thresholds: vec![],
+        shades: shades.clone(),
     };
-    figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise).", &chart.to_svg());
+    figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise). Grey: warm-up and cool-down (with the drain after the load stopped), measured but excluded from the verdict; yellow: a partial interval, shorter than the others.", &chart.to_svg());
 
     let queue = data::queue_by_server(&r.queue);
     let mut series = Vec::new();
@@ -196,6 +200,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         series,
         markers: markers(),
         thresholds: vec![],
+        shades: shades.clone(),
     };
     figure(out, "queue", "Queue depth", "Mean queue depth per server per interval: commands outstanding on connections whose path includes the server plus commands due and not yet sent (solid); dashed, where reported, the embedded server's own queue of commands waiting for a worker.", &chart.to_svg());
 
@@ -212,6 +217,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         }],
         markers: markers(),
         thresholds: vec![],
+        shades: shades.clone(),
     };
     figure(
         out,

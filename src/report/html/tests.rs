@@ -162,3 +162,30 @@ fn errors_by_cause_come_from_run_json_and_older_results_have_none() {
     assert!(page.contains("denied &lt;script&gt;"), "message escaped");
     assert!(!page.contains("<script"));
 }
+
+#[test]
+fn warmup_cooldown_and_a_partial_interval_are_shaded_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), "quick");
+    let path = dir.path().join("run.json");
+    let mut run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    run["window"] = serde_json::json!({"from": 1.0, "to": 3.0});
+    run["plan"]["interval_s"] = serde_json::json!(1.0);
+    std::fs::write(&path, run.to_string()).unwrap();
+    // A drain interval of 0.3 s in a file written before the `partial` column.
+    let ts = dir.path().join("timeseries.csv");
+    let mut text = std::fs::read_to_string(&ts).unwrap();
+    text.push_str("4.000,4.300,direct,mbx1,mbx1,NOOP,2,2,0,2000,0,900,2000,3000\n");
+    std::fs::write(&ts, text).unwrap();
+    let page = render(dir.path()).unwrap();
+    let at = page.find(r#"id="throughput""#).unwrap();
+    let fig = &page[at..at + page[at..].find("</figure>").unwrap()];
+    assert_eq!(fig.matches(r#"<rect class="excluded""#).count(), 2, "{fig}");
+    assert!(fig.contains("warm-up: excluded from the verdict"), "{fig}");
+    assert!(fig.contains("cool-down and drain: excluded from the verdict"));
+    assert!(fig.contains(r#"<rect class="partial""#) && fig.contains("partial interval (0.30 s)"));
+    // Without a window (older results) nothing is shaded as excluded.
+    results_dir(dir.path(), "quick");
+    assert!(!render(dir.path()).unwrap().contains(r#"class="excluded""#));
+}

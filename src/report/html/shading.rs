@@ -1,0 +1,66 @@
+//! What the time charts shade: the warm-up and the cool-down (with the drain
+//! after the load stopped) that the verdict leaves out, from `run.json`'s
+//! `window`, and partial intervals from `timeseries.csv` (its `partial`
+//! column, or for older files an interval shorter than the plan's).
+
+use std::collections::BTreeSet;
+
+use super::data::Results;
+use crate::metrics::Window;
+use crate::report::svg::{Shade, ShadeKind};
+
+/// The shades of every time chart of `r`.
+pub(super) fn shades(r: &Results) -> Vec<Shade> {
+    let x_max = r.x_max();
+    let window = serde_json::from_value::<Window>(r.run["window"].clone()).unwrap_or(Window::WHOLE);
+    let mut out = Vec::new();
+    let from = window.from.as_secs_f64().min(x_max);
+    if from > 0.0 {
+        out.push(Shade {
+            from: 0.0,
+            to: from,
+            kind: ShadeKind::Excluded,
+            label: "warm-up: excluded from the verdict".into(),
+        });
+    }
+    let to = window.to.as_secs_f64();
+    if to < x_max {
+        out.push(Shade {
+            from: to,
+            to: x_max,
+            kind: ShadeKind::Excluded,
+            label: "cool-down and drain: excluded from the verdict".into(),
+        });
+    }
+    for (start, end) in partial_intervals(r) {
+        out.push(Shade {
+            from: start,
+            to: end,
+            kind: ShadeKind::Partial,
+            label: format!("partial interval ({:.2} s)", end - start),
+        });
+    }
+    out
+}
+
+/// `(t_start_s, t_end_s)` of each partial interval, in time order.
+fn partial_intervals(r: &Results) -> Vec<(f64, f64)> {
+    let interval_s = r.run["plan"]["interval_s"].as_f64().unwrap_or(1.0);
+    let time = |row: &super::data::Row, k: &str| row.get(k).and_then(|v| v.parse::<f64>().ok());
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for row in &r.timeseries {
+        let (Some(start), Some(end)) = (time(row, "t_start_s"), time(row, "t_end_s")) else {
+            continue;
+        };
+        let partial = match row.get("partial").map(String::as_str) {
+            Some("true") => true,
+            Some(_) => false,
+            None => end - start + 0.001 < interval_s, // written before the column
+        };
+        if partial && seen.insert((start * 1000.0).round() as i64) {
+            out.push((start, end));
+        }
+    }
+    out
+}
