@@ -14,7 +14,7 @@ use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
 use crate::plan::{self, Overrides};
 use crate::report::{health, timeseries};
-use crate::verdict::{files, Measured, SessionTally, ThresholdPlan, Verdict};
+use crate::verdict::{files, Measured, ThresholdPlan, Verdict};
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
 #[derive(Debug, Clone, Default)]
@@ -152,15 +152,10 @@ pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
     let window: Window = serde_json::from_value(run["window"].clone()).unwrap_or(Window::WHOLE);
     let interval = Duration::from_secs_f64(run["plan"]["interval_s"].as_f64().unwrap_or(1.0));
     let rows = files::window_rows(dir, &intervals, &row_keys, interval, window)?;
-    let count = |k: &str| run["sessions"][k].as_u64().unwrap_or(0);
     let elapsed = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
     let measured = Measured {
         rows,
-        sessions: SessionTally {
-            started: count("started"),
-            completed: count("completed"),
-            failed: count("failed"),
-        },
+        sessions: serde_json::from_value(run["sessions"].clone()).unwrap_or_default(),
         seconds: window.length(elapsed).as_secs_f64(),
     };
     let mut verdict = crate::verdict::judge(&plan, &measured, window);

@@ -24,7 +24,7 @@ use crate::report::results::RunResults;
 use crate::report::ResultsDir;
 use crate::sim::{faults, ServerInfo, Topology};
 use crate::verdict::live::LiveJudge;
-use crate::verdict::{self, Measured, SessionTally, Verdict};
+use crate::verdict::{self, Measured, Verdict};
 
 /// When a run's exit code says "unhealthy".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -300,7 +300,7 @@ pub async fn run(
         &plan.thresholds,
         &Measured {
             rows: store.steady_rows(),
-            sessions: SessionTally::from(&outcome),
+            sessions: outcome.sessions,
             seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
         },
         outcome.window,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rand::rngs::SmallRng;
 use rand::Rng;
 
-use crate::metrics::Route;
+use crate::metrics::{ErrorReason, Route};
 
 use super::session::{Session, SessionEnd, SlotBuffers};
 use super::Ctx;
@@ -56,6 +56,7 @@ pub async fn launch(
     ctx.users.release(lease);
     match end {
         SessionEnd::Completed | SessionEnd::Stopped => c.completed.fetch_add(1, Ordering::Relaxed),
+        SessionEnd::Failed(ErrorReason::Aborted) => c.aborted.fetch_add(1, Ordering::Relaxed),
         SessionEnd::Failed(_) => c.failed.fetch_add(1, Ordering::Relaxed),
     };
     Some(end)

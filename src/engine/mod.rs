@@ -11,6 +11,7 @@ pub mod mailbox;
 pub mod open;
 pub mod session;
 mod steps;
+mod tally;
 pub mod users;
 pub mod validate;
 pub mod wire;
@@ -33,6 +34,7 @@ use crate::imap::url::{Endpoint, Security};
 use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder, Window};
 use crate::plan::{LoadModel, LoadPlan, Profile, RunPlan, SessionPlan, ThinkTime};
 
+pub use tally::SessionTally;
 use users::UserPool;
 
 /// Reads a server's own queue: (commands waiting for a worker, commands in service).
@@ -97,6 +99,8 @@ pub struct SessionCounters {
     pub completed: AtomicU64,
     /// Sessions ended by a failure.
     pub failed: AtomicU64,
+    /// Sessions cut short by the end of the grace period.
+    pub aborted: AtomicU64,
     /// Sessions open now.
     pub active: AtomicU64,
     /// Connections attempted (turns the source-address rotation).
@@ -220,8 +224,8 @@ pub struct EngineOutcome {
     pub elapsed: Duration,
     /// The run was interrupted before its duration.
     pub interrupted: bool,
-    /// Sessions started / completed / failed.
-    pub sessions: (u64, u64, u64),
+    /// How the sessions ended.
+    pub sessions: SessionTally,
     /// Sessions that shared a user because all users were busy.
     pub shared_users: u64,
     /// Times a session found every user busy and waited for one (its wait is
@@ -413,11 +417,12 @@ pub async fn run(
         ended_at: SystemTime::now(),
         elapsed,
         interrupted: interrupted.load(Ordering::Relaxed),
-        sessions: (
-            c.started.load(Ordering::Relaxed),
-            c.completed.load(Ordering::Relaxed),
-            c.failed.load(Ordering::Relaxed),
-        ),
+        sessions: SessionTally {
+            started: c.started.load(Ordering::Relaxed),
+            completed: c.completed.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            aborted: c.aborted.load(Ordering::Relaxed),
+        },
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
         user_waits: ctx.users.waited.load(Ordering::Relaxed),
         generator: (plan.load.model == LoadModel::Open).then(|| {

@@ -303,7 +303,11 @@ impl Session<'_> {
         let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
         conn.park();
         let held = ctx.queues.hold(self.route, CommandKind::Idle);
-        hold(conn, &mut self.mbox, check, until, &ctx.hard_stop).await?;
+        // The load stopping ends the hold like its time running out: DONE, then logout.
+        tokio::select! {
+            r = hold(conn, &mut self.mbox, check, until, &ctx.hard_stop) => r?,
+            _ = ctx.soft_stop.cancelled() => {}
+        }
         drop(held);
         let deadline = self.deadline();
         let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::hlog;
 use super::input::ShardDir;
-use crate::engine::EngineOutcome;
+use crate::engine::{EngineOutcome, SessionTally};
 use crate::error::{Failure, InputError};
 use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
 use crate::metrics::{
@@ -235,11 +235,12 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
             .unwrap_or(SystemTime::UNIX_EPOCH),
         elapsed: shards.iter().map(|s| s.elapsed).max().unwrap_or_default(),
         interrupted: shards.iter().any(|s| s.run["outcome"] != "completed"),
-        sessions: (
-            sum(&|r| u(&r["sessions"]["started"])),
-            sum(&|r| u(&r["sessions"]["completed"])),
-            sum(&|r| u(&r["sessions"]["failed"])),
-        ),
+        sessions: SessionTally {
+            started: sum(&|r| u(&r["sessions"]["started"])),
+            completed: sum(&|r| u(&r["sessions"]["completed"])),
+            failed: sum(&|r| u(&r["sessions"]["failed"])),
+            aborted: sum(&|r| u(&r["sessions"]["aborted"])),
+        },
         shared_users: sum(&|r| u(&r["sessions"]["shared_users"])),
         user_waits: sum(&|r| u(&r["sessions"]["user_waits"])),
         generator: (!generators.is_empty()).then(|| {

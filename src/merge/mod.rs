@@ -28,7 +28,7 @@ use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::sim::faults::FaultEvent;
-use crate::verdict::{Measured, SessionTally, ThresholdPlan};
+use crate::verdict::{Measured, ThresholdPlan};
 
 /// What `imapload merge` was asked to do.
 #[derive(Debug, Clone)]
@@ -166,7 +166,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         .map_err(|m| InputError::new("--threshold", m))?;
     let measured = Measured {
         rows: store.steady_rows(),
-        sessions: SessionTally::from(&outcome),
+        sessions: outcome.sessions,
         seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
     };
     let verdict = crate::verdict::judge(&thresholds, &measured, outcome.window);

@@ -7,8 +7,31 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::layout::RowKey;
+use super::outcome::ErrorReason;
 use super::row::RowHistograms;
 use super::window::Window;
+
+/// What of an interval's row the window judges: all of it inside the
+/// window; outside, only the commands cut short by the end of the run
+/// (`aborted`), which are recorded when the grace period runs out but were
+/// due inside the window: a command that hung until the end must fail the
+/// run, not vanish with the drain. `None` when nothing is judged.
+pub fn judged_part<'a>(
+    window: &Window,
+    start: Duration,
+    end: Duration,
+    h: &'a RowHistograms,
+) -> Option<std::borrow::Cow<'a, RowHistograms>> {
+    if window.contains(start, end) {
+        return Some(std::borrow::Cow::Borrowed(h));
+    }
+    let aborted = h.errors[ErrorReason::Aborted.index()];
+    (aborted > 0).then(|| {
+        let mut part = RowHistograms::new();
+        part.errors[ErrorReason::Aborted.index()] = aborted;
+        std::borrow::Cow::Owned(part)
+    })
+}
 
 /// Window totals per output row (indexed like the store's row keys).
 #[derive(Debug)]
@@ -37,10 +60,13 @@ impl SteadyRows {
         self.window
     }
 
-    /// Adds row `row`'s figures of the interval `[start, end)` if the window holds it.
+    /// Adds row `row`'s figures of the interval `[start, end)` if the window
+    /// holds it; outside it, only its aborted commands (see [`judged_part`]).
     pub fn add(&mut self, start: Duration, end: Duration, row: usize, h: &RowHistograms) {
-        if self.window.contains(start, end) {
-            self.rows[row].get_or_insert_with(Default::default).add(h);
+        if let Some(part) = judged_part(&self.window, start, end, h) {
+            self.rows[row]
+                .get_or_insert_with(Default::default)
+                .add(&part);
         }
     }
 
@@ -51,5 +77,27 @@ impl SteadyRows {
             .enumerate()
             .filter_map(|(i, r)| r.as_deref().map(|r| (keys[i].clone(), r.clone())))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_the_window_only_aborted_commands_count() {
+        let s = Duration::from_secs;
+        let window = Window::steady(s(2), None, s(10));
+        let mut h = RowHistograms::new();
+        h.record_ok(1000, 500);
+        h.record_error(ErrorReason::Timeout);
+        h.record_error(ErrorReason::Aborted);
+        let inside = judged_part(&window, s(5), s(6), &h).unwrap();
+        assert_eq!(inside.count(), 3);
+        let drain = judged_part(&window, s(10), s(11), &h).unwrap();
+        assert_eq!((drain.ok(), drain.error_count()), (0, 1));
+        assert_eq!(drain.errors[ErrorReason::Aborted.index()], 1);
+        h.errors[ErrorReason::Aborted.index()] = 0;
+        assert!(judged_part(&window, s(0), s(1), &h).is_none());
     }
 }

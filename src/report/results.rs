@@ -104,7 +104,7 @@ impl RunResults<'_> {
             "window": o.window,
             "plan": self.plan.plan,
             "servers": self.servers,
-            "sessions": {"started": o.sessions.0, "completed": o.sessions.1, "failed": o.sessions.2, "shared_users": o.shared_users, "user_waits": o.user_waits},
+            "sessions": {"started": o.sessions.started, "completed": o.sessions.completed, "failed": o.sessions.failed, "aborted": o.sessions.aborted, "shared_users": o.shared_users, "user_waits": o.user_waits},
             "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
             "summary": run_json::summary_json(&rows),
             "error_causes": causes::to_json(&error_causes),
@@ -160,11 +160,15 @@ impl RunResults<'_> {
             let _ = write!(out, "{}", table::render(&rows));
             let _ = writeln!(
                 out,
-                "{commands} commands in {secs:.1} s ({:.0}/s), {errors} errors, sessions {} started / {} completed / {} failed{}",
+                "{commands} commands in {secs:.1} s ({:.0}/s), {errors} errors, sessions {} started / {} completed / {} failed{}{}",
                 commands as f64 / secs,
-                o.sessions.0,
-                o.sessions.1,
-                o.sessions.2,
+                o.sessions.started,
+                o.sessions.completed,
+                o.sessions.failed,
+                match o.sessions.aborted {
+                    0 => String::new(),
+                    n => format!(" / {n} cut short by the end"),
+                },
                 if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
             );
             let _ = write!(out, "{}", causes::render(&error_causes));

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::error::InputError;
 use crate::merge::hlog::{self, Reader, Tagged};
+use crate::metrics::steady::judged_part;
 use crate::metrics::store::IntervalRecord;
 use crate::metrics::{RowHistograms, RowKey, Window};
 
@@ -36,19 +37,18 @@ pub fn window_rows(
         if let Some(s) = service.as_mut() {
             s.take(slot, &mut svc)?;
         }
-        if !window.contains(rec.start, rec.end) {
-            continue;
-        }
         for r in &rec.rows {
             let key = &row_keys[r.row];
             let tag = key.tag();
-            let row = rows.entry(key.clone()).or_default();
-            row.add(&RowHistograms {
+            let measured = RowHistograms {
                 corrected: lat.remove(&tag).unwrap_or_else(hlog::empty),
                 service: svc.remove(&tag).unwrap_or_else(hlog::empty),
                 errors: r.errors,
                 corrected_sum_us: r.corrected_sum_us,
-            });
+            };
+            if let Some(part) = judged_part(&window, rec.start, rec.end, &measured) {
+                rows.entry(key.clone()).or_default().add(&part);
+            }
         }
     }
     Ok(rows)

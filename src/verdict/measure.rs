@@ -6,32 +6,12 @@ use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
+pub use crate::engine::SessionTally;
 use crate::metrics::row::SIGFIG;
 use crate::metrics::{RowHistograms, RowKey};
 
 use super::expr::{Clock, Expr, Metric, Stat};
 use super::select::Selector;
-
-/// Sessions of a run, as the session gates read them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SessionTally {
-    /// Sessions started.
-    pub started: u64,
-    /// Sessions that logged out normally.
-    pub completed: u64,
-    /// Sessions ended by a failure.
-    pub failed: u64,
-}
-
-impl From<&crate::engine::EngineOutcome> for SessionTally {
-    fn from(o: &crate::engine::EngineOutcome) -> Self {
-        SessionTally {
-            started: o.sessions.0,
-            completed: o.sessions.1,
-            failed: o.sessions.2,
-        }
-    }
-}
 
 /// The measurements one verdict judges.
 #[derive(Debug, Clone, Default)]

@@ -203,10 +203,13 @@ pub fn judge(plan: &ThresholdPlan, m: &Measured, window: Window) -> Verdict {
     let mut reasons = Vec::new();
     let s = m.sessions;
     if s.started > 0 && s.completed == 0 {
-        reasons.push(format!(
-            "every session failed ({} of {})",
-            s.failed, s.started
-        ));
+        reasons.push(match s.aborted {
+            0 => format!("every session failed ({} of {})", s.failed, s.started),
+            n => format!(
+                "no session completed ({} failed, {n} cut short by the end of the run, of {})",
+                s.failed, s.started
+            ),
+        });
     }
     if m.succeeded() == 0 {
         reasons.push(if m.commands() == 0 {

@@ -3,7 +3,7 @@
 //! and re-judging saved results.
 
 use imapload::monitor::state::AlertValue;
-use imapload::rejudge::{rejudge, Rejudge};
+use imapload::rejudge::{rejudge, rejudge_verdict, Rejudge};
 
 use crate::support::*;
 
@@ -86,7 +86,9 @@ async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
     let dir = tempfile::tempdir().unwrap();
     let extra = "[monitors]\nsample_period = \"1s\"\nescalation_delay = \"1s\"\n\
                  [probes]\ninterval_scale = 0.01\n[probes.deep_test]\nfailures = 2\n\
-                 [[faults]]\nserver = \"mbx2\"\nat = \"1s\"\nrefuse_logins = true\n";
+                 [[faults]]\nserver = \"mbx2\"\nat = \"1s\"\nrefuse_logins = true\n\
+                 [thresholds]\nmax_error_rate = \"100%\"\nmax_session_failure_rate = \"100%\"\n\
+                 checks = [\"errors.rate(*.*.mbx1) <= 1%\"]\n";
     let plan = plan_from(
         &(embedded_scenario(6, "8s", "") + extra),
         dir.path(),
@@ -115,7 +117,20 @@ async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
             .any(|l| l.contains("ImapDeepTestProbe") && l.contains("mbx2") && l.contains(",auth,")),
         "{probes}"
     );
+    // The refused logins are the fault, by design: the scenario opens the
+    // run-wide gates, so its exit code is the monitors' (3); with the default
+    // gates the same run fails its verdict (5).
+    assert!(report.verdict.passed, "{:?}", report.verdict.reasons);
     assert_eq!(report.exit_code, 3);
+    let gated = rejudge_verdict(
+        &report.dir,
+        &Rejudge {
+            thresholds: vec!["errors.rate <= 1%".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!gated.passed, "refused logins are more than 1% of commands");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
