@@ -34,6 +34,7 @@ fn measured(rows: Vec<(RowKey, RowHistograms)>, started: u64, failed: u64) -> Me
             started,
             completed: started - failed,
             failed,
+            aborted: 0,
         },
         seconds: 10.0,
     }
