@@ -125,12 +125,14 @@ impl Progress {
         };
         let health = worst_final(&evaluate(&self.monitors, &probes_off, &input));
         Some(format!(
-            "[{:>4.0}s/{:.0}s] sessions {:>6} | {:>7.0} cmd/s | errors {:>5} | max queue {:>6.1} | {} | worst p99 {}",
+            "[{:>4.0}s/{:.0}s] sessions {:>6} | {:>7.0} cmd/s | errors {:>5} ({:>5.1}%) | max queue {:>6.1} | monitors {} | worst p99 {}",
             now.min(self.total).as_secs_f64(),
             self.total.as_secs_f64(),
             last.active_sessions,
             count as f64 / secs,
             errors,
+            // The share the default error gate judges, so a failing run shows it at once.
+            errors as f64 * 100.0 / count.max(1) as f64,
             queue,
             health,
             worst
