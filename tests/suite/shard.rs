@@ -46,6 +46,8 @@ threshold = "40ms"
 threshold = 1000
 [probes]
 interval_scale = 0.02
+[thresholds]
+checks = ["commands.count(*) >= 1", "p99(*) < 1h"]
 [[faults]]
 server = "mbx2"
 at = "0s"
@@ -186,6 +188,35 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
         .map(|k| shard_json(k)["plan"]["users"].as_u64().unwrap())
         .sum();
     assert_eq!(parts, 200, "user blocks must cover the users exactly");
+
+    // Thresholds are judged again on the merge: the shards' own, on the merged
+    // histograms (commands in the window add up exactly), plus the merge's flags.
+    let measured = |v: &serde_json::Value, expr: &str| -> f64 {
+        let list = v["verdict"]["thresholds"].as_array().unwrap();
+        let t = list.iter().find(|t| t["expression"] == expr);
+        t.unwrap_or_else(|| panic!("no {expr}: {list:?}"))["measured"]
+            .as_f64()
+            .unwrap()
+    };
+    let count = "commands.count(*) >= 1";
+    let shard_counts: f64 = (1..=3).map(|k| measured(&shard_json(k), count)).sum();
+    assert_eq!(measured(&m, count), shard_counts);
+    assert!(measured(&m, "p99(*) < 1h") > 0.0);
+    let flagged = imapload(
+        &[
+            "merge",
+            "s1",
+            "s2",
+            "s3",
+            "--out",
+            "flagged",
+            "--quiet",
+            "--threshold",
+            "p99(*) < 1us",
+        ],
+        d,
+    );
+    assert_eq!(flagged.status.code(), Some(5), "{}", stderr(&flagged));
 
     // Monitor verdicts: the same on the merge as on the whole run.
     let (merged_v, whole_v) = (verdicts(&d.join("merged")), verdicts(&d.join("whole")));
