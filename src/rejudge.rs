@@ -8,11 +8,12 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::error::{Failure, InputError};
-use crate::metrics::Window;
+use crate::metrics::store::IntervalRecord;
+use crate::metrics::{RowKey, Window};
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::monitor::settings;
-use crate::plan::{self, Overrides};
+use crate::plan::{self, MonitorPlan, Overrides, ProbePlan};
 use crate::report::{health, timeseries};
 use crate::verdict::{files, Measured, ThresholdPlan, Verdict};
 
@@ -70,17 +71,54 @@ fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, Inpu
         .transpose()
 }
 
-/// Re-evaluates the monitors of the results directory `dir`.
-pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
-    let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?).map_err(|e| {
-        InputError::at(
-            dir.join("run.json"),
-            None,
-            None,
-            format!("not valid JSON: {e}"),
+/// What a saved results directory holds for re-judging: `run.json`, the
+/// servers in queue order, and the time series; read once for both the
+/// monitors and the verdict.
+struct Saved {
+    run: serde_json::Value,
+    cas: Vec<String>,
+    backends: Vec<String>,
+    intervals: Vec<IntervalRecord>,
+    row_keys: Vec<RowKey>,
+    /// The steady window the run judged (results from before windows: all of it).
+    window: Window,
+    /// Measured time.
+    elapsed: Duration,
+}
+
+impl Saved {
+    fn load(dir: &Path) -> Result<Saved, Failure> {
+        let file = dir.join("run.json");
+        let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?)
+            .map_err(|e| InputError::at(&file, None, None, format!("not valid JSON: {e}")))?;
+        let (cas, backends) = (names(&run, "cas"), names(&run, "backends"));
+        let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
+        let (intervals, row_keys) = timeseries::read_intervals(
+            &read(dir, "timeseries.csv")?,
+            &read(dir, "queue.csv")?,
+            &servers,
         )
-    })?;
-    let (cas, backends) = (names(&run, "cas"), names(&run, "backends"));
+        .with_context(|| format!("reading {}", dir.display()))
+        .map_err(Failure::Run)?;
+        let window = serde_json::from_value(run["window"].clone()).unwrap_or(Window::WHOLE);
+        let elapsed = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+        Ok(Saved {
+            run,
+            cas,
+            backends,
+            intervals,
+            row_keys,
+            window,
+            elapsed,
+        })
+    }
+}
+
+/// The monitor settings to re-judge with: the run's, or a scenario's, then flags.
+fn monitor_settings(
+    run: &serde_json::Value,
+    with: &Rejudge,
+) -> Result<(MonitorPlan, ProbePlan), Failure> {
     let (mut monitors, mut probes) =
         settings::from_json(&run["monitor_settings"]).map_err(Failure::Run)?;
     if let Some(file) = &with.scenario {
@@ -109,21 +147,27 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
         monitors.escalation_delay =
             plan::parse_duration(d).map_err(|e| InputError::new("--escalation-delay", e))?;
     }
-    let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
-    let (intervals, row_keys) = timeseries::read_intervals(
-        &read(dir, "timeseries.csv")?,
-        &read(dir, "queue.csv")?,
-        &servers,
-    )
-    .with_context(|| format!("reading {}", dir.display()))
-    .map_err(Failure::Run)?;
+    Ok((monitors, probes))
+}
+
+/// Re-evaluates the monitors of the results directory `dir`.
+pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
+    monitors_of(dir, &Saved::load(dir)?, with)
+}
+
+fn monitors_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
+    let (monitors, probes) = monitor_settings(&s.run, with)?;
     let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
-    let end = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
-    // The steady window the run judged (results from before windows: all of it).
-    let window = serde_json::from_value::<Window>(run["window"].clone()).unwrap_or(Window::WHOLE);
     let input = build(
-        &intervals, &row_keys, &cas, &backends, &outcomes, &monitors, end, &window,
+        &s.intervals,
+        &s.row_keys,
+        &s.cas,
+        &s.backends,
+        &outcomes,
+        &monitors,
+        s.elapsed,
+        &s.window,
     );
     Ok(evaluate(&monitors, &probes, &input))
 }
@@ -131,36 +175,25 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
 /// Re-judges the thresholds and error gates of the results directory `dir`
 /// (the run's own, plus `with.thresholds`) on its steady window.
 pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
+    verdict_of(dir, &Saved::load(dir)?, with)
+}
+
+fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure> {
     let file = dir.join("run.json");
-    let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?)
-        .map_err(|e| InputError::at(&file, None, None, format!("not valid JSON: {e}")))?;
-    let mut plan = ThresholdPlan::saved(&run)
+    let mut plan = ThresholdPlan::saved(&s.run)
         .map_err(|m| InputError::at(&file, None, Some("verdict".into()), m))?;
     plan.add_flags(&with.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
-    let servers: Vec<String> = names(&run, "cas")
-        .into_iter()
-        .chain(names(&run, "backends"))
-        .collect();
-    let (intervals, row_keys) = timeseries::read_intervals(
-        &read(dir, "timeseries.csv")?,
-        &read(dir, "queue.csv")?,
-        &servers,
-    )
-    .with_context(|| format!("reading {}", dir.display()))
-    .map_err(Failure::Run)?;
-    let window: Window = serde_json::from_value(run["window"].clone()).unwrap_or(Window::WHOLE);
-    let interval = Duration::from_secs_f64(run["plan"]["interval_s"].as_f64().unwrap_or(1.0));
-    let rows = files::window_rows(dir, &intervals, &row_keys, interval, window)?;
-    let elapsed = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
+    let interval = Duration::from_secs_f64(s.run["plan"]["interval_s"].as_f64().unwrap_or(1.0));
+    let rows = files::window_rows(dir, &s.intervals, &s.row_keys, interval, s.window)?;
     let measured = Measured {
         rows,
-        sessions: serde_json::from_value(run["sessions"].clone()).unwrap_or_default(),
-        seconds: window.length(elapsed).as_secs_f64(),
+        sessions: serde_json::from_value(s.run["sessions"].clone()).unwrap_or_default(),
+        seconds: s.window.length(s.elapsed).as_secs_f64(),
     };
-    let mut verdict = crate::verdict::judge(&plan, &measured, window);
+    let mut verdict = crate::verdict::judge(&plan, &measured, s.window);
     // A run stopped by abort_on_fail stays failed, whatever is re-judged.
-    let saved: Option<Verdict> = serde_json::from_value(run["verdict"].clone()).ok();
+    let saved: Option<Verdict> = serde_json::from_value(s.run["verdict"].clone()).ok();
     if let Some(a) = saved.and_then(|v| v.aborted) {
         verdict.passed = false;
         verdict.reasons.insert(
@@ -176,8 +209,9 @@ pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
 /// verdict, and returns the exit code (5 when the verdict fails, else 3 when
 /// a monitor ends Unhealthy).
 pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
-    let results = rejudge(dir, with)?;
-    let verdict = rejudge_verdict(dir, with)?;
+    let saved = Saved::load(dir)?;
+    let results = monitors_of(dir, &saved, with)?;
+    let verdict = verdict_of(dir, &saved, with)?;
     print!("{}", health::table(&results));
     let worst = worst_final(&results);
     println!("monitors: {worst}");

@@ -70,6 +70,16 @@ pub struct RowKey {
 }
 
 impl RowKey {
+    /// A row key from its four parts (tests and readers of saved results).
+    pub fn new(path: Path, server: &str, backend: &str, command: CommandKind) -> RowKey {
+        RowKey {
+            path,
+            server: server.into(),
+            backend: backend.into(),
+            command,
+        }
+    }
+
     /// Whether this row is the first server on its path (the CAS for `cas`,
     /// the back end for `direct`): summing only these counts each command once.
     pub fn is_first_on_path(&self) -> bool {

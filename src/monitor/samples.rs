@@ -166,22 +166,13 @@ mod tests {
     use crate::metrics::store::IntervalStats;
     use crate::metrics::{ErrorReason, Path, QueueStats};
 
-    fn key(path: Path, server: &str, backend: &str, command: CommandKind) -> RowKey {
-        RowKey {
-            path,
-            server: server.into(),
-            backend: backend.into(),
-            command,
-        }
-    }
-
     #[test]
     fn per_server_means_and_queues_over_sample_periods() {
         let keys = vec![
-            key(Path::Cas, "cas1", "mbx1", CommandKind::Noop),
-            key(Path::Cas, "cas1", "mbx1", CommandKind::Connect),
-            key(Path::Cas, "mbx1", "mbx1", CommandKind::Noop),
-            key(Path::Direct, "mbx2", "mbx2", CommandKind::FetchBody),
+            RowKey::new(Path::Cas, "cas1", "mbx1", CommandKind::Noop),
+            RowKey::new(Path::Cas, "cas1", "mbx1", CommandKind::Connect),
+            RowKey::new(Path::Cas, "mbx1", "mbx1", CommandKind::Noop),
+            RowKey::new(Path::Direct, "mbx2", "mbx2", CommandKind::FetchBody),
         ];
         let s = Duration::from_secs;
         let stat = |row, ok, sum_ms: u64| IntervalStats {
@@ -255,7 +246,7 @@ mod tests {
 
     #[test]
     fn intervals_outside_the_window_are_not_judged() {
-        let keys = vec![key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop)];
+        let keys = vec![RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop)];
         let s = Duration::from_secs;
         // 1 s intervals: a slow warm-up (0-2 s), steady 10 ms, a slow drain (6-7 s).
         let intervals: Vec<IntervalRecord> = (0..7)

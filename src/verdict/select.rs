@@ -140,15 +140,6 @@ fn glob(pattern: &str, text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn key(path: Path, server: &str, backend: &str, command: CommandKind) -> RowKey {
-        RowKey {
-            path,
-            server: server.into(),
-            backend: backend.into(),
-            command,
-        }
-    }
-
     #[test]
     fn globs_match_like_a_shell() {
         assert!(glob("*", ""));
@@ -170,9 +161,9 @@ mod tests {
             r
         };
         let cmd = CommandKind::FetchBody;
-        rows.insert(key(Path::Cas, "cas1", "mbx2", cmd), one(3));
-        rows.insert(key(Path::Cas, "mbx2", "mbx2", cmd), one(3));
-        rows.insert(key(Path::Direct, "mbx2", "mbx2", cmd), one(5));
+        rows.insert(RowKey::new(Path::Cas, "cas1", "mbx2", cmd), one(3));
+        rows.insert(RowKey::new(Path::Cas, "mbx2", "mbx2", cmd), one(3));
+        rows.insert(RowKey::new(Path::Direct, "mbx2", "mbx2", cmd), one(5));
         let count = |sel: &str| -> u64 {
             Selector::parse(sel)
                 .unwrap()

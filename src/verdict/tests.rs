@@ -6,15 +6,6 @@ use super::*;
 use crate::command::CommandKind;
 use crate::metrics::{ErrorReason, Path, RowHistograms, RowKey};
 
-fn key(path: Path, server: &str, backend: &str, command: CommandKind) -> RowKey {
-    RowKey {
-        path,
-        server: server.into(),
-        backend: backend.into(),
-        command,
-    }
-}
-
 /// `ok` commands of `us` µs and `errors` connect errors.
 fn row(ok: u64, us: u64, errors: u64) -> RowHistograms {
     let mut r = RowHistograms::new();
@@ -54,7 +45,7 @@ fn checks(texts: &[&str]) -> Vec<Threshold> {
 fn a_run_where_every_session_failed_never_passes() {
     let m = measured(
         vec![(
-            key(Path::Direct, "mbx1", "mbx1", CommandKind::Connect),
+            RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Connect),
             row(0, 0, 16),
         )],
         16,
@@ -75,7 +66,7 @@ fn a_run_where_every_session_failed_never_passes() {
 
 #[test]
 fn the_default_gates_fail_a_run_over_one_percent() {
-    let ok = key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop);
+    let ok = RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop);
     let m = measured(vec![(ok.clone(), row(980, 1000, 20))], 100, 0);
     let v = judge(&ThresholdPlan::default(), &m, Window::WHOLE);
     assert!(!v.passed, "2% errors is over the 1% gate");
@@ -98,9 +89,9 @@ fn a_threshold_on_the_same_metric_replaces_its_gate() {
 
 #[test]
 fn percentiles_come_from_the_selected_rows_merged() {
-    let login = key(Path::Cas, "cas1", "mbx1", CommandKind::Login);
-    let behind = key(Path::Cas, "mbx1", "mbx1", CommandKind::Login);
-    let noop = key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop);
+    let login = RowKey::new(Path::Cas, "cas1", "mbx1", CommandKind::Login);
+    let behind = RowKey::new(Path::Cas, "mbx1", "mbx1", CommandKind::Login);
+    let noop = RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop);
     let m = measured(
         vec![
             (login, row(100, 600_000, 0)),
@@ -137,7 +128,7 @@ fn percentiles_come_from_the_selected_rows_merged() {
 fn nothing_to_measure_fails_rates_and_percentiles_but_not_counts() {
     let m = measured(
         vec![(
-            key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop),
+            RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop),
             row(10, 1000, 0),
         )],
         1,
@@ -165,7 +156,7 @@ fn nothing_to_measure_fails_rates_and_percentiles_but_not_counts() {
 fn the_verdict_round_trips_through_json() {
     let m = measured(
         vec![(
-            key(Path::Direct, "mbx1", "mbx1", CommandKind::Noop),
+            RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop),
             row(10, 1000, 0),
         )],
         1,
