@@ -89,6 +89,7 @@ pub fn make_users(n: usize, backends: usize) -> Vec<User> {
             name: format!("user{i:05}"),
             password: format!("pass{i:05}"),
             backend: format!("mbx{}", (i - 1) % backends.max(1) + 1),
+            token: Some(crate::plan::embedded_token(&format!("user{i:05}"))),
         })
         .collect()
 }
