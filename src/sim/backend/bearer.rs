@@ -20,10 +20,11 @@ impl Session {
         let account = mech
             .parse(response)
             .and_then(|l| self.be.store.login_token(&l.user, &l.token).ok());
-        if account.is_none() {
-            if self.flush().await.is_err() || challenge_error(&mut self.conn, mech).await.is_err() {
-                return Next::Close;
-            }
+        let refused = account.is_none();
+        if refused
+            && (self.flush().await.is_err() || challenge_error(&mut self.conn, mech).await.is_err())
+        {
+            return Next::Close;
         }
         self.login_result(tag, account);
         Next::Continue
