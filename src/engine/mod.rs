@@ -7,11 +7,13 @@ pub mod commands;
 mod due;
 pub mod failure;
 mod launch;
+mod login;
 pub mod mailbox;
 pub mod open;
 pub mod session;
 mod steps;
 mod tally;
+pub mod tokens;
 pub mod users;
 pub mod validate;
 pub mod wire;
@@ -143,6 +145,8 @@ pub struct Ctx {
     pub queues: QueueGauges,
     /// `--protocol-log`: picks the sessions whose exchange is written out.
     pub protolog: Option<crate::imap::protolog::ProtoLog>,
+    /// OAuth 2 access tokens (XOAUTH2 / OAUTHBEARER logins).
+    pub tokens: tokens::Tokens,
 }
 
 impl Ctx {
@@ -294,6 +298,11 @@ pub async fn run(
             .protocol_log
             .clone()
             .map(crate::imap::protolog::ProtoLog::new),
+        tokens: tokens::Tokens::new(
+            plan.session.token_command.clone(),
+            plan.session.token_ttl,
+            plan.session.command_timeout,
+        ),
     });
     let own_queues: Vec<Option<OwnQueue>> = ctx
         .targets

@@ -129,6 +129,7 @@ mod tests {
                 name: format!("u{i}"),
                 password: "p".into(),
                 backend: "mbx1".into(),
+                token: None,
             })
             .collect();
         UserPool::new(users, |_| Some(0))

@@ -107,6 +107,62 @@ pub async fn read_checked(
     deadline: Deadline,
     hard_stop: &CancellationToken,
 ) -> Result<Answer, CommandError> {
+    let read = Read {
+        tag,
+        deadline,
+        hard_stop,
+    };
+    let on_continue = match allow_continue {
+        true => OnContinue::Return,
+        false => OnContinue::Fail,
+    };
+    read_until(conn, &read, mailbox, check, on_continue).await
+}
+
+/// What a read does with a `+` continuation.
+enum OnContinue<'b> {
+    /// It is a protocol error.
+    Fail,
+    /// It ends the read.
+    Return,
+    /// It ends the read, its text copied here.
+    Capture(&'b mut Vec<u8>),
+}
+
+/// [`read_checked`] allowing a continuation, whose text (after `+ `) is
+/// copied into `challenge`: a SASL server's challenge, or its error report.
+pub async fn read_challenge(
+    conn: &mut Connection,
+    read: &Read<'_>,
+    mailbox: &mut MailboxState,
+    check: &mut Check,
+    challenge: &mut Vec<u8>,
+) -> Result<Answer, CommandError> {
+    read_until(conn, read, mailbox, check, OnContinue::Capture(challenge)).await
+}
+
+/// Which tagged answer a read waits for, until when, and what aborts it.
+pub struct Read<'a> {
+    /// The command's tag number.
+    pub tag: u32,
+    /// When waiting becomes a timeout.
+    pub deadline: Deadline,
+    /// The run's hard stop.
+    pub hard_stop: &'a CancellationToken,
+}
+
+async fn read_until(
+    conn: &mut Connection,
+    read: &Read<'_>,
+    mailbox: &mut MailboxState,
+    check: &mut Check,
+    mut on_continue: OnContinue<'_>,
+) -> Result<Answer, CommandError> {
+    let Read {
+        tag,
+        deadline,
+        hard_stop,
+    } = *read;
     loop {
         let resp = tokio::select! {
             r = tokio::time::timeout_at(deadline.at.into(), conn.read_response()) => match r {
@@ -137,8 +193,15 @@ pub async fn read_checked(
         check.observe(&resp, mailbox)?;
         match resp.kind() {
             Kind::Untagged => mailbox.observe(&resp),
-            Kind::Continuation if allow_continue => return Ok(Answer::Continue),
-            Kind::Continuation => return Err(check.fail("unexpected continuation")),
+            Kind::Continuation => match &mut on_continue {
+                OnContinue::Fail => return Err(check.fail("unexpected continuation")),
+                OnContinue::Return => return Ok(Answer::Continue),
+                OnContinue::Capture(text) => {
+                    text.clear();
+                    text.extend_from_slice(resp.text());
+                    return Ok(Answer::Continue);
+                }
+            },
             Kind::Tagged => {
                 mailbox.observe(&resp);
                 return match resp.status() {

@@ -165,10 +165,30 @@ pub fn sasl_plain(user: &str, pass: &str, out: &mut Vec<u8>) {
     raw.extend_from_slice(user.as_bytes());
     raw.push(0);
     raw.extend_from_slice(pass.as_bytes());
+    append_base64(&raw, out);
+}
+
+/// Writes the XOAUTH2 initial response (Google's format), base64 of
+/// `user=U ^A auth=Bearer T ^A ^A`, appending to `out`.
+pub fn sasl_xoauth2(user: &str, token: &str, out: &mut Vec<u8>) {
+    let raw = format!("user={user}\x01auth=Bearer {token}\x01\x01");
+    append_base64(raw.as_bytes(), out);
+}
+
+/// Writes the OAUTHBEARER initial response (RFC 7628 section 3.1), base64 of
+/// the GS2 header `n,a=U,` (`,` and `=` escaped as `=2C`, `=3D`) then
+/// `^A auth=Bearer T ^A ^A`, appending to `out`.
+pub fn sasl_oauthbearer(user: &str, token: &str, out: &mut Vec<u8>) {
+    let authzid = user.replace('=', "=3D").replace(',', "=2C");
+    let raw = format!("n,a={authzid},\x01auth=Bearer {token}\x01\x01");
+    append_base64(raw.as_bytes(), out);
+}
+
+fn append_base64(raw: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     out.resize(start + base64::encoded_len(raw.len(), true).unwrap_or(0), 0);
     let written = BASE64_STANDARD
-        .encode_slice(&raw, &mut out[start..])
+        .encode_slice(raw, &mut out[start..])
         .unwrap_or(0);
     out.truncate(start + written);
 }
@@ -176,6 +196,18 @@ pub fn sasl_plain(user: &str, pass: &str, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oauth_initial_responses_match_the_formats() {
+        let mut out = b"x".to_vec();
+        sasl_xoauth2("u@x", "tok", &mut out);
+        let raw = BASE64_STANDARD.decode(&out[1..]).unwrap();
+        assert_eq!(raw, b"user=u@x\x01auth=Bearer tok\x01\x01");
+        out.clear();
+        sasl_oauthbearer("a,b=c", "tok", &mut out);
+        let raw = BASE64_STANDARD.decode(&out).unwrap();
+        assert_eq!(raw, b"n,a=a=2Cb=3Dc,\x01auth=Bearer tok\x01\x01");
+    }
 
     #[test]
     fn tags_start_at_one_and_increment() {

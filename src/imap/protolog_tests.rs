@@ -33,6 +33,38 @@ fn authenticate_keeps_the_mechanism_only() {
 }
 
 #[test]
+fn oauth_initial_responses_and_answers_are_hidden() {
+    for mech in ["XOAUTH2", "OAUTHBEARER"] {
+        assert_eq!(
+            shown(&format!(
+                "a2 AUTHENTICATE {mech} dXNlcj11AWF1dGg9QmVhcmVyIHRvawEB"
+            )),
+            (format!("a2 AUTHENTICATE {mech} <redacted>"), false)
+        );
+        assert_eq!(
+            shown(&format!("a2 authenticate {mech}")),
+            (format!("a2 authenticate {mech}"), true)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.log");
+    let mut log = SessionLog::create(path.clone(), "u", "mbx1").unwrap();
+    log.client(b"a1 AUTHENTICATE XOAUTH2\r\n");
+    log.server(b"+ \r\n");
+    log.client(b"dXNlcj11AWF1dGg9QmVhcmVyIHRvawEB\r\n");
+    log.server(b"+ eyJzdGF0dXMiOiI0MDEifQ==\r\n");
+    log.client(b"\r\n");
+    log.server(b"a1 NO [AUTHENTICATIONFAILED] no\r\n");
+    drop(log);
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(!text.contains("dXNlcj11AWF1dGg9QmVhcmVyIHRvawEB"), "{text}");
+    assert!(
+        text.contains("<redacted>") && text.contains("a1 NO"),
+        "{text}"
+    );
+}
+
+#[test]
 fn other_commands_pass_unchanged() {
     assert_eq!(shown("a3 SELECT INBOX"), ("a3 SELECT INBOX".into(), false));
     assert_eq!(shown("DONE"), ("DONE".into(), false));

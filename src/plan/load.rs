@@ -15,10 +15,10 @@ use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::steady;
-use super::users::{check_backends, expand, read_users_csv, Pattern};
+use super::users::{check_backends, embedded_token, expand, read_users_csv, Pattern};
 use super::{
-    faults, load_model, monitors, session, thresholds, topology, OutputPlan, Overrides, RunPlan,
-    TlsPlan, TopologyPlan, User,
+    faults, load_model, monitors, session, thresholds, topology, LoginMethod, OutputPlan,
+    Overrides, RunPlan, SessionPlan, TlsPlan, TopologyPlan, User,
 };
 use crate::error::InputError;
 use crate::imap::protolog::{Settings as ProtoLogSettings, DEFAULT_SAMPLE};
@@ -84,7 +84,14 @@ fn build(
     let mut load = load_model::build(ctx, raw, ov, &topology)?;
     let duration = load_model::duration(ctx, raw, ov, &load)?;
     steady::apply(ctx, raw, &mut load.plan, duration)?;
-    let users = users(ctx, raw, origin, ov, &topology)?;
+    let session = session::build(ctx, &raw.session, ov)?;
+    let users = with_tokens(
+        ctx,
+        raw,
+        users(ctx, raw, origin, ov, &topology)?,
+        &topology,
+        &session,
+    )?;
     let interval = ctx.dur(
         &raw.interval,
         "interval",
@@ -106,7 +113,7 @@ fn build(
         load: load.plan,
         topology,
         users,
-        session: session::build(ctx, &raw.session, ov)?,
+        session,
         tls: tls(ctx, raw, origin, ov)?,
         output: OutputPlan {
             out: ov.out.clone().or_else(|| {
@@ -158,6 +165,47 @@ fn resolve(origin: &Path, path: &str) -> PathBuf {
         Some(dir) if p.is_relative() => dir.join(p),
         _ => p.to_path_buf(),
     }
+}
+
+/// Fills and checks OAuth 2 tokens: on the embedded topology a user without
+/// one gets `tok-<user>` (what those servers accept); against real servers an
+/// XOAUTH2 / OAUTHBEARER run without `token_command` needs every user's token.
+fn with_tokens(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    mut users: Vec<User>,
+    topo: &TopologyPlan,
+    session: &SessionPlan,
+) -> Result<Vec<User>, InputError> {
+    let oauth = match session.login {
+        LoginMethod::XOAuth2 | LoginMethod::OAuthBearer => session.token_command.is_none(),
+        LoginMethod::Login | LoginMethod::AuthenticatePlain | LoginMethod::Mixed => false,
+    };
+    match topo {
+        TopologyPlan::Embedded(_) => {
+            for u in users.iter_mut().filter(|u| u.token.is_none()) {
+                u.token = Some(embedded_token(&u.name));
+            }
+        }
+        TopologyPlan::Real(_) if oauth => {
+            if let Some(u) = users.iter().find(|u| u.token.is_none()) {
+                let login = raw
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.get_ref().login.as_ref());
+                let span = login.map_or(0..0, |l| l.span());
+                let msg = format!(
+                    "needs an OAuth 2 access token per user and user `{}` has none; give a \
+                     `token` column in the users file (user,password,backend,token) or \
+                     [session] token_command",
+                    u.name
+                );
+                return Err(ctx.at(span, "session.login", msg));
+            }
+        }
+        TopologyPlan::Real(_) => {}
+    }
+    Ok(users)
 }
 
 fn users(

@@ -39,7 +39,7 @@ pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use session::DEFAULT_MIX;
 pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
-pub use users::load_users_csv;
+pub use users::{embedded_token, load_users_csv};
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -58,6 +58,11 @@ pub struct User {
     pub password: String,
     /// Name of the home back end (`mbx1`), as in the topology.
     pub backend: String,
+    /// OAuth 2 access token for XOAUTH2 / OAUTHBEARER (never printed or
+    /// logged): the users file's optional `token` column, or `tok-<user>` for
+    /// pattern users (what the embedded servers accept). `None` when the
+    /// users file gives none; `[session] token_command` then supplies it.
+    pub token: Option<String>,
 }
 
 /// The validated plan of one run.
@@ -317,6 +322,11 @@ pub enum LoginMethod {
     /// Each session picks LOGIN or AUTHENTICATE PLAIN at random (half each),
     /// so one run covers both, as a population of different clients would.
     Mixed,
+    /// `AUTHENTICATE XOAUTH2` with an OAuth 2 access token (Google's format;
+    /// what Gmail and Exchange Online accept for IMAP).
+    XOAuth2,
+    /// `AUTHENTICATE OAUTHBEARER` (RFC 7628) with an OAuth 2 access token.
+    OAuthBearer,
 }
 
 /// Think time between commands.
@@ -337,8 +347,14 @@ pub enum ThinkTime {
 pub struct SessionPlan {
     /// Transport security for embedded endpoints (real endpoints carry their own in the URL).
     pub security: Security,
-    /// LOGIN or AUTHENTICATE PLAIN.
+    /// LOGIN, AUTHENTICATE PLAIN, XOAUTH2 or OAUTHBEARER.
     pub login: LoginMethod,
+    /// Command run per user for an OAuth 2 access token (`sh -c`, the user
+    /// as `$IMAPLOAD_USER` and `$1`; stdout trimmed is the token); `None`
+    /// takes tokens from the users.
+    pub token_command: Option<String>,
+    /// How long a token from `token_command` is reused (an auth failure drops it sooner).
+    pub token_ttl: Duration,
     /// Mailbox to SELECT after login.
     pub mailbox: String,
     /// Commands from the mix per session, inclusive range (min, max).

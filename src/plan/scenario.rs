@@ -149,8 +149,12 @@ pub struct RawLoad {
 pub struct RawSession {
     /// `plain`, `starttls` or `tls`.
     pub security: Opt<String>,
-    /// `login` or `authenticate-plain`.
+    /// `login`, `authenticate-plain`, `mixed`, `xoauth2` or `oauthbearer`.
     pub login: Opt<String>,
+    /// Shell command printing a user's OAuth 2 access token.
+    pub token_command: Opt<String>,
+    /// Text duration: how long a command's token is reused.
+    pub token_ttl: Opt<String>,
     /// Mailbox to select.
     pub mailbox: Opt<String>,
     /// `n` or `[min, max]`.

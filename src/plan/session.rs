@@ -98,8 +98,17 @@ pub(crate) fn build(
                 ("login", LoginMethod::Login),
                 ("authenticate-plain", LoginMethod::AuthenticatePlain),
                 ("mixed", LoginMethod::Mixed),
+                ("xoauth2", LoginMethod::XOAuth2),
+                ("oauthbearer", LoginMethod::OAuthBearer),
             ],
             LoginMethod::Login,
+        )?,
+        token_command: token_command(ctx, &s.token_command)?,
+        token_ttl: ctx.dur(
+            &s.token_ttl,
+            "session.token_ttl",
+            Zero::Rejected,
+            Duration::from_secs(50 * 60),
         )?,
         mailbox,
         commands_per_session,
@@ -147,6 +156,19 @@ pub(crate) fn build(
             Pacing::AfterResponse,
         )?,
     })
+}
+
+/// `session.token_command`: absent, or a non-blank command line.
+fn token_command(ctx: &Ctx, raw: &Opt<String>) -> Result<Option<String>, InputError> {
+    match raw {
+        None => Ok(None),
+        Some(c) if c.get_ref().trim().is_empty() => Err(ctx.at(
+            c.span(),
+            "session.token_command",
+            "empty; give a command that prints the token of $IMAPLOAD_USER",
+        )),
+        Some(c) => Ok(Some(c.get_ref().clone())),
+    }
 }
 
 /// The `[session]` values a profile falls back to for keys it leaves out.

@@ -1,6 +1,8 @@
 //! The user population: pattern users (`user{:05}`) expanded here, or a CSV
-//! file `user,password,backend` read with line numbers so that a bad row in a
-//! 50,000-line export can be found without bisecting the file.
+//! file `user,password,backend[,token]` read with line numbers so that a bad
+//! row in a 50,000-line export can be found without bisecting the file. The
+//! optional fourth column is the user's OAuth 2 access token (XOAUTH2 /
+//! OAUTHBEARER logins); it may be empty on some rows.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,6 +11,13 @@ use super::User;
 use crate::error::InputError;
 
 const COLUMNS: [&str; 3] = ["user", "password", "backend"];
+/// The optional fourth column.
+const TOKEN: &str = "token";
+
+/// The token pattern users get: what the embedded servers accept for them.
+pub fn embedded_token(user: &str) -> String {
+    format!("tok-{user}")
+}
 
 /// Loads a users CSV (`user,password,backend`, header row optional but
 /// recognized if the first row is exactly that). Errors name the file, the
@@ -55,7 +64,7 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
         let line = record.position().map_or(i + 1, |p| line_at(p.byte()));
         let at =
             |key: &str, msg: String| InputError::at(path, Some(line), Some(key.to_string()), msg);
-        if i == 0 && record.iter().eq(COLUMNS) {
+        if i == 0 && record.iter().take(3).eq(COLUMNS) && record.get(3).is_none_or(|t| t == TOKEN) {
             continue;
         }
         if record.len() < COLUMNS.len() {
@@ -65,13 +74,13 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
                 format!("missing column `{missing}`; each row is user,password,backend"),
             ));
         }
-        if record.len() > COLUMNS.len() {
+        if record.len() > COLUMNS.len() + 1 {
             return Err(InputError::at(
                 path,
                 Some(line),
                 None,
                 format!(
-                    "{} columns; each row is exactly user,password,backend",
+                    "{} columns; each row is user,password,backend and optionally token",
                     record.len()
                 ),
             ));
@@ -95,6 +104,7 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
             name,
             password: record[1].to_string(),
             backend: record[2].to_string(),
+            token: record.get(3).filter(|t| !t.is_empty()).map(str::to_string),
         };
         users.push((user, line));
     }
@@ -215,6 +225,7 @@ pub(crate) fn expand(
             name: name.render(i),
             password: password.render(i),
             backend: backends[(i - 1) % backends.len()].clone(),
+            token: Some(embedded_token(&name.render(i))),
         })
         .collect()
 }
@@ -240,9 +251,14 @@ mod tests {
             User {
                 name: "alice".into(),
                 password: "pw1".into(),
-                backend: "mbx1".into()
+                backend: "mbx1".into(),
+                token: None,
             }
         );
+        let (_d, p) = csv("user,password,backend,token\nalice,pw,mbx1,t1\nbob,pw,mbx1,\n");
+        let users = load_users_csv(&p).unwrap();
+        assert_eq!(users[0].token.as_deref(), Some("t1"));
+        assert_eq!(users[1].token, None, "an empty token cell is no token");
         let (_d, p) = csv("carol,pw,mbx1\n");
         assert_eq!(load_users_csv(&p).unwrap()[0].name, "carol");
     }
@@ -262,7 +278,7 @@ mod tests {
                 Some("backend"),
             ),
             ("alice\n", 1, Some("password")),
-            ("alice,pw,mbx1,extra\n", 1, None),
+            ("alice,pw,mbx1,tok,extra\n", 1, None),
             ("alice,pw,mbx1\nalice,pw,mbx2\n", 2, Some("user")),
         ];
         for (text, line, key) in cases {

@@ -19,10 +19,11 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use crate::plan::User;
+use crate::plan::{embedded_token, User};
 use crate::sim::backend::{capabilities, MAX_BADS};
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming, MAX_LINE};
 use crate::sim::listen::accept_loop;
+use crate::sim::oauth::{challenge_error, Bearer};
 use crate::sim::service::{pause, ServerControl};
 use crate::sim::upstream::{self, Upstream};
 
@@ -30,8 +31,8 @@ use crate::sim::upstream::{self, Upstream};
 pub struct Cas {
     /// Server name (`cas1`).
     pub name: String,
-    /// user -> (password, home back end name).
-    users: HashMap<String, (String, String)>,
+    /// user -> credentials and home back end.
+    users: HashMap<String, CasUser>,
     /// Back end name -> plain listener address.
     backends: HashMap<String, SocketAddr>,
     /// Faults and gauges.
@@ -57,7 +58,15 @@ impl Cas {
     ) -> Arc<Cas> {
         let users = users
             .iter()
-            .map(|u| (u.name.clone(), (u.password.clone(), u.backend.clone())))
+            .map(|u| {
+                let token = u.token.clone().unwrap_or_else(|| embedded_token(&u.name));
+                let entry = CasUser {
+                    password: u.password.clone(),
+                    token,
+                    home: u.backend.clone(),
+                };
+                (u.name.clone(), entry)
+            })
             .collect();
         Arc::new(Cas {
             name: name.to_string(),
@@ -84,6 +93,24 @@ pub async fn run(
         session(state.clone(), conn)
     })
     .await;
+}
+
+/// One user as the CAS knows it.
+struct CasUser {
+    /// Checked for LOGIN / PLAIN, and what the CAS logs in upstream with.
+    password: String,
+    /// Checked for XOAUTH2 / OAUTHBEARER.
+    token: String,
+    /// The home back end's name.
+    home: String,
+}
+
+/// What the client proved itself with.
+enum Credential {
+    /// LOGIN or AUTHENTICATE PLAIN.
+    Password(String),
+    /// An OAuth 2 access token, by the mechanism that carried it.
+    Token(Bearer, String),
 }
 
 /// Outcome of a login attempt.
@@ -135,7 +162,7 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
         cas.control.count_command();
         let tag = tag_of(&raw);
         let mut reply = String::new();
-        let mut login: Option<(String, String)> = None;
+        let mut login: Option<(String, Credential)> = None;
         if verb_of(&raw) == "STARTTLS" {
             match cas.acceptor.clone().filter(|_| !conn.tls) {
                 Some(acceptor) => {
@@ -172,7 +199,10 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
                     CommandBody::Login { username, password } => {
                         login = Some((
                             String::from_utf8_lossy(username.as_ref()).into_owned(),
-                            String::from_utf8_lossy(password.declassify().as_ref()).into_owned(),
+                            Credential::Password(
+                                String::from_utf8_lossy(password.declassify().as_ref())
+                                    .into_owned(),
+                            ),
                         ));
                     }
                     CommandBody::Authenticate {
@@ -187,7 +217,7 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
                             },
                         };
                         match response.as_deref().and_then(parse_plain) {
-                            Some(creds) => login = Some(creds),
+                            Some((user, pass)) => login = Some((user, Credential::Password(pass))),
                             None => {
                                 bads += 1;
                                 reply =
@@ -195,9 +225,28 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
                             }
                         }
                     }
-                    CommandBody::Authenticate { .. } => {
-                        reply = format!("{tag} NO [CANNOT] Only AUTH=PLAIN is supported\r\n");
-                    }
+                    CommandBody::Authenticate {
+                        mechanism,
+                        initial_response,
+                    } => match Bearer::of(&mechanism) {
+                        Some(mech) => {
+                            let response = match initial_response {
+                                Some(r) => Some(r.declassify().to_vec()),
+                                None => match sasl_continuation(&mut conn).await {
+                                    Ok(r) => r,
+                                    Err(()) => return,
+                                },
+                            };
+                            let parsed = response.as_deref().and_then(|r| mech.parse(r));
+                            let (user, token) =
+                                parsed.map_or_else(Default::default, |l| (l.user, l.token));
+                            login = Some((user, Credential::Token(mech, token)));
+                        }
+                        None => {
+                            let only = "Only AUTH=PLAIN, XOAUTH2 and OAUTHBEARER are supported";
+                            reply = format!("{tag} NO [CANNOT] {only}\r\n");
+                        }
+                    },
                     _ => {
                         bads += 1;
                         reply = format!("{tag} BAD Command received in Invalid state.\r\n");
@@ -209,8 +258,8 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
                 }
             }
         }
-        if let Some((user, pass)) = login {
-            match cas.login(&tag, &user, &pass, &mut conn).await {
+        if let Some((user, credential)) = login {
+            match cas.login(&tag, &user, &credential, &mut conn).await {
                 Login::Relay(backend, extra) => {
                     upstream::relay(conn, backend, extra).await;
                     return;
@@ -258,8 +307,24 @@ fn parse_plain(b: &[u8]) -> Option<(String, String)> {
     ))
 }
 
+impl CasUser {
+    /// Whether `credential` is this user's password or token.
+    fn accepts(&self, credential: &Credential) -> bool {
+        match credential {
+            Credential::Password(p) => *p == self.password,
+            Credential::Token(_, t) => *t == self.token,
+        }
+    }
+}
+
 impl Cas {
-    async fn login(&self, tag: &str, user: &str, pass: &str, conn: &mut Conn) -> Login {
+    async fn login(
+        &self,
+        tag: &str,
+        user: &str,
+        credential: &Credential,
+        conn: &mut Conn,
+    ) -> Login {
         self.control.wait_unstalled().await;
         pause(self.control.added_delay()).await;
         let refuse = |why: &str| format!("{tag} NO {why}\r\n");
@@ -268,27 +333,36 @@ impl Cas {
         } else if self.login_disabled_without_tls && !conn.tls {
             refuse("[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS")
         } else {
-            match self.users.get(user) {
-                Some((p, home)) if p == pass => match self.backend_login(home, user, pass).await {
-                    Ok((backend, extra)) => {
-                        self.control.count_login(true);
-                        let caps = capabilities(true, false, false);
-                        // Like Exchange, name the mailbox server that took the
-                        // login as plain trailing text (the response code stays
-                        // first), so probes can report which back end answered.
-                        let ok = format!(
-                            "{tag} OK [CAPABILITY {caps}] LOGIN completed. [Proxy={home}]\r\n"
-                        );
-                        if conn.send(ok.as_bytes()).await.is_err() {
+            match self.users.get(user).filter(|u| u.accepts(credential)) {
+                Some(CasUser { password, home, .. }) => {
+                    match self.backend_login(home, user, password).await {
+                        Ok((backend, extra)) => {
+                            self.control.count_login(true);
+                            let caps = capabilities(true, false, false);
+                            // Like Exchange, name the mailbox server that took the
+                            // login as plain trailing text (the response code stays
+                            // first), so probes can report which back end answered.
+                            let ok = format!(
+                                "{tag} OK [CAPABILITY {caps}] LOGIN completed. [Proxy={home}]\r\n"
+                            );
+                            if conn.send(ok.as_bytes()).await.is_err() {
+                                return Login::Refused;
+                            }
+                            return Login::Relay(backend, extra);
+                        }
+                        Err(why) => refuse(&format!(
+                            "[UNAVAILABLE] Mailbox server {home} unavailable: {why}"
+                        )),
+                    }
+                }
+                None => {
+                    if let Credential::Token(mech, _) = credential {
+                        if challenge_error(conn, *mech).await.is_err() {
                             return Login::Refused;
                         }
-                        return Login::Relay(backend, extra);
                     }
-                    Err(why) => refuse(&format!(
-                        "[UNAVAILABLE] Mailbox server {home} unavailable: {why}"
-                    )),
-                },
-                _ => refuse("[AUTHENTICATIONFAILED] Authentication failed."),
+                    refuse("[AUTHENTICATIONFAILED] Authentication failed.")
+                }
             }
         };
         self.control.count_login(false);

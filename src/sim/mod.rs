@@ -20,6 +20,7 @@ pub mod io;
 mod limits_tests;
 pub mod listen;
 pub mod message;
+pub mod oauth;
 pub mod serve;
 pub mod service;
 pub mod store;

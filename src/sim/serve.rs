@@ -81,14 +81,15 @@ pub fn parse_service_time(s: &str) -> Result<ServiceTime, String> {
     Ok(ServiceTime { median, p99 })
 }
 
-/// The users `serve` creates: `user00001`/`pass00001`..., homes round-robin
-/// over `mbx1..mbxN`.
+/// The users `serve` creates: `user00001`/`pass00001`/`tok-user00001`...,
+/// homes round-robin over `mbx1..mbxN`.
 pub fn make_users(n: usize, backends: usize) -> Vec<User> {
     (1..=n)
         .map(|i| User {
             name: format!("user{i:05}"),
             password: format!("pass{i:05}"),
             backend: format!("mbx{}", (i - 1) % backends.max(1) + 1),
+            token: Some(crate::plan::embedded_token(&format!("user{i:05}"))),
         })
         .collect()
 }
@@ -130,7 +131,7 @@ fn endpoint_lines(servers: &[ServerInfo]) -> String {
     s
 }
 
-/// Starts the topology, writes `users.csv` (`user,password,backend`) and
+/// Starts the topology, writes `users.csv` (`user,password,backend,token`) and
 /// `ca.pem` into the directory, prints one `ENDPOINT role=.. name=.. url=..`
 /// line per listener (CAS first, plain then TLS), then `USERS <path>` and
 /// `CA <path>`, flushes stdout, and serves until `shutdown` is cancelled.
@@ -159,9 +160,13 @@ pub async fn serve(opts: ServeOptions, shutdown: CancellationToken) -> anyhow::R
     .await?;
 
     let users_path = dir.join("users.csv");
-    let mut csv = String::from("user,password,backend\n");
+    let mut csv = String::from("user,password,backend,token\n");
     for u in &users {
-        csv.push_str(&format!("{},{},{}\n", u.name, u.password, u.backend));
+        let token = u.token.as_deref().unwrap_or_default();
+        csv.push_str(&format!(
+            "{},{},{},{token}\n",
+            u.name, u.password, u.backend
+        ));
     }
     std::fs::write(&users_path, csv)
         .with_context(|| format!("writing {}", users_path.display()))?;
@@ -255,7 +260,8 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let csv = std::fs::read_to_string(dir.path().join("users.csv")).unwrap();
-        assert!(csv.starts_with("user,password,backend\nuser00001,pass00001,mbx1\n"));
+        assert!(csv
+            .starts_with("user,password,backend,token\nuser00001,pass00001,mbx1,tok-user00001\n"));
         assert!(std::fs::read_to_string(dir.path().join("ca.pem"))
             .unwrap()
             .contains("BEGIN CERTIFICATE"));

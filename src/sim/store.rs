@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::watch;
 
-use crate::plan::User;
+use crate::plan::{embedded_token, User};
 use crate::sim::message::{hash_str, mix, Synth, EPOCH};
 
 /// Flag bits of a message.
@@ -152,6 +152,8 @@ impl Account {
 
 struct Slot {
     password: String,
+    /// The OAuth 2 access token XOAUTH2 / OAUTHBEARER logins must carry.
+    token: String,
     account: OnceLock<Arc<Account>>,
 }
 
@@ -181,6 +183,7 @@ impl Store {
                     u.name.clone(),
                     Slot {
                         password: u.password.clone(),
+                        token: u.token.clone().unwrap_or_else(|| embedded_token(&u.name)),
                         account: OnceLock::new(),
                     },
                 )
@@ -205,8 +208,21 @@ impl Store {
 
     /// Checks credentials and returns the account, creating it on first use.
     pub fn login(&self, user: &str, password: &str) -> Result<Arc<Account>, LoginError> {
+        self.account(user, |slot| slot.password == password)
+    }
+
+    /// Checks an OAuth 2 access token (XOAUTH2 / OAUTHBEARER) and returns the account.
+    pub fn login_token(&self, user: &str, token: &str) -> Result<Arc<Account>, LoginError> {
+        self.account(user, |slot| slot.token == token)
+    }
+
+    fn account(
+        &self,
+        user: &str,
+        valid: impl Fn(&Slot) -> bool,
+    ) -> Result<Arc<Account>, LoginError> {
         let slot = self.users.get(user).ok_or(LoginError::BadCredentials)?;
-        if slot.password != password {
+        if !valid(slot) {
             return Err(LoginError::BadCredentials);
         }
         Ok(slot
@@ -355,6 +371,7 @@ mod tests {
                 name: format!("u{i}"),
                 password: format!("p{i}"),
                 backend: if i == 3 { "mbx2" } else { "mbx1" }.into(),
+                token: None,
             })
             .collect()
     }

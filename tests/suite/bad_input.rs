@@ -255,6 +255,20 @@ const CASES: &[Case] = &[
         expect: &["u.csv:2", "backend", "mbx9", "mbx1, mbx2"],
     },
     Case {
+        name: "OAuth login against real servers with a user without a token",
+        files: &[
+            (
+                "s.toml",
+                "duration = \"10s\"\n[topology]\nkind = \"real\"\n[[topology.backend]]\nname = \"mbx1\"\n\
+                 url = \"imap://127.0.0.1:9\"\n[users]\nfile = \"u.csv\"\n[load]\ncas_share = 0.0\n\
+                 [session]\nlogin = \"xoauth2\"\n",
+            ),
+            ("u.csv", "user,password,backend,token\nu1,p1,mbx1,t1\nu2,p2,mbx1,\n"),
+        ],
+        args: RUN_S,
+        expect: &["s.toml:12", "session.login", "`u2`", "token_command"],
+    },
+    Case {
         name: "users file without users",
         files: &[("u.csv", "user,password,backend\n")],
         args: &["run", "--quiet", "--out", "{out}", "--users", "u.csv"],

@@ -36,6 +36,8 @@ fn id(args: &[&str]) -> String {
 
 impl Dovecot {
     /// Starts Dovecot; with `tls` = (certificate chain PEM path, key PEM path) it offers STARTTLS.
+    /// A test may write `extra.conf` into `dir` first: it is included last
+    /// (later settings win; passdbs are tried after the static one).
     pub fn start_with(dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Option<Dovecot> {
         Self::start_on(dir, tls, None)
     }
@@ -101,7 +103,8 @@ impl Dovecot {
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n\
              passdb {{\n  driver = static\n  args = password=secret\n}}\n\
-             userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n"
+             userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n\
+             !include_try {d}/extra.conf\n"
         );
         let conf_path = dir.join("dovecot.conf");
         std::fs::write(&conf_path, conf).unwrap();

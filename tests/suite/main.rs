@@ -13,6 +13,7 @@ mod health;
 mod k8s;
 mod load;
 mod misbehave;
+mod oauth;
 mod outputs;
 mod safety;
 mod shard;

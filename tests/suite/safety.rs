@@ -30,6 +30,29 @@ fn secrets() -> Vec<String> {
     s
 }
 
+/// None of `secrets` in `printed` or in a file under `dir` (but the
+/// `inputs`, which hold them on purpose).
+fn assert_nowhere(dir: &Path, printed: &[&str], secrets: &[String], inputs: &[&str]) {
+    let written = files(dir);
+    assert!(written.len() > 10, "{written:?}");
+    for secret in secrets {
+        for p in printed {
+            assert!(!p.contains(secret.as_str()), "printed {secret}: {p}");
+        }
+        for f in written
+            .iter()
+            .filter(|f| !inputs.iter().any(|i| f.ends_with(i)))
+        {
+            let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
+            assert!(
+                !text.contains(secret.as_str()),
+                "{} holds {secret}",
+                f.display()
+            );
+        }
+    }
+}
+
 /// Every regular file under `dir`.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -70,19 +93,7 @@ fn no_password_anywhere_and_a_redacted_protocol_log_of_the_sample() {
     assert!(stdout.contains("LOGIN"), "no summary table: {stdout}");
 
     // Not in anything the run printed or wrote.
-    let written = files(dir.path());
-    assert!(written.len() > 10, "{written:?}");
-    for secret in secrets() {
-        assert!(!stdout.contains(&secret), "stdout shows {secret}");
-        assert!(!stderr.contains(&secret), "stderr shows {secret}");
-        for f in &written {
-            if f.ends_with("s.toml") {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
-            assert!(!text.contains(&secret), "{} holds {secret}", f.display());
-        }
-    }
+    assert_nowhere(dir.path(), &[&stdout, &stderr], &secrets(), &["s.toml"]);
 
     // A quarter of the sessions, each file timestamped and directed.
     let run: serde_json::Value =
@@ -119,6 +130,93 @@ fn no_password_anywhere_and_a_redacted_protocol_log_of_the_sample() {
         all.contains("-- TLS established"),
         "no STARTTLS session logged"
     );
+}
+
+/// Each user's access token in the OAuth runs below.
+fn token_of(user: &str) -> String {
+    format!("Tk9-unusual-{user}")
+}
+
+/// Every form a token could leak in: itself and the XOAUTH2 and OAUTHBEARER
+/// initial responses (base64) carrying it.
+fn token_secrets() -> Vec<String> {
+    let mut s = Vec::new();
+    for i in 1..=USERS {
+        let user = format!("user{i:03}");
+        let token = token_of(&user);
+        s.push(BASE64_STANDARD.encode(format!("user={user}\x01auth=Bearer {token}\x01\x01")));
+        s.push(BASE64_STANDARD.encode(format!("n,a={user},\x01auth=Bearer {token}\x01\x01")));
+        s.push(token);
+    }
+    s
+}
+
+#[test]
+fn no_token_anywhere_with_xoauth2_and_oauthbearer_from_the_users_file_or_a_command() {
+    let _alone = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("user,password,backend,token\n");
+    for i in 1..=USERS {
+        let user = format!("user{i:03}");
+        let backend = if i % 2 == 0 { "mbx2" } else { "mbx1" };
+        csv.push_str(&format!(
+            "{user},{PASSWORD},{backend},{}\n",
+            token_of(&user)
+        ));
+    }
+    std::fs::write(dir.path().join("u.csv"), csv).unwrap();
+    let runs = [
+        ("xoauth2", ""),
+        (
+            "oauthbearer",
+            "token_command = 'echo \"Tk9-unusual-$IMAPLOAD_USER\"'\n",
+        ),
+    ];
+    for (mech, extra) in runs {
+        let scenario = format!(
+            "name = \"safety\"\nseed = 3\nduration = \"2s\"\n[topology]\nkind = \"embedded\"\n\
+             backends = 2\n[users]\nfile = \"u.csv\"\n[load]\nsessions = 6\ncas_share = 0.5\n\
+             [session]\nlogin = \"{mech}\"\n{extra}commands = [1, 3]\n\
+             think_time = {{ dist = \"fixed\", value = \"20ms\" }}\n"
+        );
+        std::fs::write(dir.path().join(format!("{mech}.toml")), scenario).unwrap();
+        let out = Command::new(bin())
+            .current_dir(dir.path())
+            .args([
+                "run",
+                &format!("{mech}.toml"),
+                "--out",
+                &format!("r-{mech}"),
+            ])
+            .args([
+                "--protocol-log",
+                &format!("logs-{mech}"),
+                "--protocol-log-sample",
+                "1",
+            ])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(0), "{mech}: {stderr}");
+        assert!(
+            stdout.contains("AUTHENTICATE"),
+            "{mech}: no AUTHENTICATE row: {stdout}"
+        );
+        let logs: String = files(&dir.path().join(format!("logs-{mech}")))
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        let shown = format!(" AUTHENTICATE {} <redacted>", mech.to_uppercase());
+        assert!(
+            logs.contains(&shown),
+            "{mech}: no redacted AUTHENTICATE logged"
+        );
+        let inputs = ["u.csv", "xoauth2.toml", "oauthbearer.toml"];
+        assert_nowhere(dir.path(), &[&stdout, &stderr], &token_secrets(), &inputs);
+    }
 }
 
 #[test]

@@ -2,41 +2,59 @@
 //! or a `+` continuation) and STARTTLS, with the LOGINDISABLED and
 //! refuse-logins rules.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 
 use super::capabilities;
 use super::session::{Next, Session, State};
 use crate::command::CommandKind;
 use crate::sim::io::MAX_LINE;
+use crate::sim::store::Account;
 
 impl Session {
     pub(super) fn login(&mut self, tag: &str, user: &str, pass: &str) {
+        if self.login_refused(tag) {
+            return;
+        }
+        let r = self.be.store.login(user, pass);
+        self.login_result(tag, r.ok());
+    }
+
+    /// Writes the NO of a login that may not happen now (already
+    /// authenticated, LOGINDISABLED, refused logins); `true` if it did.
+    pub(super) fn login_refused(&mut self, tag: &str) -> bool {
         if !matches!(self.state, State::NotAuth) {
             self.bad(tag, "Already authenticated");
-            return;
+            return true;
         }
         if self.login_disabled() {
             self.be.control.count_login(false);
             self.line(format!(
                 "{tag} NO [PRIVACYREQUIRED] LOGIN is disabled before STARTTLS"
             ));
-            return;
+            return true;
         }
         if self.be.control.refuse_logins() {
             self.be.control.count_login(false);
             self.line(format!(
                 "{tag} NO [UNAVAILABLE] Logins are refused right now"
             ));
-            return;
+            return true;
         }
-        match self.be.store.login(user, pass) {
-            Ok(account) => {
+        false
+    }
+
+    /// Answers a checked login: OK and authenticated with the account, else NO.
+    pub(super) fn login_result(&mut self, tag: &str, account: Option<Arc<Account>>) {
+        match account {
+            Some(account) => {
                 self.be.control.count_login(true);
                 self.state = State::Auth(account);
                 let caps = capabilities(self.conn.tls, false, false);
                 self.line(format!("{tag} OK [CAPABILITY {caps}] LOGIN completed."));
             }
-            Err(_) => {
+            None => {
                 self.be.control.count_login(false);
                 self.line(format!(
                     "{tag} NO [AUTHENTICATIONFAILED] Authentication failed."

@@ -2,6 +2,7 @@
 //! store, with a worker pool and service-time model in front of every command.
 
 mod auth;
+mod bearer;
 mod commands;
 mod envelope;
 mod fetch;
@@ -76,7 +77,9 @@ impl Backend {
 /// The capability list, as both servers advertise it: STARTTLS only where it
 /// can still be used, LOGINDISABLED while logins are refused for lack of TLS.
 pub fn capabilities(tls: bool, starttls: bool, login_disabled: bool) -> String {
-    let mut c = String::from("IMAP4rev1 LITERAL+ SASL-IR IDLE AUTH=PLAIN UIDPLUS");
+    let mut c = String::from(
+        "IMAP4rev1 LITERAL+ SASL-IR IDLE AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER UIDPLUS",
+    );
     if !tls && starttls {
         c.push_str(" STARTTLS");
     }

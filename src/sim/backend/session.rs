@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use super::{capabilities, Backend, MAX_BADS};
 use crate::command::CommandKind;
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming};
+use crate::sim::oauth::Bearer;
 use crate::sim::service::connection_rng;
 use crate::sim::store::{Account, Folder};
 
@@ -151,8 +152,10 @@ impl Session {
                 mechanism,
                 initial_response,
             } => {
-                if !matches!(mechanism, AuthMechanism::Plain) {
-                    self.line(format!("{tag} NO [CANNOT] Only AUTH=PLAIN is supported"));
+                let bearer = Bearer::of(mechanism);
+                if bearer.is_none() && !matches!(mechanism, AuthMechanism::Plain) {
+                    let only = "Only AUTH=PLAIN, XOAUTH2 and OAUTHBEARER are supported";
+                    self.line(format!("{tag} NO [CANNOT] {only}"));
                     return Next::Continue;
                 }
                 let response = match initial_response {
@@ -164,8 +167,14 @@ impl Session {
                     },
                 };
                 let _worker = self.admit(CommandKind::Authenticate).await;
-                self.authenticate(&tag, response.unwrap_or_default());
-                return Next::Continue;
+                let response = response.unwrap_or_default();
+                return match bearer {
+                    Some(mech) => self.authenticate_bearer(&tag, mech, &response).await,
+                    None => {
+                        self.authenticate(&tag, response);
+                        Next::Continue
+                    }
+                };
             }
             _ => {}
         }

@@ -1,0 +1,249 @@
+//! Logging in, timed as its own row: LOGIN, or AUTHENTICATE (PLAIN, XOAUTH2,
+//! OAUTHBEARER) on the AUTHENTICATE row, with SASL-IR when the server offers
+//! it, else after its `+` continuation.
+//!
+//! A server refusing an OAuth 2 token sends a `+ <base64 JSON error>`
+//! continuation first (Gmail, Exchange Online, Dovecot); the session answers
+//! it as the mechanism says (an empty line for XOAUTH2, `^A` for OAUTHBEARER,
+//! RFC 7628 section 3.2.3) and records the tagged NO with the decoded JSON in
+//! its message, so the results say why the token was refused.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use rand::Rng;
+
+use crate::command::CommandKind;
+use crate::imap::conn::Connection;
+use crate::imap::encoder::{sasl_oauthbearer, sasl_plain, sasl_xoauth2};
+use crate::metrics::ErrorReason;
+use crate::plan::LoginMethod;
+
+use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
+use super::session::Session;
+use super::wire::{read_challenge, read_checked, send, Answer, Read};
+
+/// One SASL exchange: the mechanism, and how to answer a server's error
+/// challenge (`None`: the mechanism has none, a continuation after the
+/// response is a protocol error).
+struct Sasl {
+    mechanism: &'static [u8],
+    error_reply: Option<&'static [u8]>,
+}
+
+impl Session<'_> {
+    /// Logs in with the plan's method; returns when it completed.
+    pub(super) async fn login(
+        &mut self,
+        conn: &mut Connection,
+        intended: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let ctx = self.ctx;
+        let method = match ctx.session.login {
+            LoginMethod::Mixed if self.rng.random_bool(0.5) => LoginMethod::AuthenticatePlain,
+            LoginMethod::Mixed => LoginMethod::Login,
+            m => m,
+        };
+        let kind = match method {
+            LoginMethod::Login | LoginMethod::Mixed => CommandKind::Login,
+            LoginMethod::AuthenticatePlain | LoginMethod::XOAuth2 | LoginMethod::OAuthBearer => {
+                CommandKind::Authenticate
+            }
+        };
+        let login_disabled = self
+            .mbox
+            .capabilities
+            .as_ref()
+            .is_some_and(|c| c.login_disabled);
+        if !conn.is_tls() && login_disabled {
+            // Never a credential in the clear to a server that forbids it (LOGINDISABLED).
+            crate::imap::capability::warn_login_disabled();
+            let e = CommandError::new(ErrorReason::Tls, LOGIN_DISABLED);
+            return Err(self.fail(kind, e));
+        }
+        let mut intended = intended;
+        let (user, pass) = (self.user.name.as_str(), self.user.password.as_str());
+        self.bufs.scratch.clear();
+        let (sasl, from_command) = match method {
+            LoginMethod::Login | LoginMethod::Mixed => (None, false),
+            LoginMethod::AuthenticatePlain => {
+                sasl_plain(user, pass, &mut self.bufs.scratch);
+                let plain = Sasl {
+                    mechanism: b"PLAIN",
+                    error_reply: None,
+                };
+                (Some(plain), false)
+            }
+            LoginMethod::XOAuth2 | LoginMethod::OAuthBearer => {
+                let token = ctx.tokens.get(self.user).await;
+                let token = token.map_err(|e| self.fail(kind, e))?;
+                if token.fetched_now {
+                    // The token command's run time is not the server's latency.
+                    intended = Instant::now();
+                }
+                let sasl = if method == LoginMethod::XOAuth2 {
+                    sasl_xoauth2(user, &token.value, &mut self.bufs.scratch);
+                    Sasl {
+                        mechanism: b"XOAUTH2",
+                        error_reply: Some(b""),
+                    }
+                } else {
+                    sasl_oauthbearer(user, &token.value, &mut self.bufs.scratch);
+                    Sasl {
+                        mechanism: b"OAUTHBEARER",
+                        error_reply: Some(b"AQ=="),
+                    }
+                };
+                (Some(sasl), token.from_command)
+            }
+        };
+        let _queued = ctx.queues.due(self.route, kind);
+        let r = match sasl {
+            None => self.send_login(conn).await,
+            Some(sasl) => self.authenticate(conn, sasl).await,
+        };
+        self.bufs.scratch.clear();
+        match r {
+            Ok(sent) => Ok(self.ok(kind, intended, sent)),
+            Err(e) => {
+                if from_command && e.reason == ErrorReason::No {
+                    ctx.tokens.invalidate(&self.user.name);
+                }
+                Err(self.fail(kind, e))
+            }
+        }
+    }
+
+    /// `LOGIN user password`; returns when the command was sent.
+    async fn send_login(&mut self, conn: &mut Connection) -> Result<Instant, CommandError> {
+        let ctx = self.ctx;
+        let deadline = self.deadline();
+        let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
+        let tag = self.bufs.cmd.begin();
+        let cmd = &mut self.bufs.cmd;
+        cmd.atom(b"LOGIN")
+            .sp()
+            .astring(user)
+            .sp()
+            .astring(pass)
+            .crlf();
+        let mut check = self.check(CommandKind::Login);
+        let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+        let mbox = &mut self.mbox;
+        read_checked(conn, tag, mbox, &mut check, false, deadline, &ctx.hard_stop).await?;
+        Ok(sent)
+    }
+
+    /// `AUTHENTICATE` with the initial response in `bufs.scratch`; returns
+    /// when the last client line was sent.
+    async fn authenticate(
+        &mut self,
+        conn: &mut Connection,
+        sasl: Sasl,
+    ) -> Result<Instant, CommandError> {
+        let ctx = self.ctx;
+        let sasl_ir = self.mbox.capabilities.as_ref().is_some_and(|c| c.sasl_ir);
+        let tag = self.bufs.cmd.begin();
+        self.bufs
+            .cmd
+            .atom(b"AUTHENTICATE")
+            .sp()
+            .atom(sasl.mechanism);
+        if sasl_ir {
+            self.bufs.cmd.sp().raw(&self.bufs.scratch);
+        }
+        self.bufs.cmd.crlf();
+        let mut check = self.check(CommandKind::Authenticate);
+        let read = Read {
+            tag,
+            deadline: self.deadline(),
+            hard_stop: &ctx.hard_stop,
+        };
+        let mut sent = send(
+            conn,
+            self.bufs.cmd.as_bytes(),
+            read.deadline,
+            read.hard_stop,
+        )
+        .await?;
+        let mut challenge = Vec::new();
+        if !sasl_ir {
+            let mbox = &mut self.mbox;
+            match read_challenge(conn, &read, mbox, &mut check, &mut challenge).await? {
+                Answer::Continue => {}
+                Answer::Done => return Err(check.fail("no continuation for SASL")),
+            }
+            self.bufs.scratch.extend_from_slice(b"\r\n");
+            sent = send(conn, &self.bufs.scratch, read.deadline, read.hard_stop).await?;
+        }
+        let mbox = &mut self.mbox;
+        let Some(reply) = sasl.error_reply else {
+            read_checked(
+                conn,
+                tag,
+                mbox,
+                &mut check,
+                false,
+                read.deadline,
+                read.hard_stop,
+            )
+            .await?;
+            return Ok(sent);
+        };
+        match read_challenge(conn, &read, mbox, &mut check, &mut challenge).await? {
+            Answer::Done => return Ok(sent),
+            Answer::Continue => {}
+        }
+        // The server refused the token and said why: answer, then read its NO.
+        self.bufs.scratch.clear();
+        self.bufs.scratch.extend_from_slice(reply);
+        self.bufs.scratch.extend_from_slice(b"\r\n");
+        send(conn, &self.bufs.scratch, read.deadline, read.hard_stop).await?;
+        let mbox = &mut self.mbox;
+        let r = read_checked(
+            conn,
+            tag,
+            mbox,
+            &mut check,
+            false,
+            read.deadline,
+            read.hard_stop,
+        );
+        match r.await {
+            Ok(_) => Err(check.fail("OK after an OAuth 2 error challenge")),
+            Err(e) => Err(with_oauth_error(e, &challenge)),
+        }
+    }
+}
+
+/// `e` (the server's NO) with the server's decoded OAuth 2 error JSON before its text.
+fn with_oauth_error(e: CommandError, challenge: &[u8]) -> CommandError {
+    if !matches!(e.reason, ErrorReason::No | ErrorReason::Bad) {
+        return e;
+    }
+    let b64 = challenge.trim_ascii();
+    let json = base64::engine::general_purpose::STANDARD.decode(b64);
+    let shown = json.unwrap_or_else(|_| b64.to_vec());
+    let mut text = shown;
+    text.push(b' ');
+    text.extend_from_slice(e.message.as_bytes());
+    CommandError::answer(e.reason, "", &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth_errors_lead_with_the_decoded_json() {
+        let no = CommandError::new(ErrorReason::No, "[AUTHENTICATIONFAILED] failed.");
+        let b64 = base64::engine::general_purpose::STANDARD.encode(r#"{"status":"401"}"#);
+        let e = with_oauth_error(no.clone(), b64.as_bytes());
+        assert_eq!(
+            e.message,
+            r#"{"status":"401"} [AUTHENTICATIONFAILED] failed."#
+        );
+        let t = CommandError::new(ErrorReason::Timeout, "no answer within 30s");
+        assert_eq!(with_oauth_error(t.clone(), b64.as_bytes()), t);
+    }
+}
