@@ -7,6 +7,7 @@ pub mod commands;
 mod due;
 pub mod failure;
 mod launch;
+mod login;
 pub mod mailbox;
 pub mod open;
 pub mod session;

@@ -8,13 +8,12 @@ use rand::Rng;
 
 use crate::command::CommandKind;
 use crate::imap::conn::Connection;
-use crate::imap::encoder::sasl_plain;
 use crate::metrics::ErrorReason;
-use crate::plan::{LoginMethod, Pacing, ThinkTime};
+use crate::plan::{Pacing, ThinkTime};
 
 use super::commands::{encode, substitute};
 use super::due::wait_until;
-use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
+use super::failure::{CommandError, FailedCommand};
 use super::session::{Session, SessionEnd};
 use super::validate::Check;
 use super::wire::{hold, read_checked, send, Answer};
@@ -44,7 +43,10 @@ impl Session<'_> {
         if self.mbox.capabilities.is_none() {
             done = self.simple(conn, CommandKind::Capability, done).await?;
         }
-        done = self.login(conn, done).await?;
+        if !self.preauth {
+            // A PREAUTH greeting: the connection is authenticated already.
+            done = self.login(conn, done).await?;
+        }
         done = match self.simple(conn, CommandKind::Select, done).await {
             Err(f) if recoverable(&f) => Instant::now(),
             other => other?,
@@ -86,7 +88,7 @@ impl Session<'_> {
     }
 
     /// The response check of one command of `kind`, sent now.
-    fn check(&self, kind: CommandKind) -> Check {
+    pub(super) fn check(&self, kind: CommandKind) -> Check {
         Check::new(kind, &self.mbox).with(self.ctx.session.validate)
     }
 
@@ -102,97 +104,6 @@ impl Session<'_> {
                 Duration::from_secs_f64(self.rng.random_range(a.as_secs_f64()..=b.as_secs_f64()))
             }
         }
-    }
-
-    async fn login(
-        &mut self,
-        conn: &mut Connection,
-        intended: Instant,
-    ) -> Result<Instant, FailedCommand> {
-        let ctx = self.ctx;
-        let method = match ctx.session.login {
-            LoginMethod::Mixed if self.rng.random_bool(0.5) => LoginMethod::AuthenticatePlain,
-            LoginMethod::Mixed => LoginMethod::Login,
-            m => m,
-        };
-        let kind = match method {
-            LoginMethod::AuthenticatePlain => CommandKind::Authenticate,
-            _ => CommandKind::Login,
-        };
-        if !conn.is_tls()
-            && self
-                .mbox
-                .capabilities
-                .as_ref()
-                .is_some_and(|c| c.login_disabled)
-        {
-            // Never a password in the clear to a server that forbids it (LOGINDISABLED).
-            crate::imap::capability::warn_login_disabled();
-            let e = CommandError::new(ErrorReason::Tls, LOGIN_DISABLED);
-            return Err(self.fail(kind, e));
-        }
-        let _queued = ctx.queues.due(self.route, kind);
-        let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
-        let deadline = self.deadline();
-        let (kind, r) = match method {
-            LoginMethod::Login | LoginMethod::Mixed => {
-                let tag = self.bufs.cmd.begin();
-                self.bufs
-                    .cmd
-                    .atom(b"LOGIN")
-                    .sp()
-                    .astring(user)
-                    .sp()
-                    .astring(pass)
-                    .crlf();
-                let mut check = self.check(CommandKind::Login);
-                let r = async {
-                    let sent =
-                        send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
-                    let mbox = &mut self.mbox;
-                    read_checked(conn, tag, mbox, &mut check, false, deadline, &ctx.hard_stop)
-                        .await?;
-                    Ok(sent)
-                }
-                .await;
-                (CommandKind::Login, r)
-            }
-            LoginMethod::AuthenticatePlain => {
-                let sasl_ir = self.mbox.capabilities.as_ref().is_some_and(|c| c.sasl_ir);
-                self.bufs.scratch.clear();
-                sasl_plain(&self.user.name, &self.user.password, &mut self.bufs.scratch);
-                let tag = self.bufs.cmd.begin();
-                self.bufs.cmd.atom(b"AUTHENTICATE PLAIN");
-                if sasl_ir {
-                    self.bufs.cmd.sp().raw(&self.bufs.scratch.clone());
-                }
-                self.bufs.cmd.crlf();
-                let mut check = self.check(CommandKind::Authenticate);
-                let r = async {
-                    let mut sent =
-                        send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
-                    let check = &mut check;
-                    if !sasl_ir {
-                        let mbox = &mut self.mbox;
-                        match read_checked(conn, tag, mbox, check, true, deadline, &ctx.hard_stop)
-                            .await?
-                        {
-                            Answer::Continue => {}
-                            Answer::Done => return Err(check.fail("no continuation for SASL")),
-                        }
-                        self.bufs.scratch.extend_from_slice(b"\r\n");
-                        sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
-                    }
-                    let mbox = &mut self.mbox;
-                    read_checked(conn, tag, mbox, check, false, deadline, &ctx.hard_stop).await?;
-                    Ok(sent)
-                }
-                .await;
-                (CommandKind::Authenticate, r)
-            }
-        };
-        let sent = r.map_err(|e| self.fail(kind, e))?;
-        Ok(self.ok(kind, intended, sent))
     }
 
     /// Sends one command of `kind` and waits for its answer, keeping the

@@ -84,6 +84,14 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
                 ));
             }
         }
+        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
+            if let Some(what) = control_char(value) {
+                return Err(at(
+                    col,
+                    format!("`{col}` holds {what}, which IMAP cannot carry in a login; remove it"),
+                ));
+            }
+        }
         let name = record[0].to_string();
         if let Some(first) = first_line.insert(name.clone(), line) {
             return Err(at(
@@ -107,6 +115,18 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
         ));
     }
     Ok(users)
+}
+
+/// The first character of `value` that no IMAP login can carry (CR, LF or
+/// NUL: in a quoted string or literal they would end the command line or be
+/// refused), named; `None` when the value is safe to send.
+pub(crate) fn control_char(value: &str) -> Option<&'static str> {
+    value.bytes().find_map(|b| match b {
+        b'\r' => Some("a carriage return (CR)"),
+        b'\n' => Some("a line break (LF)"),
+        0 => Some("a NUL byte"),
+        _ => None,
+    })
 }
 
 /// Checks that every CSV user's back end is one of `known`, pointing at the row otherwise.
@@ -150,6 +170,11 @@ impl Pattern {
     pub(crate) fn parse(text: &str) -> Result<Pattern, String> {
         let allowed =
             "use `{}` or `{:0N}` (N digits, zero-padded) for the 1-based user index, at most once";
+        if let Some(what) = control_char(text) {
+            return Err(format!(
+                "holds {what}, which IMAP cannot carry in a login; remove it"
+            ));
+        }
         let Some(open) = text.find('{') else {
             if text.contains('}') {
                 return Err(format!("stray `}}` in \"{text}\"; {allowed}"));
@@ -264,6 +289,10 @@ mod tests {
             ("alice\n", 1, Some("password")),
             ("alice,pw,mbx1,extra\n", 1, None),
             ("alice,pw,mbx1\nalice,pw,mbx2\n", 2, Some("user")),
+            ("alice,pw,mbx1\nbob,\"p\n1\",mbx1\n", 2, Some("password")),
+            ("alice,pw,mbx1\nbob,\"p\r1\",mbx1\n", 2, Some("password")),
+            ("alice,\"p\u{0}1\",mbx1\n", 1, Some("password")),
+            ("\"a\nb\",pw,mbx1\n", 1, Some("user")),
         ];
         for (text, line, key) in cases {
             let (_d, p) = csv(text);
@@ -298,7 +327,9 @@ mod tests {
         assert_eq!(Pattern::parse("user{:05}").unwrap().render(7), "user00007");
         assert_eq!(Pattern::parse("u{}x").unwrap().render(12), "u12x");
         assert!(!Pattern::parse("secret").unwrap().has_placeholder());
-        for bad in ["u{x}", "u{:5}", "u{}{}", "u{", "u}", "u{:0}"] {
+        for bad in [
+            "u{x}", "u{:5}", "u{}{}", "u{", "u}", "u{:0}", "p\n{}", "p\0",
+        ] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
     }
