@@ -9,7 +9,7 @@ use crate::command::CommandKind;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::sasl_plain;
 use crate::metrics::ErrorReason;
-use crate::plan::LoginMethod;
+use crate::plan::{LoginMethod, UNKNOWN_BACKEND};
 
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::session::Session;
@@ -47,13 +47,37 @@ impl Session<'_> {
             return Err(self.fail(kind, e));
         }
         let _queued = ctx.queues.due(self.route, kind);
+        self.want_home_hint();
         let deadline = self.deadline();
         let r = match method {
             LoginMethod::AuthenticatePlain => self.authenticate_plain(conn, deadline).await,
             LoginMethod::Login | LoginMethod::Mixed => self.login_command(conn, deadline).await,
         };
         let sent = r.map_err(|e| self.fail(kind, e))?;
+        self.follow_home_hint();
         Ok(self.ok(kind, intended, sent))
+    }
+
+    /// Arms the `[Proxy=NAME]` watch of a login through a CAS to a user whose
+    /// home back end is unknown.
+    fn want_home_hint(&mut self) {
+        let layout = self.ctx.recorder.layout();
+        self.mbox.want_home_hint = self.route.cas.is_some()
+            && layout.backend_names[self.route.backend as usize] == UNKNOWN_BACKEND;
+        self.mbox.home_hint = None;
+    }
+
+    /// Attributes the rest of the session (the login included) to the back
+    /// end the CAS named, when the run knows it; else it stays `unknown`.
+    fn follow_home_hint(&mut self) {
+        self.mbox.want_home_hint = false;
+        let Some(name) = self.mbox.home_hint.take() else {
+            return;
+        };
+        let layout = self.ctx.recorder.layout();
+        if let Some(i) = layout.backend_names.iter().position(|n| *n == name) {
+            self.route.backend = i as u16;
+        }
     }
 
     /// `LOGIN user pass`, with each value as an atom, a quoted string or (8-bit)

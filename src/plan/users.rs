@@ -10,6 +10,10 @@ use crate::error::InputError;
 
 const COLUMNS: [&str; 3] = ["user", "password", "backend"];
 
+/// The home back end of a user of a CAS-only run whose row names none: the
+/// CAS's answer may name it (`[Proxy=mbx2]`), else its commands count here.
+pub const UNKNOWN_BACKEND: &str = "unknown";
+
 /// Loads a users CSV (`user,password,backend`, header row optional but
 /// recognized if the first row is exactly that). Errors name the file, the
 /// line and the column. Fields are trimmed; lines starting with `#` are comments.
@@ -76,7 +80,9 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
                 ),
             ));
         }
-        for (col, value) in COLUMNS.iter().zip(record.iter()) {
+        // An empty `backend` is allowed here: a CAS-only run finds the home
+        // back end itself; [`check_backends`] refuses it for other runs.
+        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
             if value.is_empty() {
                 return Err(at(
                     col,
@@ -140,6 +146,13 @@ pub(crate) fn check_backends(
         .map(|(u, line)| {
             if known.contains(&u.backend) {
                 Ok(u)
+            } else if u.backend.is_empty() {
+                Err(InputError::at(
+                    path,
+                    Some(line),
+                    Some("backend".to_string()),
+                    format!("empty `backend`; name one of: {} (only a CAS-only run, with no back-end URLs, may leave it empty)", known.join(", ")),
+                ))
             } else {
                 Err(InputError::at(
                     path,
@@ -281,11 +294,6 @@ mod tests {
                 Some("backend"),
             ),
             ("alice,pw,mbx1\n\nbob,,mbx1\n", 3, Some("password")),
-            (
-                "# comment\nalice,pw,mbx1\n# more\n\nbob,pw,\n",
-                5,
-                Some("backend"),
-            ),
             ("alice\n", 1, Some("password")),
             ("alice,pw,mbx1,extra\n", 1, None),
             ("alice,pw,mbx1\nalice,pw,mbx2\n", 2, Some("user")),
@@ -304,6 +312,10 @@ mod tests {
 
     #[test]
     fn unknown_backend_points_at_the_row() {
+        let (_d, p) = csv("# comment\nalice,pw,mbx1\n# more\n\nbob,pw,\n");
+        let rows = read_users_csv(&p).unwrap();
+        let e = check_backends(&p, rows, &["mbx1".into()]).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("backend")));
         let (_d, p) = csv("a,pw,mbx1\nb,pw,mbx9\n");
         let rows = read_users_csv(&p).unwrap();
         let e = check_backends(&p, rows, &["mbx1".into(), "mbx2".into()]).unwrap_err();
