@@ -7,6 +7,7 @@ mod causes;
 mod clean_end;
 mod cli;
 mod dovecot;
+mod dovecot_proxy;
 mod e2e;
 mod fake_server;
 mod faults;
