@@ -10,6 +10,10 @@ fn quickstart(ov: &Overrides) -> Result<RunPlan, crate::error::InputError> {
     load(None, ov)
 }
 
+fn line_in_quickstart(needle: &str) -> usize {
+    line_of(QUICKSTART, QUICKSTART.find(needle).unwrap())
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -138,8 +142,11 @@ fn backend_flags_without_cas_conflict_with_cas_share() {
     let e = quickstart(&ov).unwrap_err();
     assert_eq!(e.file.as_deref(), Some(Path::new(QUICKSTART_ORIGIN)));
     assert_eq!(
-        (e.line.is_some(), e.key.as_deref()),
-        (true, Some("load.cas_share"))
+        (e.line, e.key.as_deref()),
+        (
+            Some(line_in_quickstart("cas_share =")),
+            Some("load.cas_share")
+        )
     );
 }
 
