@@ -271,7 +271,7 @@ fn cas_share(
     let given = l
         .cas_share
         .as_ref()
-        .filter(|_| !(builtin && !topo.has_backend_urls()));
+        .filter(|_| !builtin || topo.has_backend_urls());
     let cas_share = match given {
         None if !topo.has_backend_urls() => 1.0,
         None => 0.8,
