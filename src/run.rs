@@ -182,7 +182,14 @@ pub async fn run(
         plan.tls.insecure,
     )?;
     let cas_names: Vec<String> = targets.cas.iter().map(|t| t.name.clone()).collect();
-    let backend_names: Vec<String> = targets.backends.iter().map(|t| t.name.clone()).collect();
+    // Back ends with a URL first (the engine's targets by index), then the
+    // ones reached only through a CAS (named by the users file).
+    let backend_names: Vec<String> = targets
+        .backends
+        .iter()
+        .map(|t| t.name.clone())
+        .chain(plan.topology.backends_behind_cas().iter().cloned())
+        .collect();
     for t in targets.cas.iter().chain(targets.backends.iter()) {
         tracing::info!(server = %t.name, addr = %t.addr, security = ?t.security, "target");
     }

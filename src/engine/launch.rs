@@ -41,7 +41,10 @@ pub async fn launch(
         }
     };
     let backend = ctx.users.home(lease);
-    let via_cas = !ctx.targets.cas.is_empty() && rng.random_bool(ctx.cas_share.clamp(0.0, 1.0));
+    // A back end without a URL (behind a CAS only) is never reached directly.
+    let direct_ok = ctx.targets.backends.len() > backend as usize;
+    let via_cas = !ctx.targets.cas.is_empty()
+        && (!direct_ok || rng.random_bool(ctx.cas_share.clamp(0.0, 1.0)));
     let cas = via_cas.then(|| rng.random_range(0..ctx.targets.cas.len()) as u16);
     let route = Route { cas, backend };
     let c = &ctx.counters;

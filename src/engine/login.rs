@@ -1,6 +1,8 @@
 //! Logging in, timed as its own row: LOGIN, or AUTHENTICATE (PLAIN, XOAUTH2,
 //! OAUTHBEARER) on the AUTHENTICATE row, with SASL-IR when the server offers
-//! it, else after its `+` continuation.
+//! it, else after its `+` continuation. Credentials cannot change the command
+//! stream: 8-bit names and passwords go as literals, and CR, LF and NUL never
+//! get this far (the plan refuses them).
 //!
 //! A server refusing an OAuth 2 token sends a `+ <base64 JSON error>`
 //! continuation first (Gmail, Exchange Online, Dovecot); the session answers
@@ -17,7 +19,7 @@ use crate::command::CommandKind;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::{sasl_oauthbearer, sasl_plain, sasl_xoauth2};
 use crate::metrics::ErrorReason;
-use crate::plan::LoginMethod;
+use crate::plan::{LoginMethod, UNKNOWN_BACKEND};
 
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::session::Session;
@@ -98,11 +100,13 @@ impl Session<'_> {
             }
         };
         let _queued = ctx.queues.due(self.route, kind);
+        self.want_home_hint();
         let r = match sasl {
-            None => self.send_login(conn).await,
+            None => self.login_command(conn).await,
             Some(sasl) => self.authenticate(conn, sasl).await,
         };
         self.bufs.scratch.clear();
+        self.follow_home_hint();
         match r {
             Ok(sent) => Ok(self.ok(kind, intended, sent)),
             Err(e) => {
@@ -114,21 +118,58 @@ impl Session<'_> {
         }
     }
 
-    /// `LOGIN user password`; returns when the command was sent.
-    async fn send_login(&mut self, conn: &mut Connection) -> Result<Instant, CommandError> {
+    /// Arms the `[Proxy=NAME]` watch of a login through a CAS to a user whose
+    /// home back end is unknown.
+    fn want_home_hint(&mut self) {
+        let layout = self.ctx.recorder.layout();
+        self.mbox.want_home_hint = self.route.cas.is_some()
+            && layout.backend_names[self.route.backend as usize] == UNKNOWN_BACKEND;
+        self.mbox.home_hint = None;
+    }
+
+    /// Attributes the rest of the session (the login included) to the back
+    /// end the CAS named, when the run knows it; else it stays `unknown`.
+    fn follow_home_hint(&mut self) {
+        self.mbox.want_home_hint = false;
+        let Some(name) = self.mbox.home_hint.take() else {
+            return;
+        };
+        let layout = self.ctx.recorder.layout();
+        if let Some(i) = layout.backend_names.iter().position(|n| *n == name) {
+            self.route.backend = i as u16;
+        }
+    }
+
+    /// `LOGIN user pass`, with each value as an atom, a quoted string or (8-bit)
+    /// a literal: `{N+}` when the server takes LITERAL+, else `{N}` and a wait
+    /// for its `+` before the bytes. Returns when the last byte was written.
+    async fn login_command(&mut self, conn: &mut Connection) -> Result<Instant, CommandError> {
         let ctx = self.ctx;
         let deadline = self.deadline();
         let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
-        let tag = self.bufs.cmd.begin();
+        let caps = self.mbox.capabilities.as_ref();
+        let non_sync = |len: usize| caps.is_some_and(|c| c.non_sync_literal_ok(len));
+        let (user_plus, pass_plus) = (non_sync(user.len()), non_sync(pass.len()));
         let cmd = &mut self.bufs.cmd;
-        cmd.atom(b"LOGIN")
-            .sp()
-            .astring(user)
-            .sp()
-            .astring(pass)
-            .crlf();
+        let tag = cmd.begin();
+        cmd.atom(b"LOGIN").sp();
+        let user_cut = cmd.astring_or_literal(user, user_plus);
+        cmd.sp();
+        let pass_cut = cmd.astring_or_literal(pass, pass_plus);
+        cmd.crlf();
         let mut check = self.check(CommandKind::Login);
-        let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
+        let mut from = 0;
+        for cut in [user_cut, pass_cut].into_iter().flatten() {
+            let part = &self.bufs.cmd.as_bytes()[from..cut];
+            send(conn, part, deadline, &ctx.hard_stop).await?;
+            let mbox = &mut self.mbox;
+            match read_checked(conn, tag, mbox, &mut check, true, deadline, &ctx.hard_stop).await? {
+                Answer::Continue => from = cut,
+                Answer::Done => return Err(check.fail("no continuation for the literal")),
+            }
+        }
+        let rest = &self.bufs.cmd.as_bytes()[from..];
+        let sent = send(conn, rest, deadline, &ctx.hard_stop).await?;
         let mbox = &mut self.mbox;
         read_checked(conn, tag, mbox, &mut check, false, deadline, &ctx.hard_stop).await?;
         Ok(sent)

@@ -21,11 +21,21 @@ pub struct MailboxState {
     /// The server's capabilities as last announced (greeting, `[CAPABILITY]`
     /// code or `* CAPABILITY` line); cleared by the session after STARTTLS.
     pub capabilities: Option<Capabilities>,
+    /// Set before a login whose home back end is unknown (a CAS-only run
+    /// whose users file names none): the next tagged answer's
+    /// `[Proxy=NAME]` is kept in [`MailboxState::home_hint`].
+    pub want_home_hint: bool,
+    /// The back end a CAS named in its login answer (`[Proxy=mbx2]`).
+    pub home_hint: Option<String>,
 }
 
 impl MailboxState {
     /// Folds one untagged or tagged response into the state.
     pub fn observe(&mut self, resp: &Response<'_>) {
+        if self.want_home_hint && resp.kind() == Kind::Tagged {
+            self.want_home_hint = false;
+            self.home_hint = proxy_hint(resp.text());
+        }
         if resp.kind() == Kind::Untagged {
             if let Some((n, what)) = resp.untagged_number() {
                 if what.eq_ignore_ascii_case(b"EXISTS") {
@@ -84,6 +94,20 @@ impl MailboxState {
     }
 }
 
+/// The back end an Exchange-style `[Proxy=NAME]` field names anywhere in a
+/// login answer's text (name case-insensitive), as Exchange's and imapload's
+/// CAS add it.
+pub fn proxy_hint(text: &[u8]) -> Option<String> {
+    const NEEDLE: &[u8] = b"[proxy=";
+    let start = text
+        .windows(NEEDLE.len())
+        .position(|w| w.eq_ignore_ascii_case(NEEDLE))?
+        + NEEDLE.len();
+    let len = text[start..].iter().position(|&b| b == b']')?;
+    let name = std::str::from_utf8(&text[start..start + len]).ok()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 fn parse_u32(s: &[u8]) -> Option<u32> {
     std::str::from_utf8(s).ok()?.trim().parse().ok()
 }
@@ -91,6 +115,19 @@ fn parse_u32(s: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_hints_are_read_from_login_answers() {
+        let t = b"[CAPABILITY IMAP4rev1] LOGIN completed. [Proxy=mbx2]";
+        assert_eq!(proxy_hint(t).as_deref(), Some("mbx2"));
+        assert_eq!(
+            proxy_hint(b"Logged in [PROXY= mbx1 ]").as_deref(),
+            Some("mbx1")
+        );
+        assert_eq!(proxy_hint(b"Logged in [Proxy=]"), None);
+        assert_eq!(proxy_hint(b"Logged in [Proxy=mbx1"), None);
+        assert_eq!(proxy_hint(b"Logged in"), None);
+    }
 
     #[test]
     fn follows_exists_expunge_and_codes() {

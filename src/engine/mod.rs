@@ -88,7 +88,9 @@ impl Target {
 pub struct Targets {
     /// CAS proxies (may be empty: then every session is direct).
     pub cas: Vec<Target>,
-    /// Back ends, in the order of the layout's back-end names.
+    /// Back ends with a URL, in the order of the layout's back-end names;
+    /// the layout's later back ends (behind a CAS only) have none, and no
+    /// direct session goes to them.
     pub backends: Vec<Target>,
 }
 
@@ -310,6 +312,9 @@ pub async fn run(
         .iter()
         .chain(ctx.targets.backends.iter())
         .map(|t| t.own_queue.clone())
+        // Back ends behind a CAS only (no URL, no target) report no queue of their own.
+        .chain(std::iter::repeat(None))
+        .take(layout.cas_names.len() + layout.backend_names.len())
         .collect();
     let queue_now: Arc<Mutex<Vec<QueueStats>>> =
         Arc::new(Mutex::new(vec![QueueStats::default(); own_queues.len()]));

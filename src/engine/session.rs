@@ -77,6 +77,8 @@ pub struct Session<'a> {
     pub(super) bufs: &'a mut SlotBuffers,
     pub(super) rng: &'a mut SmallRng,
     pub(super) mbox: MailboxState,
+    /// The server greeted with `* PREAUTH`: no login.
+    pub(super) preauth: bool,
 }
 
 impl<'a> Session<'a> {
@@ -97,6 +99,7 @@ impl<'a> Session<'a> {
             bufs,
             rng,
             mbox: MailboxState::default(),
+            preauth: false,
         }
     }
 
@@ -217,7 +220,9 @@ impl<'a> Session<'a> {
             },
             _ = ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
         };
-        self.mbox.capabilities = greeting.map_err(|e| self.fail(CommandKind::Greeting, e))?;
+        let greeting = greeting.map_err(|e| self.fail(CommandKind::Greeting, e))?;
+        self.mbox.capabilities = greeting.capabilities;
+        self.preauth = greeting.preauth;
         done = self.ok(CommandKind::Greeting, done, t);
         let share = ctx.session.starttls_share;
         let upgrade = target.security == Security::StartTls
@@ -275,17 +280,30 @@ impl<'a> Session<'a> {
     }
 }
 
-/// The capabilities a greeting announces, or why it is not a usable greeting
-/// (a BYE with its text, or what broke the protocol).
-fn greeting(resp: &Response<'_>, validate: Validate) -> Result<Option<Capabilities>, CommandError> {
+/// What a usable greeting says.
+struct Greeting {
+    /// Capabilities from its `[CAPABILITY ...]` code, if any.
+    capabilities: Option<Capabilities>,
+    /// `* PREAUTH`: the connection is authenticated already (no login).
+    preauth: bool,
+}
+
+/// The capabilities a greeting announces and whether it is PREAUTH, or why it
+/// is not a usable greeting (a BYE with the server's text, or what broke the
+/// protocol).
+fn greeting(resp: &Response<'_>, validate: Validate) -> Result<Greeting, CommandError> {
     match (resp.kind(), resp.status()) {
-        (Kind::Untagged, Some(Status::Ok | Status::Preauth)) => {
+        (Kind::Untagged, Some(status @ (Status::Ok | Status::Preauth))) => {
             super::validate::check_greeting(resp.raw(), validate)
                 .map_err(|detail| CommandError::new(ErrorReason::Protocol, detail))?;
-            Ok(resp
+            let capabilities = resp
                 .code()
                 .filter(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY"))
-                .map(|(_, list)| Capabilities::parse(list)))
+                .map(|(_, list)| Capabilities::parse(list));
+            Ok(Greeting {
+                capabilities,
+                preauth: status == Status::Preauth,
+            })
         }
         (Kind::Untagged, Some(Status::Bye)) => Err(CommandError::answer(
             ErrorReason::Disconnect,

@@ -43,7 +43,10 @@ impl Session<'_> {
         if self.mbox.capabilities.is_none() {
             done = self.simple(conn, CommandKind::Capability, done).await?;
         }
-        done = self.login(conn, done).await?;
+        if !self.preauth {
+            // A PREAUTH greeting: the connection is authenticated already.
+            done = self.login(conn, done).await?;
+        }
         done = match self.simple(conn, CommandKind::Select, done).await {
             Err(f) if recoverable(&f) => Instant::now(),
             other => other?,

@@ -107,6 +107,22 @@ impl CommandBuf {
             .any(|&b| b == 0 || b == b'\r' || b == b'\n' || b >= 0x80)
     }
 
+    /// Appends `s` as an atom or quoted string when it can be one, else as a
+    /// literal (`{N}` or, with `non_sync`, `{N+}`) followed by its bytes, so
+    /// that no byte of `s` (CR, LF, 8-bit) can change the command stream.
+    /// Returns where the bytes of a synchronizing literal start: the caller
+    /// sends the command up to there and waits for the server's `+` first.
+    pub fn astring_or_literal(&mut self, s: &[u8], non_sync: bool) -> Option<usize> {
+        if !Self::needs_literal(s) {
+            self.astring(s);
+            return None;
+        }
+        self.literal_header(s.len(), non_sync);
+        let data_at = self.buf.len();
+        self.buf.extend_from_slice(s);
+        (!non_sync).then_some(data_at)
+    }
+
     /// Appends `s` as a quoted string, escaping `\` and `"`.
     pub fn quoted(&mut self, s: &[u8]) -> &mut Self {
         self.buf.push(b'"');
@@ -291,6 +307,25 @@ mod tests {
         assert!(CommandBuf::needs_literal("päss".as_bytes()));
         assert!(CommandBuf::needs_literal(b"\0"));
         assert!(!CommandBuf::needs_literal(b"plain \"quoted\" \\ ok"));
+    }
+
+    #[test]
+    fn eight_bit_and_line_breaks_go_as_literals() {
+        let mut c = CommandBuf::new();
+        c.begin();
+        c.atom(b"LOGIN").sp();
+        let user = c.astring_or_literal("jürgen".as_bytes(), false);
+        c.sp();
+        let pass = c.astring_or_literal(b"p\r\n1", true);
+        c.crlf();
+        let text = c.as_bytes();
+        let user_at = user.expect("8-bit user name needs a synchronizing literal");
+        assert_eq!(&text[..user_at], b"a1 LOGIN {7}\r\n");
+        assert_eq!(pass, None, "LITERAL+ needs no round trip");
+        assert_eq!(&text[user_at..], "jürgen {4+}\r\np\r\n1\r\n".as_bytes());
+        let mut c = CommandBuf::new();
+        assert_eq!(c.astring_or_literal(b"plain\"pw", false), None);
+        assert_eq!(c.as_bytes(), b"\"plain\\\"pw\"");
     }
 
     #[test]

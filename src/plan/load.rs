@@ -15,7 +15,9 @@ use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
 use super::span::Ctx;
 use super::steady;
-use super::users::{check_backends, embedded_token, expand, read_users_csv, Pattern};
+use super::users::{
+    check_backends, embedded_token, expand, read_users_csv, Pattern, UNKNOWN_BACKEND,
+};
 use super::{
     faults, load_model, monitors, session, thresholds, topology, LoginMethod, OutputPlan,
     Overrides, RunPlan, SessionPlan, TlsPlan, TopologyPlan, User,
@@ -85,13 +87,9 @@ fn build(
     let duration = load_model::duration(ctx, raw, ov, &load)?;
     steady::apply(ctx, raw, &mut load.plan, duration)?;
     let session = session::build(ctx, &raw.session, ov)?;
-    let users = with_tokens(
-        ctx,
-        raw,
-        users(ctx, raw, origin, ov, &topology)?,
-        &topology,
-        &session,
-    )?;
+    let mut topology = topology;
+    let users = users(ctx, raw, origin, ov, &mut topology)?;
+    let users = with_tokens(ctx, raw, users, &topology, &session)?;
     let interval = ctx.dur(
         &raw.interval,
         "interval",
@@ -213,9 +211,8 @@ fn users(
     raw: &RawScenario,
     origin: &Path,
     ov: &Overrides,
-    topo: &TopologyPlan,
+    topo: &mut TopologyPlan,
 ) -> Result<Vec<User>, InputError> {
-    let backends = topo.backend_names();
     if let Some(path) = &ov.users {
         let rows = read_users_csv(path).map_err(|mut e| {
             if e.line.is_none() && e.key.is_none() {
@@ -223,7 +220,7 @@ fn users(
             }
             e
         })?;
-        return check_backends(path, rows, &backends);
+        return homes(path, rows, topo);
     }
     let default = RawUsers::default();
     let u = raw.users.as_ref().map_or(&default, |s| s.get_ref());
@@ -247,7 +244,7 @@ fn users(
             }
             e
         })?;
-        return check_backends(&path, rows, &backends);
+        return homes(&path, rows, topo);
     }
     let pattern = |field: &Option<toml::Spanned<String>>, key: &str, default: &str| match field {
         None => Pattern::parse(default).map_err(|m| ctx.missing(None, key, m)),
@@ -264,7 +261,40 @@ fn users(
             format!("{count} users would share one name; add `{{}}` or `{{:0N}}` for the index"),
         ));
     }
-    Ok(expand(&name, &password, count, &backends))
+    if let TopologyPlan::Real(r) = topo {
+        if r.backends.is_empty() {
+            // CAS-only: pattern users name no home; the CAS's answer may.
+            r.behind_cas = vec![UNKNOWN_BACKEND.to_string()];
+        }
+    }
+    Ok(expand(&name, &password, count, &topo.backend_names()))
+}
+
+/// Checks the users' home back ends against the topology; in a CAS-only run
+/// (no back end has a URL) the names the file gives become the back ends
+/// behind the CAS instead, and a row without one is homed on `unknown`.
+fn homes(
+    path: &Path,
+    rows: Vec<(User, usize)>,
+    topo: &mut TopologyPlan,
+) -> Result<Vec<User>, InputError> {
+    match topo {
+        TopologyPlan::Real(r) if r.backends.is_empty() => {
+            let mut rows = rows;
+            for (user, _) in rows.iter_mut() {
+                if user.backend.is_empty() {
+                    user.backend = UNKNOWN_BACKEND.to_string();
+                }
+                if !r.behind_cas.contains(&user.backend) {
+                    r.behind_cas.push(user.backend.clone());
+                }
+            }
+            Ok(rows.into_iter().map(|(u, _)| u).collect())
+        }
+        TopologyPlan::Real(_) | TopologyPlan::Embedded(_) => {
+            check_backends(path, rows, &topo.backend_names())
+        }
+    }
 }
 
 fn tls(ctx: &Ctx, raw: &RawScenario, origin: &Path, ov: &Overrides) -> Result<TlsPlan, InputError> {

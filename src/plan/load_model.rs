@@ -264,7 +264,16 @@ fn cas_share(
     table: Option<Range<usize>>,
     topo: &TopologyPlan,
 ) -> Result<f64, InputError> {
-    let cas_share = match &l.cas_share {
+    // Without back-end URLs (a CAS-only run) every session goes via a CAS.
+    // The built-in quickstart's value is not the user's choice: with no
+    // scenario, `imapload run --cas URL --users FILE` is a CAS-only run.
+    let builtin = ctx.text == super::load::QUICKSTART;
+    let given = l
+        .cas_share
+        .as_ref()
+        .filter(|_| !builtin || topo.has_backend_urls());
+    let cas_share = match given {
+        None if !topo.has_backend_urls() => 1.0,
         None => 0.8,
         Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
         Some(v) => {
@@ -287,6 +296,15 @@ fn cas_share(
                 "load.cas_share",
                 format!("{msg} (0.8 is the default)"),
             ),
+        });
+    }
+    if cas_share < 1.0 && !topo.has_backend_urls() {
+        let msg = format!("{cas_share} asks for {:.0}% direct sessions, but no back end has a URL (a CAS-only run); set load.cas_share = 1 or add [[topology.backend]] / --backend NAME=URL", (1.0 - cas_share) * 100.0);
+        // Only an explicit value can be below 1 here (the default is 1).
+        let span = given.map(|v| v.span());
+        return Err(match span {
+            Some(span) => ctx.at(span, "load.cas_share", msg),
+            None => ctx.missing(table, "load.cas_share", msg),
         });
     }
     Ok(cas_share)

@@ -39,7 +39,7 @@ pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use session::DEFAULT_MIX;
 pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
-pub use users::{embedded_token, load_users_csv};
+pub use users::{embedded_token, load_users_csv, UNKNOWN_BACKEND};
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -198,6 +198,11 @@ pub struct RealPlan {
     pub cas: Vec<(String, Endpoint)>,
     /// Back ends by name; users' `backend` column refers to these names.
     pub backends: Vec<(String, Endpoint)>,
+    /// Back ends with no URL, named only in the users file (or `unknown`):
+    /// reachable only through a CAS (mailbox servers behind a firewall), so
+    /// their rows are the CAS's commands attributed to them. Filled only when
+    /// no back end has a URL (a CAS-only run).
+    pub behind_cas: Vec<String>,
 }
 
 /// The load model. (Closed: a fixed number of concurrent sessions.)

@@ -148,14 +148,51 @@ fn backend_flags_without_cas_conflict_with_cas_share() {
             Some("load.cas_share")
         )
     );
+}
+
+#[test]
+fn cas_flag_alone_is_a_cas_only_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "users.csv", "u1,pw,mbx1\nu2,pw,mbx2\nu3,pw,\n");
+    let ov = Overrides {
+        cas: vec!["imap://c".into()],
+        users: Some(csv),
+        ..Default::default()
+    };
+    let p = quickstart(&ov).unwrap();
+    assert_eq!(
+        p.load.cas_share, 1.0,
+        "no back-end URL: every session via the CAS"
+    );
+    let TopologyPlan::Real(r) = &p.topology else {
+        panic!("real expected")
+    };
+    assert!(r.backends.is_empty());
+    assert_eq!(r.behind_cas, ["mbx1", "mbx2", "unknown"]);
+    assert_eq!(p.users[2].backend, "unknown");
+    // Pattern users name no home back end.
     let ov = Overrides {
         cas: vec!["imap://c".into()],
         ..Default::default()
     };
-    assert_eq!(
-        quickstart(&ov).unwrap_err().key.as_deref(),
-        Some("--backend")
+    let p = quickstart(&ov).unwrap();
+    assert_eq!(p.topology.backend_names(), ["unknown"]);
+}
+
+#[test]
+fn direct_sessions_without_backend_urls_are_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "s.toml",
+        "duration = \"1s\"\n[topology]\nkind = \"real\"\n[[topology.cas]]\nurl = \"imap://c\"\n[load]\ncas_share = 0.5\n",
     );
+    let e = load(Some(&scenario), &Overrides::default()).unwrap_err();
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(7), Some("load.cas_share"))
+    );
+    assert!(e.message.contains("no back end has a URL"), "{}", e.message);
 }
 
 #[test]

@@ -30,7 +30,30 @@ impl TopologyPlan {
     pub fn backend_names(&self) -> Vec<String> {
         match self {
             TopologyPlan::Embedded(e) => (1..=e.backends).map(|i| format!("mbx{i}")).collect(),
-            TopologyPlan::Real(r) => r.backends.iter().map(|(n, _)| n.clone()).collect(),
+            TopologyPlan::Real(r) => r
+                .backends
+                .iter()
+                .map(|(n, _)| n.clone())
+                .chain(r.behind_cas.iter().cloned())
+                .collect(),
+        }
+    }
+
+    /// Whether direct sessions have anywhere to go: some back end has a URL.
+    /// A CAS-only run (`--cas` alone) has none.
+    pub fn has_backend_urls(&self) -> bool {
+        match self {
+            TopologyPlan::Embedded(e) => e.backends > 0,
+            TopologyPlan::Real(r) => !r.backends.is_empty(),
+        }
+    }
+
+    /// Back ends without a URL (reached only through a CAS), in layout order
+    /// after the ones with a URL.
+    pub fn backends_behind_cas(&self) -> &[String] {
+        match self {
+            TopologyPlan::Embedded(_) => &[],
+            TopologyPlan::Real(r) => &r.behind_cas,
         }
     }
 
@@ -70,15 +93,21 @@ pub(crate) fn build(
         (TopologyPlan::Real(r), true) => flags_only(ov, r.cas, r.backends)?,
         (TopologyPlan::Embedded(_), true) => flags_only(ov, Vec::new(), Vec::new())?,
     };
-    if plan.backends.is_empty() {
-        let msg = "a real topology needs at least one back end";
+    if plan.backends.is_empty() && plan.cas.is_empty() {
+        // With a CAS alone the back ends are named by the users file (a CAS-only run).
+        let msg = "a real topology needs a CAS or at least one back end";
         return Err(if from_flags {
-            InputError::new("--backend", format!("{msg}; add --backend NAME=URL"))
+            InputError::new(
+                "--backend",
+                format!("{msg}; add --cas URL or --backend NAME=URL"),
+            )
         } else {
             ctx.missing(
                 raw.as_ref().map(|s| s.span()),
                 "topology.backend",
-                format!("{msg}; add a [[topology.backend]] block with name and url"),
+                format!(
+                    "{msg}; add a [[topology.cas]] or [[topology.backend]] block with name and url"
+                ),
             )
         });
     }
@@ -101,7 +130,11 @@ fn flags_only(
     } else {
         parse_flags(&ov.backends, "--backend", None)?
     };
-    Ok(RealPlan { cas, backends })
+    Ok(RealPlan {
+        cas,
+        backends,
+        behind_cas: Vec::new(),
+    })
 }
 
 /// Parses `NAME=URL` (or bare `URL` when `unnamed` gives a prefix: `cas1`, `cas2`...).
@@ -308,7 +341,11 @@ fn real_from_file(ctx: &Ctx, t: &RawTopology) -> Result<RealPlan, InputError> {
         None => Vec::new(),
         Some(b) => endpoints(ctx, b.get_ref(), "topology.backend", false)?,
     };
-    Ok(RealPlan { cas, backends })
+    Ok(RealPlan {
+        cas,
+        backends,
+        behind_cas: Vec::new(),
+    })
 }
 
 fn endpoints(

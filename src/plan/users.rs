@@ -19,6 +19,10 @@ pub fn embedded_token(user: &str) -> String {
     format!("tok-{user}")
 }
 
+/// The home back end of a user of a CAS-only run whose row names none: the
+/// CAS's answer may name it (`[Proxy=mbx2]`), else its commands count here.
+pub const UNKNOWN_BACKEND: &str = "unknown";
+
 /// Loads a users CSV (`user,password,backend`, header row optional but
 /// recognized if the first row is exactly that). Errors name the file, the
 /// line and the column. Fields are trimmed; lines starting with `#` are comments.
@@ -85,11 +89,21 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
                 ),
             ));
         }
-        for (col, value) in COLUMNS.iter().zip(record.iter()) {
+        // An empty `backend` is allowed here: a CAS-only run finds the home
+        // back end itself; [`check_backends`] refuses it for other runs.
+        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
             if value.is_empty() {
                 return Err(at(
                     col,
                     format!("empty `{col}`; every row needs user,password,backend"),
+                ));
+            }
+        }
+        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
+            if let Some(what) = control_char(value) {
+                return Err(at(
+                    col,
+                    format!("`{col}` holds {what}, which IMAP cannot carry in a login; remove it"),
                 ));
             }
         }
@@ -119,6 +133,18 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
     Ok(users)
 }
 
+/// The first character of `value` that no IMAP login can carry (CR, LF or
+/// NUL: in a quoted string or literal they would end the command line or be
+/// refused), named; `None` when the value is safe to send.
+pub(crate) fn control_char(value: &str) -> Option<&'static str> {
+    value.bytes().find_map(|b| match b {
+        b'\r' => Some("a carriage return (CR)"),
+        b'\n' => Some("a line break (LF)"),
+        0 => Some("a NUL byte"),
+        _ => None,
+    })
+}
+
 /// Checks that every CSV user's back end is one of `known`, pointing at the row otherwise.
 pub(crate) fn check_backends(
     path: &Path,
@@ -130,6 +156,13 @@ pub(crate) fn check_backends(
         .map(|(u, line)| {
             if known.contains(&u.backend) {
                 Ok(u)
+            } else if u.backend.is_empty() {
+                Err(InputError::at(
+                    path,
+                    Some(line),
+                    Some("backend".to_string()),
+                    format!("empty `backend`; name one of: {} (only a CAS-only run, with no back-end URLs, may leave it empty)", known.join(", ")),
+                ))
             } else {
                 Err(InputError::at(
                     path,
@@ -160,6 +193,11 @@ impl Pattern {
     pub(crate) fn parse(text: &str) -> Result<Pattern, String> {
         let allowed =
             "use `{}` or `{:0N}` (N digits, zero-padded) for the 1-based user index, at most once";
+        if let Some(what) = control_char(text) {
+            return Err(format!(
+                "holds {what}, which IMAP cannot carry in a login; remove it"
+            ));
+        }
         let Some(open) = text.find('{') else {
             if text.contains('}') {
                 return Err(format!("stray `}}` in \"{text}\"; {allowed}"));
@@ -272,14 +310,13 @@ mod tests {
                 Some("backend"),
             ),
             ("alice,pw,mbx1\n\nbob,,mbx1\n", 3, Some("password")),
-            (
-                "# comment\nalice,pw,mbx1\n# more\n\nbob,pw,\n",
-                5,
-                Some("backend"),
-            ),
             ("alice\n", 1, Some("password")),
             ("alice,pw,mbx1,tok,extra\n", 1, None),
             ("alice,pw,mbx1\nalice,pw,mbx2\n", 2, Some("user")),
+            ("alice,pw,mbx1\nbob,\"p\n1\",mbx1\n", 2, Some("password")),
+            ("alice,pw,mbx1\nbob,\"p\r1\",mbx1\n", 2, Some("password")),
+            ("alice,\"p\u{0}1\",mbx1\n", 1, Some("password")),
+            ("\"a\nb\",pw,mbx1\n", 1, Some("user")),
         ];
         for (text, line, key) in cases {
             let (_d, p) = csv(text);
@@ -291,6 +328,10 @@ mod tests {
 
     #[test]
     fn unknown_backend_points_at_the_row() {
+        let (_d, p) = csv("# comment\nalice,pw,mbx1\n# more\n\nbob,pw,\n");
+        let rows = read_users_csv(&p).unwrap();
+        let e = check_backends(&p, rows, &["mbx1".into()]).unwrap_err();
+        assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("backend")));
         let (_d, p) = csv("a,pw,mbx1\nb,pw,mbx9\n");
         let rows = read_users_csv(&p).unwrap();
         let e = check_backends(&p, rows, &["mbx1".into(), "mbx2".into()]).unwrap_err();
@@ -314,7 +355,9 @@ mod tests {
         assert_eq!(Pattern::parse("user{:05}").unwrap().render(7), "user00007");
         assert_eq!(Pattern::parse("u{}x").unwrap().render(12), "u12x");
         assert!(!Pattern::parse("secret").unwrap().has_placeholder());
-        for bad in ["u{x}", "u{:5}", "u{}{}", "u{", "u}", "u{:0}"] {
+        for bad in [
+            "u{x}", "u{:5}", "u{}{}", "u{", "u}", "u{:0}", "p\n{}", "p\0",
+        ] {
             assert!(Pattern::parse(bad).is_err(), "{bad}");
         }
     }

@@ -269,6 +269,30 @@ const CASES: &[Case] = &[
         expect: &["s.toml:12", "session.login", "`u2`", "token_command"],
     },
     Case {
+        name: "users password with a line break",
+        files: &[("u.csv", "user,password,backend\nu0,p0,mbx1\nu1,\"p\n1\",mbx1\n")],
+        args: &["run", "--quiet", "--out", "{out}", "--users", "u.csv"],
+        expect: &["u.csv:3", "password", "line break"],
+    },
+    Case {
+        name: "users name with a carriage return",
+        files: &[("u.csv", "user,password,backend\n\"u\r1\",p1,mbx1\n")],
+        args: &["run", "--quiet", "--out", "{out}", "--users", "u.csv"],
+        expect: &["u.csv:2", "user", "carriage return"],
+    },
+    Case {
+        name: "users password with a NUL byte",
+        files: &[("u.csv", "user,password,backend\nu1,p\u{0}1,mbx1\n")],
+        args: &["run", "--quiet", "--out", "{out}", "--users", "u.csv"],
+        expect: &["u.csv:2", "password", "NUL"],
+    },
+    Case {
+        name: "direct sessions asked for in a CAS-only run",
+        files: scenario!("[topology]\nkind = \"real\"\n[[topology.cas]]\nurl = \"imap://127.0.0.1:9\"\n[load]\ncas_share = 0.5\n"),
+        args: RUN_S,
+        expect: &["s.toml:7", "load.cas_share", "no back end has a URL"],
+    },
+    Case {
         name: "users file without users",
         files: &[("u.csv", "user,password,backend\n")],
         args: &["run", "--quiet", "--out", "{out}", "--users", "u.csv"],

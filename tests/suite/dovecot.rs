@@ -22,14 +22,16 @@ pub struct Dovecot {
     tls: Option<(PathBuf, PathBuf)>,
 }
 
-fn dovecot_binary() -> Option<PathBuf> {
+/// Where Dovecot is installed, if it is (other Dovecot test modules start their own).
+pub fn dovecot_binary() -> Option<PathBuf> {
     ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
         .iter()
         .map(PathBuf::from)
         .find(|p| p.exists())
 }
 
-fn id(args: &[&str]) -> String {
+/// `id ARGS`: the user and group names and ids a test's Dovecot runs as.
+pub fn id(args: &[&str]) -> String {
     let out = Command::new("id").args(args).output().expect("id");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

@@ -2,10 +2,12 @@
 //! the crate links once.
 
 mod bad_input;
+mod cas_only;
 mod causes;
 mod clean_end;
 mod cli;
 mod dovecot;
+mod dovecot_proxy;
 mod e2e;
 mod fake_server;
 mod faults;
