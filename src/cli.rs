@@ -478,6 +478,9 @@ async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
         None => plan::ProbePlan::default().timeout_full,
     };
     let tls = crate::imap::tls::TlsClient::new(a.ca_file.as_deref(), None, a.insecure)?;
+    if a.insecure {
+        eprintln!("{}", crate::imap::tls::INSECURE_WARNING);
+    }
     let result = run_probe(
         kind,
         &a.server,

@@ -181,6 +181,9 @@ pub async fn run(
         extra_ca.as_deref(),
         plan.tls.insecure,
     )?;
+    if plan.tls.insecure {
+        eprintln!("{}", crate::imap::tls::INSECURE_WARNING);
+    }
     let cas_names: Vec<String> = targets.cas.iter().map(|t| t.name.clone()).collect();
     let backend_names: Vec<String> = targets.backends.iter().map(|t| t.name.clone()).collect();
     for t in targets.cas.iter().chain(targets.backends.iter()) {
