@@ -6,6 +6,7 @@ mod causes;
 mod clean_end;
 mod cli;
 mod dovecot;
+mod dovecot_tls;
 mod e2e;
 mod fake_server;
 mod faults;
