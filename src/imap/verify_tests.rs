@@ -96,7 +96,7 @@ fn a_leaf_from_a_trusted_ca_with_a_wrong_name_says_so_too() {
         .next()
         .unwrap()
         .unwrap();
-    let v = verifier(&[certs.ca_der.clone()]);
+    let v = verifier(std::slice::from_ref(&certs.ca_der));
     verify(&v, &leaf, "127.0.0.1").unwrap();
     let e = verify(&v, &leaf, "10.0.0.5").unwrap_err();
     assert!(e.contains("not valid for name 10.0.0.5 (names: "), "{e}");
