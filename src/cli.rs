@@ -117,6 +117,10 @@ pub struct ProbeArgs {
     /// Do not verify the server certificate.
     #[arg(long)]
     pub insecure: bool,
+    /// The name the certificate is checked against (and sent as SNI) instead
+    /// of the URL's host; same as `?sni=NAME` in the URL.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
     /// Timeout (default: Exchange's, 55 s light / 110 s full).
     #[arg(long)]
     pub timeout: Option<String>,
@@ -182,6 +186,10 @@ pub struct RunArgs {
     /// Do not verify server certificates (only for test servers you control).
     #[arg(long)]
     pub insecure: bool,
+    /// The name every server's certificate is checked against (and sent as SNI),
+    /// for servers reached by IP whose certificate names a host; per server: URL `?sni=NAME`.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
     /// No progress lines and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -343,6 +351,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 backends: a.backends,
                 ca_file: a.ca_file,
                 insecure: a.insecure,
+                tls_server_name: a.tls_server_name,
                 out: a.out,
                 force: a.force,
                 quiet: a.quiet,
@@ -462,8 +471,13 @@ async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
     use crate::error::InputError;
     use crate::probe::{format_list, run_probe, ProbeKind};
     let kind = ProbeKind::parse(&a.probe).map_err(|e| InputError::new("PROBE", e))?;
-    let endpoint =
+    let mut endpoint =
         crate::imap::url::Endpoint::parse(&a.server).map_err(|e| InputError::new("--server", e))?;
+    if let Some(name) = a.tls_server_name {
+        let flag = "--tls-server-name";
+        crate::imap::url::check_sni(&name, flag).map_err(|m| InputError::new(flag, m))?;
+        endpoint.sni = Some(name);
+    }
     if !kind.light() && (a.user.is_empty() || a.password.is_empty()) {
         let msg = format!("{} logs in: give --user and --password", kind.name());
         return Err(InputError::new("--user/--password", msg).into());
@@ -478,6 +492,9 @@ async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
         None => plan::ProbePlan::default().timeout_full,
     };
     let tls = crate::imap::tls::TlsClient::new(a.ca_file.as_deref(), None, a.insecure)?;
+    if a.insecure {
+        eprintln!("{}", crate::imap::tls::INSECURE_WARNING);
+    }
     let result = run_probe(
         kind,
         &a.server,

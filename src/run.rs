@@ -66,7 +66,14 @@ fn default_out(plan: &RunPlan) -> PathBuf {
     PathBuf::from("results").join(format!("{}-{stamp}", plan.name))
 }
 
-fn embedded_target(topo: &Topology, info: &ServerInfo, security: Security) -> Target {
+/// An embedded server as a target: the scenario's `security` and
+/// `starttls_share` decide how sessions secure it.
+fn embedded_target(
+    topo: &Topology,
+    info: &ServerInfo,
+    session: &crate::plan::SessionPlan,
+) -> Target {
+    let security = session.security;
     let addr = if security == Security::Tls {
         info.tls
     } else {
@@ -83,6 +90,7 @@ fn embedded_target(topo: &Topology, info: &ServerInfo, security: Security) -> Ta
         security,
         server_name: addr.ip().to_string(),
         own_queue,
+        starttls_share: session.starttls_share,
     }
 }
 
@@ -98,9 +106,10 @@ fn probe_targets(targets: &[Target], users: &[User], backend: bool) -> Vec<Probe
             ProbeTarget {
                 name: t.name.clone(),
                 endpoint: Endpoint {
-                    host: t.server_name.clone(),
+                    host: t.addr.ip().to_string(),
                     port: t.addr.port(),
                     security: t.security,
+                    sni: Some(t.server_name.clone()),
                 },
                 user: user.name.clone(),
                 password: user.password.clone(),
@@ -149,17 +158,16 @@ pub async fn run(
             let topo = Topology::start(e, &plan.users, plan.seed, None)
                 .await
                 .map_err(Failure::Run)?;
-            let sec = plan.session.security;
             let targets = Targets {
                 cas: topo
                     .cas()
                     .iter()
-                    .map(|i| embedded_target(&topo, i, sec))
+                    .map(|i| embedded_target(&topo, i, &plan.session))
                     .collect(),
                 backends: topo
                     .backends()
                     .iter()
-                    .map(|i| embedded_target(&topo, i, sec))
+                    .map(|i| embedded_target(&topo, i, &plan.session))
                     .collect(),
             };
             let ca = topo.ca_pem().to_string();
@@ -173,6 +181,11 @@ pub async fn run(
             for (name, ep) in &r.backends {
                 t.backends.push(Target::resolve(name, ep).await?);
             }
+            if let Some(n) = &plan.tls.server_name {
+                for target in t.cas.iter_mut().chain(t.backends.iter_mut()) {
+                    target.server_name = n.clone();
+                }
+            }
             (None, t, None)
         }
     };
@@ -181,6 +194,9 @@ pub async fn run(
         extra_ca.as_deref(),
         plan.tls.insecure,
     )?;
+    if plan.tls.insecure {
+        eprintln!("{}", crate::imap::tls::INSECURE_WARNING);
+    }
     let cas_names: Vec<String> = targets.cas.iter().map(|t| t.name.clone()).collect();
     // Back ends with a URL first (the engine's targets by index), then the
     // ones reached only through a CAS (named by the users file).

@@ -59,10 +59,15 @@ pub struct Target {
     pub addr: SocketAddr,
     /// Transport security.
     pub security: Security,
-    /// Name checked against the certificate (host from the URL).
+    /// Name sent in the handshake and checked against the certificate: the
+    /// URL's `?sni=` or host, or `--tls-server-name` (set after resolving).
     pub server_name: String,
     /// The server's own queue gauge, when it has one (embedded servers).
     pub own_queue: Option<OwnQueue>,
+    /// Share of sessions on a plain connection that STARTTLS anyway: the
+    /// scenario's `starttls_share` for embedded servers (a scenario choice
+    /// there), always 0 for real ones, whose URL alone says the security.
+    pub starttls_share: f64,
 }
 
 impl Target {
@@ -77,8 +82,9 @@ impl Target {
             name: name.to_string(),
             addr,
             security: endpoint.security,
-            server_name: endpoint.host.clone(),
+            server_name: endpoint.server_name().to_string(),
             own_queue: None,
+            starttls_share: 0.0,
         })
     }
 }

@@ -224,7 +224,8 @@ impl<'a> Session<'a> {
         self.mbox.capabilities = greeting.capabilities;
         self.preauth = greeting.preauth;
         done = self.ok(CommandKind::Greeting, done, t);
-        let share = ctx.session.starttls_share;
+        // Real targets have a share of 0: only their URL (`?starttls`) upgrades.
+        let share = target.starttls_share;
         let upgrade = target.security == Security::StartTls
             || (target.security == Security::Plain && share > 0.0 && self.rng.random_bool(share));
         if upgrade {

@@ -97,7 +97,8 @@ pub fn warn_login_disabled() {
         eprintln!(
             "imapload: warning: a server advertises LOGINDISABLED on a plain connection; \
              those logins are not sent (no password in the clear) and count as tls errors; \
-             use security = \"starttls\" or \"tls\", or starttls_share = 1"
+             give real servers an imap://...?starttls or imaps:// URL (embedded servers: \
+             security = \"starttls\" or \"tls\", or starttls_share = 1)"
         )
     });
 }

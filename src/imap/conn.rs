@@ -162,7 +162,7 @@ impl Connection {
                     self.stream = Stream::Tls(Box::new(s));
                     Ok(())
                 }
-                Err(e) => Err(ImapError::Tls(e.to_string())),
+                Err(e) => Err(ImapError::Tls(super::verify::describe_tls_error(&e))),
             },
             other => {
                 self.stream = other;

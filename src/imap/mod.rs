@@ -2,6 +2,7 @@
 //! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
 
 pub mod capability;
+pub mod cert_facts;
 pub mod conn;
 pub mod encoder;
 pub mod framer;
@@ -9,6 +10,7 @@ pub mod protolog;
 pub mod response;
 pub mod tls;
 pub mod url;
+pub mod verify;
 
 pub use capability::Capabilities;
 pub use conn::{Connection, ImapError};

@@ -8,12 +8,20 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 
+use super::verify::AnchorVerifier;
 use crate::error::InputError;
+
+/// Printed on stderr (even with `--quiet`) whenever a run or probe has
+/// certificate verification turned off, so that nobody mistakes such a run
+/// for an authenticated one.
+pub const INSECURE_WARNING: &str = "imapload: WARNING: --insecure: server certificates are NOT \
+     verified; anyone in the path can read the passwords. Use --ca-file to trust a test certificate instead.";
 
 /// A shared, immutable client TLS configuration (cloning is an `Arc` bump).
 #[derive(Clone)]
@@ -33,7 +41,9 @@ impl TlsClient {
     /// Trusted roots are the system roots (load errors ignored, so a machine
     /// without a CA bundle still works with `--ca-file`), every certificate in
     /// `ca_file` (PEM), and every certificate in `extra_ca_pem` (PEM text: the
-    /// embedded topology's own CA). The crypto provider is ring, named
+    /// embedded topology's own CA). A `ca_file` certificate is also accepted
+    /// as the server's own certificate, even a self-signed `CA:TRUE` one, after
+    /// its dates and name are checked ([`super::verify::AnchorVerifier`]). The crypto provider is ring, named
     /// explicitly so that the choice does not depend on crate features.
     ///
     /// **`insecure = true` turns certificate verification off entirely**: any
@@ -48,38 +58,37 @@ impl TlsClient {
     ) -> Result<TlsClient, InputError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = RootCertStore::empty();
+        let mut anchors = Vec::new();
         if let Some(path) = ca_file {
             for cert in read_ca_file(path)? {
                 roots
-                    .add(cert)
+                    .add(cert.clone())
                     .map_err(|e| ca_file_error(path, &format!("a certificate is invalid ({e})")))?;
+                anchors.push(cert);
             }
         }
         if let Some(pem) = extra_ca_pem {
-            let certs = parse_pem_certs(pem.as_bytes()).map_err(|why| {
-                InputError::new(
-                    "embedded CA",
-                    format!("{why}; expected PEM text with at least one CERTIFICATE"),
-                )
-            })?;
-            for cert in certs {
-                roots.add(cert).map_err(|e| {
-                    InputError::new("embedded CA", format!("invalid certificate: {e}"))
-                })?;
-            }
+            add_embedded_ca(&mut roots, pem)?;
         }
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| InputError::new("tls", format!("no usable TLS protocol version: {e}")))?;
-        let config = if insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCert { provider }))
-                .with_no_client_auth()
+        let verifier: Arc<dyn ServerCertVerifier> = if insecure {
+            Arc::new(AcceptAnyCert {
+                provider: provider.clone(),
+            })
         } else {
             roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            builder.with_root_certificates(roots).with_no_client_auth()
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| InputError::new("tls", format!("no usable trust anchor: {e}")))?;
+            Arc::new(AnchorVerifier::new(webpki, anchors, provider))
         };
+        let config = builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
         Ok(TlsClient {
             config: Arc::new(config),
         })
@@ -89,6 +98,22 @@ impl TlsClient {
     pub fn connector(&self) -> tokio_rustls::TlsConnector {
         tokio_rustls::TlsConnector::from(self.config.clone())
     }
+}
+
+/// Adds the embedded topology's own CA (PEM text) to `roots`.
+fn add_embedded_ca(roots: &mut RootCertStore, pem: &str) -> Result<(), InputError> {
+    let certs = parse_pem_certs(pem.as_bytes()).map_err(|why| {
+        InputError::new(
+            "embedded CA",
+            format!("{why}; expected PEM text with at least one CERTIFICATE"),
+        )
+    })?;
+    for cert in certs {
+        roots
+            .add(cert)
+            .map_err(|e| InputError::new("embedded CA", format!("invalid certificate: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Reads `--ca-file`, turning every way it can be wrong into one clear message.

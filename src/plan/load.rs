@@ -13,6 +13,7 @@ use toml::de::DeTable;
 use super::faults::RunEnd;
 use super::fields::Zero;
 use super::scenario::{RawScenario, RawUsers};
+use super::session::SecurityKeys;
 use super::span::Ctx;
 use super::steady;
 use super::users::{
@@ -38,7 +39,7 @@ pub const QUICKSTART_ORIGIN: &str = "scenarios/quickstart.toml";
 pub fn load(scenario: Option<&Path>, overrides: &Overrides) -> Result<RunPlan, InputError> {
     match scenario {
         None => {
-            let mut plan = load_str(QUICKSTART, Path::new(QUICKSTART_ORIGIN), overrides)?;
+            let mut plan = load_text(QUICKSTART, Path::new(QUICKSTART_ORIGIN), overrides, true)?;
             plan.scenario = None;
             Ok(plan)
         }
@@ -55,11 +56,23 @@ pub fn load(scenario: Option<&Path>, overrides: &Overrides) -> Result<RunPlan, I
 /// reported in errors and stored as the plan's `scenario`; relative paths
 /// inside (users file, ca_file) resolve against origin's directory.
 pub fn load_str(text: &str, origin: &Path, overrides: &Overrides) -> Result<RunPlan, InputError> {
+    load_text(text, origin, overrides, false)
+}
+
+/// [`load_str`]; `builtin` says the text is the built-in quickstart, whose
+/// embedded-only session keys are set aside (not refused) when flags make the
+/// topology real: the user did not write them.
+fn load_text(
+    text: &str,
+    origin: &Path,
+    overrides: &Overrides,
+    builtin: bool,
+) -> Result<RunPlan, InputError> {
     let ctx = Ctx::new(origin, text);
     let root = DeTable::parse(text).map_err(|e| ctx.toml_error(&e, None))?;
     let raw: RawScenario =
         toml::from_str(text).map_err(|e| ctx.toml_error(&e, Some(root.get_ref())))?;
-    build(&ctx, &raw, origin, overrides)
+    build(&ctx, &raw, origin, overrides, builtin)
 }
 
 fn build(
@@ -67,6 +80,7 @@ fn build(
     raw: &RawScenario,
     origin: &Path,
     ov: &Overrides,
+    builtin: bool,
 ) -> Result<RunPlan, InputError> {
     let name = match &raw.name {
         Some(n) if n.get_ref().trim().is_empty() => {
@@ -86,7 +100,12 @@ fn build(
     let mut load = load_model::build(ctx, raw, ov, &topology)?;
     let duration = load_model::duration(ctx, raw, ov, &load)?;
     steady::apply(ctx, raw, &mut load.plan, duration)?;
-    let session = session::build(ctx, &raw.session, ov)?;
+    let keys = match (&topology, builtin) {
+        (TopologyPlan::Embedded(_), _) => SecurityKeys::Allowed,
+        (TopologyPlan::Real(_), false) => SecurityKeys::Refused,
+        (TopologyPlan::Real(_), true) => SecurityKeys::SetAside,
+    };
+    let session = session::build(ctx, &raw.session, ov, keys)?;
     let mut topology = topology;
     let users = users(ctx, raw, origin, ov, &mut topology)?;
     let users = with_tokens(ctx, raw, users, &topology, &session)?;
@@ -102,6 +121,7 @@ fn build(
     };
     let faults = faults::build(ctx, &raw.faults, &topology, &end)?;
     let shard = ov.shard.as_deref().map(super::Shard::parse).transpose()?;
+    let tls = tls(ctx, raw, origin, ov, &topology)?;
     let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,
@@ -112,7 +132,7 @@ fn build(
         topology,
         users,
         session,
-        tls: tls(ctx, raw, origin, ov)?,
+        tls,
         output: OutputPlan {
             out: ov.out.clone().or_else(|| {
                 raw.output
@@ -297,7 +317,13 @@ fn homes(
     }
 }
 
-fn tls(ctx: &Ctx, raw: &RawScenario, origin: &Path, ov: &Overrides) -> Result<TlsPlan, InputError> {
+fn tls(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    origin: &Path,
+    ov: &Overrides,
+    topology: &TopologyPlan,
+) -> Result<TlsPlan, InputError> {
     let default = Default::default();
     let t = raw.tls.as_ref().map_or(&default, |s| s.get_ref());
     let readable = |p: &Path| match std::fs::File::open(p).and_then(|f| f.metadata()) {
@@ -321,5 +347,29 @@ fn tls(ctx: &Ctx, raw: &RawScenario, origin: &Path, ov: &Overrides) -> Result<Tl
         (None, None) => None,
     };
     let insecure = ov.insecure || t.insecure.as_ref().is_some_and(|b| *b.get_ref());
-    Ok(TlsPlan { ca_file, insecure })
+    Ok(TlsPlan {
+        ca_file,
+        insecure,
+        server_name: tls_server_name(ov, topology)?,
+    })
+}
+
+/// `--tls-server-name`: a usable name, and only for real servers (the embedded
+/// ones have certificates for their own addresses).
+fn tls_server_name(ov: &Overrides, topology: &TopologyPlan) -> Result<Option<String>, InputError> {
+    let Some(name) = &ov.tls_server_name else {
+        return Ok(None);
+    };
+    let flag = "--tls-server-name";
+    match topology {
+        TopologyPlan::Embedded(_) => Err(InputError::new(
+            flag,
+            "only applies to real servers (--cas / --backend or kind = \"real\"); \
+             the embedded servers' certificates name their own addresses",
+        )),
+        TopologyPlan::Real(_) => {
+            crate::imap::url::check_sni(name, flag).map_err(|m| InputError::new(flag, m))?;
+            Ok(Some(name.clone()))
+        }
+    }
 }

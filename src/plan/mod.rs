@@ -29,6 +29,8 @@ mod tests_overrides;
 mod tests_profiles;
 #[cfg(test)]
 mod tests_scenarios;
+#[cfg(test)]
+mod tests_security;
 mod thresholds;
 mod topology;
 mod users;
@@ -422,6 +424,9 @@ pub struct TlsPlan {
     pub ca_file: Option<PathBuf>,
     /// Skip certificate verification (must be asked for).
     pub insecure: bool,
+    /// `--tls-server-name`: the name every real endpoint's certificate is
+    /// checked against (servers reached by IP whose certificate names a host).
+    pub server_name: Option<String>,
 }
 
 /// Where results go.
@@ -456,6 +461,8 @@ pub struct Overrides {
     pub ca_file: Option<PathBuf>,
     /// `--insecure`.
     pub insecure: bool,
+    /// `--tls-server-name NAME`: the certificate name checked for every real endpoint.
+    pub tls_server_name: Option<String>,
     /// `--out DIR`.
     pub out: Option<PathBuf>,
     /// `--force`.

@@ -37,14 +37,30 @@ pub const DEFAULT_MIX: [(CommandKind, u32); 15] = [
     (CommandKind::Idle, 3),
 ];
 
+/// What `[session] security` and `starttls_share` may do. They choose how
+/// sessions secure the embedded servers; a real server's URL alone says its
+/// security (`imap://` plain, `?starttls`, `imaps://`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SecurityKeys {
+    /// Embedded topology: the keys apply.
+    Allowed,
+    /// Real topology from a scenario the user wrote: setting them is bad input.
+    Refused,
+    /// Real topology over the built-in quickstart (flags made it real): the
+    /// quickstart's values are for its embedded servers and are set aside.
+    SetAside,
+}
+
 /// Builds the session plan, filling defaults; `--validate` overrides the file.
 pub(crate) fn build(
     ctx: &Ctx,
     raw: &Opt<RawSession>,
     ov: &Overrides,
+    keys: SecurityKeys,
 ) -> Result<SessionPlan, InputError> {
     let default = RawSession::default();
     let s = raw.as_ref().map_or(&default, |s| s.get_ref());
+    let (security, starttls_share) = security(ctx, s, keys)?;
     let mailbox = match &s.mailbox {
         None => "INBOX".to_string(),
         Some(m) if m.get_ref().trim().is_empty() => {
@@ -81,16 +97,7 @@ pub(crate) fn build(
         )?,
     };
     Ok(SessionPlan {
-        security: ctx.choice(
-            &s.security,
-            "session.security",
-            &[
-                ("plain", Security::Plain),
-                ("starttls", Security::StartTls),
-                ("tls", Security::Tls),
-            ],
-            Security::Plain,
-        )?,
+        security,
         login: ctx.choice(
             &s.login,
             "session.login",
@@ -135,17 +142,7 @@ pub(crate) fn build(
         append_size: ctx.int(&s.append_size, "session.append_size", 64, 1 << 30, 4096)? as usize,
         profiles,
         validate,
-        starttls_share: match &s.starttls_share {
-            None => 0.0,
-            Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
-            Some(v) => {
-                return Err(ctx.at(
-                    v.span(),
-                    "session.starttls_share",
-                    "must be between 0.0 and 1.0",
-                ));
-            }
-        },
+        starttls_share,
         pacing: ctx.choice(
             &s.pacing,
             "session.pacing",
@@ -169,6 +166,51 @@ fn token_command(ctx: &Ctx, raw: &Opt<String>) -> Result<Option<String>, InputEr
         )),
         Some(c) => Ok(Some(c.get_ref().clone())),
     }
+}
+
+/// `session.security` and `session.starttls_share` as `keys` allows them.
+fn security(ctx: &Ctx, s: &RawSession, keys: SecurityKeys) -> Result<(Security, f64), InputError> {
+    match keys {
+        SecurityKeys::Allowed => {}
+        SecurityKeys::Refused => refuse_security_keys(ctx, s)?,
+        SecurityKeys::SetAside => return Ok((Security::Plain, 0.0)),
+    }
+    let security = ctx.choice(
+        &s.security,
+        "session.security",
+        &[
+            ("plain", Security::Plain),
+            ("starttls", Security::StartTls),
+            ("tls", Security::Tls),
+        ],
+        Security::Plain,
+    )?;
+    let share = match &s.starttls_share {
+        None => 0.0,
+        Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
+        Some(v) => {
+            return Err(ctx.at(
+                v.span(),
+                "session.starttls_share",
+                "must be between 0.0 and 1.0",
+            ));
+        }
+    };
+    Ok((security, share))
+}
+
+/// Real servers: `security` or `starttls_share` in `[session]` is bad input,
+/// since the URL decides and the user would believe the key does something.
+fn refuse_security_keys(ctx: &Ctx, s: &RawSession) -> Result<(), InputError> {
+    let why = "only applies to the embedded topology; with real servers the URL decides \
+               the security: imap://HOST (plain), imap://HOST?starttls or imaps://HOST";
+    if let Some(v) = &s.security {
+        return Err(ctx.at(v.span(), "session.security", why));
+    }
+    if let Some(v) = &s.starttls_share {
+        return Err(ctx.at(v.span(), "session.starttls_share", why));
+    }
+    Ok(())
 }
 
 /// The `[session]` values a profile falls back to for keys it leaves out.

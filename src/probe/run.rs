@@ -269,9 +269,12 @@ async fn sequence(
 }
 
 async fn upgrade(conn: &mut Connection, tls: &TlsClient, ep: &Endpoint) -> Result<(), Failure> {
-    conn.upgrade_tls(tls, &ep.host)
-        .await
-        .map_err(|e| Failure::new(FailureClass::Tls, format!("TLS with {}: {e}", ep.host)))
+    conn.upgrade_tls(tls, ep.server_name()).await.map_err(|e| {
+        Failure::new(
+            FailureClass::Tls,
+            format!("TLS with {}: {e}", ep.server_name()),
+        )
+    })
 }
 
 /// Reads the greeting; only an untagged OK lets the probe go on.

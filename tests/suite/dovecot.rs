@@ -18,6 +18,8 @@ pub struct Dovecot {
     child: Child,
     /// The loopback port it listens on (plain, STARTTLS when it has a certificate).
     pub port: u16,
+    /// The implicit-TLS (imaps) port when it has a certificate, else 0.
+    pub imaps_port: u16,
     dir: PathBuf,
     tls: Option<(PathBuf, PathBuf)>,
 }
@@ -41,11 +43,16 @@ impl Dovecot {
     /// A test may write `extra.conf` into `dir` first: it is included last
     /// (later settings win; passdbs are tried after the static one).
     pub fn start_with(dir: &Path, tls: Option<(PathBuf, PathBuf)>) -> Option<Dovecot> {
-        Self::start_on(dir, tls, None)
+        Self::start_on(dir, tls, None, None)
     }
 
     /// Starts Dovecot on `port` (an ephemeral one when `None`).
-    fn start_on(dir: &Path, tls: Option<(PathBuf, PathBuf)>, port: Option<u16>) -> Option<Dovecot> {
+    fn start_on(
+        dir: &Path,
+        tls: Option<(PathBuf, PathBuf)>,
+        port: Option<u16>,
+        imaps_port: Option<u16>,
+    ) -> Option<Dovecot> {
         let Some(binary) = dovecot_binary() else {
             if std::env::var("IMAPLOAD_REQUIRE_DOVECOT").as_deref() == Ok("1") {
                 panic!("Dovecot is required (IMAPLOAD_REQUIRE_DOVECOT=1) but not installed");
@@ -53,13 +60,18 @@ impl Dovecot {
             eprintln!("SKIPPED: Dovecot is not installed (apt-get install dovecot-imapd)");
             return None;
         };
-        let port = port.unwrap_or_else(|| {
+        let ephemeral = || {
             TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
                 .unwrap()
                 .port()
-        });
+        };
+        let port = port.unwrap_or_else(ephemeral);
+        let imaps_port = match &tls {
+            Some(_) => imaps_port.unwrap_or_else(ephemeral),
+            None => 0,
+        };
         let root = id(&["-u"]) == "0";
         // Dovecot refuses to run its login processes as root, and mail as uid 0.
         let (login_user, internal_user, mail_user) = if root {
@@ -102,7 +114,7 @@ impl Dovecot {
              listen = 127.0.0.1\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
              mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 0\nmail_max_userip_connections = 100\n\
              default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n\
              passdb {{\n  driver = static\n  args = password=secret\n}}\n\
              userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n\
@@ -122,6 +134,7 @@ impl Dovecot {
         let dovecot = Dovecot {
             child,
             port,
+            imaps_port,
             dir: dir.to_path_buf(),
             tls,
         };
@@ -148,8 +161,13 @@ impl Dovecot {
     /// Starts Dovecot again on the same port with the same configuration
     /// (after [`Dovecot::crash`]); waits until it listens.
     pub fn restart(&mut self) {
-        let again = Self::start_on(&self.dir, self.tls.clone(), Some(self.port))
-            .expect("dovecot was running before");
+        let again = Self::start_on(
+            &self.dir,
+            self.tls.clone(),
+            Some(self.port),
+            Some(self.imaps_port),
+        )
+        .expect("dovecot was running before");
         let old = std::mem::replace(self, again);
         std::mem::forget(old); // already dead and reaped
     }
@@ -203,11 +221,20 @@ async fn the_quickstart_mix_runs_against_dovecot_with_every_command_and_zero_err
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/quickstart.toml"
     ));
-    let text = std::fs::read_to_string(quickstart)
+    // Real servers: the URL says the security, so the quickstart's
+    // embedded-only `security` / `starttls_share` go and the URL asks for STARTTLS.
+    let text: String = std::fs::read_to_string(quickstart)
         .unwrap()
-        .replace("cas_share = 0.8", "cas_share = 0.0");
+        .replace("cas_share = 0.8", "cas_share = 0.0")
+        .lines()
+        .filter(|l| !l.starts_with("security =") && !l.starts_with("starttls_share ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let overrides = Overrides {
-        backends: vec![format!("dovecot=imap://127.0.0.1:{}", dovecot.port)],
+        backends: vec![format!(
+            "dovecot=imap://127.0.0.1:{}?starttls",
+            dovecot.port
+        )],
         users: Some(users),
         ca_file: Some(ca),
         duration: Some("8s".into()),

@@ -8,6 +8,7 @@ mod clean_end;
 mod cli;
 mod dovecot;
 mod dovecot_proxy;
+mod dovecot_tls;
 mod e2e;
 mod fake_server;
 mod faults;
