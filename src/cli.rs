@@ -482,6 +482,13 @@ async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
         let msg = format!("{} logs in: give --user and --password", kind.name());
         return Err(InputError::new("--user/--password", msg).into());
     }
+    // As in users files: a credential must not be able to change the command stream.
+    for (key, value) in [("--user", &a.user), ("--password", &a.password)] {
+        if value.contains(['\r', '\n', '\0']) {
+            let msg = "contains a line break or NUL, which IMAP cannot carry in a login";
+            return Err(InputError::new(key, msg).into());
+        }
+    }
     let timeout = match a.timeout.as_deref() {
         Some(t) => match plan::parse_duration(t) {
             Ok(d) if !d.is_zero() => d,

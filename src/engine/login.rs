@@ -42,8 +42,7 @@ impl Session<'_> {
     ) -> Result<Instant, FailedCommand> {
         let ctx = self.ctx;
         let method = match ctx.session.login {
-            LoginMethod::Mixed if self.rng.random_bool(0.5) => LoginMethod::AuthenticatePlain,
-            LoginMethod::Mixed => LoginMethod::Login,
+            LoginMethod::Mixed => self.mixed_method(),
             m => m,
         };
         let kind = match method {
@@ -116,6 +115,22 @@ impl Session<'_> {
                 Err(self.fail(kind, e))
             }
         }
+    }
+
+    /// `login = "mixed"`: each session picks one of the methods this user has
+    /// credentials for, uniformly: LOGIN and AUTHENTICATE PLAIN always, and
+    /// XOAUTH2 and OAUTHBEARER when the user has a token (every user of the
+    /// embedded topology does) or a `token_command` can fetch one.
+    fn mixed_method(&mut self) -> LoginMethod {
+        const ALL: [LoginMethod; 4] = [
+            LoginMethod::Login,
+            LoginMethod::AuthenticatePlain,
+            LoginMethod::XOAuth2,
+            LoginMethod::OAuthBearer,
+        ];
+        let oauth = self.user.token.is_some() || self.ctx.session.token_command.is_some();
+        let n = if oauth { 4 } else { 2 };
+        ALL[self.rng.random_range(0..n)]
     }
 
     /// Arms the `[Proxy=NAME]` watch of a login through a CAS to a user whose

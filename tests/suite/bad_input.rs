@@ -372,6 +372,21 @@ const CASES: &[Case] = &[
         expect: &["PROBE", "IMAP\\Frob", "IMAP\\ImapCTPProbe"],
     },
     Case {
+        name: "probe password with a line break",
+        files: &[],
+        args: &[
+            "probe",
+            "IMAP\\ImapCTPProbe",
+            "--server",
+            "imap://127.0.0.1:1",
+            "--user",
+            "u1",
+            "--password",
+            "p\r\nA1 DELETE INBOX",
+        ],
+        expect: &["--password", "line break"],
+    },
+    Case {
         name: "zero sessions by flag",
         files: &[],
         args: &["run", "--quiet", "--out", "{out}", "--sessions", "0"],
