@@ -195,12 +195,7 @@ fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure>
     // A run stopped by abort_on_fail stays failed, whatever is re-judged.
     let saved: Option<Verdict> = serde_json::from_value(s.run["verdict"].clone()).ok();
     if let Some(a) = saved.and_then(|v| v.aborted) {
-        verdict.passed = false;
-        verdict.reasons.insert(
-            0,
-            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
-        );
-        verdict.aborted = Some(a);
+        verdict.stopped_by(a);
     }
     Ok(verdict)
 }

@@ -24,7 +24,7 @@ use crate::report::results::RunResults;
 use crate::report::ResultsDir;
 use crate::sim::{faults, ServerInfo, Topology};
 use crate::verdict::live::LiveJudge;
-use crate::verdict::{self, Measured, Verdict};
+use crate::verdict::{self, Verdict};
 
 /// When a run's exit code says "unhealthy".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -319,23 +319,7 @@ pub async fn run(
         &outcome.window,
     );
     let health = evaluate(&plan.monitors, &plan.probes, &input);
-    let mut verdict = verdict::judge(
-        &plan.thresholds,
-        &Measured {
-            rows: store.steady_rows(),
-            sessions: outcome.sessions,
-            seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
-        },
-        outcome.window,
-    );
-    verdict.aborted = judge.aborted();
-    if let Some(a) = &verdict.aborted {
-        verdict.passed = false;
-        verdict.reasons.insert(
-            0,
-            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
-        );
-    }
+    let verdict = verdict::judge_run(&plan.thresholds, &store, &outcome, judge.aborted());
     let results = RunResults {
         plan: crate::report::run_json::PlanRecord::of(&plan),
         outcome: &outcome,

@@ -28,7 +28,7 @@ use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::sim::faults::FaultEvent;
-use crate::verdict::{Measured, ThresholdPlan};
+use crate::verdict::ThresholdPlan;
 
 /// What `imapload merge` was asked to do.
 #[derive(Debug, Clone)]
@@ -164,12 +164,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
     thresholds
         .add_flags(&opts.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
-    let measured = Measured {
-        rows: store.steady_rows(),
-        sessions: outcome.sessions,
-        seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
-    };
-    let verdict = crate::verdict::judge(&thresholds, &measured, outcome.window);
+    let verdict = crate::verdict::judge_run(&thresholds, &store, &outcome, None);
     let results = RunResults {
         plan: record,
         outcome: &outcome,

@@ -230,7 +230,38 @@ pub fn judge(plan: &ThresholdPlan, m: &Measured, window: Window) -> Verdict {
     }
 }
 
+/// Judges a finished run (or a merge) from its store: the rows of the steady
+/// window, the sessions and the window's length; `aborted` is the crossing
+/// that stopped it early, which fails it whatever the rest says.
+pub fn judge_run(
+    plan: &ThresholdPlan,
+    store: &crate::metrics::IntervalStore,
+    outcome: &crate::engine::EngineOutcome,
+    aborted: Option<Aborted>,
+) -> Verdict {
+    let measured = Measured {
+        rows: store.steady_rows(),
+        sessions: outcome.sessions,
+        seconds: outcome.window.length(outcome.elapsed).as_secs_f64(),
+    };
+    let mut verdict = judge(plan, &measured, outcome.window);
+    if let Some(a) = aborted {
+        verdict.stopped_by(a);
+    }
+    verdict
+}
+
 impl Verdict {
+    /// Marks the verdict failed by `abort_on_fail`'s crossing, first among the reasons.
+    pub fn stopped_by(&mut self, a: Aborted) {
+        self.passed = false;
+        self.reasons.insert(
+            0,
+            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
+        );
+        self.aborted = Some(a);
+    }
+
     /// The exit code this verdict asks for (0 when it passed).
     pub fn exit_code(&self) -> i32 {
         if self.passed {
