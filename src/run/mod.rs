@@ -1,0 +1,150 @@
+//! `imapload run`: plan -> topology (+ faults) -> engine and probes ->
+//! recorder -> monitors and verdict -> outputs and the exit code, one phase
+//! per file.
+
+mod drive;
+mod prepare;
+mod targets;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::error::Failure;
+use crate::metrics::{RowHistograms, RowKey};
+use crate::monitor::evaluate::evaluate;
+use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::state::AlertValue;
+use crate::plan::RunPlan;
+use crate::report::results::RunResults;
+use crate::verdict::{self, Verdict};
+
+use targets::Started;
+
+/// When a run's exit code says "unhealthy".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 3 when a monitor ended Unhealthy.
+    #[default]
+    Unhealthy,
+    /// Never exit 3 because of monitors.
+    Never,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The results directory, in place.
+    pub dir: PathBuf,
+    /// Totals per row.
+    pub rows: BTreeMap<RowKey, RowHistograms>,
+    /// Commands measured (each once).
+    pub commands: u64,
+    /// Failed commands.
+    pub errors: u64,
+    /// The run was interrupted.
+    pub partial: bool,
+    /// Worst monitor state at the end of the run.
+    pub health: AlertValue,
+    /// Open model: the generator could not deliver the offered load.
+    pub saturated: bool,
+    /// Open model: arrivals, most waiting, not started, worst start lag (µs).
+    pub generator: Option<(u64, u64, u64, u64)>,
+    /// The overall verdict (thresholds and error gates).
+    pub verdict: Verdict,
+    /// The process exit code for this outcome.
+    pub exit_code: i32,
+}
+
+/// The first line on stderr: what runs against what.
+fn announce(plan: &RunPlan, started: &Started) {
+    if plan.output.quiet {
+        return;
+    }
+    eprintln!(
+        "imapload: {}{} — {} sessions for {:?} against {} CAS + {} back ends ({})",
+        plan.name,
+        plan.shard
+            .as_ref()
+            .map_or(String::new(), |s| format!(" shard {}", s.shard)),
+        plan.load.sessions,
+        plan.duration,
+        started.targets.cas.len(),
+        started.targets.backends.len(),
+        if started.topology.is_some() {
+            "embedded"
+        } else {
+            "real servers"
+        }
+    );
+}
+
+/// Runs a plan to the end (or until `interrupt`): prepare the results
+/// directory, start the topology, drive the load, judge the monitors and
+/// the verdict, write the results.
+pub async fn run(
+    plan: RunPlan,
+    interrupt: CancellationToken,
+    fail_on: FailOn,
+) -> Result<RunReport, Failure> {
+    let dir = prepare::prepare(&plan)?;
+    let started = targets::start(&plan).await?;
+    announce(&plan, &started);
+    let servers = started.servers_json();
+    let server_names = started.server_names();
+    let layout = started.layout.clone();
+    let driven = drive::drive(&plan, started, &dir, interrupt).await?;
+    let store = driven.store()?;
+    let outcome = &driven.outcome;
+    let outcomes: Vec<ProbeOutcome> = driven.probes.iter().map(ProbeOutcome::from).collect();
+    let input = build(
+        store.intervals(),
+        store.row_keys(),
+        &layout.cas_names,
+        &layout.backend_names,
+        &outcomes,
+        &plan.monitors,
+        outcome.elapsed,
+        &outcome.window,
+    );
+    let health = evaluate(&plan.monitors, &plan.probes, &input);
+    let verdict = verdict::judge_run(&plan.thresholds, &store, outcome, driven.aborted.clone());
+    let results = RunResults {
+        plan: crate::report::run_json::PlanRecord::of(&plan),
+        outcome,
+        store: &store,
+        servers,
+        server_names,
+        probes: driven.probes.clone(),
+        faults: driven.faults.clone(),
+        health,
+        verdict,
+    };
+    let written = results.write(dir)?;
+    let exit_code = exit_code(&written.verdict, written.worst, fail_on);
+    Ok(RunReport {
+        dir: written.dir,
+        rows: written.rows,
+        commands: written.commands,
+        errors: written.errors,
+        partial: outcome.interrupted,
+        health: written.worst,
+        saturated: outcome.saturated,
+        generator: outcome.generator,
+        verdict: written.verdict,
+        exit_code,
+    })
+}
+
+/// The exit code of a judged run: a failed verdict (thresholds, error gates,
+/// every session failed) first, then a monitor that ended Unhealthy.
+pub fn exit_code(verdict: &Verdict, worst: AlertValue, fail_on: FailOn) -> i32 {
+    if !verdict.passed {
+        verdict.exit_code()
+    } else if worst == AlertValue::Unhealthy && fail_on == FailOn::Unhealthy {
+        3
+    } else {
+        0
+    }
+}
