@@ -156,74 +156,12 @@ pub struct HealthArgs {
 pub struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in scenarios/quickstart.toml.
     pub scenario: Option<PathBuf>,
-    /// Results directory (default results/<name>-<UTC time>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the results directory if it exists.
-    #[arg(long)]
-    pub force: bool,
-    /// Run duration, e.g. 30s, 5m.
-    #[arg(long, allow_hyphen_values = true)]
-    pub duration: Option<String>,
-    /// Concurrent sessions (closed model).
-    #[arg(long)]
-    pub sessions: Option<usize>,
-    /// Seed for every random choice.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Users CSV file: user,password,backend.
-    #[arg(long)]
-    pub users: Option<PathBuf>,
-    /// A real CAS: URL or NAME=URL (imap://host:143[?starttls] or imaps://host:993). Repeatable.
-    #[arg(long = "cas", value_name = "[NAME=]URL")]
-    pub cas: Vec<String>,
-    /// A real back end: NAME=URL. Repeatable; users' backend column names these.
-    #[arg(long = "backend", value_name = "NAME=URL")]
-    pub backends: Vec<String>,
-    /// Extra trust anchors for TLS (PEM).
-    #[arg(long)]
-    pub ca_file: Option<PathBuf>,
-    /// Do not verify server certificates (only for test servers you control).
-    #[arg(long)]
-    pub insecure: bool,
-    /// The name every server's certificate is checked against (and sent as SNI),
-    /// for servers reached by IP whose certificate names a host; per server: URL `?sni=NAME`.
-    #[arg(long, value_name = "NAME")]
-    pub tls_server_name: Option<String>,
-    /// No progress lines and no summary table.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Open model at R session arrivals per second (replaces the scenario's model, rate and stages).
-    #[arg(long, value_name = "R", allow_hyphen_values = true)]
-    pub rate: Option<f64>,
-    /// Response checking: `light` (fast checks on the hot path) or `strict` (decode every response).
-    #[arg(long, value_name = "light|strict", value_parser = clap::builder::TypedValueParser::map(
-        clap::builder::PossibleValuesParser::new(["light", "strict"]),
-        |s| if s == "strict" { plan::Validate::Strict } else { plan::Validate::Light }))]
-    pub validate: Option<plan::Validate>,
-    /// Local address (or IPv4 range a-b) to connect from, repeatable; spreads
-    /// sessions over more ephemeral ports (replaces load.source_addresses).
-    #[arg(long = "source-address", value_name = "IP|A-B")]
-    pub source_addresses: Vec<String>,
-    /// Run only part K of N of the scenario (1 <= K <= N), e.g. 2/4; merge with `imapload merge`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Write the raw IMAP exchange of a sample of sessions into DIR, one file each, credentials redacted.
-    #[arg(long, value_name = "DIR")]
-    pub protocol_log: Option<PathBuf>,
-    /// Share of sessions --protocol-log records (default 0.01: the first session and every 100th).
-    #[arg(long, value_name = "F")]
-    pub protocol_log_sample: Option<f64>,
+    /// Flags that override the scenario.
+    #[command(flatten)]
+    pub overrides: Overrides,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
-    /// A threshold the run must meet, e.g. 'p99(cas.*.*.LOGIN) < 500ms' or
-    /// 'errors.rate < 0.1%'; repeatable, added to the scenario's (exit 5 when one fails).
-    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
-    pub thresholds: Vec<String>,
-    /// Stop the run as soon as a threshold is crossed (after `[thresholds] abort_delay`).
-    #[arg(long)]
-    pub abort_on_fail: bool,
 }
 
 /// Flags of `imapload serve`.
@@ -342,29 +280,7 @@ fn interrupt_token() -> CancellationToken {
 async fn dispatch(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Run(a) => {
-            let overrides = Overrides {
-                duration: a.duration,
-                sessions: a.sessions,
-                seed: a.seed,
-                users: a.users,
-                cas: a.cas,
-                backends: a.backends,
-                ca_file: a.ca_file,
-                insecure: a.insecure,
-                tls_server_name: a.tls_server_name,
-                out: a.out,
-                force: a.force,
-                quiet: a.quiet,
-                rate: a.rate,
-                validate: a.validate,
-                source_addresses: a.source_addresses,
-                shard: a.shard,
-                protocol_log: a.protocol_log,
-                protocol_log_sample: a.protocol_log_sample,
-                thresholds: a.thresholds,
-                abort_on_fail: a.abort_on_fail,
-            };
-            let plan = plan::load(a.scenario.as_deref(), &overrides)?;
+            let plan = plan::load(a.scenario.as_deref(), &a.overrides)?;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
             Ok(report.exit_code)
         }

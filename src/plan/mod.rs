@@ -10,6 +10,7 @@ mod health;
 mod load;
 mod load_model;
 mod monitors;
+mod overrides;
 mod profiles;
 mod scenario;
 mod session;
@@ -38,6 +39,7 @@ mod users;
 pub use duration::{format_duration, parse_duration};
 pub use health::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
+pub use overrides::Overrides;
 pub use session::DEFAULT_MIX;
 pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
@@ -440,49 +442,4 @@ pub struct OutputPlan {
     pub quiet: bool,
     /// `--protocol-log`: where sampled sessions' raw exchanges go (off when `None`).
     pub protocol_log: Option<crate::imap::protolog::Settings>,
-}
-
-/// Command-line flags that override the scenario file. `None` keeps the file's value.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    /// `--duration` (already parsed by the CLI as text, e.g. `30s`, `5m`).
-    pub duration: Option<String>,
-    /// `--sessions`.
-    pub sessions: Option<usize>,
-    /// `--seed`.
-    pub seed: Option<u64>,
-    /// `--users FILE` (CSV `user,password,backend`).
-    pub users: Option<PathBuf>,
-    /// `--cas URL` or `--cas NAME=URL`, repeatable; switches to a real topology.
-    pub cas: Vec<String>,
-    /// `--backend NAME=URL`, repeatable; switches to a real topology.
-    pub backends: Vec<String>,
-    /// `--ca-file PEM`.
-    pub ca_file: Option<PathBuf>,
-    /// `--insecure`.
-    pub insecure: bool,
-    /// `--tls-server-name NAME`: the certificate name checked for every real endpoint.
-    pub tls_server_name: Option<String>,
-    /// `--out DIR`.
-    pub out: Option<PathBuf>,
-    /// `--force`.
-    pub force: bool,
-    /// `--quiet`.
-    pub quiet: bool,
-    /// `--rate R`: open model at R session arrivals per second.
-    pub rate: Option<f64>,
-    /// `--validate light|strict`.
-    pub validate: Option<Validate>,
-    /// `--source-address`, repeatable (addresses or IPv4 ranges).
-    pub source_addresses: Vec<String>,
-    /// `--shard K/N` (text; parsed and applied last, after every other override).
-    pub shard: Option<String>,
-    /// `--protocol-log DIR`: write a sample of sessions' raw exchanges there.
-    pub protocol_log: Option<PathBuf>,
-    /// `--protocol-log-sample` (share of sessions logged; default 0.01).
-    pub protocol_log_sample: Option<f64>,
-    /// `--threshold EXPR`, repeatable: added to the scenario's thresholds.
-    pub thresholds: Vec<String>,
-    /// `--abort-on-fail`: stop the run when a threshold is crossed.
-    pub abort_on_fail: bool,
 }
