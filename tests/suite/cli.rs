@@ -87,13 +87,15 @@ fn ctrl_c_leaves_a_complete_results_directory_marked_partial_within_5_s() {
     let took = sent.elapsed();
     eprintln!("stopped {took:?} after SIGINT");
     assert!(took < Duration::from_secs(5), "took {took:?} to stop");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(
         status.code(),
         Some(0),
-        "an interrupted healthy run still exits by its health"
+        "an interrupted healthy run still exits by its verdict and health: {} {}",
+        run["verdict"]["reasons"],
+        run["sessions"]
     );
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
     assert_eq!(run["outcome"], "partial");
     assert!(run["elapsed_s"].as_f64().unwrap() < 15.0);
     assert!(run["totals"]["commands"].as_u64().unwrap() > 1000);
