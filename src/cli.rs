@@ -284,49 +284,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
             Ok(report.exit_code)
         }
-        Command::Serve(a) => {
-            if a.backends == 0 || a.cas == 0 || a.users == 0 || a.workers == 0 {
-                return Err(crate::error::InputError::new(
-                    "--backends/--cas/--users/--workers",
-                    "must be at least 1",
-                )
-                .into());
-            }
-            // The embedded servers hold two sockets per client session.
-            let _ = crate::fdlimit::raise();
-            let opts = crate::sim::serve::ServeOptions {
-                cas: a.cas,
-                backends: a.backends,
-                listen: a.listen,
-                port_base: a.port_base,
-                users: a.users,
-                seed: a.seed,
-                workers_per_backend: a.workers,
-                dir: a.dir,
-                service: crate::sim::serve::parse_service_time(&a.service_time)
-                    .map_err(|m| crate::error::InputError::new("--service-time", m))?,
-                only: match a.only {
-                    Some(list) => {
-                        crate::sim::serve::check_only(&list, a.cas, a.backends)
-                            .map_err(|m| crate::error::InputError::new("--only", m))?;
-                        if a.port_base.is_none() {
-                            return Err(crate::error::InputError::new(
-                                "--only",
-                                "needs --port-base, so that the processes of one topology agree on its ports",
-                            )
-                            .into());
-                        }
-                        Some(list)
-                    }
-                    None => None,
-                },
-                login_disabled_without_tls: a.login_disabled_without_tls,
-            };
-            crate::sim::serve::serve(opts, interrupt_token())
-                .await
-                .map_err(Failure::Run)?;
-            Ok(0)
-        }
+        Command::Serve(a) => serve(a).await,
         Command::Probe(a) => probe(a).await,
         Command::Merge(a) => crate::merge::command(
             &a.shards,
@@ -338,37 +296,8 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 thresholds: a.thresholds,
             },
         ),
-        Command::Compare(a) => {
-            let min_delta = plan::parse_duration(&a.min_delta)
-                .or_else(|e| {
-                    if a.min_delta.trim() == "0" {
-                        Ok(std::time::Duration::ZERO)
-                    } else {
-                        Err(e)
-                    }
-                })
-                .map_err(|e| crate::error::InputError::new("--min-delta", e))?;
-            let opts = crate::compare::CompareOptions {
-                max_regression_pct: crate::compare::parse_max_regression(&a.max_regression)?,
-                metric: a.metric,
-                min_samples: a.min_samples,
-                min_delta_us: min_delta.as_micros() as u64,
-                format: a.format,
-            };
-            crate::compare::command(&a.baseline, &a.current, &opts)
-        }
-        Command::Report(a) => {
-            if !a.results.join("run.json").is_file() {
-                let msg = format!(
-                    "{} is not an imapload results directory (no run.json)",
-                    a.results.display()
-                );
-                return Err(crate::error::InputError::new("RESULTS", msg).into());
-            }
-            let path = crate::report::html::write(&a.results).map_err(Failure::Run)?;
-            println!("{}", path.display());
-            Ok(0)
-        }
+        Command::Compare(a) => compare(a),
+        Command::Report(a) => report(a),
         Command::Health(a) => crate::rejudge::command(
             &a.results,
             &crate::rejudge::Rejudge {
@@ -381,6 +310,86 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             },
         ),
     }
+}
+
+/// `imapload serve`: the embedded topology in the foreground until Ctrl-C.
+async fn serve(a: ServeArgs) -> Result<i32, Failure> {
+    if a.backends == 0 || a.cas == 0 || a.users == 0 || a.workers == 0 {
+        return Err(crate::error::InputError::new(
+            "--backends/--cas/--users/--workers",
+            "must be at least 1",
+        )
+        .into());
+    }
+    // The embedded servers hold two sockets per client session.
+    let _ = crate::fdlimit::raise();
+    let opts = crate::sim::serve::ServeOptions {
+        cas: a.cas,
+        backends: a.backends,
+        listen: a.listen,
+        port_base: a.port_base,
+        users: a.users,
+        seed: a.seed,
+        workers_per_backend: a.workers,
+        dir: a.dir,
+        service: crate::sim::serve::parse_service_time(&a.service_time)
+            .map_err(|m| crate::error::InputError::new("--service-time", m))?,
+        only: match a.only {
+            Some(list) => {
+                crate::sim::serve::check_only(&list, a.cas, a.backends)
+                    .map_err(|m| crate::error::InputError::new("--only", m))?;
+                if a.port_base.is_none() {
+                    return Err(crate::error::InputError::new(
+                        "--only",
+                        "needs --port-base, so that the processes of one topology agree on its ports",
+                    )
+                    .into());
+                }
+                Some(list)
+            }
+            None => None,
+        },
+        login_disabled_without_tls: a.login_disabled_without_tls,
+    };
+    crate::sim::serve::serve(opts, interrupt_token())
+        .await
+        .map_err(Failure::Run)?;
+    Ok(0)
+}
+
+/// `imapload compare`: two results directories, row by row.
+fn compare(a: CompareArgs) -> Result<i32, Failure> {
+    let min_delta = plan::parse_duration(&a.min_delta)
+        .or_else(|e| {
+            if a.min_delta.trim() == "0" {
+                Ok(std::time::Duration::ZERO)
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(|e| crate::error::InputError::new("--min-delta", e))?;
+    let opts = crate::compare::CompareOptions {
+        max_regression_pct: crate::compare::parse_max_regression(&a.max_regression)?,
+        metric: a.metric,
+        min_samples: a.min_samples,
+        min_delta_us: min_delta.as_micros() as u64,
+        format: a.format,
+    };
+    crate::compare::command(&a.baseline, &a.current, &opts)
+}
+
+/// `imapload report`: (re)writes `report.html` from the files.
+fn report(a: ReportArgs) -> Result<i32, Failure> {
+    if !a.results.join("run.json").is_file() {
+        let msg = format!(
+            "{} is not an imapload results directory (no run.json)",
+            a.results.display()
+        );
+        return Err(crate::error::InputError::new("RESULTS", msg).into());
+    }
+    let path = crate::report::html::write(&a.results).map_err(Failure::Run)?;
+    println!("{}", path.display());
+    Ok(0)
 }
 
 async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
