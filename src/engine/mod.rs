@@ -13,6 +13,7 @@ pub mod open;
 pub mod session;
 mod steps;
 mod tally;
+mod tasks;
 pub mod tokens;
 pub mod users;
 pub mod validate;
@@ -33,7 +34,7 @@ use crate::command::CommandKind;
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
-use crate::metrics::{IntervalStore, QueueGauges, QueueStats, Recorder, Window};
+use crate::metrics::{IntervalStore, QueueGauges, Recorder, Window};
 use crate::plan::{LoadModel, LoadPlan, Profile, RunPlan, SessionPlan, ThinkTime};
 
 pub use tally::SessionTally;
@@ -264,6 +265,47 @@ pub async fn run(
     interrupt: CancellationToken,
     on_tick: impl Fn(&IntervalStore, Duration) + Send + 'static,
 ) -> EngineOutcome {
+    let started_at = SystemTime::now();
+    let start = Instant::now();
+    let ctx = context(plan, targets, tls, recorder, start);
+    let queue_now = tasks::QueueNow::new(&ctx);
+    let sampler = tasks::sample_queues(ctx.clone(), queue_now.clone());
+    let stop = tasks::Stop::new(plan);
+    let stopper = tasks::stop_at_the_end(ctx.clone(), &stop, plan, interrupt, start);
+    let ticks = tasks::Ticks {
+        store: store.clone(),
+        queue_now: queue_now.clone(),
+        interval: plan.interval,
+        start,
+        steady: steady_window(plan, stop.load_end_us.clone()),
+    };
+    let ticker = tasks::tick(ctx.clone(), ticks, on_tick);
+    drive_load(plan, &ctx, start).await;
+    ctx.soft_stop.cancel();
+    ctx.hard_stop.cancel();
+    let _ = ticker.await;
+    let _ = sampler.await;
+    stopper.abort();
+    let elapsed = start.elapsed();
+    {
+        let mut s = store.lock().expect("store");
+        let last = s.intervals().last().map_or(Duration::ZERO, |r| r.end);
+        s.set_window(steady_window(plan, stop.load_end_us.clone())());
+        if elapsed > last {
+            s.tick(&ctx.recorder, last, elapsed, 0, queue_now.take());
+        }
+    }
+    outcome(plan, &ctx, &stop, started_at, elapsed)
+}
+
+/// The context every session of the run shares.
+fn context(
+    plan: &RunPlan,
+    targets: Targets,
+    tls: TlsClient,
+    recorder: Arc<Recorder>,
+    start: Instant,
+) -> Arc<Ctx> {
     let layout = recorder.layout().clone();
     let users = UserPool::new(plan.users.clone(), |b| {
         layout
@@ -282,8 +324,6 @@ pub async fn run(
             weights.sample(&mut rng) as u16
         })
         .collect();
-    let started_at = SystemTime::now();
-    let start = Instant::now();
     let ctx = Arc::new(Ctx {
         session: plan.session.clone(),
         targets,
@@ -312,95 +352,11 @@ pub async fn run(
             plan.session.command_timeout,
         ),
     });
-    let own_queues: Vec<Option<OwnQueue>> = ctx
-        .targets
-        .cas
-        .iter()
-        .chain(ctx.targets.backends.iter())
-        .map(|t| t.own_queue.clone())
-        // Back ends behind a CAS only (no URL, no target) report no queue of their own.
-        .chain(std::iter::repeat(None))
-        .take(layout.cas_names.len() + layout.backend_names.len())
-        .collect();
-    let queue_now: Arc<Mutex<Vec<QueueStats>>> =
-        Arc::new(Mutex::new(vec![QueueStats::default(); own_queues.len()]));
+    ctx
+}
 
-    // Queue depth, 10 readings a second.
-    let sampler = {
-        let (ctx, queue_now) = (ctx.clone(), queue_now.clone());
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_millis(100));
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = every.tick() => {}
-                    _ = ctx.hard_stop.cancelled() => return,
-                }
-                let depths = ctx.queues.read();
-                let mut q = queue_now.lock().expect("queue stats");
-                for (i, d) in depths.into_iter().enumerate() {
-                    let own = own_queues[i].as_ref().map(|f| (f.0)());
-                    q[i].add(d, own);
-                }
-            }
-        })
-    };
-
-    // Stop control: soft stop at the deadline or on interrupt, hard stop after a grace period.
-    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let load_end_us = Arc::new(AtomicU64::new(plan.duration.as_micros() as u64));
-    let stopper = {
-        let (ctx, interrupted) = (ctx.clone(), interrupted.clone());
-        let load_end_us = load_end_us.clone();
-        let normal_grace =
-            plan.session.command_timeout.min(Duration::from_secs(10)) + Duration::from_millis(500);
-        tokio::spawn(async move {
-            let grace = tokio::select! {
-                _ = tokio::time::sleep_until(ctx.deadline.into()) => normal_grace,
-                _ = interrupt.cancelled() => {
-                    interrupted.store(true, Ordering::Relaxed);
-                    load_end_us.store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    Duration::from_secs(2)
-                }
-            };
-            ctx.soft_stop.cancel();
-            tokio::time::sleep(grace).await;
-            ctx.hard_stop.cancel();
-        })
-    };
-
-    // Interval ticks.
-    let ticker = {
-        let (ctx, store, queue_now) = (ctx.clone(), store.clone(), queue_now.clone());
-        let interval = plan.interval;
-        let steady = steady_window(plan, load_end_us.clone());
-        tokio::spawn(async move {
-            let mut last = Duration::ZERO;
-            let mut next = start + interval;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(next.into()) => {}
-                    _ = ctx.hard_stop.cancelled() => return,
-                }
-                let now = next.duration_since(start);
-                let queues = take_queues(&queue_now);
-                let mut s = store.lock().expect("store");
-                s.set_window(steady());
-                s.tick(
-                    &ctx.recorder,
-                    last,
-                    now,
-                    ctx.counters.active.load(Ordering::Relaxed),
-                    queues,
-                );
-                on_tick(&s, now);
-                drop(s);
-                last = now;
-                next += interval;
-            }
-        })
-    };
-
+/// Runs the load model until its end.
+async fn drive_load(plan: &RunPlan, ctx: &Arc<Ctx>, start: Instant) {
     match plan.load.model {
         LoadModel::Closed => {
             let slots = if plan.load.stages.is_empty() {
@@ -417,26 +373,22 @@ pub async fn run(
         }
         LoadModel::Open => open::drive(ctx.clone(), plan.seed, start).await,
     }
-    ctx.soft_stop.cancel();
-    ctx.hard_stop.cancel();
-    let _ = ticker.await;
-    let _ = sampler.await;
-    stopper.abort();
-    let elapsed = start.elapsed();
-    {
-        let mut s = store.lock().expect("store");
-        let last = s.intervals().last().map_or(Duration::ZERO, |r| r.end);
-        s.set_window(steady_window(plan, load_end_us.clone())());
-        if elapsed > last {
-            s.tick(&ctx.recorder, last, elapsed, 0, take_queues(&queue_now));
-        }
-    }
+}
+
+/// What the engine reports, from the counters at the end.
+fn outcome(
+    plan: &RunPlan,
+    ctx: &Ctx,
+    stop: &tasks::Stop,
+    started_at: SystemTime,
+    elapsed: Duration,
+) -> EngineOutcome {
     let c = &ctx.counters;
     EngineOutcome {
         started_at,
         ended_at: SystemTime::now(),
         elapsed,
-        interrupted: interrupted.load(Ordering::Relaxed),
+        interrupted: stop.interrupted.load(Ordering::Relaxed),
         sessions: SessionTally {
             started: c.started.load(Ordering::Relaxed),
             completed: c.completed.load(Ordering::Relaxed),
@@ -456,7 +408,7 @@ pub async fn run(
         }),
         saturated: plan.load.model == LoadModel::Open
             && ctx.generator.saturated(plan.load.max_sessions),
-        window: steady_window(plan, load_end_us)(),
+        window: steady_window(plan, stop.load_end_us.clone())(),
     }
 }
 
@@ -468,11 +420,4 @@ fn steady_window(plan: &RunPlan, load_end_us: Arc<AtomicU64>) -> impl Fn() -> Wi
         let end = Duration::from_micros(load_end_us.load(Ordering::Relaxed)).min(duration);
         Window::steady(warmup, cooldown, end)
     }
-}
-
-/// Takes the queue figures gathered since the last tick, leaving zeroes.
-fn take_queues(q: &Mutex<Vec<QueueStats>>) -> Vec<QueueStats> {
-    let mut q = q.lock().expect("queue stats");
-    let n = q.len();
-    std::mem::replace(&mut *q, vec![QueueStats::default(); n])
 }
