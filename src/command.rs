@@ -63,13 +63,15 @@ pub enum CommandKind {
     Close,
     /// IDLE until DONE.
     Idle,
+    /// UNSELECT (RFC 3691): leave the mailbox without expunging.
+    Unselect,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 28] = [
+    pub const ALL: [CommandKind; 29] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -97,6 +99,7 @@ impl CommandKind {
         CommandKind::Expunge,
         CommandKind::Close,
         CommandKind::Idle,
+        CommandKind::Unselect,
         CommandKind::Logout,
     ];
 
@@ -138,6 +141,7 @@ impl CommandKind {
             CommandKind::Expunge => "EXPUNGE",
             CommandKind::Close => "CLOSE",
             CommandKind::Idle => "IDLE",
+            CommandKind::Unselect => "UNSELECT",
             CommandKind::Logout => "LOGOUT",
         }
     }

@@ -46,6 +46,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Select => &select::SELECT,
         Examine => &select::EXAMINE,
         Close => &select::CLOSE,
+        Unselect => &select::UNSELECT,
         FetchFlags => &fetch::FETCH_FLAGS,
         FetchHeaders => &fetch::FETCH_HEADERS,
         FetchBody => &fetch::FETCH_BODY,

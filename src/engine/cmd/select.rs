@@ -1,4 +1,4 @@
-//! Entering and leaving the selected state: SELECT, EXAMINE, CLOSE.
+//! Entering and leaving the selected state: SELECT, EXAMINE, CLOSE, UNSELECT.
 
 use super::{need, verb_only, Enc, MailboxState, Spec};
 
@@ -57,3 +57,12 @@ pub static CLOSE: Spec = Spec {
 pub(super) fn leaving(m: &mut MailboxState) {
     m.selected = false;
 }
+
+/// UNSELECT (RFC 3691): leaves the mailbox without expunging.
+pub static UNSELECT: Spec = Spec {
+    instead: need::selected,
+    encode: verb_only,
+    need: 0,
+    on_send: leaving,
+    on_ok: super::keep,
+};

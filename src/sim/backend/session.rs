@@ -354,7 +354,8 @@ pub fn kind_of(cmd: &Command) -> CommandKind {
         CommandBody::Status { .. } => CommandKind::Status,
         CommandBody::Append { .. } => CommandKind::Append,
         CommandBody::Expunge => CommandKind::Expunge,
-        CommandBody::Close | CommandBody::Unselect => CommandKind::Close,
+        CommandBody::Close => CommandKind::Close,
+        CommandBody::Unselect => CommandKind::Unselect,
         // Not modelled on their own yet: timed like the cheap bookkeeping
         // command they resemble. Each is named so a new decoded command
         // makes the compiler ask where it belongs.
