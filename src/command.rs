@@ -65,13 +65,15 @@ pub enum CommandKind {
     Idle,
     /// UNSELECT (RFC 3691): leave the mailbox without expunging.
     Unselect,
+    /// ID (RFC 2971): client and server identify themselves.
+    Id,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 29] = [
+    pub const ALL: [CommandKind; 30] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -100,6 +102,7 @@ impl CommandKind {
         CommandKind::Close,
         CommandKind::Idle,
         CommandKind::Unselect,
+        CommandKind::Id,
         CommandKind::Logout,
     ];
 
@@ -142,6 +145,7 @@ impl CommandKind {
             CommandKind::Close => "CLOSE",
             CommandKind::Idle => "IDLE",
             CommandKind::Unselect => "UNSELECT",
+            CommandKind::Id => "ID",
             CommandKind::Logout => "LOGOUT",
         }
     }

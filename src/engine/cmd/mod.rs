@@ -13,6 +13,7 @@ use super::mailbox::MailboxState;
 
 mod fetch;
 mod folder;
+mod info;
 mod phase;
 mod select;
 mod write;
@@ -40,6 +41,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Noop => &phase::NOOP,
         Idle => &phase::IDLE,
         Logout => &phase::LOGOUT,
+        Id => &info::ID,
         List => &folder::LIST,
         Lsub => &folder::LSUB,
         Status => &folder::STATUS,

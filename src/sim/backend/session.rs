@@ -35,6 +35,13 @@ pub(super) enum State {
     Selected(Selected),
 }
 
+/// A command imap-codec 1.0 cannot decode, answered from its verb.
+#[derive(Clone, Copy)]
+enum Undecoded {
+    /// ID (RFC 2971); the client's parameters are not kept.
+    Id,
+}
+
 /// What a handler wants the session loop to do next.
 #[derive(PartialEq, Eq)]
 pub(super) enum Next {
@@ -131,8 +138,10 @@ impl Session {
 
     async fn command(&mut self, raw: &[u8]) -> Next {
         let tag = tag_of(raw);
-        if verb_of(raw) == "STARTTLS" {
-            return self.starttls(&tag, raw).await;
+        match verb_of(raw).as_str() {
+            "STARTTLS" => return self.starttls(&tag, raw).await,
+            "ID" => return self.undecoded(&tag, Undecoded::Id).await,
+            _ => {}
         }
         let cmd = match CommandCodec::new().decode(raw) {
             Ok((&[], cmd)) => cmd,
@@ -181,6 +190,22 @@ impl Session {
         let kind = kind_of(&cmd);
         let _worker = self.admit(kind).await;
         self.dispatch(&tag, cmd).await
+    }
+
+    /// Commands imap-codec 1.0 does not decode, recognised by their verb and
+    /// timed as their own row.
+    async fn undecoded(&mut self, tag: &str, cmd: Undecoded) -> Next {
+        let kind = match cmd {
+            Undecoded::Id => CommandKind::Id,
+        };
+        let _worker = self.admit(kind).await;
+        match cmd {
+            Undecoded::Id => {
+                self.line("* ID (\"name\" \"imapload\" \"vendor\" \"imapload simulator\")");
+                self.line(format!("{tag} OK ID completed"));
+            }
+        }
+        Next::Continue
     }
 
     pub(super) async fn admit(&mut self, kind: CommandKind) -> crate::sim::service::WorkerGuard {

@@ -1,0 +1,16 @@
+//! Session-level information a client asks for once it is connected: ID.
+
+use super::{keep, need, Enc, Spec};
+
+/// ID ("name" "imapload") (RFC 2971): valid in any state.
+pub static ID: Spec = Spec {
+    instead: need::nothing,
+    encode: id,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+fn id(e: &mut Enc<'_>) {
+    e.buf.atom(b"ID (\"name\" \"imapload\")").crlf();
+}
