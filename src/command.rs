@@ -67,13 +67,15 @@ pub enum CommandKind {
     Unselect,
     /// ID (RFC 2971): client and server identify themselves.
     Id,
+    /// NAMESPACE (RFC 2342): where the personal and shared folders are.
+    Namespace,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 30] = [
+    pub const ALL: [CommandKind; 31] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -103,6 +105,7 @@ impl CommandKind {
         CommandKind::Idle,
         CommandKind::Unselect,
         CommandKind::Id,
+        CommandKind::Namespace,
         CommandKind::Logout,
     ];
 
@@ -146,6 +149,7 @@ impl CommandKind {
             CommandKind::Idle => "IDLE",
             CommandKind::Unselect => "UNSELECT",
             CommandKind::Id => "ID",
+            CommandKind::Namespace => "NAMESPACE",
             CommandKind::Logout => "LOGOUT",
         }
     }

@@ -8,7 +8,7 @@ use crate::dovecot::Dovecot;
 use crate::support::*;
 
 /// The mix keys of the added commands; each must get a row.
-const NEW: [&str; 2] = ["UNSELECT", "ID"];
+const NEW: [&str; 3] = ["UNSELECT", "ID", "NAMESPACE"];
 
 /// A scenario whose mix is only the added commands (plus the reads they
 /// need a selected mailbox for), short and with no think time.

@@ -42,6 +42,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Idle => &phase::IDLE,
         Logout => &phase::LOGOUT,
         Id => &info::ID,
+        Namespace => &info::NAMESPACE,
         List => &folder::LIST,
         Lsub => &folder::LSUB,
         Status => &folder::STATUS,

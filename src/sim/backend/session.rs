@@ -40,6 +40,8 @@ pub(super) enum State {
 enum Undecoded {
     /// ID (RFC 2971); the client's parameters are not kept.
     Id,
+    /// NAMESPACE (RFC 2342): one personal namespace, no others.
+    Namespace,
 }
 
 /// What a handler wants the session loop to do next.
@@ -141,6 +143,7 @@ impl Session {
         match verb_of(raw).as_str() {
             "STARTTLS" => return self.starttls(&tag, raw).await,
             "ID" => return self.undecoded(&tag, Undecoded::Id).await,
+            "NAMESPACE" => return self.undecoded(&tag, Undecoded::Namespace).await,
             _ => {}
         }
         let cmd = match CommandCodec::new().decode(raw) {
@@ -197,12 +200,20 @@ impl Session {
     async fn undecoded(&mut self, tag: &str, cmd: Undecoded) -> Next {
         let kind = match cmd {
             Undecoded::Id => CommandKind::Id,
+            Undecoded::Namespace => CommandKind::Namespace,
         };
         let _worker = self.admit(kind).await;
         match cmd {
             Undecoded::Id => {
                 self.line("* ID (\"name\" \"imapload\" \"vendor\" \"imapload simulator\")");
                 self.line(format!("{tag} OK ID completed"));
+            }
+            Undecoded::Namespace if matches!(self.state, State::NotAuth) => {
+                return self.bad(tag, "Command received in Invalid state.");
+            }
+            Undecoded::Namespace => {
+                self.line("* NAMESPACE ((\"\" \"/\")) NIL NIL");
+                self.line(format!("{tag} OK NAMESPACE completed"));
             }
         }
         Next::Continue
