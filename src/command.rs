@@ -63,13 +63,19 @@ pub enum CommandKind {
     Close,
     /// IDLE until DONE.
     Idle,
+    /// UNSELECT (RFC 3691): leave the mailbox without expunging.
+    Unselect,
+    /// ID (RFC 2971): client and server identify themselves.
+    Id,
+    /// NAMESPACE (RFC 2342): where the personal and shared folders are.
+    Namespace,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 28] = [
+    pub const ALL: [CommandKind; 31] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -97,6 +103,9 @@ impl CommandKind {
         CommandKind::Expunge,
         CommandKind::Close,
         CommandKind::Idle,
+        CommandKind::Unselect,
+        CommandKind::Id,
+        CommandKind::Namespace,
         CommandKind::Logout,
     ];
 
@@ -138,6 +147,9 @@ impl CommandKind {
             CommandKind::Expunge => "EXPUNGE",
             CommandKind::Close => "CLOSE",
             CommandKind::Idle => "IDLE",
+            CommandKind::Unselect => "UNSELECT",
+            CommandKind::Id => "ID",
+            CommandKind::Namespace => "NAMESPACE",
             CommandKind::Logout => "LOGOUT",
         }
     }

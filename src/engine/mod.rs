@@ -3,7 +3,7 @@
 //! the recorder into the interval store.
 
 mod closed;
-pub mod commands;
+pub mod cmd;
 mod due;
 pub mod failure;
 mod launch;

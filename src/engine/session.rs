@@ -50,7 +50,7 @@ impl SlotBuffers {
     /// Makes the message APPEND sends, once, before the first APPEND.
     pub fn prepare_append(&mut self) {
         if self.append_msg.is_empty() {
-            self.append_msg = super::commands::synthetic_message(self.append_size, self.seed);
+            self.append_msg = super::cmd::synthetic_message(self.append_size, self.seed);
         }
     }
 }

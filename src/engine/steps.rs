@@ -11,7 +11,7 @@ use crate::imap::conn::Connection;
 use crate::metrics::ErrorReason;
 use crate::plan::{Pacing, ThinkTime};
 
-use super::commands::{encode, substitute};
+use super::cmd::{encode, spec, substitute, EncodeInput};
 use super::due::wait_until;
 use super::failure::{CommandError, FailedCommand};
 use super::session::{Session, SessionEnd};
@@ -76,8 +76,7 @@ impl Session<'_> {
                 break;
             }
             let drawn = self.profile.mix[self.profile.mix_index.sample(self.rng)];
-            let idle = self.mbox.capabilities.as_ref().is_none_or(|c| c.idle);
-            let kind = substitute(drawn, &self.mbox, idle);
+            let kind = substitute(drawn, &self.mbox);
             done = match self.simple(conn, kind, intended).await {
                 Err(f) if recoverable(&f) => Instant::now(),
                 other => other?,
@@ -134,23 +133,14 @@ impl Session<'_> {
         if kind == CommandKind::Append {
             self.bufs.prepare_append();
         }
-        let enc = encode(
-            kind,
-            &self.mbox,
-            &ctx.session.mailbox,
-            &self.bufs.append_msg,
+        let input = EncodeInput {
+            mbox: &self.mbox,
+            mailbox: &ctx.session.mailbox,
+            append_msg: &self.bufs.append_msg,
             literal_plus,
-            self.rng,
-            &mut self.bufs.cmd,
-        );
-        match kind {
-            CommandKind::Select | CommandKind::Examine => {
-                self.mbox.exists = 0;
-                self.mbox.read_only = kind == CommandKind::Examine;
-            }
-            CommandKind::Close => self.mbox.selected = false,
-            _ => {}
-        }
+        };
+        let enc = encode(kind, &input, self.rng, &mut self.bufs.cmd);
+        (spec(kind).on_send)(&mut self.mbox);
         let mut check = self.check(kind);
         let deadline = self.deadline();
         let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
@@ -187,9 +177,7 @@ impl Session<'_> {
             &ctx.hard_stop,
         )
         .await?;
-        if matches!(kind, CommandKind::Select | CommandKind::Examine) {
-            self.mbox.selected = true;
-        }
+        (spec(kind).on_ok)(&mut self.mbox);
         Ok(self.ok(kind, intended, sent))
     }
 

@@ -19,9 +19,10 @@ use crate::plan::Validate;
 use super::failure::CommandError;
 use super::mailbox::MailboxState;
 
-mod scan;
+pub(super) mod scan;
 
-use scan::{fetch_items, BODY, BODY_LITERAL, ENVELOPE, FLAGS, HEADER, PARTIAL0, UID};
+use super::cmd::spec;
+use scan::{fetch_items, BODY, BODY_LITERAL, HEADER, PARTIAL0, UID};
 
 /// Untagged data keywords that do not start with a number (status words aside).
 const KEYWORDS: [&[u8]; 26] = [
@@ -79,16 +80,9 @@ pub struct Check {
 impl Check {
     /// A light check for a command of `kind` sent with the mailbox as it is now.
     pub fn new(kind: CommandKind, mailbox: &MailboxState) -> Check {
-        let need = match kind {
-            CommandKind::FetchFlags | CommandKind::UidFetch => UID | FLAGS,
-            CommandKind::FetchBody => BODY | BODY_LITERAL,
-            CommandKind::FetchHeaders => HEADER | ENVELOPE,
-            CommandKind::FetchPartial => PARTIAL0,
-            _ => 0,
-        };
         Check {
             kind,
-            need,
+            need: spec(kind).need,
             exists_at_send: mailbox.exists,
             strict: false,
             fetches: 0,

@@ -7,6 +7,7 @@ mod causes;
 mod clean_end;
 mod cli;
 mod dovecot;
+mod dovecot_commands;
 mod dovecot_proxy;
 mod dovecot_tls;
 mod e2e;

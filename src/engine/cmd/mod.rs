@@ -1,0 +1,203 @@
+//! One place per IMAP command the engine sends: its precondition (may it be
+//! sent with the mailbox as the session knows it, else what a real client
+//! would send first), its encoding, what its answer must hold, and its effect
+//! on the session's mailbox state. [`spec`] is the one exhaustive match over
+//! [`CommandKind`], so a new kind makes the compiler ask for its [`Spec`].
+
+use rand::RngCore;
+
+use crate::command::CommandKind;
+use crate::imap::encoder::CommandBuf;
+
+use super::mailbox::MailboxState;
+
+mod fetch;
+mod folder;
+mod info;
+mod phase;
+mod select;
+mod write;
+
+/// Everything the engine knows about one command kind.
+pub struct Spec {
+    /// The kind to send instead when this one is not valid now (`None`: send it).
+    pub instead: fn(&MailboxState) -> Option<CommandKind>,
+    /// Writes the whole command (CRLF included) for the mailbox as it is now.
+    pub encode: fn(&mut Enc<'_>),
+    /// FETCH item bits (see `validate::scan`) its answer must carry (0: not a FETCH).
+    pub need: u8,
+    /// State change when the command is sent (before any answer).
+    pub on_send: fn(&mut MailboxState),
+    /// State change once it completed OK.
+    pub on_ok: fn(&mut MailboxState),
+}
+
+/// The spec of `kind`.
+pub fn spec(kind: CommandKind) -> &'static Spec {
+    use CommandKind::*;
+    match kind {
+        Connect | Tls | Greeting | StartTls | Login | Authenticate => &phase::PHASE,
+        Capability => &phase::CAPABILITY,
+        Noop => &phase::NOOP,
+        Idle => &phase::IDLE,
+        Logout => &phase::LOGOUT,
+        Id => &info::ID,
+        Namespace => &info::NAMESPACE,
+        List => &folder::LIST,
+        Lsub => &folder::LSUB,
+        Status => &folder::STATUS,
+        Select => &select::SELECT,
+        Examine => &select::EXAMINE,
+        Close => &select::CLOSE,
+        Unselect => &select::UNSELECT,
+        FetchFlags => &fetch::FETCH_FLAGS,
+        FetchHeaders => &fetch::FETCH_HEADERS,
+        FetchBody => &fetch::FETCH_BODY,
+        FetchPartial => &fetch::FETCH_PARTIAL,
+        UidFetch => &fetch::UID_FETCH,
+        Search => &fetch::SEARCH,
+        UidSearch => &fetch::UID_SEARCH,
+        Store => &write::STORE,
+        UidStore => &write::UID_STORE,
+        Copy => &write::COPY,
+        Append => &write::APPEND,
+        Expunge => &write::EXPUNGE,
+    }
+}
+
+/// What an encoder may read and where it writes.
+pub struct Enc<'a> {
+    /// The kind being encoded (families share encoders).
+    pub kind: CommandKind,
+    /// The mailbox as the session knows it.
+    pub mbox: &'a MailboxState,
+    /// The session's mailbox name (`INBOX`).
+    pub mailbox: &'a str,
+    /// The message APPEND sends.
+    pub append_msg: &'a [u8],
+    /// The server takes non-synchronizing literals.
+    pub literal_plus: bool,
+    /// Randomness for ranges and variants.
+    pub rng: &'a mut dyn RngCore,
+    /// The command bytes.
+    pub buf: &'a mut CommandBuf,
+    /// Set by an encoder whose literal waits for the server's continuation.
+    pub sync_literal: bool,
+}
+
+impl Enc<'_> {
+    /// `exists`, at least 1, for message-number ranges.
+    pub fn exists(&self) -> u32 {
+        self.mbox.exists.max(1)
+    }
+}
+
+/// A command ready to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoded {
+    /// The kind actually sent (after substitution).
+    pub kind: CommandKind,
+    /// Its tag number.
+    pub tag: u32,
+    /// For APPEND with a synchronizing literal: the literal is sent after the
+    /// server's continuation, not with the command line.
+    pub sync_literal: bool,
+}
+
+/// The kind to send instead of `kind` given the mailbox state (itself when valid).
+pub fn substitute(kind: CommandKind, mbox: &MailboxState) -> CommandKind {
+    (spec(kind).instead)(mbox).unwrap_or(kind)
+}
+
+/// What one command needs to be encoded, beside the buffer and randomness.
+pub struct EncodeInput<'a> {
+    /// The mailbox as the session knows it.
+    pub mbox: &'a MailboxState,
+    /// The session's mailbox name.
+    pub mailbox: &'a str,
+    /// The message APPEND sends.
+    pub append_msg: &'a [u8],
+    /// The server takes non-synchronizing literals.
+    pub literal_plus: bool,
+}
+
+/// Writes `kind` (already substituted) into `buf`. APPEND writes the literal
+/// header; with LITERAL+ the literal data follows in the same buffer.
+pub fn encode(
+    kind: CommandKind,
+    input: &EncodeInput<'_>,
+    rng: &mut impl RngCore,
+    buf: &mut CommandBuf,
+) -> Encoded {
+    let tag = buf.begin();
+    let mut enc = Enc {
+        kind,
+        mbox: input.mbox,
+        mailbox: input.mailbox,
+        append_msg: input.append_msg,
+        literal_plus: input.literal_plus,
+        rng,
+        buf,
+        sync_literal: false,
+    };
+    (spec(kind).encode)(&mut enc);
+    Encoded {
+        kind,
+        tag,
+        sync_literal: enc.sync_literal,
+    }
+}
+
+/// Precondition helpers the families share.
+pub(crate) mod need {
+    use super::{CommandKind, MailboxState};
+
+    /// Always valid.
+    pub fn nothing(_: &MailboxState) -> Option<CommandKind> {
+        None
+    }
+    /// A selected mailbox, else SELECT it first.
+    pub fn selected(m: &MailboxState) -> Option<CommandKind> {
+        (!m.selected).then_some(CommandKind::Select)
+    }
+    /// A read-write selected mailbox, else SELECT it first.
+    pub fn writable(m: &MailboxState) -> Option<CommandKind> {
+        (!m.selected || m.read_only).then_some(CommandKind::Select)
+    }
+    /// A selected mailbox with a message, else SELECT or APPEND first.
+    pub fn message(m: &MailboxState) -> Option<CommandKind> {
+        selected(m).or_else(|| (m.exists == 0).then_some(CommandKind::Append))
+    }
+    /// A writable selected mailbox with a message.
+    pub fn writable_message(m: &MailboxState) -> Option<CommandKind> {
+        writable(m).or_else(|| message(m))
+    }
+}
+
+/// State effect of a command that changes nothing by itself.
+pub(crate) fn keep(_: &mut MailboxState) {}
+
+/// Writes a verb alone (`NOOP`), line end included.
+pub(crate) fn verb_only(e: &mut Enc<'_>) {
+    e.buf.atom(e.kind.label().as_bytes()).crlf();
+}
+
+/// A plain-text message of about `size` bytes for APPEND, made once per session slot.
+pub fn synthetic_message(size: usize, seed: u64) -> Vec<u8> {
+    let mut m = format!(
+        "From: imapload <load@imapload.test>\r\nTo: user <user@imapload.test>\r\n\
+         Subject: imapload appended message {seed}\r\nDate: Mon, 23 Nov 2026 12:00:00 +0000\r\n\
+         Message-ID: <{seed}@imapload.test>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+    )
+    .into_bytes();
+    let line = b"The quick brown fox jumps over the lazy dog, again and again.\r\n";
+    while m.len() + line.len() <= size {
+        m.extend_from_slice(line);
+    }
+    m.extend_from_slice(b"-- \r\n");
+    m
+}
+
+#[cfg(test)]
+mod tests;

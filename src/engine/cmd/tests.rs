@@ -1,0 +1,78 @@
+//! The command specs keep every command valid for the mailbox state.
+
+use super::*;
+use crate::imap::capability::Capabilities;
+use rand::SeedableRng;
+
+#[test]
+fn commands_stay_valid_for_the_mailbox() {
+    let empty = MailboxState {
+        selected: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        substitute(CommandKind::FetchBody, &empty),
+        CommandKind::Append
+    );
+    let ro = MailboxState {
+        selected: true,
+        read_only: true,
+        exists: 5,
+        uid_next: 6,
+        ..Default::default()
+    };
+    assert_eq!(substitute(CommandKind::Expunge, &ro), CommandKind::Select);
+    let closed = MailboxState::default();
+    assert_eq!(
+        substitute(CommandKind::Search, &closed),
+        CommandKind::Select
+    );
+    assert_eq!(substitute(CommandKind::Idle, &ro), CommandKind::Idle);
+    let no_idle = MailboxState {
+        capabilities: Some(Capabilities::default()),
+        ..ro.clone()
+    };
+    assert_eq!(substitute(CommandKind::Idle, &no_idle), CommandKind::Noop);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+    let mut buf = CommandBuf::new();
+    let mbox = MailboxState {
+        selected: true,
+        read_only: false,
+        exists: 3,
+        uid_next: 10,
+        ..Default::default()
+    };
+    for _ in 0..100 {
+        let e = encode(
+            CommandKind::FetchFlags,
+            &input(&mbox, b""),
+            &mut rng,
+            &mut buf,
+        );
+        let s = String::from_utf8(buf.as_bytes().to_vec()).unwrap();
+        let range = s.split(' ').nth(2).unwrap();
+        let (lo, hi) = range.split_once(':').unwrap();
+        assert!(
+            lo.parse::<u32>().unwrap() >= 1 && hi.parse::<u32>().unwrap() <= 3,
+            "{s}"
+        );
+        assert_eq!(e.kind, CommandKind::FetchFlags);
+    }
+    let e = encode(
+        CommandKind::Append,
+        &input(&mbox, b"hello"),
+        &mut rng,
+        &mut buf,
+    );
+    assert!(e.sync_literal);
+    assert!(buf.as_bytes().ends_with(b"APPEND INBOX (\\Seen) {5}\r\n"));
+}
+
+fn input<'a>(mbox: &'a MailboxState, msg: &'a [u8]) -> EncodeInput<'a> {
+    EncodeInput {
+        mbox,
+        mailbox: "INBOX",
+        append_msg: msg,
+        literal_plus: false,
+    }
+}
