@@ -7,6 +7,7 @@ mod commands;
 mod envelope;
 mod fetch;
 mod idle;
+mod kinds;
 mod search;
 mod seqset;
 mod session;

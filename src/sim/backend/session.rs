@@ -11,6 +11,7 @@ use imap_codec::CommandCodec;
 use rand::rngs::SmallRng;
 use tokio::sync::watch;
 
+use super::kinds::{kind_of, Undecoded};
 use super::{capabilities, Backend, MAX_BADS};
 use crate::command::CommandKind;
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming};
@@ -33,15 +34,6 @@ pub(super) enum State {
     NotAuth,
     Auth(Arc<Account>),
     Selected(Selected),
-}
-
-/// A command imap-codec 1.0 cannot decode, answered from its verb.
-#[derive(Clone, Copy)]
-enum Undecoded {
-    /// ID (RFC 2971); the client's parameters are not kept.
-    Id,
-    /// NAMESPACE (RFC 2342): one personal namespace, no others.
-    Namespace,
 }
 
 /// What a handler wants the session loop to do next.
@@ -140,11 +132,11 @@ impl Session {
 
     async fn command(&mut self, raw: &[u8]) -> Next {
         let tag = tag_of(raw);
-        match verb_of(raw).as_str() {
-            "STARTTLS" => return self.starttls(&tag, raw).await,
-            "ID" => return self.undecoded(&tag, Undecoded::Id).await,
-            "NAMESPACE" => return self.undecoded(&tag, Undecoded::Namespace).await,
-            _ => {}
+        if verb_of(raw) == "STARTTLS" {
+            return self.starttls(&tag, raw).await;
+        }
+        if let Some(cmd) = Undecoded::of(raw) {
+            return self.undecoded(&tag, cmd).await;
         }
         let cmd = match CommandCodec::new().decode(raw) {
             Ok((&[], cmd)) => cmd,
@@ -193,30 +185,6 @@ impl Session {
         let kind = kind_of(&cmd);
         let _worker = self.admit(kind).await;
         self.dispatch(&tag, cmd).await
-    }
-
-    /// Commands imap-codec 1.0 does not decode, recognised by their verb and
-    /// timed as their own row.
-    async fn undecoded(&mut self, tag: &str, cmd: Undecoded) -> Next {
-        let kind = match cmd {
-            Undecoded::Id => CommandKind::Id,
-            Undecoded::Namespace => CommandKind::Namespace,
-        };
-        let _worker = self.admit(kind).await;
-        match cmd {
-            Undecoded::Id => {
-                self.line("* ID (\"name\" \"imapload\" \"vendor\" \"imapload simulator\")");
-                self.line(format!("{tag} OK ID completed"));
-            }
-            Undecoded::Namespace if matches!(self.state, State::NotAuth) => {
-                return self.bad(tag, "Command received in Invalid state.");
-            }
-            Undecoded::Namespace => {
-                self.line("* NAMESPACE ((\"\" \"/\")) NIL NIL");
-                self.line(format!("{tag} OK NAMESPACE completed"));
-            }
-        }
-        Next::Continue
     }
 
     pub(super) async fn admit(&mut self, kind: CommandKind) -> crate::sim::service::WorkerGuard {
@@ -369,53 +337,5 @@ pub(super) fn mailbox_name(m: &imap_codec::imap_types::mailbox::Mailbox) -> Stri
     match m {
         Mailbox::Inbox => "INBOX".to_string(),
         Mailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
-    }
-}
-
-/// The timing row a command belongs to (see [`CommandKind`]): which
-/// service time the worker model draws. Every decoded command is matched by
-/// name (no fallback), so a command imap-codec learns to decode cannot
-/// silently get NOOP's service time.
-pub fn kind_of(cmd: &Command) -> CommandKind {
-    match &cmd.body {
-        CommandBody::Capability => CommandKind::Capability,
-        CommandBody::Noop | CommandBody::Check => CommandKind::Noop,
-        CommandBody::Logout => CommandKind::Logout,
-        CommandBody::Login { .. } => CommandKind::Login,
-        CommandBody::Authenticate { .. } => CommandKind::Authenticate,
-        CommandBody::Select { .. } => CommandKind::Select,
-        CommandBody::Examine { .. } => CommandKind::Examine,
-        CommandBody::List { .. } => CommandKind::List,
-        CommandBody::Lsub { .. } => CommandKind::Lsub,
-        CommandBody::Status { .. } => CommandKind::Status,
-        CommandBody::Append { .. } => CommandKind::Append,
-        CommandBody::Expunge => CommandKind::Expunge,
-        CommandBody::Close => CommandKind::Close,
-        CommandBody::Unselect => CommandKind::Unselect,
-        // Not modelled on their own yet: timed like the cheap bookkeeping
-        // command they resemble. Each is named so a new decoded command
-        // makes the compiler ask where it belongs.
-        CommandBody::Create { .. }
-        | CommandBody::Delete { .. }
-        | CommandBody::Rename { .. }
-        | CommandBody::Subscribe { .. }
-        | CommandBody::Unsubscribe { .. }
-        | CommandBody::Enable { .. }
-        | CommandBody::Compress { .. }
-        | CommandBody::GetQuota { .. }
-        | CommandBody::GetQuotaRoot { .. }
-        | CommandBody::SetQuota { .. } => CommandKind::Noop,
-        CommandBody::Move { .. } => CommandKind::Copy,
-        CommandBody::Idle => CommandKind::Idle,
-        CommandBody::Search { uid: true, .. } => CommandKind::UidSearch,
-        CommandBody::Search { .. } => CommandKind::Search,
-        CommandBody::Store { uid: true, .. } => CommandKind::UidStore,
-        CommandBody::Store { .. } => CommandKind::Store,
-        CommandBody::Copy { .. } => CommandKind::Copy,
-        CommandBody::Fetch { uid: true, .. } => CommandKind::UidFetch,
-        CommandBody::Fetch {
-            macro_or_item_names,
-            ..
-        } => super::fetch::kind_of_items(macro_or_item_names),
     }
 }
