@@ -69,13 +69,17 @@ pub enum CommandKind {
     Id,
     /// NAMESPACE (RFC 2342): where the personal and shared folders are.
     Namespace,
+    /// UID EXPUNGE uid-set (RFC 4315 UIDPLUS): expunges only the \\Deleted
+    /// messages in the set, so clients sharing a mailbox don't expunge each
+    /// other's deletions.
+    UidExpunge,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 31] = [
+    pub const ALL: [CommandKind; 32] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -106,6 +110,7 @@ impl CommandKind {
         CommandKind::Unselect,
         CommandKind::Id,
         CommandKind::Namespace,
+        CommandKind::UidExpunge,
         CommandKind::Logout,
     ];
 
@@ -150,6 +155,7 @@ impl CommandKind {
             CommandKind::Unselect => "UNSELECT",
             CommandKind::Id => "ID",
             CommandKind::Namespace => "NAMESPACE",
+            CommandKind::UidExpunge => "UID_EXPUNGE",
             CommandKind::Logout => "LOGOUT",
         }
     }

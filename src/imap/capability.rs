@@ -24,6 +24,8 @@ pub struct Capabilities {
     pub auth_plain: bool,
     /// `IDLE` (RFC 2177): the server pushes mailbox changes.
     pub idle: bool,
+    /// `UIDPLUS` (RFC 4315): UID EXPUNGE may be sent.
+    pub uidplus: bool,
 }
 
 impl Capabilities {
@@ -55,6 +57,8 @@ impl Capabilities {
                 caps.auth_plain = true;
             } else if is(b"IDLE") {
                 caps.idle = true;
+            } else if is(b"UIDPLUS") {
+                caps.uidplus = true;
             }
         }
         caps
@@ -110,7 +114,7 @@ mod tests {
     #[test]
     fn parses_known_atoms_case_insensitively() {
         let c = Capabilities::parse(
-            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE X-FOO",
+            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE UIDPLUS X-FOO",
         );
         assert_eq!(
             c,
@@ -123,6 +127,7 @@ mod tests {
                 sasl_ir: true,
                 auth_plain: true,
                 idle: true,
+                uidplus: true,
             }
         );
         assert_eq!(Capabilities::parse(b""), Capabilities::default());

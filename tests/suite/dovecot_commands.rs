@@ -8,7 +8,7 @@ use crate::dovecot::Dovecot;
 use crate::support::*;
 
 /// The mix keys of the added commands; each must get a row.
-const NEW: [&str; 3] = ["UNSELECT", "ID", "NAMESPACE"];
+const NEW: [&str; 4] = ["UNSELECT", "ID", "NAMESPACE", "UID_EXPUNGE"];
 
 /// A scenario whose mix is only the added commands (plus the reads they
 /// need a selected mailbox for), short and with no think time.

@@ -62,6 +62,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Copy => &write::COPY,
         Append => &write::APPEND,
         Expunge => &write::EXPUNGE,
+        UidExpunge => &write::UID_EXPUNGE,
     }
 }
 
@@ -167,6 +168,12 @@ pub(crate) mod need {
     /// A selected mailbox with a message, else SELECT or APPEND first.
     pub fn message(m: &MailboxState) -> Option<CommandKind> {
         selected(m).or_else(|| (m.exists == 0).then_some(CommandKind::Append))
+    }
+    /// A writable selected mailbox, on a server with UIDPLUS (RFC 4315),
+    /// else SELECT first or a plain EXPUNGE.
+    pub fn uidplus(m: &MailboxState) -> Option<CommandKind> {
+        let uidplus = m.capabilities.as_ref().is_none_or(|c| c.uidplus);
+        writable(m).or_else(|| (!uidplus).then_some(CommandKind::Expunge))
     }
     /// A writable selected mailbox with a message.
     pub fn writable_message(m: &MailboxState) -> Option<CommandKind> {

@@ -76,3 +76,43 @@ fn input<'a>(mbox: &'a MailboxState, msg: &'a [u8]) -> EncodeInput<'a> {
         literal_plus: false,
     }
 }
+
+#[test]
+fn uid_expunge_needs_uidplus_and_a_writable_mailbox() {
+    let ro = MailboxState {
+        selected: true,
+        read_only: true,
+        uid_next: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        substitute(CommandKind::UidExpunge, &ro),
+        CommandKind::Select
+    );
+    let rw = MailboxState {
+        read_only: false,
+        ..ro.clone()
+    };
+    assert_eq!(
+        substitute(CommandKind::UidExpunge, &rw),
+        CommandKind::UidExpunge
+    );
+    let no_uidplus = MailboxState {
+        capabilities: Some(Capabilities::default()),
+        ..rw.clone()
+    };
+    assert_eq!(
+        substitute(CommandKind::UidExpunge, &no_uidplus),
+        CommandKind::Expunge
+    );
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(2);
+    let mut buf = CommandBuf::new();
+    encode(
+        CommandKind::UidExpunge,
+        &input(&rw, b""),
+        &mut rng,
+        &mut buf,
+    );
+    let s = String::from_utf8(buf.as_bytes().to_vec()).unwrap();
+    assert!(s.contains(" UID EXPUNGE ") && s.ends_with(":9\r\n"), "{s}");
+}

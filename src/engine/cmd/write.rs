@@ -1,4 +1,5 @@
-//! Changing the selected mailbox: STORE, UID STORE, COPY, APPEND, EXPUNGE.
+//! Changing the selected mailbox: STORE, UID STORE, COPY, APPEND, EXPUNGE,
+//! UID EXPUNGE.
 //! Their new state arrives in the answer's untagged data (EXISTS, EXPUNGE,
 //! `[APPENDUID]`), which the mailbox state folds in itself.
 
@@ -46,6 +47,16 @@ pub static APPEND: Spec = Spec {
 pub static EXPUNGE: Spec = Spec {
     instead: need::writable,
     encode: verb_only,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+/// UID EXPUNGE lo:hi (RFC 4315 2.1) over a random UID range of the mailbox:
+/// removes what STORE marked \\Deleted there; substitutes EXPUNGE without UIDPLUS.
+pub static UID_EXPUNGE: Spec = Spec {
+    instead: need::uidplus,
+    encode: uid_expunge,
     need: 0,
     on_send: keep,
     on_ok: keep,
@@ -101,4 +112,16 @@ fn append(e: &mut Enc<'_>) {
     } else {
         e.sync_literal = true;
     }
+}
+
+fn uid_expunge(e: &mut Enc<'_>) {
+    let hi = e.mbox.uid_next.saturating_sub(1).max(1);
+    let lo = e.rng.random_range(e.mbox.uid_floor().min(hi)..=hi);
+    e.buf
+        .atom(b"UID EXPUNGE")
+        .sp()
+        .number(lo as u64)
+        .atom(b":")
+        .number(hi as u64)
+        .crlf();
 }

@@ -15,6 +15,8 @@ pub(super) enum Undecoded {
     Id,
     /// NAMESPACE (RFC 2342): one personal namespace, no others.
     Namespace,
+    /// UID EXPUNGE set (RFC 4315): imap-codec 1.0 has no UIDPLUS.
+    UidExpunge,
 }
 
 impl Undecoded {
@@ -23,6 +25,7 @@ impl Undecoded {
         match verb_of(raw).as_str() {
             "ID" => Some(Undecoded::Id),
             "NAMESPACE" => Some(Undecoded::Namespace),
+            "UID" if second_word_is(raw, b"EXPUNGE") => Some(Undecoded::UidExpunge),
             _ => None,
         }
     }
@@ -32,14 +35,22 @@ impl Undecoded {
         match self {
             Undecoded::Id => CommandKind::Id,
             Undecoded::Namespace => CommandKind::Namespace,
+            Undecoded::UidExpunge => CommandKind::UidExpunge,
         }
     }
+}
+
+/// Whether the word after the verb (`tag UID EXPUNGE ...`) is `word`.
+fn second_word_is(raw: &[u8], word: &[u8]) -> bool {
+    let line = raw.split(|b| *b == b'\r' || *b == b'\n').next();
+    line.and_then(|l| l.split(|b| *b == b' ').nth(2))
+        .is_some_and(|w| w.eq_ignore_ascii_case(word))
 }
 
 impl Session {
     /// Commands imap-codec 1.0 does not decode, recognised by their verb and
     /// timed as their own row.
-    pub(super) async fn undecoded(&mut self, tag: &str, cmd: Undecoded) -> Next {
+    pub(super) async fn undecoded(&mut self, tag: &str, cmd: Undecoded, raw: &[u8]) -> Next {
         let _worker = self.admit(cmd.kind()).await;
         match cmd {
             Undecoded::Id => {
@@ -53,6 +64,10 @@ impl Session {
                 self.line("* NAMESPACE ((\"\" \"/\")) NIL NIL");
                 self.line(format!("{tag} OK NAMESPACE completed"));
             }
+            Undecoded::UidExpunge if matches!(self.state, State::NotAuth) => {
+                return self.bad(tag, "Command received in Invalid state.");
+            }
+            Undecoded::UidExpunge => self.uid_expunge(tag, raw),
         }
         Next::Continue
     }

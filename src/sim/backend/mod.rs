@@ -11,6 +11,7 @@ mod kinds;
 mod search;
 mod seqset;
 mod session;
+mod uid_expunge;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;

@@ -136,7 +136,7 @@ impl Session {
             return self.starttls(&tag, raw).await;
         }
         if let Some(cmd) = Undecoded::of(raw) {
-            return self.undecoded(&tag, cmd).await;
+            return self.undecoded(&tag, cmd, raw).await;
         }
         let cmd = match CommandCodec::new().decode(raw) {
             Ok((&[], cmd)) => cmd,
