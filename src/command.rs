@@ -73,13 +73,15 @@ pub enum CommandKind {
     /// messages in the set, so clients sharing a mailbox don't expunge each
     /// other's deletions.
     UidExpunge,
+    /// ENABLE CONDSTORE (RFC 5161): turns on an extension, before SELECT.
+    Enable,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 32] = [
+    pub const ALL: [CommandKind; 33] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -111,6 +113,7 @@ impl CommandKind {
         CommandKind::Id,
         CommandKind::Namespace,
         CommandKind::UidExpunge,
+        CommandKind::Enable,
         CommandKind::Logout,
     ];
 
@@ -156,6 +159,7 @@ impl CommandKind {
             CommandKind::Id => "ID",
             CommandKind::Namespace => "NAMESPACE",
             CommandKind::UidExpunge => "UID_EXPUNGE",
+            CommandKind::Enable => "ENABLE",
             CommandKind::Logout => "LOGOUT",
         }
     }

@@ -26,6 +26,8 @@ pub struct Capabilities {
     pub idle: bool,
     /// `UIDPLUS` (RFC 4315): UID EXPUNGE may be sent.
     pub uidplus: bool,
+    /// `ENABLE` (RFC 5161): the ENABLE command may be sent.
+    pub enable: bool,
 }
 
 impl Capabilities {
@@ -59,6 +61,8 @@ impl Capabilities {
                 caps.idle = true;
             } else if is(b"UIDPLUS") {
                 caps.uidplus = true;
+            } else if is(b"ENABLE") {
+                caps.enable = true;
             }
         }
         caps
@@ -114,7 +118,7 @@ mod tests {
     #[test]
     fn parses_known_atoms_case_insensitively() {
         let c = Capabilities::parse(
-            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE UIDPLUS X-FOO",
+            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE UIDPLUS ENABLE X-FOO",
         );
         assert_eq!(
             c,
@@ -128,6 +132,7 @@ mod tests {
                 auth_plain: true,
                 idle: true,
                 uidplus: true,
+                enable: true,
             }
         );
         assert_eq!(Capabilities::parse(b""), Capabilities::default());

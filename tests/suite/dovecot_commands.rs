@@ -8,7 +8,7 @@ use crate::dovecot::Dovecot;
 use crate::support::*;
 
 /// The mix keys of the added commands; each must get a row.
-const NEW: [&str; 4] = ["UNSELECT", "ID", "NAMESPACE", "UID_EXPUNGE"];
+const NEW: [&str; 5] = ["UNSELECT", "ID", "NAMESPACE", "UID_EXPUNGE", "ENABLE"];
 
 /// A scenario whose mix is only the added commands (plus the reads they
 /// need a selected mailbox for), short and with no think time.

@@ -43,6 +43,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Logout => &phase::LOGOUT,
         Id => &info::ID,
         Namespace => &info::NAMESPACE,
+        Enable => &info::ENABLE,
         List => &folder::LIST,
         Lsub => &folder::LSUB,
         Status => &folder::STATUS,

@@ -116,3 +116,25 @@ fn uid_expunge_needs_uidplus_and_a_writable_mailbox() {
     let s = String::from_utf8(buf.as_bytes().to_vec()).unwrap();
     assert!(s.contains(" UID EXPUNGE ") && s.ends_with(":9\r\n"), "{s}");
 }
+
+#[test]
+fn enable_only_before_select_and_when_offered() {
+    let auth = MailboxState::default();
+    assert_eq!(substitute(CommandKind::Enable, &auth), CommandKind::Enable);
+    let selected = MailboxState {
+        selected: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        substitute(CommandKind::Enable, &selected),
+        CommandKind::Noop
+    );
+    let not_offered = MailboxState {
+        capabilities: Some(Capabilities::default()),
+        ..Default::default()
+    };
+    assert_eq!(
+        substitute(CommandKind::Enable, &not_offered),
+        CommandKind::Noop
+    );
+}

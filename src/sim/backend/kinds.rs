@@ -93,6 +93,7 @@ pub fn kind_of(cmd: &Command) -> CommandKind {
         CommandBody::Expunge => CommandKind::Expunge,
         CommandBody::Close => CommandKind::Close,
         CommandBody::Unselect => CommandKind::Unselect,
+        CommandBody::Enable { .. } => CommandKind::Enable,
         // Not modelled on their own yet: timed like the cheap bookkeeping
         // command they resemble. Each is named so a new decoded command
         // makes the compiler ask where it belongs.
@@ -101,7 +102,6 @@ pub fn kind_of(cmd: &Command) -> CommandKind {
         | CommandBody::Rename { .. }
         | CommandBody::Subscribe { .. }
         | CommandBody::Unsubscribe { .. }
-        | CommandBody::Enable { .. }
         | CommandBody::Compress { .. }
         | CommandBody::GetQuota { .. }
         | CommandBody::GetQuotaRoot { .. }

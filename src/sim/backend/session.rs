@@ -268,6 +268,15 @@ impl Session {
                     "{tag} NO [CANNOT] The folder set of the simulator is fixed"
                 ));
             }
+            // RFC 5161 3.1: authenticated state only. The simulator
+            // supports no extension that needs enabling, so it enables none.
+            CommandBody::Enable { .. } if selected => {
+                return self.bad(tag, "ENABLE is valid only before SELECT")
+            }
+            CommandBody::Enable { .. } => {
+                self.line("* ENABLED");
+                self.line(format!("{tag} OK ENABLE completed"));
+            }
             _ if !selected && is_selected_only(&cmd.body) => {
                 return self.bad(tag, "No mailbox selected")
             }
@@ -296,8 +305,7 @@ impl Session {
             CommandBody::Idle | CommandBody::Authenticate { .. } => {
                 return self.bad(tag, "Command not supported here")
             }
-            CommandBody::Enable { .. }
-            | CommandBody::Compress { .. }
+            CommandBody::Compress { .. }
             | CommandBody::GetQuota { .. }
             | CommandBody::GetQuotaRoot { .. }
             | CommandBody::SetQuota { .. }
