@@ -75,13 +75,15 @@ pub enum CommandKind {
     UidExpunge,
     /// ENABLE CONDSTORE (RFC 5161): turns on an extension, before SELECT.
     Enable,
+    /// MOVE n Archive (RFC 6851): filing a message, which leaves the mailbox.
+    Move,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 33] = [
+    pub const ALL: [CommandKind; 34] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -114,6 +116,7 @@ impl CommandKind {
         CommandKind::Namespace,
         CommandKind::UidExpunge,
         CommandKind::Enable,
+        CommandKind::Move,
         CommandKind::Logout,
     ];
 
@@ -160,6 +163,7 @@ impl CommandKind {
             CommandKind::Namespace => "NAMESPACE",
             CommandKind::UidExpunge => "UID_EXPUNGE",
             CommandKind::Enable => "ENABLE",
+            CommandKind::Move => "MOVE",
             CommandKind::Logout => "LOGOUT",
         }
     }

@@ -28,6 +28,8 @@ pub struct Capabilities {
     pub uidplus: bool,
     /// `ENABLE` (RFC 5161): the ENABLE command may be sent.
     pub enable: bool,
+    /// `MOVE` (RFC 6851): MOVE / UID MOVE may be sent.
+    pub move_cmd: bool,
 }
 
 impl Capabilities {
@@ -63,6 +65,8 @@ impl Capabilities {
                 caps.uidplus = true;
             } else if is(b"ENABLE") {
                 caps.enable = true;
+            } else if is(b"MOVE") {
+                caps.move_cmd = true;
             }
         }
         caps
@@ -118,7 +122,7 @@ mod tests {
     #[test]
     fn parses_known_atoms_case_insensitively() {
         let c = Capabilities::parse(
-            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE UIDPLUS ENABLE X-FOO",
+            b"imap4REV1 StartTLS LOGINDISABLED literal+ SASL-IR auth=plain AUTH=LOGIN IDLE UIDPLUS ENABLE MOVE X-FOO",
         );
         assert_eq!(
             c,
@@ -133,6 +137,7 @@ mod tests {
                 idle: true,
                 uidplus: true,
                 enable: true,
+                move_cmd: true,
             }
         );
         assert_eq!(Capabilities::parse(b""), Capabilities::default());

@@ -101,6 +101,7 @@ impl Dovecot {
                 .unwrap();
         }
         let d = dir.display();
+        // Archive exists for every user, as on most servers: MOVE files there.
         let ssl = match &tls {
             Some((cert, key)) => format!(
                 "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
@@ -116,6 +117,7 @@ impl Dovecot {
              default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n\
              service anvil {{\n  chroot =\n}}\n\
+             namespace inbox {{\n  inbox = yes\n  mailbox Archive {{\n    auto = create\n  }}\n}}\n\
              passdb {{\n  driver = static\n  args = password=secret\n}}\n\
              userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n\
              !include_try {d}/extra.conf\n"

@@ -8,7 +8,14 @@ use crate::dovecot::Dovecot;
 use crate::support::*;
 
 /// The mix keys of the added commands; each must get a row.
-const NEW: [&str; 5] = ["UNSELECT", "ID", "NAMESPACE", "UID_EXPUNGE", "ENABLE"];
+const NEW: [&str; 6] = [
+    "UNSELECT",
+    "ID",
+    "NAMESPACE",
+    "UID_EXPUNGE",
+    "ENABLE",
+    "MOVE",
+];
 
 /// A scenario whose mix is only the added commands (plus the reads they
 /// need a selected mailbox for), short and with no think time.

@@ -64,6 +64,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Append => &write::APPEND,
         Expunge => &write::EXPUNGE,
         UidExpunge => &write::UID_EXPUNGE,
+        Move => &write::MOVE,
     }
 }
 
@@ -175,6 +176,12 @@ pub(crate) mod need {
     pub fn uidplus(m: &MailboxState) -> Option<CommandKind> {
         let uidplus = m.capabilities.as_ref().is_none_or(|c| c.uidplus);
         writable(m).or_else(|| (!uidplus).then_some(CommandKind::Expunge))
+    }
+    /// A writable selected mailbox with a message, on a server with MOVE
+    /// (RFC 6851), else what that needs first or a COPY.
+    pub fn movable(m: &MailboxState) -> Option<CommandKind> {
+        let offered = m.capabilities.as_ref().is_none_or(|c| c.move_cmd);
+        writable_message(m).or_else(|| (!offered).then_some(CommandKind::Copy))
     }
     /// A writable selected mailbox with a message.
     pub fn writable_message(m: &MailboxState) -> Option<CommandKind> {

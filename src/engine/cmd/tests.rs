@@ -138,3 +138,28 @@ fn enable_only_before_select_and_when_offered() {
         CommandKind::Noop
     );
 }
+
+#[test]
+fn move_needs_a_message_and_the_extension() {
+    let rw = MailboxState {
+        selected: true,
+        exists: 2,
+        uid_next: 3,
+        ..Default::default()
+    };
+    assert_eq!(substitute(CommandKind::Move, &rw), CommandKind::Move);
+    let empty = MailboxState {
+        exists: 0,
+        ..rw.clone()
+    };
+    assert_eq!(substitute(CommandKind::Move, &empty), CommandKind::Append);
+    let no_move = MailboxState {
+        capabilities: Some(Capabilities::default()),
+        ..rw.clone()
+    };
+    assert_eq!(substitute(CommandKind::Move, &no_move), CommandKind::Copy);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+    let mut buf = CommandBuf::new();
+    encode(CommandKind::Move, &input(&rw, b""), &mut rng, &mut buf);
+    assert!(buf.as_bytes().ends_with(b" Archive\r\n"));
+}

@@ -1,5 +1,5 @@
-//! Changing the selected mailbox: STORE, UID STORE, COPY, APPEND, EXPUNGE,
-//! UID EXPUNGE.
+//! Changing the selected mailbox: STORE, UID STORE, COPY, MOVE, APPEND,
+//! EXPUNGE, UID EXPUNGE.
 //! Their new state arrives in the answer's untagged data (EXISTS, EXPUNGE,
 //! `[APPENDUID]`), which the mailbox state folds in itself.
 
@@ -29,6 +29,17 @@ pub static UID_STORE: Spec = Spec {
 pub static COPY: Spec = Spec {
     instead: need::message,
     encode: copy,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+/// MOVE n Archive (RFC 6851): the server's untagged EXPUNGE lowers EXISTS
+/// (the mailbox state counts it as an expunge, so no EXISTS goes backwards);
+/// substitutes COPY when the server has no MOVE.
+pub static MOVE: Spec = Spec {
+    instead: need::movable,
+    encode: move_to_archive,
     need: 0,
     on_send: keep,
     on_ok: keep,
@@ -123,5 +134,26 @@ fn uid_expunge(e: &mut Enc<'_>) {
         .number(lo as u64)
         .atom(b":")
         .number(hi as u64)
+        .crlf();
+}
+
+/// Where MOVE files messages: `Archive`, or `INBOX` when the session works in
+/// `Archive` itself (a move needs two different mailboxes).
+fn archive(mailbox: &str) -> &'static [u8] {
+    if mailbox.eq_ignore_ascii_case("Archive") {
+        b"INBOX"
+    } else {
+        b"Archive"
+    }
+}
+
+fn move_to_archive(e: &mut Enc<'_>) {
+    let n = e.rng.random_range(1..=e.exists());
+    e.buf
+        .atom(b"MOVE")
+        .sp()
+        .number(n as u64)
+        .sp()
+        .astring(archive(e.mailbox))
         .crlf();
 }

@@ -106,7 +106,7 @@ pub fn kind_of(cmd: &Command) -> CommandKind {
         | CommandBody::GetQuota { .. }
         | CommandBody::GetQuotaRoot { .. }
         | CommandBody::SetQuota { .. } => CommandKind::Noop,
-        CommandBody::Move { .. } => CommandKind::Copy,
+        CommandBody::Move { .. } => CommandKind::Move,
         CommandBody::Idle => CommandKind::Idle,
         CommandBody::Search { uid: true, .. } => CommandKind::UidSearch,
         CommandBody::Search { .. } => CommandKind::Search,

@@ -8,6 +8,7 @@ mod envelope;
 mod fetch;
 mod idle;
 mod kinds;
+mod moves;
 mod search;
 mod seqset;
 mod session;
@@ -80,7 +81,7 @@ impl Backend {
 /// can still be used, LOGINDISABLED while logins are refused for lack of TLS.
 pub fn capabilities(tls: bool, starttls: bool, login_disabled: bool) -> String {
     let mut c = String::from(
-        "IMAP4rev1 LITERAL+ SASL-IR IDLE AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER UIDPLUS UNSELECT ID NAMESPACE ENABLE",
+        "IMAP4rev1 LITERAL+ SASL-IR IDLE AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER UIDPLUS UNSELECT ID NAMESPACE ENABLE MOVE",
     );
     if !tls && starttls {
         c.push_str(" STARTTLS");

@@ -301,6 +301,11 @@ impl Session {
                 mailbox,
                 uid,
             } => self.copy(tag, &sequence_set, &mailbox_name(&mailbox), uid),
+            CommandBody::Move {
+                sequence_set,
+                mailbox,
+                uid,
+            } => self.move_to(tag, &sequence_set, &mailbox_name(&mailbox), uid),
             // Answered before dispatch (they need the connection itself).
             CommandBody::Idle | CommandBody::Authenticate { .. } => {
                 return self.bad(tag, "Command not supported here")
@@ -308,8 +313,7 @@ impl Session {
             CommandBody::Compress { .. }
             | CommandBody::GetQuota { .. }
             | CommandBody::GetQuotaRoot { .. }
-            | CommandBody::SetQuota { .. }
-            | CommandBody::Move { .. } => {
+            | CommandBody::SetQuota { .. } => {
                 return self.bad(tag, "Command not supported by the simulator")
             }
         }
@@ -327,6 +331,7 @@ fn is_selected_only(body: &CommandBody) -> bool {
             | CommandBody::Search { .. }
             | CommandBody::Store { .. }
             | CommandBody::Copy { .. }
+            | CommandBody::Move { .. }
     )
 }
 
