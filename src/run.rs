@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::{self, OwnQueue, Target, Targets};
@@ -210,12 +209,15 @@ pub async fn run(
         tracing::info!(server = %t.name, addr = %t.addr, security = ?t.security, "target");
     }
     let layout = Layout::new(cas_names.clone(), backend_names.clone());
-    let server_json =
-        |t: &Target| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security});
-    let servers = json!({
-        "cas": targets.cas.iter().map(server_json).collect::<Vec<_>>(),
-        "backends": targets.backends.iter().map(server_json).collect::<Vec<_>>(),
-    });
+    let server_doc = |t: &Target| crate::results::run::ServerDoc {
+        addr: t.addr.to_string(),
+        name: t.name.clone(),
+        security: t.security,
+    };
+    let servers = crate::results::run::Servers {
+        backends: targets.backends.iter().map(server_doc).collect(),
+        cas: targets.cas.iter().map(server_doc).collect(),
+    };
     if !quiet {
         eprintln!(
             "imapload: {}{} — {} sessions for {:?} against {} CAS + {} back ends ({})",

@@ -46,12 +46,15 @@ fn ms(us: f64) -> String {
 }
 
 fn header(out: &mut String, r: &Results) {
-    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
-    let outcome = r.run["outcome"].as_str().unwrap_or("unknown");
-    let health = r.run["health"].as_str().unwrap_or("unknown");
-    let cls = match health {
-        "Healthy" | "Degraded" | "Unhealthy" => health,
-        _ => "other",
+    let name = r.name();
+    let outcome = r.run.outcome.map_or("unknown", |o| o.label());
+    let health = r
+        .run
+        .health
+        .map_or("unknown".to_string(), |h| h.to_string());
+    let cls = match r.run.health {
+        Some(_) => health.as_str(),
+        None => "other",
     };
     let _ = write!(
         out,
@@ -59,37 +62,39 @@ fn header(out: &mut String, r: &Results) {
         esc(name),
         verdict::badge(&r.run),
         esc(outcome),
-        esc(health)
+        esc(&health)
     );
     let mut fact = |k: &str, v: String| {
         let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     };
     let run = &r.run;
-    if let Some(s) = run["plan"]["scenario"].as_str() {
-        fact("Scenario", s.to_string());
+    if let Some(s) = &run.plan.scenario {
+        fact("Scenario", s.clone());
     }
     fact(
         "Started",
         format!(
             "{} (elapsed {:.1} s)",
-            run["started_at"].as_str().unwrap_or("?"),
-            run["elapsed_s"].as_f64().unwrap_or(0.0)
+            if run.started_at.is_empty() {
+                "?"
+            } else {
+                &run.started_at
+            },
+            run.elapsed_s
         ),
     );
     fact(
         "Commands",
         format!(
             "{} ({:.1}/s), {} errors",
-            run["totals"]["commands"],
-            run["totals"]["commands_per_s"].as_f64().unwrap_or(0.0),
-            run["totals"]["errors"]
+            run.totals.commands, run.totals.commands_per_s, run.totals.errors
         ),
     );
     fact(
         "Sessions",
         format!(
             "{} started, {} completed, {} failed",
-            run["sessions"]["started"], run["sessions"]["completed"], run["sessions"]["failed"]
+            run.sessions.tally.started, run.sessions.tally.completed, run.sessions.tally.failed
         ),
     );
     let failed = r
@@ -113,8 +118,12 @@ fn header(out: &mut String, r: &Results) {
         "Seed / version",
         format!(
             "{} / imapload {}",
-            run["seed"],
-            run["imapload_version"].as_str().unwrap_or("?")
+            run.seed,
+            if run.imapload_version.is_empty() {
+                "?"
+            } else {
+                &run.imapload_version
+            }
         ),
     );
     out.push_str("</dl>");
@@ -184,17 +193,20 @@ fn summary_table(out: &mut String, r: &Results) {
 /// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional).
 pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
-    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
+    let name = r.name();
     let mut out = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, verdict {}, monitors {})</title><style>{STYLE}</style></head><body>"#,
         esc(name),
-        esc(r.run["outcome"].as_str().unwrap_or("unknown")),
-        match r.run["verdict"]["passed"].as_bool() {
+        esc(r.run.outcome.map_or("unknown", |o| o.label())),
+        match r.run.verdict.as_ref().map(|v| v.passed) {
             Some(true) => "passed",
             Some(false) => "FAILED",
             None => "not judged",
         },
-        esc(r.run["health"].as_str().unwrap_or("unknown"))
+        esc(&r
+            .run
+            .health
+            .map_or("unknown".to_string(), |h| h.to_string()))
     );
     header(&mut out, &r);
     verdict::section(&mut out, &r.run);

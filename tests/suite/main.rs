@@ -19,6 +19,7 @@ mod misbehave;
 mod oauth;
 mod outputs;
 mod safety;
+mod schema;
 mod shard;
 mod support;
 mod validation;

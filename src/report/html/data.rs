@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::Context;
-use serde_json::Value;
+
+use crate::results::RunRecord;
 
 /// One CSV row, by column name.
 pub type Row = HashMap<String, String>;
@@ -16,7 +17,7 @@ pub type Row = HashMap<String, String>;
 /// Everything the page is drawn from.
 pub struct Results {
     /// `run.json`.
-    pub run: Value,
+    pub run: RunRecord,
     /// `summary.csv`.
     pub summary: Vec<Row>,
     /// `timeseries.csv`.
@@ -54,7 +55,7 @@ impl Results {
     /// Loads a results directory; only `run.json` is required.
     pub fn load(dir: &Path) -> anyhow::Result<Results> {
         let run_path = dir.join("run.json");
-        let run: Value = serde_json::from_slice(
+        let run: RunRecord = serde_json::from_slice(
             &std::fs::read(&run_path).with_context(|| format!("{}", run_path.display()))?,
         )
         .with_context(|| format!("{}", run_path.display()))?;
@@ -68,18 +69,25 @@ impl Results {
         })
     }
 
+    /// The run's name (`plan.name`), or a placeholder.
+    pub fn name(&self) -> &str {
+        match self.run.plan.name.as_str() {
+            "" => "unnamed run",
+            n => n,
+        }
+    }
+
+    /// The recording interval in seconds (1 when the plan lacks one).
+    pub fn interval_s(&self) -> f64 {
+        self.run.interval().map_or(1.0, |d| d.as_secs_f64())
+    }
+
     /// Server names in topology order (CAS first, then back ends), then any others seen in data.
     pub fn servers(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for role in ["cas", "backends"] {
-            if let Some(list) = self.run["servers"][role].as_array() {
-                for s in list {
-                    if let Some(n) = s["name"].as_str() {
-                        if !out.iter().any(|o| o == n) {
-                            out.push(n.to_string());
-                        }
-                    }
-                }
+        for n in self.run.servers.names() {
+            if !out.contains(&n) {
+                out.push(n);
             }
         }
         for r in self.timeseries.iter().chain(&self.queue) {
@@ -100,29 +108,18 @@ impl Results {
             .chain(&self.queue)
             .filter_map(|r| r.get("t_end_s").and_then(|v| v.parse::<f64>().ok()))
             .fold(0.0, f64::max);
-        self.run["elapsed_s"]
-            .as_f64()
-            .unwrap_or(0.0)
-            .max(data_end)
-            .max(1.0)
+        self.run.elapsed_s.max(data_end).max(1.0)
     }
 
     /// Faults injected during the run: (time s, label).
     pub fn faults(&self) -> Vec<(f64, String)> {
         let mut out = Vec::new();
-        for f in self.run["faults"].as_array().into_iter().flatten() {
-            let Some(at) = f["at_s"].as_f64() else {
-                continue;
-            };
-            let mut label = format!(
-                "{} {}",
-                f["server"].as_str().unwrap_or("?"),
-                f["what"].as_str().unwrap_or("fault")
-            );
-            if f["applied"].as_bool() == Some(false) {
+        for f in &self.run.faults {
+            let mut label = format!("{} {}", f.server, f.what);
+            if !f.applied {
                 label.push_str(" (not applied)");
             }
-            out.push((at, label));
+            out.push((f.at_s, label));
         }
         out
     }
@@ -266,23 +263,14 @@ pub struct MonitorHistory {
 }
 
 /// The monitors' state histories from `run.json`, in its order.
-pub fn monitor_histories(run: &Value) -> Vec<MonitorHistory> {
-    run["monitors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            let transitions = m["transitions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| Some((t["at_s"].as_f64()?, t["to"].as_str()?.to_string())))
-                .collect();
-            MonitorHistory {
-                server: m["server"].as_str().unwrap_or("?").to_string(),
-                monitor: m["monitor"].as_str().unwrap_or("?").to_string(),
-                transitions,
-            }
+pub fn monitor_histories(run: &RunRecord) -> Vec<MonitorHistory> {
+    (run.monitors.iter())
+        .map(|m| MonitorHistory {
+            server: m.server.clone(),
+            monitor: m.monitor.clone(),
+            transitions: (m.transitions.iter())
+                .map(|t| (t.at_s, t.to.to_string()))
+                .collect(),
         })
         .collect()
 }

@@ -18,13 +18,20 @@ fn results_dir(dir: &Path, name: &str) {
         "imapload_version": "0.1.0",
         "totals": {"commands": 12, "commands_per_s": 3.0, "errors": 1},
         "sessions": {"started": 2, "completed": 2, "failed": 0},
-        "servers": {"cas": [{"name": "cas1"}], "backends": [{"name": "mbx1"}]},
-        "monitor_settings": {"command_time_ms": {"threshold": 200.0}},
+        "servers": {"cas": [{"name": "cas1", "addr": "127.0.0.1:1", "security": "plain"}],
+                    "backends": [{"name": "mbx1", "addr": "127.0.0.1:2", "security": "plain"}]},
+        "monitor_settings": {"command_time_ms": {"threshold": 200.0}, "requests_queued": {"threshold": 500.0},
+                             "sample_period_s": 5.0, "escalation_delay_s": 120.0,
+                             "probes": {"timeout_light_s": 55.0, "timeout_full_s": 110.0}},
         "faults": [{"at_s": 1.5, "server": "mbx1", "what": "slow x400", "applied": true}],
         "monitors": [
             {"server": "cas1", "monitor": "AverageCommandProcessingTimeGt60sMonitor",
+             "health_set": "IMAP", "target_resource": "MSExchangeImap4", "rule": "r",
+             "alert_value": "Unhealthy", "worst_alert_value": "Unhealthy",
              "transitions": [{"at_s": 2.0, "to": "Degraded"}, {"at_s": 3.0, "to": "Unhealthy"}]},
-            {"server": "mbx1", "monitor": "RequestsQueuedGt500Monitor", "transitions": []}
+            {"server": "mbx1", "monitor": "RequestsQueuedGt500Monitor", "health_set": "IMAP",
+             "target_resource": "MSExchangeImap4BE", "rule": "r", "alert_value": "Healthy",
+             "worst_alert_value": "Healthy", "transitions": []}
         ]
     });
     std::fs::write(dir.join("run.json"), run.to_string()).unwrap();
