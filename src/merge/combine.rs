@@ -283,7 +283,7 @@ pub fn shards_doc(shards: &[ShardDir], missing: &[u32]) -> (ShardsDoc, Duration)
             elapsed_s: s.run.elapsed_s,
             index: s.index,
             outcome: s.run.outcome,
-            seed: s.run.seed,
+            seed: s.run.seed.unwrap_or(s.run.plan.seed),
             start_skew_s: skew(s).as_secs_f64(),
             started_at: s.run.started_at.clone(),
         })

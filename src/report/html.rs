@@ -118,7 +118,7 @@ fn header(out: &mut String, r: &Results) {
         "Seed / version",
         format!(
             "{} / imapload {}",
-            run.seed,
+            run.seed.map_or("?".to_string(), |s| s.to_string()),
             if run.imapload_version.is_empty() {
                 "?"
             } else {

@@ -116,7 +116,7 @@ impl RunResults<'_> {
             }),
             plan: self.plan.plan.clone(),
             schema_version: SCHEMA_VERSION,
-            seed: self.plan.seed,
+            seed: Some(self.plan.seed),
             servers: self.servers.clone(),
             sessions: SessionsDoc {
                 tally: o.sessions,

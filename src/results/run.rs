@@ -57,8 +57,8 @@ pub struct RunRecord {
     /// Version of this document's layout.
     #[serde(default = "version_1")]
     pub schema_version: u32,
-    /// Seed of the run.
-    pub seed: u64,
+    /// Seed of the run (absent in some hand-made files).
+    pub seed: Option<u64>,
     /// The servers under test.
     pub servers: Servers,
     /// Session counts.

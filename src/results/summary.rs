@@ -10,7 +10,10 @@ use crate::report::summary::latency_figures;
 
 /// A row of `summary.csv`: one path x server x back end x command; latency in
 /// microseconds, corrected (from the intended start) and service (from send).
+/// A column an older or hand-made file lacks reads as 0; readers that need
+/// one check the header first ([`LEADING`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SummaryRow {
     /// `cas` or `direct`.
     #[serde(deserialize_with = "text")]
@@ -151,6 +154,10 @@ pub fn from_csv(data: &[u8]) -> anyhow::Result<Vec<SummaryRow>> {
     Ok(r.deserialize().collect::<Result<Vec<SummaryRow>, _>>()?)
 }
 
+/// How many columns every `summary.csv` starts with, fixed by design.md:
+/// `path,server,backend,command,count,errors`.
+pub const LEADING: usize = 6;
+
 /// The columns of `summary.csv`, in order: the field names of [`SummaryRow`]
 /// (read back from serde, never spelt out twice).
 pub fn header() -> Vec<String> {
@@ -159,4 +166,47 @@ pub fn header() -> Vec<String> {
     let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     let first = text.lines().next().unwrap_or_default();
     first.split(',').map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::CommandKind;
+    use crate::metrics::Path;
+
+    #[test]
+    fn header_starts_as_designed_and_rows_match_it() {
+        let h = header();
+        assert_eq!(
+            h[..LEADING],
+            ["path", "server", "backend", "command", "count", "errors"]
+        );
+        assert!(h.contains(&"p99_us".to_string()) && h.contains(&"service_p99_us".to_string()));
+        assert!(h.ends_with(&["errors_connect".to_string(), "errors_aborted".to_string()]));
+        let mut row = RowHistograms::new();
+        row.record_ok(1500, 700);
+        row.record_error(ErrorReason::Timeout);
+        let key = RowKey {
+            path: Path::Cas,
+            server: "123".into(),
+            backend: "mbx1".into(),
+            command: CommandKind::Noop,
+        };
+        let rows = vec![SummaryRow::of(&key, &row)];
+        let text = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        let cells: Vec<_> = line.split(',').collect();
+        assert_eq!(cells.len(), h.len());
+        assert_eq!(
+            cells[..8],
+            ["cas", "123", "mbx1", "NOOP", "2", "1", "1", "1500"]
+        );
+        assert_eq!(from_csv(text.as_bytes()).unwrap(), rows);
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["server"], "123", "a name stays a string");
+        let old =
+            serde_json::json!({"path": "cas", "server": 123, "backend": "mbx1", "command": "NOOP"});
+        let back: SummaryRow = serde_json::from_value(old).unwrap();
+        assert_eq!(back.server, "123", "older files wrote it as a number");
+    }
 }
