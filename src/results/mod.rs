@@ -8,6 +8,7 @@ pub mod plan;
 pub mod run;
 pub mod shards;
 pub mod summary;
+pub mod timeseries;
 
 pub use run::{RunRecord, SCHEMA_VERSION};
 pub use summary::SummaryRow;

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use imapload::results::summary::from_csv;
-use imapload::results::{read_run, RunRecord, SCHEMA_VERSION};
+use imapload::results::timeseries::{self, QueueRow, TimeseriesRow};
+use imapload::results::{read_run, RunRecord, SummaryRow, SCHEMA_VERSION};
 
 use crate::support::{bin, embedded_scenario, plan_from, quiet_out, run};
 
@@ -22,6 +23,24 @@ fn reserialized_equals(dir: &Path, added: &[&str]) {
         again.as_object_mut().unwrap().remove(*key);
     }
     assert_eq!(again, raw, "run.json does not survive its own types");
+}
+
+/// Each CSV file read through its row type and written again is the same
+/// bytes: the types spell every column, in order, as the files have them.
+fn csv_files_survive_their_types(dir: &Path) {
+    fn same<T: serde::Serialize + serde::de::DeserializeOwned + Default>(dir: &Path, name: &str) {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let rows: Vec<T> = timeseries::from_csv(&bytes).unwrap();
+        let again = timeseries::to_csv(&rows).unwrap();
+        assert_eq!(
+            String::from_utf8(again).unwrap(),
+            String::from_utf8(bytes).unwrap(),
+            "{name}"
+        );
+    }
+    same::<SummaryRow>(dir, "summary.csv");
+    same::<TimeseriesRow>(dir, "timeseries.csv");
+    same::<QueueRow>(dir, "queue.csv");
 }
 
 /// `summary.csv` read through its row type matches `run.json`'s `summary`.
@@ -48,6 +67,7 @@ async fn a_run_round_trips_through_the_results_types() {
     assert_eq!(run.health, Some(report.health));
     reserialized_equals(&report.dir, &[]);
     summary_matches(&report.dir, &run);
+    csv_files_survive_their_types(&report.dir);
 }
 
 fn imapload(args: &[&str]) -> std::process::Output {
@@ -73,6 +93,7 @@ fn results_of_the_previous_release_still_read_rejudge_compare_and_render() {
     assert_eq!(run.servers.names(), ["cas1", "mbx1", "mbx2"]);
     reserialized_equals(&dir, &["schema_version"]);
     summary_matches(&dir, &run);
+    csv_files_survive_their_types(&dir);
 
     let d = dir.to_str().unwrap();
     let health = imapload(&["health", d]);
