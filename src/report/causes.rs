@@ -9,24 +9,12 @@ use crate::metrics::ErrorCause;
 /// Lines of the terminal block before it points at `errors.csv`.
 const TERMINAL_LINES: usize = 20;
 
-/// `errors.csv`: `path,server,backend,command,reason,count,message`, with a
-/// header even when there were no errors.
+/// `errors.csv`: one [`ErrorCause`] per row (columns in its field order:
+/// `path,server,backend,command,reason,count,message`), with a header even
+/// when there were no errors.
 pub fn to_csv(causes: &[ErrorCause]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    // serde writes the header from the first record; an empty file still gets one.
-    w.write_record(HEADER)?;
-    for c in causes {
-        w.serialize(c)?;
-    }
-    Ok(w.into_inner()?)
+    crate::results::cells::to_csv(causes)
 }
-
-/// The columns of `errors.csv`, in [`ErrorCause`]'s field order.
-pub const HEADER: [&str; 7] = [
-    "path", "server", "backend", "command", "reason", "count", "message",
-];
 
 /// The block printed after the summary table: each distinct message of the
 /// first-hop rows once (a via-CAS failure also has a back-end row; showing

@@ -10,7 +10,8 @@ use anyhow::Context;
 use crate::command::CommandKind;
 use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::metrics::{ErrorReason, Path, QueueStats, RowKey};
-use crate::results::timeseries::{from_csv, to_csv, QueueRow, TimeseriesRow};
+use crate::results::cells::{from_csv, to_csv};
+use crate::results::timeseries::{QueueRow, TimeseriesRow};
 
 /// Whether an interval is shorter than the run's interval length: the last
 /// one (the drain after the load stopped, cut off where the run ended), or

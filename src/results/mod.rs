@@ -3,8 +3,10 @@
 //! report) use, so a key or a column is spelt in one place. One file per
 //! format.
 
+pub mod cells;
 pub mod monitors;
 pub mod plan;
+pub mod probes;
 pub mod run;
 pub mod shards;
 pub mod summary;

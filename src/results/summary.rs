@@ -138,34 +138,21 @@ impl SummaryRow {
 
 /// `summary.csv` rendered from its rows, header included even when empty.
 pub fn to_csv(rows: &[SummaryRow]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.write_record(header())?;
-    for r in rows {
-        w.serialize(r)?;
-    }
-    Ok(w.into_inner()?)
+    super::cells::to_csv(rows)
 }
 
 /// `summary.csv`'s rows.
 pub fn from_csv(data: &[u8]) -> anyhow::Result<Vec<SummaryRow>> {
-    let mut r = csv::Reader::from_reader(data);
-    Ok(r.deserialize().collect::<Result<Vec<SummaryRow>, _>>()?)
+    super::cells::from_csv(data)
 }
 
 /// How many columns every `summary.csv` starts with, fixed by design.md:
 /// `path,server,backend,command,count,errors`.
 pub const LEADING: usize = 6;
 
-/// The columns of `summary.csv`, in order: the field names of [`SummaryRow`]
-/// (read back from serde, never spelt out twice).
+/// The columns of `summary.csv`, in order.
 pub fn header() -> Vec<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.serialize(SummaryRow::default());
-    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    let first = text.lines().next().unwrap_or_default();
-    first.split(',').map(str::to_string).collect()
+    super::cells::header::<SummaryRow>()
 }
 
 #[cfg(test)]

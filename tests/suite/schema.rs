@@ -6,8 +6,11 @@
 use std::path::Path;
 use std::process::Command;
 
+use imapload::metrics::ErrorCause;
+use imapload::results::cells;
+use imapload::results::probes::{HealthRow, ProbeRow};
 use imapload::results::summary::from_csv;
-use imapload::results::timeseries::{self, QueueRow, TimeseriesRow};
+use imapload::results::timeseries::{QueueRow, TimeseriesRow};
 use imapload::results::{read_run, RunRecord, SummaryRow, SCHEMA_VERSION};
 
 use crate::support::{bin, embedded_scenario, plan_from, quiet_out, run};
@@ -30,8 +33,8 @@ fn reserialized_equals(dir: &Path, added: &[&str]) {
 fn csv_files_survive_their_types(dir: &Path) {
     fn same<T: serde::Serialize + serde::de::DeserializeOwned + Default>(dir: &Path, name: &str) {
         let bytes = std::fs::read(dir.join(name)).unwrap();
-        let rows: Vec<T> = timeseries::from_csv(&bytes).unwrap();
-        let again = timeseries::to_csv(&rows).unwrap();
+        let rows: Vec<T> = cells::from_csv(&bytes).unwrap();
+        let again = cells::to_csv(&rows).unwrap();
         assert_eq!(
             String::from_utf8(again).unwrap(),
             String::from_utf8(bytes).unwrap(),
@@ -41,6 +44,9 @@ fn csv_files_survive_their_types(dir: &Path) {
     same::<SummaryRow>(dir, "summary.csv");
     same::<TimeseriesRow>(dir, "timeseries.csv");
     same::<QueueRow>(dir, "queue.csv");
+    same::<ProbeRow>(dir, "probes.csv");
+    same::<HealthRow>(dir, "health.csv");
+    same::<ErrorCause>(dir, "errors.csv");
 }
 
 /// `summary.csv` read through its row type matches `run.json`'s `summary`.
