@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use self::data::{num, Results};
+use self::data::Results;
 use super::svg::esc;
+use crate::results::probes::ProbeResult;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
@@ -100,7 +101,7 @@ fn header(out: &mut String, r: &Results) {
     let failed = r
         .probes
         .iter()
-        .filter(|p| p.get("result").map(String::as_str) != Some("Succeeded"))
+        .filter(|p| p.result != ProbeResult::Succeeded)
         .count();
     fact(
         "Probes",
@@ -134,8 +135,7 @@ fn health_table(out: &mut String, r: &Results) {
         "<h2>Get-ServerHealth</h2><table><tr><th>Server</th><th>State</th><th>Name</th><th>TargetResource</th><th>HealthSetName</th><th>AlertValue</th><th>Transitions</th></tr>",
     );
     for h in &r.health {
-        let g = |k: &str| h.get(k).map(String::as_str).unwrap_or("");
-        let alert = g("alert_value");
+        let alert = h.alert_value.as_str();
         let cls = match alert {
             "Healthy" | "Degraded" | "Unhealthy" => alert,
             _ => "other",
@@ -143,20 +143,20 @@ fn health_table(out: &mut String, r: &Results) {
         let _ = write!(
             out,
             r#"<tr title="{}"><td>{}</td><td>Online</td><td>{}</td><td>{}</td><td>{}</td><td><span class="badge {cls}">{}</span></td><td>{}</td></tr>"#,
-            esc(g("rule")),
-            esc(g("server")),
-            esc(g("monitor")),
-            esc(g("target_resource")),
-            esc(g("health_set")),
+            esc(&h.rule),
+            esc(&h.server),
+            esc(&h.monitor),
+            esc(&h.target_resource),
+            esc(&h.health_set),
             esc(alert),
-            esc(g("transitions"))
+            esc(&h.transitions)
         );
-        if !g("behind").is_empty() {
+        if !h.behind.is_empty() {
             let _ = write!(
                 out,
                 r#"<tr><td></td><td colspan="6" class="behind">behind {}: {}</td></tr>"#,
-                esc(g("server")),
-                esc(g("behind"))
+                esc(&h.server),
+                esc(&h.behind)
             );
         }
     }
@@ -166,25 +166,20 @@ fn health_table(out: &mut String, r: &Results) {
 fn summary_table(out: &mut String, r: &Results) {
     out.push_str("<h2>Summary (corrected latency, ms)</h2><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th><th>p99.9</th><th>Max</th></tr>");
     for s in &r.summary {
-        let g = |k: &str| s.get(k).map(String::as_str).unwrap_or("");
-        let cls = if num(s, "errors") > 0.0 {
-            r#" class="err""#
-        } else {
-            ""
-        };
+        let cls = if s.errors > 0 { r#" class="err""# } else { "" };
         let _ = write!(
             out,
             r#"<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            esc(g("path")),
-            esc(g("server")),
-            esc(g("backend")),
-            esc(g("command")),
-            esc(g("count")),
-            esc(g("errors")),
-            ms(num(s, "p50_us")),
-            ms(num(s, "p99_us")),
-            ms(num(s, "p99_9_us")),
-            ms(num(s, "max_us"))
+            esc(&s.path),
+            esc(&s.server),
+            esc(&s.backend),
+            esc(&s.command),
+            s.count,
+            s.errors,
+            ms(s.p50_us as f64),
+            ms(s.p99_us as f64),
+            ms(s.p99_9_us as f64),
+            ms(s.max_us as f64)
         );
     }
     out.push_str("</table>");

@@ -11,7 +11,7 @@ use crate::command::CommandKind;
 use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::metrics::{ErrorReason, Path, QueueStats, RowKey};
 use crate::results::cells::{from_csv, to_csv};
-use crate::results::timeseries::{QueueRow, TimeseriesRow};
+use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
 
 /// Whether an interval is shorter than the run's interval length: the last
 /// one (the drain after the load stopped, cut off where the run ended), or
@@ -52,7 +52,7 @@ fn timeseries_row(
         service_p90_us,
         service_p99_us,
         service_max_us,
-        partial,
+        partial: Some(partial),
         ..TimeseriesRow::default()
     };
     out.set_errors_by_reason(&row.errors);
@@ -130,6 +130,10 @@ pub fn read_intervals(
 ) -> anyhow::Result<(Vec<IntervalRecord>, Vec<RowKey>)> {
     let mut keys: BTreeMap<RowKey, usize> = BTreeMap::new();
     let mut by_start: BTreeMap<u64, IntervalRecord> = BTreeMap::new();
+    let header = csv::Reader::from_reader(timeseries).headers()?.clone();
+    if let Some(c) = missing_column(&header) {
+        anyhow::bail!("timeseries.csv has no `{c}` column");
+    }
     let rows: Vec<TimeseriesRow> = from_csv(timeseries).context("timeseries.csv")?;
     for (line, r) in rows.iter().enumerate() {
         let key = row_key(r, line + 2)?;

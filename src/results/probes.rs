@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::{fixed3, fixed6};
 
-/// One probe attempt, sorted by finish time in the file.
+/// One probe attempt, sorted by finish time in the file. A column the file
+/// lacks reads as empty (the report); `health` checks the header first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ProbeRow {
     /// When it finished, seconds since the run's start (to the microsecond).
     #[serde(with = "fixed6")]
@@ -41,8 +43,10 @@ pub enum ProbeResult {
     Failed,
 }
 
-/// One monitor as Get-ServerHealth shows it.
+/// One monitor as Get-ServerHealth shows it (a column the file lacks reads
+/// as empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HealthRow {
     /// Server name.
     pub server: String,

@@ -8,8 +8,10 @@ use super::cells::{fixed3, fixed3_opt};
 use crate::metrics::{ErrorReason, QueueStats};
 
 /// One row of `timeseries.csv`: a path x server x back end x command in one
-/// interval.
+/// interval. A column the file lacks reads as 0 so the report draws what an
+/// older file has; `health` checks the header first ([`missing_column`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TimeseriesRow {
     /// Interval start, seconds since the run's start.
     #[serde(with = "fixed3")]
@@ -71,9 +73,17 @@ pub struct TimeseriesRow {
     pub errors_connect: u64,
     /// Cut short by the end of the run.
     pub errors_aborted: u64,
-    /// Shorter than the run's interval (absent before the column existed).
-    #[serde(default)]
-    pub partial: bool,
+    /// Shorter than the run's interval; `None` in files written before the
+    /// column existed.
+    pub partial: Option<bool>,
+}
+
+/// The first column of [`TimeseriesRow`] that `header` lacks, but
+/// `partial`, which files written before it existed lack.
+pub fn missing_column(header: &csv::StringRecord) -> Option<String> {
+    (super::cells::header::<TimeseriesRow>().into_iter())
+        .filter(|c| c != "partial")
+        .find(|c| !header.iter().any(|h| h == c))
 }
 
 impl TimeseriesRow {
@@ -108,6 +118,7 @@ impl TimeseriesRow {
 /// One row of `queue.csv`: a server's queue depth in one interval; the
 /// embedded servers also report their own queue and busy workers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueRow {
     /// Interval start.
     #[serde(with = "fixed3")]
@@ -127,13 +138,12 @@ pub struct QueueRow {
     /// Sum of the readings.
     pub depth_sum: u64,
     /// The embedded server's own queue, mean.
-    #[serde(with = "fixed3_opt", default)]
+    #[serde(with = "fixed3_opt")]
     pub server_queued_mean: Option<f64>,
     /// Its maximum.
-    #[serde(default)]
     pub server_queued_max: Option<u64>,
     /// Busy workers, mean.
-    #[serde(with = "fixed3_opt", default)]
+    #[serde(with = "fixed3_opt")]
     pub server_busy_mean: Option<f64>,
 }
 

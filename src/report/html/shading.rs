@@ -45,18 +45,12 @@ pub(super) fn shades(r: &Results) -> Vec<Shade> {
 /// `(t_start_s, t_end_s)` of each partial interval, in time order.
 fn partial_intervals(r: &Results) -> Vec<(f64, f64)> {
     let interval_s = r.interval_s();
-    let time = |row: &super::data::Row, k: &str| row.get(k).and_then(|v| v.parse::<f64>().ok());
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for row in &r.timeseries {
-        let (Some(start), Some(end)) = (time(row, "t_start_s"), time(row, "t_end_s")) else {
-            continue;
-        };
-        let partial = match row.get("partial").map(String::as_str) {
-            Some("true") => true,
-            Some(_) => false,
-            None => end - start + 0.001 < interval_s, // written before the column
-        };
+        let (start, end) = (row.t_start_s, row.t_end_s);
+        // None: written before the column.
+        let partial = row.partial.unwrap_or(end - start + 0.001 < interval_s);
         if partial && seen.insert((start * 1000.0).round() as i64) {
             out.push((start, end));
         }
