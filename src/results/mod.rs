@@ -4,6 +4,7 @@
 //! format.
 
 pub mod cells;
+pub mod hlog;
 pub mod monitors;
 pub mod plan;
 pub mod probes;

@@ -130,9 +130,7 @@ impl SummaryRow {
 
     /// The row's tag, `path.server.backend.command` (as in `latency.hlog`).
     pub fn tag(&self) -> String {
-        [&self.path, &self.server, &self.backend, &self.command]
-            .map(String::as_str)
-            .join(".")
+        super::hlog::tag(&self.path, &self.server, &self.backend, &self.command)
     }
 }
 
