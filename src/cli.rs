@@ -442,7 +442,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             crate::compare::command(&a.baseline, &a.current, &opts)
         }
         Command::Report(a) => {
-            if !a.results.join("run.json").is_file() {
+            if !a.results.join(crate::results::files::RUN_JSON).is_file() {
                 let msg = format!(
                     "{} is not an imapload results directory (no run.json)",
                     a.results.display()

@@ -79,8 +79,8 @@ impl Saved {
         let run = crate::results::read_run(dir)?;
         let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
         let (intervals, row_keys) = timeseries::read_intervals(
-            &read(dir, "timeseries.csv")?,
-            &read(dir, "queue.csv")?,
+            &read(dir, crate::results::files::TIMESERIES_CSV)?,
+            &read(dir, crate::results::files::QUEUE_CSV)?,
             &run.servers.names(),
         )
         .with_context(|| format!("reading {}", dir.display()))
@@ -141,7 +141,8 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
 
 fn monitors_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
     let (monitors, probes) = monitor_settings(&s.run, with)?;
-    let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
+    let attempts = crate::probe::from_csv(&read(dir, crate::results::files::PROBES_CSV)?)
+        .map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let input = build(
         &s.intervals,
@@ -163,7 +164,7 @@ pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
 }
 
 fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure> {
-    let file = dir.join("run.json");
+    let file = dir.join(crate::results::files::RUN_JSON);
     let mut plan = ThresholdPlan::saved(s.run.verdict.as_ref())
         .map_err(|m| InputError::at(&file, None, Some("verdict".into()), m))?;
     plan.add_flags(&with.thresholds)

@@ -258,9 +258,12 @@ pub async fn run(
     let recorder = Recorder::new(Arc::new(layout.clone()));
     let mut interval_store = IntervalStore::new(layout);
     let now = std::time::SystemTime::now();
-    let hlog = crate::metrics::hlog::Hlog::create(&dir.path().join("latency.hlog"), now)?;
+    let hlog = crate::metrics::hlog::Hlog::create(
+        &dir.path().join(crate::results::files::LATENCY_HLOG),
+        now,
+    )?;
     interval_store.set_hlog(hlog);
-    let service = dir.path().join("service.hlog");
+    let service = dir.path().join(crate::results::files::SERVICE_HLOG);
     let service = crate::metrics::hlog::Hlog::create_of(&service, now, "service time")?;
     interval_store.set_service_hlog(service);
     let store = Arc::new(Mutex::new(interval_store));

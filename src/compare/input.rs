@@ -42,7 +42,7 @@ pub fn read_summary(dir: &Path, metric: Metric) -> Result<Vec<(Key, Side)>, Fail
     if !dir.is_dir() {
         return Err(bad(dir, None, None, "no such results directory"));
     }
-    let file = dir.join("summary.csv");
+    let file = dir.join(crate::results::files::SUMMARY_CSV);
     let text = std::fs::read_to_string(&file).map_err(|e| {
         bad(
             &file,
@@ -118,7 +118,7 @@ fn cell_error(file: &Path, line: usize, header: &csv::StringRecord, e: &csv::Err
 /// Reads the scenario name, seed and outcome from `dir/run.json`; a missing or
 /// unparseable file is recorded in [`RunInfo::problem`], not an error.
 pub fn read_run_info(dir: &Path) -> RunInfo {
-    let file = dir.join("run.json");
+    let file = dir.join(crate::results::files::RUN_JSON);
     let parsed = std::fs::read_to_string(&file)
         .map_err(|e| format!("cannot read {} ({e})", file.display()))
         .and_then(|t| {

@@ -115,9 +115,20 @@ pub fn measurements(
             .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
             .collect()
     };
-    let (mut lat_in, mut svc_in) = (open("latency.hlog")?, open("service.hlog")?);
-    let mut lat_out = hlog::Writer::create(&out.join("latency.hlog"), "corrected latency", start)?;
-    let mut svc_out = hlog::Writer::create(&out.join("service.hlog"), "service time", start)?;
+    let (mut lat_in, mut svc_in) = (
+        open(crate::results::files::LATENCY_HLOG)?,
+        open(crate::results::files::SERVICE_HLOG)?,
+    );
+    let mut lat_out = hlog::Writer::create(
+        &out.join(crate::results::files::LATENCY_HLOG),
+        "corrected latency",
+        start,
+    )?;
+    let mut svc_out = hlog::Writer::create(
+        &out.join(crate::results::files::SERVICE_HLOG),
+        "service time",
+        start,
+    )?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
     store.set_window(window(shards));

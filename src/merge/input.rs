@@ -73,7 +73,7 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     if !dir.is_dir() {
         return Err(InputError::at(dir, None, None, "no such results directory").into());
     }
-    let file = dir.join("run.json");
+    let file = dir.join(crate::results::files::RUN_JSON);
     let run = crate::results::read_run(dir)?;
     let Some(whole) = run.shard.clone() else {
         let msg = "no shard index/count: this run was not started with `imapload run --shard K/N`";
@@ -85,14 +85,28 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
     let (intervals, row_keys) = timeseries::read_intervals(
-        &read_file(dir, "timeseries.csv")?,
-        &read_file(dir, "queue.csv")?,
+        &read_file(dir, crate::results::files::TIMESERIES_CSV)?,
+        &read_file(dir, crate::results::files::QUEUE_CSV)?,
         &servers,
     )
-    .map_err(|e| InputError::at(dir.join("timeseries.csv"), None, None, format!("{e:#}")))?;
+    .map_err(|e| {
+        InputError::at(
+            dir.join(crate::results::files::TIMESERIES_CSV),
+            None,
+            None,
+            format!("{e:#}"),
+        )
+    })?;
     check_against_summary(dir, &intervals, &row_keys)?;
-    let probes = crate::probe::from_csv(&read_file(dir, "probes.csv")?)
-        .map_err(|e| InputError::at(dir.join("probes.csv"), None, None, format!("{e:#}")))?;
+    let probes = crate::probe::from_csv(&read_file(dir, crate::results::files::PROBES_CSV)?)
+        .map_err(|e| {
+            InputError::at(
+                dir.join(crate::results::files::PROBES_CSV),
+                None,
+                None,
+                format!("{e:#}"),
+            )
+        })?;
     Ok(ShardDir {
         index: whole.index,
         count: whole.count,
@@ -142,7 +156,13 @@ fn check_against_summary(
             total.get(&row).copied().unwrap_or_default(),
             series.get(&row).copied().unwrap_or_default()
         );
-        return Err(InputError::at(dir.join("timeseries.csv"), None, None, msg).into());
+        return Err(InputError::at(
+            dir.join(crate::results::files::TIMESERIES_CSV),
+            None,
+            None,
+            msg,
+        )
+        .into());
     }
     Ok(())
 }

@@ -56,7 +56,7 @@ fn plan_record(
     plan.seed = whole.seed;
     plan.users = whole.users;
     plan.load = whole.load.clone();
-    let file = first.dir.join("run.json");
+    let file = first.dir.join(crate::results::files::RUN_JSON);
     let settings = (first.run.monitor_settings())
         .map_err(|m| InputError::at(&file, None, Some("monitor_settings".into()), m))?;
     let (monitors, mut probes) = settings.plans();
@@ -76,7 +76,7 @@ fn plan_record(
 /// message: counts added; at most 5 messages per row and reason, the rest as
 /// other). A shard written before causes were kept has none.
 fn restore_causes(store: &mut IntervalStore, shard: &input::ShardDir) -> Result<(), InputError> {
-    let file = shard.dir.join("run.json");
+    let file = shard.dir.join(crate::results::files::RUN_JSON);
     let at = |msg: String| InputError::at(&file, None, Some("error_causes".into()), msg);
     store.restore_causes(&shard.run.error_causes).map_err(at)
 }
@@ -153,8 +153,14 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         &outcome.window,
     );
     let health = evaluate(&record.monitors, &record.probes, &input);
-    let mut thresholds = ThresholdPlan::saved(first.run.verdict.as_ref())
-        .map_err(|m| InputError::at(first.dir.join("run.json"), None, Some("verdict".into()), m))?;
+    let mut thresholds = ThresholdPlan::saved(first.run.verdict.as_ref()).map_err(|m| {
+        InputError::at(
+            first.dir.join(crate::results::files::RUN_JSON),
+            None,
+            Some("verdict".into()),
+            m,
+        )
+    })?;
     thresholds
         .add_flags(&opts.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;

@@ -216,7 +216,7 @@ pub fn from_csv(bytes: &[u8]) -> anyhow::Result<Vec<ProbeAttempt>> {
             expected.join(",")
         );
     }
-    let rows: Vec<ProbeRow> = cells::from_csv(bytes).context("probes.csv")?;
+    let rows: Vec<ProbeRow> = cells::from_csv(bytes).context(crate::results::files::PROBES_CSV)?;
     (rows.iter().enumerate())
         .map(|(i, r)| attempt(r).with_context(|| format!("probes.csv line {}", i + 2)))
         .collect()

@@ -218,7 +218,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
 /// artefact upload never sees half a page. Returns the path written.
 pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
     let page = render(dir)?;
-    let target = dir.join("report.html");
+    let target = dir.join(crate::results::files::REPORT_HTML);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("temp file in {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, page.as_bytes())?;

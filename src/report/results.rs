@@ -151,32 +151,32 @@ impl RunResults<'_> {
         let doc = self.record(&summary_rows, error_causes.clone());
         let intervals = self.store.intervals();
         dir.write(
-            "summary.csv",
+            crate::results::files::SUMMARY_CSV,
             &crate::results::summary::to_csv(&summary_rows).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "errors.csv",
+            crate::results::files::ERRORS_CSV,
             &causes::to_csv(&error_causes).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "timeseries.csv",
+            crate::results::files::TIMESERIES_CSV,
             &timeseries::timeseries_csv(intervals, self.store.row_keys(), self.interval())
                 .map_err(Failure::Run)?,
         )?;
         dir.write(
-            "queue.csv",
+            crate::results::files::QUEUE_CSV,
             &timeseries::queue_csv(intervals, &self.server_names).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "probes.csv",
+            crate::results::files::PROBES_CSV,
             &crate::probe::to_csv(&self.probes).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "health.csv",
+            crate::results::files::HEALTH_CSV,
             &health::to_csv(&self.health).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "run.json",
+            crate::results::files::RUN_JSON,
             serde_json::to_string_pretty(&doc)
                 .map_err(anyhow::Error::from)?
                 .as_bytes(),

@@ -134,7 +134,8 @@ pub fn read_intervals(
     if let Some(c) = missing_column(&header) {
         anyhow::bail!("timeseries.csv has no `{c}` column");
     }
-    let rows: Vec<TimeseriesRow> = from_csv(timeseries).context("timeseries.csv")?;
+    let rows: Vec<TimeseriesRow> =
+        from_csv(timeseries).context(crate::results::files::TIMESERIES_CSV)?;
     for (line, r) in rows.iter().enumerate() {
         let key = row_key(r, line + 2)?;
         let n = keys.len();
@@ -158,7 +159,7 @@ pub fn read_intervals(
             ],
         });
     }
-    let queues: Vec<QueueRow> = from_csv(queue).context("queue.csv")?;
+    let queues: Vec<QueueRow> = from_csv(queue).context(crate::results::files::QUEUE_CSV)?;
     for q in queues {
         let start = dur(q.t_s)?;
         let Some(i) = servers.iter().position(|s| s == &q.server) else {

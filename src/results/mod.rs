@@ -4,6 +4,7 @@
 //! format.
 
 pub mod cells;
+pub mod files;
 pub mod hlog;
 pub mod monitors;
 pub mod plan;
@@ -23,7 +24,7 @@ use crate::error::InputError;
 /// Reads `dir/run.json`; an unreadable or malformed file is an input error
 /// naming the file and what is wrong.
 pub fn read_run(dir: &Path) -> Result<RunRecord, InputError> {
-    let file = dir.join("run.json");
+    let file = dir.join(crate::results::files::RUN_JSON);
     let bytes = std::fs::read(&file).map_err(|e| {
         let msg = format!(
             "cannot read ({e}); is {} an imapload results directory?",

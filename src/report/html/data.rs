@@ -42,18 +42,18 @@ fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T
 impl Results {
     /// Loads a results directory; only `run.json` is required.
     pub fn load(dir: &Path) -> anyhow::Result<Results> {
-        let run_path = dir.join("run.json");
+        let run_path = dir.join(crate::results::files::RUN_JSON);
         let run: RunRecord = serde_json::from_slice(
             &std::fs::read(&run_path).with_context(|| format!("{}", run_path.display()))?,
         )
         .with_context(|| format!("{}", run_path.display()))?;
         Ok(Results {
             run,
-            summary: read_csv(&dir.join("summary.csv"))?,
-            timeseries: read_csv(&dir.join("timeseries.csv"))?,
-            queue: read_csv(&dir.join("queue.csv"))?,
-            health: read_csv(&dir.join("health.csv"))?,
-            probes: read_csv(&dir.join("probes.csv"))?,
+            summary: read_csv(&dir.join(crate::results::files::SUMMARY_CSV))?,
+            timeseries: read_csv(&dir.join(crate::results::files::TIMESERIES_CSV))?,
+            queue: read_csv(&dir.join(crate::results::files::QUEUE_CSV))?,
+            health: read_csv(&dir.join(crate::results::files::HEALTH_CSV))?,
+            probes: read_csv(&dir.join(crate::results::files::PROBES_CSV))?,
         })
     }
 
