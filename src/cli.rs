@@ -380,7 +380,7 @@ fn compare(a: CompareArgs) -> Result<i32, Failure> {
 
 /// `imapload report`: (re)writes `report.html` from the files.
 fn report(a: ReportArgs) -> Result<i32, Failure> {
-    if !a.results.join("run.json").is_file() {
+    if !a.results.join(crate::results::files::RUN_JSON).is_file() {
         let msg = format!(
             "{} is not an imapload results directory (no run.json)",
             a.results.display()

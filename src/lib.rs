@@ -22,6 +22,7 @@ pub mod plan;
 pub mod probe;
 pub mod rejudge;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod sim;
 pub mod trace;

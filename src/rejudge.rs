@@ -12,9 +12,9 @@ use crate::metrics::store::IntervalRecord;
 use crate::metrics::{RowKey, Window};
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
-use crate::monitor::settings;
 use crate::plan::{self, MonitorPlan, Overrides, ProbePlan};
 use crate::report::{health, timeseries};
+use crate::results::RunRecord;
 use crate::verdict::{files, Measured, ThresholdPlan, Verdict};
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
@@ -49,18 +49,6 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
-/// The names of the run's servers of `role` (`cas`, `backends`), in queue order.
-fn names(run: &serde_json::Value, role: &str) -> Vec<String> {
-    run["servers"][role]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s["name"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, InputError> {
     v.as_deref()
         .map(|s| match plan::parse_duration(s) {
@@ -75,7 +63,7 @@ fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, Inpu
 /// servers in queue order, and the time series; read once for both the
 /// monitors and the verdict.
 struct Saved {
-    run: serde_json::Value,
+    run: RunRecord,
     cas: Vec<String>,
     backends: Vec<String>,
     intervals: Vec<IntervalRecord>,
@@ -88,39 +76,35 @@ struct Saved {
 
 impl Saved {
     fn load(dir: &Path) -> Result<Saved, Failure> {
-        let file = dir.join("run.json");
-        let run: serde_json::Value = serde_json::from_slice(&read(dir, "run.json")?)
-            .map_err(|e| InputError::at(&file, None, None, format!("not valid JSON: {e}")))?;
-        let (cas, backends) = (names(&run, "cas"), names(&run, "backends"));
-        let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
+        let run = crate::results::read_run(dir)?;
+        let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
         let (intervals, row_keys) = timeseries::read_intervals(
-            &read(dir, "timeseries.csv")?,
-            &read(dir, "queue.csv")?,
-            &servers,
+            &read(dir, crate::results::files::TIMESERIES_CSV)?,
+            &read(dir, crate::results::files::QUEUE_CSV)?,
+            &run.servers.names(),
         )
         .with_context(|| format!("reading {}", dir.display()))
         .map_err(Failure::Run)?;
-        let window = serde_json::from_value(run["window"].clone()).unwrap_or(Window::WHOLE);
-        let elapsed = Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0));
         Ok(Saved {
+            window: run.window(),
+            elapsed: run.elapsed(),
             run,
             cas,
             backends,
             intervals,
             row_keys,
-            window,
-            elapsed,
         })
     }
 }
 
 /// The monitor settings to re-judge with: the run's, or a scenario's, then flags.
-fn monitor_settings(
-    run: &serde_json::Value,
-    with: &Rejudge,
-) -> Result<(MonitorPlan, ProbePlan), Failure> {
-    let (mut monitors, mut probes) =
-        settings::from_json(&run["monitor_settings"]).map_err(Failure::Run)?;
+fn monitor_settings(run: &RunRecord, with: &Rejudge) -> Result<(MonitorPlan, ProbePlan), Failure> {
+    let (mut monitors, mut probes) = match &with.scenario {
+        None => (run.monitor_settings())
+            .map_err(|e| Failure::Run(anyhow::anyhow!("run.json: {e}")))?
+            .plans(),
+        Some(_) => (MonitorPlan::default(), ProbePlan::default()),
+    };
     if let Some(file) = &with.scenario {
         let p = plan::load(
             Some(file),
@@ -157,7 +141,8 @@ pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure
 
 fn monitors_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
     let (monitors, probes) = monitor_settings(&s.run, with)?;
-    let attempts = crate::probe::from_csv(&read(dir, "probes.csv")?).map_err(Failure::Run)?;
+    let attempts = crate::probe::from_csv(&read(dir, crate::results::files::PROBES_CSV)?)
+        .map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let input = build(
         &s.intervals,
@@ -179,22 +164,21 @@ pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
 }
 
 fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure> {
-    let file = dir.join("run.json");
-    let mut plan = ThresholdPlan::saved(&s.run)
+    let file = dir.join(crate::results::files::RUN_JSON);
+    let mut plan = ThresholdPlan::saved(s.run.verdict.as_ref())
         .map_err(|m| InputError::at(&file, None, Some("verdict".into()), m))?;
     plan.add_flags(&with.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
-    let interval = Duration::from_secs_f64(s.run["plan"]["interval_s"].as_f64().unwrap_or(1.0));
+    let interval = s.run.interval().unwrap_or(Duration::from_secs(1));
     let rows = files::window_rows(dir, &s.intervals, &s.row_keys, interval, s.window)?;
     let measured = Measured {
         rows,
-        sessions: serde_json::from_value(s.run["sessions"].clone()).unwrap_or_default(),
+        sessions: s.run.sessions.tally,
         seconds: s.window.length(s.elapsed).as_secs_f64(),
     };
     let mut verdict = crate::verdict::judge(&plan, &measured, s.window);
     // A run stopped by abort_on_fail stays failed, whatever is re-judged.
-    let saved: Option<Verdict> = serde_json::from_value(s.run["verdict"].clone()).ok();
-    if let Some(a) = saved.and_then(|v| v.aborted) {
+    if let Some(a) = s.run.verdict.as_ref().and_then(|v| v.aborted.clone()) {
         verdict.stopped_by(a);
     }
     Ok(verdict)

@@ -5,16 +5,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::{Metric, Side};
 use crate::error::{Failure, InputError};
+use crate::results::summary::{self, SummaryRow};
+use crate::results::RunRecord;
 
 /// The join key: path, server, backend, command.
 pub type Key = [String; 4];
-
-/// The columns every `summary.csv` starts with (design.md, "Results directory").
-pub const LEADING_COLUMNS: [&str; 6] = ["path", "server", "backend", "command", "count", "errors"];
 
 /// What `run.json` says about a run, for the header and the "not comparable"
 /// warning. Every field is optional: a hand-made or older results directory
@@ -39,13 +36,13 @@ fn bad(file: &Path, line: Option<usize>, key: Option<&str>, msg: impl Into<Strin
 
 /// Reads `dir/summary.csv` and returns its rows in file order with the
 /// `metric` column. Missing directory or file, a header that does not start
-/// with [`LEADING_COLUMNS`] or lacks the metric column, a non-numeric cell or
+/// with the leading columns of design.md or lacks the metric column, a non-numeric cell or
 /// a duplicated row are [`InputError`]s.
 pub fn read_summary(dir: &Path, metric: Metric) -> Result<Vec<(Key, Side)>, Failure> {
     if !dir.is_dir() {
         return Err(bad(dir, None, None, "no such results directory"));
     }
-    let file = dir.join("summary.csv");
+    let file = dir.join(crate::results::files::SUMMARY_CSV);
     let text = std::fs::read_to_string(&file).map_err(|e| {
         bad(
             &file,
@@ -57,57 +54,41 @@ pub fn read_summary(dir: &Path, metric: Metric) -> Result<Vec<(Key, Side)>, Fail
             ),
         )
     })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
         .headers()
         .map_err(|e| bad(&file, Some(1), None, format!("unreadable header ({e})")))?
         .clone();
-    let leading: Vec<&str> = header.iter().take(LEADING_COLUMNS.len()).collect();
-    if leading != LEADING_COLUMNS {
+    let leading: Vec<&str> = header.iter().take(summary::LEADING).collect();
+    let expected = summary::header();
+    if leading != expected[..summary::LEADING] {
         return Err(bad(
             &file,
             Some(1),
             None,
             format!(
                 "header must start with {}; found '{}'",
-                LEADING_COLUMNS.join(","),
+                expected[..summary::LEADING].join(","),
                 leading.join(",")
             ),
         ));
     }
     let col = metric.column();
-    let value_at = header.iter().position(|h| h == col).ok_or_else(|| {
-        bad(
-            &file,
-            Some(1),
-            Some(col),
-            format!("column missing, needed for --metric {metric}"),
-        )
-    })?;
+    if !header.iter().any(|h| h == col) {
+        let msg = format!("column missing, needed for --metric {metric}");
+        return Err(bad(&file, Some(1), Some(col), msg));
+    }
     let mut rows = Vec::new();
     let mut seen = HashSet::new();
-    for (i, rec) in reader.records().enumerate() {
+    for (i, rec) in reader.deserialize::<SummaryRow>().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| bad(&file, Some(line), None, format!("unreadable row ({e})")))?;
-        let num = |at: usize, name: &str| -> Result<u64, Failure> {
-            let cell = rec.get(at).unwrap_or("");
-            cell.trim().parse::<u64>().map_err(|_| {
-                bad(
-                    &file,
-                    Some(line),
-                    Some(name),
-                    format!("'{cell}' is not a whole number"),
-                )
-            })
-        };
+        let row = rec.map_err(|e| cell_error(&file, line, &header, &e))?;
         let side = Side {
-            count: num(4, "count")?,
-            errors: num(5, "errors")?,
-            value_us: num(value_at, col)?,
+            count: row.count,
+            errors: row.errors,
+            value_us: metric.of(&row),
         };
-        let key: Key = std::array::from_fn(|k| rec.get(k).unwrap_or("").to_string());
+        let key: Key = [row.path, row.server, row.backend, row.command];
         if !seen.insert(key.clone()) {
             return Err(bad(
                 &file,
@@ -121,22 +102,35 @@ pub fn read_summary(dir: &Path, metric: Metric) -> Result<Vec<(Key, Side)>, Fail
     Ok(rows)
 }
 
+/// A row that does not read: the input error names the line and the column.
+fn cell_error(file: &Path, line: usize, header: &csv::StringRecord, e: &csv::Error) -> Failure {
+    let column = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err
+            .field()
+            .and_then(|f| header.get(f as usize))
+            .map(str::to_string),
+        _ => None,
+    };
+    let msg = format!("unreadable row ({e})");
+    bad(file, Some(line), column.as_deref(), msg)
+}
+
 /// Reads the scenario name, seed and outcome from `dir/run.json`; a missing or
 /// unparseable file is recorded in [`RunInfo::problem`], not an error.
 pub fn read_run_info(dir: &Path) -> RunInfo {
-    let file = dir.join("run.json");
+    let file = dir.join(crate::results::files::RUN_JSON);
     let parsed = std::fs::read_to_string(&file)
         .map_err(|e| format!("cannot read {} ({e})", file.display()))
         .and_then(|t| {
-            serde_json::from_str::<Value>(&t)
-                .map_err(|e| format!("{} is not JSON ({e})", file.display()))
+            serde_json::from_str::<RunRecord>(&t)
+                .map_err(|e| format!("{} is not a run.json ({e})", file.display()))
         });
     match parsed {
         Ok(v) => RunInfo {
             dir: dir.to_path_buf(),
-            scenario: v["plan"]["name"].as_str().map(str::to_string),
-            seed: v["seed"].as_u64().or_else(|| v["plan"]["seed"].as_u64()),
-            outcome: v["outcome"].as_str().map(str::to_string),
+            scenario: Some(v.plan.name).filter(|n| !n.is_empty()),
+            seed: v.seed.or(Some(v.plan.seed).filter(|s| *s != 0)),
+            outcome: v.outcome.map(|o| o.label().to_string()),
             problem: None,
         },
         Err(problem) => RunInfo {

@@ -29,6 +29,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::error::{Failure, InputError};
+use crate::results::SummaryRow;
 
 pub use input::RunInfo;
 pub use render::render;
@@ -85,6 +86,18 @@ impl Metric {
             Metric::P999 => "p99_9_us",
             Metric::Max => "max_us",
             Metric::Mean => "mean_us",
+        }
+    }
+
+    /// This statistic of a `summary.csv` row, in microseconds.
+    pub fn of(self, row: &SummaryRow) -> u64 {
+        match self {
+            Metric::P50 => row.p50_us,
+            Metric::P90 => row.p90_us,
+            Metric::P99 => row.p99_us,
+            Metric::P999 => row.p99_9_us,
+            Metric::Max => row.max_us,
+            Metric::Mean => row.mean_us,
         }
     }
 

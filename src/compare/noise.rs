@@ -19,7 +19,7 @@ const Z: f64 = 3.0;
 
 /// Per tag (`cas.cas1.mbx2.FETCH_BODY`), the run's whole corrected-latency histogram.
 pub fn read_hlog(dir: &Path) -> Option<HashMap<String, Histogram<u64>>> {
-    let bytes = std::fs::read(dir.join("latency.hlog")).ok()?;
+    let bytes = std::fs::read(dir.join(crate::results::files::LATENCY_HLOG)).ok()?;
     let mut out: HashMap<String, Histogram<u64>> = HashMap::new();
     let mut de = Deserializer::new();
     for entry in IntervalLogIterator::new(&bytes) {

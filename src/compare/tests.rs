@@ -33,9 +33,9 @@ fn write_dir(dir: &Path, rows: &[Row], scenario: &str, seed: u64) {
             p99 * 3
         ));
     }
-    std::fs::write(dir.join("summary.csv"), csv).unwrap();
+    std::fs::write(dir.join(crate::results::files::SUMMARY_CSV), csv).unwrap();
     let run = serde_json::json!({"plan": {"name": scenario}, "seed": seed, "outcome": "completed"});
-    std::fs::write(dir.join("run.json"), run.to_string()).unwrap();
+    std::fs::write(dir.join(crate::results::files::RUN_JSON), run.to_string()).unwrap();
 }
 
 fn pair(base: &[Row], cur: &[Row]) -> (tempfile::TempDir, tempfile::TempDir) {
@@ -260,13 +260,16 @@ fn bad_inputs_are_exit_2_errors_naming_the_file() {
     assert_eq!(e.exit_code(), 2);
     assert!(e.to_string().contains("nope"), "{e}");
 
-    std::fs::remove_file(c.path().join("summary.csv")).unwrap();
+    std::fs::remove_file(c.path().join(crate::results::files::SUMMARY_CSV)).unwrap();
     let e = compare(b.path(), c.path(), &opts).unwrap_err();
     assert_eq!(e.exit_code(), 2);
-    assert!(e.to_string().contains("summary.csv"), "{e}");
+    assert!(
+        e.to_string().contains(crate::results::files::SUMMARY_CSV),
+        "{e}"
+    );
 
     std::fs::write(
-        c.path().join("summary.csv"),
+        c.path().join(crate::results::files::SUMMARY_CSV),
         "server,path,count\ncas1,cas,3\n",
     )
     .unwrap();
@@ -278,7 +281,7 @@ fn bad_inputs_are_exit_2_errors_naming_the_file() {
     );
 
     std::fs::write(
-        c.path().join("summary.csv"),
+        c.path().join(crate::results::files::SUMMARY_CSV),
         format!("{HEADER}\ncas,cas1,mbx1,LOGIN,x,0,0,1,1,1,1,1,1,1,1,1,1,1,1\n"),
     )
     .unwrap();

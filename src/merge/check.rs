@@ -2,33 +2,58 @@
 //! (K), the same scenario, settings and servers, and, unless the user allows
 //! it, every part present. Each refusal names the directories and what differs.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::input::ShardDir;
 use crate::error::InputError;
+use crate::results::monitors::MonitorSettings;
+use crate::results::plan::{LoadDoc, PlanDoc};
+use crate::results::shards::ShardDoc;
 
 /// What a shard must share with the others: its `run.json` without what
 /// legitimately differs per shard (its seed, its part of the users and the
-/// load, whether it ran the probes, times, figures).
+/// load, whether it ran the probes, times, figures), which are cleared.
+#[derive(Serialize)]
+struct Fingerprint {
+    plan: PlanDoc,
+    shard: ShardDoc,
+    monitor_settings: Option<MonitorSettings>,
+    servers: ServerNames,
+}
+
+/// The servers' names, in order (their addresses differ per shard).
+#[derive(Serialize)]
+struct ServerNames {
+    cas: Vec<String>,
+    backends: Vec<String>,
+}
+
 fn fingerprint(s: &ShardDir) -> Value {
-    let mut plan = s.run["plan"].clone();
-    if let Value::Object(m) = &mut plan {
-        for k in ["seed", "users", "load", "scenario"] {
-            m.remove(k);
-        }
+    let plan = PlanDoc {
+        seed: 0,
+        users: 0,
+        load: LoadDoc::default(),
+        scenario: None,
+        ..s.run.plan.clone()
+    };
+    let mut monitor_settings = s.run.monitor_settings.clone();
+    if let Some(m) = &mut monitor_settings {
+        m.probes.enabled = false;
     }
-    let mut whole = s.whole.clone();
-    if let Value::Object(m) = &mut whole {
-        m.remove("index");
-    }
-    let mut monitors = s.run["monitor_settings"].clone();
-    if let Value::Object(m) = &mut monitors["probes"] {
-        m.remove("enabled");
-    }
-    serde_json::json!({
-        "plan": plan, "shard": whole, "monitor_settings": monitors,
-        "servers": {"cas": s.cas, "backends": s.backends},
-    })
+    let print = Fingerprint {
+        plan,
+        shard: ShardDoc {
+            index: 0,
+            ..s.whole.clone()
+        },
+        monitor_settings,
+        servers: ServerNames {
+            cas: s.cas.clone(),
+            backends: s.backends.clone(),
+        },
+    };
+    serde_json::to_value(print).unwrap_or(Value::Null)
 }
 
 /// The first key (dotted path) at which `a` and `b` differ.

@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use serde_json::{json, Value};
-
 use super::hlog;
 use super::input::ShardDir;
 use crate::engine::{EngineOutcome, SessionTally};
@@ -20,6 +18,8 @@ use crate::metrics::{
     ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey, Window,
 };
 use crate::probe::ProbeAttempt;
+use crate::results::run::{GeneratorDoc, Outcome, SessionsDoc};
+use crate::results::shards::{ShardPart, ShardsDoc};
 
 /// One merged interval being added up.
 #[derive(Default)]
@@ -115,9 +115,20 @@ pub fn measurements(
             .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
             .collect()
     };
-    let (mut lat_in, mut svc_in) = (open("latency.hlog")?, open("service.hlog")?);
-    let mut lat_out = hlog::Writer::create(&out.join("latency.hlog"), "corrected latency", start)?;
-    let mut svc_out = hlog::Writer::create(&out.join("service.hlog"), "service time", start)?;
+    let (mut lat_in, mut svc_in) = (
+        open(crate::results::files::LATENCY_HLOG)?,
+        open(crate::results::files::SERVICE_HLOG)?,
+    );
+    let mut lat_out = hlog::Writer::create(
+        &out.join(crate::results::files::LATENCY_HLOG),
+        "corrected latency",
+        start,
+    )?;
+    let mut svc_out = hlog::Writer::create(
+        &out.join(crate::results::files::SERVICE_HLOG),
+        "service time",
+        start,
+    )?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
     store.set_window(window(shards));
@@ -209,45 +220,41 @@ pub fn measurements(
 /// the longest measured time, sessions and generator counts summed (the
 /// worst start lag is the largest), partial if any shard was.
 pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
-    let u = |v: &Value| v.as_u64().unwrap_or(0);
-    let sum = |f: &dyn Fn(&Value) -> u64| shards.iter().map(|s| f(&s.run)).sum::<u64>();
-    let generators: Vec<&Value> = shards
+    let sum = |f: &dyn Fn(&SessionsDoc) -> u64| shards.iter().map(|s| f(&s.run.sessions)).sum();
+    let generators: Vec<&GeneratorDoc> = shards
         .iter()
-        .map(|s| &s.run["generator"])
-        .filter(|g| g.is_object())
+        .filter_map(|s| s.run.generator.as_ref())
         .collect();
-    let gsum = |key: &str| generators.iter().map(|g| u(&g[key])).sum::<u64>();
-    let lag_us = generators
-        .iter()
-        .map(|g| (g["max_start_lag_ms"].as_f64().unwrap_or(0.0) * 1000.0) as u64)
+    let gsum = |f: &dyn Fn(&GeneratorDoc) -> u64| generators.iter().map(|g| f(g)).sum::<u64>();
+    let lag_us = (generators.iter())
+        .map(|g| (g.max_start_lag_ms * 1000.0) as u64)
         .max()
         .unwrap_or(0);
     EngineOutcome {
-        started_at: shards
-            .iter()
-            .map(|s| s.started_at)
-            .min()
-            .unwrap_or(SystemTime::UNIX_EPOCH),
-        ended_at: shards
-            .iter()
-            .map(|s| s.ended_at)
-            .max()
-            .unwrap_or(SystemTime::UNIX_EPOCH),
+        started_at: (shards.iter().map(|s| s.started_at).min()).unwrap_or(SystemTime::UNIX_EPOCH),
+        ended_at: (shards.iter().map(|s| s.ended_at).max()).unwrap_or(SystemTime::UNIX_EPOCH),
         elapsed: shards.iter().map(|s| s.elapsed).max().unwrap_or_default(),
-        interrupted: shards.iter().any(|s| s.run["outcome"] != "completed"),
+        interrupted: shards
+            .iter()
+            .any(|s| s.run.outcome != Some(Outcome::Completed)),
         sessions: SessionTally {
-            started: sum(&|r| u(&r["sessions"]["started"])),
-            completed: sum(&|r| u(&r["sessions"]["completed"])),
-            failed: sum(&|r| u(&r["sessions"]["failed"])),
-            aborted: sum(&|r| u(&r["sessions"]["aborted"])),
+            started: sum(&|r| r.tally.started),
+            completed: sum(&|r| r.tally.completed),
+            failed: sum(&|r| r.tally.failed),
+            aborted: sum(&|r| r.tally.aborted),
         },
-        shared_users: sum(&|r| u(&r["sessions"]["shared_users"])),
-        user_waits: sum(&|r| u(&r["sessions"]["user_waits"])),
+        shared_users: sum(&|r| r.shared_users),
+        user_waits: sum(&|r| r.user_waits),
         generator: (!generators.is_empty()).then(|| {
-            let arrivals = gsum("arrivals");
-            (arrivals, gsum("max_backlog"), gsum("not_started"), lag_us)
+            let arrivals = gsum(&|g| g.arrivals);
+            (
+                arrivals,
+                gsum(&|g| g.max_backlog),
+                gsum(&|g| g.not_started),
+                lag_us,
+            )
         }),
-        saturated: generators.iter().any(|g| g["saturated"] == true),
+        saturated: generators.iter().any(|g| g.saturated),
         window: window(shards),
     }
 }
@@ -257,8 +264,7 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
 /// interrupted shard) bounds it. Shards written before windows existed judge
 /// every interval.
 pub fn window(shards: &[ShardDir]) -> Window {
-    let of = |s: &ShardDir| serde_json::from_value::<Window>(s.run["window"].clone()).ok();
-    let windows: Vec<Window> = shards.iter().filter_map(of).collect();
+    let windows: Vec<Window> = shards.iter().filter_map(|s| s.run.window).collect();
     match windows.first() {
         None => Window::WHOLE,
         Some(first) => Window {
@@ -277,30 +283,30 @@ pub fn probes(shards: &[ShardDir]) -> Vec<ProbeAttempt> {
 
 /// `run.json`'s `shards` object: the split, the parts merged and missing,
 /// each part's wall-clock start and how far it lagged the earliest.
-pub fn shards_json(shards: &[ShardDir], missing: &[u32]) -> (Value, Duration) {
-    let t0 = shards
-        .iter()
-        .map(|s| s.started_at)
-        .min()
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+pub fn shards_doc(shards: &[ShardDir], missing: &[u32]) -> (ShardsDoc, Duration) {
+    let t0 = (shards.iter().map(|s| s.started_at).min()).unwrap_or(SystemTime::UNIX_EPOCH);
     let skew = |s: &ShardDir| s.started_at.duration_since(t0).unwrap_or_default();
     let max_skew = shards.iter().map(skew).max().unwrap_or_default();
-    let parts: Vec<Value> = shards
-        .iter()
-        .map(|s| {
-            json!({
-                "index": s.index, "dir": s.dir.display().to_string(), "seed": s.run["seed"],
-                "started_at": s.run["started_at"], "start_skew_s": skew(s).as_secs_f64(),
-                "elapsed_s": s.run["elapsed_s"], "outcome": s.run["outcome"],
-                "commands": s.run["totals"]["commands"],
-            })
+    let parts = (shards.iter())
+        .map(|s| ShardPart {
+            commands: s.run.totals.commands,
+            dir: s.dir.display().to_string(),
+            elapsed_s: s.run.elapsed_s,
+            index: s.index,
+            outcome: s.run.outcome,
+            seed: s.run.seed.unwrap_or(s.run.plan.seed),
+            start_skew_s: skew(s).as_secs_f64(),
+            started_at: s.run.started_at.clone(),
         })
         .collect();
-    let doc = json!({
-        "count": shards[0].count, "merged": shards.len(), "missing": missing,
-        "clock": "time since each shard's start", "max_start_skew_s": max_skew.as_secs_f64(),
-        "parts": parts,
-    });
+    let doc = ShardsDoc {
+        clock: "time since each shard's start".into(),
+        count: shards[0].count,
+        max_start_skew_s: max_skew.as_secs_f64(),
+        merged: shards.len(),
+        missing: missing.to_vec(),
+        parts,
+    };
     (doc, max_skew)
 }
 

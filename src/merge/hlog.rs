@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn a_log_is_read_back_interval_by_interval_and_a_skipped_interval_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("latency.hlog");
+        let file = dir.path().join(crate::results::files::LATENCY_HLOG);
         let s = Duration::from_secs;
         let mut w = Writer::create(&file, "corrected latency", SystemTime::now()).unwrap();
         for k in 0..3u64 {

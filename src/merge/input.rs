@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde_json::Value;
-
 use crate::compare::input::read_summary;
 use crate::compare::Metric;
 use crate::error::{Failure, InputError};
@@ -17,6 +15,8 @@ use crate::metrics::store::IntervalRecord;
 use crate::metrics::RowKey;
 use crate::probe::ProbeAttempt;
 use crate::report::timeseries;
+use crate::results::shards::ShardDoc;
+use crate::results::RunRecord;
 
 /// Everything merge needs from one shard's results directory.
 #[derive(Debug)]
@@ -28,9 +28,9 @@ pub struct ShardDir {
     /// N of `--shard K/N`.
     pub count: u32,
     /// The whole `run.json`.
-    pub run: Value,
+    pub run: RunRecord,
     /// Its `shard` object: what the scenario run whole has.
-    pub whole: Value,
+    pub whole: ShardDoc,
     /// The recording interval.
     pub interval: Duration,
     /// CAS names, in order.
@@ -61,26 +61,11 @@ fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, InputError> {
     })
 }
 
-fn time(run: &Value, key: &str, file: &Path) -> Result<SystemTime, InputError> {
-    run[key]
-        .as_str()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(SystemTime::from)
-        .ok_or_else(|| {
-            let msg = "missing or not an RFC 3339 time";
-            InputError::at(file, None, Some(key.into()), msg)
-        })
-}
-
-fn names(run: &Value, role: &str) -> Vec<String> {
-    run["servers"][role]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s["name"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+fn time(t: Option<SystemTime>, key: &str, file: &Path) -> Result<SystemTime, InputError> {
+    t.ok_or_else(|| {
+        let msg = "missing or not an RFC 3339 time";
+        InputError::at(file, None, Some(key.into()), msg)
+    })
 }
 
 /// Reads the shard in `dir`.
@@ -88,37 +73,47 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     if !dir.is_dir() {
         return Err(InputError::at(dir, None, None, "no such results directory").into());
     }
-    let file = dir.join("run.json");
-    let run: Value = serde_json::from_slice(&read_file(dir, "run.json")?)
-        .map_err(|e| InputError::at(&file, None, None, format!("not valid JSON: {e}")))?;
-    let whole = run["shard"].clone();
-    let (Some(index), Some(count)) = (whole["index"].as_u64(), whole["count"].as_u64()) else {
+    let file = dir.join(crate::results::files::RUN_JSON);
+    let run = crate::results::read_run(dir)?;
+    let Some(whole) = run.shard.clone() else {
         let msg = "no shard index/count: this run was not started with `imapload run --shard K/N`";
         return Err(InputError::at(&file, None, Some("shard".into()), msg).into());
     };
-    let interval = run["plan"]["interval_s"]
-        .as_f64()
-        .filter(|s| *s > 0.0)
-        .map(Duration::from_secs_f64)
+    let interval = run
+        .interval()
         .ok_or_else(|| InputError::at(&file, None, Some("plan.interval_s".into()), "missing"))?;
-    let (cas, backends) = (names(&run, "cas"), names(&run, "backends"));
+    let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
     let (intervals, row_keys) = timeseries::read_intervals(
-        &read_file(dir, "timeseries.csv")?,
-        &read_file(dir, "queue.csv")?,
+        &read_file(dir, crate::results::files::TIMESERIES_CSV)?,
+        &read_file(dir, crate::results::files::QUEUE_CSV)?,
         &servers,
     )
-    .map_err(|e| InputError::at(dir.join("timeseries.csv"), None, None, format!("{e:#}")))?;
+    .map_err(|e| {
+        InputError::at(
+            dir.join(crate::results::files::TIMESERIES_CSV),
+            None,
+            None,
+            format!("{e:#}"),
+        )
+    })?;
     check_against_summary(dir, &intervals, &row_keys)?;
-    let probes = crate::probe::from_csv(&read_file(dir, "probes.csv")?)
-        .map_err(|e| InputError::at(dir.join("probes.csv"), None, None, format!("{e:#}")))?;
+    let probes = crate::probe::from_csv(&read_file(dir, crate::results::files::PROBES_CSV)?)
+        .map_err(|e| {
+            InputError::at(
+                dir.join(crate::results::files::PROBES_CSV),
+                None,
+                None,
+                format!("{e:#}"),
+            )
+        })?;
     Ok(ShardDir {
-        index: index as u32,
-        count: count as u32,
+        index: whole.index,
+        count: whole.count,
         interval,
-        started_at: time(&run, "started_at", &file)?,
-        ended_at: time(&run, "ended_at", &file)?,
-        elapsed: Duration::from_secs_f64(run["elapsed_s"].as_f64().unwrap_or(0.0)),
+        started_at: time(run.started(), "started_at", &file)?,
+        ended_at: time(run.ended(), "ended_at", &file)?,
+        elapsed: run.elapsed(),
         cas,
         backends,
         intervals,
@@ -161,7 +156,13 @@ fn check_against_summary(
             total.get(&row).copied().unwrap_or_default(),
             series.get(&row).copied().unwrap_or_default()
         );
-        return Err(InputError::at(dir.join("timeseries.csv"), None, None, msg).into());
+        return Err(InputError::at(
+            dir.join(crate::results::files::TIMESERIES_CSV),
+            None,
+            None,
+            msg,
+        )
+        .into());
     }
     Ok(())
 }

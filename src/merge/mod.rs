@@ -17,16 +17,15 @@ mod input;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::error::{Failure, InputError};
 use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{build, ProbeOutcome};
-use crate::monitor::settings;
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
+use crate::results::shards::ShardsDoc;
+use crate::results::RunRecord;
 use crate::sim::faults::FaultEvent;
 use crate::verdict::ThresholdPlan;
 
@@ -47,32 +46,29 @@ pub struct MergeOptions {
 
 /// The plan record of the scenario run whole: the first shard's plan with the
 /// whole scenario's seed, users and load, which every shard records.
-fn plan_record(first: &input::ShardDir, extra: Value, quiet: bool) -> Result<PlanRecord, Failure> {
+fn plan_record(
+    first: &input::ShardDir,
+    shards: ShardsDoc,
+    quiet: bool,
+) -> Result<PlanRecord, InputError> {
     let whole = &first.whole;
-    let mut plan = first.run["plan"].clone();
-    for key in ["seed", "users", "load"] {
-        plan[key] = whole[key].clone();
-    }
-    let file = first.dir.join("run.json");
-    let (monitors, mut probes) =
-        settings::from_json(&first.run["monitor_settings"]).map_err(|e| {
-            InputError::at(
-                &file,
-                None,
-                Some("monitor_settings".into()),
-                format!("{e:#}"),
-            )
-        })?;
-    probes.enabled = whole["probes"].as_bool().unwrap_or(probes.enabled);
-    let mut map = serde_json::Map::new();
-    map.insert("shards".into(), extra);
+    let mut plan = first.run.plan.clone();
+    plan.seed = whole.seed;
+    plan.users = whole.users;
+    plan.load = whole.load.clone();
+    let file = first.dir.join(crate::results::files::RUN_JSON);
+    let settings = (first.run.monitor_settings())
+        .map_err(|m| InputError::at(&file, None, Some("monitor_settings".into()), m))?;
+    let (monitors, mut probes) = settings.plans();
+    probes.enabled = whole.probes;
     Ok(PlanRecord {
-        seed: whole["seed"].as_u64().unwrap_or(0),
+        seed: whole.seed,
         plan,
         monitors,
         probes,
         quiet,
-        extra: map,
+        shard: None,
+        shards: Some(shards),
     })
 }
 
@@ -80,20 +76,18 @@ fn plan_record(first: &input::ShardDir, extra: Value, quiet: bool) -> Result<Pla
 /// message: counts added; at most 5 messages per row and reason, the rest as
 /// other). A shard written before causes were kept has none.
 fn restore_causes(store: &mut IntervalStore, shard: &input::ShardDir) -> Result<(), InputError> {
-    let file = shard.dir.join("run.json");
+    let file = shard.dir.join(crate::results::files::RUN_JSON);
     let at = |msg: String| InputError::at(&file, None, Some("error_causes".into()), msg);
-    let causes = crate::report::causes::from_run_json(&shard.run).map_err(|e| at(e.to_string()))?;
-    store.restore_causes(&causes).map_err(at)
+    store.restore_causes(&shard.run.error_causes).map_err(at)
 }
 
-fn faults(run: &Value) -> Vec<FaultEvent> {
-    let list = run["faults"].as_array().cloned().unwrap_or_default();
-    list.iter()
+fn faults(run: &RunRecord) -> Vec<FaultEvent> {
+    (run.faults.iter())
         .map(|f| FaultEvent {
-            at: Duration::from_secs_f64(f["at_s"].as_f64().unwrap_or(0.0)),
-            server: f["server"].as_str().unwrap_or_default().to_string(),
-            what: f["what"].as_str().unwrap_or_default().to_string(),
-            applied: f["applied"] == true,
+            at: Duration::from_secs_f64(f.at_s.max(0.0)),
+            server: f.server.clone(),
+            what: f.what.clone(),
+            applied: f.applied,
         })
         .collect()
 }
@@ -123,14 +117,14 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         .map(|d| input::read(d))
         .collect::<Result<Vec<_>, _>>()?;
     let missing = check::check(&mut shards, opts.allow_missing)?;
-    let (shards_doc, skew) = combine::shards_json(&shards, &missing);
+    let (shards_doc, skew) = combine::shards_doc(&shards, &missing);
     let first = &shards[0];
     if !opts.quiet {
         eprintln!(
             "imapload: merging {} of {} shards of {}; starts {:.3} s apart at most (lined up on time since each shard's start){}",
             shards.len(),
             first.count,
-            first.run["plan"]["name"].as_str().unwrap_or("?"),
+            first.run.plan.name,
             skew.as_secs_f64(),
             match (missing.is_empty(), missing.contains(&1)) {
                 (true, _) => String::new(),
@@ -159,8 +153,14 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         &outcome.window,
     );
     let health = evaluate(&record.monitors, &record.probes, &input);
-    let mut thresholds = ThresholdPlan::saved(&first.run)
-        .map_err(|m| InputError::at(first.dir.join("run.json"), None, Some("verdict".into()), m))?;
+    let mut thresholds = ThresholdPlan::saved(first.run.verdict.as_ref()).map_err(|m| {
+        InputError::at(
+            first.dir.join(crate::results::files::RUN_JSON),
+            None,
+            Some("verdict".into()),
+            m,
+        )
+    })?;
     thresholds
         .add_flags(&opts.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
@@ -169,7 +169,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         plan: record,
         outcome: &outcome,
         store: &store,
-        servers: first.run["servers"].clone(),
+        servers: first.run.servers.clone(),
         server_names: first
             .cas
             .iter()

@@ -125,7 +125,7 @@ impl Causes {
 /// One row of `errors.csv` and of `run.json`'s `error_causes`: a distinct
 /// error message of a row and reason and how many failures carried it. The
 /// one type the writer and every reader (merge, report) use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorCause {
     /// `cas` or `direct`.
     pub path: String,

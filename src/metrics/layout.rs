@@ -88,9 +88,11 @@ impl RowKey {
 
     /// The hlog tag, `cas.cas1.mbx2.FETCH_FLAGS`.
     pub fn tag(&self) -> String {
-        format!(
-            "{}.{}.{}.{}",
-            self.path, self.server, self.backend, self.command
+        crate::results::hlog::tag(
+            &self.path.to_string(),
+            &self.server,
+            &self.backend,
+            self.command.label(),
         )
     }
 }

@@ -5,5 +5,4 @@ pub mod evaluate;
 pub mod input;
 pub mod rules;
 pub mod samples;
-pub mod settings;
 pub mod state;

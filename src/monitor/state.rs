@@ -6,7 +6,9 @@ use std::fmt;
 use std::time::Duration;
 
 /// A monitor's AlertValue, spelled as Exchange's Get-ServerHealth does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum AlertValue {
     /// Not firing.
     Healthy,

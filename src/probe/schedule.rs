@@ -17,6 +17,8 @@ use super::{run_probe, FailureClass, ProbeKind};
 use crate::imap::tls::TlsClient;
 use crate::imap::url::Endpoint;
 use crate::plan::ProbePlan;
+use crate::results::cells;
+use crate::results::probes::{ProbeResult, ProbeRow};
 
 /// Shortest interval a probe is scheduled at, whatever the scale: keeps a
 /// scale of ~0 from turning probes into a busy loop against the servers.
@@ -177,107 +179,81 @@ fn unit(seed: u64, kind: u64, target: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The `probes.csv` header.
-const HEADER: [&str; 9] = [
-    "t_s",
-    "probe",
-    "health_set",
-    "server",
-    "result",
-    "latency_ms",
-    "failure",
-    "error",
-    "mailbox_server",
-];
-
-/// `probes.csv` text: header
-/// `t_s,probe,health_set,server,result,latency_ms,failure,error,mailbox_server`,
-/// one row per attempt sorted by finish time; times to the microsecond so
-/// that [`from_csv`] gives back what was measured.
+/// `probes.csv` text: one [`ProbeRow`] per attempt sorted by finish time;
+/// times to the microsecond so that [`from_csv`] gives back what was measured.
 pub fn to_csv(attempts: &[ProbeAttempt]) -> anyhow::Result<Vec<u8>> {
     let mut sorted: Vec<&ProbeAttempt> = attempts.iter().collect();
     sorted.sort_by_key(|a| a.at);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
-    for a in sorted {
-        w.write_record([
-            format!("{:.6}", a.at.as_secs_f64()),
-            a.kind.name().to_string(),
-            a.kind.health_set().to_string(),
-            a.server.clone(),
-            if a.ok { "Succeeded" } else { "Failed" }.to_string(),
-            format!("{:.3}", a.latency.as_secs_f64() * 1000.0),
-            a.failure.map(|f| f.to_string()).unwrap_or_default(),
-            a.error.clone().unwrap_or_default(),
-            a.mailbox_server.clone().unwrap_or_default(),
-        ])?;
-    }
-    Ok(w.into_inner()?)
+    let rows: Vec<ProbeRow> = (sorted.into_iter())
+        .map(|a| ProbeRow {
+            t_s: a.at.as_secs_f64(),
+            probe: a.kind.name().to_string(),
+            health_set: a.kind.health_set().to_string(),
+            server: a.server.clone(),
+            result: if a.ok {
+                ProbeResult::Succeeded
+            } else {
+                ProbeResult::Failed
+            },
+            latency_ms: a.latency.as_secs_f64() * 1000.0,
+            failure: a.failure.map(|f| f.to_string()).unwrap_or_default(),
+            error: a.error.clone().unwrap_or_default(),
+            mailbox_server: a.mailbox_server.clone().unwrap_or_default(),
+        })
+        .collect();
+    cells::to_csv(&rows)
 }
 
 /// Reads `probes.csv` back, for re-evaluating the probe monitors of a saved
-/// run; errors name the line and column that is wrong.
+/// run; errors name the line that is wrong.
 pub fn from_csv(bytes: &[u8]) -> anyhow::Result<Vec<ProbeAttempt>> {
-    let mut r = csv::Reader::from_reader(bytes);
-    let header = r.headers()?.clone();
-    if header.iter().ne(HEADER) {
+    let header = csv::Reader::from_reader(bytes).headers()?.clone();
+    let expected = cells::header::<ProbeRow>();
+    if header.iter().ne(expected.iter()) {
         bail!(
             "probes.csv header is `{}`, expected `{}`",
             header.iter().collect::<Vec<_>>().join(","),
-            HEADER.join(",")
+            expected.join(",")
         );
     }
-    let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.with_context(|| format!("probes.csv line {line}"))?;
-        let field = |n: usize| rec.get(n).unwrap_or("");
-        let opt = |n: usize| Some(field(n).to_string()).filter(|s| !s.is_empty());
-        let secs = |n: usize, scale: f64| -> anyhow::Result<Duration> {
-            let v: f64 = field(n)
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .with_context(|| {
-                    format!(
-                        "probes.csv line {line}: {} `{}` is not a non-negative number",
-                        HEADER[n],
-                        field(n)
-                    )
-                })?;
-            Ok(Duration::from_micros((v * scale).round() as u64))
-        };
-        let kind = ProbeKind::parse(field(1))
-            .map_err(|e| anyhow::anyhow!("probes.csv line {line}: {e}"))?;
-        if !field(2).eq_ignore_ascii_case(kind.health_set()) {
-            bail!(
-                "probes.csv line {line}: health set `{}` does not match probe {}",
-                field(2),
-                kind.name()
-            );
+    let rows: Vec<ProbeRow> = cells::from_csv(bytes).context(crate::results::files::PROBES_CSV)?;
+    (rows.iter().enumerate())
+        .map(|(i, r)| attempt(r).with_context(|| format!("probes.csv line {}", i + 2)))
+        .collect()
+}
+
+/// The attempt a `probes.csv` row records.
+fn attempt(r: &ProbeRow) -> anyhow::Result<ProbeAttempt> {
+    let micros = |v: f64, scale: f64, what: &str| -> anyhow::Result<Duration> {
+        if !(v.is_finite() && v >= 0.0) {
+            bail!("{what} `{v}` is not a non-negative number");
         }
-        let ok = match field(4) {
-            "Succeeded" => true,
-            "Failed" => false,
-            other => bail!("probes.csv line {line}: result `{other}` is not Succeeded or Failed"),
-        };
-        let failure =
-            match field(6) {
-                "" => None,
-                s => Some(FailureClass::parse(s).with_context(|| {
-                    format!("probes.csv line {line}: unknown failure class `{s}`")
-                })?),
-            };
-        out.push(ProbeAttempt {
-            kind,
-            server: field(3).to_string(),
-            at: secs(0, 1e6)?,
-            ok,
-            latency: secs(5, 1e3)?,
-            failure,
-            error: opt(7),
-            mailbox_server: opt(8),
-        });
+        Ok(Duration::from_micros((v * scale).round() as u64))
+    };
+    let kind = ProbeKind::parse(&r.probe).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !r.health_set.eq_ignore_ascii_case(kind.health_set()) {
+        bail!(
+            "health set `{}` does not match probe {}",
+            r.health_set,
+            kind.name()
+        );
     }
-    Ok(out)
+    let failure = match r.failure.as_str() {
+        "" => None,
+        s => Some(FailureClass::parse(s).with_context(|| format!("unknown failure class `{s}`"))?),
+    };
+    let text = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    Ok(ProbeAttempt {
+        kind,
+        server: r.server.clone(),
+        at: micros(r.t_s, 1e6, "t_s")?,
+        ok: match r.result {
+            ProbeResult::Succeeded => true,
+            ProbeResult::Failed => false,
+        },
+        latency: micros(r.latency_ms, 1e3, "latency_ms")?,
+        failure,
+        error: text(&r.error),
+        mailbox_server: text(&r.mailbox_server),
+    })
 }

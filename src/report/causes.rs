@@ -4,44 +4,16 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use crate::metrics::ErrorCause;
 
 /// Lines of the terminal block before it points at `errors.csv`.
 const TERMINAL_LINES: usize = 20;
 
-/// `errors.csv`: `path,server,backend,command,reason,count,message`, with a
-/// header even when there were no errors.
+/// `errors.csv`: one [`ErrorCause`] per row (columns in its field order:
+/// `path,server,backend,command,reason,count,message`), with a header even
+/// when there were no errors.
 pub fn to_csv(causes: &[ErrorCause]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    // serde writes the header from the first record; an empty file still gets one.
-    w.write_record(HEADER)?;
-    for c in causes {
-        w.serialize(c)?;
-    }
-    Ok(w.into_inner()?)
-}
-
-/// The columns of `errors.csv`, in [`ErrorCause`]'s field order.
-pub const HEADER: [&str; 7] = [
-    "path", "server", "backend", "command", "reason", "count", "message",
-];
-
-/// `run.json`'s `error_causes` (an empty list when there were no errors).
-pub fn to_json(causes: &[ErrorCause]) -> Value {
-    serde_json::to_value(causes).unwrap_or(Value::Array(Vec::new()))
-}
-
-/// The causes recorded in a `run.json`; results written before causes were
-/// kept have no `error_causes` key and read as none.
-pub fn from_run_json(run: &Value) -> Result<Vec<ErrorCause>, serde_json::Error> {
-    match run.get("error_causes") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => serde_json::from_value(v.clone()),
-    }
+    crate::results::cells::to_csv(causes)
 }
 
 /// The block printed after the summary table: each distinct message of the
@@ -115,9 +87,6 @@ mod tests {
         let mut r = csv::Reader::from_reader(csv.as_slice());
         let back: Vec<ErrorCause> = r.deserialize().collect::<Result<_, _>>().unwrap();
         assert_eq!(back, list);
-        let json = serde_json::json!({ "error_causes": to_json(&list) });
-        assert_eq!(from_run_json(&json).unwrap(), list);
-        assert!(from_run_json(&serde_json::json!({})).unwrap().is_empty());
     }
 
     #[test]

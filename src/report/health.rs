@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::monitor::evaluate::MonitorResult;
 use crate::monitor::state::Transition;
+use crate::results::probes::HealthRow;
 
 fn transitions_text(t: &[Transition]) -> String {
     t.iter()
@@ -57,49 +58,31 @@ pub fn table(results: &[MonitorResult]) -> String {
 
 /// Renders `health.csv`. The first columns are fixed by design.md.
 pub fn to_csv(results: &[MonitorResult]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "server",
-        "health_set",
-        "monitor",
-        "alert_value",
-        "target_resource",
-        "first_transition_s",
-        "worst_alert_value",
-        "transitions",
-        "rule",
-        "behind",
-        "sample_values",
-    ])?;
-    for r in results {
-        let values = r
-            .values
-            .iter()
-            .map(|(t, v)| {
-                format!(
-                    "{:.1}s={}",
-                    t.as_secs_f64(),
-                    v.map_or("-".to_string(), |v| format!("{v:.3}"))
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        w.write_record([
-            r.server.clone(),
-            r.health_set.clone(),
-            r.monitor.clone(),
-            r.alert_value.to_string(),
-            r.target_resource.clone(),
-            r.transitions
-                .first()
-                .map(|t| format!("{:.3}", t.at.as_secs_f64()))
-                .unwrap_or_default(),
-            r.worst().to_string(),
-            transitions_text(&r.transitions),
-            r.rule.clone(),
-            r.behind.clone(),
-            values,
-        ])?;
+    let rows: Vec<HealthRow> = results.iter().map(health_row).collect();
+    crate::results::cells::to_csv(&rows)
+}
+
+fn health_row(r: &MonitorResult) -> HealthRow {
+    let values = (r.values.iter())
+        .map(|(t, v)| {
+            let v = v.map_or("-".to_string(), |v| format!("{v:.3}"));
+            format!("{:.1}s={v}", t.as_secs_f64())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    HealthRow {
+        server: r.server.clone(),
+        health_set: r.health_set.clone(),
+        monitor: r.monitor.clone(),
+        alert_value: r.alert_value.to_string(),
+        target_resource: r.target_resource.clone(),
+        first_transition_s: (r.transitions.first())
+            .map(|t| format!("{:.3}", t.at.as_secs_f64()))
+            .unwrap_or_default(),
+        worst_alert_value: r.worst().to_string(),
+        transitions: transitions_text(&r.transitions),
+        rule: r.rule.clone(),
+        behind: r.behind.clone(),
+        sample_values: values,
     }
-    Ok(w.into_inner()?)
 }

@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use self::data::{num, Results};
+use self::data::Results;
 use super::svg::esc;
+use crate::results::probes::ProbeResult;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
@@ -46,12 +47,15 @@ fn ms(us: f64) -> String {
 }
 
 fn header(out: &mut String, r: &Results) {
-    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
-    let outcome = r.run["outcome"].as_str().unwrap_or("unknown");
-    let health = r.run["health"].as_str().unwrap_or("unknown");
-    let cls = match health {
-        "Healthy" | "Degraded" | "Unhealthy" => health,
-        _ => "other",
+    let name = r.name();
+    let outcome = r.run.outcome.map_or("unknown", |o| o.label());
+    let health = r
+        .run
+        .health
+        .map_or("unknown".to_string(), |h| h.to_string());
+    let cls = match r.run.health {
+        Some(_) => health.as_str(),
+        None => "other",
     };
     let _ = write!(
         out,
@@ -59,43 +63,45 @@ fn header(out: &mut String, r: &Results) {
         esc(name),
         verdict::badge(&r.run),
         esc(outcome),
-        esc(health)
+        esc(&health)
     );
     let mut fact = |k: &str, v: String| {
         let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     };
     let run = &r.run;
-    if let Some(s) = run["plan"]["scenario"].as_str() {
-        fact("Scenario", s.to_string());
+    if let Some(s) = &run.plan.scenario {
+        fact("Scenario", s.clone());
     }
     fact(
         "Started",
         format!(
             "{} (elapsed {:.1} s)",
-            run["started_at"].as_str().unwrap_or("?"),
-            run["elapsed_s"].as_f64().unwrap_or(0.0)
+            if run.started_at.is_empty() {
+                "?"
+            } else {
+                &run.started_at
+            },
+            run.elapsed_s
         ),
     );
     fact(
         "Commands",
         format!(
             "{} ({:.1}/s), {} errors",
-            run["totals"]["commands"],
-            run["totals"]["commands_per_s"].as_f64().unwrap_or(0.0),
-            run["totals"]["errors"]
+            run.totals.commands, run.totals.commands_per_s, run.totals.errors
         ),
     );
     fact(
         "Sessions",
         format!(
             "{} started, {} completed, {} failed",
-            run["sessions"]["started"], run["sessions"]["completed"], run["sessions"]["failed"]
+            run.sessions.tally.started, run.sessions.tally.completed, run.sessions.tally.failed
         ),
     );
     let failed = r
         .probes
         .iter()
-        .filter(|p| p.get("result").map(String::as_str) != Some("Succeeded"))
+        .filter(|p| p.result != ProbeResult::Succeeded)
         .count();
     fact(
         "Probes",
@@ -113,8 +119,12 @@ fn header(out: &mut String, r: &Results) {
         "Seed / version",
         format!(
             "{} / imapload {}",
-            run["seed"],
-            run["imapload_version"].as_str().unwrap_or("?")
+            run.seed.map_or("?".to_string(), |s| s.to_string()),
+            if run.imapload_version.is_empty() {
+                "?"
+            } else {
+                &run.imapload_version
+            }
         ),
     );
     out.push_str("</dl>");
@@ -125,8 +135,7 @@ fn health_table(out: &mut String, r: &Results) {
         "<h2>Get-ServerHealth</h2><table><tr><th>Server</th><th>State</th><th>Name</th><th>TargetResource</th><th>HealthSetName</th><th>AlertValue</th><th>Transitions</th></tr>",
     );
     for h in &r.health {
-        let g = |k: &str| h.get(k).map(String::as_str).unwrap_or("");
-        let alert = g("alert_value");
+        let alert = h.alert_value.as_str();
         let cls = match alert {
             "Healthy" | "Degraded" | "Unhealthy" => alert,
             _ => "other",
@@ -134,20 +143,20 @@ fn health_table(out: &mut String, r: &Results) {
         let _ = write!(
             out,
             r#"<tr title="{}"><td>{}</td><td>Online</td><td>{}</td><td>{}</td><td>{}</td><td><span class="badge {cls}">{}</span></td><td>{}</td></tr>"#,
-            esc(g("rule")),
-            esc(g("server")),
-            esc(g("monitor")),
-            esc(g("target_resource")),
-            esc(g("health_set")),
+            esc(&h.rule),
+            esc(&h.server),
+            esc(&h.monitor),
+            esc(&h.target_resource),
+            esc(&h.health_set),
             esc(alert),
-            esc(g("transitions"))
+            esc(&h.transitions)
         );
-        if !g("behind").is_empty() {
+        if !h.behind.is_empty() {
             let _ = write!(
                 out,
                 r#"<tr><td></td><td colspan="6" class="behind">behind {}: {}</td></tr>"#,
-                esc(g("server")),
-                esc(g("behind"))
+                esc(&h.server),
+                esc(&h.behind)
             );
         }
     }
@@ -157,25 +166,20 @@ fn health_table(out: &mut String, r: &Results) {
 fn summary_table(out: &mut String, r: &Results) {
     out.push_str("<h2>Summary (corrected latency, ms)</h2><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th><th>p99.9</th><th>Max</th></tr>");
     for s in &r.summary {
-        let g = |k: &str| s.get(k).map(String::as_str).unwrap_or("");
-        let cls = if num(s, "errors") > 0.0 {
-            r#" class="err""#
-        } else {
-            ""
-        };
+        let cls = if s.errors > 0 { r#" class="err""# } else { "" };
         let _ = write!(
             out,
             r#"<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            esc(g("path")),
-            esc(g("server")),
-            esc(g("backend")),
-            esc(g("command")),
-            esc(g("count")),
-            esc(g("errors")),
-            ms(num(s, "p50_us")),
-            ms(num(s, "p99_us")),
-            ms(num(s, "p99_9_us")),
-            ms(num(s, "max_us"))
+            esc(&s.path),
+            esc(&s.server),
+            esc(&s.backend),
+            esc(&s.command),
+            s.count,
+            s.errors,
+            ms(s.p50_us as f64),
+            ms(s.p99_us as f64),
+            ms(s.p99_9_us as f64),
+            ms(s.max_us as f64)
         );
     }
     out.push_str("</table>");
@@ -184,17 +188,20 @@ fn summary_table(out: &mut String, r: &Results) {
 /// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional).
 pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
-    let name = r.run["plan"]["name"].as_str().unwrap_or("unnamed run");
+    let name = r.name();
     let mut out = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, verdict {}, monitors {})</title><style>{STYLE}</style></head><body>"#,
         esc(name),
-        esc(r.run["outcome"].as_str().unwrap_or("unknown")),
-        match r.run["verdict"]["passed"].as_bool() {
+        esc(r.run.outcome.map_or("unknown", |o| o.label())),
+        match r.run.verdict.as_ref().map(|v| v.passed) {
             Some(true) => "passed",
             Some(false) => "FAILED",
             None => "not judged",
         },
-        esc(r.run["health"].as_str().unwrap_or("unknown"))
+        esc(&r
+            .run
+            .health
+            .map_or("unknown".to_string(), |h| h.to_string()))
     );
     header(&mut out, &r);
     verdict::section(&mut out, &r.run);
@@ -211,7 +218,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
 /// artefact upload never sees half a page. Returns the path written.
 pub fn write(dir: &Path) -> anyhow::Result<PathBuf> {
     let page = render(dir)?;
-    let target = dir.join("report.html");
+    let target = dir.join(crate::results::files::REPORT_HTML);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("temp file in {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, page.as_bytes())?;

@@ -6,19 +6,22 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{json, Value};
-
 use crate::engine::EngineOutcome;
 use crate::error::Failure;
-use crate::metrics::{IntervalStore, RowHistograms, RowKey};
+use crate::metrics::{ErrorCause, IntervalStore, RowHistograms, RowKey};
 use crate::monitor::evaluate::{worst_final, MonitorResult};
-use crate::monitor::settings;
 use crate::monitor::state::AlertValue;
 use crate::probe::ProbeAttempt;
 use crate::sim::faults::FaultEvent;
 use crate::verdict::Verdict;
 
-use super::{causes, health, run_json, summary, table, timeseries, ResultsDir};
+use crate::results::monitors::{MonitorSettings, MonitorVerdict};
+use crate::results::run::{
+    rfc3339, FaultDoc, GeneratorDoc, Outcome, RunRecord, Servers, SessionsDoc, Totals,
+};
+use crate::results::{SummaryRow, SCHEMA_VERSION};
+
+use super::{causes, health, run_json, table, timeseries, ResultsDir};
 
 /// What a run measured and judged, ready to be written.
 pub struct RunResults<'a> {
@@ -28,8 +31,8 @@ pub struct RunResults<'a> {
     pub outcome: &'a EngineOutcome,
     /// Interval records and totals.
     pub store: &'a IntervalStore,
-    /// Servers as JSON (names, addresses).
-    pub servers: Value,
+    /// Servers (names, addresses).
+    pub servers: Servers,
     /// CAS then back-end names (queue order).
     pub server_names: Vec<String>,
     /// Probe attempts.
@@ -63,15 +66,74 @@ impl RunResults<'_> {
     /// The run's interval length (from the plan; the longest interval
     /// measured when a plan lacks it), against which short ones are partial.
     fn interval(&self) -> Duration {
-        match self.plan.plan["interval_s"].as_f64() {
-            Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s),
-            _ => self
-                .store
-                .intervals()
-                .iter()
-                .map(|r| r.end.saturating_sub(r.start))
-                .max()
-                .unwrap_or_default(),
+        let s = self.plan.plan.interval_s;
+        if s.is_finite() && s > 0.0 {
+            return Duration::from_secs_f64(s);
+        }
+        (self.store.intervals().iter())
+            .map(|r| r.end.saturating_sub(r.start))
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// The `run.json` document of these results.
+    fn record(&self, rows: &[SummaryRow], error_causes: Vec<ErrorCause>) -> RunRecord {
+        let o = self.outcome;
+        let commands = self.store.commands();
+        let secs = o.elapsed.as_secs_f64().max(1e-9);
+        RunRecord {
+            elapsed_s: o.elapsed.as_secs_f64(),
+            ended_at: rfc3339(o.ended_at),
+            error_causes,
+            faults: (self.faults.iter())
+                .map(|f| FaultDoc {
+                    applied: f.applied,
+                    at_s: f.at.as_secs_f64(),
+                    server: f.server.clone(),
+                    what: f.what.clone(),
+                })
+                .collect(),
+            generator: o
+                .generator
+                .map(
+                    |(arrivals, max_backlog, not_started, lag_us)| GeneratorDoc {
+                        arrivals,
+                        max_backlog,
+                        max_start_lag_ms: lag_us as f64 / 1000.0,
+                        model: "open".into(),
+                        not_started,
+                        saturated: o.saturated,
+                    },
+                ),
+            health: Some(worst_final(&self.health)),
+            imapload_version: env!("CARGO_PKG_VERSION").into(),
+            monitor_settings: Some(MonitorSettings::of(&self.plan.monitors, &self.plan.probes)),
+            monitors: self.health.iter().map(MonitorVerdict::from).collect(),
+            outcome: Some(if o.interrupted {
+                Outcome::Partial
+            } else {
+                Outcome::Completed
+            }),
+            plan: self.plan.plan.clone(),
+            schema_version: SCHEMA_VERSION,
+            seed: Some(self.plan.seed),
+            servers: self.servers.clone(),
+            sessions: SessionsDoc {
+                tally: o.sessions,
+                shared_users: o.shared_users,
+                user_waits: o.user_waits,
+            },
+            shard: self.plan.shard.clone(),
+            shards: self.plan.shards.clone(),
+            started_at: rfc3339(o.started_at),
+            summary: rows.to_vec(),
+            totals: Totals {
+                commands,
+                commands_per_s: commands as f64 / secs,
+                errors: self.store.errors(),
+            },
+            verdict: Some(self.verdict.clone()),
+            window: Some(o.window),
         }
     }
 
@@ -84,71 +146,37 @@ impl RunResults<'_> {
         let o = self.outcome;
         let secs = o.elapsed.as_secs_f64().max(1e-9);
         let worst = worst_final(&self.health);
-        let verdicts: Vec<Value> = self
-            .health
-            .iter()
-            .map(|r| {
-                json!({"server": r.server, "health_set": r.health_set, "monitor": r.monitor,
-                       "target_resource": r.target_resource, "alert_value": r.alert_value,
-                       "worst_alert_value": r.worst(), "rule": r.rule,
-                       "transitions": r.transitions.iter().map(|t| json!({"at_s": t.at.as_secs_f64(), "to": t.to})).collect::<Vec<_>>()})
-            })
-            .collect();
-        let mut doc = json!({
-            "imapload_version": env!("CARGO_PKG_VERSION"),
-            "outcome": if o.interrupted { "partial" } else { "completed" },
-            "seed": self.plan.seed,
-            "started_at": run_json::rfc3339(o.started_at),
-            "ended_at": run_json::rfc3339(o.ended_at),
-            "elapsed_s": o.elapsed.as_secs_f64(),
-            "window": o.window,
-            "plan": self.plan.plan,
-            "servers": self.servers,
-            "sessions": {"started": o.sessions.started, "completed": o.sessions.completed, "failed": o.sessions.failed, "aborted": o.sessions.aborted, "shared_users": o.shared_users, "user_waits": o.user_waits},
-            "totals": {"commands": commands, "errors": errors, "commands_per_s": commands as f64 / secs},
-            "summary": run_json::summary_json(&rows),
-            "error_causes": causes::to_json(&error_causes),
-            "monitor_settings": settings::to_json(&self.plan.monitors, &self.plan.probes),
-            "monitors": verdicts,
-            "health": worst,
-            "verdict": self.verdict,
-            "generator": o.generator.map(|(arrivals, max_backlog, not_started, lag_us)| json!({
-                "model": "open", "arrivals": arrivals, "max_backlog": max_backlog, "not_started": not_started,
-                "max_start_lag_ms": lag_us as f64 / 1000.0, "saturated": o.saturated,
-            })),
-            "faults": self.faults.iter().map(|f| json!({"at_s": f.at.as_secs_f64(), "server": f.server, "what": f.what, "applied": f.applied})).collect::<Vec<_>>(),
-        });
-        if let Value::Object(m) = &mut doc {
-            m.extend(self.plan.extra.clone());
-        }
+        let summary_rows: Vec<SummaryRow> =
+            rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
+        let doc = self.record(&summary_rows, error_causes.clone());
         let intervals = self.store.intervals();
         dir.write(
-            "summary.csv",
-            &summary::to_csv(&rows).map_err(Failure::Run)?,
+            crate::results::files::SUMMARY_CSV,
+            &crate::results::summary::to_csv(&summary_rows).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "errors.csv",
+            crate::results::files::ERRORS_CSV,
             &causes::to_csv(&error_causes).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "timeseries.csv",
+            crate::results::files::TIMESERIES_CSV,
             &timeseries::timeseries_csv(intervals, self.store.row_keys(), self.interval())
                 .map_err(Failure::Run)?,
         )?;
         dir.write(
-            "queue.csv",
+            crate::results::files::QUEUE_CSV,
             &timeseries::queue_csv(intervals, &self.server_names).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "probes.csv",
+            crate::results::files::PROBES_CSV,
             &crate::probe::to_csv(&self.probes).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "health.csv",
+            crate::results::files::HEALTH_CSV,
             &health::to_csv(&self.health).map_err(Failure::Run)?,
         )?;
         dir.write(
-            "run.json",
+            crate::results::files::RUN_JSON,
             serde_json::to_string_pretty(&doc)
                 .map_err(anyhow::Error::from)?
                 .as_bytes(),

@@ -10,32 +10,8 @@ use anyhow::Context;
 use crate::command::CommandKind;
 use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::metrics::{ErrorReason, Path, QueueStats, RowKey};
-
-const TS_FIXED: [&str; 13] = [
-    "t_start_s",
-    "t_end_s",
-    "path",
-    "server",
-    "backend",
-    "command",
-    "count",
-    "ok",
-    "errors",
-    "timeouts",
-    "corrected_sum_us",
-    "mean_us",
-    "active_sessions",
-];
-const TS_LATENCY: [&str; 8] = [
-    "p50_us",
-    "p90_us",
-    "p99_us",
-    "max_us",
-    "service_p50_us",
-    "service_p90_us",
-    "service_p99_us",
-    "service_max_us",
-];
+use crate::results::cells::{from_csv, to_csv};
+use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
 
 /// Whether an interval is shorter than the run's interval length: the last
 /// one (the drain after the load stopped, cut off where the run ended), or
@@ -45,8 +21,42 @@ pub fn is_partial(start: Duration, end: Duration, interval: Duration) -> bool {
     end.saturating_sub(start) + Duration::from_millis(1) < interval
 }
 
-fn secs(d: Duration) -> String {
-    format!("{:.3}", d.as_secs_f64())
+/// The `timeseries.csv` row of `row` in the interval `rec`.
+fn timeseries_row(
+    rec: &IntervalRecord,
+    row: &IntervalStats,
+    key: &RowKey,
+    partial: bool,
+) -> TimeseriesRow {
+    let [p50_us, p90_us, p99_us, max_us] = row.corrected;
+    let [service_p50_us, service_p90_us, service_p99_us, service_max_us] = row.service;
+    let mut out = TimeseriesRow {
+        t_start_s: rec.start.as_secs_f64(),
+        t_end_s: rec.end.as_secs_f64(),
+        path: key.path.to_string(),
+        server: key.server.clone(),
+        backend: key.backend.clone(),
+        command: key.command.to_string(),
+        count: row.count(),
+        ok: row.ok,
+        errors: row.errors.iter().sum(),
+        timeouts: row.errors[ErrorReason::Timeout.index()],
+        corrected_sum_us: row.corrected_sum_us,
+        mean_us: row.corrected_sum_us.checked_div(row.ok).unwrap_or(0),
+        active_sessions: rec.active_sessions,
+        p50_us,
+        p90_us,
+        p99_us,
+        max_us,
+        service_p50_us,
+        service_p90_us,
+        service_p99_us,
+        service_max_us,
+        partial: Some(partial),
+        ..TimeseriesRow::default()
+    };
+    out.set_errors_by_reason(&row.errors);
+    out
 }
 
 /// Renders `timeseries.csv`; `interval` is the run's interval length (an
@@ -56,101 +66,59 @@ pub fn timeseries_csv(
     row_keys: &[RowKey],
     interval: Duration,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = TS_FIXED
-        .iter()
-        .chain(TS_LATENCY.iter())
-        .map(|s| s.to_string())
+    let rows: Vec<TimeseriesRow> = (intervals.iter())
+        .flat_map(|rec| {
+            let partial = is_partial(rec.start, rec.end, interval);
+            (rec.rows.iter()).map(move |row| timeseries_row(rec, row, &row_keys[row.row], partial))
+        })
         .collect();
-    header.extend(
-        ErrorReason::ALL
-            .iter()
-            .map(|r| format!("errors_{}", r.label())),
-    );
-    header.push("partial".to_string());
-    w.write_record(&header)?;
-    for rec in intervals {
-        let partial = is_partial(rec.start, rec.end, interval);
-        for row in &rec.rows {
-            let k = &row_keys[row.row];
-            let mean = row.corrected_sum_us.checked_div(row.ok).unwrap_or(0);
-            let mut v = vec![
-                secs(rec.start),
-                secs(rec.end),
-                k.path.to_string(),
-                k.server.clone(),
-                k.backend.clone(),
-                k.command.to_string(),
-                row.count().to_string(),
-                row.ok.to_string(),
-                row.errors.iter().sum::<u64>().to_string(),
-                row.errors[ErrorReason::Timeout.index()].to_string(),
-                row.corrected_sum_us.to_string(),
-                mean.to_string(),
-                rec.active_sessions.to_string(),
-            ];
-            v.extend(
-                row.corrected
-                    .iter()
-                    .chain(row.service.iter())
-                    .map(u64::to_string),
-            );
-            v.extend(row.errors.iter().map(u64::to_string));
-            v.push(partial.to_string());
-            w.write_record(&v)?;
-        }
-    }
-    Ok(w.into_inner()?)
+    to_csv(&rows)
 }
 
 /// Renders `queue.csv`: per interval and server, the modelled queue depth and,
 /// for embedded servers, their own queue (waiting for a worker) and busy workers.
 pub fn queue_csv(intervals: &[IntervalRecord], servers: &[String]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "t_s",
-        "server",
-        "t_end_s",
-        "depth_mean",
-        "depth_max",
-        "readings",
-        "depth_sum",
-        "server_queued_mean",
-        "server_queued_max",
-        "server_busy_mean",
-    ])?;
-    for rec in intervals {
-        for (i, q) in rec.queues.iter().enumerate() {
-            let opt = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
-            let busy = q.own_busy_sum.map(|b| {
-                if q.samples == 0 {
-                    0.0
-                } else {
-                    b as f64 / q.samples as f64
-                }
-            });
-            w.write_record([
-                secs(rec.start),
-                servers.get(i).cloned().unwrap_or_default(),
-                secs(rec.end),
-                format!("{:.3}", q.mean()),
-                q.max.to_string(),
-                q.samples.to_string(),
-                q.sum.to_string(),
-                opt(q.own_mean()),
-                q.own_max.map(|m| m.to_string()).unwrap_or_default(),
-                opt(busy),
-            ])?;
-        }
-    }
-    Ok(w.into_inner()?)
+    let rows: Vec<QueueRow> = (intervals.iter())
+        .flat_map(|rec| {
+            (rec.queues.iter().enumerate()).map(|(i, q)| {
+                let server = servers.get(i).map_or("", String::as_str);
+                QueueRow::of(rec.start.as_secs_f64(), rec.end.as_secs_f64(), server, q)
+            })
+        })
+        .collect();
+    to_csv(&rows)
 }
 
-fn dur(s: &str) -> anyhow::Result<Duration> {
-    Ok(Duration::from_secs_f64(
-        s.parse::<f64>()
-            .with_context(|| format!("bad time `{s}`"))?,
-    ))
+fn dur(s: f64) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(s).with_context(|| format!("bad time `{s}`"))
+}
+
+/// The key of a `timeseries.csv` row.
+fn row_key(r: &TimeseriesRow, line: usize) -> anyhow::Result<RowKey> {
+    let path = match r.path.as_str() {
+        "cas" => Path::Cas,
+        "direct" => Path::Direct,
+        p => anyhow::bail!("timeseries.csv line {line}: unknown path `{p}`"),
+    };
+    let command = CommandKind::from_label(&r.command)
+        .with_context(|| format!("timeseries.csv line {line}: unknown command"))?;
+    Ok(RowKey {
+        path,
+        server: r.server.clone(),
+        backend: r.backend.clone(),
+        command,
+    })
+}
+
+/// An interval starting at `start`, with a queue slot per server.
+fn empty_interval(start: Duration, end: Duration, servers: usize) -> IntervalRecord {
+    IntervalRecord {
+        start,
+        end,
+        active_sessions: 0,
+        rows: Vec::new(),
+        queues: vec![QueueStats::default(); servers],
+    }
 }
 
 /// Reads `timeseries.csv` and `queue.csv` back into interval records (with the
@@ -162,96 +130,45 @@ pub fn read_intervals(
 ) -> anyhow::Result<(Vec<IntervalRecord>, Vec<RowKey>)> {
     let mut keys: BTreeMap<RowKey, usize> = BTreeMap::new();
     let mut by_start: BTreeMap<u64, IntervalRecord> = BTreeMap::new();
-    let mut r = csv::Reader::from_reader(timeseries);
-    let header = r.headers()?.clone();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .with_context(|| format!("timeseries.csv has no `{name}` column"))
-    };
-    let idx: Vec<usize> = TS_FIXED
-        .iter()
-        .chain(TS_LATENCY.iter())
-        .map(|n| col(n))
-        .collect::<anyhow::Result<_>>()?;
-    let err_idx: Vec<usize> = ErrorReason::ALL
-        .iter()
-        .map(|e| col(&format!("errors_{}", e.label())))
-        .collect::<anyhow::Result<_>>()?;
-    for (line, rec) in r.records().enumerate() {
-        let rec = rec?;
-        let f = |i: usize| rec.get(idx[i]).unwrap_or_default();
-        let num = |i: usize| {
-            f(i).parse::<u64>()
-                .with_context(|| format!("timeseries.csv line {}: bad number `{}`", line + 2, f(i)))
-        };
-        let path = match f(2) {
-            "cas" => Path::Cas,
-            "direct" => Path::Direct,
-            p => anyhow::bail!("timeseries.csv line {}: unknown path `{p}`", line + 2),
-        };
-        let command = CommandKind::from_label(f(5))
-            .with_context(|| format!("timeseries.csv line {}: unknown command", line + 2))?;
-        let key = RowKey {
-            path,
-            server: f(3).to_string(),
-            backend: f(4).to_string(),
-            command,
-        };
+    let header = csv::Reader::from_reader(timeseries).headers()?.clone();
+    if let Some(c) = missing_column(&header) {
+        anyhow::bail!("timeseries.csv has no `{c}` column");
+    }
+    let rows: Vec<TimeseriesRow> =
+        from_csv(timeseries).context(crate::results::files::TIMESERIES_CSV)?;
+    for (line, r) in rows.iter().enumerate() {
+        let key = row_key(r, line + 2)?;
         let n = keys.len();
         let row = *keys.entry(key).or_insert(n);
-        let start = dur(f(0))?;
-        let interval = by_start
-            .entry(start.as_micros() as u64)
-            .or_insert_with(|| IntervalRecord {
-                start,
-                end: Duration::ZERO,
-                active_sessions: 0,
-                rows: Vec::new(),
-                queues: vec![QueueStats::default(); servers.len()],
-            });
-        interval.end = dur(f(1))?;
-        interval.active_sessions = num(12)?;
-        let mut errors = [0u64; ErrorReason::COUNT];
-        for (e, &i) in errors.iter_mut().zip(&err_idx) {
-            *e = rec.get(i).unwrap_or("0").parse()?;
-        }
+        let start = dur(r.t_start_s)?;
+        let interval = (by_start.entry(start.as_micros() as u64))
+            .or_insert_with(|| empty_interval(start, Duration::ZERO, servers.len()));
+        interval.end = dur(r.t_end_s)?;
+        interval.active_sessions = r.active_sessions;
         interval.rows.push(IntervalStats {
             row,
-            ok: num(7)?,
-            errors,
-            corrected_sum_us: num(10)?,
-            corrected: [num(13)?, num(14)?, num(15)?, num(16)?],
-            service: [num(17)?, num(18)?, num(19)?, num(20)?],
+            ok: r.ok,
+            errors: r.errors_by_reason(),
+            corrected_sum_us: r.corrected_sum_us,
+            corrected: [r.p50_us, r.p90_us, r.p99_us, r.max_us],
+            service: [
+                r.service_p50_us,
+                r.service_p90_us,
+                r.service_p99_us,
+                r.service_max_us,
+            ],
         });
     }
-    let mut q = csv::Reader::from_reader(queue);
-    for rec in q.records() {
-        let rec = rec?;
-        let start = dur(&rec[0])?;
-        let Some(i) = servers.iter().position(|s| s == &rec[1]) else {
+    let queues: Vec<QueueRow> = from_csv(queue).context(crate::results::files::QUEUE_CSV)?;
+    for q in queues {
+        let start = dur(q.t_s)?;
+        let Some(i) = servers.iter().position(|s| s == &q.server) else {
             continue;
         };
-        let interval = by_start
-            .entry(start.as_micros() as u64)
-            .or_insert_with(|| IntervalRecord {
-                start,
-                end: dur(&rec[2]).unwrap_or(start),
-                active_sessions: 0,
-                rows: Vec::new(),
-                queues: vec![QueueStats::default(); servers.len()],
-            });
-        let qs = &mut interval.queues[i];
-        qs.max = rec[4].parse()?;
-        qs.samples = rec[5].parse()?;
-        qs.sum = rec[6].parse()?;
-        // The embedded servers' own queue, saved as means: back to sums.
-        let own = |at: usize| rec.get(at).and_then(|c| c.parse::<f64>().ok());
-        let n = qs.samples as f64;
-        qs.own_sum = own(7).map(|m| (m * n).round() as u64);
-        qs.own_max = own(8).map(|m| m as u64);
-        qs.own_busy_sum = own(9).map(|m| (m * n).round() as u64);
+        let end = dur(q.t_end_s).unwrap_or(start);
+        let interval = (by_start.entry(start.as_micros() as u64))
+            .or_insert_with(|| empty_interval(start, end, servers.len()));
+        interval.queues[i] = q.stats();
     }
     let mut row_keys = vec![None; keys.len()];
     for (k, i) in keys {

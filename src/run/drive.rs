@@ -16,6 +16,7 @@ use crate::plan::RunPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::progress::Progress;
 use crate::report::ResultsDir;
+use crate::results::files;
 use crate::sim::faults::{self, FaultEvent};
 use crate::verdict::live::LiveJudge;
 use crate::verdict::Aborted;
@@ -53,8 +54,8 @@ impl Driven {
 fn store_of(layout: &Layout, dir: &ResultsDir) -> Result<IntervalStore, Failure> {
     let mut store = IntervalStore::new(layout.clone());
     let now = std::time::SystemTime::now();
-    store.set_hlog(Hlog::create(&dir.path().join("latency.hlog"), now)?);
-    let service = dir.path().join("service.hlog");
+    store.set_hlog(Hlog::create(&dir.path().join(files::LATENCY_HLOG), now)?);
+    let service = dir.path().join(files::SERVICE_HLOG);
     store.set_service_hlog(Hlog::create_of(&service, now, "service time")?);
     Ok(store)
 }

@@ -91,7 +91,7 @@ pub async fn run(
     let dir = prepare::prepare(&plan)?;
     let started = targets::start(&plan).await?;
     announce(&plan, &started);
-    let servers = started.servers_json();
+    let servers = started.servers();
     let server_names = started.server_names();
     let layout = started.layout.clone();
     let driven = drive::drive(&plan, started, &dir, interrupt).await?;

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
-
 use crate::engine::{OwnQueue, Target, Targets};
 use crate::error::Failure;
 use crate::imap::tls::TlsClient;
@@ -13,6 +11,7 @@ use crate::imap::url::{Endpoint, Security};
 use crate::metrics::Layout;
 use crate::plan::{RunPlan, SessionPlan, TopologyPlan, User};
 use crate::probe::ProbeTarget;
+use crate::results::run::{ServerDoc, Servers};
 use crate::sim::{ServerInfo, Topology};
 
 /// The servers of a run, ready for the engine.
@@ -30,12 +29,16 @@ pub struct Started {
 
 impl Started {
     /// `run.json`'s `servers`: names, addresses and security of the targets.
-    pub fn servers_json(&self) -> Value {
-        let server = |t: &Target| json!({"name": t.name, "addr": t.addr.to_string(), "security": t.security});
-        json!({
-            "cas": self.targets.cas.iter().map(server).collect::<Vec<_>>(),
-            "backends": self.targets.backends.iter().map(server).collect::<Vec<_>>(),
-        })
+    pub fn servers(&self) -> Servers {
+        let server_doc = |t: &Target| ServerDoc {
+            addr: t.addr.to_string(),
+            name: t.name.clone(),
+            security: t.security,
+        };
+        Servers {
+            backends: self.targets.backends.iter().map(server_doc).collect(),
+            cas: self.targets.cas.iter().map(server_doc).collect(),
+        }
     }
 
     /// CAS then back-end names (the queue order of the records).

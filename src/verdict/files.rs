@@ -22,9 +22,9 @@ pub fn window_rows(
     interval: Duration,
     window: Window,
 ) -> Result<BTreeMap<RowKey, RowHistograms>, InputError> {
-    let mut latency = Reader::open(&dir.join("latency.hlog"), interval)?;
+    let mut latency = Reader::open(&dir.join(crate::results::files::LATENCY_HLOG), interval)?;
     // Results from before service.hlog existed judge service thresholds as "no data".
-    let service_file = dir.join("service.hlog");
+    let service_file = dir.join(crate::results::files::SERVICE_HLOG);
     let mut service = match service_file.exists() {
         true => Some(Reader::open(&service_file, interval)?),
         false => None,

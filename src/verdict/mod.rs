@@ -105,14 +105,12 @@ impl ThresholdPlan {
     /// re-parsed from their text, so `health` and `merge` judge exactly what
     /// the run did; results written before verdicts existed get the default
     /// gates.
-    pub fn saved(run: &serde_json::Value) -> Result<ThresholdPlan, String> {
-        let Some(list) = run.get("verdict").and_then(|v| v.get("thresholds")) else {
+    pub fn saved(verdict: Option<&Verdict>) -> Result<ThresholdPlan, String> {
+        let Some(verdict) = verdict else {
             return Ok(ThresholdPlan::default());
         };
-        let saved: Vec<ThresholdResult> =
-            serde_json::from_value(list.clone()).map_err(|e| format!("verdict.thresholds: {e}"))?;
-        let mut checks = Vec::with_capacity(saved.len());
-        for t in saved {
+        let mut checks = Vec::with_capacity(verdict.thresholds.len());
+        for t in &verdict.thresholds {
             let expr =
                 Expr::parse(&t.expression).map_err(|e| format!("verdict.thresholds: {e}"))?;
             checks.push(Threshold {

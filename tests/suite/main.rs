@@ -20,6 +20,7 @@ mod misbehave;
 mod oauth;
 mod outputs;
 mod safety;
+mod schema;
 mod shard;
 mod support;
 mod validation;

@@ -4,19 +4,17 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
-use crate::report::causes::from_run_json;
 use crate::report::svg::esc;
+use crate::results::RunRecord;
 
 /// Appends the table when `run` records error causes.
-pub fn table(out: &mut String, run: &Value) {
-    let causes = from_run_json(run).unwrap_or_default();
+pub fn table(out: &mut String, run: &RunRecord) {
+    let causes = &run.error_causes;
     if causes.is_empty() {
         return;
     }
     out.push_str("<h2>Errors by cause</h2><p>The first distinct messages per row and reason, with counts (also in <code>errors.csv</code>).</p><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Reason</th><th>Count</th><th>Message</th></tr>");
-    for c in &causes {
+    for c in causes {
         let _ = write!(
             out,
             r#"<tr class="err"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,

@@ -100,7 +100,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         .map(|(_, p)| p.worst_p99_ms)
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let threshold = r.run["monitor_settings"]["command_time_ms"]["threshold"].as_f64();
+    let threshold = (r.run.monitor_settings.as_ref()).map(|m| m.command_time_ms.threshold);
     let (drawn, threshold_note) = match threshold {
         Some(t) if t <= data_max * 10.0 => (Some(t), "grey dotted: the AverageCommandProcessingTime threshold, judged on the mean".to_string()),
         Some(t) => (None, format!("the AverageCommandProcessingTime threshold ({t} ms, judged on the mean) is far above and not drawn")),
@@ -143,7 +143,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         );
     }
 
-    let interval_s = r.run["plan"]["interval_s"].as_f64().unwrap_or(1.0);
+    let interval_s = r.interval_s();
     let tp = data::throughput(&r.timeseries, interval_s / 2.0);
     let chart = LineChart {
         x_label: x_label.into(),

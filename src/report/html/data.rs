@@ -1,92 +1,88 @@
 //! Reads a results directory back for `report.html` and aggregates it per chart.
 //!
-//! Rows are read by header name into maps rather than into the writers' structs, so a report
-//! can still be drawn from a directory written by a slightly older or newer imapload (a column
-//! added or missing only blanks that cell).
+//! Rows are read through the results types by header name; a column an older or newer file
+//! lacks reads as blank or 0, so a report can still be drawn from a directory written by a
+//! slightly older or newer imapload.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
-use serde_json::Value;
 
-/// One CSV row, by column name.
-pub type Row = HashMap<String, String>;
+use crate::results::cells;
+use crate::results::probes::{HealthRow, ProbeRow};
+use crate::results::timeseries::{QueueRow, TimeseriesRow};
+use crate::results::{RunRecord, SummaryRow};
 
 /// Everything the page is drawn from.
 pub struct Results {
     /// `run.json`.
-    pub run: Value,
+    pub run: RunRecord,
     /// `summary.csv`.
-    pub summary: Vec<Row>,
+    pub summary: Vec<SummaryRow>,
     /// `timeseries.csv`.
-    pub timeseries: Vec<Row>,
+    pub timeseries: Vec<TimeseriesRow>,
     /// `queue.csv`.
-    pub queue: Vec<Row>,
+    pub queue: Vec<QueueRow>,
     /// `health.csv`.
-    pub health: Vec<Row>,
+    pub health: Vec<HealthRow>,
     /// `probes.csv`.
-    pub probes: Vec<Row>,
+    pub probes: Vec<ProbeRow>,
 }
 
 /// Reads a CSV by header; a missing file is no rows (a partial run may lack some files).
-fn read_csv(path: &Path) -> anyhow::Result<Vec<Row>> {
+fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("{}", path.display()))?;
-    let headers = r.headers()?.clone();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.with_context(|| format!("{}", path.display()))?;
-        rows.push(
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect(),
-        );
-    }
-    Ok(rows)
+    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+    cells::from_csv(&bytes).with_context(|| format!("{}", path.display()))
 }
 
 impl Results {
     /// Loads a results directory; only `run.json` is required.
     pub fn load(dir: &Path) -> anyhow::Result<Results> {
-        let run_path = dir.join("run.json");
-        let run: Value = serde_json::from_slice(
+        let run_path = dir.join(crate::results::files::RUN_JSON);
+        let run: RunRecord = serde_json::from_slice(
             &std::fs::read(&run_path).with_context(|| format!("{}", run_path.display()))?,
         )
         .with_context(|| format!("{}", run_path.display()))?;
         Ok(Results {
             run,
-            summary: read_csv(&dir.join("summary.csv"))?,
-            timeseries: read_csv(&dir.join("timeseries.csv"))?,
-            queue: read_csv(&dir.join("queue.csv"))?,
-            health: read_csv(&dir.join("health.csv"))?,
-            probes: read_csv(&dir.join("probes.csv"))?,
+            summary: read_csv(&dir.join(crate::results::files::SUMMARY_CSV))?,
+            timeseries: read_csv(&dir.join(crate::results::files::TIMESERIES_CSV))?,
+            queue: read_csv(&dir.join(crate::results::files::QUEUE_CSV))?,
+            health: read_csv(&dir.join(crate::results::files::HEALTH_CSV))?,
+            probes: read_csv(&dir.join(crate::results::files::PROBES_CSV))?,
         })
+    }
+
+    /// The run's name (`plan.name`), or a placeholder.
+    pub fn name(&self) -> &str {
+        match self.run.plan.name.as_str() {
+            "" => "unnamed run",
+            n => n,
+        }
+    }
+
+    /// The recording interval in seconds (1 when the plan lacks one).
+    pub fn interval_s(&self) -> f64 {
+        self.run.interval().map_or(1.0, |d| d.as_secs_f64())
     }
 
     /// Server names in topology order (CAS first, then back ends), then any others seen in data.
     pub fn servers(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for role in ["cas", "backends"] {
-            if let Some(list) = self.run["servers"][role].as_array() {
-                for s in list {
-                    if let Some(n) = s["name"].as_str() {
-                        if !out.iter().any(|o| o == n) {
-                            out.push(n.to_string());
-                        }
-                    }
-                }
+        for n in self.run.servers.names() {
+            if !out.contains(&n) {
+                out.push(n);
             }
         }
-        for r in self.timeseries.iter().chain(&self.queue) {
-            if let Some(n) = r.get("server") {
-                if !out.contains(n) {
-                    out.push(n.clone());
-                }
+        let seen =
+            (self.timeseries.iter().map(|r| &r.server)).chain(self.queue.iter().map(|r| &r.server));
+        for n in seen {
+            if !out.contains(n) {
+                out.push(n.clone());
             }
         }
         out
@@ -94,43 +90,24 @@ impl Results {
 
     /// Right end of the time axis: the run's elapsed time, or the last interval seen.
     pub fn x_max(&self) -> f64 {
-        let data_end = self
-            .timeseries
-            .iter()
-            .chain(&self.queue)
-            .filter_map(|r| r.get("t_end_s").and_then(|v| v.parse::<f64>().ok()))
+        let data_end = (self.timeseries.iter().map(|r| r.t_end_s))
+            .chain(self.queue.iter().map(|r| r.t_end_s))
             .fold(0.0, f64::max);
-        self.run["elapsed_s"]
-            .as_f64()
-            .unwrap_or(0.0)
-            .max(data_end)
-            .max(1.0)
+        self.run.elapsed_s.max(data_end).max(1.0)
     }
 
     /// Faults injected during the run: (time s, label).
     pub fn faults(&self) -> Vec<(f64, String)> {
         let mut out = Vec::new();
-        for f in self.run["faults"].as_array().into_iter().flatten() {
-            let Some(at) = f["at_s"].as_f64() else {
-                continue;
-            };
-            let mut label = format!(
-                "{} {}",
-                f["server"].as_str().unwrap_or("?"),
-                f["what"].as_str().unwrap_or("fault")
-            );
-            if f["applied"].as_bool() == Some(false) {
+        for f in &self.run.faults {
+            let mut label = format!("{} {}", f.server, f.what);
+            if !f.applied {
                 label.push_str(" (not applied)");
             }
-            out.push((at, label));
+            out.push((f.at_s, label));
         }
         out
     }
-}
-
-/// A cell as a number; blank or malformed is 0 (a count that was not written is none).
-pub fn num(r: &Row, col: &str) -> f64 {
-    r.get(col).and_then(|v| v.parse().ok()).unwrap_or(0.0)
 }
 
 /// Per-server latency of one interval, in ms.
@@ -145,8 +122,8 @@ pub struct LatencyPoint {
 /// Interval key: (start s, end s), ordered by start.
 type Interval = (u64, u64);
 
-fn interval(r: &Row) -> Interval {
-    (num(r, "t_start_s").to_bits(), num(r, "t_end_s").to_bits())
+fn interval(r: &TimeseriesRow) -> Interval {
+    (r.t_start_s.to_bits(), r.t_end_s.to_bits())
 }
 
 fn end_of(i: &Interval) -> f64 {
@@ -156,24 +133,21 @@ fn end_of(i: &Interval) -> f64 {
 /// Corrected latency per server per interval, at the interval's end time. Every row whose
 /// `server` is S counts toward S, so a via-CAS command counts toward the CAS and its back end,
 /// as design.md attributes it.
-pub fn latency_by_server(ts: &[Row]) -> BTreeMap<String, Vec<(f64, LatencyPoint)>> {
+pub fn latency_by_server(ts: &[TimeseriesRow]) -> BTreeMap<String, Vec<(f64, LatencyPoint)>> {
     // (sum_us, ok, worst p99, interval end) per server per interval start.
     type Acc = (f64, f64, f64, f64);
     let mut acc: BTreeMap<String, BTreeMap<u64, Acc>> = BTreeMap::new();
     for r in ts {
-        let Some(server) = r.get("server") else {
-            continue;
-        };
         let (start, end) = interval(r);
         let e = acc
-            .entry(server.clone())
+            .entry(r.server.clone())
             .or_default()
             .entry(start)
             .or_insert((0.0, 0.0, 0.0, f64::from_bits(end)));
-        e.0 += num(r, "corrected_sum_us");
-        e.1 += num(r, "ok");
-        if num(r, "ok") > 0.0 {
-            e.2 = e.2.max(num(r, "p99_us"));
+        e.0 += r.corrected_sum_us as f64;
+        e.1 += r.ok as f64;
+        if r.ok > 0 {
+            e.2 = e.2.max(r.p99_us as f64);
         }
     }
     acc.into_iter()
@@ -206,16 +180,18 @@ pub fn latency_by_server(ts: &[Row]) -> BTreeMap<String, Vec<(f64, LatencyPoint)
 /// seconds (the stub between the last full interval and the end of the run, where shutdown
 /// drains every session at once) are left out: a rate over a few milliseconds is noise that
 /// would flatten the rest of the chart.
-pub fn throughput(ts: &[Row], min_len: f64) -> Vec<(f64, f64, f64)> {
+pub fn throughput(ts: &[TimeseriesRow], min_len: f64) -> Vec<(f64, f64, f64)> {
     let mut acc: BTreeMap<Interval, (f64, f64)> = BTreeMap::new();
     for r in ts {
-        let path = r.get("path").map(String::as_str);
-        let once =
-            path == Some("direct") || (path == Some("cas") && r.get("server") != r.get("backend"));
+        let once = match r.path.as_str() {
+            "direct" => true,
+            "cas" => r.server != r.backend,
+            _ => false,
+        };
         let e = acc.entry(interval(r)).or_default();
         if once {
-            e.0 += num(r, "count");
-            e.1 += num(r, "errors");
+            e.0 += r.count as f64;
+            e.1 += r.errors as f64;
         }
     }
     acc.into_iter()
@@ -228,26 +204,24 @@ pub fn throughput(ts: &[Row], min_len: f64) -> Vec<(f64, f64, f64)> {
 
 /// Active sessions per interval: (end s, sessions). The column repeats the run-wide figure on
 /// every row of an interval, so the maximum is that figure.
-pub fn sessions(ts: &[Row]) -> Vec<(f64, f64)> {
+pub fn sessions(ts: &[TimeseriesRow]) -> Vec<(f64, f64)> {
     let mut acc: BTreeMap<Interval, f64> = BTreeMap::new();
     for r in ts {
         let e = acc.entry(interval(r)).or_default();
-        *e = e.max(num(r, "active_sessions"));
+        *e = e.max(r.active_sessions as f64);
     }
     acc.into_iter().map(|(i, v)| (end_of(&i), v)).collect()
 }
 
 /// Queue series per server: (end s, client-side depth_mean, server's own queued mean).
-pub fn queue_by_server(q: &[Row]) -> BTreeMap<String, Vec<(f64, f64, f64)>> {
+pub fn queue_by_server(q: &[QueueRow]) -> BTreeMap<String, Vec<(f64, f64, f64)>> {
     let mut out: BTreeMap<String, Vec<(f64, f64, f64)>> = BTreeMap::new();
     for r in q {
-        if let Some(s) = r.get("server") {
-            out.entry(s.clone()).or_default().push((
-                num(r, "t_end_s"),
-                num(r, "depth_mean"),
-                num(r, "server_queued_mean"),
-            ));
-        }
+        out.entry(r.server.clone()).or_default().push((
+            r.t_end_s,
+            r.depth_mean,
+            r.server_queued_mean.unwrap_or(0.0),
+        ));
     }
     for v in out.values_mut() {
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -266,23 +240,14 @@ pub struct MonitorHistory {
 }
 
 /// The monitors' state histories from `run.json`, in its order.
-pub fn monitor_histories(run: &Value) -> Vec<MonitorHistory> {
-    run["monitors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            let transitions = m["transitions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| Some((t["at_s"].as_f64()?, t["to"].as_str()?.to_string())))
-                .collect();
-            MonitorHistory {
-                server: m["server"].as_str().unwrap_or("?").to_string(),
-                monitor: m["monitor"].as_str().unwrap_or("?").to_string(),
-                transitions,
-            }
+pub fn monitor_histories(run: &RunRecord) -> Vec<MonitorHistory> {
+    (run.monitors.iter())
+        .map(|m| MonitorHistory {
+            server: m.server.clone(),
+            monitor: m.monitor.clone(),
+            transitions: (m.transitions.iter())
+                .map(|t| (t.at_s, t.to.to_string()))
+                .collect(),
         })
         .collect()
 }

@@ -6,13 +6,12 @@
 use std::collections::BTreeSet;
 
 use super::data::Results;
-use crate::metrics::Window;
 use crate::report::svg::{Shade, ShadeKind};
 
 /// The shades of every time chart of `r`.
 pub(super) fn shades(r: &Results) -> Vec<Shade> {
     let x_max = r.x_max();
-    let window = serde_json::from_value::<Window>(r.run["window"].clone()).unwrap_or(Window::WHOLE);
+    let window = r.run.window();
     let mut out = Vec::new();
     let from = window.from.as_secs_f64().min(x_max);
     if from > 0.0 {
@@ -45,19 +44,13 @@ pub(super) fn shades(r: &Results) -> Vec<Shade> {
 
 /// `(t_start_s, t_end_s)` of each partial interval, in time order.
 fn partial_intervals(r: &Results) -> Vec<(f64, f64)> {
-    let interval_s = r.run["plan"]["interval_s"].as_f64().unwrap_or(1.0);
-    let time = |row: &super::data::Row, k: &str| row.get(k).and_then(|v| v.parse::<f64>().ok());
+    let interval_s = r.interval_s();
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for row in &r.timeseries {
-        let (Some(start), Some(end)) = (time(row, "t_start_s"), time(row, "t_end_s")) else {
-            continue;
-        };
-        let partial = match row.get("partial").map(String::as_str) {
-            Some("true") => true,
-            Some(_) => false,
-            None => end - start + 0.001 < interval_s, // written before the column
-        };
+        let (start, end) = (row.t_start_s, row.t_end_s);
+        // None: written before the column.
+        let partial = row.partial.unwrap_or(end - start + 0.001 < interval_s);
         if partial && seen.insert((start * 1000.0).round() as i64) {
             out.push((start, end));
         }

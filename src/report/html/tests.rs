@@ -18,18 +18,25 @@ fn results_dir(dir: &Path, name: &str) {
         "imapload_version": "0.1.0",
         "totals": {"commands": 12, "commands_per_s": 3.0, "errors": 1},
         "sessions": {"started": 2, "completed": 2, "failed": 0},
-        "servers": {"cas": [{"name": "cas1"}], "backends": [{"name": "mbx1"}]},
-        "monitor_settings": {"command_time_ms": {"threshold": 200.0}},
+        "servers": {"cas": [{"name": "cas1", "addr": "127.0.0.1:1", "security": "plain"}],
+                    "backends": [{"name": "mbx1", "addr": "127.0.0.1:2", "security": "plain"}]},
+        "monitor_settings": {"command_time_ms": {"threshold": 200.0}, "requests_queued": {"threshold": 500.0},
+                             "sample_period_s": 5.0, "escalation_delay_s": 120.0,
+                             "probes": {"timeout_light_s": 55.0, "timeout_full_s": 110.0}},
         "faults": [{"at_s": 1.5, "server": "mbx1", "what": "slow x400", "applied": true}],
         "monitors": [
             {"server": "cas1", "monitor": "AverageCommandProcessingTimeGt60sMonitor",
+             "health_set": "IMAP", "target_resource": "MSExchangeImap4", "rule": "r",
+             "alert_value": "Unhealthy", "worst_alert_value": "Unhealthy",
              "transitions": [{"at_s": 2.0, "to": "Degraded"}, {"at_s": 3.0, "to": "Unhealthy"}]},
-            {"server": "mbx1", "monitor": "RequestsQueuedGt500Monitor", "transitions": []}
+            {"server": "mbx1", "monitor": "RequestsQueuedGt500Monitor", "health_set": "IMAP",
+             "target_resource": "MSExchangeImap4BE", "rule": "r", "alert_value": "Healthy",
+             "worst_alert_value": "Healthy", "transitions": []}
         ]
     });
-    std::fs::write(dir.join("run.json"), run.to_string()).unwrap();
+    std::fs::write(dir.join(crate::results::files::RUN_JSON), run.to_string()).unwrap();
     std::fs::write(
-        dir.join("summary.csv"),
+        dir.join(crate::results::files::SUMMARY_CSV),
         "path,server,backend,command,count,errors,timeouts,mean_us,p50_us,p90_us,p99_us,p99_9_us,max_us\n\
          cas,cas1,mbx1,NOOP,6,1,0,1000,900,1500,2000,2500,3000\n\
          direct,mbx1,mbx1,NOOP,6,0,0,1000,900,1500,2000,2500,3000\n",
@@ -50,15 +57,15 @@ fn results_dir(dir: &Path, name: &str) {
             ));
         }
     }
-    std::fs::write(dir.join("timeseries.csv"), ts).unwrap();
+    std::fs::write(dir.join(crate::results::files::TIMESERIES_CSV), ts).unwrap();
     let mut q = String::from("t_s,server,t_end_s,depth_mean,depth_max,server_queued_mean\n");
     for i in 0..4 {
         q.push_str(&format!("{i}.000,cas1,{}.000,{i}.5,3,0\n", i + 1));
         q.push_str(&format!("{i}.000,mbx1,{}.000,{i}.0,2,1.0\n", i + 1));
     }
-    std::fs::write(dir.join("queue.csv"), q).unwrap();
+    std::fs::write(dir.join(crate::results::files::QUEUE_CSV), q).unwrap();
     std::fs::write(
-        dir.join("health.csv"),
+        dir.join(crate::results::files::HEALTH_CSV),
         format!(
             "server,health_set,monitor,alert_value,target_resource,first_transition_s,worst_alert_value,transitions,rule,behind,sample_values\n\
              cas1,IMAP,AverageCommandProcessingTimeGt60sMonitor,Unhealthy,MSExchangeImap4,2.000,Unhealthy,2.0s Degraded; 3.0s Unhealthy,rule,\"mbx1 {EVIL}\",\n\
@@ -119,9 +126,9 @@ fn names_are_escaped() {
 fn write_is_atomic_and_replaces_the_page() {
     let dir = tempfile::tempdir().unwrap();
     results_dir(dir.path(), "quick");
-    std::fs::write(dir.path().join("report.html"), "old").unwrap();
+    std::fs::write(dir.path().join(crate::results::files::REPORT_HTML), "old").unwrap();
     let path = write(dir.path()).unwrap();
-    assert_eq!(path, dir.path().join("report.html"));
+    assert_eq!(path, dir.path().join(crate::results::files::REPORT_HTML));
     assert!(std::fs::read_to_string(&path)
         .unwrap()
         .starts_with("<!DOCTYPE html>"));
@@ -137,7 +144,7 @@ fn write_is_atomic_and_replaces_the_page() {
 fn missing_csvs_still_render_and_missing_run_json_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     assert!(render(dir.path()).is_err());
-    std::fs::write(dir.path().join("run.json"), "{}").unwrap();
+    std::fs::write(dir.path().join(crate::results::files::RUN_JSON), "{}").unwrap();
     let page = render(dir.path()).unwrap();
     assert!(page.contains(r#"id="throughput""#));
 }
@@ -151,7 +158,7 @@ fn errors_by_cause_come_from_run_json_and_older_results_have_none() {
         !page.contains("Errors by cause"),
         "no error_causes key, no table"
     );
-    let path = dir.path().join("run.json");
+    let path = dir.path().join(crate::results::files::RUN_JSON);
     let mut run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     run["error_causes"] = serde_json::json!([{"path": "cas", "server": "cas1", "backend": "mbx1",
@@ -167,14 +174,14 @@ fn errors_by_cause_come_from_run_json_and_older_results_have_none() {
 fn warmup_cooldown_and_a_partial_interval_are_shaded_and_said() {
     let dir = tempfile::tempdir().unwrap();
     results_dir(dir.path(), "quick");
-    let path = dir.path().join("run.json");
+    let path = dir.path().join(crate::results::files::RUN_JSON);
     let mut run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     run["window"] = serde_json::json!({"from": 1.0, "to": 3.0});
     run["plan"]["interval_s"] = serde_json::json!(1.0);
     std::fs::write(&path, run.to_string()).unwrap();
     // A drain interval of 0.3 s in a file written before the `partial` column.
-    let ts = dir.path().join("timeseries.csv");
+    let ts = dir.path().join(crate::results::files::TIMESERIES_CSV);
     let mut text = std::fs::read_to_string(&ts).unwrap();
     text.push_str("4.000,4.300,direct,mbx1,mbx1,NOOP,2,2,0,2000,0,900,2000,3000\n");
     std::fs::write(&ts, text).unwrap();

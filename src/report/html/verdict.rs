@@ -5,23 +5,22 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use crate::report::svg::esc;
-use crate::verdict::{Origin, Verdict};
+use crate::results::RunRecord;
+use crate::verdict::Origin;
 
 /// The badge that opens the page: the verdict, never the monitors' state.
-pub fn badge(run: &Value) -> String {
-    match serde_json::from_value::<Verdict>(run["verdict"].clone()) {
-        Ok(v) if v.passed => r#"<span class="badge pass">PASSED</span>"#.to_string(),
-        Ok(_) => r#"<span class="badge fail">FAILED</span>"#.to_string(),
-        Err(_) => r#"<span class="badge other">not judged</span>"#.to_string(),
+pub fn badge(run: &RunRecord) -> String {
+    match &run.verdict {
+        Some(v) if v.passed => r#"<span class="badge pass">PASSED</span>"#.to_string(),
+        Some(_) => r#"<span class="badge fail">FAILED</span>"#.to_string(),
+        None => r#"<span class="badge other">not judged</span>"#.to_string(),
     }
 }
 
 /// The thresholds table and the reasons of a failed run.
-pub fn section(out: &mut String, run: &Value) {
-    let Ok(v) = serde_json::from_value::<Verdict>(run["verdict"].clone()) else {
+pub fn section(out: &mut String, run: &RunRecord) {
+    let Some(v) = &run.verdict else {
         return;
     };
     out.push_str("<h2>Verdict</h2>");

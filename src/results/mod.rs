@@ -1,0 +1,37 @@
+//! The results directory's file formats, as serde types: one set of types
+//! that the writer and every reader (`health`, `merge`, `compare`, the HTML
+//! report) use, so a key or a column is spelt in one place. One file per
+//! format.
+
+pub mod cells;
+pub mod files;
+pub mod hlog;
+pub mod monitors;
+pub mod plan;
+pub mod probes;
+pub mod run;
+pub mod shards;
+pub mod summary;
+pub mod timeseries;
+
+pub use run::{RunRecord, SCHEMA_VERSION};
+pub use summary::SummaryRow;
+
+use std::path::Path;
+
+use crate::error::InputError;
+
+/// Reads `dir/run.json`; an unreadable or malformed file is an input error
+/// naming the file and what is wrong.
+pub fn read_run(dir: &Path) -> Result<RunRecord, InputError> {
+    let file = dir.join(crate::results::files::RUN_JSON);
+    let bytes = std::fs::read(&file).map_err(|e| {
+        let msg = format!(
+            "cannot read ({e}); is {} an imapload results directory?",
+            dir.display()
+        );
+        InputError::at(&file, None, None, msg)
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| InputError::at(&file, None, None, format!("not a valid run.json: {e}")))
+}

@@ -1,0 +1,341 @@
+//! `run.json`'s `plan`: the effective plan a run executed (passwords left
+//! out), typed so that `health`, `merge`, `compare` and the HTML report read
+//! it by field rather than by string key. Fields are declared in key order so
+//! the file reads exactly as the previous release wrote it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::imap::url::Security;
+use crate::plan::{LoadPlan, RunPlan, SessionPlan, ThinkTime, TopologyPlan};
+
+/// The effective plan. Every field has a default so that results written by
+/// older releases, which lacked some keys, still read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlanDoc {
+    /// Planned measuring time, seconds.
+    pub duration_s: f64,
+    /// Recording interval, seconds: the length of a `timeseries.csv` row.
+    pub interval_s: f64,
+    /// The load model (of this run or shard).
+    pub load: LoadDoc,
+    /// Scenario name, shown by `compare` and the report.
+    pub name: String,
+    /// Session profiles with their weights.
+    pub profiles: Vec<ProfileDoc>,
+    /// Scenario file the plan came from, when there was one.
+    pub scenario: Option<String>,
+    /// Seed of this run (a shard's own seed for a shard).
+    pub seed: u64,
+    /// Session behaviour.
+    pub session: SessionDoc,
+    /// TLS settings.
+    pub tls: TlsDoc,
+    /// Servers under test (embedded or real).
+    pub topology: TopologyDoc,
+    /// Number of users.
+    pub users: usize,
+}
+
+/// `plan.load` (and a shard's whole-scenario `shard.load`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoadDoc {
+    /// Several sessions may log in as one user.
+    pub allow_shared_users: bool,
+    /// Arrival process of the open model (`poisson`, `uniform`).
+    pub arrivals: String,
+    /// Share of sessions via a CAS.
+    pub cas_share: f64,
+    /// Cool-down at the end, seconds, if any.
+    pub cooldown_s: Option<f64>,
+    /// Open model's session cap.
+    pub max_sessions: usize,
+    /// `closed`, `open`, ...
+    pub model: String,
+    /// Ramp-up time, seconds.
+    pub ramp_up_s: f64,
+    /// Open model's arrival rate per second.
+    pub rate: f64,
+    /// Closed model's concurrent sessions.
+    pub sessions: usize,
+    /// Load stages.
+    pub stages: Vec<StageDoc>,
+    /// Warm-up excluded from the verdict, seconds.
+    pub warmup_s: f64,
+}
+
+/// One load stage: hold or ramp to `target` for `duration_s`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageDoc {
+    /// Stage length, seconds.
+    pub duration_s: f64,
+    /// Sessions or rate to reach.
+    pub target: f64,
+}
+
+/// A session profile and its weight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileDoc {
+    /// Profile name.
+    pub name: String,
+    /// Relative weight.
+    pub weight: u32,
+}
+
+/// `plan.session`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionDoc {
+    /// Bytes of each APPEND.
+    pub append_size: usize,
+    /// Command timeout, seconds.
+    pub command_timeout_s: f64,
+    /// Commands per session, at least and at most.
+    pub commands_per_session: [u32; 2],
+    /// IDLE length, seconds.
+    pub idle_duration_s: f64,
+    /// Login method (its debug spelling, e.g. `Login`).
+    pub login: String,
+    /// Mailbox selected.
+    pub mailbox: String,
+    /// Command mix: label to weight.
+    pub mix: BTreeMap<String, u32>,
+    /// Pacing (debug spelling).
+    pub pacing: String,
+    /// Delay before reconnecting, seconds.
+    pub reconnect_delay_s: f64,
+    /// Embedded servers' security.
+    pub security: Security,
+    /// Share of plain sessions upgraded with STARTTLS.
+    pub starttls_share: f64,
+    /// Think time between commands.
+    pub think_time: ThinkDoc,
+    /// Response validation (debug spelling).
+    pub validate: String,
+}
+
+impl Default for SessionDoc {
+    fn default() -> Self {
+        SessionDoc {
+            append_size: 0,
+            command_timeout_s: 0.0,
+            commands_per_session: [0, 0],
+            idle_duration_s: 0.0,
+            login: String::new(),
+            mailbox: String::new(),
+            mix: BTreeMap::new(),
+            pacing: String::new(),
+            reconnect_delay_s: 0.0,
+            security: Security::Plain,
+            starttls_share: 0.0,
+            think_time: ThinkDoc::None,
+            validate: String::new(),
+        }
+    }
+}
+
+/// Think time, tagged by `dist`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum ThinkDoc {
+    /// No think time.
+    #[default]
+    None,
+    /// Always `value_s`.
+    Fixed {
+        /// Seconds.
+        value_s: f64,
+    },
+    /// Exponential around `mean_s`.
+    Exponential {
+        /// Seconds.
+        mean_s: f64,
+    },
+    /// Uniform between the two.
+    Uniform {
+        /// Seconds.
+        max_s: f64,
+        /// Seconds.
+        min_s: f64,
+    },
+}
+
+/// `plan.tls`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TlsDoc {
+    /// Extra CA file trusted.
+    pub ca_file: Option<String>,
+    /// Certificates not checked.
+    pub insecure: bool,
+}
+
+/// `plan.topology`, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TopologyDoc {
+    /// Embedded servers started by imapload.
+    Embedded(EmbeddedDoc),
+    /// Real servers given by URL.
+    Real {
+        /// Back ends.
+        backends: Vec<NamedUrl>,
+        /// CAS servers.
+        cas: Vec<NamedUrl>,
+    },
+}
+
+impl Default for TopologyDoc {
+    fn default() -> Self {
+        TopologyDoc::Real {
+            backends: Vec::new(),
+            cas: Vec::new(),
+        }
+    }
+}
+
+/// The embedded topology's settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmbeddedDoc {
+    /// Number of back ends.
+    pub backends: usize,
+    /// Number of CAS.
+    pub cas: usize,
+    /// Listen address.
+    pub listen: String,
+    /// LOGIN refused before TLS.
+    pub login_disabled_without_tls: bool,
+    /// Bytes per message.
+    pub message_size: usize,
+    /// Messages per mailbox.
+    pub messages_per_mailbox: u32,
+    /// Default service time: median and p99, ms.
+    pub service_default_ms: [f64; 2],
+    /// Worker threads per back end.
+    pub workers_per_backend: usize,
+}
+
+/// A real server: name and URL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamedUrl {
+    /// Server name.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+}
+
+fn session_doc(s: &SessionPlan) -> SessionDoc {
+    let secs = |d: std::time::Duration| d.as_secs_f64();
+    SessionDoc {
+        append_size: s.append_size,
+        command_timeout_s: secs(s.command_timeout),
+        commands_per_session: [s.commands_per_session.0, s.commands_per_session.1],
+        idle_duration_s: secs(s.idle_duration),
+        login: format!("{:?}", s.login),
+        mailbox: s.mailbox.clone(),
+        mix: s
+            .mix
+            .iter()
+            .map(|(k, w)| (k.label().to_string(), *w))
+            .collect(),
+        pacing: format!("{:?}", s.pacing),
+        reconnect_delay_s: secs(s.reconnect_delay),
+        security: s.security,
+        starttls_share: s.starttls_share,
+        think_time: match s.think_time {
+            ThinkTime::None => ThinkDoc::None,
+            ThinkTime::Fixed(d) => ThinkDoc::Fixed { value_s: secs(d) },
+            ThinkTime::Exponential(d) => ThinkDoc::Exponential { mean_s: secs(d) },
+            ThinkTime::Uniform(a, b) => ThinkDoc::Uniform {
+                max_s: secs(b),
+                min_s: secs(a),
+            },
+        },
+        validate: format!("{:?}", s.validate),
+    }
+}
+
+fn topology_doc(t: &TopologyPlan) -> TopologyDoc {
+    let named = |list: &[(String, crate::imap::url::Endpoint)]| {
+        list.iter()
+            .map(|(n, e)| NamedUrl {
+                name: n.clone(),
+                url: e.to_string(),
+            })
+            .collect()
+    };
+    match t {
+        TopologyPlan::Embedded(e) => TopologyDoc::Embedded(EmbeddedDoc {
+            backends: e.backends,
+            cas: e.cas,
+            listen: e.listen.to_string(),
+            login_disabled_without_tls: e.login_disabled_without_tls,
+            message_size: e.message_size,
+            messages_per_mailbox: e.messages_per_mailbox,
+            service_default_ms: [
+                e.service.default.median.as_secs_f64() * 1e3,
+                e.service.default.p99.as_secs_f64() * 1e3,
+            ],
+            workers_per_backend: e.workers_per_backend,
+        }),
+        TopologyPlan::Real(r) => TopologyDoc::Real {
+            backends: named(&r.backends),
+            cas: named(&r.cas),
+        },
+    }
+}
+
+impl PlanDoc {
+    /// The record of `plan` as a run writes it.
+    pub fn of(plan: &RunPlan) -> PlanDoc {
+        PlanDoc {
+            duration_s: plan.duration.as_secs_f64(),
+            interval_s: plan.interval.as_secs_f64(),
+            load: LoadDoc::of(&plan.load),
+            name: plan.name.clone(),
+            profiles: (plan.session.profiles.iter())
+                .map(|p| ProfileDoc {
+                    name: p.name.clone(),
+                    weight: p.weight,
+                })
+                .collect(),
+            scenario: plan.scenario.as_ref().map(|p| p.display().to_string()),
+            seed: plan.seed,
+            session: session_doc(&plan.session),
+            tls: TlsDoc {
+                ca_file: plan.tls.ca_file.as_ref().map(|p| p.display().to_string()),
+                insecure: plan.tls.insecure,
+            },
+            topology: topology_doc(&plan.topology),
+            users: plan.users.len(),
+        }
+    }
+}
+
+impl LoadDoc {
+    /// The record of a load model.
+    pub fn of(load: &LoadPlan) -> LoadDoc {
+        LoadDoc {
+            allow_shared_users: load.allow_shared_users,
+            arrivals: format!("{:?}", load.arrivals).to_lowercase(),
+            cas_share: load.cas_share,
+            cooldown_s: load.cooldown.map(|c| c.as_secs_f64()),
+            max_sessions: load.max_sessions,
+            model: format!("{:?}", load.model).to_lowercase(),
+            ramp_up_s: load.ramp_up.as_secs_f64(),
+            rate: load.rate,
+            sessions: load.sessions,
+            stages: (load.stages.iter())
+                .map(|s| StageDoc {
+                    duration_s: s.duration.as_secs_f64(),
+                    target: s.target,
+                })
+                .collect(),
+            warmup_s: load.warmup.as_secs_f64(),
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! `probes.csv` and `health.csv` rows: the probe attempts of a run (read back
+//! by `health` to re-judge the probe monitors) and the Get-ServerHealth view
+//! of the monitors (its first four columns fixed by design.md).
+
+use serde::{Deserialize, Serialize};
+
+use super::cells::{fixed3, fixed6};
+
+/// One probe attempt, sorted by finish time in the file. A column the file
+/// lacks reads as empty (the report); `health` checks the header first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProbeRow {
+    /// When it finished, seconds since the run's start (to the microsecond).
+    #[serde(with = "fixed6")]
+    pub t_s: f64,
+    /// Probe name (`ProxyTestProbe`...).
+    pub probe: String,
+    /// Its health set.
+    pub health_set: String,
+    /// The server probed.
+    pub server: String,
+    /// `Succeeded` or `Failed`.
+    pub result: ProbeResult,
+    /// How long it took, ms.
+    #[serde(with = "fixed3")]
+    pub latency_ms: f64,
+    /// Failure class, empty when it succeeded.
+    pub failure: String,
+    /// Error message, empty when none.
+    pub error: String,
+    /// The back end behind a CAS, when known.
+    pub mailbox_server: String,
+}
+
+/// A probe's result, as Exchange spells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProbeResult {
+    /// It passed.
+    #[default]
+    Succeeded,
+    /// It failed.
+    Failed,
+}
+
+/// One monitor as Get-ServerHealth shows it (a column the file lacks reads
+/// as empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HealthRow {
+    /// Server name.
+    pub server: String,
+    /// Health set.
+    pub health_set: String,
+    /// Monitor name.
+    pub monitor: String,
+    /// State at the end (Healthy, Degraded, Unhealthy).
+    pub alert_value: String,
+    /// Target resource.
+    pub target_resource: String,
+    /// First state change, seconds; empty when it never changed.
+    pub first_transition_s: String,
+    /// Worst state reached.
+    pub worst_alert_value: String,
+    /// The state changes, as text.
+    pub transitions: String,
+    /// The rule with its numbers.
+    pub rule: String,
+    /// The back ends behind a CAS that fired, slowest first.
+    pub behind: String,
+    /// The values judged, `t=value; ...`.
+    pub sample_values: String,
+}

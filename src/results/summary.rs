@@ -1,0 +1,197 @@
+//! One summary row: a line of `summary.csv` and an element of `run.json`'s
+//! `summary`, the same type for both so the columns and keys cannot drift.
+//! Fields are declared in column order: the first six are fixed by
+//! design.md and users' scripts rely on the rest.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::metrics::{ErrorReason, RowHistograms, RowKey};
+use crate::report::summary::latency_figures;
+
+/// A row of `summary.csv`: one path x server x back end x command; latency in
+/// microseconds, corrected (from the intended start) and service (from send).
+/// A column an older or hand-made file lacks reads as 0; readers that need
+/// one check the header first ([`LEADING`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SummaryRow {
+    /// `cas` or `direct`.
+    #[serde(deserialize_with = "text")]
+    pub path: String,
+    /// The server the row counts toward.
+    #[serde(deserialize_with = "text")]
+    pub server: String,
+    /// The home back end behind it (the server itself for a back end).
+    #[serde(deserialize_with = "text")]
+    pub backend: String,
+    /// Command label.
+    #[serde(deserialize_with = "text")]
+    pub command: String,
+    /// Commands measured, failed ones included.
+    pub count: u64,
+    /// Failed commands.
+    pub errors: u64,
+    /// Timed-out commands.
+    pub timeouts: u64,
+    /// Exact mean corrected latency.
+    pub mean_us: u64,
+    /// Corrected p50.
+    pub p50_us: u64,
+    /// Corrected p90.
+    pub p90_us: u64,
+    /// Corrected p99.
+    pub p99_us: u64,
+    /// Corrected p99.9.
+    pub p99_9_us: u64,
+    /// Corrected maximum.
+    pub max_us: u64,
+    /// Mean service time.
+    pub service_mean_us: u64,
+    /// Service p50.
+    pub service_p50_us: u64,
+    /// Service p90.
+    pub service_p90_us: u64,
+    /// Service p99.
+    pub service_p99_us: u64,
+    /// Service p99.9.
+    pub service_p99_9_us: u64,
+    /// Service maximum.
+    pub service_max_us: u64,
+    /// Failed with NO.
+    pub errors_no: u64,
+    /// Failed with BAD.
+    pub errors_bad: u64,
+    /// Timed out.
+    pub errors_timeout: u64,
+    /// Disconnected.
+    pub errors_disconnect: u64,
+    /// Protocol violations.
+    pub errors_protocol: u64,
+    /// TLS failures.
+    pub errors_tls: u64,
+    /// Connect failures.
+    pub errors_connect: u64,
+    /// Cut short by the end of the run.
+    pub errors_aborted: u64,
+}
+
+/// A text cell that an older release may have written as a JSON number (it
+/// turned every numeric-looking cell into a number: a server named `123`).
+pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Cell {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(match Cell::deserialize(d)? {
+        Cell::Text(s) => s,
+        Cell::Number(n) => n.to_string(),
+    })
+}
+
+impl SummaryRow {
+    /// The row of `key` from its histograms. The mean is exact (from the
+    /// latency sum).
+    pub fn of(key: &RowKey, row: &RowHistograms) -> SummaryRow {
+        let [_, p50, p90, p99, p99_9, max] = latency_figures(&row.corrected);
+        let [s_mean, s_p50, s_p90, s_p99, s_p99_9, s_max] = latency_figures(&row.service);
+        let by = |r: ErrorReason| row.errors[r.index()];
+        SummaryRow {
+            path: key.path.to_string(),
+            server: key.server.clone(),
+            backend: key.backend.clone(),
+            command: key.command.to_string(),
+            count: row.count(),
+            errors: row.error_count(),
+            timeouts: by(ErrorReason::Timeout),
+            mean_us: row.corrected_mean_us().round() as u64,
+            p50_us: p50,
+            p90_us: p90,
+            p99_us: p99,
+            p99_9_us: p99_9,
+            max_us: max,
+            service_mean_us: s_mean,
+            service_p50_us: s_p50,
+            service_p90_us: s_p90,
+            service_p99_us: s_p99,
+            service_p99_9_us: s_p99_9,
+            service_max_us: s_max,
+            errors_no: by(ErrorReason::No),
+            errors_bad: by(ErrorReason::Bad),
+            errors_timeout: by(ErrorReason::Timeout),
+            errors_disconnect: by(ErrorReason::Disconnect),
+            errors_protocol: by(ErrorReason::Protocol),
+            errors_tls: by(ErrorReason::Tls),
+            errors_connect: by(ErrorReason::Connect),
+            errors_aborted: by(ErrorReason::Aborted),
+        }
+    }
+
+    /// The row's tag, `path.server.backend.command` (as in `latency.hlog`).
+    pub fn tag(&self) -> String {
+        super::hlog::tag(&self.path, &self.server, &self.backend, &self.command)
+    }
+}
+
+/// `summary.csv` rendered from its rows, header included even when empty.
+pub fn to_csv(rows: &[SummaryRow]) -> anyhow::Result<Vec<u8>> {
+    super::cells::to_csv(rows)
+}
+
+/// `summary.csv`'s rows.
+pub fn from_csv(data: &[u8]) -> anyhow::Result<Vec<SummaryRow>> {
+    super::cells::from_csv(data)
+}
+
+/// How many columns every `summary.csv` starts with, fixed by design.md:
+/// `path,server,backend,command,count,errors`.
+pub const LEADING: usize = 6;
+
+/// The columns of `summary.csv`, in order.
+pub fn header() -> Vec<String> {
+    super::cells::header::<SummaryRow>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::CommandKind;
+    use crate::metrics::Path;
+
+    #[test]
+    fn header_starts_as_designed_and_rows_match_it() {
+        let h = header();
+        assert_eq!(
+            h[..LEADING],
+            ["path", "server", "backend", "command", "count", "errors"]
+        );
+        assert!(h.contains(&"p99_us".to_string()) && h.contains(&"service_p99_us".to_string()));
+        assert!(h.ends_with(&["errors_connect".to_string(), "errors_aborted".to_string()]));
+        let mut row = RowHistograms::new();
+        row.record_ok(1500, 700);
+        row.record_error(ErrorReason::Timeout);
+        let key = RowKey {
+            path: Path::Cas,
+            server: "123".into(),
+            backend: "mbx1".into(),
+            command: CommandKind::Noop,
+        };
+        let rows = vec![SummaryRow::of(&key, &row)];
+        let text = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        let cells: Vec<_> = line.split(',').collect();
+        assert_eq!(cells.len(), h.len());
+        assert_eq!(
+            cells[..8],
+            ["cas", "123", "mbx1", "NOOP", "2", "1", "1", "1500"]
+        );
+        assert_eq!(from_csv(text.as_bytes()).unwrap(), rows);
+        let json = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(json["server"], "123", "a name stays a string");
+        let old =
+            serde_json::json!({"path": "cas", "server": 123, "backend": "mbx1", "command": "NOOP"});
+        let back: SummaryRow = serde_json::from_value(old).unwrap();
+        assert_eq!(back.server, "123", "older files wrote it as a number");
+    }
+}
