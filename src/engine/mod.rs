@@ -245,7 +245,7 @@ pub struct EngineOutcome {
     /// in its latency; many waits mean the scenario needs more users).
     pub user_waits: u64,
     /// Open model: arrivals scheduled, most waiting at once, never started, worst start lag (µs).
-    pub generator: Option<(u64, u64, u64, u64)>,
+    pub generator: Option<open::GeneratorReport>,
     /// Open model: the generator could not deliver the offered load.
     pub saturated: bool,
     /// The steady-state part that thresholds and monitors judge (warm-up
@@ -397,15 +397,7 @@ fn outcome(
         },
         shared_users: ctx.users.shared.load(Ordering::Relaxed),
         user_waits: ctx.users.waited.load(Ordering::Relaxed),
-        generator: (plan.load.model == LoadModel::Open).then(|| {
-            let g = &ctx.generator;
-            (
-                g.arrivals.load(Ordering::Relaxed),
-                g.max_backlog.load(Ordering::Relaxed),
-                g.not_started.load(Ordering::Relaxed),
-                g.max_start_lag_us.load(Ordering::Relaxed),
-            )
-        }),
+        generator: (plan.load.model == LoadModel::Open).then(|| ctx.generator.report()),
         saturated: plan.load.model == LoadModel::Open
             && ctx.generator.saturated(plan.load.max_sessions),
         window: steady_window(plan, stop.load_end_us.clone())(),

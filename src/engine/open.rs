@@ -19,6 +19,20 @@ use super::launch::launch;
 use super::session::SlotBuffers;
 use super::Ctx;
 
+/// The open-model generator's account at the end of a run: whether it could
+/// deliver the offered load (a slow generator must never pass for a slow server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GeneratorReport {
+    /// Arrivals scheduled.
+    pub arrivals: u64,
+    /// Most arrivals waiting for a session slot at once.
+    pub max_backlog: u64,
+    /// Arrivals never started.
+    pub not_started: u64,
+    /// Worst delay between an arrival's due time and its session's start (µs).
+    pub max_start_lag_us: u64,
+}
+
 /// What the open-model scheduler saw of its own ability to deliver the load.
 #[derive(Debug, Default)]
 pub struct GeneratorStats {
@@ -35,6 +49,16 @@ pub struct GeneratorStats {
 }
 
 impl GeneratorStats {
+    /// The counters as they stand.
+    pub fn report(&self) -> GeneratorReport {
+        GeneratorReport {
+            arrivals: self.arrivals.load(Ordering::Relaxed),
+            max_backlog: self.max_backlog.load(Ordering::Relaxed),
+            not_started: self.not_started.load(Ordering::Relaxed),
+            max_start_lag_us: self.max_start_lag_us.load(Ordering::Relaxed),
+        }
+    }
+
     /// LoadGen's rule, applied to the concurrency cap: unfinished sessions
     /// (running + due and waiting) above 1.5 x the cap, or arrivals dropped.
     pub fn saturated(&self, cap: usize) -> bool {

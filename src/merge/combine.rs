@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use super::hlog;
 use super::input::ShardDir;
+use crate::engine::open::GeneratorReport;
 use crate::engine::{EngineOutcome, SessionTally};
 use crate::error::{Failure, InputError};
 use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
@@ -245,14 +246,11 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
         },
         shared_users: sum(&|r| r.shared_users),
         user_waits: sum(&|r| r.user_waits),
-        generator: (!generators.is_empty()).then(|| {
-            let arrivals = gsum(&|g| g.arrivals);
-            (
-                arrivals,
-                gsum(&|g| g.max_backlog),
-                gsum(&|g| g.not_started),
-                lag_us,
-            )
+        generator: (!generators.is_empty()).then(|| GeneratorReport {
+            arrivals: gsum(&|g| g.arrivals),
+            max_backlog: gsum(&|g| g.max_backlog),
+            not_started: gsum(&|g| g.not_started),
+            max_start_lag_us: lag_us,
         }),
         saturated: generators.iter().any(|g| g.saturated),
         window: window(shards),

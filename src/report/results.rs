@@ -93,18 +93,14 @@ impl RunResults<'_> {
                     what: f.what.clone(),
                 })
                 .collect(),
-            generator: o
-                .generator
-                .map(
-                    |(arrivals, max_backlog, not_started, lag_us)| GeneratorDoc {
-                        arrivals,
-                        max_backlog,
-                        max_start_lag_ms: lag_us as f64 / 1000.0,
-                        model: "open".into(),
-                        not_started,
-                        saturated: o.saturated,
-                    },
-                ),
+            generator: o.generator.map(|g| GeneratorDoc {
+                arrivals: g.arrivals,
+                max_backlog: g.max_backlog,
+                max_start_lag_ms: g.max_start_lag_us as f64 / 1000.0,
+                model: "open".into(),
+                not_started: g.not_started,
+                saturated: o.saturated,
+            }),
             health: Some(worst_final(&self.health)),
             imapload_version: env!("CARGO_PKG_VERSION").into(),
             monitor_settings: Some(MonitorSettings::of(&self.plan.monitors, &self.plan.probes)),
@@ -200,12 +196,15 @@ impl RunResults<'_> {
                 if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
             );
             let _ = write!(out, "{}", causes::render(&error_causes));
-            if let Some((arrivals, max_backlog, not_started, lag_us)) = o.generator {
+            if let Some(g) = o.generator {
                 let _ = writeln!(
                     out,
-                    "{}open model: {arrivals} arrivals, at most {max_backlog} waiting for a session slot, {not_started} not started, worst start lag {:.1} ms",
+                    "{}open model: {} arrivals, at most {} waiting for a session slot, {} not started, worst start lag {:.1} ms",
                     if o.saturated { "GENERATOR SATURATED — the offered load was not delivered; " } else { "" },
-                    lag_us as f64 / 1000.0
+                    g.arrivals,
+                    g.max_backlog,
+                    g.not_started,
+                    g.max_start_lag_us as f64 / 1000.0
                 );
             }
             if !self.health.is_empty() {

@@ -50,7 +50,7 @@ pub struct RunReport {
     /// Open model: the generator could not deliver the offered load.
     pub saturated: bool,
     /// Open model: arrivals, most waiting, not started, worst start lag (µs).
-    pub generator: Option<(u64, u64, u64, u64)>,
+    pub generator: Option<crate::engine::open::GeneratorReport>,
     /// The overall verdict (thresholds and error gates).
     pub verdict: Verdict,
     /// The process exit code for this outcome.

@@ -127,7 +127,8 @@ async fn a_generator_that_cannot_deliver_the_rate_says_it_is_saturated() {
     plan.load.max_sessions = 5;
     plan.session.commands_per_session = (20, 20); // ~200 ms per session: 5 slots carry ~25/s
     let report = run(plan).await;
-    let (arrivals, max_backlog, not_started, _) = report.generator.unwrap();
+    let g = report.generator.unwrap();
+    let (arrivals, max_backlog, not_started) = (g.arrivals, g.max_backlog, g.not_started);
     eprintln!(
         "saturated run: {arrivals} arrivals, max backlog {max_backlog}, {not_started} not started"
     );
