@@ -43,7 +43,7 @@ use users::UserPool;
 /// Reads a server's own queue: (commands waiting for a worker, commands in service).
 /// Only the embedded servers have one.
 #[derive(Clone)]
-pub struct OwnQueue(pub Arc<dyn Fn() -> (u64, u64) + Send + Sync>);
+pub struct OwnQueue(pub Arc<dyn Fn() -> crate::metrics::queue::OwnReading + Send + Sync>);
 
 impl std::fmt::Debug for OwnQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -315,8 +315,14 @@ mod tests {
     #[test]
     fn queue_readings_add_as_means_and_maxima() {
         let mut a = QueueStats::default();
-        a.add(2, Some((1, 3)));
-        a.add(4, Some((3, 3)));
+        a.add(
+            2,
+            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 3 }),
+        );
+        a.add(
+            4,
+            Some(crate::metrics::queue::OwnReading { queued: 3, busy: 3 }),
+        );
         let mut b = QueueStats::default();
         for _ in 0..5 {
             b.add(10, None);

@@ -50,16 +50,25 @@ impl QueueStats {
     }
 
     /// Adds one reading.
-    pub fn add(&mut self, depth: u64, own: Option<(u64, u64)>) {
+    pub fn add(&mut self, depth: u64, own: Option<OwnReading>) {
         self.samples += 1;
         self.sum += depth;
         self.max = self.max.max(depth);
-        if let Some((queued, busy)) = own {
+        if let Some(OwnReading { queued, busy }) = own {
             self.own_sum = Some(self.own_sum.unwrap_or(0) + queued);
             self.own_max = Some(self.own_max.unwrap_or(0).max(queued));
             self.own_busy_sum = Some(self.own_busy_sum.unwrap_or(0) + busy);
         }
     }
+}
+
+/// One reading of an embedded server's own queue, to check the model against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnReading {
+    /// Commands waiting for a worker.
+    pub queued: u64,
+    /// Commands in service (busy workers).
+    pub busy: u64,
 }
 
 /// One gauge per server, in layout order (CAS then back ends).
@@ -179,8 +188,14 @@ mod tests {
         drop((a, b, c));
         assert_eq!(g.read(), [0, 0, 0]);
         let mut s = QueueStats::default();
-        s.add(4, Some((1, 2)));
-        s.add(2, Some((3, 2)));
+        s.add(
+            4,
+            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 2 }),
+        );
+        s.add(
+            2,
+            Some(crate::metrics::queue::OwnReading { queued: 3, busy: 2 }),
+        );
         assert_eq!(
             (s.mean(), s.max, s.own_mean(), s.own_max),
             (3.0, 4, Some(2.0), Some(3))

@@ -211,8 +211,14 @@ mod tests {
             service: [5, 6, 7, 8],
         };
         let mut q = QueueStats::default();
-        q.add(3, Some((1, 2)));
-        q.add(5, Some((0, 2)));
+        q.add(
+            3,
+            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 2 }),
+        );
+        q.add(
+            5,
+            Some(crate::metrics::queue::OwnReading { queued: 0, busy: 2 }),
+        );
         let recs = vec![
             IntervalRecord {
                 start: Duration::ZERO,

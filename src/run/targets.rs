@@ -8,6 +8,7 @@ use crate::engine::{OwnQueue, Target, Targets};
 use crate::error::Failure;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
+use crate::metrics::queue::OwnReading;
 use crate::metrics::Layout;
 use crate::plan::{RunPlan, SessionPlan, TopologyPlan, User};
 use crate::probe::ProbeTarget;
@@ -130,8 +131,10 @@ fn embedded_target(topo: &Topology, info: &ServerInfo, session: &SessionPlan) ->
         info.plain
     };
     let own_queue = topo.control(&info.name).map(|c| {
-        let read: Arc<dyn Fn() -> (u64, u64) + Send + Sync> =
-            Arc::new(move || (c.queued() as u64, c.busy() as u64));
+        let read: Arc<dyn Fn() -> OwnReading + Send + Sync> = Arc::new(move || OwnReading {
+            queued: c.queued() as u64,
+            busy: c.busy() as u64,
+        });
         OwnQueue(read)
     });
     Target {
