@@ -77,13 +77,19 @@ pub enum CommandKind {
     Enable,
     /// MOVE n Archive (RFC 6851): filing a message, which leaves the mailbox.
     Move,
+    /// CREATE imapload-n (RFC 3501 6.3.3): a scratch folder of the session's own.
+    Create,
+    /// DELETE imapload-n (RFC 3501 6.3.4): removes the session's scratch folder.
+    Delete,
+    /// RENAME imapload-n imapload-m (RFC 3501 6.3.5): renames the scratch folder.
+    Rename,
     /// LOGOUT.
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed.
-    pub const ALL: [CommandKind; 34] = [
+    pub const ALL: [CommandKind; 37] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -117,6 +123,9 @@ impl CommandKind {
         CommandKind::UidExpunge,
         CommandKind::Enable,
         CommandKind::Move,
+        CommandKind::Create,
+        CommandKind::Delete,
+        CommandKind::Rename,
         CommandKind::Logout,
     ];
 
@@ -164,6 +173,9 @@ impl CommandKind {
             CommandKind::UidExpunge => "UID_EXPUNGE",
             CommandKind::Enable => "ENABLE",
             CommandKind::Move => "MOVE",
+            CommandKind::Create => "CREATE",
+            CommandKind::Delete => "DELETE",
+            CommandKind::Rename => "RENAME",
             CommandKind::Logout => "LOGOUT",
         }
     }

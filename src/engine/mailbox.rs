@@ -27,6 +27,14 @@ pub struct MailboxState {
     pub want_home_hint: bool,
     /// The back end a CAS named in its login answer (`[Proxy=mbx2]`).
     pub home_hint: Option<String>,
+    /// The session's scratch folder (`imapload-<n>`), once CREATE or RENAME
+    /// made it: folder management is load-tested on a folder of the session's
+    /// own, so INBOX and the other sessions' folders are never touched.
+    pub scratch: Option<u32>,
+    /// The number the next CREATE or RENAME names its folder with; random per
+    /// session (see [`MailboxState::with_scratch_seed`]) so that sessions of one
+    /// user don't collide.
+    pub scratch_next: u32,
 }
 
 impl MailboxState {
@@ -86,6 +94,31 @@ impl MailboxState {
                 self.read_only = false;
             }
         }
+    }
+
+    /// A fresh state whose scratch folder names start at `seed` (random).
+    pub fn with_scratch_seed(seed: u32) -> MailboxState {
+        MailboxState {
+            scratch_next: seed | 1,
+            ..MailboxState::default()
+        }
+    }
+
+    /// The scratch folder's name for number `n`.
+    pub fn scratch_name(n: u32) -> String {
+        format!("imapload-{n}")
+    }
+
+    /// After a CREATE or RENAME completed: the folder now has the name it
+    /// sent, and the next one gets a new pseudo-random number (xorshift32,
+    /// never 0, so names don't repeat soon).
+    pub fn scratch_made(&mut self) {
+        self.scratch = Some(self.scratch_next);
+        let mut x = self.scratch_next.max(1);
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.scratch_next = x;
     }
 
     /// The lowest UID that may still exist, for UID windows.

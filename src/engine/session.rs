@@ -91,6 +91,7 @@ impl<'a> Session<'a> {
         bufs: &'a mut SlotBuffers,
         rng: &'a mut SmallRng,
     ) -> Self {
+        let mbox = MailboxState::with_scratch_seed(rng.random());
         Session {
             ctx,
             route,
@@ -98,7 +99,7 @@ impl<'a> Session<'a> {
             profile,
             bufs,
             rng,
-            mbox: MailboxState::default(),
+            mbox,
             preauth: false,
         }
     }

@@ -14,6 +14,9 @@ use tokio::sync::watch;
 use crate::plan::{embedded_token, User};
 use crate::sim::message::{hash_str, mix, Synth, EPOCH};
 
+mod account;
+pub use account::{Account, FolderError};
+
 /// Flag bits of a message.
 pub mod flags {
     /// \Seen
@@ -125,28 +128,6 @@ impl Folder {
     /// Signals a change to every session watching this mailbox.
     pub fn touch(&self) {
         self.changes.send_modify(|v| *v += 1);
-    }
-}
-
-/// One user's folders.
-#[derive(Debug)]
-pub struct Account {
-    /// Login name.
-    pub user: String,
-    /// The folders, in [`FOLDERS`] order.
-    pub folders: Vec<Arc<Folder>>,
-}
-
-impl Account {
-    /// Finds a folder by name (INBOX case-insensitively, the rest exactly).
-    pub fn folder(&self, name: &str) -> Option<&Arc<Folder>> {
-        self.folders.iter().find(|f| {
-            if f.index == 0 {
-                name.eq_ignore_ascii_case("INBOX")
-            } else {
-                f.name == name
-            }
-        })
     }
 }
 
@@ -263,6 +244,7 @@ impl Store {
         Account {
             user: user.to_string(),
             folders,
+            scratch: Mutex::default(),
         }
     }
 
@@ -393,5 +375,8 @@ mod tests {
         let m2 = &b.folders[0].lock().messages[4];
         assert_eq!(s.bytes("u1", m), other.bytes("u1", m2));
         assert_eq!(a.folders.len(), FOLDERS.len());
+        assert_eq!(a.create("inbox"), Err(FolderError::Fixed));
+        assert_eq!(a.rename("Archive", "x"), Err(FolderError::Fixed));
+        assert_eq!(a.delete("Trash"), Err(FolderError::Fixed));
     }
 }

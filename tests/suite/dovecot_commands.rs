@@ -8,19 +8,29 @@ use crate::dovecot::Dovecot;
 use crate::support::*;
 
 /// The mix keys of the added commands; each must get a row.
-const NEW: [&str; 6] = [
+const NEW: [&str; 9] = [
     "UNSELECT",
     "ID",
     "NAMESPACE",
     "UID_EXPUNGE",
     "ENABLE",
     "MOVE",
+    "CREATE",
+    "RENAME",
+    "DELETE",
 ];
+
+/// The folder-management commands among [`NEW`]: weight 1, as on a real client.
+const LIGHT: [&str; 3] = ["CREATE", "RENAME", "DELETE"];
 
 /// A scenario whose mix is only the added commands (plus the reads they
 /// need a selected mailbox for), short and with no think time.
 fn scenario(topology: &str, cas_share: f64) -> String {
-    let mix: String = NEW.iter().map(|k| format!("{k} = 3\n")).collect();
+    let weight = |k: &str| if LIGHT.contains(&k) { 1 } else { 3 };
+    let mix: String = NEW
+        .iter()
+        .map(|k| format!("{k} = {}\n", weight(k)))
+        .collect();
     format!(
         "duration = \"4s\"\n{topology}\n[users]\ncount = 20\n[load]\nsessions = 10\ncas_share = {cas_share}\n\
          [session]\ncommands = [10, 20]\nthink_time = {{ dist = \"none\" }}\n\

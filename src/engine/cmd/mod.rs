@@ -15,6 +15,7 @@ mod fetch;
 mod folder;
 mod info;
 mod phase;
+mod scratch;
 mod select;
 mod write;
 
@@ -65,6 +66,9 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         Expunge => &write::EXPUNGE,
         UidExpunge => &write::UID_EXPUNGE,
         Move => &write::MOVE,
+        Create => &scratch::CREATE,
+        Delete => &scratch::DELETE,
+        Rename => &scratch::RENAME,
     }
 }
 

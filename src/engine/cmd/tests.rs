@@ -163,3 +163,33 @@ fn move_needs_a_message_and_the_extension() {
     encode(CommandKind::Move, &input(&rw, b""), &mut rng, &mut buf);
     assert!(buf.as_bytes().ends_with(b" Archive\r\n"));
 }
+
+#[test]
+fn scratch_folder_is_created_renamed_and_deleted() {
+    let mut m = MailboxState::with_scratch_seed(7);
+    assert_eq!(substitute(CommandKind::Rename, &m), CommandKind::Create);
+    assert_eq!(substitute(CommandKind::Delete, &m), CommandKind::Create);
+    assert_eq!(substitute(CommandKind::Create, &m), CommandKind::Create);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+    let mut buf = CommandBuf::new();
+    encode(CommandKind::Create, &input(&m, b""), &mut rng, &mut buf);
+    assert!(buf.as_bytes().ends_with(b" CREATE imapload-7\r\n"));
+    (spec(CommandKind::Create).on_ok)(&mut m);
+    assert_eq!(m.scratch, Some(7));
+    assert_eq!(substitute(CommandKind::Create, &m), CommandKind::Delete);
+    assert_eq!(substitute(CommandKind::Rename, &m), CommandKind::Rename);
+    let next = m.scratch_next;
+    assert_ne!(next, 7);
+    let mut buf = CommandBuf::new();
+    encode(CommandKind::Rename, &input(&m, b""), &mut rng, &mut buf);
+    let want = format!(" RENAME imapload-7 imapload-{next}\r\n");
+    assert!(buf.as_bytes().ends_with(want.as_bytes()));
+    (spec(CommandKind::Rename).on_ok)(&mut m);
+    assert_eq!(m.scratch, Some(next));
+    let mut buf = CommandBuf::new();
+    encode(CommandKind::Delete, &input(&m, b""), &mut rng, &mut buf);
+    let want = format!(" DELETE imapload-{next}\r\n");
+    assert!(buf.as_bytes().ends_with(want.as_bytes()));
+    (spec(CommandKind::Delete).on_ok)(&mut m);
+    assert_eq!(m.scratch, None);
+}

@@ -57,7 +57,7 @@ fn flag_bits(list: &[Flag]) -> u8 {
 
 /// LIST pattern match: `*` and `%` match any run of characters (the folder
 /// set is flat, so the two only differ in hierarchy we do not have).
-fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+pub(super) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     // Dynamic programming over name prefixes: linear in the pattern, so a
     // hostile pattern of thousands of `*` costs nothing.
     let mut reach = vec![false; name.len() + 1];
@@ -78,7 +78,7 @@ fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
 }
 
 impl Session {
-    fn account(&self) -> Option<Arc<Account>> {
+    pub(super) fn account(&self) -> Option<Arc<Account>> {
         match &self.state {
             State::NotAuth => None,
             State::Auth(a) => Some(a.clone()),
@@ -167,6 +167,7 @@ impl Session {
                     self.line(format!("* {verb} (\\HasNoChildren{special}) \"/\" {name}"));
                 }
             }
+            self.list_scratch(verb, &full);
         }
         self.line(format!("{tag} OK {verb} completed"));
     }

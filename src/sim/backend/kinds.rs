@@ -94,13 +94,13 @@ pub fn kind_of(cmd: &Command) -> CommandKind {
         CommandBody::Close => CommandKind::Close,
         CommandBody::Unselect => CommandKind::Unselect,
         CommandBody::Enable { .. } => CommandKind::Enable,
+        CommandBody::Create { .. } => CommandKind::Create,
+        CommandBody::Delete { .. } => CommandKind::Delete,
+        CommandBody::Rename { .. } => CommandKind::Rename,
         // Not modelled on their own yet: timed like the cheap bookkeeping
         // command they resemble. Each is named so a new decoded command
         // makes the compiler ask where it belongs.
-        CommandBody::Create { .. }
-        | CommandBody::Delete { .. }
-        | CommandBody::Rename { .. }
-        | CommandBody::Subscribe { .. }
+        CommandBody::Subscribe { .. }
         | CommandBody::Unsubscribe { .. }
         | CommandBody::Compress { .. }
         | CommandBody::GetQuota { .. }

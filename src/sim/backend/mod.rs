@@ -6,6 +6,7 @@ mod bearer;
 mod commands;
 mod envelope;
 mod fetch;
+mod folders;
 mod idle;
 mod kinds;
 mod moves;

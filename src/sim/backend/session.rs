@@ -261,12 +261,10 @@ impl Session {
             CommandBody::Subscribe { .. } | CommandBody::Unsubscribe { .. } => {
                 self.line(format!("{tag} OK Subscriptions are fixed"));
             }
-            CommandBody::Create { .. }
-            | CommandBody::Delete { .. }
-            | CommandBody::Rename { .. } => {
-                self.line(format!(
-                    "{tag} NO [CANNOT] The folder set of the simulator is fixed"
-                ));
+            CommandBody::Create { mailbox } => self.create(tag, &mailbox_name(&mailbox)),
+            CommandBody::Delete { mailbox } => self.delete(tag, &mailbox_name(&mailbox)),
+            CommandBody::Rename { from, to } => {
+                self.rename(tag, &mailbox_name(&from), &mailbox_name(&to))
             }
             // RFC 5161 3.1: authenticated state only. The simulator
             // supports no extension that needs enabling, so it enables none.
