@@ -7,6 +7,7 @@ use imap_codec::imap_types::flag::{Flag, StoreResponse, StoreType};
 use imap_codec::imap_types::sequence::SequenceSet;
 use imap_codec::imap_types::status::StatusDataItemName;
 
+use super::moves::file_into;
 use super::seqset::{format_uids, resolve};
 use super::session::{Selected, Session, State};
 use crate::sim::store::{flags, Account, Body, Message, FOLDERS};
@@ -369,18 +370,7 @@ impl Session {
                 .collect()
         };
         let src: Vec<u32> = msgs.iter().map(|m| m.uid).collect();
-        let (validity, dst) = {
-            let mut mb = dest.lock();
-            let dst: Vec<u32> = msgs
-                .into_iter()
-                .map(|mut m| {
-                    m.flags |= flags::RECENT;
-                    mb.push(m)
-                })
-                .collect();
-            (mb.uid_validity, dst)
-        };
-        dest.touch();
+        let (validity, dst) = file_into(&dest, msgs);
         self.sync(true);
         if src.is_empty() {
             self.line(format!("{tag} OK COPY completed"));

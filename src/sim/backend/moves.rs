@@ -6,7 +6,7 @@ use imap_codec::imap_types::sequence::SequenceSet;
 
 use super::seqset::{format_uids, resolve};
 use super::session::{Session, State};
-use crate::sim::store::{flags, Message};
+use crate::sim::store::{flags, Folder, Message};
 
 impl Session {
     /// Moves the messages `set` names into `target` (which must exist: the
@@ -43,18 +43,7 @@ impl Session {
             picked
         };
         let src: Vec<u32> = msgs.iter().map(|m| m.uid).collect();
-        let (validity, dst) = {
-            let mut mb = dest.lock();
-            let dst: Vec<u32> = msgs
-                .into_iter()
-                .map(|mut m| {
-                    m.flags |= flags::RECENT;
-                    mb.push(m)
-                })
-                .collect();
-            (mb.uid_validity, dst)
-        };
-        dest.touch();
+        let (validity, dst) = file_into(&dest, msgs);
         sel.folder.touch();
         if !src.is_empty() {
             let (s, d) = (format_uids(&src), format_uids(&dst));
@@ -63,4 +52,23 @@ impl Session {
         self.sync(true);
         self.line(format!("{tag} OK MOVE completed"));
     }
+}
+
+/// Appends copies of `msgs` to `dest` as \Recent messages with new UIDs (COPY
+/// and MOVE); returns the target's UIDVALIDITY and the new UIDs, in order, for
+/// `[COPYUID]`.
+pub(super) fn file_into(dest: &Folder, msgs: Vec<Message>) -> (u32, Vec<u32>) {
+    let (validity, dst) = {
+        let mut mb = dest.lock();
+        let dst: Vec<u32> = msgs
+            .into_iter()
+            .map(|mut m| {
+                m.flags |= flags::RECENT;
+                mb.push(m)
+            })
+            .collect();
+        (mb.uid_validity, dst)
+    };
+    dest.touch();
+    (validity, dst)
 }
