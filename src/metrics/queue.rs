@@ -71,35 +71,86 @@ pub struct OwnReading {
     pub busy: u64,
 }
 
-/// One gauge per server, in layout order (CAS then back ends).
+/// One gauge per server, in layout order (CAS then back ends), kept as one
+/// stripe per thread so that sessions on different worker threads never
+/// write the same cache line: every command moves a gauge twice, and one
+/// shared line bouncing between cores costs more than the command's own
+/// bookkeeping. The sampler adds the stripes up.
 #[derive(Debug)]
 pub struct QueueGauges {
     cas: usize,
-    gauges: Vec<AtomicI64>,
+    /// Servers per stripe.
+    servers: usize,
+    /// Distance between stripes, in counters: `servers` plus a gap of one
+    /// cache line pair, so no two stripes share a line whatever the base
+    /// address.
+    stride: usize,
+    /// `stripes x stride` counters; a stripe's counters may go negative
+    /// when a command ends on another thread than it began (only the sum
+    /// over stripes is a depth).
+    counts: Box<[AtomicI64]>,
+}
+
+/// Counters of padding between stripes (16 x 8 bytes = 128 bytes, two
+/// 64-byte lines, since adjacent-line prefetch pairs lines on x86).
+const STRIPE_GAP: usize = 16;
+
+/// Stripes per gauge set: enough that the runtime's worker threads (one
+/// per core) rarely share one; threads beyond it share round-robin.
+fn stripe_count() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(4)
+        .clamp(1, 64)
+}
+
+/// This thread's stripe number, handed out round-robin on first use.
+fn this_stripe() -> usize {
+    use std::cell::Cell;
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    STRIPE.with(|s| {
+        if s.get() == usize::MAX {
+            s.set(NEXT.fetch_add(1, Ordering::Relaxed));
+        }
+        s.get()
+    })
 }
 
 impl QueueGauges {
     /// Gauges for the servers of `layout`, all zero.
     pub fn new(layout: &Layout) -> Self {
-        let n = layout.cas_names.len() + layout.backend_names.len();
+        Self::with_stripes(layout, stripe_count())
+    }
+
+    fn with_stripes(layout: &Layout, stripes: usize) -> Self {
+        let servers = layout.cas_names.len() + layout.backend_names.len();
+        let stride = servers + STRIPE_GAP;
         QueueGauges {
             cas: layout.cas_names.len(),
-            gauges: (0..n).map(|_| AtomicI64::new(0)).collect(),
+            servers,
+            stride,
+            counts: (0..stripes * stride).map(|_| AtomicI64::new(0)).collect(),
         }
     }
 
     fn apply(&self, route: Route, kind: CommandKind, delta: i64) {
+        let stripes = self.counts.len() / self.stride;
+        let base = (this_stripe() % stripes) * self.stride;
+        let add = |server: usize| {
+            self.counts[base + server].fetch_add(delta, Ordering::Relaxed);
+        };
         match route.cas {
             Some(c) => {
-                self.gauges[c as usize].fetch_add(delta, Ordering::Relaxed);
+                add(c as usize);
                 if reaches_backend_via_cas(kind) {
-                    self.gauges[self.cas + route.backend as usize]
-                        .fetch_add(delta, Ordering::Relaxed);
+                    add(self.cas + route.backend as usize);
                 }
             }
-            None => {
-                self.gauges[self.cas + route.backend as usize].fetch_add(delta, Ordering::Relaxed);
-            }
+            None => add(self.cas + route.backend as usize),
         }
     }
 
@@ -129,11 +180,19 @@ impl QueueGauges {
         }
     }
 
-    /// Current depth of every server, in layout order.
+    /// Current depth of every server, in layout order: the stripes added up.
     pub fn read(&self) -> Vec<u64> {
-        self.gauges
-            .iter()
-            .map(|g| g.load(Ordering::Relaxed).max(0) as u64)
+        (0..self.servers)
+            .map(|server| {
+                let sum: i64 = self
+                    .counts
+                    .iter()
+                    .skip(server)
+                    .step_by(self.stride)
+                    .map(|g| g.load(Ordering::Relaxed))
+                    .sum();
+                sum.max(0) as u64
+            })
             .collect()
     }
 }
@@ -218,5 +277,28 @@ mod tests {
         assert_eq!(g.read(), [1, 1], "DONE until the tagged OK is");
         drop(idle);
         assert_eq!(g.read(), [0, 0]);
+    }
+
+    #[test]
+    fn a_command_ended_on_another_thread_still_adds_up() {
+        let layout = Layout::new(vec![], vec!["mbx1".into(), "mbx2".into()]);
+        let g = QueueGauges::with_stripes(&layout, 4);
+        let route = Route {
+            cas: None,
+            backend: 1,
+        };
+        let started: Vec<_> = (0..3).map(|_| g.due(route, CommandKind::Noop)).collect();
+        assert_eq!(g.read(), [0, 3]);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // Another thread (another stripe) sees the sum and ends them.
+                assert_eq!(g.read(), [0, 3]);
+                drop(started);
+                let other = g.due(route, CommandKind::Noop);
+                assert_eq!(g.read(), [0, 1]);
+                std::mem::forget(other);
+            });
+        });
+        assert_eq!(g.read(), [0, 1], "the forgotten guard stays counted");
     }
 }
