@@ -8,6 +8,11 @@ use std::time::Duration;
 const ALLOWED: &str =
     "expected a number with a unit (ms, s, m, h), e.g. \"250ms\", \"30s\", \"1m30s\"";
 
+/// The longest duration any setting takes: a year. Far beyond any load test,
+/// and far below what the clock can represent, so that adding durations to
+/// an instant (run start + ramp + duration + grace) can never overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// Parses "250ms", "30s", "5m", "1h", "1m30s"; bare numbers are rejected (units
 /// required). Zero (`"0s"`) parses; callers decide whether it is allowed. Used
 /// by the CLI for `--duration` too, so the error is a sentence without a key.
@@ -46,6 +51,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         };
         total = total.checked_add(part).ok_or_else(bad)?;
     }
+    if total > MAX_DURATION {
+        return Err(format!(
+            "`{s}` is longer than the longest duration imapload takes (8784h, a year)"
+        ));
+    }
     Ok(total)
 }
 
@@ -72,6 +82,15 @@ mod tests {
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1s500ms"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn rejects_durations_beyond_a_year_instead_of_overflowing_later() {
+        assert_eq!(parse_duration("8784h"), Ok(MAX_DURATION));
+        for big in ["8785h", "18446744073709551615s", "18446744073709551615ms"] {
+            let e = parse_duration(big).unwrap_err();
+            assert!(e.contains("longest duration"), "{big}: {e}");
+        }
     }
 
     #[test]
