@@ -25,7 +25,7 @@ use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::results::shards::ShardsDoc;
-use crate::results::RunRecord;
+use crate::results::{keys, RunRecord};
 use crate::sim::faults::FaultEvent;
 use crate::verdict::ThresholdPlan;
 
@@ -58,7 +58,7 @@ fn plan_record(
     plan.load = whole.load.clone();
     let file = first.dir.join(crate::results::files::RUN_JSON);
     let settings = (first.run.monitor_settings())
-        .map_err(|m| InputError::at(&file, None, Some("monitor_settings".into()), m))?;
+        .map_err(|m| InputError::at(&file, None, Some(keys::MONITOR_SETTINGS.into()), m))?;
     let (monitors, mut probes) = settings.plans();
     probes.enabled = whole.probes;
     Ok(PlanRecord {
@@ -77,7 +77,7 @@ fn plan_record(
 /// other). A shard written before causes were kept has none.
 fn restore_causes(store: &mut IntervalStore, shard: &input::ShardDir) -> Result<(), InputError> {
     let file = shard.dir.join(crate::results::files::RUN_JSON);
-    let at = |msg: String| InputError::at(&file, None, Some("error_causes".into()), msg);
+    let at = |msg: String| InputError::at(&file, None, Some(keys::ERROR_CAUSES.into()), msg);
     store.restore_causes(&shard.run.error_causes).map_err(at)
 }
 
@@ -157,7 +157,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         InputError::at(
             first.dir.join(crate::results::files::RUN_JSON),
             None,
-            Some("verdict".into()),
+            Some(keys::VERDICT.into()),
             m,
         )
     })?;
