@@ -15,6 +15,7 @@ mod overrides;
 mod profiles;
 mod scenario;
 mod session;
+mod session_keys;
 mod session_plan;
 pub mod shard;
 mod source;
