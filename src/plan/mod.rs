@@ -20,6 +20,7 @@ mod session_plan;
 pub mod shard;
 mod source;
 mod span;
+mod stages;
 mod steady;
 #[cfg(test)]
 mod tests;
