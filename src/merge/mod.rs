@@ -13,6 +13,7 @@ mod check;
 mod combine;
 pub(crate) mod hlog;
 mod input;
+mod slots;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
