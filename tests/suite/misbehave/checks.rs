@@ -53,11 +53,7 @@ fn assert_files_written(report: &RunReport) {
 
 /// The row of `command` on the fake server, whose errors are all `reason`
 /// (or cut short by the end of the run).
-fn counted_row<'a>(
-    report: &'a RunReport,
-    command: CommandKind,
-    reason: ErrorReason,
-) -> &'a RowHistograms {
+fn counted_row(report: &RunReport, command: CommandKind, reason: ErrorReason) -> &RowHistograms {
     let (key, row) = report
         .rows
         .iter()
