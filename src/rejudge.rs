@@ -14,7 +14,7 @@ use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::input::{build, ProbeOutcome};
 use crate::plan::{self, MonitorPlan, Overrides, ProbePlan};
 use crate::report::{health, timeseries};
-use crate::results::RunRecord;
+use crate::results::{keys, RunRecord};
 use crate::verdict::{files, Measured, ThresholdPlan, Verdict};
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
@@ -166,7 +166,7 @@ pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
 fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure> {
     let file = dir.join(crate::results::files::RUN_JSON);
     let mut plan = ThresholdPlan::saved(s.run.verdict.as_ref())
-        .map_err(|m| InputError::at(&file, None, Some("verdict".into()), m))?;
+        .map_err(|m| InputError::at(&file, None, Some(keys::VERDICT.into()), m))?;
     plan.add_flags(&with.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
     let interval = s.run.interval().unwrap_or(Duration::from_secs(1));

@@ -5,8 +5,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::results::summary::LatencyStat;
 use crate::results::SummaryRow;
 
+/// The latency statistic compared. Its column in `summary.csv` is the corrected
+/// latency (from the intended start), so coordinated omission cannot hide a
 /// slowdown behind fewer, later commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
@@ -45,28 +48,27 @@ impl Metric {
         }
     }
 
-    /// The `summary.csv` column holding this statistic in microseconds.
-    pub fn column(self) -> &'static str {
+    /// The `summary.csv` statistic this metric judges.
+    pub fn stat(self) -> LatencyStat {
         match self {
-            Metric::P50 => "p50_us",
-            Metric::P90 => "p90_us",
-            Metric::P99 => "p99_us",
-            Metric::P999 => "p99_9_us",
-            Metric::Max => "max_us",
-            Metric::Mean => "mean_us",
+            Metric::P50 => LatencyStat::P50,
+            Metric::P90 => LatencyStat::P90,
+            Metric::P99 => LatencyStat::P99,
+            Metric::P999 => LatencyStat::P99_9,
+            Metric::Max => LatencyStat::Max,
+            Metric::Mean => LatencyStat::Mean,
         }
+    }
+
+    /// The `summary.csv` column holding this statistic in microseconds (its
+    /// name comes from the schema, [`LatencyStat::column`]).
+    pub fn column(self) -> &'static str {
+        self.stat().column()
     }
 
     /// This statistic of a `summary.csv` row, in microseconds.
     pub fn of(self, row: &SummaryRow) -> u64 {
-        match self {
-            Metric::P50 => row.p50_us,
-            Metric::P90 => row.p90_us,
-            Metric::P99 => row.p99_us,
-            Metric::P999 => row.p99_9_us,
-            Metric::Max => row.max_us,
-            Metric::Mean => row.mean_us,
-        }
+        self.stat().of(row)
     }
 
     /// The short name users type and tables print (`p99.9`).

@@ -38,8 +38,6 @@ pub use render::render;
 /// Exit code of `compare` when a row regressed or errors appeared.
 pub const EXIT_REGRESSION: i32 = 4;
 
-/// The latency statistic compared. Its column in `summary.csv` is the corrected
-/// latency (from the intended start), so coordinated omission cannot hide a
 /// Output format: a terminal table, or GitHub-flavoured markdown for a PR
 /// comment or `$GITHUB_STEP_SUMMARY`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

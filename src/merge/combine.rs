@@ -11,69 +11,102 @@ use std::time::{Duration, SystemTime};
 
 use super::hlog;
 use super::input::ShardDir;
+use super::slots::{self, QueueSum, RowSum};
 use crate::engine::open::GeneratorReport;
 use crate::engine::{EngineOutcome, SessionTally};
 use crate::error::{Failure, InputError};
 use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
-use crate::metrics::{
-    ErrorReason, IntervalStore, Layout, QueueStats, RowHistograms, RowKey, Window,
-};
+use crate::metrics::{IntervalStore, Layout, RowHistograms, RowKey, Window};
 use crate::probe::ProbeAttempt;
 use crate::results::run::{GeneratorDoc, Outcome, SessionsDoc};
 use crate::results::shards::{ShardPart, ShardsDoc};
 
-/// One merged interval being added up.
-#[derive(Default)]
-struct Slot {
-    start: Option<Duration>,
-    end: Duration,
-    active: u64,
-    rows: BTreeMap<RowKey, (u64, [u64; ErrorReason::COUNT], u64)>,
-    queues: Vec<QueueSum>,
+/// The shards' interval logs being read and the merged ones being written,
+/// one interval at a time.
+struct Logs {
+    /// Each shard's `latency.hlog`.
+    lat_in: Vec<hlog::Reader>,
+    /// Each shard's `service.hlog`.
+    svc_in: Vec<hlog::Reader>,
+    /// The merged `latency.hlog`.
+    lat_out: hlog::Writer,
+    /// The merged `service.hlog`.
+    svc_out: hlog::Writer,
 }
 
-/// A server's queue readings over one interval, added over shards as means
-/// (the shards' 10 Hz readings are not taken at the same instants).
-#[derive(Default, Clone)]
-struct QueueSum {
-    samples: u32,
-    mean: f64,
-    max: u64,
-    own_mean: Option<f64>,
-    own_max: Option<u64>,
-    busy_mean: Option<f64>,
+/// One interval's histograms by row tag, from every shard's logs.
+struct IntervalHists {
+    /// Corrected latency.
+    lat: hlog::Tagged,
+    /// Service time.
+    svc: hlog::Tagged,
 }
 
-fn add_opt<T: std::ops::Add<Output = T>>(a: Option<T>, b: Option<T>) -> Option<T> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x + y),
-        (x, None) => x,
-        (None, y) => y,
+impl Logs {
+    /// Opens every shard's logs and creates the merged ones in `out`
+    /// (starting at `start`).
+    fn open(
+        shards: &[ShardDir],
+        out: &Path,
+        interval: Duration,
+        start: SystemTime,
+    ) -> Result<Logs, Failure> {
+        let open = |name: &str| -> Result<Vec<hlog::Reader>, InputError> {
+            shards
+                .iter()
+                .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
+                .collect()
+        };
+        let (lat_in, svc_in) = (
+            open(crate::results::files::LATENCY_HLOG)?,
+            open(crate::results::files::SERVICE_HLOG)?,
+        );
+        let lat_out = hlog::Writer::create(
+            &out.join(crate::results::files::LATENCY_HLOG),
+            "corrected latency",
+            start,
+        )?;
+        let svc_out = hlog::Writer::create(
+            &out.join(crate::results::files::SERVICE_HLOG),
+            "service time",
+            start,
+        )?;
+        Ok(Logs {
+            lat_in,
+            svc_in,
+            lat_out,
+            svc_out,
+        })
     }
-}
 
-impl QueueSum {
-    fn add(&mut self, q: &QueueStats) {
-        let n = q.samples.max(1) as f64;
-        self.samples = self.samples.max(q.samples);
-        self.mean += q.mean();
-        // The maximum of a sum is at most the sum of the maxima: an upper bound.
-        self.max += q.max;
-        self.own_mean = add_opt(self.own_mean, q.own_mean());
-        self.own_max = add_opt(self.own_max, q.own_max);
-        self.busy_mean = add_opt(self.busy_mean, q.own_busy_sum.map(|b| b as f64 / n));
-    }
-
-    fn stats(&self) -> QueueStats {
-        let n = self.samples as f64;
-        QueueStats {
-            samples: self.samples,
-            sum: (self.mean * n).round() as u64,
-            max: self.max,
-            own_sum: self.own_mean.map(|m| (m * n).round() as u64),
-            own_max: self.own_max,
-            own_busy_sum: self.busy_mean.map(|m| (m * n).round() as u64),
+    /// Reads slot `k` from every shard, writes the sums as the merged
+    /// interval `begin..end`, and returns them.
+    fn interval(
+        &mut self,
+        k: u64,
+        begin: Duration,
+        end: Duration,
+    ) -> Result<IntervalHists, InputError> {
+        let (mut lat, mut svc) = (hlog::Tagged::new(), hlog::Tagged::new());
+        for r in &mut self.lat_in {
+            r.take(k, &mut lat)?;
         }
+        for r in &mut self.svc_in {
+            r.take(k, &mut svc)?;
+        }
+        self.lat_out.write(&lat, begin, end.saturating_sub(begin));
+        self.svc_out.write(&svc, begin, end.saturating_sub(begin));
+        Ok(IntervalHists { lat, svc })
+    }
+
+    /// Checks every shard's log was read to its end and closes the merged ones.
+    fn finish(mut self) -> Result<(), Failure> {
+        for r in self.lat_in.iter_mut().chain(self.svc_in.iter_mut()) {
+            r.finish()?;
+        }
+        self.lat_out.finish()?;
+        self.svc_out.finish()?;
+        Ok(())
     }
 }
 
@@ -89,47 +122,8 @@ pub fn measurements(
     let first = &shards[0];
     let interval = first.interval;
     let servers = first.cas.len() + first.backends.len();
-    let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
-    for s in shards {
-        for rec in &s.intervals {
-            let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
-            slot.start = Some(slot.start.map_or(rec.start, |t| t.min(rec.start)));
-            slot.end = slot.end.max(rec.end);
-            slot.active += rec.active_sessions;
-            for r in &rec.rows {
-                let e = slot.rows.entry(s.row_keys[r.row].clone()).or_default();
-                e.0 += r.ok;
-                for (a, b) in e.1.iter_mut().zip(r.errors) {
-                    *a += b;
-                }
-                e.2 += r.corrected_sum_us;
-            }
-            slot.queues.resize(servers, QueueSum::default());
-            for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
-                acc.add(q);
-            }
-        }
-    }
-    let open = |name: &str| -> Result<Vec<hlog::Reader>, InputError> {
-        shards
-            .iter()
-            .map(|s| hlog::Reader::open(&s.dir.join(name), interval))
-            .collect()
-    };
-    let (mut lat_in, mut svc_in) = (
-        open(crate::results::files::LATENCY_HLOG)?,
-        open(crate::results::files::SERVICE_HLOG)?,
-    );
-    let mut lat_out = hlog::Writer::create(
-        &out.join(crate::results::files::LATENCY_HLOG),
-        "corrected latency",
-        start,
-    )?;
-    let mut svc_out = hlog::Writer::create(
-        &out.join(crate::results::files::SERVICE_HLOG),
-        "service time",
-        start,
-    )?;
+    let slots = slots::add_up(shards, interval, servers);
+    let mut logs = Logs::open(shards, out, interval, start)?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
     store.set_window(window(shards));
@@ -142,55 +136,29 @@ pub fn measurements(
     let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
     let mut records = Vec::new();
     for (k, slot) in slots {
-        let (mut lat, mut svc) = (hlog::Tagged::new(), hlog::Tagged::new());
-        for r in &mut lat_in {
-            r.take(k, &mut lat)?;
-        }
-        for r in &mut svc_in {
-            r.take(k, &mut svc)?;
-        }
         let begin = slot.start.unwrap_or(interval * k as u32);
-        lat_out.write(&lat, begin, slot.end.saturating_sub(begin));
-        svc_out.write(&svc, begin, slot.end.saturating_sub(begin));
+        let mut hists = logs.interval(k, begin, slot.end)?;
         let mut rows = Vec::new();
-        for (key, (ok, errors, sum)) in slot.rows {
+        for (key, sum) in slot.rows {
             let row = *index.get(&key).ok_or_else(|| {
                 InputError::new(
                     "SHARD",
                     format!("row {} is not one of the run's servers", key.tag()),
                 )
             })?;
-            let tag = key.tag();
-            let corrected = lat.remove(&tag).unwrap_or_else(hlog::empty);
-            let service = svc.remove(&tag).unwrap_or_else(hlog::empty);
-            if corrected.len() != ok || service.len() != ok {
-                let msg = format!(
-                    "row {tag} at {:.3} s: the time series has {ok} successful commands, latency.hlog {} \
-                     and service.hlog {}; the shards' results are incomplete",
-                    begin.as_secs_f64(),
-                    corrected.len(),
-                    service.len()
-                );
-                return Err(InputError::new("SHARD", msg).into());
-            }
+            let measured = row_histograms(&key, sum, &mut hists, begin)?;
             rows.push(IntervalStats {
                 row,
-                ok,
-                errors,
-                corrected_sum_us: sum,
-                corrected: quantiles(&corrected),
-                service: quantiles(&service),
+                ok: sum.ok,
+                errors: sum.errors,
+                corrected_sum_us: sum.corrected_sum_us,
+                corrected: quantiles(&measured.corrected),
+                service: quantiles(&measured.service),
             });
-            let measured = RowHistograms {
-                corrected,
-                service,
-                errors,
-                corrected_sum_us: sum,
-            };
             store.add_steady(begin, slot.end, row, &measured);
             totals.entry(key).or_default().add(&measured);
         }
-        if let Some(tag) = lat.keys().chain(svc.keys()).next() {
+        if let Some(tag) = hists.lat.keys().chain(hists.svc.keys()).next() {
             let msg = format!(
                 "row {tag} at {:.3} s is in an interval log but not in timeseries.csv",
                 begin.as_secs_f64()
@@ -206,15 +174,41 @@ pub fn measurements(
             queues: slot.queues.iter().map(QueueSum::stats).collect(),
         });
     }
-    for r in lat_in.iter_mut().chain(svc_in.iter_mut()) {
-        r.finish()?;
-    }
-    lat_out.finish()?;
-    svc_out.finish()?;
+    logs.finish()?;
     store
         .restore(totals, records)
         .map_err(|m| InputError::new("SHARD", m))?;
     Ok(store)
+}
+
+/// Row `key`'s histograms in the interval starting at `begin`, taken out of
+/// `hists`; the logs must hold exactly the time series' successful commands.
+fn row_histograms(
+    key: &RowKey,
+    sum: RowSum,
+    hists: &mut IntervalHists,
+    begin: Duration,
+) -> Result<RowHistograms, InputError> {
+    let ok = sum.ok;
+    let tag = key.tag();
+    let corrected = hists.lat.remove(&tag).unwrap_or_else(hlog::empty);
+    let service = hists.svc.remove(&tag).unwrap_or_else(hlog::empty);
+    if corrected.len() != ok || service.len() != ok {
+        let msg = format!(
+            "row {tag} at {:.3} s: the time series has {ok} successful commands, latency.hlog {} \
+             and service.hlog {}; the shards' results are incomplete",
+            begin.as_secs_f64(),
+            corrected.len(),
+            service.len()
+        );
+        return Err(InputError::new("SHARD", msg));
+    }
+    Ok(RowHistograms {
+        corrected,
+        service,
+        errors: sum.errors,
+        corrected_sum_us: sum.corrected_sum_us,
+    })
 }
 
 /// The shards' engine outcomes added: the earliest start, the latest end,
@@ -306,34 +300,4 @@ pub fn shards_doc(shards: &[ShardDir], missing: &[u32]) -> (ShardsDoc, Duration)
         parts,
     };
     (doc, max_skew)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queue_readings_add_as_means_and_maxima() {
-        let mut a = QueueStats::default();
-        a.add(
-            2,
-            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 3 }),
-        );
-        a.add(
-            4,
-            Some(crate::metrics::queue::OwnReading { queued: 3, busy: 3 }),
-        );
-        let mut b = QueueStats::default();
-        for _ in 0..5 {
-            b.add(10, None);
-        }
-        let mut sum = QueueSum::default();
-        sum.add(&a);
-        sum.add(&b);
-        let q = sum.stats();
-        assert_eq!(q.samples, 5);
-        assert!((q.mean() - 13.0).abs() < 1e-9, "3 + 10: {}", q.mean());
-        assert_eq!(q.max, 14);
-        assert_eq!((q.own_mean(), q.own_max), (Some(2.0), Some(3)));
-    }
 }

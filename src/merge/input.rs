@@ -16,7 +16,7 @@ use crate::metrics::RowKey;
 use crate::probe::ProbeAttempt;
 use crate::report::timeseries;
 use crate::results::shards::ShardDoc;
-use crate::results::RunRecord;
+use crate::results::{keys, RunRecord};
 
 /// Everything merge needs from one shard's results directory.
 #[derive(Debug)]
@@ -77,11 +77,11 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     let run = crate::results::read_run(dir)?;
     let Some(whole) = run.shard.clone() else {
         let msg = "no shard index/count: this run was not started with `imapload run --shard K/N`";
-        return Err(InputError::at(&file, None, Some("shard".into()), msg).into());
+        return Err(InputError::at(&file, None, Some(keys::SHARD.into()), msg).into());
     };
-    let interval = run
-        .interval()
-        .ok_or_else(|| InputError::at(&file, None, Some("plan.interval_s".into()), "missing"))?;
+    let interval = run.interval().ok_or_else(|| {
+        InputError::at(&file, None, Some(keys::PLAN_INTERVAL_S.into()), "missing")
+    })?;
     let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
     let (intervals, row_keys) = timeseries::read_intervals(
@@ -111,8 +111,8 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
         index: whole.index,
         count: whole.count,
         interval,
-        started_at: time(run.started(), "started_at", &file)?,
-        ended_at: time(run.ended(), "ended_at", &file)?,
+        started_at: time(run.started(), keys::STARTED_AT, &file)?,
+        ended_at: time(run.ended(), keys::ENDED_AT, &file)?,
         elapsed: run.elapsed(),
         cas,
         backends,

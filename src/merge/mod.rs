@@ -13,6 +13,7 @@ mod check;
 mod combine;
 pub(crate) mod hlog;
 mod input;
+mod slots;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,7 +26,7 @@ use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::results::shards::ShardsDoc;
-use crate::results::RunRecord;
+use crate::results::{keys, RunRecord};
 use crate::sim::faults::FaultEvent;
 use crate::verdict::ThresholdPlan;
 
@@ -58,7 +59,7 @@ fn plan_record(
     plan.load = whole.load.clone();
     let file = first.dir.join(crate::results::files::RUN_JSON);
     let settings = (first.run.monitor_settings())
-        .map_err(|m| InputError::at(&file, None, Some("monitor_settings".into()), m))?;
+        .map_err(|m| InputError::at(&file, None, Some(keys::MONITOR_SETTINGS.into()), m))?;
     let (monitors, mut probes) = settings.plans();
     probes.enabled = whole.probes;
     Ok(PlanRecord {
@@ -77,7 +78,7 @@ fn plan_record(
 /// other). A shard written before causes were kept has none.
 fn restore_causes(store: &mut IntervalStore, shard: &input::ShardDir) -> Result<(), InputError> {
     let file = shard.dir.join(crate::results::files::RUN_JSON);
-    let at = |msg: String| InputError::at(&file, None, Some("error_causes".into()), msg);
+    let at = |msg: String| InputError::at(&file, None, Some(keys::ERROR_CAUSES.into()), msg);
     store.restore_causes(&shard.run.error_causes).map_err(at)
 }
 
@@ -99,19 +100,62 @@ fn same_place(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Merges the shard directories `dirs` into `opts.out`; returns the exit code
-/// (3 when a monitor ends Unhealthy on the merge, as `run` does).
-pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
+/// The shard directories must be given, and the merge must not overwrite one.
+fn check_dirs(dirs: &[PathBuf], opts: &MergeOptions) -> Result<(), InputError> {
     if dirs.is_empty() {
-        return Err(InputError::new("SHARD", "give the shards' results directories").into());
+        return Err(InputError::new(
+            "SHARD",
+            "give the shards' results directories",
+        ));
     }
     if let Some(d) = dirs.iter().find(|d| same_place(d, &opts.out)) {
         let msg = format!(
             "{} is one of the shards; write the merge elsewhere",
             d.display()
         );
-        return Err(InputError::new("--out", msg).into());
+        return Err(InputError::new("--out", msg));
     }
+    Ok(())
+}
+
+/// Says on stderr what is merged: how many shards, their start skew, and
+/// which are missing.
+fn announce(shards: &[input::ShardDir], missing: &[u32], skew: Duration) {
+    let first = &shards[0];
+    eprintln!(
+        "imapload: merging {} of {} shards of {}; starts {:.3} s apart at most (lined up on time since each shard's start){}",
+        shards.len(),
+        first.count,
+        first.run.plan.name,
+        skew.as_secs_f64(),
+        match (missing.is_empty(), missing.contains(&1)) {
+            (true, _) => String::new(),
+            (false, false) => format!("; MISSING shards {missing:?}"),
+            (false, true) => format!("; MISSING shards {missing:?}, with shard 1 the probes"),
+        }
+    );
+}
+
+/// The run's own thresholds (from the first shard's `run.json`) plus `--threshold`.
+fn thresholds(first: &input::ShardDir, opts: &MergeOptions) -> Result<ThresholdPlan, InputError> {
+    let mut thresholds = ThresholdPlan::saved(first.run.verdict.as_ref()).map_err(|m| {
+        InputError::at(
+            first.dir.join(crate::results::files::RUN_JSON),
+            None,
+            Some(keys::VERDICT.into()),
+            m,
+        )
+    })?;
+    thresholds
+        .add_flags(&opts.thresholds)
+        .map_err(|m| InputError::new("--threshold", m))?;
+    Ok(thresholds)
+}
+
+/// Merges the shard directories `dirs` into `opts.out`; returns the exit code
+/// (3 when a monitor ends Unhealthy on the merge, as `run` does).
+pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
+    check_dirs(dirs, opts)?;
     let mut shards = dirs
         .iter()
         .map(|d| input::read(d))
@@ -120,18 +164,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
     let (shards_doc, skew) = combine::shards_doc(&shards, &missing);
     let first = &shards[0];
     if !opts.quiet {
-        eprintln!(
-            "imapload: merging {} of {} shards of {}; starts {:.3} s apart at most (lined up on time since each shard's start){}",
-            shards.len(),
-            first.count,
-            first.run.plan.name,
-            skew.as_secs_f64(),
-            match (missing.is_empty(), missing.contains(&1)) {
-                (true, _) => String::new(),
-                (false, false) => format!("; MISSING shards {missing:?}"),
-                (false, true) => format!("; MISSING shards {missing:?}, with shard 1 the probes"),
-            }
-        );
+        announce(&shards, &missing, skew);
     }
     let record = plan_record(first, shards_doc, opts.quiet)?;
     let outcome = combine::outcome(&shards);
@@ -153,17 +186,7 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         &outcome.window,
     );
     let health = evaluate(&record.monitors, &record.probes, &input);
-    let mut thresholds = ThresholdPlan::saved(first.run.verdict.as_ref()).map_err(|m| {
-        InputError::at(
-            first.dir.join(crate::results::files::RUN_JSON),
-            None,
-            Some("verdict".into()),
-            m,
-        )
-    })?;
-    thresholds
-        .add_flags(&opts.thresholds)
-        .map_err(|m| InputError::new("--threshold", m))?;
+    let thresholds = thresholds(first, opts)?;
     let verdict = crate::verdict::judge_run(&thresholds, &store, &outcome, None);
     let results = RunResults {
         plan: record,

@@ -184,107 +184,164 @@ pub fn evaluate(
     let mut out = Vec::new();
     let period = fmt_secs(monitors.sample_period);
     for (server, role) in &input.servers {
-        let ct = &monitors.command_time;
-        if ct.enabled {
-            let samples = input
-                .latency
-                .get(server)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let rule = format!(
-                "mean corrected command latency > {} ms on {} consecutive {period} samples",
-                ct.threshold, ct.consecutive
-            );
-            let mut r = threshold_result(
-                (server, *role),
-                COMMAND_TIME,
-                rule,
-                samples,
-                ct,
-                (monitors.escalation_delay, input.end),
-            );
-            if let Some(per_backend) = input
-                .behind
-                .get(server)
-                .filter(|_| !r.transitions.is_empty())
-            {
-                r.behind = blame(per_backend, samples, ct.threshold);
-            }
-            out.push(r);
+        if monitors.command_time.enabled {
+            out.push(command_time(server, *role, monitors, input, &period));
         }
-        let rq = &monitors.requests_queued;
-        if rq.enabled {
-            let samples = input
-                .queue
-                .get(server)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let how = match monitors.queue_rule {
-                QueueRule::Mean => "mean",
-                QueueRule::Max => "max",
-            };
-            let rule = format!(
-                "{how} queued commands (10 Hz readings) > {} on {} consecutive {period} samples (a model)",
-                rq.threshold, rq.consecutive
-            );
-            out.push(threshold_result(
-                (server, *role),
-                REQUESTS_QUEUED,
-                rule,
-                samples,
-                rq,
-                (monitors.escalation_delay, input.end),
-            ));
+        if monitors.requests_queued.enabled {
+            out.push(requests_queued(server, *role, monitors, input, &period));
         }
         if probes.enabled {
             for (monitor, set, probe_role, probe) in PROBE_MONITORS {
                 if probe_role != *role {
                     continue;
                 }
-                let rule_of: &ProbeMonitor = match monitor {
-                    "ImapCTPMonitor" => &probes.ctp,
-                    "ImapProxyTestMonitor" => &probes.proxy_test,
-                    "ImapDeepTestMonitor" => &probes.deep_test,
-                    _ => &probes.self_test,
+                let kind = ProbeMonitorKind {
+                    monitor,
+                    health_set: set,
+                    probe,
                 };
-                let attempts = input
-                    .probes
-                    .get(&(probe.to_string(), server.clone()))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                let (spans, rule) = match rule_of.window {
-                    None => (
-                        consecutive_failures(attempts, rule_of.failures),
-                        format!("{} consecutive {probe} failures", rule_of.failures),
-                    ),
-                    Some(w) => (
-                        failures_within(attempts, rule_of.failures, w),
-                        format!(
-                            "{} {probe} failures within {}",
-                            rule_of.failures,
-                            fmt_secs(w)
-                        ),
-                    ),
-                };
-                let transitions = chain(&spans, monitors.escalation_delay, input.end);
-                out.push(MonitorResult {
-                    server: server.clone(),
-                    health_set: set.into(),
-                    monitor: monitor.into(),
-                    target_resource: role.target_resource().into(),
-                    rule,
-                    alert_value: final_state(&transitions),
-                    transitions,
-                    values: attempts
-                        .iter()
-                        .map(|a| (a.at, Some(if a.ok { 0.0 } else { 1.0 })))
-                        .collect(),
-                    behind: String::new(),
-                });
+                let escalation = monitors.escalation_delay;
+                out.push(probe_result(server, *role, kind, probes, escalation, input));
             }
         }
     }
     out
+}
+
+/// AverageCommandProcessingTime on `server`; a CAS's that fired names the
+/// back ends behind it.
+fn command_time(
+    server: &str,
+    role: ServerRole,
+    monitors: &MonitorPlan,
+    input: &HealthInput,
+    period: &str,
+) -> MonitorResult {
+    let ct = &monitors.command_time;
+    let samples = input
+        .latency
+        .get(server)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let rule = format!(
+        "mean corrected command latency > {} ms on {} consecutive {period} samples",
+        ct.threshold, ct.consecutive
+    );
+    let mut r = threshold_result(
+        (server, role),
+        COMMAND_TIME,
+        rule,
+        samples,
+        ct,
+        (monitors.escalation_delay, input.end),
+    );
+    if let Some(per_backend) = input
+        .behind
+        .get(server)
+        .filter(|_| !r.transitions.is_empty())
+    {
+        r.behind = blame(per_backend, samples, ct.threshold);
+    }
+    r
+}
+
+/// RequestsQueued on `server`, on the queue readings the plan's rule reduced.
+fn requests_queued(
+    server: &str,
+    role: ServerRole,
+    monitors: &MonitorPlan,
+    input: &HealthInput,
+    period: &str,
+) -> MonitorResult {
+    let rq = &monitors.requests_queued;
+    let samples = input
+        .queue
+        .get(server)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let how = match monitors.queue_rule {
+        QueueRule::Mean => "mean",
+        QueueRule::Max => "max",
+    };
+    let rule = format!(
+        "{how} queued commands (10 Hz readings) > {} on {} consecutive {period} samples (a model)",
+        rq.threshold, rq.consecutive
+    );
+    threshold_result(
+        (server, role),
+        REQUESTS_QUEUED,
+        rule,
+        samples,
+        rq,
+        (monitors.escalation_delay, input.end),
+    )
+}
+
+/// One entry of [`PROBE_MONITORS`], named.
+#[derive(Debug, Clone, Copy)]
+struct ProbeMonitorKind {
+    /// The monitor's Exchange name.
+    monitor: &'static str,
+    /// Its health set.
+    health_set: &'static str,
+    /// The probe whose attempts it judges.
+    probe: &'static str,
+}
+
+/// A probe monitor on `server`, from that probe's attempts there.
+fn probe_result(
+    server: &str,
+    role: ServerRole,
+    kind: ProbeMonitorKind,
+    probes: &ProbePlan,
+    escalation: Duration,
+    input: &HealthInput,
+) -> MonitorResult {
+    let ProbeMonitorKind {
+        monitor,
+        health_set,
+        probe,
+    } = kind;
+    let rule_of: &ProbeMonitor = match monitor {
+        "ImapCTPMonitor" => &probes.ctp,
+        "ImapProxyTestMonitor" => &probes.proxy_test,
+        "ImapDeepTestMonitor" => &probes.deep_test,
+        _ => &probes.self_test,
+    };
+    let attempts = input
+        .probes
+        .get(&(probe.to_string(), server.to_string()))
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let (spans, rule) = match rule_of.window {
+        None => (
+            consecutive_failures(attempts, rule_of.failures),
+            format!("{} consecutive {probe} failures", rule_of.failures),
+        ),
+        Some(w) => (
+            failures_within(attempts, rule_of.failures, w),
+            format!(
+                "{} {probe} failures within {}",
+                rule_of.failures,
+                fmt_secs(w)
+            ),
+        ),
+    };
+    let transitions = chain(&spans, escalation, input.end);
+    MonitorResult {
+        server: server.to_string(),
+        health_set: health_set.into(),
+        monitor: monitor.into(),
+        target_resource: role.target_resource().into(),
+        rule,
+        alert_value: final_state(&transitions),
+        transitions,
+        values: attempts
+            .iter()
+            .map(|a| (a.at, Some(if a.ok { 0.0 } else { 1.0 })))
+            .collect(),
+        behind: String::new(),
+    }
 }
 
 /// The worst final state over all results (Healthy when there are none).
@@ -294,106 +351,4 @@ pub fn worst_final(results: &[MonitorResult]) -> AlertValue {
         .map(|r| r.alert_value)
         .max()
         .unwrap_or(AlertValue::Healthy)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(x: u64) -> Duration {
-        Duration::from_secs(x)
-    }
-
-    #[test]
-    fn only_the_slow_server_goes_unhealthy() {
-        let mut plan = MonitorPlan {
-            sample_period: s(5),
-            escalation_delay: s(10),
-            ..Default::default()
-        };
-        plan.command_time.threshold = 200.0;
-        let series = |vals: &[f64]| -> Vec<Sample> {
-            vals.iter()
-                .enumerate()
-                .map(|(i, v)| Sample {
-                    start: s(5 * i as u64),
-                    end: s(5 * i as u64 + 5),
-                    value: Some(*v),
-                })
-                .collect()
-        };
-        let mut input = HealthInput {
-            servers: vec![
-                ("cas1".into(), ServerRole::Cas),
-                ("mbx1".into(), ServerRole::Backend),
-                ("mbx2".into(), ServerRole::Backend),
-            ],
-            end: s(40),
-            ..Default::default()
-        };
-        input.latency.insert(
-            "cas1".into(),
-            series(&[5.0, 5.0, 300.0, 300.0, 300.0, 300.0, 300.0, 300.0]),
-        );
-        input.latency.insert("mbx1".into(), series(&[5.0; 8]));
-        input.latency.insert(
-            "mbx2".into(),
-            series(&[5.0, 5.0, 600.0, 600.0, 600.0, 600.0, 600.0, 600.0]),
-        );
-        let sums = |ms: &[u64]| ms.iter().map(|m| (m * 1000 * 10, 10)).collect::<Vec<_>>();
-        input
-            .behind
-            .entry("cas1".into())
-            .or_default()
-            .insert("mbx1".into(), sums(&[5; 8]));
-        input
-            .behind
-            .entry("cas1".into())
-            .or_default()
-            .insert("mbx2".into(), sums(&[5, 5, 600, 600, 600, 600, 600, 600]));
-        input.probes.insert(
-            ("ImapDeepTestProbe".into(), "mbx2".into()),
-            vec![Attempt { at: s(3), ok: true }],
-        );
-        let probes = ProbePlan {
-            enabled: true,
-            ..Default::default()
-        };
-        let r = evaluate(&plan, &probes, &input);
-        let find = |server: &str, monitor: &str| {
-            r.iter()
-                .find(|x| x.server == server && x.monitor == monitor)
-                .unwrap()
-        };
-        let mbx2 = find("mbx2", COMMAND_TIME);
-        assert_eq!(mbx2.alert_value, AlertValue::Unhealthy);
-        assert_eq!(
-            mbx2.transitions[0].at,
-            s(20),
-            "fires at the end of the 2nd consecutive sample"
-        );
-        assert_eq!(mbx2.target_resource, "MSExchangeImap4BE");
-        assert_eq!(
-            find("cas1", COMMAND_TIME).alert_value,
-            AlertValue::Unhealthy
-        );
-        assert_eq!(find("mbx1", COMMAND_TIME).alert_value, AlertValue::Healthy);
-        assert_eq!(
-            find("mbx2", "ImapDeepTestMonitor").alert_value,
-            AlertValue::Healthy
-        );
-        assert!(
-            r.iter()
-                .all(|x| x.server != "cas1" || x.monitor != "ImapDeepTestMonitor"),
-            "back-end probes are not judged on a CAS"
-        );
-        assert_eq!(r.iter().filter(|x| x.server == "cas1").count(), 4);
-        assert_eq!(worst_final(&r), AlertValue::Unhealthy);
-        // A higher threshold re-judges the same samples as healthy.
-        plan.command_time.threshold = 1000.0;
-        assert_eq!(
-            worst_final(&evaluate(&plan, &probes, &input)),
-            AlertValue::Healthy
-        );
-    }
 }

@@ -2,6 +2,8 @@
 //! rules, the Healthy -> Degraded -> Unhealthy chain, and the samples they read.
 
 pub mod evaluate;
+#[cfg(test)]
+mod evaluate_tests;
 pub mod input;
 pub mod rules;
 pub mod samples;

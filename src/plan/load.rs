@@ -20,7 +20,7 @@ use super::users::{
     check_backends, embedded_token, expand, read_users_csv, Pattern, UNKNOWN_BACKEND,
 };
 use super::{
-    faults, load_model, monitors, session, thresholds, topology, LoginMethod, OutputPlan,
+    faults, load_model, monitors, session, stages, thresholds, topology, LoginMethod, OutputPlan,
     Overrides, RunPlan, SessionPlan, TlsPlan, TopologyPlan, User,
 };
 use crate::error::InputError;
@@ -98,7 +98,7 @@ fn build(
     };
     let topology = topology::build(ctx, &raw.topology, ov)?;
     let mut load = load_model::build(ctx, raw, ov, &topology)?;
-    let duration = load_model::duration(ctx, raw, ov, &load)?;
+    let duration = stages::duration(ctx, raw, ov, &load)?;
     steady::apply(ctx, raw, &mut load.plan, duration)?;
     let keys = match (&topology, builtin) {
         (TopologyPlan::Embedded(_), _) => SecurityKeys::Allowed,

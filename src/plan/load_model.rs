@@ -1,6 +1,6 @@
 //! `[load]` -> [`LoadPlan`]: closed (fixed concurrency) or open (arrival
-//! rate) model, k6-style ramp stages, the open model's session cap, and the
-//! run duration when it follows from the stages.
+//! rate) model, k6-style ramp stages (read in `stages.rs`) and the open
+//! model's session cap.
 //!
 //! Keys that would do nothing under the chosen model (`rate` or
 //! `max_sessions` in a closed run, `ramp_up` next to `stages`) are errors, so
@@ -9,23 +9,12 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use super::duration::format_duration;
 use super::fields::Zero;
-use super::scenario::{Opt, RawScenario};
+use super::scenario::{RawLoad, RawScenario};
 use super::span::Ctx;
-use super::{LoadModel, LoadPlan, Overrides, Stage, TopologyPlan};
+use super::stages::{stages, Stages};
+use super::{Arrivals, LoadModel, LoadPlan, Overrides, TopologyPlan};
 use crate::error::InputError;
-use serde::Deserialize;
-
-/// One element of `load.stages`: `{ duration = "60s", target = 200 }`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawStage {
-    /// Stage length (text duration, > 0).
-    pub duration: Opt<String>,
-    /// Target at the end of the stage: sessions (closed) or arrivals/s (open).
-    pub target: Opt<f64>,
-}
 
 /// Default cap on concurrent sessions in an open run without `sessions`.
 pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
@@ -53,6 +42,56 @@ pub(crate) fn build(
     let default = Default::default();
     let l = raw.load.as_ref().map_or(&default, |s| s.get_ref());
     let table = raw.load.as_ref().map(|s| s.span());
+    let file_model = model(ctx, l)?;
+    let file_stages = stages(ctx, l)?;
+    if let (Some(r), Some(_)) = (&l.ramp_up, &file_stages) {
+        return Err(ctx.at(
+            r.span(),
+            "load.ramp_up",
+            "cannot be combined with load.stages; start the stages with a ramp instead, e.g. { duration = \"30s\", target = 100 }",
+        ));
+    }
+    let stages_total = file_stages.as_ref().map(|(list, span)| {
+        let total = list.iter().map(|s| s.duration).sum::<Duration>();
+        (total, span.clone())
+    });
+    let peak = peak(ctx, file_stages.as_ref(), file_model)?;
+    let given = given_sessions(ctx, l, ov)?;
+    let mut plan = LoadPlan {
+        sessions: 0,
+        cas_share: cas_share(ctx, l, table.clone(), topo)?,
+        ramp_up: ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?,
+        model: file_model,
+        rate: 0.0,
+        stages: file_stages.map(|(s, _)| s).unwrap_or_default(),
+        max_sessions: 0,
+        arrivals: arrivals(ctx, l)?,
+        allow_shared_users: l.allow_shared_users.as_ref().is_some_and(|b| *b.get_ref()),
+        source_addresses: if ov.source_addresses.is_empty() {
+            super::source::build(ctx, &l.source_addresses)?
+        } else {
+            super::source::from_flags(&ov.source_addresses)?
+        },
+        warmup: Duration::ZERO,
+        cooldown: None,
+    };
+    match file_model {
+        LoadModel::Closed => closed(ctx, &mut plan, &given, peak)?,
+        LoadModel::Open => open(ctx, l, table, &mut plan, &given, peak)?,
+    }
+    if let Some(r) = ov.rate {
+        plan.rate = positive_rate(r).map_err(|m| InputError::new("--rate", m))?;
+        if plan.model == LoadModel::Closed {
+            plan.max_sessions = given.count.unwrap_or(DEFAULT_MAX_SESSIONS);
+        }
+        plan.model = LoadModel::Open;
+        plan.stages.clear();
+    }
+    Ok(Load { plan, stages_total })
+}
+
+/// `load.model`; a closed run refuses the open model's keys, which would do nothing.
+fn model(ctx: &Ctx, l: &RawLoad) -> Result<LoadModel, InputError> {
     let file_model = ctx.choice(
         &l.model,
         "load.model",
@@ -68,129 +107,132 @@ pub(crate) fn build(
             return Err(ctx.at(m.span(), "load.max_sessions", open_only));
         }
     }
-    let file_stages = stages(ctx, l)?;
-    if let (Some(r), Some(_)) = (&l.ramp_up, &file_stages) {
-        return Err(ctx.at(
-            r.span(),
-            "load.ramp_up",
-            "cannot be combined with load.stages; start the stages with a ramp instead, e.g. { duration = \"30s\", target = 100 }",
-        ));
-    }
-    let stages_total = file_stages.as_ref().map(|(list, span)| {
-        let total = list.iter().map(|s| s.duration).sum::<Duration>();
-        (total, span.clone())
-    });
-    let peak = file_stages.as_ref().map(|(list, span)| {
-        let max = list.iter().map(|s| s.target).fold(0.0, f64::max);
-        (max, span.clone())
-    });
-    if let Some((max, span)) = &peak {
-        if *max <= 0.0 {
-            let what = match file_model {
-                LoadModel::Closed => "sessions",
-                LoadModel::Open => "arrivals/s",
-            };
-            return Err(ctx.at(
-                span.clone(),
-                "load.stages",
-                format!("every target is 0, so no session would ever start; give at least one stage a target > 0 ({what})"),
-            ));
-        }
-    }
-    // The session count as given (flag or file), and the file's span when it came from there.
-    let (sessions, sessions_span) = match (ov.sessions, &l.sessions) {
-        (Some(0), _) => return Err(InputError::new("--sessions", "must be at least 1")),
-        (Some(n), _) => (Some(n), None),
-        (None, Some(s)) => {
-            let n = ctx.int_value(s, "load.sessions", 1, MAX_SESSIONS)? as usize;
-            (Some(n), Some(s.span()))
-        }
-        (None, None) => (None, None),
-    };
-    let cas_share = cas_share(ctx, l, table.clone(), topo)?;
-    let ramp_up = ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?;
-    let allow_shared_users = l.allow_shared_users.as_ref().is_some_and(|b| *b.get_ref());
-    let arrivals = ctx.choice(
+    Ok(file_model)
+}
+
+/// `load.arrivals`: Poisson unless evenly spaced arrivals are asked for.
+fn arrivals(ctx: &Ctx, l: &RawLoad) -> Result<Arrivals, InputError> {
+    ctx.choice(
         &l.arrivals,
         "load.arrivals",
         &[
-            ("poisson", crate::plan::Arrivals::Poisson),
-            ("uniform", crate::plan::Arrivals::Uniform),
+            ("poisson", Arrivals::Poisson),
+            ("uniform", Arrivals::Uniform),
         ],
-        crate::plan::Arrivals::Poisson,
-    )?;
-    let mut plan = LoadPlan {
-        sessions: 0,
-        cas_share,
-        ramp_up,
-        model: file_model,
-        rate: 0.0,
-        stages: file_stages.map(|(s, _)| s).unwrap_or_default(),
-        max_sessions: 0,
-        arrivals,
-        allow_shared_users,
-        source_addresses: if ov.source_addresses.is_empty() {
-            super::source::build(ctx, &l.source_addresses)?
-        } else {
-            super::source::from_flags(&ov.source_addresses)?
-        },
-        warmup: Duration::ZERO,
-        cooldown: None,
+        Arrivals::Poisson,
+    )
+}
+
+/// The stages' highest target (`None` without stages); all-zero targets
+/// would never start a session, so they are bad input.
+fn peak(ctx: &Ctx, stages: Option<&Stages>, model: LoadModel) -> Result<Option<f64>, InputError> {
+    let Some((list, span)) = stages else {
+        return Ok(None);
     };
-    match file_model {
-        LoadModel::Closed => {
-            plan.sessions = match (sessions, &peak) {
-                (Some(n), Some((max, _))) if (n as f64) < *max => {
-                    let msg = format!(
-                        "{n} is below the stages' highest target ({max}); leave it out (it defaults to that target) or raise it"
-                    );
-                    return Err(match sessions_span {
-                        Some(span) => ctx.at(span, "load.sessions", msg),
-                        None => InputError::new("--sessions", msg),
-                    });
-                }
-                (Some(n), _) => n,
-                (None, Some((max, _))) => max.ceil() as usize,
-                (None, None) => 100,
-            };
-            plan.max_sessions = plan.sessions;
-        }
-        LoadModel::Open => {
-            plan.sessions = sessions.unwrap_or(100);
-            plan.max_sessions = match &l.max_sessions {
-                Some(m) => ctx.int_value(m, "load.max_sessions", 1, MAX_SESSIONS)? as usize,
-                None => sessions.unwrap_or(DEFAULT_MAX_SESSIONS),
-            };
-            plan.rate = match (&l.rate, &peak) {
-                (Some(r), Some(_)) => {
-                    return Err(ctx.at(
-                        r.span(),
-                        "load.rate",
-                        "cannot be combined with load.stages (their targets are the rate in arrivals/s); give one or the other",
-                    ))
-                }
-                (Some(r), None) => positive_rate(*r.get_ref())
-                    .map_err(|m| ctx.at(r.span(), "load.rate", m))?,
-                (None, Some((max, _))) => *max,
-                (None, None) => {
-                    return Err(ctx.missing(
-                        table,
-                        "load.rate",
-                        "missing; an open run needs arrivals per second, e.g. rate = 50.0, or load.stages (or --rate)",
-                    ))
-                }
-            };
-        }
+    let max = list.iter().map(|s| s.target).fold(0.0, f64::max);
+    if max <= 0.0 {
+        let what = match model {
+            LoadModel::Closed => "sessions",
+            LoadModel::Open => "arrivals/s",
+        };
+        return Err(ctx.at(
+            span.clone(),
+            "load.stages",
+            format!("every target is 0, so no session would ever start; give at least one stage a target > 0 ({what})"),
+        ));
     }
-    if let Some(r) = ov.rate {
-        plan.rate = positive_rate(r).map_err(|m| InputError::new("--rate", m))?;
-        if plan.model == LoadModel::Closed {
-            plan.max_sessions = sessions.unwrap_or(DEFAULT_MAX_SESSIONS);
+    Ok(Some(max))
+}
+
+/// The session count as given (flag or file), and where in the file when it
+/// came from there, so a later conflict can point at it.
+struct GivenSessions {
+    /// `--sessions` or `load.sessions`; `None` when neither is given.
+    count: Option<usize>,
+    /// The span of `load.sessions` when the count came from the file.
+    span: Option<Range<usize>>,
+}
+
+/// `--sessions` (which wins) or `load.sessions`.
+fn given_sessions(ctx: &Ctx, l: &RawLoad, ov: &Overrides) -> Result<GivenSessions, InputError> {
+    Ok(match (ov.sessions, &l.sessions) {
+        (Some(0), _) => return Err(InputError::new("--sessions", "must be at least 1")),
+        (Some(n), _) => GivenSessions {
+            count: Some(n),
+            span: None,
+        },
+        (None, Some(s)) => GivenSessions {
+            count: Some(ctx.int_value(s, "load.sessions", 1, MAX_SESSIONS)? as usize),
+            span: Some(s.span()),
+        },
+        (None, None) => GivenSessions {
+            count: None,
+            span: None,
+        },
+    })
+}
+
+/// A closed run's session count: as given (never below the stages' peak),
+/// else the peak, else 100; the cap is the count itself.
+fn closed(
+    ctx: &Ctx,
+    plan: &mut LoadPlan,
+    given: &GivenSessions,
+    peak: Option<f64>,
+) -> Result<(), InputError> {
+    plan.sessions = match (given.count, peak) {
+        (Some(n), Some(max)) if (n as f64) < max => {
+            let msg = format!(
+                "{n} is below the stages' highest target ({max}); leave it out (it defaults to that target) or raise it"
+            );
+            return Err(match given.span.clone() {
+                Some(span) => ctx.at(span, "load.sessions", msg),
+                None => InputError::new("--sessions", msg),
+            });
         }
-        plan.model = LoadModel::Open;
-        plan.stages.clear();
-    }
-    Ok(Load { plan, stages_total })
+        (Some(n), _) => n,
+        (None, Some(max)) => max.ceil() as usize,
+        (None, None) => 100,
+    };
+    plan.max_sessions = plan.sessions;
+    Ok(())
+}
+
+/// An open run's cap and rate: `rate` or the stages (not both), one of them required.
+fn open(
+    ctx: &Ctx,
+    l: &RawLoad,
+    table: Option<Range<usize>>,
+    plan: &mut LoadPlan,
+    given: &GivenSessions,
+    peak: Option<f64>,
+) -> Result<(), InputError> {
+    plan.sessions = given.count.unwrap_or(100);
+    plan.max_sessions = match &l.max_sessions {
+        Some(m) => ctx.int_value(m, "load.max_sessions", 1, MAX_SESSIONS)? as usize,
+        None => given.count.unwrap_or(DEFAULT_MAX_SESSIONS),
+    };
+    plan.rate = match (&l.rate, peak) {
+        (Some(r), Some(_)) => {
+            return Err(ctx.at(
+                r.span(),
+                "load.rate",
+                "cannot be combined with load.stages (their targets are the rate in arrivals/s); give one or the other",
+            ))
+        }
+        (Some(r), None) => {
+            positive_rate(*r.get_ref()).map_err(|m| ctx.at(r.span(), "load.rate", m))?
+        }
+        (None, Some(max)) => max,
+        (None, None) => {
+            return Err(ctx.missing(
+                table,
+                "load.rate",
+                "missing; an open run needs arrivals per second, e.g. rate = 50.0, or load.stages (or --rate)",
+            ))
+        }
+    };
+    Ok(())
 }
 
 /// An arrival rate: finite and > 0.
@@ -204,63 +246,9 @@ fn positive_rate(r: f64) -> Result<f64, String> {
     }
 }
 
-/// Parsed stages and the span of `load.stages`.
-type Stages = (Vec<Stage>, Range<usize>);
-
-/// `load.stages`, with the span of the key (`None` when absent).
-fn stages(ctx: &Ctx, l: &super::scenario::RawLoad) -> Result<Option<Stages>, InputError> {
-    let Some(items) = &l.stages else {
-        return Ok(None);
-    };
-    if items.get_ref().is_empty() {
-        return Err(ctx.at(
-            items.span(),
-            "load.stages",
-            "empty; give at least one { duration = \"30s\", target = 100 } or leave the key out",
-        ));
-    }
-    let mut out = Vec::new();
-    for (i, item) in items.get_ref().iter().enumerate() {
-        let key = format!("load.stages[{}]", i + 1);
-        let s = item.get_ref();
-        let duration = match &s.duration {
-            Some(d) => ctx.dur_value(d, &format!("{key}.duration"), Zero::Rejected)?,
-            None => {
-                return Err(ctx.at(
-                    item.span(),
-                    format!("{key}.duration"),
-                    "missing; how long the stage lasts, e.g. duration = \"30s\"",
-                ))
-            }
-        };
-        let target = match &s.target {
-            Some(t) if t.get_ref().is_finite() && *t.get_ref() >= 0.0 => *t.get_ref(),
-            Some(t) => {
-                return Err(ctx.at(
-                    t.span(),
-                    format!("{key}.target"),
-                    format!(
-                        "{} is out of range; expected a number >= 0 (sessions for a closed run, arrivals/s for an open one)",
-                        t.get_ref()
-                    ),
-                ))
-            }
-            None => {
-                return Err(ctx.at(
-                    item.span(),
-                    format!("{key}.target"),
-                    "missing; the load at the end of the stage, e.g. target = 100",
-                ))
-            }
-        };
-        out.push(Stage { duration, target });
-    }
-    Ok(Some((out, items.span())))
-}
-
 fn cas_share(
     ctx: &Ctx,
-    l: &super::scenario::RawLoad,
+    l: &RawLoad,
     table: Option<Range<usize>>,
     topo: &TopologyPlan,
 ) -> Result<f64, InputError> {
@@ -308,67 +296,4 @@ fn cas_share(
         });
     }
     Ok(cas_share)
-}
-
-/// The run's duration: `--duration`, else the file's `duration`, else the
-/// stages' total. A duration shorter than the stages is an error (the ramp
-/// would be cut off), reported at whichever of the two set it.
-pub(crate) fn duration(
-    ctx: &Ctx,
-    raw: &RawScenario,
-    ov: &Overrides,
-    load: &Load,
-) -> Result<Duration, InputError> {
-    let file = match &raw.duration {
-        Some(d) => Some((ctx.dur_value(d, "duration", Zero::Rejected)?, d.span())),
-        None => None,
-    };
-    if let (Some((d, span)), Some((total, _))) = (&file, &load.stages_total) {
-        if d < total {
-            return Err(ctx.at(
-                span.clone(),
-                "duration",
-                format!(
-                    "{} is shorter than load.stages, which last {}; leave duration out (it defaults to the stages' total) or make it at least that",
-                    format_duration(*d),
-                    format_duration(*total)
-                ),
-            ));
-        }
-    }
-    let chosen = match &ov.duration {
-        Some(text) => match super::duration::parse_duration(text) {
-            Ok(d) if !d.is_zero() => d,
-            Ok(_) => {
-                return Err(InputError::new(
-                    "--duration",
-                    "must be greater than zero, e.g. 30s",
-                ))
-            }
-            Err(m) => return Err(InputError::new("--duration", m)),
-        },
-        None => match (file, &load.stages_total) {
-            (Some((d, _)), _) => d,
-            (None, Some((total, _))) => *total,
-            (None, None) => return Err(ctx.missing(
-                None,
-                "duration",
-                "missing; how long to run, e.g. duration = \"30s\" (or --duration, or load.stages)",
-            )),
-        },
-    };
-    if let (Some((total, _)), false) = (&load.stages_total, load.plan.stages.is_empty()) {
-        if chosen < *total {
-            return Err(InputError::new(
-                "--duration",
-                format!(
-                    "{} is shorter than load.stages in {}, which last {}; give at least that",
-                    format_duration(chosen),
-                    ctx.file.display(),
-                    format_duration(*total)
-                ),
-            ));
-        }
-    }
-    Ok(chosen)
 }

@@ -9,14 +9,18 @@ mod fields;
 mod health;
 mod load;
 mod load_model;
+mod load_plan;
 mod monitors;
 mod overrides;
 mod profiles;
 mod scenario;
 mod session;
+mod session_keys;
+mod session_plan;
 pub mod shard;
 mod source;
 mod span;
+mod stages;
 mod steady;
 #[cfg(test)]
 mod tests;
@@ -39,8 +43,10 @@ mod users;
 pub use duration::{format_duration, parse_duration};
 pub use health::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
+pub use load_plan::{Arrivals, LoadModel, LoadPlan, Stage};
 pub use overrides::Overrides;
 pub use session::DEFAULT_MIX;
+pub use session_plan::{LoginMethod, Pacing, Profile, SessionPlan, ThinkTime, Validate};
 pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
 pub use users::{embedded_token, load_users_csv, UNKNOWN_BACKEND};
@@ -51,7 +57,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::command::CommandKind;
-use crate::imap::url::{Endpoint, Security};
+use crate::imap::url::Endpoint;
 
 /// One synthetic user: credentials plus the mailbox server that holds the mailbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,216 +213,6 @@ pub struct RealPlan {
     /// their rows are the CAS's commands attributed to them. Filled only when
     /// no back end has a URL (a CAS-only run).
     pub behind_cas: Vec<String>,
-}
-
-/// The load model. (Closed: a fixed number of concurrent sessions.)
-#[derive(Debug, Clone)]
-pub struct LoadPlan {
-    /// Concurrent sessions (closed model): each slot starts a new session when
-    /// its last one ends.
-    pub sessions: usize,
-    /// Share of sessions that go via a CAS (0.0..=1.0); the rest go directly to
-    /// the user's home back end.
-    pub cas_share: f64,
-    /// Slots are started evenly over this time, so a run does not open
-    /// thousands of connections in one instant.
-    pub ramp_up: Duration,
-    /// Closed (fixed concurrency) or open (arrival rate).
-    pub model: LoadModel,
-    /// Open model: session arrivals per second (Poisson) when there are no stages.
-    pub rate: f64,
-    /// Ramp stages (k6 style): each moves the target (sessions for closed,
-    /// arrivals/s for open) linearly from the previous stage's target (0 before
-    /// the first) to its own over its duration; after the last stage the last
-    /// target holds until the run's duration. Empty: constant load.
-    pub stages: Vec<Stage>,
-    /// Open model: at most this many sessions at once; arrivals beyond it wait
-    /// (counted as backlog, their latency still runs from the arrival) and past
-    /// 1.5 x this are not started at all (counted): the generator's own limit,
-    /// reported as "generator saturated", never hidden.
-    pub max_sessions: usize,
-    /// Open model: Poisson arrivals (default) or evenly spaced ones.
-    pub arrivals: Arrivals,
-    /// Allow two live sessions of one user (default false: a session waits for
-    /// a free user only if all are busy, and that is counted).
-    pub allow_shared_users: bool,
-    /// Local addresses sessions connect from, in turn (empty: the OS picks).
-    /// Each address has its own ~28,000 ephemeral ports, so more addresses
-    /// mean more concurrent connections from one machine.
-    pub source_addresses: Vec<std::net::IpAddr>,
-    /// Time from the start that thresholds and monitors leave out (connections
-    /// opening, caches filling); measured and written all the same.
-    pub warmup: Duration,
-    /// Time before the load stops that thresholds and monitors leave out;
-    /// `None`: only the drain after the load stops is left out.
-    pub cooldown: Option<Duration>,
-}
-
-/// How open-model arrivals are spaced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Arrivals {
-    /// Exponential gaps: independent users.
-    #[default]
-    Poisson,
-    /// Gaps of exactly 1/rate: a constant-rate pacer.
-    Uniform,
-}
-
-/// The load model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoadModel {
-    /// N concurrent sessions; each slot starts its next session when the last ends.
-    Closed,
-    /// Sessions arrive as a Poisson process at a rate, whatever the servers do.
-    Open,
-}
-
-/// One ramp stage.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stage {
-    /// How long the stage lasts.
-    pub duration: Duration,
-    /// Target at the end of the stage (sessions, or arrivals per second).
-    pub target: f64,
-}
-
-impl LoadPlan {
-    /// The load target at `t` from the run start: sessions (closed) or
-    /// arrivals/s (open), following the stages.
-    pub fn target_at(&self, t: Duration) -> f64 {
-        let constant = match self.model {
-            LoadModel::Closed => self.sessions as f64,
-            LoadModel::Open => self.rate,
-        };
-        if self.stages.is_empty() {
-            return constant;
-        }
-        let mut from = 0.0;
-        let mut start = Duration::ZERO;
-        for s in &self.stages {
-            let end = start + s.duration;
-            if t < end {
-                let f = (t - start).as_secs_f64() / s.duration.as_secs_f64().max(1e-9);
-                return from + (s.target - from) * f;
-            }
-            from = s.target;
-            start = end;
-        }
-        from
-    }
-}
-
-/// A user profile (LoadGen's light / medium / heavy): what its sessions do.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Profile {
-    /// Name for reports (`light`).
-    pub name: String,
-    /// Share of users with this profile (relative weight, > 0).
-    pub weight: u32,
-    /// Commands from the mix per session, inclusive range.
-    pub commands_per_session: (u32, u32),
-    /// Pause between commands.
-    pub think_time: ThinkTime,
-    /// Weighted mix; only mixable kinds, at least one weight > 0.
-    pub mix: Vec<(CommandKind, u32)>,
-}
-
-/// How a session logs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginMethod {
-    /// `LOGIN user pass`.
-    Login,
-    /// `AUTHENTICATE PLAIN` (SASL-IR when the server offers it, else a continuation).
-    AuthenticatePlain,
-    /// Each session picks LOGIN or AUTHENTICATE PLAIN at random (half each),
-    /// so one run covers both, as a population of different clients would.
-    Mixed,
-    /// `AUTHENTICATE XOAUTH2` with an OAuth 2 access token (Google's format;
-    /// what Gmail and Exchange Online accept for IMAP).
-    XOAuth2,
-    /// `AUTHENTICATE OAUTHBEARER` (RFC 7628) with an OAuth 2 access token.
-    OAuthBearer,
-}
-
-/// Think time between commands.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ThinkTime {
-    /// No pause: the next command is due when the last one completes.
-    None,
-    /// Always the same pause.
-    Fixed(Duration),
-    /// Exponentially distributed with this mean (a Poisson user).
-    Exponential(Duration),
-    /// Uniform between the two bounds.
-    Uniform(Duration, Duration),
-}
-
-/// What one session does, from connect to logout.
-#[derive(Debug, Clone)]
-pub struct SessionPlan {
-    /// Transport security for embedded endpoints (real endpoints carry their own in the URL).
-    pub security: Security,
-    /// LOGIN, AUTHENTICATE PLAIN, XOAUTH2 or OAUTHBEARER.
-    pub login: LoginMethod,
-    /// Command run per user for an OAuth 2 access token (`sh -c`, the user
-    /// as `$IMAPLOAD_USER` and `$1`; stdout trimmed is the token); `None`
-    /// takes tokens from the users.
-    pub token_command: Option<String>,
-    /// How long a token from `token_command` is reused (an auth failure drops it sooner).
-    pub token_ttl: Duration,
-    /// Mailbox to SELECT after login.
-    pub mailbox: String,
-    /// Commands from the mix per session, inclusive range (min, max).
-    pub commands_per_session: (u32, u32),
-    /// Pause between commands.
-    pub think_time: ThinkTime,
-    /// Weighted mix; only mixable kinds, at least one weight > 0.
-    pub mix: Vec<(CommandKind, u32)>,
-    /// A command (or phase) not complete after this is a timeout error.
-    pub command_timeout: Duration,
-    /// How long an IDLE is held before DONE.
-    pub idle_duration: Duration,
-    /// Closed model: after a session fails (timeout, disconnect, refused
-    /// connection...), its slot waits about this long (uniformly 0.5x..1.5x,
-    /// so slots that failed together do not come back together) before it
-    /// starts the next session. Without it a dead server would meet a
-    /// connect storm from every slot; zero reconnects at once.
-    pub reconnect_delay: Duration,
-    /// Mean size of APPENDed messages in bytes.
-    pub append_size: usize,
-    /// User profiles; empty means one profile made of the fields above.
-    /// Each user gets one profile (weighted, from the seed) for the whole run.
-    pub profiles: Vec<Profile>,
-    /// Response checking.
-    pub validate: Validate,
-    /// Where a command's intended start comes from.
-    pub pacing: Pacing,
-    /// Share of sessions on plain endpoints that upgrade with STARTTLS (0..=1).
-    pub starttls_share: f64,
-}
-
-/// How the intended start of the next command is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Pacing {
-    /// Think time starts when the answer arrives, like a person reading mail.
-    /// A slow server delays the next command, so latency is mostly service time.
-    #[default]
-    AfterResponse,
-    /// Commands are due on a schedule (previous intended start + think time),
-    /// whatever the server does (wrk2 style): a stall makes every command that
-    /// fell due meanwhile late, and corrected latency shows it.
-    Schedule,
-}
-
-/// How closely responses are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Validate {
-    /// Light checks on the hot path: tags, expected FETCH items, EXISTS never
-    /// going backwards without EXPUNGE, well-formed status lines.
-    #[default]
-    Light,
-    /// Also decode every response with imap-codec (slower; for conformance runs).
-    Strict,
 }
 
 /// Client-side TLS settings.

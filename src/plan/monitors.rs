@@ -102,6 +102,42 @@ pub(crate) fn build(
     let d = MonitorPlan::default();
     let default = RawMonitors::default();
     let m = raw.as_ref().map_or(&default, |s| s.get_ref());
+    let sample_period = sample_period(ctx, m, interval, &d)?;
+    let ct_default = RawCommandTime::default();
+    let ct = m.command_time.as_ref().map_or(&ct_default, |s| s.get_ref());
+    let command_time = command_time(ctx, ct, &d)?;
+    let rq_default = RawRequestsQueued::default();
+    let rq = m
+        .requests_queued
+        .as_ref()
+        .map_or(&rq_default, |s| s.get_ref());
+    let requests_queued = requests_queued(ctx, rq, &d)?;
+    Ok(MonitorPlan {
+        sample_period,
+        escalation_delay: ctx.dur(
+            &m.escalation_delay,
+            "monitors.escalation_delay",
+            Zero::Allowed,
+            d.escalation_delay,
+        )?,
+        command_time,
+        requests_queued,
+        queue_rule: ctx.choice(
+            &rq.rule,
+            "monitors.requests_queued.rule",
+            &[("mean", QueueRule::Mean), ("max", QueueRule::Max)],
+            d.queue_rule,
+        )?,
+    })
+}
+
+/// `monitors.sample_period`, never shorter than the recording interval.
+fn sample_period(
+    ctx: &Ctx,
+    m: &RawMonitors,
+    interval: Duration,
+    d: &MonitorPlan,
+) -> Result<Duration, InputError> {
     let sample_period = ctx.dur(
         &m.sample_period,
         "monitors.sample_period",
@@ -120,15 +156,22 @@ pub(crate) fn build(
             ),
         ));
     }
-    let ct_default = RawCommandTime::default();
-    let ct = m.command_time.as_ref().map_or(&ct_default, |s| s.get_ref());
+    Ok(sample_period)
+}
+
+/// `[monitors.command_time]`: the threshold is a duration, kept in milliseconds.
+fn command_time(
+    ctx: &Ctx,
+    ct: &RawCommandTime,
+    d: &MonitorPlan,
+) -> Result<ThresholdMonitor, InputError> {
     let ct_threshold = ctx.dur(
         &ct.threshold,
         "monitors.command_time.threshold",
         Zero::Rejected,
         Duration::from_millis(d.command_time.threshold as u64),
     )?;
-    let command_time = ThresholdMonitor {
+    Ok(ThresholdMonitor {
         enabled: flag(&ct.enabled, true),
         threshold: ct_threshold.as_secs_f64() * 1000.0,
         consecutive: consecutive(
@@ -137,13 +180,16 @@ pub(crate) fn build(
             "monitors.command_time",
             d.command_time.consecutive,
         )?,
-    };
-    let rq_default = RawRequestsQueued::default();
-    let rq = m
-        .requests_queued
-        .as_ref()
-        .map_or(&rq_default, |s| s.get_ref());
-    let requests_queued = ThresholdMonitor {
+    })
+}
+
+/// `[monitors.requests_queued]`: the threshold is a count of queued commands.
+fn requests_queued(
+    ctx: &Ctx,
+    rq: &RawRequestsQueued,
+    d: &MonitorPlan,
+) -> Result<ThresholdMonitor, InputError> {
+    Ok(ThresholdMonitor {
         enabled: flag(&rq.enabled, true),
         threshold: positive(
             ctx,
@@ -157,23 +203,6 @@ pub(crate) fn build(
             &rq.consecutive,
             "monitors.requests_queued",
             d.requests_queued.consecutive,
-        )?,
-    };
-    Ok(MonitorPlan {
-        sample_period,
-        escalation_delay: ctx.dur(
-            &m.escalation_delay,
-            "monitors.escalation_delay",
-            Zero::Allowed,
-            d.escalation_delay,
-        )?,
-        command_time,
-        requests_queued,
-        queue_rule: ctx.choice(
-            &rq.rule,
-            "monitors.requests_queued.rule",
-            &[("mean", QueueRule::Mean), ("max", QueueRule::Max)],
-            d.queue_rule,
         )?,
     })
 }

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::scenario::{IntOrSeq, Opt, RawMix, RawThinkTime};
-use super::session::{commands, mix, think_time, Inherited};
+use super::session::Inherited;
+use super::session_keys::{commands, mix, think_time};
 use super::span::Ctx;
 use super::Profile;
 use crate::error::InputError;

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use super::faults::RawFault;
-pub use super::load_model::RawStage;
 pub use super::monitors::{RawMonitors, RawProbes};
 pub use super::profiles::RawProfile;
+pub use super::stages::RawStage;
 
 /// A spanned optional value, the shape of nearly every raw field.
 pub type Opt<T> = Option<Spanned<T>>;

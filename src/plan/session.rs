@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::fields::Zero;
 use crate::plan::Pacing;
-use toml::Spanned;
 
 use super::profiles;
-use super::scenario::{IntOrSeq, Opt, RawMix, RawSession, RawThinkTime};
+use super::scenario::{Opt, RawSession};
+use super::session_keys::{commands, mix, think_time};
 use super::span::Ctx;
 use super::{LoginMethod, Overrides, SessionPlan, ThinkTime, Validate};
 use crate::command::CommandKind;
@@ -61,17 +61,6 @@ pub(crate) fn build(
     let default = RawSession::default();
     let s = raw.as_ref().map_or(&default, |s| s.get_ref());
     let (security, starttls_share) = security(ctx, s, keys)?;
-    let mailbox = match &s.mailbox {
-        None => "INBOX".to_string(),
-        Some(m) if m.get_ref().trim().is_empty() => {
-            return Err(ctx.at(
-                m.span(),
-                "session.mailbox",
-                "empty; give a mailbox name such as \"INBOX\"",
-            ))
-        }
-        Some(m) => m.get_ref().clone(),
-    };
     let commands_per_session = commands(ctx, &s.commands, "session.commands", (5, 20))?;
     let think_time = match &s.think_time {
         None => ThinkTime::Exponential(Duration::from_millis(200)),
@@ -89,27 +78,11 @@ pub(crate) fn build(
     let profiles = profiles::build(ctx, &s.profile, &inherited)?;
     let validate = match ov.validate {
         Some(v) => v,
-        None => ctx.choice(
-            &s.validate,
-            "session.validate",
-            &[("light", Validate::Light), ("strict", Validate::Strict)],
-            Validate::Light,
-        )?,
+        None => validate(ctx, s)?,
     };
     Ok(SessionPlan {
         security,
-        login: ctx.choice(
-            &s.login,
-            "session.login",
-            &[
-                ("login", LoginMethod::Login),
-                ("authenticate-plain", LoginMethod::AuthenticatePlain),
-                ("mixed", LoginMethod::Mixed),
-                ("xoauth2", LoginMethod::XOAuth2),
-                ("oauthbearer", LoginMethod::OAuthBearer),
-            ],
-            LoginMethod::Login,
-        )?,
+        login: login(ctx, s)?,
         token_command: token_command(ctx, &s.token_command)?,
         token_ttl: ctx.dur(
             &s.token_ttl,
@@ -117,7 +90,7 @@ pub(crate) fn build(
             Zero::Rejected,
             Duration::from_secs(50 * 60),
         )?,
-        mailbox,
+        mailbox: mailbox(ctx, s)?,
         commands_per_session,
         think_time,
         mix,
@@ -143,16 +116,60 @@ pub(crate) fn build(
         profiles,
         validate,
         starttls_share,
-        pacing: ctx.choice(
-            &s.pacing,
-            "session.pacing",
-            &[
-                ("after-response", Pacing::AfterResponse),
-                ("schedule", Pacing::Schedule),
-            ],
-            Pacing::AfterResponse,
-        )?,
+        pacing: pacing(ctx, s)?,
     })
+}
+
+/// `session.mailbox`: INBOX when absent, never blank.
+fn mailbox(ctx: &Ctx, s: &RawSession) -> Result<String, InputError> {
+    match &s.mailbox {
+        None => Ok("INBOX".to_string()),
+        Some(m) if m.get_ref().trim().is_empty() => Err(ctx.at(
+            m.span(),
+            "session.mailbox",
+            "empty; give a mailbox name such as \"INBOX\"",
+        )),
+        Some(m) => Ok(m.get_ref().clone()),
+    }
+}
+
+/// `session.login`: LOGIN unless the scenario picks another method.
+fn login(ctx: &Ctx, s: &RawSession) -> Result<LoginMethod, InputError> {
+    ctx.choice(
+        &s.login,
+        "session.login",
+        &[
+            ("login", LoginMethod::Login),
+            ("authenticate-plain", LoginMethod::AuthenticatePlain),
+            ("mixed", LoginMethod::Mixed),
+            ("xoauth2", LoginMethod::XOAuth2),
+            ("oauthbearer", LoginMethod::OAuthBearer),
+        ],
+        LoginMethod::Login,
+    )
+}
+
+/// `session.validate`: light checks unless strict ones are asked for.
+fn validate(ctx: &Ctx, s: &RawSession) -> Result<Validate, InputError> {
+    ctx.choice(
+        &s.validate,
+        "session.validate",
+        &[("light", Validate::Light), ("strict", Validate::Strict)],
+        Validate::Light,
+    )
+}
+
+/// `session.pacing`: think time after the answer unless a schedule is asked for.
+fn pacing(ctx: &Ctx, s: &RawSession) -> Result<Pacing, InputError> {
+    ctx.choice(
+        &s.pacing,
+        "session.pacing",
+        &[
+            ("after-response", Pacing::AfterResponse),
+            ("schedule", Pacing::Schedule),
+        ],
+        Pacing::AfterResponse,
+    )
 }
 
 /// `session.token_command`: absent, or a non-blank command line.
@@ -221,171 +238,6 @@ pub(super) struct Inherited<'a> {
     pub think_time: ThinkTime,
     /// `session.mix`, resolved.
     pub mix: &'a [(CommandKind, u32)],
-}
-
-/// `commands = n` or `[min, max]` at `key`; `default` when absent.
-pub(super) fn commands(
-    ctx: &Ctx,
-    field: &Opt<IntOrSeq<Spanned<i64>>>,
-    key: &str,
-    default: (u32, u32),
-) -> Result<(u32, u32), InputError> {
-    let Some(c) = field else {
-        return Ok(default);
-    };
-    let max = u32::MAX as i64;
-    match c.get_ref() {
-        IntOrSeq::Int(n) => {
-            let n = ctx.int_value(&toml::Spanned::new(c.span(), *n), key, 1, max)? as u32;
-            Ok((n, n))
-        }
-        IntOrSeq::Seq(items) if items.len() == 2 => {
-            let lo = ctx.int_value(&items[0], key, 1, max)? as u32;
-            let hi = ctx.int_value(&items[1], key, 1, max)? as u32;
-            if lo > hi {
-                return Err(ctx.at(
-                    c.span(),
-                    key,
-                    format!("[{lo}, {hi}] has min > max; expected [min, max] with min <= max"),
-                ));
-            }
-            Ok((lo, hi))
-        }
-        IntOrSeq::Seq(_) => Err(ctx.at(c.span(), key, "expected an integer >= 1 or [min, max]")),
-    }
-}
-
-/// A present `think_time = { dist = ..., ... }` table at `key`.
-pub(super) fn think_time(
-    ctx: &Ctx,
-    t: &RawThinkTime,
-    span: std::ops::Range<usize>,
-    key: &str,
-) -> Result<ThinkTime, InputError> {
-    let allowed =
-        "dist = \"none\", \"fixed\" (value), \"exponential\" (mean) or \"uniform\" (min, max)";
-    let Some(dist) = &t.dist else {
-        return Err(ctx.at(
-            span,
-            format!("{key}.dist"),
-            format!("missing; expected {allowed}"),
-        ));
-    };
-    let name = dist.get_ref().as_str();
-    let fields = [
-        ("value", &t.value),
-        ("mean", &t.mean),
-        ("min", &t.min),
-        ("max", &t.max),
-    ];
-    let wanted: &[&str] = match name {
-        "none" => &[],
-        "fixed" => &["value"],
-        "exponential" => &["mean"],
-        "uniform" => &["min", "max"],
-        _ => {
-            return Err(ctx.at(
-                dist.span(),
-                format!("{key}.dist"),
-                format!("unknown value \"{name}\"; expected {allowed}"),
-            ))
-        }
-    };
-    // Stray keys first: `mean` under "fixed" is more likely a wrong dist than a missing value.
-    for (field, value) in fields {
-        if let (false, Some(v)) = (wanted.contains(&field), value) {
-            let msg = format!("does not apply to dist = \"{name}\"; expected {allowed}");
-            return Err(ctx.at(v.span(), format!("{key}.{field}"), msg));
-        }
-    }
-    if let Some((field, _)) = fields
-        .iter()
-        .find(|(f, v)| wanted.contains(f) && v.is_none())
-    {
-        let msg = format!("missing; dist = \"{name}\" needs {}", wanted.join(" and "));
-        return Err(ctx.at(span.clone(), format!("{key}.{field}"), msg));
-    }
-    let get = |field: &str, value: &Opt<String>, zero| match value {
-        Some(v) => ctx.dur_value(v, &format!("{key}.{field}"), zero),
-        None => Ok(Duration::ZERO),
-    };
-    Ok(match name {
-        "none" => ThinkTime::None,
-        "fixed" => ThinkTime::Fixed(get("value", &t.value, Zero::Rejected)?),
-        "exponential" => ThinkTime::Exponential(get("mean", &t.mean, Zero::Rejected)?),
-        _ => {
-            let (lo, hi) = (
-                get("min", &t.min, Zero::Allowed)?,
-                get("max", &t.max, Zero::Rejected)?,
-            );
-            if hi < lo {
-                let max_span = t.max.as_ref().map_or(span, |m| m.span());
-                return Err(ctx.at(
-                    max_span,
-                    format!("{key}.max"),
-                    "max is below min; expected min <= max",
-                ));
-            }
-            ThinkTime::Uniform(lo, hi)
-        }
-    })
-}
-
-/// A present mix table at `key` (`session.mix`): label = weight.
-pub(super) fn mix(
-    ctx: &Ctx,
-    table: &Spanned<RawMix>,
-    key: &str,
-) -> Result<Vec<(CommandKind, u32)>, InputError> {
-    let prefix = key;
-    let mixable: Vec<&str> = CommandKind::ALL
-        .iter()
-        .filter(|k| k.mixable())
-        .map(|k| k.label())
-        .collect();
-    let mut out: Vec<(CommandKind, u32)> = Vec::new();
-    for (label, weight) in table.get_ref() {
-        let key = format!("{prefix}.{}", label.get_ref());
-        let kind = match CommandKind::from_label(label.get_ref()) {
-            Some(k) if k.mixable() => k,
-            Some(k) => {
-                return Err(ctx.at(
-                    label.span(),
-                    key,
-                    format!(
-                        "{k} is part of every session, not of the mix; allowed: {}",
-                        mixable.join(", ")
-                    ),
-                ))
-            }
-            None => {
-                return Err(ctx.at(
-                    label.span(),
-                    key,
-                    format!("unknown command; allowed: {}", mixable.join(", ")),
-                ))
-            }
-        };
-        if out.iter().any(|(k, _)| *k == kind) {
-            return Err(ctx.at(
-                label.span(),
-                key,
-                format!("{kind} is given twice (labels are case-insensitive)"),
-            ));
-        }
-        let w = ctx.int_value(weight, &key, 0, u32::MAX as i64)? as u32;
-        out.push((kind, w));
-    }
-    out.retain(|(_, w)| *w > 0);
-    if out.is_empty() {
-        return Err(ctx.at(
-            table.span(),
-            prefix,
-            "no command has a weight > 0; give at least one, e.g. NOOP = 1",
-        ));
-    }
-    out.sort_by_key(|(k, _)| *k);
-    Ok(out)
 }
 
 #[cfg(test)]

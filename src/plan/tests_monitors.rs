@@ -144,203 +144,208 @@ kill = true
     );
 }
 
+/// A run long enough for every fault below.
+const D: &str = "duration = \"60s\"\n";
+/// [`D`] and the start of a fault on `mbx2`.
 const F: &str = "duration = \"60s\"\n[[faults]]\nserver = \"mbx2\"\n";
 
-/// Error cases: text, line, key, a word the message must contain.
+/// An error case: scenario text (after its prefix), line, key, a word the
+/// message must contain.
+type Case = (&'static str, usize, &'static str, &'static str);
+
+/// `[monitors]` and `[probes]` errors, after [`D`].
+const SETTINGS_ERRORS: &[Case] = &[
+    (
+        "[monitors]\nsample_period = \"0s\"\n",
+        3,
+        "monitors.sample_period",
+        "greater than zero",
+    ),
+    (
+        "interval = \"2s\"\n[monitors]\nsample_period = \"1s\"\n",
+        4,
+        "monitors.sample_period",
+        "recording interval",
+    ),
+    (
+        "[monitors]\nescalation_delay = \"soon\"\n",
+        3,
+        "monitors.escalation_delay",
+        "unit",
+    ),
+    (
+        "[monitors]\nsampel_period = \"5s\"\n",
+        3,
+        "monitors.sampel_period",
+        "`sample_period`",
+    ),
+    (
+        "[monitors.command_time]\nthreshold = 60\n",
+        3,
+        "monitors.command_time.threshold",
+        "string",
+    ),
+    (
+        "[monitors.command_time]\nthreshold = \"0ms\"\n",
+        3,
+        "monitors.command_time.threshold",
+        "greater than zero",
+    ),
+    (
+        "[monitors.command_time]\nconsecutive = 0\n",
+        3,
+        "monitors.command_time.consecutive",
+        "from 1 to",
+    ),
+    (
+        "[monitors.command_time]\nrule = \"max\"\n",
+        3,
+        "monitors.command_time.rule",
+        "`threshold`",
+    ),
+    (
+        "[monitors.requests_queued]\nthreshold = 0\n",
+        3,
+        "monitors.requests_queued.threshold",
+        "> 0",
+    ),
+    (
+        "[monitors.requests_queued]\nrule = \"median\"\n",
+        3,
+        "monitors.requests_queued.rule",
+        "\"max\"",
+    ),
+    (
+        "[monitors.requests_queued]\nenabled = \"yes\"\n",
+        3,
+        "monitors.requests_queued.enabled",
+        "true or false",
+    ),
+    (
+        "[probes]\ninterval_scale = 0\n",
+        3,
+        "probes.interval_scale",
+        "> 0",
+    ),
+    (
+        "[probes]\ninterval_scale = 101.0\n",
+        3,
+        "probes.interval_scale",
+        "<= 100",
+    ),
+    (
+        "[probes]\ntimeout_full = \"0s\"\n",
+        3,
+        "probes.timeout_full",
+        "greater than zero",
+    ),
+    (
+        "[probes]\ntimeout_lite = \"5s\"\n",
+        3,
+        "probes.timeout_lite",
+        "`timeout_light`",
+    ),
+    (
+        "[probes.deep_test]\nfailures = 0\n",
+        3,
+        "probes.deep_test.failures",
+        "from 1 to",
+    ),
+    (
+        "[probes.self_test]\nwindow = \"0s\"\n",
+        3,
+        "probes.self_test.window",
+        "greater than zero",
+    ),
+    (
+        "[probes.ctp]\nfailure = 3\n",
+        3,
+        "probes.ctp.failure",
+        "`failures`",
+    ),
+    (
+        "[probes.ctp_test]\nfailures = 3\n",
+        2,
+        "probes.ctp_test",
+        "`deep_test`",
+    ),
+];
+
+/// Errors within one fault, after [`F`] (a fault on `mbx2`).
+const FAULT_ERRORS: &[Case] = &[
+    ("slow = 0.0\n", 4, "faults[1].slow", "0.001"),
+    (
+        "slow = 2\ndelay = \"1s\"\n",
+        5,
+        "faults[1].delay",
+        "exactly one",
+    ),
+    ("at = \"1s\"\n", 2, "faults[1]", "exactly one of slow"),
+    ("stall = false\n", 4, "faults[1].stall", "write true"),
+    ("workers = 0\n", 4, "faults[1].workers", "from 1 to"),
+    (
+        "delay = \"0s\"\n",
+        4,
+        "faults[1].delay",
+        "greater than zero",
+    ),
+    (
+        "stall = true\nat = \"60s\"\n",
+        5,
+        "faults[1].at",
+        "not before the end",
+    ),
+    (
+        "stall = true\nat = \"-1s\"\n",
+        5,
+        "faults[1].at",
+        "ms, s, m, h",
+    ),
+    (
+        "stall = true\nduration = \"0s\"\n",
+        5,
+        "faults[1].duration",
+        "greater than zero",
+    ),
+    ("kill = false\n", 4, "faults[1].kill", "false does nothing"),
+    (
+        "kill = true\nstall = true\n",
+        4,
+        "faults[1].kill",
+        "`stall` is given too",
+    ),
+    (
+        "stall = true\nsever = \"x\"\n",
+        5,
+        "faults[1].sever",
+        "`server`",
+    ),
+    (
+        "stall = true\n[[faults]]\nserver = \"mbx2\"\nat = \"10s\"\nstall = true\n",
+        7,
+        "faults[2].at",
+        "overlaps faults[1]",
+    ),
+];
+
+/// Fault errors that need a whole `[[faults]]` table of their own, after [`D`].
+const WHOLE_FAULT_ERRORS: &[Case] = &[
+    ("[[faults]]\nstall = true\n", 2, "faults[1].server", "missing"),
+    ("[[faults]]\nserver = \"mbx3\"\nstall = true\n", 3, "faults[1].server", "cas1, mbx1, mbx2"),
+    ("[[faults]]\nserver = \"cas1\"\nslow = 5\n", 4, "faults[1].slow", "a CAS has no"),
+    ("[[faults]]\nserver = \"cas1\"\nworkers = 5\n", 4, "faults[1].workers", "a CAS has no"),
+    ("[topology]\nkind = \"real\"\n[[topology.backend]]\nname = \"mbx1\"\nurl = \"imap://m\"\n[load]\ncas_share = 0\n[[faults]]\nserver = \"mbx1\"\nstall = true\n", 9, "faults[1]", "embedded"),
+];
+
+/// Every error case with its prefix: text, line, key, a word the message must contain.
 fn errors() -> Vec<(String, usize, &'static str, &'static str)> {
-    let d = "duration = \"60s\"\n";
-    let cases: &[(&str, usize, &str, &str)] = &[
-        (
-            "[monitors]\nsample_period = \"0s\"\n",
-            3,
-            "monitors.sample_period",
-            "greater than zero",
-        ),
-        (
-            "interval = \"2s\"\n[monitors]\nsample_period = \"1s\"\n",
-            4,
-            "monitors.sample_period",
-            "recording interval",
-        ),
-        (
-            "[monitors]\nescalation_delay = \"soon\"\n",
-            3,
-            "monitors.escalation_delay",
-            "unit",
-        ),
-        (
-            "[monitors]\nsampel_period = \"5s\"\n",
-            3,
-            "monitors.sampel_period",
-            "`sample_period`",
-        ),
-        (
-            "[monitors.command_time]\nthreshold = 60\n",
-            3,
-            "monitors.command_time.threshold",
-            "string",
-        ),
-        (
-            "[monitors.command_time]\nthreshold = \"0ms\"\n",
-            3,
-            "monitors.command_time.threshold",
-            "greater than zero",
-        ),
-        (
-            "[monitors.command_time]\nconsecutive = 0\n",
-            3,
-            "monitors.command_time.consecutive",
-            "from 1 to",
-        ),
-        (
-            "[monitors.command_time]\nrule = \"max\"\n",
-            3,
-            "monitors.command_time.rule",
-            "`threshold`",
-        ),
-        (
-            "[monitors.requests_queued]\nthreshold = 0\n",
-            3,
-            "monitors.requests_queued.threshold",
-            "> 0",
-        ),
-        (
-            "[monitors.requests_queued]\nrule = \"median\"\n",
-            3,
-            "monitors.requests_queued.rule",
-            "\"max\"",
-        ),
-        (
-            "[monitors.requests_queued]\nenabled = \"yes\"\n",
-            3,
-            "monitors.requests_queued.enabled",
-            "true or false",
-        ),
-        (
-            "[probes]\ninterval_scale = 0\n",
-            3,
-            "probes.interval_scale",
-            "> 0",
-        ),
-        (
-            "[probes]\ninterval_scale = 101.0\n",
-            3,
-            "probes.interval_scale",
-            "<= 100",
-        ),
-        (
-            "[probes]\ntimeout_full = \"0s\"\n",
-            3,
-            "probes.timeout_full",
-            "greater than zero",
-        ),
-        (
-            "[probes]\ntimeout_lite = \"5s\"\n",
-            3,
-            "probes.timeout_lite",
-            "`timeout_light`",
-        ),
-        (
-            "[probes.deep_test]\nfailures = 0\n",
-            3,
-            "probes.deep_test.failures",
-            "from 1 to",
-        ),
-        (
-            "[probes.self_test]\nwindow = \"0s\"\n",
-            3,
-            "probes.self_test.window",
-            "greater than zero",
-        ),
-        (
-            "[probes.ctp]\nfailure = 3\n",
-            3,
-            "probes.ctp.failure",
-            "`failures`",
-        ),
-        (
-            "[probes.ctp_test]\nfailures = 3\n",
-            2,
-            "probes.ctp_test",
-            "`deep_test`",
-        ),
-    ];
-    let mut out: Vec<_> = cases
-        .iter()
-        .map(|(t, l, k, n)| (format!("{d}{t}"), *l, *k, *n))
-        .collect();
-    let faults: &[(&str, usize, &str, &str)] = &[
-        ("slow = 0.0\n", 4, "faults[1].slow", "0.001"),
-        (
-            "slow = 2\ndelay = \"1s\"\n",
-            5,
-            "faults[1].delay",
-            "exactly one",
-        ),
-        ("at = \"1s\"\n", 2, "faults[1]", "exactly one of slow"),
-        ("stall = false\n", 4, "faults[1].stall", "write true"),
-        ("workers = 0\n", 4, "faults[1].workers", "from 1 to"),
-        (
-            "delay = \"0s\"\n",
-            4,
-            "faults[1].delay",
-            "greater than zero",
-        ),
-        (
-            "stall = true\nat = \"60s\"\n",
-            5,
-            "faults[1].at",
-            "not before the end",
-        ),
-        (
-            "stall = true\nat = \"-1s\"\n",
-            5,
-            "faults[1].at",
-            "ms, s, m, h",
-        ),
-        (
-            "stall = true\nduration = \"0s\"\n",
-            5,
-            "faults[1].duration",
-            "greater than zero",
-        ),
-        ("kill = false\n", 4, "faults[1].kill", "false does nothing"),
-        (
-            "kill = true\nstall = true\n",
-            4,
-            "faults[1].kill",
-            "`stall` is given too",
-        ),
-        (
-            "stall = true\nsever = \"x\"\n",
-            5,
-            "faults[1].sever",
-            "`server`",
-        ),
-        (
-            "stall = true\n[[faults]]\nserver = \"mbx2\"\nat = \"10s\"\nstall = true\n",
-            7,
-            "faults[2].at",
-            "overlaps faults[1]",
-        ),
-    ];
-    out.extend(
-        faults
-            .iter()
-            .map(|(t, l, k, n)| (format!("{F}{t}"), *l, *k, *n)),
-    );
-    let more: &[(&str, usize, &str, &str)] = &[
-        ("[[faults]]\nstall = true\n", 2, "faults[1].server", "missing"),
-        ("[[faults]]\nserver = \"mbx3\"\nstall = true\n", 3, "faults[1].server", "cas1, mbx1, mbx2"),
-        ("[[faults]]\nserver = \"cas1\"\nslow = 5\n", 4, "faults[1].slow", "a CAS has no"),
-        ("[[faults]]\nserver = \"cas1\"\nworkers = 5\n", 4, "faults[1].workers", "a CAS has no"),
-        ("[topology]\nkind = \"real\"\n[[topology.backend]]\nname = \"mbx1\"\nurl = \"imap://m\"\n[load]\ncas_share = 0\n[[faults]]\nserver = \"mbx1\"\nstall = true\n", 9, "faults[1]", "embedded"),
-    ];
-    out.extend(
-        more.iter()
-            .map(|(t, l, k, n)| (format!("{d}{t}"), *l, *k, *n)),
-    );
-    out
+    let with = |prefix: &'static str, cases: &'static [Case]| {
+        (cases.iter()).map(move |(t, l, k, n)| (format!("{prefix}{t}"), *l, *k, *n))
+    };
+    (with(D, SETTINGS_ERRORS))
+        .chain(with(F, FAULT_ERRORS))
+        .chain(with(D, WHOLE_FAULT_ERRORS))
+        .collect()
 }
 
 #[test]

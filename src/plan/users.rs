@@ -37,21 +37,7 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
         InputError::at(path, None, None, format!("cannot read users file: {e}"))
     };
     let bytes = std::fs::read(path).map_err(|e| cant(&e))?;
-    // Lines are counted from byte offsets: csv's own counter and record start
-    // positions do not account for skipped blank and comment lines.
-    let line_at = |byte: u64| {
-        let mut at = (byte as usize).min(bytes.len());
-        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r' | b'#') {
-            at = match bytes[at] {
-                b'#' => bytes[at..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |p| at + p + 1),
-                _ => at + 1,
-            };
-        }
-        1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
-    };
+    let line_at = |byte: u64| line_of_byte(&bytes, byte);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -66,53 +52,14 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
             InputError::at(path, line, None, format!("not valid CSV: {e}"))
         })?;
         let line = record.position().map_or(i + 1, |p| line_at(p.byte()));
-        let at =
-            |key: &str, msg: String| InputError::at(path, Some(line), Some(key.to_string()), msg);
         if i == 0 && record.iter().take(3).eq(COLUMNS) && record.get(3).is_none_or(|t| t == TOKEN) {
             continue;
         }
-        if record.len() < COLUMNS.len() {
-            let missing = COLUMNS[record.len()];
-            return Err(at(
-                missing,
-                format!("missing column `{missing}`; each row is user,password,backend"),
-            ));
-        }
-        if record.len() > COLUMNS.len() + 1 {
-            return Err(InputError::at(
-                path,
-                Some(line),
-                None,
-                format!(
-                    "{} columns; each row is user,password,backend and optionally token",
-                    record.len()
-                ),
-            ));
-        }
-        // An empty `backend` is allowed here: a CAS-only run finds the home
-        // back end itself; [`check_backends`] refuses it for other runs.
-        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
-            if value.is_empty() {
-                return Err(at(
-                    col,
-                    format!("empty `{col}`; every row needs user,password,backend"),
-                ));
-            }
-        }
-        for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
-            if let Some(what) = control_char(value) {
-                return Err(at(
-                    col,
-                    format!("`{col}` holds {what}, which IMAP cannot carry in a login; remove it"),
-                ));
-            }
-        }
+        check_row(path, line, &record)?;
         let name = record[0].to_string();
         if let Some(first) = first_line.insert(name.clone(), line) {
-            return Err(at(
-                "user",
-                format!("duplicate user `{name}` (first on line {first})"),
-            ));
+            let msg = format!("duplicate user `{name}` (first on line {first})");
+            return Err(InputError::at(path, Some(line), Some("user".into()), msg));
         }
         let user = User {
             name,
@@ -131,6 +78,66 @@ pub(crate) fn read_users_csv(path: &Path) -> Result<Vec<(User, usize)>, InputErr
         ));
     }
     Ok(users)
+}
+
+/// The 1-based line of the record starting at `byte`. Lines are counted from
+/// byte offsets: csv's own counter and record start positions do not account
+/// for skipped blank and comment lines.
+fn line_of_byte(bytes: &[u8], byte: u64) -> usize {
+    let mut at = (byte as usize).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r' | b'#') {
+        at = match bytes[at] {
+            b'#' => bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| at + p + 1),
+            _ => at + 1,
+        };
+    }
+    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A data row's shape: three or four columns, a non-empty user and password
+/// that an IMAP login can carry.
+fn check_row(path: &Path, line: usize, record: &csv::StringRecord) -> Result<(), InputError> {
+    let at = |key: &str, msg: String| InputError::at(path, Some(line), Some(key.to_string()), msg);
+    if record.len() < COLUMNS.len() {
+        let missing = COLUMNS[record.len()];
+        return Err(at(
+            missing,
+            format!("missing column `{missing}`; each row is user,password,backend"),
+        ));
+    }
+    if record.len() > COLUMNS.len() + 1 {
+        return Err(InputError::at(
+            path,
+            Some(line),
+            None,
+            format!(
+                "{} columns; each row is user,password,backend and optionally token",
+                record.len()
+            ),
+        ));
+    }
+    // An empty `backend` is allowed here: a CAS-only run finds the home
+    // back end itself; [`check_backends`] refuses it for other runs.
+    for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
+        if value.is_empty() {
+            return Err(at(
+                col,
+                format!("empty `{col}`; every row needs user,password,backend"),
+            ));
+        }
+    }
+    for (col, value) in COLUMNS.iter().zip(record.iter()).take(2) {
+        if let Some(what) = control_char(value) {
+            return Err(at(
+                col,
+                format!("`{col}` holds {what}, which IMAP cannot carry in a login; remove it"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The first character of `value` that no IMAP login can carry (CR, LF or

@@ -46,6 +46,7 @@ fn ms(us: f64) -> String {
     }
 }
 
+/// The title, the verdict and monitor badges, and the facts list.
 fn header(out: &mut String, r: &Results) {
     let name = r.name();
     let outcome = r.run.outcome.map_or("unknown", |o| o.label());
@@ -65,6 +66,13 @@ fn header(out: &mut String, r: &Results) {
         esc(outcome),
         esc(&health)
     );
+    facts(out, r);
+    out.push_str("</dl>");
+}
+
+/// The run's facts under the title: scenario, times, counts, probes,
+/// faults, seed and version.
+fn facts(out: &mut String, r: &Results) {
     let mut fact = |k: &str, v: String| {
         let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     };
@@ -127,7 +135,6 @@ fn header(out: &mut String, r: &Results) {
             }
         ),
     );
-    out.push_str("</dl>");
 }
 
 fn health_table(out: &mut String, r: &Results) {

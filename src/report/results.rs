@@ -139,20 +139,41 @@ impl RunResults<'_> {
         let rows = self.store.totals_by_row();
         let error_causes = self.store.error_causes();
         let (commands, errors) = (self.store.commands(), self.store.errors());
-        let o = self.outcome;
-        let secs = o.elapsed.as_secs_f64().max(1e-9);
         let worst = worst_final(&self.health);
         let summary_rows: Vec<SummaryRow> =
             rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
-        let doc = self.record(&summary_rows, error_causes.clone());
+        self.write_files(&dir, &summary_rows, &error_causes)?;
+        super::html::write(dir.path()).map_err(Failure::Run)?;
+        let final_dir = dir.commit()?;
+        if !self.plan.quiet {
+            self.print(&rows, &error_causes, worst, &final_dir);
+        }
+        Ok(Written {
+            dir: final_dir,
+            rows,
+            commands,
+            errors,
+            worst,
+            verdict: self.verdict.clone(),
+        })
+    }
+
+    /// The results directory's files, each from its schema type.
+    fn write_files(
+        &self,
+        dir: &ResultsDir,
+        summary_rows: &[SummaryRow],
+        error_causes: &[ErrorCause],
+    ) -> Result<(), Failure> {
+        let doc = self.record(summary_rows, error_causes.to_vec());
         let intervals = self.store.intervals();
         dir.write(
             crate::results::files::SUMMARY_CSV,
-            &crate::results::summary::to_csv(&summary_rows).map_err(Failure::Run)?,
+            &crate::results::summary::to_csv(summary_rows).map_err(Failure::Run)?,
         )?;
         dir.write(
             crate::results::files::ERRORS_CSV,
-            &causes::to_csv(&error_causes).map_err(Failure::Run)?,
+            &causes::to_csv(error_causes).map_err(Failure::Run)?,
         )?;
         dir.write(
             crate::results::files::TIMESERIES_CSV,
@@ -177,50 +198,53 @@ impl RunResults<'_> {
                 .map_err(anyhow::Error::from)?
                 .as_bytes(),
         )?;
-        super::html::write(dir.path()).map_err(Failure::Run)?;
-        let final_dir = dir.commit()?;
-        if !self.plan.quiet {
-            let mut out = std::io::stdout().lock();
-            let _ = write!(out, "{}", table::render(&rows));
+        Ok(())
+    }
+
+    /// The end-of-run text on the terminal: the row table, totals, error
+    /// causes, the open model's figures, monitors and the verdict.
+    fn print(
+        &self,
+        rows: &BTreeMap<RowKey, RowHistograms>,
+        error_causes: &[ErrorCause],
+        worst: AlertValue,
+        final_dir: &std::path::Path,
+    ) {
+        let (commands, errors) = (self.store.commands(), self.store.errors());
+        let o = self.outcome;
+        let secs = o.elapsed.as_secs_f64().max(1e-9);
+        let mut out = std::io::stdout().lock();
+        let _ = write!(out, "{}", table::render(rows));
+        let _ = writeln!(
+            out,
+            "{commands} commands in {secs:.1} s ({:.0}/s), {errors} errors, sessions {} started / {} completed / {} failed{}{}",
+            commands as f64 / secs,
+            o.sessions.started,
+            o.sessions.completed,
+            o.sessions.failed,
+            match o.sessions.aborted {
+                0 => String::new(),
+                n => format!(" / {n} cut short by the end"),
+            },
+            if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
+        );
+        let _ = write!(out, "{}", causes::render(error_causes));
+        if let Some(g) = o.generator {
             let _ = writeln!(
                 out,
-                "{commands} commands in {secs:.1} s ({:.0}/s), {errors} errors, sessions {} started / {} completed / {} failed{}{}",
-                commands as f64 / secs,
-                o.sessions.started,
-                o.sessions.completed,
-                o.sessions.failed,
-                match o.sessions.aborted {
-                    0 => String::new(),
-                    n => format!(" / {n} cut short by the end"),
-                },
-                if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
+                "{}open model: {} arrivals, at most {} waiting for a session slot, {} not started, worst start lag {:.1} ms",
+                if o.saturated { "GENERATOR SATURATED — the offered load was not delivered; " } else { "" },
+                g.arrivals,
+                g.max_backlog,
+                g.not_started,
+                g.max_start_lag_us as f64 / 1000.0
             );
-            let _ = write!(out, "{}", causes::render(&error_causes));
-            if let Some(g) = o.generator {
-                let _ = writeln!(
-                    out,
-                    "{}open model: {} arrivals, at most {} waiting for a session slot, {} not started, worst start lag {:.1} ms",
-                    if o.saturated { "GENERATOR SATURATED — the offered load was not delivered; " } else { "" },
-                    g.arrivals,
-                    g.max_backlog,
-                    g.not_started,
-                    g.max_start_lag_us as f64 / 1000.0
-                );
-            }
-            if !self.health.is_empty() {
-                let _ = writeln!(out, "\n{}", health::table(&self.health));
-            }
-            let _ = writeln!(out, "monitors: {worst}");
-            let _ = write!(out, "{}", self.verdict.render());
-            let _ = writeln!(out, "results: {}", final_dir.display());
         }
-        Ok(Written {
-            dir: final_dir,
-            rows,
-            commands,
-            errors,
-            worst,
-            verdict: self.verdict.clone(),
-        })
+        if !self.health.is_empty() {
+            let _ = writeln!(out, "\n{}", health::table(&self.health));
+        }
+        let _ = writeln!(out, "monitors: {worst}");
+        let _ = write!(out, "{}", self.verdict.render());
+        let _ = writeln!(out, "results: {}", final_dir.display());
     }
 }

@@ -184,9 +184,9 @@ pub fn read_intervals(
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_trips_what_monitors_read() {
-        let keys = vec![
+    /// A via-CAS row and a direct row.
+    fn sample_keys() -> Vec<RowKey> {
+        vec![
             RowKey {
                 path: Path::Cas,
                 server: "cas1".into(),
@@ -199,7 +199,11 @@ mod tests {
                 backend: "mbx1".into(),
                 command: CommandKind::FetchBody,
             },
-        ];
+        ]
+    }
+
+    /// Two intervals over those rows, the second a partial one (the drain).
+    fn sample_intervals() -> Vec<IntervalRecord> {
         let mut errors = [0; ErrorReason::COUNT];
         errors[ErrorReason::No.index()] = 2;
         let stats = |row, ok| IntervalStats {
@@ -219,7 +223,7 @@ mod tests {
             5,
             Some(crate::metrics::queue::OwnReading { queued: 0, busy: 2 }),
         );
-        let recs = vec![
+        vec![
             IntervalRecord {
                 start: Duration::ZERO,
                 end: Duration::from_secs(1),
@@ -234,7 +238,13 @@ mod tests {
                 rows: vec![stats(1, 9)],
                 queues: vec![q, q],
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn round_trips_what_monitors_read() {
+        let keys = sample_keys();
+        let recs = sample_intervals();
         let servers = vec!["cas1".to_string(), "mbx1".to_string()];
         let ts = timeseries_csv(&recs, &keys, Duration::from_secs(1)).unwrap();
         let text = String::from_utf8(ts.clone()).unwrap();

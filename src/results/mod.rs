@@ -6,6 +6,7 @@
 pub mod cells;
 pub mod files;
 pub mod hlog;
+pub mod keys;
 pub mod monitors;
 pub mod plan;
 pub mod probes;

@@ -134,6 +134,51 @@ impl SummaryRow {
     }
 }
 
+/// One corrected-latency statistic of a [`SummaryRow`]: a typed handle on its
+/// column, so a reader that picks a statistic at run time (`compare
+/// --metric`) names the column and reads the value without spelling either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LatencyStat {
+    /// `mean_us`.
+    Mean,
+    /// `p50_us`.
+    P50,
+    /// `p90_us`.
+    P90,
+    /// `p99_us`.
+    P99,
+    /// `p99_9_us`.
+    P99_9,
+    /// `max_us`.
+    Max,
+}
+
+impl LatencyStat {
+    /// The `summary.csv` column (and `run.json` key) holding the statistic.
+    pub fn column(self) -> &'static str {
+        match self {
+            LatencyStat::Mean => "mean_us",
+            LatencyStat::P50 => "p50_us",
+            LatencyStat::P90 => "p90_us",
+            LatencyStat::P99 => "p99_us",
+            LatencyStat::P99_9 => "p99_9_us",
+            LatencyStat::Max => "max_us",
+        }
+    }
+
+    /// The statistic's value in `row`, in microseconds.
+    pub fn of(self, row: &SummaryRow) -> u64 {
+        match self {
+            LatencyStat::Mean => row.mean_us,
+            LatencyStat::P50 => row.p50_us,
+            LatencyStat::P90 => row.p90_us,
+            LatencyStat::P99 => row.p99_us,
+            LatencyStat::P99_9 => row.p99_9_us,
+            LatencyStat::Max => row.max_us,
+        }
+    }
+}
+
 /// `summary.csv` rendered from its rows, header included even when empty.
 pub fn to_csv(rows: &[SummaryRow]) -> anyhow::Result<Vec<u8>> {
     super::cells::to_csv(rows)
@@ -193,5 +238,27 @@ mod tests {
             serde_json::json!({"path": "cas", "server": 123, "backend": "mbx1", "command": "NOOP"});
         let back: SummaryRow = serde_json::from_value(old).unwrap();
         assert_eq!(back.server, "123", "older files wrote it as a number");
+    }
+
+    #[test]
+    fn each_latency_stat_names_its_own_column() {
+        let h = header();
+        let mut row = SummaryRow::default();
+        let stats = [
+            LatencyStat::Mean,
+            LatencyStat::P50,
+            LatencyStat::P90,
+            LatencyStat::P99,
+            LatencyStat::P99_9,
+            LatencyStat::Max,
+        ];
+        for (i, stat) in stats.into_iter().enumerate() {
+            let col = h.iter().position(|c| c == stat.column());
+            let col = col.unwrap_or_else(|| panic!("{} not a column", stat.column()));
+            let mut json = serde_json::to_value(&row).unwrap();
+            json[stat.column()] = serde_json::json!(100 + i);
+            row = serde_json::from_value(json).unwrap();
+            assert_eq!(stat.of(&row), 100 + i as u64, "{}", h[col]);
+        }
     }
 }

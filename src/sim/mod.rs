@@ -8,6 +8,7 @@
 //! [`ServerControl`]s for fault injection and queue gauges.
 
 pub mod backend;
+mod bind;
 pub mod cas;
 pub mod certs;
 #[cfg(test)]
@@ -23,6 +24,7 @@ pub mod message;
 pub mod oauth;
 pub mod serve;
 pub mod service;
+mod start;
 pub mod store;
 #[cfg(test)]
 mod testclient;
@@ -36,13 +38,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::plan::{EmbeddedPlan, User};
 pub use service::ServerControl;
+use start::Spawned;
 
 /// What an embedded server is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -121,120 +122,25 @@ impl Topology {
             );
         }
         let certs = certs::generate(plan.listen)?;
-        let mut next_port = port_base;
-        // The next two ports (plain, TLS) in the numbering, bound if `run`.
-        let mut take = |run: bool| {
-            let mut pair = [0u16; 2];
-            for p in &mut pair {
-                *p = next_port.unwrap_or(0);
-                if let Some(n) = next_port.as_mut() {
-                    *n = n.checked_add(1).unwrap_or(0);
-                }
-            }
-            let listen = plan.listen;
-            async move {
-                if !run {
-                    return anyhow::Ok((pair[0], None));
-                }
-                let mut bound = Vec::with_capacity(2);
-                for port in pair {
-                    let addr = SocketAddr::new(listen, port);
-                    bound.push(
-                        TcpListener::bind(addr)
-                            .await
-                            .with_context(|| format!("binding {addr}"))?,
-                    );
-                }
-                let tls = bound.pop().expect("two listeners");
-                let plain = bound.pop().expect("two listeners");
-                Ok((pair[0], Some((plain, tls))))
-            }
-        };
-        let mut cas_listeners = Vec::new();
-        for i in 1..=plan.cas {
-            let name = format!("cas{i}");
-            if let (_, Some((p, t))) = take(runs(&name)).await? {
-                cas_listeners.push((name, p, t));
-            }
-        }
-        let mut be_listeners = Vec::new();
-        let mut remote_backends = HashMap::new();
-        for i in 1..=plan.backends {
-            let name = format!("mbx{i}");
-            match take(runs(&name)).await? {
-                (_, Some((p, t))) => be_listeners.push((name, p, t)),
-                (port, None) => {
-                    remote_backends.insert(name, SocketAddr::new(plan.listen, port));
-                }
-            }
-        }
-        let info =
-            |name: &str, role, p: &TcpListener, t: &TcpListener| -> anyhow::Result<ServerInfo> {
-                Ok(ServerInfo {
-                    name: name.to_string(),
-                    role,
-                    plain: p.local_addr()?,
-                    tls: t.local_addr()?,
-                })
-            };
-        let shutdown = CancellationToken::new();
-        let mut tasks = Vec::new();
-        let mut controls = HashMap::new();
-        let mut backends = Vec::new();
-        let mut backend_addrs = remote_backends;
-        for (name, plain, tls) in be_listeners {
-            let server = info(&name, Role::Backend, &plain, &tls)?;
-            backend_addrs.insert(name.clone(), server.plain);
-            let state =
-                backend::Backend::new(&name, plan, users, seed, Some(certs.acceptor.clone()));
-            controls.insert(name.clone(), state.control.clone());
-            tasks.push(tokio::spawn(backend::run(
-                plain,
-                None,
-                state.clone(),
-                shutdown.clone(),
-            )));
-            tasks.push(tokio::spawn(backend::run(
-                tls,
-                Some(certs.acceptor.clone()),
-                state,
-                shutdown.clone(),
-            )));
-            backends.push(server);
-        }
-        let mut cas_infos = Vec::new();
-        for (name, plain, tls) in cas_listeners {
-            let server = info(&name, Role::Cas, &plain, &tls)?;
-            let state = cas::Cas::new(
-                &name,
-                users,
-                backend_addrs.clone(),
-                Some(certs.acceptor.clone()),
-                plan.login_disabled_without_tls,
-                Some(certs::client_config(&certs.ca_der)?),
-            );
-            controls.insert(name.clone(), state.control.clone());
-            tasks.push(tokio::spawn(cas::run(
-                plain,
-                None,
-                state.clone(),
-                shutdown.clone(),
-            )));
-            tasks.push(tokio::spawn(cas::run(
-                tls,
-                Some(certs.acceptor.clone()),
-                state,
-                shutdown.clone(),
-            )));
-            cas_infos.push(server);
-        }
+        let bound = bind::bind(plan, port_base, runs).await?;
+        let mut spawned = Spawned::new();
+        let mut backend_addrs = bound.remote_backends;
+        let backends = spawned.backends(
+            bound.backends,
+            plan,
+            users,
+            seed,
+            &certs,
+            &mut backend_addrs,
+        )?;
+        let cas = spawned.cas(bound.cas, plan, users, &certs, &backend_addrs)?;
         Ok(Topology {
-            cas: cas_infos,
+            cas,
             backends,
             ca_pem: certs.ca_pem,
-            controls,
-            shutdown,
-            tasks,
+            controls: spawned.controls,
+            shutdown: spawned.shutdown,
+            tasks: spawned.tasks,
         })
     }
 

@@ -72,56 +72,8 @@ impl Dovecot {
             Some(_) => imaps_port.unwrap_or_else(ephemeral),
             None => 0,
         };
-        let root = id(&["-u"]) == "0";
-        // Dovecot refuses to run its login processes as root, and mail as uid 0.
-        let (login_user, internal_user, mail_user) = if root {
-            (
-                "dovenull".to_string(),
-                "dovecot".to_string(),
-                "dovecot".to_string(),
-            )
-        } else {
-            (id(&["-un"]), id(&["-un"]), id(&["-un"]))
-        };
-        let (uid, gid) = (id(&["-u", &mail_user]), id(&["-g", &mail_user]));
-        for sub in ["run", "state", "mail"] {
-            std::fs::create_dir_all(dir.join(sub)).unwrap();
-        }
-        if root {
-            Command::new("chown")
-                .arg(format!("{mail_user}:"))
-                .arg(dir.join("mail"))
-                .status()
-                .unwrap();
-            // The base dir must be reachable by the unprivileged login user.
-            Command::new("chmod")
-                .args(["755"])
-                .arg(dir)
-                .status()
-                .unwrap();
-        }
-        let d = dir.display();
-        // Archive exists for every user, as on most servers: MOVE files there.
-        let ssl = match &tls {
-            Some((cert, key)) => format!(
-                "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
-                cert.display(),
-                key.display()
-            ),
-            None => "ssl = no\n".to_string(),
-        };
-        let conf = format!(
-            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nprotocols = imap\n\
-             listen = 127.0.0.1\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
-             mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 0\nmail_max_userip_connections = 100\n\
-             default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n\
-             service anvil {{\n  chroot =\n}}\n\
-             namespace inbox {{\n  inbox = yes\n  mailbox Archive {{\n    auto = create\n  }}\n}}\n\
-             passdb {{\n  driver = static\n  args = password=secret\n}}\n\
-             userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n\
-             !include_try {d}/extra.conf\n"
-        );
+        let accounts = Accounts::prepare(dir);
+        let conf = config(dir, tls.as_ref(), port, imaps_port, &accounts);
         let conf_path = dir.join("dovecot.conf");
         std::fs::write(&conf_path, conf).unwrap();
         let child = Command::new(binary)
@@ -140,16 +92,21 @@ impl Dovecot {
             dir: dir.to_path_buf(),
             tls,
         };
+        dovecot.wait_listening();
+        Some(dovecot)
+    }
+
+    /// Waits (at most 10 s) until the plain port accepts connections.
+    fn wait_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "dovecot did not listen: {}",
-                dovecot.log()
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(dovecot)
     }
 
     /// Kills the master and every Dovecot process with SIGKILL at once, like
@@ -178,6 +135,98 @@ impl Dovecot {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
     }
+}
+
+/// Who a test's Dovecot runs as: Dovecot refuses to run its login processes
+/// as root, and mail as uid 0, so a root test uses Dovecot's own users.
+struct Accounts {
+    /// `default_login_user`.
+    login_user: String,
+    /// `default_internal_user`.
+    internal_user: String,
+    /// Numeric uid the mail is stored as.
+    uid: String,
+    /// Numeric gid the mail is stored as.
+    gid: String,
+}
+
+impl Accounts {
+    /// Picks the users and makes `dir`'s run, state and mail directories
+    /// usable by them.
+    fn prepare(dir: &Path) -> Accounts {
+        let root = id(&["-u"]) == "0";
+        let (login_user, internal_user, mail_user) = if root {
+            (
+                "dovenull".to_string(),
+                "dovecot".to_string(),
+                "dovecot".to_string(),
+            )
+        } else {
+            (id(&["-un"]), id(&["-un"]), id(&["-un"]))
+        };
+        let (uid, gid) = (id(&["-u", &mail_user]), id(&["-g", &mail_user]));
+        for sub in ["run", "state", "mail"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        if root {
+            Command::new("chown")
+                .arg(format!("{mail_user}:"))
+                .arg(dir.join("mail"))
+                .status()
+                .unwrap();
+            // The base dir must be reachable by the unprivileged login user.
+            Command::new("chmod")
+                .args(["755"])
+                .arg(dir)
+                .status()
+                .unwrap();
+        }
+        Accounts {
+            login_user,
+            internal_user,
+            uid,
+            gid,
+        }
+    }
+}
+
+/// `dovecot.conf` for a test instance living in `dir`: IMAP only on
+/// loopback, static passdb (password `secret`), TLS when `tls` is given.
+fn config(
+    dir: &Path,
+    tls: Option<&(PathBuf, PathBuf)>,
+    port: u16,
+    imaps_port: u16,
+    accounts: &Accounts,
+) -> String {
+    let Accounts {
+        login_user,
+        internal_user,
+        uid,
+        gid,
+    } = accounts;
+    let d = dir.display();
+    // Archive exists for every user, as on most servers: MOVE files there.
+    let ssl = match tls {
+        Some((cert, key)) => format!(
+            "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n",
+            cert.display(),
+            key.display()
+        ),
+        None => "ssl = no\n".to_string(),
+    };
+    format!(
+        "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\nprotocols = imap\n\
+         listen = 127.0.0.1\n{ssl}disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+         mail_location = maildir:{d}/mail/%u\nfirst_valid_uid = 0\nmail_max_userip_connections = 100\n\
+         default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
+         service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n  }}\n}}\n\
+         service anvil {{\n  chroot =\n}}\n\
+         namespace inbox {{\n  inbox = yes\n  mailbox Archive {{\n    auto = create\n  }}\n}}\n\
+         passdb {{\n  driver = static\n  args = password=secret\n}}\n\
+         userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n\
+         !include_try {d}/extra.conf\n"
+    )
 }
 
 impl Drop for Dovecot {

@@ -94,10 +94,9 @@ fn assert_probe_monitor_fired(report: &RunReport, server: &str) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_backend_counts_errors_trips_its_probe_monitor_and_recovers_after_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = r#"
+/// Two back ends under load; mbx2 is killed from 2 s to 5 s, with probes
+/// and monitors fast enough to see it.
+const KILL: &str = r#"
 name = "kill"
 seed = 11
 duration = "9s"
@@ -129,18 +128,14 @@ at = "2s"
 duration = "3s"
 kill = true
 "#;
-    let plan = plan_from(text, dir.path(), &quiet_out(dir.path()));
-    let report = run(plan).await;
-    assert_complete(&report);
-    // Connects to mbx2 were refused while it was down; sessions on it dropped.
-    let (refused, dropped) = (
-        errors(&report, "mbx2", ErrorReason::Connect),
-        errors(&report, "mbx2", ErrorReason::Disconnect),
-    );
+
+/// Prints each failing row of `backend` with its errors by reason, for a
+/// failure's context.
+fn print_error_rows(report: &RunReport, backend: &str) {
     for (k, r) in report
         .rows
         .iter()
-        .filter(|(k, r)| k.backend == "mbx2" && r.error_count() > 0)
+        .filter(|(k, r)| k.backend == backend && r.error_count() > 0)
     {
         let reasons: Vec<_> = ErrorReason::ALL
             .iter()
@@ -156,6 +151,33 @@ kill = true
             reasons.join(", ")
         );
     }
+}
+
+/// What `run.json` says of each fault applied or reverted, in order.
+fn fault_log(report: &RunReport) -> Vec<String> {
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
+            .unwrap();
+    run["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["what"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_backend_counts_errors_trips_its_probe_monitor_and_recovers_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_from(KILL, dir.path(), &quiet_out(dir.path()));
+    let report = run(plan).await;
+    assert_complete(&report);
+    // Connects to mbx2 were refused while it was down; sessions on it dropped.
+    let (refused, dropped) = (
+        errors(&report, "mbx2", ErrorReason::Connect),
+        errors(&report, "mbx2", ErrorReason::Disconnect),
+    );
+    print_error_rows(&report, "mbx2");
     assert!(
         refused > 0 && dropped > 0,
         "mbx2: {refused} refused, {dropped} dropped"
@@ -182,31 +204,27 @@ kill = true
     );
     // The probes saw it: SelfTest (4 failures within the scaled 2.4 s window) fired on mbx2 only.
     assert_probe_monitor_fired(&report, "mbx2");
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
-            .unwrap();
-    let faults: Vec<_> = run["faults"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["what"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(faults, ["kill", "kill reverted to up (restarted)"]);
+    assert_eq!(
+        fault_log(&report),
+        ["kill", "kill reverted to up (restarted)"]
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sessions_recover_and_the_probe_monitor_fires_when_dovecot_is_killed_and_restarted() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(mut dovecot) = Dovecot::start_with(dir.path(), None) else {
-        return;
-    };
-    let users = dir.path().join("users.csv");
+/// `users.csv` in `dir`: 20 users on the back end `dovecot`.
+fn write_users(dir: &Path) -> std::path::PathBuf {
+    let users = dir.join("users.csv");
     let mut csv = String::from("user,password,backend\n");
     for i in 1..=20 {
         csv.push_str(&format!("kr{i:02},secret,dovecot\n"));
     }
     std::fs::write(&users, csv).unwrap();
-    let text = format!(
+    users
+}
+
+/// Eight sessions straight to the Dovecot on `port` for 10 s, with probes
+/// and monitors fast enough to see it killed.
+fn dovecot_kill_scenario(port: u16) -> String {
+    format!(
         r#"
 name = "dovecot-kill"
 seed = 5
@@ -237,9 +255,18 @@ idle_duration = "100ms"
 NOOP = 2
 FETCH_FLAGS = 2
 STATUS = 1
-"#,
-        port = dovecot.port
-    );
+"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_recover_and_the_probe_monitor_fires_when_dovecot_is_killed_and_restarted() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mut dovecot) = Dovecot::start_with(dir.path(), None) else {
+        return;
+    };
+    let users = write_users(dir.path());
+    let text = dovecot_kill_scenario(dovecot.port);
     let overrides = Overrides {
         users: Some(users),
         ..quiet_out(dir.path())

@@ -133,12 +133,9 @@ async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
     assert!(!gated.passed, "refused logins are more than 1% of commands");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn queue_depth_model_agrees_with_the_servers_own_queue_by_littles_law() {
-    // One back end with 2 workers and a fixed 20 ms service time, 20 sessions
-    // without think time: the server is saturated and a queue forms.
-    let dir = tempfile::tempdir().unwrap();
-    let text = r#"
+/// One back end with 2 workers and a fixed 20 ms service time, 20 sessions
+/// without think time: the server is saturated and a queue forms.
+const LITTLE: &str = r#"
 name = "little"
 seed = 3
 duration = "5s"
@@ -163,9 +160,19 @@ FETCH_FLAGS = 1
 [probes]
 enabled = false
 "#;
-    let report = run(plan_from(text, dir.path(), &quiet_out(dir.path()))).await;
-    assert_eq!(report.errors, 0, "{}", error_rows(&report));
-    let (h, ts) = read_csv(&report.dir.join("timeseries.csv"));
+
+/// Throughput and latency of mbx1's commands over the steady seconds 1..4
+/// (after ramp and connection set-up, before the end), from `timeseries.csv`.
+struct Steady {
+    /// Commands per second.
+    throughput: f64,
+    /// Mean corrected latency, seconds.
+    latency_s: f64,
+}
+
+/// [`Steady`] from the results directory `dir`.
+fn steady_figures(dir: &std::path::Path) -> Steady {
+    let (h, ts) = read_csv(&dir.join("timeseries.csv"));
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
     let (t, server, command, ok, sum) = (
         col("t_start_s"),
@@ -174,7 +181,6 @@ enabled = false
         col("ok"),
         col("corrected_sum_us"),
     );
-    // Steady state: seconds 1..4 (after ramp and connection set-up, before the end).
     let steady = |r: &Vec<String>| {
         let s: f64 = r[t].parse().unwrap();
         (1.0..4.0).contains(&s)
@@ -187,10 +193,15 @@ enabled = false
             a.1 + r[sum].parse::<f64>().unwrap(),
         )
     });
-    let throughput = n / 3.0;
-    let latency_s = total_us / n / 1e6;
-    let little = throughput * latency_s;
-    let (qh, q) = read_csv(&report.dir.join("queue.csv"));
+    Steady {
+        throughput: n / 3.0,
+        latency_s: total_us / n / 1e6,
+    }
+}
+
+/// The mean of `queue.csv`'s `column` for mbx1 over the steady seconds 1..4.
+fn steady_queue_mean(dir: &std::path::Path, column: &str) -> f64 {
+    let (qh, q) = read_csv(&dir.join("queue.csv"));
     let qcol = |name: &str| qh.iter().position(|c| c == name).unwrap();
     let q_steady: Vec<&Vec<String>> = q
         .iter()
@@ -199,13 +210,24 @@ enabled = false
                 && (1.0..4.0).contains(&r[qcol("t_s")].parse::<f64>().unwrap())
         })
         .collect();
-    let mean = |c: &str| {
-        q_steady
-            .iter()
-            .map(|r| r[qcol(c)].parse::<f64>().unwrap())
-            .sum::<f64>()
-            / q_steady.len() as f64
-    };
+    q_steady
+        .iter()
+        .map(|r| r[qcol(column)].parse::<f64>().unwrap())
+        .sum::<f64>()
+        / q_steady.len() as f64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_depth_model_agrees_with_the_servers_own_queue_by_littles_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(plan_from(LITTLE, dir.path(), &quiet_out(dir.path()))).await;
+    assert_eq!(report.errors, 0, "{}", error_rows(&report));
+    let Steady {
+        throughput,
+        latency_s,
+    } = steady_figures(&report.dir);
+    let little = throughput * latency_s;
+    let mean = |c: &str| steady_queue_mean(&report.dir, c);
     let modelled = mean("depth_mean");
     let own = mean("server_queued_mean") + mean("server_busy_mean");
     eprintln!(

@@ -14,6 +14,9 @@ use imapload::run::RunReport;
 use crate::fake_server::{serve, FakeServer, Reply, GREETING};
 use crate::support::*;
 
+mod checks;
+use checks::assert_counted;
+
 /// A 2 s run of `sessions` slots against `url`, 300 ms command timeout,
 /// 50 ms reconnect delay, only `mix` in the mix, no probes; `extra` is
 /// appended to `[session]`.
@@ -61,99 +64,6 @@ command_timeout = "300ms"
     );
     let plan = plan_from(&text, dir.path(), &quiet_out(dir.path()));
     (run(plan).await, dir)
-}
-
-/// Checks the run finished with complete results and `reason` (and only
-/// it, besides commands aborted at the end) on the `command` row, in the
-/// report and in summary.csv, with a message containing `message` among its
-/// causes, and that the slot reconnected.
-fn assert_counted(
-    report: &RunReport,
-    server: &FakeServer,
-    command: CommandKind,
-    reason: ErrorReason,
-    message: &str,
-) {
-    assert!(!report.partial, "the run did not finish");
-    for f in [
-        "run.json",
-        "summary.csv",
-        "timeseries.csv",
-        "latency.hlog",
-        "health.csv",
-        "report.html",
-    ] {
-        assert!(
-            report.dir.join(f).exists(),
-            "{f} missing in {}",
-            report.dir.display()
-        );
-    }
-    let (key, row) = report
-        .rows
-        .iter()
-        .find(|(k, _)| k.command == command)
-        .unwrap_or_else(|| {
-            panic!(
-                "no {command} row: {:?}",
-                report.rows.keys().collect::<Vec<_>>()
-            )
-        });
-    assert_eq!(key.server, "fake");
-    let by_reason: Vec<_> = ErrorReason::ALL
-        .iter()
-        .filter(|r| row.errors[r.index()] > 0)
-        .map(|r| (r.label(), row.errors[r.index()]))
-        .collect();
-    assert!(
-        row.errors[reason.index()] > 0,
-        "{command}: want {} errors, got {by_reason:?}",
-        reason.label()
-    );
-    assert!(
-        by_reason
-            .iter()
-            .all(|(l, _)| *l == reason.label() || *l == "aborted"),
-        "{command}: want only {} errors, got {by_reason:?}",
-        reason.label()
-    );
-    let (header, rows) = read_csv(&report.dir.join("summary.csv"));
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no {name} column"))
-    };
-    let (c, e) = (col("command"), col(&format!("errors_{}", reason.label())));
-    let csv_row = rows
-        .iter()
-        .find(|r| r[c] == command.label())
-        .expect("summary.csv row");
-    assert_eq!(
-        csv_row[e],
-        row.errors[reason.index()].to_string(),
-        "summary.csv disagrees"
-    );
-    crate::causes::assert_cause(report, command, reason, message);
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
-            .unwrap();
-    assert_eq!(run["outcome"], "completed");
-    assert!(
-        run["sessions"]["started"].as_u64().unwrap() >= 2,
-        "no reconnect: {}",
-        run["sessions"]
-    );
-    assert!(
-        run["sessions"]["failed"].as_u64().unwrap() >= 1,
-        "{}",
-        run["sessions"]
-    );
-    assert!(
-        server.accepted() >= 2,
-        "the fake server saw {} connections",
-        server.accepted()
-    );
 }
 
 /// A server that answers greeting, LOGIN and SELECT, and does `on_mix` to

@@ -109,6 +109,23 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     std::fs::write(d.join("s.toml"), SCENARIO).unwrap();
+    run_shards_then_whole(d);
+    let merged = imapload(
+        &["merge", "s1", "s2", "s3", "--out", "merged", "--quiet"],
+        d,
+    );
+    assert_eq!(merged.status.code(), Some(3), "{}", stderr(&merged));
+    assert_counts_add_up(d);
+    assert_causes_and_histograms_add_up(d);
+    assert_merge_describes_the_whole_scenario(d);
+    assert_thresholds_judged_again(d);
+    assert_monitors_judged_like_the_whole_run(d);
+    assert_missing_or_mixed_shards_refused(d);
+}
+
+/// Runs `s.toml` in `d` as shards s1..s3 at once, as a Job's pods would;
+/// then whole, alone.
+fn run_shards_then_whole(d: &Path) {
     let run = |extra: &[&str], out: &str| {
         let mut args = vec!["run", "s.toml", "--quiet", "--out", out];
         args.extend_from_slice(extra);
@@ -129,14 +146,11 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
     }
     let whole = run(&[], "whole").wait_with_output().unwrap();
     assert_eq!(whole.status.code(), Some(3));
+}
 
-    let merged = imapload(
-        &["merge", "s1", "s2", "s3", "--out", "merged", "--quiet"],
-        d,
-    );
-    assert_eq!(merged.status.code(), Some(3), "{}", stderr(&merged));
-
-    // Counts: every row of the merge is exactly the sum of the shards' rows.
+/// Every row of the merge is exactly the sum of the shards' rows, and so
+/// are the totals.
+fn assert_counts_add_up(d: &Path) {
     let mut sum = BTreeMap::new();
     for k in 1..=3 {
         add(&mut sum, &counts(&d.join(format!("s{k}"))));
@@ -154,6 +168,10 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
         total(&m, "sessions", "started"),
         shard_sum("sessions", "started")
     );
+}
+
+/// The error causes and the latency histograms were added too.
+fn assert_causes_and_histograms_add_up(d: &Path) {
     // The error causes were added: per row and reason, the merged counts
     // (kept messages plus `other`) are the shards' summed.
     let cause_counts = |dir: &Path| {
@@ -178,7 +196,11 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
     };
     let shard_hlogs: u64 = (1..=3).map(|k| hlog_len(&d.join(format!("s{k}")))).sum();
     assert_eq!(hlog_len(&d.join("merged")), shard_hlogs);
-    // The merge describes the whole scenario and its shards.
+}
+
+/// The merge's `run.json` describes the whole scenario and its shards.
+fn assert_merge_describes_the_whole_scenario(d: &Path) {
+    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
     assert_eq!(m["plan"]["load"]["sessions"], 30);
     assert_eq!(m["plan"]["users"], 200);
     assert_eq!(m["seed"], 7);
@@ -188,9 +210,12 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
         .map(|k| shard_json(k)["plan"]["users"].as_u64().unwrap())
         .sum();
     assert_eq!(parts, 200, "user blocks must cover the users exactly");
+}
 
-    // Thresholds are judged again on the merge: the shards' own, on the merged
-    // histograms (commands in the window add up exactly), plus the merge's flags.
+/// Thresholds are judged again on the merge: the shards' own, on the merged
+/// histograms (commands in the window add up exactly), plus the merge's flags.
+fn assert_thresholds_judged_again(d: &Path) {
+    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
     let measured = |v: &serde_json::Value, expr: &str| -> f64 {
         let list = v["verdict"]["thresholds"].as_array().unwrap();
         let t = list.iter().find(|t| t["expression"] == expr);
@@ -217,15 +242,20 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
         d,
     );
     assert_eq!(flagged.status.code(), Some(5), "{}", stderr(&flagged));
+}
 
-    // Monitor verdicts: the same on the merge as on the whole run.
+/// Monitor verdicts: the same on the merge as on the whole run.
+fn assert_monitors_judged_like_the_whole_run(d: &Path) {
     let (merged_v, whole_v) = (verdicts(&d.join("merged")), verdicts(&d.join("whole")));
     assert_eq!(merged_v, whole_v);
     let unhealthy: Vec<_> = merged_v.iter().filter(|(_, v)| *v == "Unhealthy").collect();
     assert_eq!(unhealthy.len(), 2, "{merged_v:?}");
     assert!(merged_v.len() >= 12, "probe monitors missing: {merged_v:?}");
+}
 
-    // A missing shard is named, and nothing is written; --allow-missing merges the rest.
+/// A missing shard is named, and nothing is written; --allow-missing merges
+/// the rest; the same shard twice, or a shard with a whole run, is refused.
+fn assert_missing_or_mixed_shards_refused(d: &Path) {
     let partial = imapload(&["merge", "s1", "s3", "--out", "partial"], d);
     assert_eq!(partial.status.code(), Some(2));
     let err = stderr(&partial);

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::data::{self, Results};
-use crate::report::svg::{esc, timeline, Lane, LineChart, Marker, Series};
+use crate::report::svg::{esc, timeline, Lane, LineChart, Marker, Series, Shade};
 
 const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
@@ -45,18 +45,32 @@ pub(super) fn figure(out: &mut String, id: &str, title: &str, caption: &str, svg
     );
 }
 
+/// The x axis of every time chart.
+const X_LABEL: &str = "time since start (s)";
+
+/// The faults injected, as vertical markers on every time chart.
+fn markers(r: &Results) -> Vec<Marker> {
+    r.faults()
+        .into_iter()
+        .map(|(at, label)| Marker { at, label })
+        .collect()
+}
+
 /// Appends every chart: monitor states first (the verdict), then latency per server,
 /// throughput, queue depth and sessions; the time charts shade what the verdict
 /// leaves out (warm-up, cool-down, the drain) and a partial last interval.
 pub(super) fn all(out: &mut String, r: &Results) {
+    monitors(out, r);
+    let shades = super::shading::shades(r);
+    latency(out, r, &shades);
+    throughput(out, r, &shades);
+    queue(out, r, &shades);
+    sessions(out, r, &shades);
+}
+
+/// One lane per monitor, coloured by its state over the run.
+fn monitors(out: &mut String, r: &Results) {
     let x_max = r.x_max();
-    let x_label = "time since start (s)";
-    let markers = || -> Vec<Marker> {
-        r.faults()
-            .into_iter()
-            .map(|(at, label)| Marker { at, label })
-            .collect()
-    };
     let lanes: Vec<Lane> = data::monitor_histories(&r.run)
         .into_iter()
         .map(|m| {
@@ -87,10 +101,13 @@ pub(super) fn all(out: &mut String, r: &Results) {
         .iter()
         .map(|s| (s.to_string(), state_color(s).to_string()))
         .collect();
-    figure(out, "monitors", "Monitor states", "Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.", &timeline(&lanes, x_max, x_label, &markers(), &keys));
+    figure(out, "monitors", "Monitor states", "Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.", &timeline(&lanes, x_max, X_LABEL, &markers(r), &keys));
+}
 
-    let shades = super::shading::shades(r);
-    let servers = r.servers();
+/// A latency chart per server: the mean and the worst command's p99, with
+/// the command-time threshold when it is near the data.
+fn latency(out: &mut String, r: &Results, shades: &[Shade]) {
+    let x_max = r.x_max();
     let latency = data::latency_by_server(&r.timeseries);
     // The threshold is drawn only near the data: Exchange's 60 s line over millisecond
     // latencies would stretch the log axis by decades and flatten what was measured.
@@ -106,7 +123,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
         Some(t) => (None, format!("the AverageCommandProcessingTime threshold ({t} ms, judged on the mean) is far above and not drawn")),
         None => (None, "no latency threshold configured".to_string()),
     };
-    for server in &servers {
+    for server in &r.servers() {
         let pts = latency.get(server).cloned().unwrap_or_default();
         let line =
             |name: &str, color: &str, dashed: bool, f: fn(&data::LatencyPoint) -> f64| Series {
@@ -116,7 +133,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 points: pts.iter().map(|(t, p)| (*t, f(p))).collect(),
             };
         let chart = LineChart {
-            x_label: x_label.into(),
+            x_label: X_LABEL.into(),
             y_label: "corrected latency (ms, log scale)".into(),
             x_max,
             log_y: true,
@@ -124,7 +141,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 line("mean", PALETTE[0], false, |p| p.mean_ms),
                 line("worst command p99", PALETTE[1], false, |p| p.worst_p99_ms),
             ],
-            markers: markers(),
+            markers: markers(r),
             thresholds: drawn
                 .map(|t| Marker {
                     at: t,
@@ -132,7 +149,7 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 })
                 .into_iter()
                 .collect(),
-            shades: shades.clone(),
+            shades: shades.to_vec(),
         };
         figure(
             out,
@@ -142,13 +159,16 @@ pub(super) fn all(out: &mut String, r: &Results) {
             &chart.to_svg(),
         );
     }
+}
 
+/// Commands and errors per second, each command counted once.
+fn throughput(out: &mut String, r: &Results, shades: &[Shade]) {
     let interval_s = r.interval_s();
     let tp = data::throughput(&r.timeseries, interval_s / 2.0);
     let chart = LineChart {
-        x_label: x_label.into(),
+        x_label: X_LABEL.into(),
         y_label: "rate (per s)".into(),
-        x_max,
+        x_max: r.x_max(),
         log_y: false,
         series: vec![
             Series {
@@ -164,15 +184,18 @@ pub(super) fn all(out: &mut String, r: &Results) {
                 points: tp.iter().map(|p| (p.0, p.2)).collect(),
             },
         ],
-        markers: markers(),
+        markers: markers(r),
         thresholds: vec![],
-        shades: shades.clone(),
+        shades: shades.to_vec(),
     };
     figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise). Grey: warm-up and cool-down (with the drain after the load stopped), measured but excluded from the verdict; yellow: a partial interval, shorter than the others.", &chart.to_svg());
+}
 
+/// Mean queue depth per server, and the embedded server's own queue where reported.
+fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
     let queue = data::queue_by_server(&r.queue);
     let mut series = Vec::new();
-    for (i, server) in servers.iter().enumerate() {
+    for (i, server) in r.servers().iter().enumerate() {
         let Some(pts) = queue.get(server) else {
             continue;
         };
@@ -193,21 +216,24 @@ pub(super) fn all(out: &mut String, r: &Results) {
         }
     }
     let chart = LineChart {
-        x_label: x_label.into(),
+        x_label: X_LABEL.into(),
         y_label: "queue depth (commands, mean)".into(),
-        x_max,
+        x_max: r.x_max(),
         log_y: false,
         series,
-        markers: markers(),
+        markers: markers(r),
         thresholds: vec![],
-        shades: shades.clone(),
+        shades: shades.to_vec(),
     };
     figure(out, "queue", "Queue depth", "Mean queue depth per server per interval: commands outstanding on connections whose path includes the server plus commands due and not yet sent (solid); dashed, where reported, the embedded server's own queue of commands waiting for a worker.", &chart.to_svg());
+}
 
+/// Sessions open at the end of each interval.
+fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
     let chart = LineChart {
-        x_label: x_label.into(),
+        x_label: X_LABEL.into(),
         y_label: "active sessions".into(),
-        x_max,
+        x_max: r.x_max(),
         log_y: false,
         series: vec![Series {
             name: "active sessions".into(),
@@ -215,9 +241,9 @@ pub(super) fn all(out: &mut String, r: &Results) {
             dashed: false,
             points: data::sessions(&r.timeseries),
         }],
-        markers: markers(),
+        markers: markers(r),
         thresholds: vec![],
-        shades: shades.clone(),
+        shades: shades.to_vec(),
     };
     figure(
         out,

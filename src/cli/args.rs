@@ -1,0 +1,170 @@
+//! The flags of each subcommand, as clap parses them; [`super::Command`]
+//! names the subcommands and `dispatch` hands each its flags.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::plan::Overrides;
+
+/// Flags of `imapload merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' results directories (one per K of `--shard K/N`).
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// The merged results directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the merged directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Merge even if some shards are missing (the merge then covers less than the scenario).
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// No summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// A threshold judged on the merged results, besides the shards' own (repeatable).
+    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
+    pub thresholds: Vec<String>,
+}
+
+/// Flags of `imapload compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The baseline results directory.
+    pub baseline: PathBuf,
+    /// The results directory to judge.
+    pub current: PathBuf,
+    /// Largest allowed growth of the metric, e.g. 10%.
+    #[arg(long, default_value = "10%")]
+    pub max_regression: String,
+    /// p50, p90, p99, p99.9, max or mean (corrected latency).
+    #[arg(long, default_value = "p99")]
+    pub metric: crate::compare::Metric,
+    /// text or markdown (for a pull-request comment).
+    #[arg(long, default_value = "text")]
+    pub format: crate::compare::Format,
+    /// Rows with fewer commands on either side are shown, not judged
+    /// (default: 10 beyond the percentile, e.g. 1,000 for p99).
+    #[arg(long)]
+    pub min_samples: Option<u64>,
+    /// Changes smaller than this are never regressions (e.g. 1ms; 0s to judge everything).
+    #[arg(long, default_value = "1ms")]
+    pub min_delta: String,
+}
+
+/// Flags of `imapload report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results directory written by `imapload run`.
+    pub results: PathBuf,
+}
+
+/// Flags of `imapload probe`.
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// `IMAP\ImapCTPProbe`, `IMAP.Proxy\ImapProxyTestProbe`, `IMAP.Protocol\ImapDeepTestProbe` or `IMAP.Protocol\ImapSelfTestProbe`.
+    pub probe: String,
+    /// Server URL: imap://host:143[?starttls] or imaps://host:993.
+    #[arg(long)]
+    pub server: String,
+    /// Probe account (full probes log in).
+    #[arg(long, default_value = "")]
+    pub user: String,
+    /// Its password (never printed).
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// Extra trust anchors (PEM).
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the server certificate.
+    #[arg(long)]
+    pub insecure: bool,
+    /// The name the certificate is checked against (and sent as SNI) instead
+    /// of the URL's host; same as `?sni=NAME` in the URL.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+    /// Timeout (default: Exchange's, 55 s light / 110 s full).
+    #[arg(long)]
+    pub timeout: Option<String>,
+}
+
+/// Flags of `imapload health`.
+#[derive(Debug, clap::Args)]
+pub struct HealthArgs {
+    /// A results directory written by `imapload run`.
+    pub results: PathBuf,
+    /// Take the monitor and probe settings from this scenario instead of the run's.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// AverageCommandProcessingTime threshold, e.g. 60s or 500ms.
+    #[arg(long)]
+    pub command_time_threshold: Option<String>,
+    /// RequestsQueued threshold (queued commands).
+    #[arg(long)]
+    pub queue_threshold: Option<f64>,
+    /// Sample period, e.g. 300s.
+    #[arg(long)]
+    pub sample_period: Option<String>,
+    /// Degraded -> Unhealthy delay, e.g. 2m.
+    #[arg(long)]
+    pub escalation_delay: Option<String>,
+    /// A threshold judged besides the run's own, e.g. 'p99(*) < 1s' (repeatable).
+    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
+    pub thresholds: Vec<String>,
+}
+
+/// Flags of `imapload run`. Each overrides the scenario file.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without it, the built-in scenarios/quickstart.toml.
+    pub scenario: Option<PathBuf>,
+    /// Flags that override the scenario.
+    #[command(flatten)]
+    pub overrides: Overrides,
+    /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
+    #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
+    pub fail_on: crate::run::FailOn,
+}
+
+/// Flags of `imapload serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Number of mailbox back ends (mbx1..).
+    #[arg(long, default_value_t = 2)]
+    pub backends: usize,
+    /// Number of CAS proxies (cas1..).
+    #[arg(long, default_value_t = 1)]
+    pub cas: usize,
+    /// Address to listen on (loopback unless you say otherwise).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// First port; servers take consecutive ports (plain, TLS) from here. Default: ephemeral.
+    #[arg(long)]
+    pub port_base: Option<u16>,
+    /// Number of users in the users file.
+    #[arg(long, default_value_t = 1000)]
+    pub users: usize,
+    /// Seed for the synthetic mailboxes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Commands a back end serves at once.
+    #[arg(long, default_value_t = 16)]
+    pub workers: usize,
+    /// Where to write users.csv and ca.pem (default: a new temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Back-end service time per command, log-normal: MEDIAN/P99, e.g.
+    /// `1ms/5ms` (the default) or `0` for none (to measure the generator).
+    #[arg(long, default_value = "1ms/5ms", value_name = "MEDIAN/P99")]
+    pub service_time: String,
+    /// Run only these servers (comma-separated, e.g. `mbx2`), keeping the
+    /// whole topology's port numbering: one topology over several processes,
+    /// each with its own open-file limit. Needs --port-base.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub only: Option<Vec<String>>,
+    /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
+    #[arg(long)]
+    pub login_disabled_without_tls: bool,
+}

@@ -1,0 +1,141 @@
+//! The shards' time series added interval by interval: rows' counts and
+//! latency sums, active sessions, and queue readings (as means, since the
+//! shards' 10 Hz readings are not taken at the same instants).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::hlog;
+use super::input::ShardDir;
+use crate::metrics::{ErrorReason, QueueStats, RowKey};
+
+/// A row's counts in one merged interval.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RowSum {
+    /// Successful commands.
+    pub ok: u64,
+    /// Failed commands by reason.
+    pub errors: [u64; ErrorReason::COUNT],
+    /// Sum of corrected latencies, microseconds.
+    pub corrected_sum_us: u64,
+}
+
+/// One merged interval being added up.
+#[derive(Default)]
+pub struct Slot {
+    /// The earliest shard's start of the interval.
+    pub start: Option<Duration>,
+    /// The latest shard's end of it.
+    pub end: Duration,
+    /// Active sessions, summed.
+    pub active: u64,
+    /// Each row's counts, summed.
+    pub rows: BTreeMap<RowKey, RowSum>,
+    /// Each server's queue readings, in queue order.
+    pub queues: Vec<QueueSum>,
+}
+
+/// A server's queue readings over one interval, added over shards as means
+/// (the shards' 10 Hz readings are not taken at the same instants).
+#[derive(Default, Clone)]
+pub struct QueueSum {
+    samples: u32,
+    mean: f64,
+    max: u64,
+    own_mean: Option<f64>,
+    own_max: Option<u64>,
+    busy_mean: Option<f64>,
+}
+
+/// Adds two optional figures; a missing one counts as nothing.
+fn add_opt<T: std::ops::Add<Output = T>>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+impl QueueSum {
+    /// Adds one shard's readings of the server.
+    fn add(&mut self, q: &QueueStats) {
+        let n = q.samples.max(1) as f64;
+        self.samples = self.samples.max(q.samples);
+        self.mean += q.mean();
+        // The maximum of a sum is at most the sum of the maxima: an upper bound.
+        self.max += q.max;
+        self.own_mean = add_opt(self.own_mean, q.own_mean());
+        self.own_max = add_opt(self.own_max, q.own_max);
+        self.busy_mean = add_opt(self.busy_mean, q.own_busy_sum.map(|b| b as f64 / n));
+    }
+
+    /// The summed readings as one server's interval figures.
+    pub fn stats(&self) -> QueueStats {
+        let n = self.samples as f64;
+        QueueStats {
+            samples: self.samples,
+            sum: (self.mean * n).round() as u64,
+            max: self.max,
+            own_sum: self.own_mean.map(|m| (m * n).round() as u64),
+            own_max: self.own_max,
+            own_busy_sum: self.busy_mean.map(|m| (m * n).round() as u64),
+        }
+    }
+}
+
+/// The shards' intervals added up by slot (the interval's index on the
+/// shared clock); `servers` is how many queues each interval has.
+pub fn add_up(shards: &[ShardDir], interval: Duration, servers: usize) -> BTreeMap<u64, Slot> {
+    let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
+    for s in shards {
+        for rec in &s.intervals {
+            let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
+            slot.start = Some(slot.start.map_or(rec.start, |t| t.min(rec.start)));
+            slot.end = slot.end.max(rec.end);
+            slot.active += rec.active_sessions;
+            for r in &rec.rows {
+                let e = slot.rows.entry(s.row_keys[r.row].clone()).or_default();
+                e.ok += r.ok;
+                for (a, b) in e.errors.iter_mut().zip(r.errors) {
+                    *a += b;
+                }
+                e.corrected_sum_us += r.corrected_sum_us;
+            }
+            slot.queues.resize(servers, QueueSum::default());
+            for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
+                acc.add(q);
+            }
+        }
+    }
+    slots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_readings_add_as_means_and_maxima() {
+        let mut a = QueueStats::default();
+        a.add(
+            2,
+            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 3 }),
+        );
+        a.add(
+            4,
+            Some(crate::metrics::queue::OwnReading { queued: 3, busy: 3 }),
+        );
+        let mut b = QueueStats::default();
+        for _ in 0..5 {
+            b.add(10, None);
+        }
+        let mut sum = QueueSum::default();
+        sum.add(&a);
+        sum.add(&b);
+        let q = sum.stats();
+        assert_eq!(q.samples, 5);
+        assert!((q.mean() - 13.0).abs() < 1e-9, "3 + 10: {}", q.mean());
+        assert_eq!(q.max, 14);
+        assert_eq!((q.own_mean(), q.own_max), (Some(2.0), Some(3)));
+    }
+}

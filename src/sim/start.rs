@@ -1,0 +1,121 @@
+//! Starting the embedded servers on their bound listeners: each server runs
+//! an accept loop per listener (plain and TLS) as a tokio task, all watching
+//! one shutdown token.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::bind::Listeners;
+use super::certs::Certs;
+use super::{backend, cas, Role, ServerControl, ServerInfo};
+use crate::plan::{EmbeddedPlan, User};
+
+/// The servers started so far: what [`super::Topology`] keeps of them.
+pub(super) struct Spawned {
+    /// Cancelled to stop every server.
+    pub shutdown: CancellationToken,
+    /// The accept loops.
+    pub tasks: Vec<JoinHandle<()>>,
+    /// Each server's knobs and gauges, by name.
+    pub controls: HashMap<String, Arc<ServerControl>>,
+}
+
+/// Where a server listens, from its bound listeners.
+fn info(name: &str, role: Role, p: &TcpListener, t: &TcpListener) -> anyhow::Result<ServerInfo> {
+    Ok(ServerInfo {
+        name: name.to_string(),
+        role,
+        plain: p.local_addr()?,
+        tls: t.local_addr()?,
+    })
+}
+
+impl Spawned {
+    /// Nothing started yet.
+    pub fn new() -> Spawned {
+        Spawned {
+            shutdown: CancellationToken::new(),
+            tasks: Vec::new(),
+            controls: HashMap::new(),
+        }
+    }
+
+    /// Starts the back ends bound here, in order, and adds each one's plain
+    /// address to `addrs` (where a CAS finds it).
+    pub fn backends(
+        &mut self,
+        bound: Vec<Listeners>,
+        plan: &EmbeddedPlan,
+        users: &[User],
+        seed: u64,
+        certs: &Certs,
+        addrs: &mut HashMap<String, SocketAddr>,
+    ) -> anyhow::Result<Vec<ServerInfo>> {
+        let mut servers = Vec::new();
+        for Listeners { name, plain, tls } in bound {
+            let server = info(&name, Role::Backend, &plain, &tls)?;
+            addrs.insert(name.clone(), server.plain);
+            let state =
+                backend::Backend::new(&name, plan, users, seed, Some(certs.acceptor.clone()));
+            self.controls.insert(name.clone(), state.control.clone());
+            self.tasks.push(tokio::spawn(backend::run(
+                plain,
+                None,
+                state.clone(),
+                self.shutdown.clone(),
+            )));
+            self.tasks.push(tokio::spawn(backend::run(
+                tls,
+                Some(certs.acceptor.clone()),
+                state,
+                self.shutdown.clone(),
+            )));
+            servers.push(server);
+        }
+        Ok(servers)
+    }
+
+    /// Starts the CAS proxies bound here, in order, each forwarding to the
+    /// back ends at `backends`.
+    pub fn cas(
+        &mut self,
+        bound: Vec<Listeners>,
+        plan: &EmbeddedPlan,
+        users: &[User],
+        certs: &Certs,
+        backends: &HashMap<String, SocketAddr>,
+    ) -> anyhow::Result<Vec<ServerInfo>> {
+        let mut servers = Vec::new();
+        for Listeners { name, plain, tls } in bound {
+            let server = info(&name, Role::Cas, &plain, &tls)?;
+            let state = cas::Cas::new(
+                &name,
+                users,
+                backends.clone(),
+                Some(certs.acceptor.clone()),
+                plan.login_disabled_without_tls,
+                Some(super::certs::client_config(&certs.ca_der)?),
+            );
+            self.controls.insert(name.clone(), state.control.clone());
+            self.tasks.push(tokio::spawn(cas::run(
+                plain,
+                None,
+                state.clone(),
+                self.shutdown.clone(),
+            )));
+            self.tasks.push(tokio::spawn(cas::run(
+                tls,
+                Some(certs.acceptor.clone()),
+                state,
+                self.shutdown.clone(),
+            )));
+            servers.push(server);
+        }
+        Ok(servers)
+    }
+}
