@@ -453,4 +453,16 @@ pub const CASES: &[Case] = &[
         ],
         expect: &["--threshold", "unknown metric", "errors.rate"],
     },
+    Case {
+        name: "a duration the clock cannot hold",
+        files: &[("s.toml", "duration = \"18446744073709551615s\"\n")],
+        args: RUN_S,
+        expect: &["s.toml:1", "duration", "longest duration"],
+    },
+    Case {
+        name: "a scenario name that is a path",
+        files: scenario!("name = \"../../escaped\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:2", "name", "is a path"],
+    },
 ];
