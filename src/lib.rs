@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod capacity;
 pub mod cli;
 pub mod command;
 pub mod compare;

@@ -1,10 +1,11 @@
 //! Before anything connects: the results directory (created at once, so a
 //! run that cannot write says so before it loads anyone's servers), the
-//! protocol log directory, and a warning when the open-file limit caps the
-//! sessions asked for.
+//! protocol log directory, after refusing more concurrent sessions than the
+//! open-file limit or the memory can hold.
 
 use std::path::PathBuf;
 
+use crate::capacity::{self, Machine, PerSession};
 use crate::error::{Failure, InputError};
 use crate::plan::{LoadModel, RunPlan, TopologyPlan};
 use crate::report::ResultsDir;
@@ -14,8 +15,8 @@ fn default_out(plan: &RunPlan) -> PathBuf {
     PathBuf::from("results").join(format!("{}-{stamp}", plan.name))
 }
 
-/// Creates the results directory (and the protocol log's) and raises the
-/// open-file limit, warning when it still caps the sessions.
+/// Creates the results directory (and the protocol log's), once the machine
+/// is known to hold the sessions asked for (the open-file limit raised first).
 pub fn prepare(plan: &RunPlan) -> Result<ResultsDir, Failure> {
     let out = plan.output.out.clone().unwrap_or_else(|| default_out(plan));
     if let Some(log) = &plan.output.protocol_log {
@@ -24,20 +25,21 @@ pub fn prepare(plan: &RunPlan) -> Result<ResultsDir, Failure> {
             InputError::new("--protocol-log", msg)
         })?;
     }
-    let dir = ResultsDir::create(&out, plan.output.force)?;
-    let fd_limit = crate::fdlimit::raise().unwrap_or(0);
-    let per_session = match plan.topology {
-        TopologyPlan::Embedded(_) => crate::fdlimit::PER_SESSION_EMBEDDED,
-        TopologyPlan::Real(_) => crate::fdlimit::PER_SESSION_REAL,
+    let (key, sessions) = match plan.load.model {
+        LoadModel::Closed => ("load.sessions", plan.load.sessions),
+        LoadModel::Open => ("load.max_sessions", plan.load.max_sessions),
     };
-    let concurrent = match plan.load.model {
-        LoadModel::Closed => plan.load.sessions,
-        LoadModel::Open => plan.load.max_sessions,
-    } as u64;
-    if let Some(w) =
-        crate::fdlimit::warning(concurrent, per_session, fd_limit).filter(|_| fd_limit > 0)
-    {
-        eprintln!("imapload: warning: {w}");
-    }
+    let per = match plan.topology {
+        TopologyPlan::Embedded(_) => PerSession {
+            files: crate::fdlimit::PER_SESSION_EMBEDDED,
+            bytes: capacity::SESSION_BYTES_EMBEDDED,
+        },
+        TopologyPlan::Real(_) => PerSession {
+            files: crate::fdlimit::PER_SESSION_REAL,
+            bytes: capacity::SESSION_BYTES_REAL,
+        },
+    };
+    capacity::check(key, sessions as u64, per, Machine::now())?;
+    let dir = ResultsDir::create(&out, plan.output.force)?;
     Ok(dir)
 }

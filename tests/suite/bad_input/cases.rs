@@ -465,4 +465,10 @@ pub const CASES: &[Case] = &[
         args: RUN_S,
         expect: &["s.toml:2", "name", "is a path"],
     },
+    Case {
+        name: "more sessions than the machine can hold",
+        files: scenario!("[load]\nsessions = 10000000\n"),
+        args: RUN_S,
+        expect: &["load.sessions", "10000000 sessions need", "at most"],
+    },
 ];
