@@ -25,6 +25,8 @@ mod steady;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_fields;
+#[cfg(test)]
 mod tests_load_model;
 #[cfg(test)]
 mod tests_monitors;
