@@ -1,6 +1,6 @@
-//! UNSUBSCRIBE mailbox (RFC 3501 6.3.7): the embedded folders count as subscribed
-//! whatever the client asks, so it is acknowledged and changes nothing
-//! (timed on NOOP's row, the bookkeeping command it resembles).
+//! UNSUBSCRIBE mailbox (RFC 3501 6.3.7): the embedded folders count as
+//! subscribed whatever the client asks, so it is acknowledged and changes
+//! nothing; timed on its own row.
 
 use imap_codec::imap_types::command::CommandBody;
 
@@ -15,9 +15,9 @@ pub(super) const ADVERTISE: &[&str] = &[];
 /// Authenticated or selected.
 pub(super) const STATE: Needs = Needs::Authenticated;
 
-/// Its timing row: NOOP's.
+/// Its timing row.
 pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Noop)
+    Some(CommandKind::Unsubscribe)
 }
 
 /// OK, subscriptions unchanged.
