@@ -1,5 +1,5 @@
 //! CHECK (RFC 3501 6.4.1): a checkpoint; the in-memory store has nothing to
-//! flush, so it is answered like NOOP (and timed on NOOP's row).
+//! flush, so it is answered like NOOP, timed on its own row.
 
 use imap_codec::imap_types::command::CommandBody;
 
@@ -11,12 +11,12 @@ use crate::sim::backend::session::{Next, Session};
 pub(super) const DECODED: &str = "CommandBody::Check";
 /// Base IMAP4rev1.
 pub(super) const ADVERTISE: &[&str] = &[];
-/// Answered in any state, as before it had a file of its own.
-pub(super) const STATE: Needs = Needs::Any;
+/// A selected mailbox (RFC 3501 6.4: selected state only).
+pub(super) const STATE: Needs = Needs::Selected;
 
-/// Its timing row: NOOP's, as the cheap bookkeeping command it resembles.
+/// Its timing row.
 pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Noop)
+    Some(CommandKind::Check)
 }
 
 /// Reports what other sessions changed, then OK.
