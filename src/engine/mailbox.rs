@@ -148,6 +148,7 @@ fn parse_u32(s: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imap::capability::Atom;
 
     #[test]
     fn proxy_hints_are_read_from_login_answers() {
@@ -177,6 +178,6 @@ mod tests {
         }
         assert_eq!((m.exists, m.uid_next, m.read_only), (11, 56, true));
         let caps = m.capabilities.unwrap();
-        assert!(caps.literal_plus && caps.idle && !caps.sasl_ir);
+        assert!(caps.literal_plus && caps.offers(Atom::named("IDLE")) && !caps.sasl_ir);
     }
 }

@@ -2,10 +2,61 @@
 
 use super::response::{Kind, Response};
 
+include!(concat!(env!("OUT_DIR"), "/command_atoms.rs"));
+
+/// A capability atom some command kind needs (`IDLE`, `UIDPLUS`, `MOVE`...):
+/// the kind's file names it with [`Atom::named`], the build script collects
+/// every such name into [`COMMAND_ATOMS`], and [`Capabilities`] keeps one bit
+/// per atom, so a new command needs no new field here and checking it costs
+/// one bit test per command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Atom(u8);
+
+const _: () = assert!(
+    COMMAND_ATOMS.len() <= 64,
+    "Capabilities keeps command atoms in a u64"
+);
+
+impl Atom {
+    /// The atom called `name` (exact case as in the kind's file). Evaluated at
+    /// compile time in a kind's `SPEC`; a name the build script did not
+    /// collect stops the build.
+    pub const fn named(name: &str) -> Atom {
+        let mut i = 0;
+        while i < COMMAND_ATOMS.len() {
+            if bytes_eq(COMMAND_ATOMS[i].as_bytes(), name.as_bytes()) {
+                return Atom(i as u8);
+            }
+            i += 1;
+        }
+        panic!("a capability atom not in COMMAND_ATOMS")
+    }
+
+    /// The atom as the server spells it in CAPABILITY.
+    pub fn name(self) -> &'static str {
+        COMMAND_ATOMS[self.0 as usize]
+    }
+}
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Server capabilities parsed from a `* CAPABILITY ...` line or an
-/// `[CAPABILITY ...]` response code: only the ones that change what the
-/// engine may send (literal style, login method, STARTTLS, IDLE) are kept,
-/// as plain flags, so checking one costs nothing per command.
+/// `[CAPABILITY ...]` response code: the ones that change how the client
+/// connects (literal style, login method, STARTTLS) as plain flags, and the
+/// atoms command kinds look for as one bit each, so checking one costs
+/// nothing per command.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Capabilities {
     /// `IMAP4rev1`: the baseline every command here assumes.
@@ -22,14 +73,8 @@ pub struct Capabilities {
     pub sasl_ir: bool,
     /// `AUTH=PLAIN`: AUTHENTICATE PLAIN is offered.
     pub auth_plain: bool,
-    /// `IDLE` (RFC 2177): the server pushes mailbox changes.
-    pub idle: bool,
-    /// `UIDPLUS` (RFC 4315): UID EXPUNGE may be sent.
-    pub uidplus: bool,
-    /// `ENABLE` (RFC 5161): the ENABLE command may be sent.
-    pub enable: bool,
-    /// `MOVE` (RFC 6851): MOVE / UID MOVE may be sent.
-    pub move_cmd: bool,
+    /// Bit `i`: the server offers `COMMAND_ATOMS[i]`.
+    commands: u64,
 }
 
 impl Capabilities {
@@ -59,14 +104,11 @@ impl Capabilities {
                 caps.sasl_ir = true;
             } else if is(b"AUTH=PLAIN") {
                 caps.auth_plain = true;
-            } else if is(b"IDLE") {
-                caps.idle = true;
-            } else if is(b"UIDPLUS") {
-                caps.uidplus = true;
-            } else if is(b"ENABLE") {
-                caps.enable = true;
-            } else if is(b"MOVE") {
-                caps.move_cmd = true;
+            } else if let Some(i) = COMMAND_ATOMS
+                .iter()
+                .position(|a| atom.eq_ignore_ascii_case(a.as_bytes()))
+            {
+                caps.commands |= 1 << i;
             }
         }
         caps
@@ -91,6 +133,11 @@ impl Capabilities {
             }
             _ => None,
         }
+    }
+
+    /// Whether the server advertises `atom`.
+    pub fn offers(&self, atom: Atom) -> bool {
+        self.commands & (1 << atom.0) != 0
     }
 
     /// Whether a literal of `len` bytes may be sent non-synchronizing (`{len+}`),
@@ -134,12 +181,13 @@ mod tests {
                 literal_minus: false,
                 sasl_ir: true,
                 auth_plain: true,
-                idle: true,
-                uidplus: true,
-                enable: true,
-                move_cmd: true,
+                commands: c.commands,
             }
         );
+        for atom in ["IDLE", "UIDPLUS", "ENABLE", "MOVE"] {
+            assert!(c.offers(Atom::named(atom)), "{atom}");
+        }
+        assert!(!Capabilities::parse(b"IDLE2 XMOVE").offers(Atom::named("IDLE")));
         assert_eq!(Capabilities::parse(b""), Capabilities::default());
         assert!(!Capabilities::parse(b"AUTH=PLAINX IDLE2 LITERAL").auth_plain);
     }
@@ -158,10 +206,10 @@ mod tests {
     fn found_in_data_line_and_in_codes() {
         let line = Response::new(b"* CAPABILITY IMAP4rev1 IDLE\r\n");
         let c = Capabilities::from_response(&line).unwrap();
-        assert!(c.imap4rev1 && c.idle && !c.starttls);
+        assert!(c.imap4rev1 && c.offers(Atom::named("IDLE")) && !c.starttls);
         let greet = Response::new(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
         let c = Capabilities::from_response(&greet).unwrap();
-        assert!(c.starttls && c.login_disabled && !c.idle);
+        assert!(c.starttls && c.login_disabled && !c.offers(Atom::named("IDLE")));
         let tagged = Response::new(b"a1 OK [CAPABILITY IMAP4rev1 SASL-IR] Logged in\r\n");
         assert!(Capabilities::from_response(&tagged).unwrap().sasl_ir);
         assert_eq!(

@@ -1,8 +1,10 @@
-//! One place per IMAP command the engine sends: its precondition (may it be
-//! sent with the mailbox as the session knows it, else what a real client
-//! would send first), its encoding, what its answer must hold, and its effect
-//! on the session's mailbox state. [`spec`] is the one exhaustive match over
-//! [`CommandKind`], so a new kind makes the compiler ask for its [`Spec`].
+//! What the engine knows about each IMAP command it sends, as one [`Spec`]
+//! per kind in a file of its own under [`kind`]: the capability it needs and
+//! what to send without it, its precondition (may it be sent with the mailbox
+//! as the session knows it, else what a real client would send first), its
+//! encoding, what its answer must hold, and its effect on the session's
+//! mailbox state. [`spec`] is the one exhaustive match over [`CommandKind`],
+//! generated from the files.
 
 use rand::RngCore;
 
@@ -10,17 +12,17 @@ use crate::command::CommandKind;
 use crate::imap::encoder::CommandBuf;
 
 use super::mailbox::MailboxState;
+use crate::imap::capability::Atom;
 
-mod fetch;
-mod folder;
-mod info;
-mod phase;
-mod scratch;
-mod select;
-mod write;
+pub mod kind;
+
+pub use kind::spec;
 
 /// Everything the engine knows about one command kind.
 pub struct Spec {
+    /// The capability the server must advertise for it, and what to send
+    /// where it does not (`None`: every server takes it).
+    pub extension: Option<Extension>,
     /// The kind to send instead when this one is not valid now (`None`: send it).
     pub instead: fn(&MailboxState) -> Option<CommandKind>,
     /// Writes the whole command (CRLF included) for the mailbox as it is now.
@@ -33,43 +35,28 @@ pub struct Spec {
     pub on_ok: fn(&mut MailboxState),
 }
 
-/// The spec of `kind`.
-pub fn spec(kind: CommandKind) -> &'static Spec {
-    use CommandKind::*;
-    match kind {
-        Connect | Tls | Greeting | StartTls | Login | Authenticate => &phase::PHASE,
-        Capability => &phase::CAPABILITY,
-        Noop => &phase::NOOP,
-        Idle => &phase::IDLE,
-        Logout => &phase::LOGOUT,
-        Id => &info::ID,
-        Namespace => &info::NAMESPACE,
-        Enable => &info::ENABLE,
-        List => &folder::LIST,
-        Lsub => &folder::LSUB,
-        Status => &folder::STATUS,
-        Select => &select::SELECT,
-        Examine => &select::EXAMINE,
-        Close => &select::CLOSE,
-        Unselect => &select::UNSELECT,
-        FetchFlags => &fetch::FETCH_FLAGS,
-        FetchHeaders => &fetch::FETCH_HEADERS,
-        FetchBody => &fetch::FETCH_BODY,
-        FetchPartial => &fetch::FETCH_PARTIAL,
-        UidFetch => &fetch::UID_FETCH,
-        Search => &fetch::SEARCH,
-        UidSearch => &fetch::UID_SEARCH,
-        Store => &write::STORE,
-        UidStore => &write::UID_STORE,
-        Copy => &write::COPY,
-        Append => &write::APPEND,
-        Expunge => &write::EXPUNGE,
-        UidExpunge => &write::UID_EXPUNGE,
-        Move => &write::MOVE,
-        Create => &scratch::CREATE,
-        Delete => &scratch::DELETE,
-        Rename => &scratch::RENAME,
-    }
+/// A capability atom a kind needs (RFC 4315's `UIDPLUS`, ...), and the kind
+/// a real client sends instead on a server that does not advertise it.
+pub struct Extension {
+    /// The atom the server's CAPABILITY list must hold.
+    pub atom: Atom,
+    /// What to send where it is missing (its own precondition then applies).
+    pub otherwise: CommandKind,
+}
+
+/// Connect, TLS, greeting, STARTTLS, LOGIN, AUTHENTICATE: the session sends
+/// these itself (login.rs, open.rs); they are rows, not mix commands.
+pub static PHASE: Spec = Spec {
+    extension: None,
+    instead: need::nothing,
+    encode: phase,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+fn phase(e: &mut Enc<'_>) {
+    unreachable!("{} is a session phase, not a mix command", e.kind)
 }
 
 /// What an encoder may read and where it writes.
@@ -111,8 +98,21 @@ pub struct Encoded {
     pub sync_literal: bool,
 }
 
-/// The kind to send instead of `kind` given the mailbox state (itself when valid).
+/// The kind to send instead of `kind` given the server's capabilities and
+/// the mailbox state (itself when valid). Capabilities not known yet count as
+/// offered.
 pub fn substitute(kind: CommandKind, mbox: &MailboxState) -> CommandKind {
+    let kind = match &spec(kind).extension {
+        Some(ext)
+            if !mbox
+                .capabilities
+                .as_ref()
+                .is_none_or(|c| c.offers(ext.atom)) =>
+        {
+            ext.otherwise
+        }
+        Some(_) | None => kind,
+    };
     (spec(kind).instead)(mbox).unwrap_or(kind)
 }
 
@@ -174,18 +174,6 @@ pub(crate) mod need {
     /// A selected mailbox with a message, else SELECT or APPEND first.
     pub fn message(m: &MailboxState) -> Option<CommandKind> {
         selected(m).or_else(|| (m.exists == 0).then_some(CommandKind::Append))
-    }
-    /// A writable selected mailbox, on a server with UIDPLUS (RFC 4315),
-    /// else SELECT first or a plain EXPUNGE.
-    pub fn uidplus(m: &MailboxState) -> Option<CommandKind> {
-        let uidplus = m.capabilities.as_ref().is_none_or(|c| c.uidplus);
-        writable(m).or_else(|| (!uidplus).then_some(CommandKind::Expunge))
-    }
-    /// A writable selected mailbox with a message, on a server with MOVE
-    /// (RFC 6851), else what that needs first or a COPY.
-    pub fn movable(m: &MailboxState) -> Option<CommandKind> {
-        let offered = m.capabilities.as_ref().is_none_or(|c| c.move_cmd);
-        writable_message(m).or_else(|| (!offered).then_some(CommandKind::Copy))
     }
     /// A writable selected mailbox with a message.
     pub fn writable_message(m: &MailboxState) -> Option<CommandKind> {

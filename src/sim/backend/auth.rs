@@ -1,14 +1,13 @@
-//! Authentication on the back end: LOGIN, AUTHENTICATE PLAIN (with SASL-IR
-//! or a `+` continuation) and STARTTLS, with the LOGINDISABLED and
-//! refuse-logins rules.
+//! Authentication on the back end, shared by LOGIN and AUTHENTICATE (see
+//! `cmd/login.rs`, `cmd/authenticate.rs`): the LOGINDISABLED and
+//! refuse-logins rules, the PLAIN response and the `+` continuation.
 
 use std::sync::Arc;
 
 use base64::Engine as _;
 
 use super::capabilities;
-use super::session::{Next, Session, State};
-use crate::command::CommandKind;
+use super::session::{Session, State};
 use crate::sim::io::MAX_LINE;
 use crate::sim::store::Account;
 
@@ -115,27 +114,5 @@ impl Session {
             String::from_utf8_lossy(pass).into_owned(),
         );
         self.login(tag, &user, &pass);
-    }
-
-    pub(super) async fn starttls(&mut self, tag: &str, raw: &[u8]) -> Next {
-        let _worker = self.admit(CommandKind::StartTls).await;
-        let line_end = raw
-            .iter()
-            .position(|b| *b == b'\r' || *b == b'\n')
-            .unwrap_or(raw.len());
-        if raw[..line_end].split(|b| *b == b' ').count() != 2 {
-            return self.bad(tag, "STARTTLS takes no arguments");
-        }
-        let Some(acceptor) = self.be.acceptor.clone().filter(|_| !self.conn.tls) else {
-            return self.bad(tag, "STARTTLS not available on this connection");
-        };
-        if !matches!(self.state, State::NotAuth) {
-            return self.bad(tag, "STARTTLS only before authentication");
-        }
-        self.line(format!("{tag} OK Begin TLS negotiation now"));
-        if self.flush().await.is_err() || self.conn.start_tls(&acceptor).await.is_err() {
-            return Next::Close;
-        }
-        Next::Continue
     }
 }

@@ -8,13 +8,13 @@ use imap_codec::imap_types::sequence::SequenceSet;
 
 use std::io::Write as _;
 
-use super::commands::write_flags;
 use super::envelope::{body_structure, envelope, header_fields, literal};
+use super::flags::write_flags;
 use super::seqset::resolve;
 use super::session::{Session, State};
 use crate::command::CommandKind;
 use crate::sim::message::internal_date;
-use crate::sim::store::{flags, header_len, Message};
+use crate::sim::store::{flags, header_len, Message, Store};
 
 /// The timing row of a (non-UID) FETCH: whole bodies, partials, headers, or flags.
 pub(super) fn kind_of_items(items: &MacroOrMessageDataItemNames) -> CommandKind {
@@ -56,9 +56,10 @@ pub(super) fn kind_of_items(items: &MacroOrMessageDataItemNames) -> CommandKind 
     kind
 }
 
-fn expand(items: MacroOrMessageDataItemNames) -> Vec<MessageDataItemName> {
+/// The items a FETCH asks for, macros expanded, UID first for UID FETCH.
+fn wanted<'a>(items: &MacroOrMessageDataItemNames<'a>, uid: bool) -> Vec<MessageDataItemName<'a>> {
     use MessageDataItemName as I;
-    match items {
+    let mut items = match items {
         MacroOrMessageDataItemNames::Macro(Macro::Fast) => {
             vec![I::Flags, I::InternalDate, I::Rfc822Size]
         }
@@ -74,25 +75,76 @@ fn expand(items: MacroOrMessageDataItemNames) -> Vec<MessageDataItemName> {
                 I::Body,
             ]
         }
-        MacroOrMessageDataItemNames::MessageDataItemNames(v) => v,
+        MacroOrMessageDataItemNames::MessageDataItemNames(v) => v.clone(),
         #[allow(unreachable_patterns)]
         _ => vec![I::Flags],
+    };
+    if uid && !items.iter().any(|i| matches!(i, I::Uid)) {
+        items.insert(0, I::Uid);
+    }
+    items
+}
+
+/// What answering the items takes, decided once per FETCH.
+struct Work {
+    /// A non-PEEK body item on a writable mailbox sets \Seen.
+    sets_seen: bool,
+    /// Some item needs the message's bytes, not only its header.
+    needs_bytes: bool,
+    /// Some item needs the header: flags, UIDs, sizes and dates do not, so
+    /// the message list's FETCH (the most frequent command) synthesizes none.
+    needs_header: bool,
+}
+
+impl Work {
+    fn of(items: &[MessageDataItemName], read_only: bool) -> Work {
+        use MessageDataItemName as I;
+        Work {
+            sets_seen: !read_only
+                && items.iter().any(|i| {
+                    matches!(
+                        i,
+                        I::BodyExt { peek: false, .. } | I::Rfc822 | I::Rfc822Text
+                    )
+                }),
+            needs_bytes: items.iter().any(|i| {
+                matches!(
+                    i,
+                    I::BodyExt {
+                        section: None | Some(Section::Text(_) | Section::Part(_)),
+                        ..
+                    } | I::Rfc822
+                        | I::Rfc822Text
+                        | I::Body
+                        | I::BodyStructure
+                )
+            }),
+            needs_header: items
+                .iter()
+                .any(|i| !matches!(i, I::Uid | I::Flags | I::Rfc822Size | I::InternalDate)),
+        }
     }
 }
 
+/// One message to answer for.
+struct Fetched {
+    seq: u32,
+    message: Message,
+    /// This FETCH just set \Seen (so FLAGS go with the answer).
+    seen_changed: bool,
+}
+
 impl Session {
+    /// FETCH / UID FETCH of `set`: one `* n FETCH (...)` line per message.
     pub(super) fn fetch(
         &mut self,
         tag: &str,
         set: &SequenceSet,
-        items: MacroOrMessageDataItemNames,
+        items: &MacroOrMessageDataItemNames,
         uid: bool,
     ) {
         self.sync(false);
-        let mut items = expand(items);
-        if uid && !items.iter().any(|i| matches!(i, MessageDataItemName::Uid)) {
-            items.insert(0, MessageDataItemName::Uid);
-        }
+        let items = wanted(items, uid);
         let State::Selected(sel) = &self.state else {
             return;
         };
@@ -100,31 +152,10 @@ impl Session {
             self.bad(tag, "Invalid message sequence number");
             return;
         };
-        let sets_seen = !sel.read_only
-            && items.iter().any(|i| {
-                matches!(
-                    i,
-                    MessageDataItemName::BodyExt { peek: false, .. }
-                        | MessageDataItemName::Rfc822
-                        | MessageDataItemName::Rfc822Text
-                )
-            });
-        let needs_bytes = items.iter().any(|i| {
-            matches!(
-                i,
-                MessageDataItemName::BodyExt {
-                    section: None | Some(Section::Text(_) | Section::Part(_)),
-                    ..
-                } | MessageDataItemName::Rfc822
-                    | MessageDataItemName::Rfc822Text
-                    | MessageDataItemName::Body
-                    | MessageDataItemName::BodyStructure
-            )
-        });
+        let work = Work::of(&items, sel.read_only);
         let folder = sel.folder.clone();
         let user = sel.account.user.clone();
-        // (sequence number, message, whether this FETCH just set \Seen)
-        let msgs: Vec<(u32, Message, bool)> = {
+        let fetched: Vec<Fetched> = {
             let mut mb = folder.lock();
             targets
                 .iter()
@@ -132,158 +163,179 @@ impl Session {
                     let i = mb.position(*u)?;
                     let m = &mut mb.messages[i];
                     let before = m.flags;
-                    if sets_seen {
+                    if work.sets_seen {
                         m.flags |= flags::SEEN;
                     }
-                    Some((*seq, m.clone(), before != m.flags))
+                    let (seq, seen_changed) = (*seq, before != m.flags);
+                    Some(Fetched {
+                        seq,
+                        message: m.clone(),
+                        seen_changed,
+                    })
                 })
                 .collect()
         };
-        if sets_seen {
+        if work.sets_seen {
             folder.touch();
         }
-        // Flags, UIDs, sizes and dates need no header: the message list's
-        // FETCH (the most frequent command) must not synthesize one per message.
-        let needs_header = items.iter().any(|i| {
-            !matches!(
-                i,
-                MessageDataItemName::Uid
-                    | MessageDataItemName::Flags
-                    | MessageDataItemName::Rfc822Size
-                    | MessageDataItemName::InternalDate
-            )
-        });
-        let store = &self.be.store;
         let mut out = std::mem::take(&mut self.out);
-        for (seq, m, seen_changed) in msgs {
-            let bytes = needs_bytes.then(|| store.bytes(&user, &m));
-            let header: Vec<u8> = match &bytes {
-                _ if !needs_header => Vec::new(),
-                Some(b) => b[..header_len(b)].to_vec(),
-                None => store.header(&user, &m),
-            };
-            let _ = write!(out, "* {seq} FETCH (");
-            let mut first = true;
-            let mut flags_sent = false;
-            for item in &items {
-                if !first {
-                    out.push(b' ');
-                }
-                first = false;
-                render_item(
-                    &mut out,
-                    item,
-                    &m,
-                    &header,
-                    bytes.as_deref(),
-                    &mut flags_sent,
-                );
-            }
-            if seen_changed && !flags_sent {
-                out.extend_from_slice(b" FLAGS ");
-                write_flags(&mut out, m.flags);
-            }
-            out.extend_from_slice(b")\r\n");
+        for f in fetched {
+            message_line(&mut out, &self.be.store, &user, &items, &work, f);
         }
         self.out = out;
-        self.line(format!(
-            "{tag} OK {}FETCH completed",
-            if uid { "UID " } else { "" }
-        ));
+        let verb = if uid { "UID FETCH" } else { "FETCH" };
+        self.line(format!("{tag} OK {verb} completed"));
     }
 }
 
-fn render_item(
+/// `* n FETCH (...)` for one message.
+fn message_line(
     out: &mut Vec<u8>,
-    item: &MessageDataItemName,
-    m: &Message,
-    header: &[u8],
-    bytes: Option<&[u8]>,
-    flags_sent: &mut bool,
+    store: &Store,
+    user: &str,
+    items: &[MessageDataItemName],
+    work: &Work,
+    f: Fetched,
 ) {
+    let m = &f.message;
+    let bytes = work.needs_bytes.then(|| store.bytes(user, m));
+    let header: Vec<u8> = match &bytes {
+        _ if !work.needs_header => Vec::new(),
+        Some(b) => b[..header_len(b)].to_vec(),
+        None => store.header(user, m),
+    };
+    let _ = write!(out, "* {} FETCH (", f.seq);
+    let mut flags_sent = false;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        let data = MessageData {
+            m,
+            header: &header,
+            bytes: bytes.as_deref(),
+        };
+        flags_sent |= render_item(out, item, &data);
+    }
+    if f.seen_changed && !flags_sent {
+        out.extend_from_slice(b" FLAGS ");
+        write_flags(out, m.flags);
+    }
+    out.extend_from_slice(b")\r\n");
+}
+
+/// What an item is rendered from.
+struct MessageData<'a> {
+    m: &'a Message,
+    header: &'a [u8],
+    /// The whole message, when some item needs it.
+    bytes: Option<&'a [u8]>,
+}
+
+impl MessageData<'_> {
+    fn all(&self) -> &[u8] {
+        self.bytes.unwrap_or_default()
+    }
+
+    fn text(&self) -> &[u8] {
+        let all = self.all();
+        &all[self.header.len().min(all.len())..]
+    }
+}
+
+/// Writes one item; `true` if it was FLAGS.
+fn render_item(out: &mut Vec<u8>, item: &MessageDataItemName, d: &MessageData) -> bool {
     use MessageDataItemName as I;
-    let all = || bytes.unwrap_or_default();
     match item {
         I::Uid => {
-            let _ = write!(out, "UID {}", m.uid);
+            let _ = write!(out, "UID {}", d.m.uid);
         }
         I::Flags => {
-            *flags_sent = true;
             out.extend_from_slice(b"FLAGS ");
-            write_flags(out, m.flags);
+            write_flags(out, d.m.flags);
+            return true;
         }
         I::Rfc822Size => {
-            let _ = write!(out, "RFC822.SIZE {}", m.size);
+            let _ = write!(out, "RFC822.SIZE {}", d.m.size);
         }
         I::InternalDate => {
-            let _ = write!(out, "INTERNALDATE \"{}\"", internal_date(m.date));
+            let _ = write!(out, "INTERNALDATE \"{}\"", internal_date(d.m.date));
         }
-        I::Envelope => envelope(out, header),
+        I::Envelope => envelope(out, d.header),
         I::Body => {
             out.extend_from_slice(b"BODY ");
-            body_structure(out, all(), false);
+            body_structure(out, d.all(), false);
         }
         I::BodyStructure => {
             out.extend_from_slice(b"BODYSTRUCTURE ");
-            body_structure(out, all(), true);
+            body_structure(out, d.all(), true);
         }
         I::Rfc822 => {
             out.extend_from_slice(b"RFC822 ");
-            literal(out, all());
+            literal(out, d.all());
         }
         I::Rfc822Header => {
             out.extend_from_slice(b"RFC822.HEADER ");
-            literal(out, header);
+            literal(out, d.header);
         }
         I::Rfc822Text => {
             out.extend_from_slice(b"RFC822.TEXT ");
-            literal(out, &all()[header.len().min(all().len())..]);
+            literal(out, d.text());
         }
         I::BodyExt {
             section, partial, ..
         } => {
-            let (name, data): (String, Vec<u8>) = match section {
-                None => (String::new(), all().to_vec()),
-                Some(Section::Header(None)) => ("HEADER".into(), header.to_vec()),
-                Some(Section::Text(None)) => (
-                    "TEXT".into(),
-                    all()[header.len().min(all().len())..].to_vec(),
-                ),
-                Some(Section::Part(p)) if p.0.as_ref().len() == 1 && p.0.as_ref()[0].get() == 1 => {
-                    ("1".into(), all()[header.len().min(all().len())..].to_vec())
-                }
-                Some(Section::HeaderFields(None, names))
-                | Some(Section::HeaderFieldsNot(None, names)) => {
-                    let names: Vec<Vec<u8>> =
-                        names.as_ref().iter().map(|n| n.as_ref().to_vec()).collect();
-                    let not = matches!(section, Some(Section::HeaderFieldsNot(..)));
-                    let label = names
-                        .iter()
-                        .map(|n| String::from_utf8_lossy(n).to_uppercase())
-                        .collect::<Vec<_>>();
-                    let name = format!(
-                        "HEADER.FIELDS{} ({})",
-                        if not { ".NOT" } else { "" },
-                        label.join(" ")
-                    );
-                    (name, header_fields(header, &names, not))
-                }
-                Some(other) => (section_label(other), Vec::new()),
-            };
+            let part = section_data(section.as_ref(), d);
             match partial {
                 Some((origin, len)) => {
-                    let start = (*origin as usize).min(data.len());
-                    let end = start.saturating_add(len.get() as usize).min(data.len());
-                    out.extend_from_slice(format!("BODY[{name}]<{origin}> ").as_bytes());
-                    literal(out, &data[start..end]);
+                    let start = (*origin as usize).min(part.data.len());
+                    let end = start
+                        .saturating_add(len.get() as usize)
+                        .min(part.data.len());
+                    out.extend_from_slice(format!("BODY[{}]<{origin}> ", part.name).as_bytes());
+                    literal(out, &part.data[start..end]);
                 }
                 None => {
-                    out.extend_from_slice(format!("BODY[{name}] ").as_bytes());
-                    literal(out, &data);
+                    out.extend_from_slice(format!("BODY[{}] ", part.name).as_bytes());
+                    literal(out, &part.data);
                 }
             }
         }
     }
+    false
+}
+
+/// A body section's name in the answer and its bytes.
+struct SectionData {
+    name: String,
+    data: Vec<u8>,
+}
+
+fn section_data(section: Option<&Section>, d: &MessageData) -> SectionData {
+    let (name, data): (String, Vec<u8>) = match section {
+        None => (String::new(), d.all().to_vec()),
+        Some(Section::Header(None)) => ("HEADER".into(), d.header.to_vec()),
+        Some(Section::Text(None)) => ("TEXT".into(), d.text().to_vec()),
+        Some(Section::Part(p)) if p.0.as_ref().len() == 1 && p.0.as_ref()[0].get() == 1 => {
+            ("1".into(), d.text().to_vec())
+        }
+        Some(Section::HeaderFields(None, names)) | Some(Section::HeaderFieldsNot(None, names)) => {
+            let names: Vec<Vec<u8>> = names.as_ref().iter().map(|n| n.as_ref().to_vec()).collect();
+            let not = matches!(section, Some(Section::HeaderFieldsNot(..)));
+            let label = names
+                .iter()
+                .map(|n| String::from_utf8_lossy(n).to_uppercase())
+                .collect::<Vec<_>>();
+            let name = format!(
+                "HEADER.FIELDS{} ({})",
+                if not { ".NOT" } else { "" },
+                label.join(" ")
+            );
+            (name, header_fields(d.header, &names, not))
+        }
+        Some(other) => (section_label(other), Vec::new()),
+    };
+    SectionData { name, data }
 }
 
 /// A best-effort label for sections of parts we do not have (we only have

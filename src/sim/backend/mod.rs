@@ -3,17 +3,14 @@
 
 mod auth;
 mod bearer;
-mod commands;
+mod cmd;
 mod envelope;
 mod fetch;
-mod folders;
+mod flags;
 mod idle;
-mod kinds;
-mod moves;
 mod search;
 mod seqset;
 mod session;
-mod uid_expunge;
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
@@ -78,12 +75,12 @@ impl Backend {
     }
 }
 
-/// The capability list, as both servers advertise it: STARTTLS only where it
-/// can still be used, LOGINDISABLED while logins are refused for lack of TLS.
+/// The capability list, as both servers advertise it: the base (IMAP4rev1,
+/// LITERAL+ for the framing), what the command files advertise, STARTTLS only
+/// where it can still be used, LOGINDISABLED while logins are refused for
+/// lack of TLS.
 pub fn capabilities(tls: bool, starttls: bool, login_disabled: bool) -> String {
-    let mut c = String::from(
-        "IMAP4rev1 LITERAL+ SASL-IR IDLE AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER UIDPLUS UNSELECT ID NAMESPACE ENABLE MOVE",
-    );
+    let mut c = format!("IMAP4rev1 LITERAL+ {}", cmd::advertised());
     if !tls && starttls {
         c.push_str(" STARTTLS");
     }

@@ -1,0 +1,33 @@
+//! APPEND mailbox (\Seen) {n} (RFC 3501 6.3.11): saving a sent message or draft.
+//! Its new state arrives as EXISTS and `[APPENDUID]`, which the mailbox state
+//! folds in itself.
+
+use crate::engine::cmd::{keep, need, Enc, Spec};
+
+/// Its place among the rows.
+pub const ROW: u16 = 180;
+
+/// Valid in any authenticated state; LITERAL+ when offered, else a
+/// synchronizing literal sent after the server's continuation.
+pub static SPEC: Spec = Spec {
+    extension: None,
+    instead: need::nothing,
+    encode: append,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+fn append(e: &mut Enc<'_>) {
+    e.buf
+        .atom(b"APPEND")
+        .sp()
+        .astring(e.mailbox.as_bytes())
+        .atom(b" (\\Seen) ");
+    e.buf.literal_header(e.append_msg.len(), e.literal_plus);
+    if e.literal_plus {
+        e.buf.raw(e.append_msg).crlf();
+    } else {
+        e.sync_literal = true;
+    }
+}

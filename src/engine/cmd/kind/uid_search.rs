@@ -1,0 +1,22 @@
+//! UID SEARCH: the same searches, answered with UIDs.
+
+use super::search::criteria;
+use crate::engine::cmd::{keep, need, Enc, Spec};
+
+/// Its place among the rows.
+pub const ROW: u16 = 140;
+
+/// Needs a selected mailbox.
+pub static SPEC: Spec = Spec {
+    extension: None,
+    instead: need::selected,
+    encode: uid_search,
+    need: 0,
+    on_send: keep,
+    on_ok: keep,
+};
+
+fn uid_search(e: &mut Enc<'_>) {
+    e.buf.atom(b"UID SEARCH");
+    criteria(e);
+}

@@ -1,0 +1,32 @@
+//! DELETE name (RFC 3501 6.3.4) of a scratch folder (never INBOX or the
+//! fixed set).
+
+use imap_codec::imap_types::command::CommandBody;
+
+use super::create::folder_answer;
+use super::Needs;
+use crate::command::CommandKind;
+use crate::sim::backend::session::{mailbox_name, Next, Session};
+
+/// Decoded by imap-codec.
+pub(super) const DECODED: &str = "CommandBody::Delete { .. }";
+/// Base IMAP4rev1.
+pub(super) const ADVERTISE: &[&str] = &[];
+/// Authenticated or selected.
+pub(super) const STATE: Needs = Needs::Authenticated;
+
+/// Its timing row.
+pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
+    Some(CommandKind::Delete)
+}
+
+/// Removes the scratch folder.
+pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
+    let CommandBody::Delete { mailbox } = body else {
+        return s.misrouted(tag);
+    };
+    let account = s.account().expect("authenticated");
+    let done = account.delete(&mailbox_name(mailbox));
+    folder_answer(s, tag, "DELETE", done);
+    Next::Continue
+}

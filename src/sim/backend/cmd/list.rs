@@ -1,0 +1,120 @@
+//! LIST reference pattern (RFC 3501 6.3.8): the fixed folders, with their
+//! special-use attributes, and the account's scratch folders.
+
+use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::mailbox::ListMailbox;
+
+use super::Needs;
+use crate::command::CommandKind;
+use crate::sim::backend::session::{mailbox_name, Next, Session};
+use crate::sim::store::FOLDERS;
+
+/// Decoded by imap-codec.
+pub(super) const DECODED: &str = "CommandBody::List { .. }";
+/// Base IMAP4rev1.
+pub(super) const ADVERTISE: &[&str] = &[];
+/// Authenticated or selected.
+pub(super) const STATE: Needs = Needs::Authenticated;
+
+/// Its timing row.
+pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
+    Some(CommandKind::List)
+}
+
+/// The folders the pattern matches.
+pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
+    let CommandBody::List {
+        reference,
+        mailbox_wildcard,
+    } = body
+    else {
+        return s.misrouted(tag);
+    };
+    let pattern = list_pattern(mailbox_wildcard);
+    answer(s, tag, "LIST", &mailbox_name(reference), &pattern);
+    Next::Continue
+}
+
+/// A LIST pattern as bytes.
+pub(super) fn list_pattern(p: &ListMailbox) -> Vec<u8> {
+    match p {
+        ListMailbox::Token(t) => t.as_ref().to_vec(),
+        ListMailbox::String(s) => s.as_ref().to_vec(),
+    }
+}
+
+/// The `* LIST` / `* LSUB` lines for `reference` + `pattern`, then OK.
+pub(super) fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8]) {
+    if pattern.is_empty() {
+        s.line(format!("* {verb} (\\Noselect) \"/\" \"\""));
+    } else {
+        let mut full = reference.as_bytes().to_vec();
+        full.extend_from_slice(pattern);
+        for (name, _) in FOLDERS {
+            let matched = if name == "INBOX" {
+                wildcard(&full.to_ascii_uppercase(), b"INBOX")
+            } else {
+                wildcard(&full, name.as_bytes())
+            };
+            if matched {
+                let special = match name {
+                    "Sent" => " \\Sent",
+                    "Drafts" => " \\Drafts",
+                    "Archive" => " \\Archive",
+                    "Trash" => " \\Trash",
+                    _ => "",
+                };
+                s.line(format!("* {verb} (\\HasNoChildren{special}) \"/\" {name}"));
+            }
+        }
+        scratch(s, verb, &full);
+    }
+    s.line(format!("{tag} OK {verb} completed"));
+}
+
+/// Lists the scratch folders `pattern` (reference and pattern joined) matches.
+fn scratch(s: &mut Session, verb: &str, pattern: &[u8]) {
+    let Some(account) = s.account() else {
+        return;
+    };
+    for name in account.scratch_names() {
+        if wildcard(pattern, name.as_bytes()) {
+            s.line(format!("* {verb} (\\HasNoChildren) \"/\" {name}"));
+        }
+    }
+}
+
+/// LIST pattern match: `*` and `%` match any run of characters (the folder
+/// set is flat, so the two only differ in hierarchy we do not have).
+pub(super) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+    // Dynamic programming over name prefixes: linear in the pattern, so a
+    // hostile pattern of thousands of `*` costs nothing.
+    let mut reach = vec![false; name.len() + 1];
+    reach[0] = true;
+    for &p in pattern {
+        if p == b'*' || p == b'%' {
+            for i in 1..=name.len() {
+                reach[i] |= reach[i - 1];
+            }
+        } else {
+            for i in (1..=name.len()).rev() {
+                reach[i] = reach[i - 1] && name[i - 1] == p;
+            }
+            reach[0] = false;
+        }
+    }
+    reach[name.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard(b"*", b"Sent"));
+        assert!(wildcard(b"%", b"INBOX"));
+        assert!(wildcard(b"S*t", b"Sent"));
+        assert!(!wildcard(b"Dr", b"Drafts"));
+    }
+}
