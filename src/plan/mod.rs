@@ -11,6 +11,7 @@ mod load;
 mod load_model;
 mod load_plan;
 mod monitors;
+mod name;
 mod overrides;
 mod profiles;
 mod scenario;
