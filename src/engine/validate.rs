@@ -19,7 +19,7 @@ use crate::plan::Validate;
 use super::failure::CommandError;
 use super::mailbox::MailboxState;
 
-pub(super) mod scan;
+pub mod scan;
 
 use super::cmd::spec;
 use scan::{fetch_items, BODY, BODY_LITERAL, HEADER, PARTIAL0, UID};

@@ -36,11 +36,11 @@ pub fn fetch_items(raw: &[u8]) -> Option<u8> {
         }
         let start = i;
         loop {
+            i += plain_run(&raw[i..], NAME_STOP);
             match *raw.get(i)? {
                 b'[' => i += memchr::memchr(b']', &raw[i..])? + 1,
                 b' ' => break,
-                b')' | b'(' | b'\r' | b'\n' | b'"' | b'{' => return None,
-                _ => i += 1,
+                _ => return None,
             }
         }
         let name = &raw[start..i];
@@ -54,6 +54,37 @@ pub fn fetch_items(raw: &[u8]) -> Option<u8> {
     (&raw[i + 1..] == b"\r\n").then_some(items)
 }
 
+/// Bytes that end a run of plain bytes in an item name: `[` opens a section,
+/// a space ends the name, the rest make the response malformed.
+const NAME_STOP: u8 = 1;
+/// Bytes that end a run of plain bytes in a value (lists, quoted strings,
+/// literals, the space or `)` after it, and line ends).
+const VALUE_STOP: u8 = 2;
+
+/// Which runs each byte ends, as [`NAME_STOP`] / [`VALUE_STOP`] bits, so
+/// the walk jumps over plain bytes with one table look-up each instead of
+/// a match per byte.
+static STOPS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let both = [b'(', b')', b' ', b'"', b'{', b'\r', b'\n'];
+    let mut k = 0;
+    while k < both.len() {
+        t[both[k] as usize] = NAME_STOP | VALUE_STOP;
+        k += 1;
+    }
+    t[b'[' as usize] = NAME_STOP;
+    t[b'~' as usize] = VALUE_STOP;
+    t
+};
+
+/// How many bytes at the start of `b` end no run of `kind`.
+#[inline]
+fn plain_run(b: &[u8], kind: u8) -> usize {
+    b.iter()
+        .position(|&c| STOPS[c as usize] & kind != 0)
+        .unwrap_or(b.len())
+}
+
 /// The text before `(` is `* n FETCH ` (case-insensitive keyword).
 fn is_fetch_head(head: &[u8]) -> bool {
     let Some(rest) = head.strip_prefix(b"* ") else {
@@ -64,6 +95,12 @@ fn is_fetch_head(head: &[u8]) -> bool {
 }
 
 fn classify(name: &[u8], literal: bool) -> u8 {
+    // Servers send upper case; the exact comparisons answer them at once.
+    match name {
+        b"UID" => return UID,
+        b"FLAGS" => return FLAGS,
+        _ => {}
+    }
     let is = |s: &[u8]| name.eq_ignore_ascii_case(s);
     if is(b"UID") {
         UID
@@ -92,6 +129,7 @@ fn skip_value(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let literal = matches!(b.get(i), Some(b'{')) || b.get(i..i + 2) == Some(b"~{");
     let mut depth = 0u32;
     loop {
+        i += plain_run(&b[i.min(b.len())..], VALUE_STOP);
         match *b.get(i)? {
             b'(' => {
                 depth += 1;
