@@ -254,6 +254,33 @@ pub async fn watch<O: Observer>(conn: &mut Connection, obs: &mut O) -> ClientErr
     }
 }
 
+/// Encodes `LOGIN user pass` into `cmd` (a new tag), each value an atom, a
+/// quoted string or (8-bit) a literal: `{N+}` when `non_sync(len)` says the
+/// server takes it, else a synchronizing `{N}`. Returns the tag and the
+/// command's parts for [`command`] (one more per synchronizing literal).
+pub fn encode_login<'c>(
+    cmd: &'c mut CommandBuf,
+    user: &[u8],
+    pass: &[u8],
+    non_sync: impl Fn(usize) -> bool,
+) -> (u32, Vec<&'c [u8]>) {
+    let tag = cmd.begin();
+    cmd.atom(b"LOGIN").sp();
+    let user_cut = cmd.astring_or_literal(user, non_sync(user.len()));
+    cmd.sp();
+    let pass_cut = cmd.astring_or_literal(pass, non_sync(pass.len()));
+    cmd.crlf();
+    let bytes = cmd.as_bytes();
+    let mut parts = Vec::with_capacity(3);
+    let mut from = 0;
+    for cut in [user_cut, pass_cut].into_iter().flatten() {
+        parts.push(&bytes[from..cut]);
+        from = cut;
+    }
+    parts.push(&bytes[from..]);
+    (tag, parts)
+}
+
 /// What a usable greeting says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Greeting {

@@ -291,3 +291,15 @@ async fn greetings_ok_preauth_bye_and_garbage() {
     assert!(matches!(got[2], Err(ClientError::Bye(ref t)) if t == b"full"));
     assert!(matches!(got[3], Err(ClientError::OutOfTurn(Kind::Tagged))));
 }
+
+#[test]
+fn login_is_cut_before_each_synchronizing_literal() {
+    let mut cmd = CommandBuf::new();
+    let (tag, parts) = encode_login(&mut cmd, b"user01", "pä".as_bytes(), |_| false);
+    assert_eq!(tag, 1);
+    let want: [&[u8]; 2] = [b"a1 LOGIN user01 {3}\r\n", "pä\r\n".as_bytes()];
+    assert_eq!(parts, want);
+    let (tag, parts) = encode_login(&mut cmd, "ü".as_bytes(), b"p w", |_| true);
+    assert_eq!(tag, 2);
+    assert_eq!(parts, ["a2 LOGIN {2+}\r\nü \"p w\"\r\n".as_bytes()]);
+}
