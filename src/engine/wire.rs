@@ -193,3 +193,7 @@ pub async fn hold(
     };
     Err(failure(e, on.check))
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod tests;

@@ -326,4 +326,4 @@ impl Observer for CapabilityWatch {
 
 #[cfg(test)]
 #[path = "client_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 use super::*;
 use crate::imap::framer::Limits;
 
-/// One step of a scripted server.
-enum Step {
+/// One step of a scripted server (also used by the engine's wire tests).
+pub(crate) enum Step {
     /// Reads one line and checks it is this.
     Read(&'static str),
     /// Writes these bytes.
@@ -20,7 +20,7 @@ enum Step {
 
 /// A server that plays `script` on its first connection, then reports any
 /// bytes the client sent after it (until the client closes).
-async fn scripted(script: Vec<Step>) -> (SocketAddr, JoinHandle<String>) {
+pub(crate) async fn scripted(script: Vec<Step>) -> (SocketAddr, JoinHandle<String>) {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     let server = tokio::spawn(async move {
@@ -43,7 +43,7 @@ async fn scripted(script: Vec<Step>) -> (SocketAddr, JoinHandle<String>) {
     (addr, server)
 }
 
-async fn connect(addr: SocketAddr) -> Connection {
+pub(crate) async fn connect(addr: SocketAddr) -> Connection {
     Connection::connect(addr, Limits::default()).await.unwrap()
 }
 
