@@ -303,3 +303,20 @@ fn login_is_cut_before_each_synchronizing_literal() {
     assert_eq!(tag, 2);
     assert_eq!(parts, ["a2 LOGIN {2+}\r\nü \"p w\"\r\n".as_bytes()]);
 }
+
+#[tokio::test]
+async fn into_parts_hands_over_the_stream_and_the_bytes_past_the_last_message() {
+    let (addr, server) = scripted(vec![
+        Step::Write("* OK hi\r\n* partial"),
+        Step::Read("relayed\r\n"),
+    ])
+    .await;
+    let mut conn = connect(addr).await;
+    assert!(greeting(&mut conn).await.is_ok());
+    let parts = conn.into_parts().unwrap();
+    assert_eq!(parts.leftover, b"* partial");
+    let mut stream = parts.stream;
+    stream.write_all(b"relayed\r\n").await.unwrap();
+    drop(stream);
+    assert_eq!(server.await.unwrap(), "");
+}

@@ -256,7 +256,7 @@ impl Connection {
         self.consume();
         let stream: Box<dyn Duplex> = match self.stream {
             Stream::Plain(s) => Box::new(s),
-            Stream::Tls(s) => Box::new(s),
+            Stream::Tls(s) => s,
             Stream::Upgrading => return Err(unusable()),
         };
         Ok(Parts {
