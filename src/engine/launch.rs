@@ -9,6 +9,7 @@ use rand::Rng;
 
 use crate::metrics::{ErrorReason, Route};
 
+use super::guard::SessionStop;
 use super::session::{Session, SessionEnd, SlotBuffers};
 use super::Ctx;
 
@@ -52,7 +53,9 @@ pub async fn launch(
     c.active.fetch_add(1, Ordering::Relaxed);
     let user = ctx.users.user(lease);
     let profile = ctx.profile_of(lease.index);
-    let end = Session::new(ctx, route, user, profile, bufs, rng)
+    // Made once per session: its commands wait on these, not on the run's.
+    let stop = SessionStop::new(ctx);
+    let end = Session::new(ctx, &stop, route, user, profile, bufs, rng)
         .run(intended)
         .await;
     c.active.fetch_sub(1, Ordering::Relaxed);

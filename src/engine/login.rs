@@ -16,14 +16,26 @@ use base64::Engine as _;
 use rand::Rng;
 
 use crate::command::CommandKind;
+use crate::imap::client;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::{sasl_oauthbearer, sasl_plain, sasl_xoauth2};
 use crate::metrics::ErrorReason;
 use crate::plan::{LoginMethod, UNKNOWN_BACKEND};
 
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
-use super::session::Session;
-use super::wire::{read_challenge, read_checked, send, Answer, Read};
+use super::guard::Phase;
+use super::session::{Session, SlotBuffers};
+use super::wire::{exchange, Answer, OnWire};
+
+/// What a login sends, made ready before it is timed.
+struct Credentials {
+    /// The SASL mechanism, or `None` for LOGIN.
+    sasl: Option<Sasl>,
+    /// The token came from `token_command` (a refusal has it fetched anew).
+    from_command: bool,
+    /// When the login is due: later than planned when fetching a token took time.
+    intended: Instant,
+}
 
 /// One SASL exchange: the mechanism, and how to answer a server's error
 /// challenge (`None`: the mechanism has none, a continuation after the
@@ -43,7 +55,10 @@ impl Session<'_> {
         let ctx = self.ctx;
         let method = match ctx.session.login {
             LoginMethod::Mixed => self.mixed_method(),
-            m => m,
+            m @ (LoginMethod::Login
+            | LoginMethod::AuthenticatePlain
+            | LoginMethod::XOAuth2
+            | LoginMethod::OAuthBearer) => m,
         };
         let kind = match method {
             LoginMethod::Login | LoginMethod::Mixed => CommandKind::Login,
@@ -62,42 +77,12 @@ impl Session<'_> {
             let e = CommandError::new(ErrorReason::Tls, LOGIN_DISABLED);
             return Err(self.fail(kind, e));
         }
-        let mut intended = intended;
-        let (user, pass) = (self.user.name.as_str(), self.user.password.as_str());
-        self.bufs.scratch.clear();
-        let (sasl, from_command) = match method {
-            LoginMethod::Login | LoginMethod::Mixed => (None, false),
-            LoginMethod::AuthenticatePlain => {
-                sasl_plain(user, pass, &mut self.bufs.scratch);
-                let plain = Sasl {
-                    mechanism: b"PLAIN",
-                    error_reply: None,
-                };
-                (Some(plain), false)
-            }
-            LoginMethod::XOAuth2 | LoginMethod::OAuthBearer => {
-                let token = ctx.tokens.get(self.user).await;
-                let token = token.map_err(|e| self.fail(kind, e))?;
-                if token.fetched_now {
-                    // The token command's run time is not the server's latency.
-                    intended = Instant::now();
-                }
-                let sasl = if method == LoginMethod::XOAuth2 {
-                    sasl_xoauth2(user, &token.value, &mut self.bufs.scratch);
-                    Sasl {
-                        mechanism: b"XOAUTH2",
-                        error_reply: Some(b""),
-                    }
-                } else {
-                    sasl_oauthbearer(user, &token.value, &mut self.bufs.scratch);
-                    Sasl {
-                        mechanism: b"OAUTHBEARER",
-                        error_reply: Some(b"AQ=="),
-                    }
-                };
-                (Some(sasl), token.from_command)
-            }
-        };
+        let creds = self.credentials(method, intended).await;
+        let Credentials {
+            sasl,
+            from_command,
+            intended,
+        } = creds.map_err(|e| self.fail(kind, e))?;
         let _queued = ctx.queues.due(self.route, kind);
         self.want_home_hint();
         let r = match sasl {
@@ -115,6 +100,55 @@ impl Session<'_> {
                 Err(self.fail(kind, e))
             }
         }
+    }
+
+    /// Makes ready what a login with `method` sends (the SASL initial
+    /// response in `bufs.scratch`), fetching an OAuth 2 token when it needs
+    /// one; the token command's run time moves the login's intended start.
+    async fn credentials(
+        &mut self,
+        method: LoginMethod,
+        intended: Instant,
+    ) -> Result<Credentials, CommandError> {
+        let (user, pass) = (self.user.name.as_str(), self.user.password.as_str());
+        self.bufs.scratch.clear();
+        let mut creds = Credentials {
+            sasl: None,
+            from_command: false,
+            intended,
+        };
+        match method {
+            LoginMethod::Login | LoginMethod::Mixed => {}
+            LoginMethod::AuthenticatePlain => {
+                sasl_plain(user, pass, &mut self.bufs.scratch);
+                creds.sasl = Some(Sasl {
+                    mechanism: b"PLAIN",
+                    error_reply: None,
+                });
+            }
+            LoginMethod::XOAuth2 | LoginMethod::OAuthBearer => {
+                let token = self.ctx.tokens.get(self.user).await?;
+                if token.fetched_now {
+                    // The token command's run time is not the server's latency.
+                    creds.intended = Instant::now();
+                }
+                creds.from_command = token.from_command;
+                creds.sasl = Some(if method == LoginMethod::XOAuth2 {
+                    sasl_xoauth2(user, &token.value, &mut self.bufs.scratch);
+                    Sasl {
+                        mechanism: b"XOAUTH2",
+                        error_reply: Some(b""),
+                    }
+                } else {
+                    sasl_oauthbearer(user, &token.value, &mut self.bufs.scratch);
+                    Sasl {
+                        mechanism: b"OAUTHBEARER",
+                        error_reply: Some(b"AQ=="),
+                    }
+                });
+            }
+        }
+        Ok(creds)
     }
 
     /// `login = "mixed"`: each session picks one of the methods this user has
@@ -159,45 +193,31 @@ impl Session<'_> {
     /// a literal: `{N+}` when the server takes LITERAL+, else `{N}` and a wait
     /// for its `+` before the bytes. Returns when the last byte was written.
     async fn login_command(&mut self, conn: &mut Connection) -> Result<Instant, CommandError> {
-        let ctx = self.ctx;
-        let deadline = self.deadline();
-        let (user, pass) = (self.user.name.as_bytes(), self.user.password.as_bytes());
-        let caps = self.mbox.capabilities.as_ref();
-        let non_sync = |len: usize| caps.is_some_and(|c| c.non_sync_literal_ok(len));
-        let (user_plus, pass_plus) = (non_sync(user.len()), non_sync(pass.len()));
-        let cmd = &mut self.bufs.cmd;
-        let tag = cmd.begin();
-        cmd.atom(b"LOGIN").sp();
-        let user_cut = cmd.astring_or_literal(user, user_plus);
-        cmd.sp();
-        let pass_cut = cmd.astring_or_literal(pass, pass_plus);
-        cmd.crlf();
         let mut check = self.check(CommandKind::Login);
-        let mut from = 0;
-        for cut in [user_cut, pass_cut].into_iter().flatten() {
-            let part = &self.bufs.cmd.as_bytes()[from..cut];
-            send(conn, part, deadline, &ctx.hard_stop).await?;
-            let mbox = &mut self.mbox;
-            match read_checked(conn, tag, mbox, &mut check, true, deadline, &ctx.hard_stop).await? {
-                Answer::Continue => from = cut,
-                Answer::Done => return Err(check.fail("no continuation for the literal")),
-            }
-        }
-        let rest = &self.bufs.cmd.as_bytes()[from..];
-        let sent = send(conn, rest, deadline, &ctx.hard_stop).await?;
-        let mbox = &mut self.mbox;
-        read_checked(conn, tag, mbox, &mut check, false, deadline, &ctx.hard_stop).await?;
-        Ok(sent)
+        let (guard, phase) = (self.guard(), Phase::command());
+        let (caps, user) = (self.mbox.capabilities, self.user);
+        let non_sync = |len: usize| caps.is_some_and(|c| c.non_sync_literal_ok(len));
+        let (name, pass) = (user.name.as_bytes(), user.password.as_bytes());
+        let (tag, parts) = client::encode_login(&mut self.bufs.cmd, name, pass, non_sync);
+        let mut on = OnWire {
+            tag,
+            check: &mut check,
+            mbox: &mut self.mbox,
+            phase: &phase,
+        };
+        let done = guard
+            .run(&phase, exchange(conn, &parts, false, &mut on))
+            .await?;
+        Ok(done.sent)
     }
 
-    /// `AUTHENTICATE` with the initial response in `bufs.scratch`; returns
-    /// when the last client line was sent.
+    /// `AUTHENTICATE` with the initial response in `bufs.scratch`, under one
+    /// guard for the whole exchange; returns when the last client line was sent.
     async fn authenticate(
         &mut self,
         conn: &mut Connection,
         sasl: Sasl,
     ) -> Result<Instant, CommandError> {
-        let ctx = self.ctx;
         let sasl_ir = self.mbox.capabilities.as_ref().is_some_and(|c| c.sasl_ir);
         let tag = self.bufs.cmd.begin();
         self.bufs
@@ -210,65 +230,55 @@ impl Session<'_> {
         }
         self.bufs.cmd.crlf();
         let mut check = self.check(CommandKind::Authenticate);
-        let read = Read {
+        let (guard, phase) = (self.guard(), Phase::command());
+        let mut on = OnWire {
             tag,
-            deadline: self.deadline(),
-            hard_stop: &ctx.hard_stop,
+            check: &mut check,
+            mbox: &mut self.mbox,
+            phase: &phase,
         };
-        let mut sent = send(
-            conn,
-            self.bufs.cmd.as_bytes(),
-            read.deadline,
-            read.hard_stop,
-        )
-        .await?;
-        let mut challenge = Vec::new();
-        if !sasl_ir {
-            let mbox = &mut self.mbox;
-            match read_challenge(conn, &read, mbox, &mut check, &mut challenge).await? {
-                Answer::Continue => {}
-                Answer::Done => return Err(check.fail("no continuation for SASL")),
-            }
-            self.bufs.scratch.extend_from_slice(b"\r\n");
-            sent = send(conn, &self.bufs.scratch, read.deadline, read.hard_stop).await?;
+        let work = sasl_exchange(conn, &mut on, self.bufs, &sasl, sasl_ir);
+        guard.run(&phase, work).await
+    }
+}
+
+/// The AUTHENTICATE command in `bufs.cmd` and its SASL exchange: the
+/// initial response after the server's `+` unless it went inline
+/// (SASL-IR), then the server's error challenge answered as the mechanism
+/// says, if the server refuses with one. Returns when the last client line
+/// was sent.
+async fn sasl_exchange(
+    conn: &mut Connection,
+    on: &mut OnWire<'_>,
+    bufs: &mut SlotBuffers,
+    sasl: &Sasl,
+    sasl_ir: bool,
+) -> Result<Instant, CommandError> {
+    let error_challenge = sasl.error_reply.is_some();
+    let command = [bufs.cmd.as_bytes()];
+    let mut done = exchange(conn, &command, !sasl_ir || error_challenge, on).await?;
+    if !sasl_ir {
+        if done.answer == Answer::Done {
+            return Err(on.check.fail("no continuation for SASL"));
         }
-        let mbox = &mut self.mbox;
-        let Some(reply) = sasl.error_reply else {
-            read_checked(
-                conn,
-                tag,
-                mbox,
-                &mut check,
-                false,
-                read.deadline,
-                read.hard_stop,
-            )
-            .await?;
-            return Ok(sent);
-        };
-        match read_challenge(conn, &read, mbox, &mut check, &mut challenge).await? {
-            Answer::Done => return Ok(sent),
-            Answer::Continue => {}
-        }
-        // The server refused the token and said why: answer, then read its NO.
-        self.bufs.scratch.clear();
-        self.bufs.scratch.extend_from_slice(reply);
-        self.bufs.scratch.extend_from_slice(b"\r\n");
-        send(conn, &self.bufs.scratch, read.deadline, read.hard_stop).await?;
-        let mbox = &mut self.mbox;
-        let r = read_checked(
-            conn,
-            tag,
-            mbox,
-            &mut check,
-            false,
-            read.deadline,
-            read.hard_stop,
-        );
-        match r.await {
-            Ok(_) => Err(check.fail("OK after an OAuth 2 error challenge")),
-            Err(e) => Err(with_oauth_error(e, &challenge)),
-        }
+        bufs.scratch.extend_from_slice(b"\r\n");
+        done = exchange(conn, &[bufs.scratch.as_slice()], error_challenge, on).await?;
+    }
+    let sent = done.sent;
+    let Some(reply) = sasl.error_reply else {
+        return Ok(sent);
+    };
+    if done.answer == Answer::Done {
+        return Ok(sent);
+    }
+    // The server refused the token and said why: answer, then read its NO.
+    let challenge = conn.last_response().text().to_vec();
+    bufs.scratch.clear();
+    bufs.scratch.extend_from_slice(reply);
+    bufs.scratch.extend_from_slice(b"\r\n");
+    match exchange(conn, &[bufs.scratch.as_slice()], false, on).await {
+        Ok(_) => Err(on.check.fail("OK after an OAuth 2 error challenge")),
+        Err(e) => Err(with_oauth_error(e, &challenge)),
     }
 }
 

@@ -6,10 +6,12 @@ mod closed;
 pub mod cmd;
 mod due;
 pub mod failure;
+pub mod guard;
 mod launch;
 mod login;
 pub mod mailbox;
 pub mod open;
+mod profile;
 pub mod session;
 mod steps;
 mod tally;
@@ -30,13 +32,14 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use tokio_util::sync::CancellationToken;
 
-use crate::command::CommandKind;
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
 use crate::metrics::{IntervalStore, QueueGauges, Recorder, Window};
-use crate::plan::{LoadModel, LoadPlan, Profile, RunPlan, SessionPlan, ThinkTime};
+use crate::plan::{LoadModel, LoadPlan, RunPlan, SessionPlan};
 
+use profile::profiles;
+pub use profile::ProfileRt;
 pub use tally::SessionTally;
 use users::UserPool;
 
@@ -177,53 +180,11 @@ impl Ctx {
     }
 }
 
-/// A user profile ready for sampling.
-#[derive(Debug, Clone)]
-pub struct ProfileRt {
-    /// Profile name.
-    pub name: String,
-    /// Commands per session (inclusive range).
-    pub commands: (u32, u32),
-    /// Think time.
-    pub think: ThinkTime,
-    /// Mix commands.
-    pub mix: Vec<CommandKind>,
-    /// Weighted index over `mix`.
-    pub mix_index: WeightedIndex<u32>,
-}
-
-impl ProfileRt {
-    fn new(p: &Profile) -> Self {
-        ProfileRt {
-            name: p.name.clone(),
-            commands: p.commands_per_session,
-            think: p.think_time,
-            mix: p.mix.iter().map(|(k, _)| *k).collect(),
-            mix_index: WeightedIndex::new(p.mix.iter().map(|(_, w)| *w))
-                .expect("plan validated the mix"),
-        }
-    }
-}
-
 impl Ctx {
     /// The profile of the user at pool index `user`.
     pub fn profile_of(&self, user: usize) -> &ProfileRt {
         &self.profiles[self.user_profile[user] as usize]
     }
-}
-
-/// The profiles of a plan: its own, or one made of the session's fields.
-fn profiles(plan: &RunPlan) -> Vec<Profile> {
-    if !plan.session.profiles.is_empty() {
-        return plan.session.profiles.clone();
-    }
-    vec![Profile {
-        name: "default".into(),
-        weight: 1,
-        commands_per_session: plan.session.commands_per_session,
-        think_time: plan.session.think_time,
-        mix: plan.session.mix.clone(),
-    }]
 }
 
 /// What the engine reports when a run ends.

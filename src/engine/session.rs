@@ -9,16 +9,18 @@ use rand::rngs::SmallRng;
 use rand::Rng;
 
 use crate::command::CommandKind;
+use crate::imap::client::{self, ClientError};
 use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
-use crate::imap::response::{Capabilities, Kind, Response, Status};
 use crate::imap::url::Security;
 use crate::metrics::{ErrorReason, Route};
-use crate::plan::{User, Validate};
+use crate::plan::User;
 
 use super::failure::{CommandError, FailedCommand};
+use super::guard::{Deadline, Guard, Phase, SessionStop};
 use super::mailbox::MailboxState;
-use super::wire::{read_answer, send, Deadline};
+use super::validate::Check;
+use super::wire::{exchange, OnWire};
 use super::{Ctx, ProfileRt};
 
 /// Buffers a session slot reuses from one session to the next.
@@ -71,6 +73,8 @@ pub enum SessionEnd {
 /// One live session's context.
 pub struct Session<'a> {
     pub(super) ctx: &'a Ctx,
+    /// This session's own stops (children of the run's).
+    pub(super) stop: &'a SessionStop,
     pub(super) route: Route,
     pub(super) user: &'a User,
     pub(super) profile: &'a ProfileRt,
@@ -82,9 +86,10 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// A session of `user` (with its profile) over `route`.
+    /// A session of `user` (with its profile) over `route`, stopped by `stop`.
     pub fn new(
         ctx: &'a Ctx,
+        stop: &'a SessionStop,
         route: Route,
         user: &'a User,
         profile: &'a ProfileRt,
@@ -94,6 +99,7 @@ impl<'a> Session<'a> {
         let mbox = MailboxState::with_scratch_seed(rng.random());
         Session {
             ctx,
+            stop,
             route,
             user,
             profile,
@@ -125,6 +131,15 @@ impl<'a> Session<'a> {
 
     pub(super) fn deadline(&self) -> Deadline {
         Deadline::after(self.ctx.session.command_timeout)
+    }
+
+    /// The bounds of one command sent now: the command timeout and this
+    /// session's hard stop.
+    pub(super) fn guard(&self) -> Guard<'a> {
+        Guard {
+            deadline: self.deadline(),
+            hard_stop: &self.stop.hard,
+        }
     }
 
     /// Runs the whole session; `start` is its intended start.
@@ -165,15 +180,15 @@ impl<'a> Session<'a> {
             .as_ref()
             .and_then(|p| p.session(&self.user.name, &target.name));
         let t = Instant::now();
-        let deadline = self.deadline();
-        let r = tokio::select! {
-            r = tokio::time::timeout_at(deadline.at.into(), Connection::connect_from(target.addr, ctx.next_source(), ctx.limits)) => match r {
-                Err(_) => Err(deadline.missed("no connection")),
-                Ok(Err(e)) => Err(CommandError::new(ErrorReason::Connect, e.to_string())),
-                Ok(Ok(c)) => Ok(c),
-            },
-            _ = ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
+        let connect = async {
+            Connection::connect_from(target.addr, ctx.next_source(), ctx.limits)
+                .await
+                .map_err(|e| CommandError::new(ErrorReason::Connect, e.to_string()))
         };
+        let r = self
+            .guard()
+            .run(&Phase::waiting("no connection"), connect)
+            .await;
         let mut conn = match r {
             Ok(c) => c,
             Err(e) => {
@@ -212,15 +227,13 @@ impl<'a> Session<'a> {
             done = self.handshake(conn, &target.server_name, done).await?;
         }
         let t = Instant::now();
-        let deadline = self.deadline();
-        let greeting = tokio::select! {
-            r = tokio::time::timeout_at(deadline.at.into(), conn.read_response()) => match r {
-                Err(_) => Err(deadline.missed("no greeting")),
-                Ok(Err(e)) => Err(CommandError::transport(&e)),
-                Ok(Ok(resp)) => greeting(&resp, ctx.session.validate),
-            },
-            _ = ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
+        let read = async {
+            let greeting = client::greeting(conn).await.map_err(greeting_error)?;
+            super::validate::check_greeting(conn.last_response().raw(), ctx.session.validate)
+                .map_err(|detail| CommandError::new(ErrorReason::Protocol, detail))?;
+            Ok(greeting)
         };
+        let greeting = self.guard().run(&Phase::waiting("no greeting"), read).await;
         let greeting = greeting.map_err(|e| self.fail(CommandKind::Greeting, e))?;
         self.mbox.capabilities = greeting.capabilities;
         self.preauth = greeting.preauth;
@@ -230,22 +243,8 @@ impl<'a> Session<'a> {
         let upgrade = target.security == Security::StartTls
             || (target.security == Security::Plain && share > 0.0 && self.rng.random_bool(share));
         if upgrade {
-            let enc_tag = self.bufs.cmd.begin();
-            self.bufs.cmd.atom(b"STARTTLS").crlf();
-            let deadline = self.deadline();
-            let sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop)
-                .await
-                .map_err(|e| self.fail(CommandKind::StartTls, e))?;
-            read_answer(
-                conn,
-                enc_tag,
-                &mut self.mbox,
-                false,
-                deadline,
-                &ctx.hard_stop,
-            )
-            .await
-            .map_err(|e| self.fail(CommandKind::StartTls, e))?;
+            let sent = self.starttls(conn).await;
+            let sent = sent.map_err(|e| self.fail(CommandKind::StartTls, e))?;
             done = self.ok(CommandKind::StartTls, done, sent);
             if conn.buffered() > 0 {
                 // Bytes after the STARTTLS answer would be injected into the TLS session.
@@ -268,53 +267,48 @@ impl<'a> Session<'a> {
         intended: Instant,
     ) -> Result<Instant, FailedCommand> {
         let t = Instant::now();
-        let deadline = self.deadline();
-        let r = tokio::select! {
-            r = tokio::time::timeout_at(deadline.at.into(), conn.upgrade_tls(&self.ctx.tls, server_name)) => match r {
-                Err(_) => Err(deadline.missed("TLS handshake not done")),
-                Ok(Err(e)) => Err(CommandError::transport(&e)),
-                Ok(Ok(())) => Ok(()),
-            },
-            _ = self.ctx.hard_stop.cancelled() => Err(CommandError::aborted()),
+        let upgrade = async {
+            let r = conn.upgrade_tls(&self.ctx.tls, server_name).await;
+            r.map_err(|e| CommandError::transport(&e))
         };
+        let phase = Phase::waiting("TLS handshake not done");
+        let r = self.guard().run(&phase, upgrade).await;
         r.map_err(|e| self.fail(CommandKind::Tls, e))?;
         Ok(self.ok(CommandKind::Tls, intended, t))
     }
+
+    /// `STARTTLS` and its tagged OK, with the light checks of a command that
+    /// asks for no data; returns when it was sent.
+    async fn starttls(&mut self, conn: &mut Connection) -> Result<Instant, CommandError> {
+        let guard = self.guard();
+        let tag = self.bufs.cmd.begin();
+        self.bufs.cmd.atom(b"STARTTLS").crlf();
+        let mut check = Check::new(CommandKind::Noop, &self.mbox);
+        let phase = Phase::command();
+        let mut on = OnWire {
+            tag,
+            check: &mut check,
+            mbox: &mut self.mbox,
+            phase: &phase,
+        };
+        let command = [self.bufs.cmd.as_bytes()];
+        let work = exchange(conn, &command, false, &mut on);
+        Ok(guard.run(&phase, work).await?.sent)
+    }
 }
 
-/// What a usable greeting says.
-struct Greeting {
-    /// Capabilities from its `[CAPABILITY ...]` code, if any.
-    capabilities: Option<Capabilities>,
-    /// `* PREAUTH`: the connection is authenticated already (no login).
-    preauth: bool,
-}
-
-/// The capabilities a greeting announces and whether it is PREAUTH, or why it
-/// is not a usable greeting (a BYE with the server's text, or what broke the
-/// protocol).
-fn greeting(resp: &Response<'_>, validate: Validate) -> Result<Greeting, CommandError> {
-    match (resp.kind(), resp.status()) {
-        (Kind::Untagged, Some(status @ (Status::Ok | Status::Preauth))) => {
-            super::validate::check_greeting(resp.raw(), validate)
-                .map_err(|detail| CommandError::new(ErrorReason::Protocol, detail))?;
-            let capabilities = resp
-                .code()
-                .filter(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY"))
-                .map(|(_, list)| Capabilities::parse(list));
-            Ok(Greeting {
-                capabilities,
-                preauth: status == Status::Preauth,
-            })
-        }
-        (Kind::Untagged, Some(Status::Bye)) => Err(CommandError::answer(
-            ErrorReason::Disconnect,
-            "BYE ",
-            resp.text(),
-        )),
-        _ => Err(CommandError::new(
+/// Why the greeting is not usable: a BYE with the server's text, the
+/// transport's error, or what broke the protocol.
+fn greeting_error(e: ClientError<()>) -> CommandError {
+    match e {
+        ClientError::Transport(e) => CommandError::transport(&e),
+        ClientError::Bye(text) => CommandError::answer(ErrorReason::Disconnect, "BYE ", &text),
+        ClientError::WrongTag(_)
+        | ClientError::UnexpectedContinuation
+        | ClientError::OutOfTurn(_)
+        | ClientError::Observer(()) => CommandError::new(
             ErrorReason::Protocol,
             "greeting is not an untagged OK, PREAUTH or BYE",
-        )),
+        ),
     }
 }

@@ -14,9 +14,10 @@ use crate::plan::{Pacing, ThinkTime};
 use super::cmd::{encode, spec, substitute, EncodeInput};
 use super::due::wait_until;
 use super::failure::{CommandError, FailedCommand};
+use super::guard::{Deadline, Guard, Phase};
 use super::session::{Session, SessionEnd};
 use super::validate::Check;
-use super::wire::{hold, read_checked, send, Answer};
+use super::wire::{exchange, hold, Answer, OnWire};
 
 /// A wait at least this long gives the receive buffer back first (see
 /// `Connection::park`); shorter ones keep it, so busy sessions never
@@ -64,14 +65,14 @@ impl Session<'_> {
             };
             let intended = base + self.think();
             due = intended;
-            if intended >= self.ctx.deadline || self.ctx.soft_stop.is_cancelled() {
+            if intended >= self.ctx.deadline || self.stop.soft.is_cancelled() {
                 end = SessionEnd::Stopped;
                 break;
             }
             if intended.saturating_duration_since(Instant::now()) >= PARK_AFTER {
                 conn.park();
             }
-            if !wait_until(intended, &self.ctx.soft_stop).await {
+            if !wait_until(intended, &self.stop.soft).await {
                 end = SessionEnd::Stopped;
                 break;
             }
@@ -142,43 +143,37 @@ impl Session<'_> {
         let enc = encode(kind, &input, self.rng, &mut self.bufs.cmd);
         (spec(kind).on_send)(&mut self.mbox);
         let mut check = self.check(kind);
-        let deadline = self.deadline();
-        let mut sent = send(conn, self.bufs.cmd.as_bytes(), deadline, &ctx.hard_stop).await?;
         if kind == CommandKind::Idle {
-            return self.idle(conn, enc.tag, &mut check, intended, sent).await;
+            return self.idle(conn, enc.tag, &mut check, intended).await;
         }
         if enc.sync_literal {
-            match read_checked(
-                conn,
-                enc.tag,
-                &mut self.mbox,
-                &mut check,
-                true,
-                deadline,
-                &ctx.hard_stop,
-            )
-            .await?
-            {
-                Answer::Continue => {}
-                Answer::Done => return Err(check.fail("no continuation for the literal")),
-            }
             self.bufs.scratch.clear();
             self.bufs.scratch.extend_from_slice(&self.bufs.append_msg);
             self.bufs.scratch.extend_from_slice(b"\r\n");
-            sent = send(conn, &self.bufs.scratch, deadline, &ctx.hard_stop).await?;
         }
-        read_checked(
-            conn,
-            enc.tag,
-            &mut self.mbox,
-            &mut check,
-            false,
-            deadline,
-            &ctx.hard_stop,
-        )
-        .await?;
+        // One timer and one stop wait for the whole exchange, literal included.
+        let guard = self.guard();
+        let phase = Phase::command();
+        let bufs = &*self.bufs;
+        let (one, two);
+        let parts: &[&[u8]] = if enc.sync_literal {
+            two = [bufs.cmd.as_bytes(), bufs.scratch.as_slice()];
+            &two
+        } else {
+            one = [bufs.cmd.as_bytes()];
+            &one
+        };
+        let mut on = OnWire {
+            tag: enc.tag,
+            check: &mut check,
+            mbox: &mut self.mbox,
+            phase: &phase,
+        };
+        let done = guard
+            .run(&phase, exchange(conn, parts, false, &mut on))
+            .await?;
         (spec(kind).on_ok)(&mut self.mbox);
-        Ok(self.ok(kind, intended, sent))
+        Ok(self.ok(kind, intended, done.sent))
     }
 
     /// IDLE: time to the continuation plus time from DONE to the tagged OK;
@@ -189,14 +184,22 @@ impl Session<'_> {
         tag: u32,
         check: &mut Check,
         intended: Instant,
-        sent: Instant,
     ) -> Result<Instant, CommandError> {
-        let ctx = self.ctx;
-        let deadline = self.deadline();
-        let mbox = &mut self.mbox;
-        match read_checked(conn, tag, mbox, check, true, deadline, &ctx.hard_stop).await? {
-            Answer::Continue => {}
-            Answer::Done => return Err(check.fail("IDLE ended without a continuation")),
+        let (ctx, stop) = (self.ctx, self.stop);
+        let guard = self.guard();
+        let phase = Phase::command();
+        let mut on = OnWire {
+            tag,
+            check,
+            mbox: &mut self.mbox,
+            phase: &phase,
+        };
+        let command = [self.bufs.cmd.as_bytes()];
+        let began = guard
+            .run(&phase, exchange(conn, &command, true, &mut on))
+            .await?;
+        if began.answer == Answer::Done {
+            return Err(on.check.fail("IDLE ended without a continuation"));
         }
         let entered = Instant::now();
         let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
@@ -204,21 +207,23 @@ impl Session<'_> {
         let held = ctx.queues.hold(self.route, CommandKind::Idle);
         // The load stopping ends the hold like its time running out: DONE, then logout.
         tokio::select! {
-            r = hold(conn, &mut self.mbox, check, until, &ctx.hard_stop) => r?,
-            _ = ctx.soft_stop.cancelled() => {}
+            r = hold(conn, on.mbox, on.check, until, &stop.hard) => r?,
+            _ = stop.soft.cancelled() => {}
         }
         drop(held);
-        let deadline = self.deadline();
-        let done_sent = send(conn, b"DONE\r\n", deadline, &ctx.hard_stop).await?;
-        let mbox = &mut self.mbox;
-        read_checked(conn, tag, mbox, check, false, deadline, &ctx.hard_stop).await?;
+        let guard = Guard {
+            deadline: Deadline::after(ctx.session.command_timeout),
+            hard_stop: &stop.hard,
+        };
+        let finish = exchange(conn, &[b"DONE\r\n"], false, &mut on);
+        let done_sent = guard.run(&phase, finish).await?.sent;
         let now = Instant::now();
         let tail = now.saturating_duration_since(done_sent);
         ctx.recorder.record_ok(
             self.route,
             CommandKind::Idle,
             entered.saturating_duration_since(intended) + tail,
-            entered.saturating_duration_since(sent) + tail,
+            entered.saturating_duration_since(began.sent) + tail,
         );
         Ok(now)
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use rustls_pki_types::ServerName;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
@@ -67,6 +67,18 @@ enum Stream {
     /// Placeholder while the TCP stream is moved into a TLS handshake; stays
     /// here if the handshake fails, making the connection unusable.
     Upgrading,
+}
+
+/// Any bidirectional byte stream a connection can hand over (plain TCP or client TLS).
+pub trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
+
+/// A connection taken apart by [`Connection::into_parts`].
+pub struct Parts {
+    /// The transport, past any TLS handshake.
+    pub stream: Box<dyn Duplex>,
+    /// Bytes received but not yet returned as a message, to go first.
+    pub leftover: Vec<u8>,
 }
 
 /// An IMAP connection: transport, receive buffer and framer.
@@ -227,6 +239,30 @@ impl Connection {
             log.server(&self.rbuf[..n]);
         }
         Ok(Response::new(&self.rbuf[..n]))
+    }
+
+    /// The message the last `read_response` returned, again (an empty view
+    /// before the first): for a caller that learned from a read's summary
+    /// that it wants the text after all (a NO's reason, a SASL challenge).
+    pub fn last_response(&self) -> Response<'_> {
+        Response::new(&self.rbuf[..self.consumed])
+    }
+
+    /// Gives up the IMAP framing: the transport as a plain byte stream, and
+    /// the bytes that arrived after the last returned message, which belong
+    /// in front of whatever is read from the stream next (a proxy relaying
+    /// the rest of a session after logging in for it).
+    pub fn into_parts(mut self) -> Result<Parts, ImapError> {
+        self.consume();
+        let stream: Box<dyn Duplex> = match self.stream {
+            Stream::Plain(s) => Box::new(s),
+            Stream::Tls(s) => s,
+            Stream::Upgrading => return Err(unusable()),
+        };
+        Ok(Parts {
+            stream,
+            leftover: self.rbuf.to_vec(),
+        })
     }
 
     /// Bytes that arrived after the last returned message (must be empty

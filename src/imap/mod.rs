@@ -1,8 +1,10 @@
 //! The IMAP client core: endpoint URLs, the response framer, the command
-//! encoder and the connection over plain TCP, implicit TLS and STARTTLS.
+//! encoder, the connection over plain TCP, implicit TLS and STARTTLS, and
+//! the one command exchange over it.
 
 pub mod capability;
 pub mod cert_facts;
+pub mod client;
 pub mod conn;
 pub mod encoder;
 pub mod framer;

@@ -146,3 +146,24 @@ fn every_corpus_message_has_a_sensible_view() {
         }
     }
 }
+
+#[test]
+fn layout_found_once_matches_every_accessor() {
+    // No line end at all, a bare CR, a lone `+ `: the stored layout must
+    // stay inside the first line whatever the framing left.
+    let a = r(b"a9 NO [ALERT] half");
+    assert_eq!((a.tag(), a.status()), (Some(&b"a9"[..]), Some(Status::No)));
+    assert_eq!(a.text(), b"[ALERT] half");
+    assert_eq!(a.code(), Some((&b"ALERT"[..], &b""[..])));
+    let b = r(b"* 7 EXPUNGE\r");
+    assert_eq!(b.untagged_number(), Some((7, &b"EXPUNGE"[..])));
+    assert_eq!(b.text(), b"7 EXPUNGE");
+    let c = r(b"+ \r\n");
+    assert_eq!(
+        (c.kind(), c.text(), c.status()),
+        (Kind::Continuation, &b""[..], None)
+    );
+    let d = r(b"* SEARCH\r\n");
+    assert_eq!(d.untagged_keyword(), Some(&b"SEARCH"[..]));
+    assert_eq!((d.status(), d.text()), (None, &b"SEARCH"[..]));
+}

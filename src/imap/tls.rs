@@ -94,6 +94,12 @@ impl TlsClient {
         })
     }
 
+    /// Wraps a configuration built elsewhere (the embedded CAS's client
+    /// configuration trusting the topology's own CA).
+    pub fn from_config(config: Arc<ClientConfig>) -> TlsClient {
+        TlsClient { config }
+    }
+
     /// A connector sharing this configuration, for one handshake.
     pub fn connector(&self) -> tokio_rustls::TlsConnector {
         tokio_rustls::TlsConnector::from(self.config.clone())

@@ -1,10 +1,14 @@
-//! The probe's own small command exchange: send one `z<n>` command and read
-//! until its tagged answer. Unlike the engine's hot path this keeps the
-//! answer text, because a probe reports what the server said.
+//! The probe's commands over the client exchange ([`crate::imap::client`]):
+//! send one `z<n>` command and read until its tagged answer. Unlike the
+//! engine's hot path this keeps the answer text, because a probe reports
+//! what the server said.
 
+use std::convert::Infallible;
+
+use crate::imap::client::{self, ClientError, Expect, Tag};
 use crate::imap::conn::{Connection, ImapError};
 use crate::imap::encoder::CommandBuf;
-use crate::imap::response::{Kind, Status};
+use crate::imap::response::{Capabilities, Response, Status};
 
 /// A tagged answer: its status and the text after it (response code included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,57 +51,57 @@ pub(super) enum ExchangeError {
 }
 
 /// Sends a command made of `segments` (tag included, CRLF at the end of the
-/// last) and reads until the tagged answer for `tag`, skipping untagged
-/// data. Every segment but the last must end in a synchronizing literal
-/// header (`{n}\r\n`): the next one is sent only after the server's `+`,
-/// or the server's early tagged answer (a NO to the literal) is returned.
+/// last) through the client exchange and reads until the tagged answer for
+/// `tag`, skipping untagged data. Every segment but the last must end in a
+/// synchronizing literal header (`{n}\r\n`): the next one is sent only after
+/// the server's `+`, or the server's early tagged answer (a NO to the
+/// literal) is returned.
 pub(super) async fn command(
     conn: &mut Connection,
     tag: &str,
     segments: &[Vec<u8>],
 ) -> Result<Answer, ExchangeError> {
-    let mut login_disabled = false;
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        conn.send(seg).await.map_err(ExchangeError::Io)?;
-        loop {
-            let resp = conn.read_response().await.map_err(ExchangeError::Io)?;
-            match resp.kind() {
-                Kind::Untagged if resp.status() == Some(Status::Bye) => {
-                    return Err(ExchangeError::Bye(lossy(resp.text())))
-                }
-                Kind::Untagged => login_disabled |= says_login_disabled(resp.raw()),
-                Kind::Continuation if !last => break,
-                Kind::Continuation => {
-                    return Err(ExchangeError::Unexpected(
-                        "unexpected continuation request".to_string(),
-                    ))
-                }
-                Kind::Tagged => {
-                    let got = resp.tag().unwrap_or_default();
-                    if !got.eq_ignore_ascii_case(tag.as_bytes()) {
-                        return Err(ExchangeError::Unexpected(format!(
-                            "answer with tag `{}` to command `{tag}`",
-                            lossy(got)
-                        )));
-                    }
-                    return Ok(Answer {
-                        status: resp.status(),
-                        text: lossy(resp.text()),
-                        login_disabled: login_disabled || says_login_disabled(resp.raw()),
-                    });
-                }
-            }
-        }
+    if segments.is_empty() {
+        return Err(ExchangeError::Unexpected("empty command".to_string()));
     }
-    Err(ExchangeError::Unexpected("empty command".to_string()))
+    let parts: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
+    let mut login_disabled = false;
+    let mut watch = |resp: &Response<'_>| {
+        let caps = Capabilities::from_response(resp);
+        login_disabled |= caps.is_some_and(|c| c.login_disabled);
+        Ok::<(), Infallible>(())
+    };
+    let expect = Expect::tagged(Tag::Text(tag.as_bytes()));
+    client::command(conn, &parts, &expect, &mut watch)
+        .await
+        .map_err(|e| ExchangeError::from_client(e, tag))?;
+    let resp = conn.last_response();
+    Ok(Answer {
+        status: resp.status(),
+        text: lossy(resp.text()),
+        login_disabled,
+    })
 }
 
-/// Whether a CAPABILITY response or `[CAPABILITY ...]` code lists LOGINDISABLED.
-fn says_login_disabled(raw: &[u8]) -> bool {
-    let upper = raw.to_ascii_uppercase();
-    let has = |w: &[u8]| upper.windows(w.len()).any(|x| x == w);
-    has(b"CAPABILITY") && has(b" LOGINDISABLED")
+impl ExchangeError {
+    /// The client exchange's failure of command `tag`, in the probe's words.
+    fn from_client(e: ClientError<Infallible>, tag: &str) -> ExchangeError {
+        match e {
+            ClientError::Transport(e) => ExchangeError::Io(e),
+            ClientError::Bye(text) => ExchangeError::Bye(lossy(&text)),
+            ClientError::WrongTag(got) => ExchangeError::Unexpected(format!(
+                "answer with tag `{}` to command `{tag}`",
+                lossy(&got)
+            )),
+            ClientError::UnexpectedContinuation => {
+                ExchangeError::Unexpected("unexpected continuation request".to_string())
+            }
+            ClientError::OutOfTurn(kind) => {
+                ExchangeError::Unexpected(format!("unexpected {kind:?} response"))
+            }
+            ClientError::Observer(never) => match never {},
+        }
+    }
 }
 
 /// `tag VERB arg arg...` as segments for [`command`]: atoms or quoted

@@ -5,9 +5,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::exchange::{self, bracket_field, lossy, ExchangeError};
 use super::{FailureClass, ProbeKind, ProbeResult};
+use crate::imap::client::{self, ClientError};
 use crate::imap::conn::{Connection, ImapError};
 use crate::imap::framer::Limits;
-use crate::imap::response::{Kind, Status};
 use crate::imap::tls::TlsClient;
 use crate::imap::url::{Endpoint, Security};
 
@@ -279,15 +279,15 @@ async fn upgrade(conn: &mut Connection, tls: &TlsClient, ep: &Endpoint) -> Resul
 
 /// Reads the greeting; only an untagged OK lets the probe go on.
 async fn greeting(conn: &mut Connection) -> Result<(), Failure> {
-    let resp = conn
-        .read_response()
-        .await
-        .map_err(|e| Failure::io(Stage::Greeting, e))?;
-    match (resp.kind(), resp.status()) {
-        (Kind::Untagged, Some(Status::Ok)) => Ok(()),
-        _ => Err(Failure::new(
+    match client::greeting(conn).await {
+        Ok(g) if !g.preauth => Ok(()),
+        Err(ClientError::Transport(e)) => Err(Failure::io(Stage::Greeting, e)),
+        Ok(_) | Err(_) => Err(Failure::new(
             FailureClass::Greeting,
-            format!("unexpected greeting `{}`", lossy(resp.raw())),
+            format!(
+                "unexpected greeting `{}`",
+                lossy(conn.last_response().raw())
+            ),
         )),
     }
 }

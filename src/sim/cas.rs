@@ -10,22 +10,21 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use imap_codec::decode::Decoder;
-use imap_codec::imap_types::auth::AuthMechanism;
-use imap_codec::imap_types::command::CommandBody;
-use imap_codec::CommandCodec;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
+use crate::imap::conn::Parts;
 use crate::plan::{embedded_token, User};
 use crate::sim::backend::{capabilities, MAX_BADS};
-use crate::sim::io::{tag_of, verb_of, Conn, Incoming, MAX_LINE};
+use crate::sim::io::{tag_of, verb_of, Conn};
 use crate::sim::listen::accept_loop;
 use crate::sim::oauth::{challenge_error, Bearer};
+
+mod unauthenticated;
 use crate::sim::service::{pause, ServerControl};
-use crate::sim::upstream::{self, Upstream};
+use crate::sim::upstream;
+use unauthenticated::{next_command, Read, Step};
 
 /// Shared state of one CAS.
 pub struct Cas {
@@ -116,22 +115,17 @@ enum Credential {
 /// Outcome of a login attempt.
 enum Login {
     /// Authenticated at the back end: relay from here on.
-    Relay(Box<dyn Upstream>, Vec<u8>),
+    Relay(Parts),
     /// Answer already written; stay unauthenticated.
     Refused,
 }
 
+/// One client connection: greeting, commands until a login succeeds, then
+/// the relay to the user's home back end.
 async fn session(cas: Arc<Cas>, mut conn: Conn) {
-    let caps = |c: &Conn| {
-        capabilities(
-            c.tls,
-            cas.acceptor.is_some(),
-            cas.login_disabled_without_tls,
-        )
-    };
     let greeting = format!(
         "* OK [CAPABILITY {}] imapload CAS {} ready\r\n",
-        caps(&conn),
+        cas.capabilities(&conn),
         cas.name
     );
     if conn.send(greeting.as_bytes()).await.is_err() {
@@ -139,134 +133,32 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
     }
     let mut bads = 0;
     loop {
-        let raw = match conn.read_command().await {
-            Err(_) | Ok(Incoming::Eof) => return,
-            Ok(Incoming::LineTooLong) => {
-                bads += 1;
-                let _ = conn.send(b"* BAD Line too long\r\n").await;
-                continue;
-            }
-            Ok(Incoming::LiteralRefused(cmd)) => {
-                bads += 1;
-                let _ = conn
-                    .send(format!("{} BAD Literal too large\r\n", tag_of(&cmd)).as_bytes())
-                    .await;
-                continue;
-            }
-            Ok(Incoming::LiteralTooLarge(_)) => {
-                let _ = conn.send(b"* BYE Literal too large\r\n").await;
-                return;
-            }
-            Ok(Incoming::Command(c)) => c,
+        let raw = match next_command(&mut conn, &mut bads).await {
+            Read::Command(raw) => raw,
+            Read::Refused => continue,
+            Read::Over => return,
         };
         cas.control.count_command();
         let tag = tag_of(&raw);
-        let mut reply = String::new();
-        let mut login: Option<(String, Credential)> = None;
-        if verb_of(&raw) == "STARTTLS" {
-            match cas.acceptor.clone().filter(|_| !conn.tls) {
-                Some(acceptor) => {
-                    let ok = format!("{tag} OK Begin TLS negotiation now\r\n");
-                    if conn.send(ok.as_bytes()).await.is_err()
-                        || conn.start_tls(&acceptor).await.is_err()
-                    {
-                        return;
-                    }
-                    continue;
-                }
-                None => {
-                    bads += 1;
-                    reply = format!("{tag} BAD STARTTLS not available on this connection\r\n");
-                }
-            }
+        let step = if verb_of(&raw) == "STARTTLS" {
+            cas.starttls(&mut conn, &tag).await
         } else {
-            match CommandCodec::new().decode(&raw) {
-                Ok((&[], cmd)) => match cmd.body {
-                    CommandBody::Capability => {
-                        reply = format!(
-                            "* CAPABILITY {}\r\n{tag} OK CAPABILITY completed\r\n",
-                            caps(&conn)
-                        );
-                    }
-                    CommandBody::Noop => reply = format!("{tag} OK NOOP completed\r\n"),
-                    CommandBody::Logout => {
-                        let bye = format!(
-                            "* BYE imapload CAS logging out\r\n{tag} OK LOGOUT completed\r\n"
-                        );
-                        let _ = conn.send(bye.as_bytes()).await;
-                        return;
-                    }
-                    CommandBody::Login { username, password } => {
-                        login = Some((
-                            String::from_utf8_lossy(username.as_ref()).into_owned(),
-                            Credential::Password(
-                                String::from_utf8_lossy(password.declassify().as_ref())
-                                    .into_owned(),
-                            ),
-                        ));
-                    }
-                    CommandBody::Authenticate {
-                        mechanism: AuthMechanism::Plain,
-                        initial_response,
-                    } => {
-                        let response = match initial_response {
-                            Some(r) => Some(r.declassify().to_vec()),
-                            None => match sasl_continuation(&mut conn).await {
-                                Ok(r) => r,
-                                Err(()) => return,
-                            },
-                        };
-                        match response.as_deref().and_then(parse_plain) {
-                            Some((user, pass)) => login = Some((user, Credential::Password(pass))),
-                            None => {
-                                bads += 1;
-                                reply =
-                                    format!("{tag} BAD AUTHENTICATE cancelled or malformed\r\n");
-                            }
-                        }
-                    }
-                    CommandBody::Authenticate {
-                        mechanism,
-                        initial_response,
-                    } => match Bearer::of(&mechanism) {
-                        Some(mech) => {
-                            let response = match initial_response {
-                                Some(r) => Some(r.declassify().to_vec()),
-                                None => match sasl_continuation(&mut conn).await {
-                                    Ok(r) => r,
-                                    Err(()) => return,
-                                },
-                            };
-                            let parsed = response.as_deref().and_then(|r| mech.parse(r));
-                            let (user, token) =
-                                parsed.map_or_else(Default::default, |l| (l.user, l.token));
-                            login = Some((user, Credential::Token(mech, token)));
-                        }
-                        None => {
-                            let only = "Only AUTH=PLAIN, XOAUTH2 and OAUTHBEARER are supported";
-                            reply = format!("{tag} NO [CANNOT] {only}\r\n");
-                        }
-                    },
-                    _ => {
-                        bads += 1;
-                        reply = format!("{tag} BAD Command received in Invalid state.\r\n");
-                    }
-                },
-                _ => {
-                    bads += 1;
-                    reply = format!("{tag} BAD Invalid command\r\n");
+            cas.command(&mut conn, &tag, &raw).await
+        };
+        let mut reply = match step {
+            Step::Reply { text, bad } => {
+                bads += u32::from(bad);
+                text
+            }
+            Step::Login { user, credential } => {
+                match cas.login(&tag, &user, &credential, &mut conn).await {
+                    Login::Relay(backend) => return upstream::relay(conn, backend).await,
+                    Login::Refused => continue,
                 }
             }
-        }
-        if let Some((user, credential)) = login {
-            match cas.login(&tag, &user, &credential, &mut conn).await {
-                Login::Relay(backend, extra) => {
-                    upstream::relay(conn, backend, extra).await;
-                    return;
-                }
-                Login::Refused => continue,
-            }
-        }
+            Step::Next => continue,
+            Step::End => return,
+        };
         if bads >= MAX_BADS {
             reply.push_str("* BYE Too many invalid commands\r\n");
             let _ = conn.send(reply.as_bytes()).await;
@@ -276,35 +168,6 @@ async fn session(cas: Arc<Cas>, mut conn: Conn) {
             return;
         }
     }
-}
-
-/// `+ ` then one base64 line; `Ok(None)` when cancelled (`*`) or undecodable.
-async fn sasl_continuation(conn: &mut Conn) -> Result<Option<Vec<u8>>, ()> {
-    conn.send(b"+ \r\n").await.map_err(|_| ())?;
-    match conn.read_line(MAX_LINE).await {
-        Ok(Some(Ok(line))) => {
-            let text = line.trim_ascii();
-            if text == b"*" {
-                return Ok(None);
-            }
-            Ok(base64::engine::general_purpose::STANDARD.decode(text).ok())
-        }
-        Ok(Some(Err(()))) => Ok(None),
-        _ => Err(()),
-    }
-}
-
-/// `authzid NUL authcid NUL password` -> (authcid, password).
-fn parse_plain(b: &[u8]) -> Option<(String, String)> {
-    let mut parts = b.split(|c| *c == 0);
-    let (_z, u, p) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((
-        String::from_utf8_lossy(u).into_owned(),
-        String::from_utf8_lossy(p).into_owned(),
-    ))
 }
 
 impl CasUser {
@@ -336,7 +199,7 @@ impl Cas {
             match self.users.get(user).filter(|u| u.accepts(credential)) {
                 Some(CasUser { password, home, .. }) => {
                     match self.backend_login(home, user, password).await {
-                        Ok((backend, extra)) => {
+                        Ok(backend) => {
                             self.control.count_login(true);
                             let caps = capabilities(true, false, false);
                             // Like Exchange, name the mailbox server that took the
@@ -348,7 +211,7 @@ impl Cas {
                             if conn.send(ok.as_bytes()).await.is_err() {
                                 return Login::Refused;
                             }
-                            return Login::Relay(backend, extra);
+                            return Login::Relay(backend);
                         }
                         Err(why) => refuse(&format!(
                             "[UNAVAILABLE] Mailbox server {home} unavailable: {why}"
@@ -370,12 +233,7 @@ impl Cas {
         Login::Refused
     }
 
-    async fn backend_login(
-        &self,
-        home: &str,
-        user: &str,
-        pass: &str,
-    ) -> Result<(Box<dyn Upstream>, Vec<u8>), String> {
+    async fn backend_login(&self, home: &str, user: &str, pass: &str) -> Result<Parts, String> {
         let addr = *self
             .backends
             .get(home)

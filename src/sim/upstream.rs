@@ -2,66 +2,26 @@
 //! read its greeting, upgrade with STARTTLS when it advertises LOGINDISABLED,
 //! LOGIN, and then relay bytes both ways.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls_pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 
-use crate::sim::io::{Conn, MAX_LINE};
+use crate::imap::client::{self, ClientError, Expect, Reply, Tag};
+use crate::imap::conn::{Connection, Parts};
+use crate::imap::encoder::CommandBuf;
+use crate::imap::framer::Limits;
+use crate::imap::response::{Response, Status};
+use crate::imap::tls::TlsClient;
+use crate::sim::io::Conn;
 
 /// Any bidirectional byte stream (plain TCP or client TLS) to a back end.
-pub trait Upstream: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Upstream for T {}
+pub use crate::imap::conn::Duplex as Upstream;
 
 /// How long the CAS waits for a back end to accept, greet and answer LOGIN.
 const BACKEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A LOGIN argument: quoted when possible, a LITERAL+ literal otherwise.
-fn astring(s: &str) -> String {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        format!("{{{}+}}\r\n{s}", s.len())
-    }
-}
-
-/// Reads one line through `buf`; what follows stays in `buf`.
-async fn read_line<S: AsyncRead + Unpin>(s: &mut S, buf: &mut Vec<u8>) -> Result<Vec<u8>, String> {
-    loop {
-        if let Some(i) = memchr::memchr(b'\n', buf) {
-            return Ok(buf.drain(..=i).collect());
-        }
-        if buf.len() > MAX_LINE {
-            return Err("back-end line too long".to_string());
-        }
-        let mut chunk = [0u8; 4096];
-        let n = s.read(&mut chunk).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("back end closed the connection".to_string());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-}
-
-/// Reads lines until the one tagged `tag`; `Ok` when it is OK.
-async fn tagged_ok<S: AsyncRead + Unpin>(
-    s: &mut S,
-    buf: &mut Vec<u8>,
-    tag: &str,
-) -> Result<(), String> {
-    loop {
-        let line = read_line(s, buf).await?;
-        if line.starts_with(format!("{tag} OK").as_bytes()) {
-            return Ok(());
-        }
-        if line.starts_with(format!("{tag} ").as_bytes()) {
-            return Err(String::from_utf8_lossy(line.trim_ascii()).into_owned());
-        }
-    }
-}
 
 /// Connects to `addr` and logs in as `user`, upgrading with STARTTLS first
 /// when the greeting says LOGINDISABLED. Returns the stream and any bytes
@@ -71,57 +31,68 @@ pub async fn login(
     tls: Option<&Arc<rustls::ClientConfig>>,
     user: &str,
     pass: &str,
-) -> Result<(Box<dyn Upstream>, Vec<u8>), String> {
+) -> Result<Parts, String> {
     let work = async {
-        let mut tcp = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-        let _ = tcp.set_nodelay(true);
-        let mut buf = Vec::with_capacity(1024);
-        let greeting = read_line(&mut tcp, &mut buf).await?;
-        if !greeting.starts_with(b"* OK") {
+        let mut conn = Connection::connect(addr, Limits::default())
+            .await
+            .map_err(|e| e.to_string())?;
+        let greeting = client::greeting(&mut conn).await.map_err(|e| match e {
+            ClientError::Transport(e) => e.to_string(),
+            _ => "unexpected greeting".to_string(),
+        })?;
+        if greeting.preauth {
             return Err("unexpected greeting".to_string());
         }
-        let stream: Box<dyn Upstream> =
-            if memchr::memmem::find(&greeting, b"LOGINDISABLED").is_some() {
-                let config = tls.ok_or("back end requires TLS")?.clone();
-                tcp.write_all(b"P0 STARTTLS\r\n")
-                    .await
-                    .map_err(|e| e.to_string())?;
-                tagged_ok(&mut tcp, &mut buf, "P0").await?;
-                buf.clear();
-                let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
-                let tls = tokio_rustls::TlsConnector::from(config)
-                    .connect(name, tcp)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Box::new(tls)
-            } else {
-                Box::new(tcp)
-            };
-        finish_login(stream, buf, user, pass).await
+        let mut cmd = CommandBuf::new();
+        if greeting.capabilities.is_some_and(|c| c.login_disabled) {
+            let config = tls.ok_or("back end requires TLS")?;
+            let tag = cmd.begin();
+            cmd.atom(b"STARTTLS").crlf();
+            tagged_ok(&mut conn, tag, &[cmd.as_bytes()]).await?;
+            let tls = TlsClient::from_config(config.clone());
+            conn.upgrade_tls(&tls, "localhost")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        // Literal style from nothing the server said before TLS: plain
+        // `{N}` with its round trip (only 8-bit credentials need one).
+        let (tag, parts) =
+            client::encode_login(&mut cmd, user.as_bytes(), pass.as_bytes(), |_| false);
+        tagged_ok(&mut conn, tag, &parts).await?;
+        conn.into_parts().map_err(|e| e.to_string())
     };
     tokio::time::timeout(BACKEND_TIMEOUT, work)
         .await
         .map_err(|_| "timed out".to_string())?
 }
 
-async fn finish_login(
-    mut stream: Box<dyn Upstream>,
-    mut buf: Vec<u8>,
-    user: &str,
-    pass: &str,
-) -> Result<(Box<dyn Upstream>, Vec<u8>), String> {
-    let cmd = format!("P1 LOGIN {} {}\r\n", astring(user), astring(pass));
-    stream
-        .write_all(cmd.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
-    stream.flush().await.map_err(|e| e.to_string())?;
-    tagged_ok(&mut stream, &mut buf, "P1").await?;
-    Ok((stream, buf))
+/// Sends a command in `parts` and reads until its tagged answer; `Ok` when
+/// it is OK, else the answer's line (or what broke) as the reason.
+async fn tagged_ok(conn: &mut Connection, tag: u32, parts: &[&[u8]]) -> Result<(), String> {
+    let mut ignore = |_: &Response<'_>| Ok::<(), Infallible>(());
+    let sent = client::command(
+        conn,
+        parts,
+        &Expect::tagged(Tag::Numbered(tag)),
+        &mut ignore,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    match sent.reply {
+        Reply::Tagged(Some(Status::Ok)) if sent.parts == parts.len() => Ok(()),
+        Reply::Tagged(_) | Reply::Continue => {
+            let line = conn.last_response().raw();
+            Err(String::from_utf8_lossy(line.trim_ascii()).into_owned())
+        }
+    }
 }
 
 /// Relays bytes both ways until either side closes.
-pub async fn relay(conn: Conn, mut backend: Box<dyn Upstream>, extra: Vec<u8>) {
+pub async fn relay(conn: Conn, backend: Parts) {
+    let Parts {
+        stream: mut backend,
+        leftover: extra,
+    } = backend;
     let (mut client, pending) = conn.into_parts();
     if !extra.is_empty() && client.write_all(&extra).await.is_err() {
         return;
