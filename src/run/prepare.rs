@@ -25,6 +25,12 @@ pub fn prepare(plan: &RunPlan) -> Result<ResultsDir, Failure> {
         })?;
     }
     let dir = ResultsDir::create(&out, plan.output.force)?;
+    if !plan.output.quiet {
+        eprintln!(
+            "imapload: results in {} (written as the run goes)",
+            out.display()
+        );
+    }
     let fd_limit = crate::fdlimit::raise().unwrap_or(0);
     let per_session = match plan.topology {
         TopologyPlan::Embedded(_) => crate::fdlimit::PER_SESSION_EMBEDDED,
