@@ -291,7 +291,6 @@ pub async fn run(
         let mut s = store.lock().expect("store");
         let last = s.last_interval().map_or(Duration::ZERO, |r| r.end);
         s.set_window(steady_window(plan, stop.load_end_us.clone())());
-        s.set_sessions(tasks::tally(&ctx.counters));
         if elapsed > last {
             s.tick(&ctx.recorder, last, elapsed, 0, queue_now.take());
         }

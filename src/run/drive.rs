@@ -46,14 +46,19 @@ pub struct Driven {
     pub write_error: Option<String>,
 }
 
-/// An interval store streaming the interval logs, the time series and the
-/// monitors' sums (`feed`) into `dir`.
+/// An interval store streaming the interval logs and the time series into
+/// `dir`, and every interval into the monitors' sums over the whole run
+/// (returned) and into `live` (the progress line's).
 fn store_of(
     plan: &RunPlan,
     layout: &Layout,
     dir: &ResultsDir,
-    feeds: [SharedFeed; 2],
-) -> Result<IntervalStore, Failure> {
+    live: SharedFeed,
+) -> Result<(IntervalStore, Arc<Mutex<Feed>>), Failure> {
+    let cooldown = plan.load.cooldown.unwrap_or_default();
+    let (cas, backends) = (&layout.cas_names, &layout.backend_names);
+    let feed = Feed::new(cas, backends, plan.monitors.sample_period, cooldown);
+    let feed = Arc::new(Mutex::new(feed));
     let mut store = IntervalStore::new(layout.clone());
     let now = std::time::SystemTime::now();
     store.set_hlog(Hlog::create(&dir.path().join(files::LATENCY_HLOG), now)?);
@@ -62,10 +67,17 @@ fn store_of(
     let servers = layout.cas_names.iter().chain(&layout.backend_names);
     let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect())?;
     store.add_sink(Box::new(series));
-    for feed in feeds {
-        store.add_sink(Box::new(feed));
+    store.add_sink(Box::new(SharedFeed(feed.clone())));
+    // Quiet runs print no progress line, whose sums would then never settle.
+    if !plan.output.quiet {
+        store.add_sink(Box::new(live));
     }
-    Ok(store)
+    store.set_window(crate::metrics::Window::steady(
+        plan.load.warmup,
+        plan.load.cooldown,
+        plan.duration,
+    ));
+    Ok((store, feed))
 }
 
 /// The first write error, kept once and stopping the run like an interrupt.
@@ -88,6 +100,54 @@ impl WriteError {
     }
 }
 
+type FaultLog = (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<FaultEvent>>>);
+type ProbeLog = (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<ProbeAttempt>>>);
+
+/// Starts the faults and the probes on their own schedules beside the load.
+fn side_tasks(
+    plan: &RunPlan,
+    topology: &Option<crate::sim::Topology>,
+    targets: &engine::Targets,
+    tls: &crate::imap::tls::TlsClient,
+    start: Instant,
+    side_stop: &CancellationToken,
+) -> (Option<FaultLog>, Option<ProbeLog>) {
+    let fault_log = topology
+        .as_ref()
+        .filter(|_| !plan.faults.is_empty())
+        .map(|t| faults::schedule(t, &plan.faults, start, side_stop.clone()));
+    let probe_run = plan.probes.enabled.then(|| {
+        crate::probe::schedule(
+            &plan.probes,
+            probe_targets(&targets.cas, &plan.users, false),
+            probe_targets(&targets.backends, &plan.users, true),
+            tls.clone(),
+            start,
+            plan.seed,
+            side_stop.clone(),
+        )
+    });
+    (fault_log, probe_run)
+}
+
+/// Waits (briefly) for the probes and faults to end and takes their logs.
+async fn gather(
+    probe_run: Option<ProbeLog>,
+    fault_log: Option<FaultLog>,
+) -> (Vec<ProbeAttempt>, Vec<FaultEvent>) {
+    let mut probes = Vec::new();
+    if let Some((handle, log)) = probe_run {
+        let _ = tokio::time::timeout(Duration::from_secs(3), handle).await;
+        probes = log.lock().map(|l| l.clone()).unwrap_or_default();
+    }
+    let mut fault_events = Vec::new();
+    if let Some((handle, log)) = fault_log {
+        let _ = tokio::time::timeout(Duration::from_secs(1), handle).await;
+        fault_events = log.lock().map(|l| l.clone()).unwrap_or_default();
+    }
+    (probes, fault_events)
+}
+
 /// Runs the load of `plan` against `started` until its end or `interrupt`.
 pub async fn drive(
     plan: &RunPlan,
@@ -104,42 +164,14 @@ pub async fn drive(
     } = started;
     let start = Instant::now();
     let side_stop = CancellationToken::new();
-    let fault_log = topology
-        .as_ref()
-        .filter(|_| !plan.faults.is_empty())
-        .map(|t| faults::schedule(t, &plan.faults, start, side_stop.clone()));
-    let probe_run = plan.probes.enabled.then(|| {
-        crate::probe::schedule(
-            &plan.probes,
-            probe_targets(&targets.cas, &plan.users, false),
-            probe_targets(&targets.backends, &plan.users, true),
-            tls.clone(),
-            start,
-            plan.seed,
-            side_stop.clone(),
-        )
-    });
+    let (fault_log, probe_run) = side_tasks(plan, &topology, &targets, &tls, start, &side_stop);
     let progress = Progress::new(
         plan.duration,
         plan.load.warmup,
         plan.monitors.clone(),
         &layout,
     );
-    let cooldown = plan.load.cooldown.unwrap_or_default();
-    let (cas, backends) = (&layout.cas_names, &layout.backend_names);
-    let feed = Feed::new(cas, backends, plan.monitors.sample_period, cooldown);
-    let feed = Arc::new(Mutex::new(feed));
-    let mut store = store_of(
-        plan,
-        &layout,
-        dir,
-        [SharedFeed(feed.clone()), progress.sink()],
-    )?;
-    store.set_window(crate::metrics::Window::steady(
-        plan.load.warmup,
-        plan.load.cooldown,
-        plan.duration,
-    ));
+    let (store, feed) = store_of(plan, &layout, dir, progress.sink())?;
     let checkpoint = checkpoint.with_probes(probe_run.as_ref().map(|(_, log)| log.clone()));
     checkpoint.write(&store, Duration::ZERO)?;
     let store = Arc::new(Mutex::new(store));
@@ -170,16 +202,7 @@ pub async fn drive(
         progress.finish();
     }
     side_stop.cancel();
-    let mut probes = Vec::new();
-    if let Some((handle, log)) = probe_run {
-        let _ = tokio::time::timeout(Duration::from_secs(3), handle).await;
-        probes = log.lock().map(|l| l.clone()).unwrap_or_default();
-    }
-    let mut fault_events = Vec::new();
-    if let Some((handle, log)) = fault_log {
-        let _ = tokio::time::timeout(Duration::from_secs(1), handle).await;
-        fault_events = log.lock().map(|l| l.clone()).unwrap_or_default();
-    }
+    let (probes, fault_events) = gather(probe_run, fault_log).await;
     if let Some(t) = topology {
         t.shutdown().await;
     }

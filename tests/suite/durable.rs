@@ -121,8 +121,8 @@ fn a_full_disk_stops_the_run_within_seconds_with_the_summary_and_exit_1() {
     let _unmount = Unmount(&small);
     let _alone = exclusive();
     // `interval` is a top-level key: before the first table.
-    let scenario = embedded_scenario(20, "45s", "")
-        .replacen("duration", "interval = \"100ms\"\nduration", 1);
+    let scenario =
+        embedded_scenario(20, "45s", "").replacen("duration", "interval = \"100ms\"\nduration", 1);
     std::fs::write(dir.path().join("s.toml"), scenario).unwrap();
     let started = Instant::now();
     let child = Command::new(bin())
@@ -136,14 +136,22 @@ fn a_full_disk_stops_the_run_within_seconds_with_the_summary_and_exit_1() {
     let o = child.wait_with_output().unwrap();
     let took = started.elapsed();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(took < Duration::from_secs(30), "took {took:?}: {}", text(&o));
+    assert!(
+        took < Duration::from_secs(30),
+        "took {took:?}: {}",
+        text(&o)
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains("No space left on device") && stderr.contains("disk is full"),
         "{}",
         text(&o)
     );
-    assert!(stderr.contains("small/results/"), "names the file: {}", text(&o));
+    assert!(
+        stderr.contains("small/results/"),
+        "names the file: {}",
+        text(&o)
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("commands in"), "the summary: {}", text(&o));
 }
