@@ -5,17 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
-
 use crate::error::{Failure, InputError};
-use crate::metrics::store::IntervalRecord;
-use crate::metrics::{RowKey, Window};
+use crate::metrics::Window;
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
-use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::feed::Feed;
+use crate::monitor::input::{from_feed, ProbeOutcome};
 use crate::plan::{self, MonitorPlan, Overrides, ProbePlan};
-use crate::report::{health, timeseries};
+use crate::report::{health, series_read};
 use crate::results::{keys, RunRecord};
-use crate::verdict::{files, Measured, ThresholdPlan, Verdict};
+use crate::verdict::files::WindowRows;
+use crate::verdict::{Measured, ThresholdPlan, Verdict};
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
 #[derive(Debug, Clone, Default)]
@@ -59,18 +58,15 @@ fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, Inpu
         .transpose()
 }
 
-/// What a saved results directory holds for re-judging: `run.json`, the
-/// servers in queue order, and the time series; read once for both the
-/// monitors and the verdict.
+/// What a saved results directory's `run.json` says for re-judging; the
+/// time series is read later, one interval at a time ([`read_series`]).
 struct Saved {
     run: RunRecord,
     cas: Vec<String>,
     backends: Vec<String>,
-    intervals: Vec<IntervalRecord>,
-    row_keys: Vec<RowKey>,
     /// The steady window the run judged (results from before windows: all of it).
     window: Window,
-    /// Measured time.
+    /// Measured time (a checkpoint's: up to its last interval).
     elapsed: Duration,
 }
 
@@ -78,23 +74,42 @@ impl Saved {
     fn load(dir: &Path) -> Result<Saved, Failure> {
         let run = crate::results::read_run(dir)?;
         let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
-        let (intervals, row_keys) = timeseries::read_intervals(
-            &read(dir, crate::results::files::TIMESERIES_CSV)?,
-            &read(dir, crate::results::files::QUEUE_CSV)?,
-            &run.servers.names(),
-        )
-        .with_context(|| format!("reading {}", dir.display()))
-        .map_err(Failure::Run)?;
         Ok(Saved {
             window: run.window(),
             elapsed: run.elapsed(),
             run,
             cas,
             backends,
-            intervals,
-            row_keys,
         })
     }
+}
+
+/// Reads the time series of `dir` once, feeding the monitors' sums and,
+/// when given, the thresholds' window totals.
+fn read_series(
+    dir: &Path,
+    s: &Saved,
+    feed: &mut Feed,
+    mut rows: Option<&mut WindowRows>,
+) -> Result<(), Failure> {
+    let context = |e: anyhow::Error| Failure::Run(e.context(format!("reading {}", dir.display())));
+    let mut reader =
+        series_read::open(dir, s.run.servers.names(), s.run.series_until()).map_err(|e| {
+            InputError::at(
+                dir.join(crate::results::files::TIMESERIES_CSV),
+                None,
+                None,
+                format!("{e:#}; is {} an imapload results directory?", dir.display()),
+            )
+        })?;
+    while let Some(rec) = reader.next_interval().map_err(context)? {
+        feed.add(&rec, reader.row_keys());
+        if let Some(r) = rows.as_deref_mut() {
+            r.add(&rec, reader.row_keys())?;
+        }
+        feed.settle(&s.window, Duration::MAX);
+    }
+    Ok(())
 }
 
 /// The monitor settings to re-judge with: the run's, or a scenario's, then flags.
@@ -136,43 +151,54 @@ fn monitor_settings(run: &RunRecord, with: &Rejudge) -> Result<(MonitorPlan, Pro
 
 /// Re-evaluates the monitors of the results directory `dir`.
 pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
-    monitors_of(dir, &Saved::load(dir)?, with)
+    let saved = Saved::load(dir)?;
+    let (monitors, probes) = monitor_settings(&saved.run, with)?;
+    let mut feed = feed_of(&saved, &monitors);
+    read_series(dir, &saved, &mut feed, None)?;
+    monitors_of(dir, &saved, &feed, (&monitors, &probes))
 }
 
-fn monitors_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
-    let (monitors, probes) = monitor_settings(&s.run, with)?;
+fn feed_of(s: &Saved, monitors: &MonitorPlan) -> Feed {
+    Feed::new(&s.cas, &s.backends, monitors.sample_period, Duration::ZERO)
+}
+
+fn monitors_of(
+    dir: &Path,
+    s: &Saved,
+    feed: &Feed,
+    (monitors, probes): (&MonitorPlan, &ProbePlan),
+) -> Result<Vec<MonitorResult>, Failure> {
     let attempts = crate::probe::from_csv(&read(dir, crate::results::files::PROBES_CSV)?)
         .map_err(Failure::Run)?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
-    let input = build(
-        &s.intervals,
-        &s.row_keys,
-        &s.cas,
-        &s.backends,
-        &outcomes,
-        &monitors,
-        s.elapsed,
-        &s.window,
-    );
-    Ok(evaluate(&monitors, &probes, &input))
+    let names = (&s.cas[..], &s.backends[..]);
+    let input = from_feed(feed, names, &outcomes, monitors, s.elapsed, &s.window);
+    Ok(evaluate(monitors, probes, &input))
 }
 
 /// Re-judges the thresholds and error gates of the results directory `dir`
 /// (the run's own, plus `with.thresholds`) on its steady window.
 pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
-    verdict_of(dir, &Saved::load(dir)?, with)
+    let saved = Saved::load(dir)?;
+    let mut feed = feed_of(&saved, &MonitorPlan::default());
+    let mut rows = window_rows(dir, &saved)?;
+    read_series(dir, &saved, &mut feed, Some(&mut rows))?;
+    verdict_of(dir, &saved, rows, with)
 }
 
-fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure> {
+fn window_rows(dir: &Path, s: &Saved) -> Result<WindowRows, Failure> {
+    let interval = s.run.interval().unwrap_or(Duration::from_secs(1));
+    Ok(WindowRows::open(dir, interval, s.window)?)
+}
+
+fn verdict_of(dir: &Path, s: &Saved, rows: WindowRows, with: &Rejudge) -> Result<Verdict, Failure> {
     let file = dir.join(crate::results::files::RUN_JSON);
     let mut plan = ThresholdPlan::saved(s.run.verdict.as_ref())
         .map_err(|m| InputError::at(&file, None, Some(keys::VERDICT.into()), m))?;
     plan.add_flags(&with.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
-    let interval = s.run.interval().unwrap_or(Duration::from_secs(1));
-    let rows = files::window_rows(dir, &s.intervals, &s.row_keys, interval, s.window)?;
     let measured = Measured {
-        rows,
+        rows: rows.finish(),
         sessions: s.run.sessions.tally,
         seconds: s.window.length(s.elapsed).as_secs_f64(),
     };
@@ -189,8 +215,18 @@ fn verdict_of(dir: &Path, s: &Saved, with: &Rejudge) -> Result<Verdict, Failure>
 /// a monitor ends Unhealthy).
 pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
     let saved = Saved::load(dir)?;
-    let results = monitors_of(dir, &saved, with)?;
-    let verdict = verdict_of(dir, &saved, with)?;
+    let (monitors, probes) = monitor_settings(&saved.run, with)?;
+    let mut feed = feed_of(&saved, &monitors);
+    let mut rows = window_rows(dir, &saved)?;
+    read_series(dir, &saved, &mut feed, Some(&mut rows))?;
+    let results = monitors_of(dir, &saved, &feed, (&monitors, &probes))?;
+    let verdict = verdict_of(dir, &saved, rows, with)?;
+    if saved.run.is_checkpoint() {
+        println!(
+            "run: {} — judged on what was written by then",
+            saved.run.outcome_text()
+        );
+    }
     print!("{}", health::table(&results));
     let worst = worst_final(&results);
     println!("monitors: {worst}");

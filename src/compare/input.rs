@@ -126,13 +126,17 @@ pub fn read_run_info(dir: &Path) -> RunInfo {
                 .map_err(|e| format!("{} is not a run.json ({e})", file.display()))
         });
     match parsed {
-        Ok(v) => RunInfo {
-            dir: dir.to_path_buf(),
-            scenario: Some(v.plan.name).filter(|n| !n.is_empty()),
-            seed: v.seed.or(Some(v.plan.seed).filter(|s| *s != 0)),
-            outcome: v.outcome.map(|o| o.label().to_string()),
-            problem: None,
-        },
+        Ok(v) => {
+            // A checkpoint whose process is gone reads as cut short.
+            let outcome = v.outcome.map(|_| v.outcome_text());
+            RunInfo {
+                dir: dir.to_path_buf(),
+                scenario: Some(v.plan.name).filter(|n| !n.is_empty()),
+                seed: v.seed.or(Some(v.plan.seed).filter(|s| *s != 0)),
+                outcome,
+                problem: None,
+            }
+        }
         Err(problem) => RunInfo {
             dir: dir.to_path_buf(),
             problem: Some(problem),

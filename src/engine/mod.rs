@@ -250,7 +250,7 @@ pub async fn run(
     let elapsed = start.elapsed();
     {
         let mut s = store.lock().expect("store");
-        let last = s.intervals().last().map_or(Duration::ZERO, |r| r.end);
+        let last = s.last_interval().map_or(Duration::ZERO, |r| r.end);
         s.set_window(steady_window(plan, stop.load_end_us.clone())());
         if elapsed > last {
             s.tick(&ctx.recorder, last, elapsed, 0, queue_now.take());

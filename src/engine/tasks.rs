@@ -149,6 +149,7 @@ pub fn tick<W: Fn() -> Window + Send + 'static>(
             let mut s = t.store.lock().expect("store");
             s.set_window((t.steady)());
             let active = ctx.counters.active.load(Ordering::Relaxed);
+            s.set_sessions(tally(&ctx.counters));
             s.tick(&ctx.recorder, last, now, active, queues);
             on_tick(&s, now);
             drop(s);
@@ -156,4 +157,14 @@ pub fn tick<W: Fn() -> Window + Send + 'static>(
             next += t.interval;
         }
     })
+}
+
+/// The session counts now, for the store's `run.json` checkpoints.
+pub fn tally(c: &super::SessionCounters) -> super::SessionTally {
+    super::SessionTally {
+        started: c.started.load(Ordering::Relaxed),
+        completed: c.completed.load(Ordering::Relaxed),
+        failed: c.failed.load(Ordering::Relaxed),
+        aborted: c.aborted.load(Ordering::Relaxed),
+    }
 }

@@ -10,14 +10,15 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::hlog;
-use super::input::ShardDir;
-use super::slots::{self, QueueSum, RowSum};
+use super::input::{self, ShardDir};
+use super::slots::{QueueSum, RowSum, Slot};
 use crate::engine::open::GeneratorReport;
 use crate::engine::{EngineOutcome, SessionTally};
 use crate::error::{Failure, InputError};
-use crate::metrics::store::{quantiles, IntervalRecord, IntervalStats};
+use crate::metrics::store::{quantiles, IntervalRecord, IntervalSink, IntervalStats};
 use crate::metrics::{IntervalStore, Layout, RowHistograms, RowKey, Window};
 use crate::probe::ProbeAttempt;
+use crate::report::series_read::SeriesReader;
 use crate::results::run::{GeneratorDoc, Outcome, SessionsDoc};
 use crate::results::shards::{ShardPart, ShardsDoc};
 
@@ -99,9 +100,24 @@ impl Logs {
         Ok(IntervalHists { lat, svc })
     }
 
-    /// Checks every shard's log was read to its end and closes the merged ones.
-    fn finish(mut self) -> Result<(), Failure> {
-        for r in self.lat_in.iter_mut().chain(self.svc_in.iter_mut()) {
+    /// Checks every shard's log was read to its end (but for shards `cut`
+    /// short, whose logs run past their checkpoint) and closes the merged ones.
+    fn finish(mut self, cut: &[bool]) -> Result<(), Failure> {
+        let whole = |i: usize| !cut.get(i).copied().unwrap_or(false);
+        for (_, r) in self
+            .lat_in
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| whole(*i))
+        {
+            r.finish()?;
+        }
+        for (_, r) in self
+            .svc_in
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, _)| whole(*i))
+        {
             r.finish()?;
         }
         self.lat_out.finish()?;
@@ -110,32 +126,83 @@ impl Logs {
     }
 }
 
+/// Each shard's time series being read, with its next interval.
+struct Series {
+    reader: SeriesReader<'static>,
+    next: Option<IntervalRecord>,
+    dir: std::path::PathBuf,
+}
+
+impl Series {
+    fn advance(&mut self) -> Result<(), InputError> {
+        self.next = (self.reader.next_interval()).map_err(|e| input::series_error(&self.dir, e))?;
+        Ok(())
+    }
+}
+
+/// The next merged interval: every shard's intervals of the earliest slot
+/// still to read; `None` when all are read.
+fn next_slot(
+    series: &mut [Series],
+    interval: Duration,
+    servers: usize,
+) -> Result<Option<(u64, Slot)>, InputError> {
+    let slot_of = |r: &IntervalRecord| hlog::slot_of(r.start, interval);
+    let Some(k) = series
+        .iter()
+        .filter_map(|s| s.next.as_ref().map(slot_of))
+        .min()
+    else {
+        return Ok(None);
+    };
+    let mut slot = Slot::default();
+    for s in series.iter_mut() {
+        while let Some(rec) = s.next.take_if(|r| slot_of(r) == k) {
+            slot.add(&rec, s.reader.row_keys(), servers);
+            s.advance()?;
+        }
+    }
+    Ok(Some((k, slot)))
+}
+
 /// Adds the shards' time series, queues and histograms into a store ready
-/// for the results writer, and writes the merged `latency.hlog` and
-/// `service.hlog` into `out` (logs start at `start`, the earliest shard's).
-/// The logs are streamed interval by interval, never held whole.
+/// for the results writer, one interval at a time: each merged interval goes
+/// to the store's sinks (the merged time series in `out`, the monitors'
+/// sums), and the merged `latency.hlog` and `service.hlog` are written into
+/// `out` (starting at `start`, the earliest shard's). Nothing is held whole.
 pub fn measurements(
     shards: &[ShardDir],
     out: &Path,
     start: SystemTime,
+    sinks: Vec<Box<dyn IntervalSink>>,
 ) -> Result<IntervalStore, Failure> {
     let first = &shards[0];
     let interval = first.interval;
     let servers = first.cas.len() + first.backends.len();
-    let slots = slots::add_up(shards, interval, servers);
+    let names: Vec<String> = first.cas.iter().chain(&first.backends).cloned().collect();
+    let mut series = (shards.iter())
+        .map(|s| -> Result<Series, InputError> {
+            let mut r = Series {
+                reader: input::series(&s.dir, &names, s.until)?,
+                next: None,
+                dir: s.dir.clone(),
+            };
+            r.advance()?;
+            Ok(r)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut logs = Logs::open(shards, out, interval, start)?;
     let layout = Layout::new(first.cas.clone(), first.backends.clone());
     let mut store = IntervalStore::new(layout);
+    for sink in sinks {
+        store.add_sink(sink);
+    }
     store.set_window(window(shards));
-    let index: BTreeMap<RowKey, usize> = store
-        .row_keys()
-        .iter()
-        .enumerate()
+    let index: BTreeMap<RowKey, usize> = (store.row_keys().iter().enumerate())
         .map(|(i, k)| (k.clone(), i))
         .collect();
     let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
-    let mut records = Vec::new();
-    for (k, slot) in slots {
+    while let Some((k, slot)) = next_slot(&mut series, interval, servers)? {
         let begin = slot.start.unwrap_or(interval * k as u32);
         let mut hists = logs.interval(k, begin, slot.end)?;
         let mut rows = Vec::new();
@@ -166,7 +233,7 @@ pub fn measurements(
             return Err(InputError::new("SHARD", msg).into());
         }
         rows.sort_by_key(|r| r.row);
-        records.push(IntervalRecord {
+        store.push(IntervalRecord {
             start: begin,
             end: slot.end,
             active_sessions: slot.active,
@@ -174,9 +241,10 @@ pub fn measurements(
             queues: slot.queues.iter().map(QueueSum::stats).collect(),
         });
     }
-    logs.finish()?;
+    let cut: Vec<bool> = shards.iter().map(|s| s.until != Duration::MAX).collect();
+    logs.finish(&cut)?;
     store
-        .restore(totals, records)
+        .restore(totals)
         .map_err(|m| InputError::new("SHARD", m))?;
     Ok(store)
 }

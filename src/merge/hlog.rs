@@ -144,7 +144,6 @@ impl Reader {
 /// The merged log being written, as a run writes it.
 pub struct Writer {
     hlog: Hlog,
-    file: PathBuf,
 }
 
 impl Writer {
@@ -152,7 +151,6 @@ impl Writer {
     pub fn create(file: &Path, what: &str, start: SystemTime) -> std::io::Result<Writer> {
         Ok(Writer {
             hlog: Hlog::create_of(file, start, what)?,
-            file: file.to_path_buf(),
         })
     }
 
@@ -167,7 +165,8 @@ impl Writer {
     pub fn finish(mut self) -> anyhow::Result<()> {
         self.hlog.flush();
         match self.hlog.error {
-            Some(e) => anyhow::bail!("writing {}: {e}", self.file.display()),
+            // The message names the file already.
+            Some(e) => anyhow::bail!("{e}"),
             None => Ok(()),
         }
     }

@@ -1,6 +1,8 @@
 //! Reading one shard's results directory: `run.json` (which shard, of what,
-//! when it started), the time series and queue readings and the probe
-//! attempts (the interval logs are streamed later, see [`super::hlog`]).
+//! when it started) and the probe attempts; the time series is read once
+//! here, a row at a time, to check it adds up to `summary.csv`, and again
+//! while merging ([`series`]), as are the interval logs ([`super::hlog`]).
+//! A shard cut short (a `running` checkpoint) is read up to its checkpoint.
 //! Anything missing or odd is an input error naming the file, so a merge
 //! never quietly adds up less than it was given.
 
@@ -11,10 +13,8 @@ use std::time::{Duration, SystemTime};
 use crate::compare::input::read_summary;
 use crate::compare::Metric;
 use crate::error::{Failure, InputError};
-use crate::metrics::store::IntervalRecord;
-use crate::metrics::RowKey;
 use crate::probe::ProbeAttempt;
-use crate::report::timeseries;
+use crate::report::series_read::{self, SeriesReader};
 use crate::results::shards::ShardDoc;
 use crate::results::{keys, RunRecord};
 
@@ -43,10 +43,8 @@ pub struct ShardDir {
     pub ended_at: SystemTime,
     /// Measured time from its start.
     pub elapsed: Duration,
-    /// Interval records (`timeseries.csv` + `queue.csv`), rows indexing `row_keys`.
-    pub intervals: Vec<IntervalRecord>,
-    /// The rows `intervals` index.
-    pub row_keys: Vec<RowKey>,
+    /// How far its time series is read (its checkpoint, when cut short).
+    pub until: Duration,
     /// Probe attempts (`probes.csv`).
     pub probes: Vec<ProbeAttempt>,
 }
@@ -84,20 +82,8 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     })?;
     let (cas, backends) = (run.servers.cas_names(), run.servers.backend_names());
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
-    let (intervals, row_keys) = timeseries::read_intervals(
-        &read_file(dir, crate::results::files::TIMESERIES_CSV)?,
-        &read_file(dir, crate::results::files::QUEUE_CSV)?,
-        &servers,
-    )
-    .map_err(|e| {
-        InputError::at(
-            dir.join(crate::results::files::TIMESERIES_CSV),
-            None,
-            None,
-            format!("{e:#}"),
-        )
-    })?;
-    check_against_summary(dir, &intervals, &row_keys)?;
+    let until = run.series_until();
+    check_against_summary(dir, &servers, until)?;
     let probes = crate::probe::from_csv(&read_file(dir, crate::results::files::PROBES_CSV)?)
         .map_err(|e| {
             InputError::at(
@@ -116,8 +102,7 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
         elapsed: run.elapsed(),
         cas,
         backends,
-        intervals,
-        row_keys,
+        until,
         probes,
         dir: dir.to_path_buf(),
         run,
@@ -125,18 +110,33 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     })
 }
 
+/// The shard's time series in `dir` (servers in queue order), read one
+/// interval at a time up to `until`.
+pub fn series(
+    dir: &Path,
+    servers: &[String],
+    until: Duration,
+) -> Result<SeriesReader<'static>, InputError> {
+    series_read::open(dir, servers.to_vec(), until).map_err(|e| series_error(dir, e))
+}
+
+/// An unreadable time series, as an input error naming the file.
+pub fn series_error(dir: &Path, e: anyhow::Error) -> InputError {
+    let file = dir.join(crate::results::files::TIMESERIES_CSV);
+    InputError::at(file, None, None, format!("{e:#}"))
+}
+
 /// The time series must add up to `summary.csv`, row by row: the merge adds
 /// the series, and a truncated or edited file would make it add up to less.
-fn check_against_summary(
-    dir: &Path,
-    intervals: &[IntervalRecord],
-    keys: &[RowKey],
-) -> Result<(), Failure> {
+fn check_against_summary(dir: &Path, servers: &[String], until: Duration) -> Result<(), Failure> {
     let mut series: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for s in intervals.iter().flat_map(|i| &i.rows) {
-        let e = series.entry(keys[s.row].tag()).or_default();
-        e.0 += s.count();
-        e.1 += s.errors.iter().sum::<u64>();
+    let mut reader = self::series(dir, servers, until)?;
+    while let Some(rec) = reader.next_interval().map_err(|e| series_error(dir, e))? {
+        for s in &rec.rows {
+            let e = series.entry(reader.row_keys()[s.row].tag()).or_default();
+            e.0 += s.count();
+            e.1 += s.errors.iter().sum::<u64>();
+        }
     }
     let summary = read_summary(dir, Metric::Mean)?;
     let mut total: BTreeMap<String, (u64, u64)> = BTreeMap::new();

@@ -7,7 +7,8 @@
 //! schedule (ramps, faults, probes) runs on that clock in every shard; queue
 //! readings are added. The shards' wall-clock starts and their skew are
 //! recorded in `run.json` (`shards`). Everything is written through the run's
-//! own writer ([`RunResults::write`]), atomically.
+//! own writers ([`RunResults::write`], the streamed time series), one
+//! interval at a time; a merge that fails removes what it wrote.
 
 mod check;
 mod combine;
@@ -19,16 +20,21 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Failure, InputError};
+use crate::metrics::store::IntervalSink;
 use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::evaluate;
-use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::feed::Feed;
+use crate::monitor::input::{from_feed, ProbeOutcome};
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
+use crate::report::stream::{SeriesWriter, SharedFeed};
 use crate::report::ResultsDir;
+use crate::results::run::Outcome;
 use crate::results::shards::ShardsDoc;
 use crate::results::{keys, RunRecord};
 use crate::sim::faults::FaultEvent;
 use crate::verdict::ThresholdPlan;
+use std::sync::{Arc, Mutex};
 
 /// What `imapload merge` was asked to do.
 #[derive(Debug, Clone)]
@@ -152,6 +158,47 @@ fn thresholds(first: &input::ShardDir, opts: &MergeOptions) -> Result<ThresholdP
     Ok(thresholds)
 }
 
+/// Adds the shards up into `dir` (the time series and interval logs
+/// streamed, interval by interval) and judges the monitors on the merge.
+fn merged(
+    shards: &[input::ShardDir],
+    dir: &ResultsDir,
+    record: &PlanRecord,
+    outcome: &crate::engine::EngineOutcome,
+    probes: &[crate::probe::ProbeAttempt],
+) -> Result<(Vec<crate::monitor::evaluate::MonitorResult>, IntervalStore), Failure> {
+    let first = &shards[0];
+    let names: Vec<String> = first.cas.iter().chain(&first.backends).cloned().collect();
+    let series = SeriesWriter::create(dir.path(), first.interval, names)?;
+    let period = record.monitors.sample_period;
+    let feed = Feed::new(&first.cas, &first.backends, period, Duration::ZERO);
+    let feed = SharedFeed(Arc::new(Mutex::new(feed)));
+    let sinks: Vec<Box<dyn IntervalSink>> = vec![Box::new(series), Box::new(feed.clone())];
+    let mut store = combine::measurements(shards, dir.path(), outcome.started_at, sinks)?;
+    for s in shards {
+        restore_causes(&mut store, s)?;
+    }
+    if let Some(e) = store.write_error() {
+        return Err(Failure::Run(anyhow::anyhow!("{e}")));
+    }
+    let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
+    let mut feed = feed
+        .0
+        .lock()
+        .map_err(|_| anyhow::anyhow!("internal error: poisoned lock"))?;
+    feed.settle(&outcome.window, Duration::MAX);
+    let names = (&first.cas[..], &first.backends[..]);
+    let input = from_feed(
+        &feed,
+        names,
+        &outcomes,
+        &record.monitors,
+        outcome.elapsed,
+        &outcome.window,
+    );
+    Ok((evaluate(&record.monitors, &record.probes, &input), store))
+}
+
 /// Merges the shard directories `dirs` into `opts.out`; returns the exit code
 /// (3 when a monitor ends Unhealthy on the merge, as `run` does).
 pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
@@ -170,22 +217,14 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
     let outcome = combine::outcome(&shards);
     let probes = combine::probes(&shards);
     let dir = ResultsDir::create(&opts.out, opts.force)?;
-    let mut store = combine::measurements(&shards, dir.path(), outcome.started_at)?;
-    for s in &shards {
-        restore_causes(&mut store, s)?;
-    }
-    let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
-    let input = build(
-        store.intervals(),
-        store.row_keys(),
-        &first.cas,
-        &first.backends,
-        &outcomes,
-        &record.monitors,
-        outcome.elapsed,
-        &outcome.window,
-    );
-    let health = evaluate(&record.monitors, &record.probes, &input);
+    let (health, store) = match merged(&shards, &dir, &record, &outcome, &probes) {
+        Ok(m) => m,
+        Err(e) => {
+            // A merge that fails leaves no half-written directory behind.
+            dir.discard();
+            return Err(e);
+        }
+    };
     let thresholds = thresholds(first, opts)?;
     let verdict = crate::verdict::judge_run(&thresholds, &store, &outcome, None);
     let results = RunResults {
@@ -203,8 +242,12 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         faults: faults(&first.run),
         health,
         verdict,
+        ended: match outcome.interrupted {
+            true => Outcome::Partial,
+            false => Outcome::Completed,
+        },
     };
-    let written = results.write(dir)?;
+    let written = results.write(&dir)?;
     Ok(crate::run::exit_code(
         &written.verdict,
         written.worst,

@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::hlog;
-use super::input::ShardDir;
+use crate::metrics::store::IntervalRecord;
 use crate::metrics::{ErrorReason, QueueStats, RowKey};
 
 /// A row's counts in one merged interval.
@@ -83,31 +82,27 @@ impl QueueSum {
     }
 }
 
-/// The shards' intervals added up by slot (the interval's index on the
-/// shared clock); `servers` is how many queues each interval has.
-pub fn add_up(shards: &[ShardDir], interval: Duration, servers: usize) -> BTreeMap<u64, Slot> {
-    let mut slots: BTreeMap<u64, Slot> = BTreeMap::new();
-    for s in shards {
-        for rec in &s.intervals {
-            let slot = slots.entry(hlog::slot_of(rec.start, interval)).or_default();
-            slot.start = Some(slot.start.map_or(rec.start, |t| t.min(rec.start)));
-            slot.end = slot.end.max(rec.end);
-            slot.active += rec.active_sessions;
-            for r in &rec.rows {
-                let e = slot.rows.entry(s.row_keys[r.row].clone()).or_default();
-                e.ok += r.ok;
-                for (a, b) in e.errors.iter_mut().zip(r.errors) {
-                    *a += b;
-                }
-                e.corrected_sum_us += r.corrected_sum_us;
+impl Slot {
+    /// Adds one shard's interval `rec` (rows indexing `keys`); `servers` is
+    /// how many queues each interval has.
+    pub fn add(&mut self, rec: &IntervalRecord, keys: &[RowKey], servers: usize) {
+        self.start = Some(self.start.map_or(rec.start, |t| t.min(rec.start)));
+        self.end = self.end.max(rec.end);
+        self.active += rec.active_sessions;
+        for r in &rec.rows {
+            let Some(key) = keys.get(r.row) else { continue };
+            let e = self.rows.entry(key.clone()).or_default();
+            e.ok += r.ok;
+            for (a, b) in e.errors.iter_mut().zip(r.errors) {
+                *a += b;
             }
-            slot.queues.resize(servers, QueueSum::default());
-            for (acc, q) in slot.queues.iter_mut().zip(&rec.queues) {
-                acc.add(q);
-            }
+            e.corrected_sum_us += r.corrected_sum_us;
+        }
+        self.queues.resize(servers, QueueSum::default());
+        for (acc, q) in self.queues.iter_mut().zip(&rec.queues) {
+            acc.add(q);
         }
     }
-    slots
 }
 
 #[cfg(test)]

@@ -15,8 +15,10 @@ use hdrhistogram::Histogram;
 /// An interval log being written.
 pub struct Hlog {
     out: BufWriter<File>,
+    file: std::path::PathBuf,
     serializer: V2DeflateSerializer,
-    /// First write error; later writes are skipped and the run reports it.
+    /// First write error (`writing FILE: OS error`); later writes are
+    /// skipped and the run stops on it.
     pub error: Option<String>,
 }
 
@@ -48,6 +50,7 @@ impl Hlog {
         writeln!(out, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"")?;
         Ok(Hlog {
             out,
+            file: path.to_path_buf(),
             serializer,
             error: None,
         })
@@ -65,19 +68,25 @@ impl Hlog {
         {
             Ok(w) => w,
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some(self.failed(e));
                 return;
             }
         };
         if let Err(e) = writer.write_histogram(h, start, length, Tag::new(tag)) {
-            self.error = Some(e.to_string());
+            self.error = Some(format!("writing {}: {e}", self.file.display()));
         }
     }
 
     /// Flushes what was written (every tick).
     pub fn flush(&mut self) {
         if let Err(e) = self.out.flush() {
-            self.error.get_or_insert(e.to_string());
+            let msg = self.failed(e);
+            self.error.get_or_insert(msg);
         }
+    }
+
+    /// The error message of a failed write: the file and the OS error.
+    fn failed(&self, e: impl std::fmt::Display) -> String {
+        format!("writing {}: {e}", self.file.display())
     }
 }

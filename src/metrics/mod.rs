@@ -8,6 +8,7 @@
 
 pub mod causes;
 pub mod hlog;
+pub mod interval;
 pub mod layout;
 pub mod outcome;
 pub mod queue;

@@ -3,62 +3,24 @@
 //! Every tick, the slots drained from the recorder are added into the output
 //! rows they count toward (a CAS row and the back-end row behind it), so the
 //! per-interval percentiles of every row come from a real merged histogram.
-//! Only compact figures are kept per interval (counts, exact latency sums, a
-//! few percentiles) so a long run stays small; the totals keep full histograms.
+//! Each closed interval (counts, exact latency sums, a few percentiles) is
+//! handed to the sinks (the time series on disk, the monitors' running sums)
+//! and not kept: only the latest is, for the progress line. Memory stays the
+//! same however long the run: the totals keep full histograms per slot.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::causes::{add_record, Causes, ErrorCause};
 use super::hlog::Hlog;
+pub use super::interval::{IntervalRecord, IntervalSink, IntervalStats};
 use super::layout::{Layout, RowKey};
-use super::outcome::ErrorReason;
 use super::queue::QueueStats;
 use super::recorder::{Recorder, Slots};
 use super::row::RowHistograms;
 use super::steady::SteadyRows;
 
-/// One output row's figures over one interval.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IntervalStats {
-    /// Index into [`IntervalStore::row_keys`].
-    pub row: usize,
-    /// Successful commands.
-    pub ok: u64,
-    /// Failed commands by reason.
-    pub errors: [u64; ErrorReason::COUNT],
-    /// Sum of corrected latencies (µs), for exact means over any window.
-    pub corrected_sum_us: u64,
-    /// Corrected p50 / p90 / p99 / max (µs).
-    pub corrected: [u64; 4],
-    /// Service p50 / p90 / p99 / max (µs).
-    pub service: [u64; 4],
-}
-
-impl IntervalStats {
-    /// Successful plus failed commands.
-    pub fn count(&self) -> u64 {
-        self.ok + self.errors.iter().sum::<u64>()
-    }
-}
-
-/// Everything recorded in one interval.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IntervalRecord {
-    /// Interval start, from the run start.
-    pub start: Duration,
-    /// Interval end, from the run start.
-    pub end: Duration,
-    /// Sessions open at the end of the interval.
-    pub active_sessions: u64,
-    /// Rows that saw anything.
-    pub rows: Vec<IntervalStats>,
-    /// Queue depth per server (sampled at 10 Hz), in layout order: CAS then back ends.
-    pub queues: Vec<QueueStats>,
-}
-
-/// Totals and interval records of a run.
-#[derive(Debug)]
+/// Totals of a run, and the latest interval; the others went to the sinks.
 pub struct IntervalStore {
     layout: Layout,
     row_keys: Vec<RowKey>,
@@ -67,7 +29,11 @@ pub struct IntervalStore {
     /// Run totals of error messages per slot (bounded tables).
     causes: Vec<Option<Box<Causes>>>,
     current: Vec<Option<Box<RowHistograms>>>,
-    intervals: Vec<IntervalRecord>,
+    last: Option<IntervalRecord>,
+    sinks: Vec<Box<dyn IntervalSink>>,
+    longest: Duration,
+    closed: u64,
+    sessions: crate::engine::SessionTally,
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
@@ -85,6 +51,16 @@ pub(crate) fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
         h.value_at_quantile(0.99),
         h.max(),
     ]
+}
+
+impl std::fmt::Debug for IntervalStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntervalStore")
+            .field("row_keys", &self.row_keys)
+            .field("closed", &self.closed)
+            .field("sinks", &self.sinks.len())
+            .finish()
+    }
 }
 
 impl IntervalStore {
@@ -112,7 +88,11 @@ impl IntervalStore {
             layout,
             row_keys,
             slot_rows,
-            intervals: Vec::new(),
+            last: None,
+            sinks: Vec::new(),
+            longest: Duration::ZERO,
+            closed: 0,
+            sessions: Default::default(),
             spare: Vec::new(),
             hlog: None,
             service_hlog: None,
@@ -132,13 +112,29 @@ impl IntervalStore {
         self.service_hlog = Some(hlog);
     }
 
-    /// The interval logs' first write error, if any.
-    pub fn hlog_error(&self) -> Option<&str> {
-        let service = self.service_hlog.as_ref().and_then(|h| h.error.as_deref());
-        self.hlog
-            .as_ref()
-            .and_then(|(h, _)| h.error.as_deref())
-            .or(service)
+    /// Hands every interval closed from now on to `sink` too.
+    pub fn add_sink(&mut self, sink: Box<dyn IntervalSink>) {
+        self.sinks.push(sink);
+    }
+
+    /// The first write error of the interval logs or a sink, naming the
+    /// file and the OS error; a run stops on it.
+    pub fn write_error(&self) -> Option<String> {
+        let service = self.service_hlog.as_ref().and_then(|h| h.error.clone());
+        let hlog = self.hlog.as_ref().and_then(|(h, _)| h.error.clone());
+        hlog.or(service)
+            .or_else(|| self.sinks.iter().find_map(|s| s.error()))
+    }
+
+    /// The session counts as of the last tick (the engine sets them), for
+    /// the `run.json` checkpoints written while the run goes.
+    pub fn set_sessions(&mut self, tally: crate::engine::SessionTally) {
+        self.sessions = tally;
+    }
+
+    /// The session counts last set.
+    pub fn sessions(&self) -> crate::engine::SessionTally {
+        self.sessions
     }
 
     /// The server layout.
@@ -207,7 +203,7 @@ impl IntervalStore {
         if let Some(hlog) = self.service_hlog.as_mut() {
             hlog.flush();
         }
-        self.intervals.push(IntervalRecord {
+        self.push(IntervalRecord {
             start,
             end,
             active_sessions,
@@ -216,24 +212,30 @@ impl IntervalStore {
         });
     }
 
+    /// Hands a closed interval to the sinks and keeps it as the latest
+    /// (`imapload merge` pushes the intervals it adds up this way).
+    pub fn push(&mut self, rec: IntervalRecord) {
+        for sink in &mut self.sinks {
+            sink.interval(&rec, &self.row_keys);
+        }
+        self.longest = self.longest.max(rec.end.saturating_sub(rec.start));
+        self.closed += 1;
+        self.last = Some(rec);
+    }
+
     /// Fills a fresh store with figures saved elsewhere (`imapload merge` adds
     /// shards' results and writes them through the same writer as a run).
     /// `totals` holds row totals; only rows first on their path are taken, as
     /// they are the recording slots (the rows behind a CAS are derived from
-    /// them, as in a run). `intervals` index [`IntervalStore::row_keys`].
+    /// them, as in a run); the intervals go through [`IntervalStore::push`].
     /// A row that no slot of the layout records is an error naming it.
-    pub fn restore(
-        &mut self,
-        totals: BTreeMap<RowKey, RowHistograms>,
-        intervals: Vec<IntervalRecord>,
-    ) -> Result<(), String> {
+    pub fn restore(&mut self, totals: BTreeMap<RowKey, RowHistograms>) -> Result<(), String> {
         for (key, row) in totals.into_iter().filter(|(k, _)| k.is_first_on_path()) {
             let slot = (0..self.totals.len())
                 .find(|&s| self.layout.rows_of(s).first() == Some(&key))
                 .ok_or_else(|| format!("row {} is not one of this run's servers", key.tag()))?;
             self.totals[slot] = Some(Box::new(row));
         }
-        self.intervals = intervals;
         Ok(())
     }
 
@@ -296,9 +298,14 @@ impl IntervalStore {
         self.steady.by_row(&self.row_keys)
     }
 
-    /// Per-interval records, in time order.
-    pub fn intervals(&self) -> &[IntervalRecord] {
-        &self.intervals
+    /// The latest interval (the others are on disk, not in memory).
+    pub fn last_interval(&self) -> Option<&IntervalRecord> {
+        self.last.as_ref()
+    }
+
+    /// How many intervals were closed, and the longest one's length.
+    pub fn closed(&self) -> (u64, Duration) {
+        (self.closed, self.longest)
     }
 
     /// Run totals per output row (CAS rows, back-end rows behind CAS, direct rows),

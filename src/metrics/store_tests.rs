@@ -2,14 +2,62 @@
 
 use super::*;
 use crate::command::CommandKind;
-use crate::metrics::Route;
-use std::sync::Arc;
+use crate::metrics::{ErrorReason, Route};
+use std::sync::{Arc, Mutex};
+
+/// A sink that keeps what it is given (tests only: a run's sinks write it out).
+#[derive(Clone, Default)]
+struct Collect(Arc<Mutex<Vec<IntervalRecord>>>);
+
+impl IntervalSink for Collect {
+    fn interval(&mut self, rec: &IntervalRecord, _keys: &[RowKey]) {
+        self.0.lock().unwrap().push(rec.clone());
+    }
+}
+
+#[test]
+fn the_store_keeps_no_interval_but_the_latest_however_long_the_run() {
+    let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into()]);
+    let rec = Recorder::new(Arc::new(layout.clone()));
+    let mut store = IntervalStore::new(layout);
+    let seen = Arc::new(Mutex::new(0u64));
+    struct Count(Arc<Mutex<u64>>);
+    impl IntervalSink for Count {
+        fn interval(&mut self, _: &IntervalRecord, _: &[RowKey]) {
+            *self.0.lock().unwrap() += 1;
+        }
+    }
+    store.add_sink(Box::new(Count(seen.clone())));
+    let ms = Duration::from_millis;
+    let route = Route {
+        cas: Some(0),
+        backend: 0,
+    };
+    let spare_before = store.spare.len();
+    for i in 0..20_000u64 {
+        rec.record_ok(route, CommandKind::Noop, ms(1 + i % 7), ms(1));
+        store.tick(&rec, ms(10 * i), ms(10 * i + 10), 1, Vec::new());
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        20_000,
+        "every interval reaches the sinks"
+    );
+    assert_eq!(store.closed(), (20_000, ms(10)));
+    assert_eq!(store.last_interval().map(|r| r.end), Some(ms(200_000)));
+    // What the store holds per row does not depend on the ticks: totals
+    // per slot, the window's totals, one interval and the recorder's spare shards.
+    assert!(store.spare.len() <= spare_before.max(64));
+    assert_eq!(store.commands(), 20_000);
+}
 
 #[test]
 fn ticks_fold_into_totals_and_derived_rows() {
     let layout = Layout::new(vec!["cas1".into(), "cas2".into()], vec!["mbx1".into()]);
     let rec = Recorder::new(Arc::new(layout.clone()));
     let mut store = IntervalStore::new(layout);
+    let kept = Collect::default();
+    store.add_sink(Box::new(kept.clone()));
     let ms = Duration::from_millis;
     rec.record_ok(
         Route {
@@ -40,8 +88,10 @@ fn ticks_fold_into_totals_and_derived_rows() {
         "no answer within 30s",
     );
     store.tick(&rec, ms(1000), ms(2000), 1, Vec::new());
-    assert_eq!(store.intervals().len(), 2);
-    let first = &store.intervals()[0];
+    let intervals = kept.0.lock().unwrap().clone();
+    assert_eq!(intervals.len(), 2);
+    assert_eq!(store.last_interval(), intervals.last());
+    let first = &intervals[0];
     let tags: Vec<_> = first
         .rows
         .iter()
@@ -50,7 +100,7 @@ fn ticks_fold_into_totals_and_derived_rows() {
     assert_eq!(tags, ["cas.cas1.mbx1.SELECT", "cas.mbx1.mbx1.SELECT"]);
     assert_eq!(first.rows[0].corrected_sum_us, 10_000);
     // The back-end row behind both CAS merges their histograms in interval 2.
-    let second = &store.intervals()[1];
+    let second = &intervals[1];
     let mbx = second
         .rows
         .iter()
@@ -96,7 +146,7 @@ fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once
     totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
     totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
     let mut store = IntervalStore::new(layout);
-    store.restore(totals, Vec::new()).unwrap();
+    store.restore(totals).unwrap();
     assert_eq!((store.commands(), store.errors()), (4, 2));
     let rows = store.totals_by_row();
     assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
@@ -105,10 +155,7 @@ fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once
     k.backend = "mbx9".into();
     stranger.insert(k, RowHistograms::new());
     let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));
-    assert!(store
-        .restore(stranger, Vec::new())
-        .unwrap_err()
-        .contains("mbx9"));
+    assert!(store.restore(stranger).unwrap_err().contains("mbx9"));
 }
 
 #[test]

@@ -8,8 +8,9 @@ use crate::metrics::{RowKey, Window};
 use crate::plan::MonitorPlan;
 
 use super::evaluate::{HealthInput, ServerRole};
+use super::feed::{Feed, SampleTable};
 use super::rules::Attempt;
-use super::samples::{behind_cas, latency_samples, queue_samples};
+use super::samples::{latency_of, queue_of, table_of};
 
 /// One probe attempt as monitors see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +33,11 @@ impl From<&crate::probe::ProbeAttempt> for ProbeOutcome {
     }
 }
 
-/// Builds the monitor input. `cas` then `backends` is the queue order of the
-/// records. Latency and queue samples come only from intervals inside
-/// `window` (warm-up, cool-down and the drain after the stop are measured but
-/// not judged); probe attempts are judged whenever they ran.
+/// Builds the monitor input from every interval at once (tests, and
+/// anything holding a short series). `cas` then `backends` is the queue
+/// order of the records. Latency and queue samples come only from intervals
+/// inside `window` (warm-up, cool-down and the drain after the stop are
+/// measured but not judged); probe attempts are judged whenever they ran.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     intervals: &[IntervalRecord],
@@ -47,30 +49,47 @@ pub fn build(
     end: Duration,
     window: &Window,
 ) -> HealthInput {
-    let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
+    let t = table_of(
+        intervals,
+        row_keys,
+        (cas, backends),
+        plan.sample_period,
+        end,
+        window,
+    );
+    input_of(t, cas, backends, probes, plan, end)
+}
+
+/// The monitor input from a running feed's sums (a run, `health`, `merge`).
+pub fn from_feed(
+    feed: &Feed,
+    (cas, backends): (&[String], &[String]),
+    probes: &[ProbeOutcome],
+    plan: &MonitorPlan,
+    end: Duration,
+    window: &Window,
+) -> HealthInput {
+    input_of(feed.table(window, end), cas, backends, probes, plan, end)
+}
+
+/// The monitor input from the sample sums and the probe attempts.
+fn input_of(
+    t: SampleTable,
+    cas: &[String],
+    backends: &[String],
+    probes: &[ProbeOutcome],
+    plan: &MonitorPlan,
+    end: Duration,
+) -> HealthInput {
     let mut input = HealthInput {
         servers: cas
             .iter()
             .map(|c| (c.clone(), ServerRole::Cas))
             .chain(backends.iter().map(|b| (b.clone(), ServerRole::Backend)))
             .collect(),
-        latency: latency_samples(
-            intervals,
-            row_keys,
-            &servers,
-            plan.sample_period,
-            end,
-            window,
-        ),
-        queue: queue_samples(
-            intervals,
-            &servers,
-            plan.queue_rule,
-            plan.sample_period,
-            end,
-            window,
-        ),
-        behind: behind_cas(intervals, row_keys, cas, plan.sample_period, end, window),
+        latency: latency_of(&t),
+        queue: queue_of(&t, plan.queue_rule),
+        behind: t.behind,
         end,
         ..Default::default()
     };

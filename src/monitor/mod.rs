@@ -4,6 +4,7 @@
 pub mod evaluate;
 #[cfg(test)]
 mod evaluate_tests;
+pub mod feed;
 pub mod input;
 pub mod rules;
 pub mod samples;

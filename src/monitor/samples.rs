@@ -11,6 +11,7 @@ use crate::metrics::store::IntervalRecord;
 use crate::metrics::{RowKey, Window};
 use crate::plan::QueueRule;
 
+use super::feed::{Feed, SampleTable};
 use super::rules::Sample;
 
 /// Whether a kind counts toward "command processing time".
@@ -36,19 +37,64 @@ pub fn periods(period: Duration, end: Duration) -> Vec<(Duration, Duration)> {
     out
 }
 
-/// The sample period an interval belongs to; `None` for an interval outside
-/// the steady window (warm-up, cool-down, the drain), which no sample judges.
-fn sample_of(ps: &[(Duration, Duration)], rec: &IntervalRecord, window: &Window) -> Option<usize> {
-    if !window.contains(rec.start, rec.end) {
-        return None;
+/// The sums of `intervals` over the complete sample periods at `end`, from
+/// the intervals inside `window` (`cas` first: the rows behind a CAS are
+/// only followed for them).
+pub fn table_of(
+    intervals: &[IntervalRecord],
+    row_keys: &[RowKey],
+    (cas, backends): (&[String], &[String]),
+    period: Duration,
+    end: Duration,
+    window: &Window,
+) -> SampleTable {
+    let mut feed = Feed::new(cas, backends, period, Duration::ZERO);
+    for rec in intervals {
+        feed.add(rec, row_keys);
     }
-    ps.iter()
-        .position(|(s, e)| rec.start >= *s && rec.start < *e)
+    feed.settle(window, Duration::MAX);
+    feed.table(window, end)
 }
 
 /// Per server, the mean corrected latency in milliseconds of each sample
-/// period, from the intervals inside `window`. A sample without commands has
-/// no value.
+/// period. A sample without commands has no value.
+pub fn latency_of(t: &SampleTable) -> BTreeMap<String, Vec<Sample>> {
+    (t.latency.iter())
+        .map(|(name, sums)| {
+            let samples = (t.periods.iter().zip(sums))
+                .map(|(&(start, end), &(sum, n))| Sample {
+                    start,
+                    end,
+                    value: (n > 0).then(|| sum as f64 / n as f64 / 1000.0),
+                })
+                .collect();
+            (name.clone(), samples)
+        })
+        .collect()
+}
+
+/// Per server, the queue depth of each sample period under `rule` (mean of
+/// the 10 Hz readings, or their maximum).
+pub fn queue_of(t: &SampleTable, rule: QueueRule) -> BTreeMap<String, Vec<Sample>> {
+    (t.queue.iter())
+        .map(|(name, accs)| {
+            let samples = (t.periods.iter().zip(accs))
+                .map(|(&(start, end), q)| Sample {
+                    start,
+                    end,
+                    value: (q.readings > 0).then(|| match rule {
+                        QueueRule::Mean => q.sum as f64 / q.readings as f64,
+                        QueueRule::Max => q.max as f64,
+                    }),
+                })
+                .collect();
+            (name.clone(), samples)
+        })
+        .collect()
+}
+
+/// Per server, the mean corrected latency in milliseconds of each sample
+/// period, from the intervals inside `window`.
 pub fn latency_samples(
     intervals: &[IntervalRecord],
     row_keys: &[RowKey],
@@ -57,34 +103,8 @@ pub fn latency_samples(
     end: Duration,
     window: &Window,
 ) -> BTreeMap<String, Vec<Sample>> {
-    let ps = periods(period, end);
-    let mut out = BTreeMap::new();
-    for name in servers {
-        let mut sums = vec![(0u64, 0u64); ps.len()];
-        for rec in intervals {
-            let Some(k) = sample_of(&ps, rec, window) else {
-                continue;
-            };
-            for row in &rec.rows {
-                let key = &row_keys[row.row];
-                if &key.server == name && is_processed_command(key.command) {
-                    sums[k].0 += row.corrected_sum_us;
-                    sums[k].1 += row.ok;
-                }
-            }
-        }
-        let samples = ps
-            .iter()
-            .zip(sums)
-            .map(|(&(start, end), (sum, n))| Sample {
-                start,
-                end,
-                value: (n > 0).then(|| sum as f64 / n as f64 / 1000.0),
-            })
-            .collect();
-        out.insert(name.clone(), samples);
-    }
-    out
+    let t = table_of(intervals, row_keys, (servers, &[]), period, end, window);
+    latency_of(&t)
 }
 
 /// Per CAS, per back end behind it: (corrected sum µs, successful commands)
@@ -97,32 +117,11 @@ pub fn behind_cas(
     end: Duration,
     window: &Window,
 ) -> BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> {
-    let ps = periods(period, end);
-    let mut out: BTreeMap<String, BTreeMap<String, Vec<(u64, u64)>>> = BTreeMap::new();
-    for rec in intervals {
-        let Some(k) = sample_of(&ps, rec, window) else {
-            continue;
-        };
-        for row in &rec.rows {
-            let key = &row_keys[row.row];
-            if !cas.contains(&key.server) || !is_processed_command(key.command) {
-                continue;
-            }
-            let sums = out
-                .entry(key.server.clone())
-                .or_default()
-                .entry(key.backend.clone())
-                .or_insert_with(|| vec![(0, 0); ps.len()]);
-            sums[k].0 += row.corrected_sum_us;
-            sums[k].1 += row.ok;
-        }
-    }
-    out
+    table_of(intervals, row_keys, (cas, &[]), period, end, window).behind
 }
 
-/// Per server (index into `servers`, which is in the records' queue order),
-/// the queue depth of each sample period under `rule`, from the intervals
-/// inside `window`.
+/// Per server (`servers` in the records' queue order), the queue depth of
+/// each sample period under `rule`, from the intervals inside `window`.
 pub fn queue_samples(
     intervals: &[IntervalRecord],
     servers: &[String],
@@ -131,33 +130,8 @@ pub fn queue_samples(
     end: Duration,
     window: &Window,
 ) -> BTreeMap<String, Vec<Sample>> {
-    let ps = periods(period, end);
-    let mut out = BTreeMap::new();
-    for (i, name) in servers.iter().enumerate() {
-        let mut acc = vec![(0u64, 0u64, 0u64); ps.len()]; // (sum, readings, max)
-        for rec in intervals {
-            let (Some(k), Some(q)) = (sample_of(&ps, rec, window), rec.queues.get(i)) else {
-                continue;
-            };
-            acc[k].0 += q.sum;
-            acc[k].1 += q.samples as u64;
-            acc[k].2 = acc[k].2.max(q.max);
-        }
-        let samples = ps
-            .iter()
-            .zip(acc)
-            .map(|(&(start, end), (sum, n, max))| Sample {
-                start,
-                end,
-                value: (n > 0).then(|| match rule {
-                    QueueRule::Mean => sum as f64 / n as f64,
-                    QueueRule::Max => max as f64,
-                }),
-            })
-            .collect();
-        out.insert(name.clone(), samples);
-    }
-    out
+    let t = table_of(intervals, &[], (servers, &[]), period, end, window);
+    queue_of(&t, rule)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ pub mod progress;
 pub mod results;
 pub mod results_dir;
 pub mod run_json;
+pub mod series_read;
+pub mod stream;
 pub mod summary;
 pub mod svg;
 pub mod table;

@@ -5,21 +5,51 @@
 //! duration: the drain after the load stopped prints nothing.
 
 use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{IntervalStore, Path, RowKey, Window};
-use crate::monitor::evaluate::{evaluate, worst_final};
-use crate::monitor::input::build;
+use crate::metrics::{IntervalStore, Layout, Path, RowKey, Window};
+use crate::monitor::evaluate::{evaluate, MonitorResult};
+use crate::monitor::feed::{complete_samples, Feed};
+use crate::monitor::input::from_feed;
+use crate::monitor::state::AlertValue;
 use crate::plan::{MonitorPlan, ProbePlan};
 
+use super::stream::SharedFeed;
+
 /// Progress output of one run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Progress {
     tty: bool,
     total: Duration,
     warmup: Duration,
     monitors: MonitorPlan,
+    servers: (Vec<String>, Vec<String>),
+    feed: Arc<Mutex<Feed>>,
+    live: Arc<Mutex<LiveHealth>>,
+}
+
+/// The performance monitors as last judged: re-judged only when a sample
+/// period completes, so a tick costs the same however long the run.
+#[derive(Debug, Default)]
+struct LiveHealth {
+    /// Complete samples when last judged.
+    samples: usize,
+    /// Each monitor's state then, and since when it fired if it still does.
+    states: Vec<(AlertValue, Option<Duration>)>,
+}
+
+/// A monitor's state as judged, and since when it fires if it still does
+/// (a monitor still Degraded escalates once the delay has passed).
+fn state_of(r: &MonitorResult) -> (AlertValue, Option<Duration>) {
+    let since = match r.alert_value {
+        AlertValue::Healthy => None,
+        AlertValue::Degraded | AlertValue::Unhealthy => (r.transitions.iter().rev())
+            .find(|t| t.to == AlertValue::Degraded)
+            .map(|t| t.at),
+    };
+    (r.alert_value, since)
 }
 
 /// The row with the highest corrected p99 of an interval.
@@ -69,13 +99,58 @@ fn millis(us: u64) -> String {
 impl Progress {
     /// Progress for a run of `total` judged with `monitors`, the first
     /// `warmup` left out of the live health like it is of the verdict.
-    pub fn new(total: Duration, warmup: Duration, monitors: MonitorPlan) -> Self {
+    pub fn new(total: Duration, warmup: Duration, monitors: MonitorPlan, layout: &Layout) -> Self {
+        let (cas, backends) = (layout.cas_names.clone(), layout.backend_names.clone());
+        let feed = Feed::new(&cas, &backends, monitors.sample_period, Duration::ZERO);
         Progress {
             tty: std::io::stderr().is_terminal(),
             total,
             warmup,
             monitors,
+            servers: (cas, backends),
+            feed: Arc::new(Mutex::new(feed)),
+            live: Arc::new(Mutex::new(LiveHealth::default())),
         }
+    }
+
+    /// What the store feeds every interval into, for the live health.
+    pub fn sink(&self) -> SharedFeed {
+        SharedFeed(self.feed.clone())
+    }
+
+    /// The worst performance monitor at `now` (probe monitors are judged at
+    /// the end), on the intervals after the warm-up.
+    fn health(&self, now: Duration) -> AlertValue {
+        let live = Window {
+            from: self.warmup,
+            to: Duration::MAX,
+        };
+        let (Ok(mut feed), Ok(mut cache)) = (self.feed.lock(), self.live.lock()) else {
+            return AlertValue::Healthy;
+        };
+        feed.settle(&live, now);
+        let samples = complete_samples(feed.period(), now);
+        if samples != cache.samples {
+            let probes_off = ProbePlan {
+                enabled: false,
+                ..Default::default()
+            };
+            let (cas, backends) = (&self.servers.0, &self.servers.1);
+            let input = from_feed(&feed, (cas, backends), &[], &self.monitors, now, &live);
+            let results = evaluate(&self.monitors, &probes_off, &input);
+            cache.states = results.iter().map(state_of).collect();
+            cache.samples = samples;
+        }
+        let escalation = self.monitors.escalation_delay;
+        (cache.states.iter())
+            .map(|&(state, since)| match (state, since) {
+                (AlertValue::Degraded, Some(at)) if at.saturating_add(escalation) <= now => {
+                    AlertValue::Unhealthy
+                }
+                _ => state,
+            })
+            .max()
+            .unwrap_or(AlertValue::Healthy)
     }
 
     /// The status line after the interval ending at `now`; `None` before the
@@ -85,7 +160,7 @@ impl Progress {
         if now > self.total + Duration::from_millis(1) {
             return None;
         }
-        let last = store.intervals().last()?;
+        let last = store.last_interval()?;
         let secs = (last.end - last.start).as_secs_f64().max(1e-9);
         let keys = store.row_keys();
         // Each command once: the first server on its path.
@@ -102,28 +177,7 @@ impl Progress {
             None => "-".to_string(),
         };
         let queue = last.queues.iter().map(|q| q.mean()).fold(0.0, f64::max);
-        // Live health from the performance monitors (probe monitors are judged
-        // at the end), on the intervals after the warm-up.
-        let layout = store.layout();
-        let live = Window {
-            from: self.warmup,
-            to: Duration::MAX,
-        };
-        let input = build(
-            store.intervals(),
-            keys,
-            &layout.cas_names,
-            &layout.backend_names,
-            &[],
-            &self.monitors,
-            now,
-            &live,
-        );
-        let probes_off = ProbePlan {
-            enabled: false,
-            ..Default::default()
-        };
-        let health = worst_final(&evaluate(&self.monitors, &probes_off, &input));
+        let health = self.health(now);
         Some(format!(
             "[{:>4.0}s/{:.0}s] sessions {:>6} | {:>7.0} cmd/s | errors {:>5} ({:>5.1}%) | max queue {:>6.1} | monitors {} | worst p99 {}",
             now.min(self.total).as_secs_f64(),

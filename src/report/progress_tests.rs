@@ -42,6 +42,7 @@ fn progress() -> Progress {
         Duration::from_secs(30),
         Duration::ZERO,
         MonitorPlan::default(),
+        &Layout::new(vec!["cas1".into()], vec!["mbx1".into(), "mbx2".into()]),
     )
 }
 

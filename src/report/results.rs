@@ -1,10 +1,12 @@
-//! Everything a finished run produced, and how it is written out: the
-//! results directory files and the end-of-run text on the terminal.
+//! Everything a run produced, and how it is written out: the results
+//! directory files written whole (`summary.csv`, `errors.csv`, `probes.csv`,
+//! `health.csv`, `run.json`, `report.html`; the time series and interval
+//! logs are appended as the run goes), both at the end and at each
+//! checkpoint while it runs, and the end-of-run text on the terminal.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::engine::EngineOutcome;
 use crate::error::Failure;
@@ -21,7 +23,7 @@ use crate::results::run::{
 };
 use crate::results::{SummaryRow, SCHEMA_VERSION};
 
-use super::{causes, health, run_json, table, timeseries, ResultsDir};
+use super::{causes, health, run_json, table, ResultsDir};
 
 /// What a run measured and judged, ready to be written.
 pub struct RunResults<'a> {
@@ -43,6 +45,8 @@ pub struct RunResults<'a> {
     pub health: Vec<MonitorResult>,
     /// The run's overall verdict (thresholds, error gates).
     pub verdict: Verdict,
+    /// How the run ended (`Running` in a checkpoint).
+    pub ended: Outcome,
 }
 
 /// The figures the caller (and tests) get back.
@@ -63,19 +67,6 @@ pub struct Written {
 }
 
 impl RunResults<'_> {
-    /// The run's interval length (from the plan; the longest interval
-    /// measured when a plan lacks it), against which short ones are partial.
-    fn interval(&self) -> Duration {
-        let s = self.plan.plan.interval_s;
-        if s.is_finite() && s > 0.0 {
-            return Duration::from_secs_f64(s);
-        }
-        (self.store.intervals().iter())
-            .map(|r| r.end.saturating_sub(r.start))
-            .max()
-            .unwrap_or_default()
-    }
-
     /// The `run.json` document of these results.
     fn record(&self, rows: &[SummaryRow], error_causes: Vec<ErrorCause>) -> RunRecord {
         let o = self.outcome;
@@ -105,11 +96,8 @@ impl RunResults<'_> {
             imapload_version: env!("CARGO_PKG_VERSION").into(),
             monitor_settings: Some(MonitorSettings::of(&self.plan.monitors, &self.plan.probes)),
             monitors: self.health.iter().map(MonitorVerdict::from).collect(),
-            outcome: Some(if o.interrupted {
-                Outcome::Partial
-            } else {
-                Outcome::Completed
-            }),
+            outcome: Some(self.ended),
+            pid: (self.ended == Outcome::Running).then(std::process::id),
             plan: self.plan.plan.clone(),
             schema_version: SCHEMA_VERSION,
             seed: Some(self.plan.seed),
@@ -133,23 +121,29 @@ impl RunResults<'_> {
         }
     }
 
-    /// Writes every file into `dir` and moves it into place; prints the
-    /// summary and health tables unless quiet.
-    pub fn write(&self, dir: ResultsDir) -> Result<Written, Failure> {
+    /// Writes every whole file into `dir` (each replaced atomically) and
+    /// prints the summary and health tables unless quiet. A file that cannot
+    /// be written does not stop the others nor the summary on stdout; the
+    /// first such error is returned, naming the file and the OS error.
+    pub fn write(&self, dir: &ResultsDir) -> Result<Written, Failure> {
         let rows = self.store.totals_by_row();
         let error_causes = self.store.error_causes();
         let (commands, errors) = (self.store.commands(), self.store.errors());
         let worst = worst_final(&self.health);
         let summary_rows: Vec<SummaryRow> =
             rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
-        self.write_files(&dir, &summary_rows, &error_causes)?;
-        super::html::write(dir.path()).map_err(Failure::Run)?;
-        let final_dir = dir.commit()?;
+        let mut failed = self.write_files(dir, &summary_rows, &error_causes).err();
+        if failed.is_none() {
+            failed = super::html::write(dir.path()).err();
+        }
         if !self.plan.quiet {
-            self.print(&rows, &error_causes, worst, &final_dir);
+            self.print(&rows, &error_causes, worst, dir.path());
+        }
+        if let Some(e) = failed {
+            return Err(Failure::Run(e));
         }
         Ok(Written {
-            dir: final_dir,
+            dir: dir.path().to_path_buf(),
             rows,
             commands,
             errors,
@@ -158,47 +152,43 @@ impl RunResults<'_> {
         })
     }
 
-    /// The results directory's files, each from its schema type.
+    /// Writes the files a checkpoint replaces (`summary.csv`, `errors.csv`,
+    /// `probes.csv`, `health.csv`, `run.json`), as the end of the run does.
+    pub fn checkpoint(&self, dir: &ResultsDir) -> anyhow::Result<()> {
+        let rows = self.store.totals_by_row();
+        let summary_rows: Vec<SummaryRow> =
+            rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
+        self.write_files(dir, &summary_rows, &self.store.error_causes())
+    }
+
+    /// The results directory's whole files, each from its schema type; every
+    /// file is tried, the first error returned.
     fn write_files(
         &self,
         dir: &ResultsDir,
         summary_rows: &[SummaryRow],
         error_causes: &[ErrorCause],
-    ) -> Result<(), Failure> {
+    ) -> anyhow::Result<()> {
+        use crate::results::files;
         let doc = self.record(summary_rows, error_causes.to_vec());
-        let intervals = self.store.intervals();
-        dir.write(
-            crate::results::files::SUMMARY_CSV,
-            &crate::results::summary::to_csv(summary_rows).map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::ERRORS_CSV,
-            &causes::to_csv(error_causes).map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::TIMESERIES_CSV,
-            &timeseries::timeseries_csv(intervals, self.store.row_keys(), self.interval())
-                .map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::QUEUE_CSV,
-            &timeseries::queue_csv(intervals, &self.server_names).map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::PROBES_CSV,
-            &crate::probe::to_csv(&self.probes).map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::HEALTH_CSV,
-            &health::to_csv(&self.health).map_err(Failure::Run)?,
-        )?;
-        dir.write(
-            crate::results::files::RUN_JSON,
-            serde_json::to_string_pretty(&doc)
-                .map_err(anyhow::Error::from)?
-                .as_bytes(),
-        )?;
-        Ok(())
+        let put = |name: &str, bytes: anyhow::Result<Vec<u8>>| -> anyhow::Result<()> {
+            Ok(dir.write(name, &bytes?)?)
+        };
+        let results = [
+            put(
+                files::SUMMARY_CSV,
+                crate::results::summary::to_csv(summary_rows),
+            ),
+            put(files::ERRORS_CSV, causes::to_csv(error_causes)),
+            put(files::PROBES_CSV, crate::probe::to_csv(&self.probes)),
+            put(files::HEALTH_CSV, health::to_csv(&self.health)),
+            // Last: the record says the other files are there.
+            put(
+                files::RUN_JSON,
+                serde_json::to_vec_pretty(&doc).map_err(anyhow::Error::from),
+            ),
+        ];
+        results.into_iter().collect()
     }
 
     /// The end-of-run text on the terminal: the row table, totals, error

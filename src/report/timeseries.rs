@@ -2,16 +2,12 @@
 //! per row, units in the column names), written after a run and read back by
 //! `imapload health` to re-judge monitors without re-running.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::Context;
-
-use crate::command::CommandKind;
 use crate::metrics::store::{IntervalRecord, IntervalStats};
-use crate::metrics::{ErrorReason, Path, QueueStats, RowKey};
-use crate::results::cells::{from_csv, to_csv};
-use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
+use crate::metrics::{ErrorReason, RowKey};
+use crate::results::cells::to_csv;
+use crate::results::timeseries::{QueueRow, TimeseriesRow};
 
 /// Whether an interval is shorter than the run's interval length: the last
 /// one (the drain after the load stopped, cut off where the run ended), or
@@ -22,7 +18,7 @@ pub fn is_partial(start: Duration, end: Duration, interval: Duration) -> bool {
 }
 
 /// The `timeseries.csv` row of `row` in the interval `rec`.
-fn timeseries_row(
+pub(crate) fn timeseries_row(
     rec: &IntervalRecord,
     row: &IntervalStats,
     key: &RowKey,
@@ -89,100 +85,32 @@ pub fn queue_csv(intervals: &[IntervalRecord], servers: &[String]) -> anyhow::Re
     to_csv(&rows)
 }
 
-fn dur(s: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(s).with_context(|| format!("bad time `{s}`"))
-}
-
-/// The key of a `timeseries.csv` row.
-fn row_key(r: &TimeseriesRow, line: usize) -> anyhow::Result<RowKey> {
-    let path = match r.path.as_str() {
-        "cas" => Path::Cas,
-        "direct" => Path::Direct,
-        p => anyhow::bail!("timeseries.csv line {line}: unknown path `{p}`"),
-    };
-    let command = CommandKind::from_label(&r.command)
-        .with_context(|| format!("timeseries.csv line {line}: unknown command"))?;
-    Ok(RowKey {
-        path,
-        server: r.server.clone(),
-        backend: r.backend.clone(),
-        command,
-    })
-}
-
-/// An interval starting at `start`, with a queue slot per server.
-fn empty_interval(start: Duration, end: Duration, servers: usize) -> IntervalRecord {
-    IntervalRecord {
-        start,
-        end,
-        active_sessions: 0,
-        rows: Vec::new(),
-        queues: vec![QueueStats::default(); servers],
-    }
-}
-
-/// Reads `timeseries.csv` and `queue.csv` back into interval records (with the
-/// row table they index). `servers` gives the queue order (CAS then back ends).
+/// Reads `timeseries.csv` and `queue.csv` back into interval records (with
+/// the row table they index), all at once: for tests and short series; the
+/// commands read them one interval at a time ([`super::series_read`]).
 pub fn read_intervals(
     timeseries: &[u8],
     queue: &[u8],
     servers: &[String],
 ) -> anyhow::Result<(Vec<IntervalRecord>, Vec<RowKey>)> {
-    let mut keys: BTreeMap<RowKey, usize> = BTreeMap::new();
-    let mut by_start: BTreeMap<u64, IntervalRecord> = BTreeMap::new();
-    let header = csv::Reader::from_reader(timeseries).headers()?.clone();
-    if let Some(c) = missing_column(&header) {
-        anyhow::bail!("timeseries.csv has no `{c}` column");
+    let mut r = super::series_read::SeriesReader::new(
+        csv::Reader::from_reader(Box::new(timeseries) as Box<dyn std::io::Read + '_>),
+        csv::Reader::from_reader(Box::new(queue) as Box<dyn std::io::Read + '_>),
+        servers.to_vec(),
+        Duration::MAX,
+    )?;
+    let mut out = Vec::new();
+    while let Some(rec) = r.next_interval()? {
+        out.push(rec);
     }
-    let rows: Vec<TimeseriesRow> =
-        from_csv(timeseries).context(crate::results::files::TIMESERIES_CSV)?;
-    for (line, r) in rows.iter().enumerate() {
-        let key = row_key(r, line + 2)?;
-        let n = keys.len();
-        let row = *keys.entry(key).or_insert(n);
-        let start = dur(r.t_start_s)?;
-        let interval = (by_start.entry(start.as_micros() as u64))
-            .or_insert_with(|| empty_interval(start, Duration::ZERO, servers.len()));
-        interval.end = dur(r.t_end_s)?;
-        interval.active_sessions = r.active_sessions;
-        interval.rows.push(IntervalStats {
-            row,
-            ok: r.ok,
-            errors: r.errors_by_reason(),
-            corrected_sum_us: r.corrected_sum_us,
-            corrected: [r.p50_us, r.p90_us, r.p99_us, r.max_us],
-            service: [
-                r.service_p50_us,
-                r.service_p90_us,
-                r.service_p99_us,
-                r.service_max_us,
-            ],
-        });
-    }
-    let queues: Vec<QueueRow> = from_csv(queue).context(crate::results::files::QUEUE_CSV)?;
-    for q in queues {
-        let start = dur(q.t_s)?;
-        let Some(i) = servers.iter().position(|s| s == &q.server) else {
-            continue;
-        };
-        let end = dur(q.t_end_s).unwrap_or(start);
-        let interval = (by_start.entry(start.as_micros() as u64))
-            .or_insert_with(|| empty_interval(start, end, servers.len()));
-        interval.queues[i] = q.stats();
-    }
-    let mut row_keys = vec![None; keys.len()];
-    for (k, i) in keys {
-        row_keys[i] = Some(k);
-    }
-    Ok((
-        by_start.into_values().collect(),
-        row_keys.into_iter().map(|k| k.expect("dense")).collect(),
-    ))
+    Ok((out, r.row_keys().to_vec()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::CommandKind;
+    use crate::metrics::{Path, QueueStats};
 
     /// A via-CAS row and a direct row.
     fn sample_keys() -> Vec<RowKey> {

@@ -3,6 +3,7 @@
 //! report) use, so a key or a column is spelt in one place. One file per
 //! format.
 
+pub mod append;
 pub mod cells;
 pub mod files;
 pub mod hlog;

@@ -50,8 +50,12 @@ pub struct RunRecord {
     pub monitor_settings: Option<MonitorSettings>,
     /// Each monitor's verdict.
     pub monitors: Vec<MonitorVerdict>,
-    /// How the run ended.
+    /// How the run ended; `running` in the checkpoints written while it runs.
     pub outcome: Option<Outcome>,
+    /// The process writing a `running` checkpoint, so a reader can tell a
+    /// run still going from one whose process was killed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
     /// The effective plan.
     pub plan: PlanDoc,
     /// Version of this document's layout.
@@ -230,6 +234,48 @@ impl RunRecord {
     pub fn monitor_settings(&self) -> Result<&MonitorSettings, String> {
         (self.monitor_settings.as_ref())
             .ok_or_else(|| "no monitor settings: cannot re-judge these results".to_string())
+    }
+
+    /// Whether the record is a checkpoint (`running`): the run is still
+    /// going, or its process was killed before it could write the end.
+    pub fn is_checkpoint(&self) -> bool {
+        self.outcome == Some(Outcome::Running)
+    }
+
+    /// How far the other files are read: up to the measured time of a
+    /// checkpoint (the time series may run a few intervals past it, with
+    /// no totals in `summary.csv` to match), everything otherwise.
+    pub fn series_until(&self) -> Duration {
+        match self.is_checkpoint() {
+            true => self.elapsed(),
+            false => Duration::MAX,
+        }
+    }
+
+    /// How the run ended, for people: `running` only while the process
+    /// that writes the checkpoints is alive; a checkpoint whose process is
+    /// gone (killed, out of memory, a reboot) was cut short.
+    pub fn outcome_text(&self) -> String {
+        match self.outcome {
+            Some(Outcome::Running) if self.writer_alive() => "running".into(),
+            Some(Outcome::Running) => format!(
+                "cut short at {:.1} s (its process is gone: killed?)",
+                self.elapsed_s
+            ),
+            Some(o) => o.label().into(),
+            None => "unknown".into(),
+        }
+    }
+
+    /// Whether the process that wrote a checkpoint still runs (unknown
+    /// counts as alive; only Linux's /proc can tell).
+    fn writer_alive(&self) -> bool {
+        let proc = std::path::Path::new("/proc");
+        match self.pid {
+            Some(pid) if proc.is_dir() => proc.join(pid.to_string()).exists(),
+            Some(_) => true,
+            None => false,
+        }
     }
 
     /// The recording interval, if the plan has a usable one.

@@ -1,9 +1,11 @@
 //! Driving the load: faults and probes on their own schedules beside the
-//! engine, the interval store streaming the interval logs, the progress line
-//! and `abort_on_fail` on every tick; then everything gathered once the
-//! engine has stopped and the embedded servers are down.
+//! engine; the interval store streaming the time series and interval logs
+//! into the results directory; on every tick the progress line,
+//! `abort_on_fail`, a `run.json` checkpoint every few seconds, and a stop
+//! on the first write error; then everything gathered once the engine has
+//! stopped and the embedded servers are down.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
@@ -12,69 +14,104 @@ use crate::engine::{self, EngineOutcome};
 use crate::error::Failure;
 use crate::metrics::hlog::Hlog;
 use crate::metrics::{IntervalStore, Layout, Recorder};
+use crate::monitor::feed::Feed;
 use crate::plan::RunPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::progress::Progress;
+use crate::report::stream::{SeriesWriter, SharedFeed};
 use crate::report::ResultsDir;
 use crate::results::files;
 use crate::sim::faults::{self, FaultEvent};
 use crate::verdict::live::LiveJudge;
 use crate::verdict::Aborted;
 
+use super::checkpoint::Checkpoint;
 use super::targets::{probe_targets, Started};
 
 /// What the load produced, before it is judged.
 pub struct Driven {
     /// The engine's account of the run.
     pub outcome: EngineOutcome,
-    /// Every interval and the run totals.
+    /// The run totals and the latest interval (the others are on disk).
     pub store: Arc<Mutex<IntervalStore>>,
+    /// The monitors' running sums over the whole run.
+    pub feed: Arc<Mutex<Feed>>,
     /// Probe attempts.
     pub probes: Vec<ProbeAttempt>,
     /// Faults applied and reverted.
     pub faults: Vec<FaultEvent>,
     /// The crossing that stopped the run early (`abort_on_fail`).
     pub aborted: Option<Aborted>,
+    /// The write error that stopped the run (the file and the OS error).
+    pub write_error: Option<String>,
 }
 
-impl Driven {
-    /// The store, checked: an interval log that failed to write fails the run.
-    pub fn store(&self) -> Result<MutexGuard<'_, IntervalStore>, Failure> {
-        let store = self.store.lock().expect("store");
-        if let Some(e) = store.hlog_error() {
-            return Err(Failure::Run(anyhow::anyhow!(
-                "writing latency.hlog failed: {e}"
-            )));
-        }
-        Ok(store)
-    }
-}
-
-/// An interval store streaming both interval logs into `dir`.
-fn store_of(layout: &Layout, dir: &ResultsDir) -> Result<IntervalStore, Failure> {
+/// An interval store streaming the interval logs and the time series into
+/// `dir`, and every interval into the monitors' sums over the whole run
+/// (returned) and into `live` (the progress line's).
+fn store_of(
+    plan: &RunPlan,
+    layout: &Layout,
+    dir: &ResultsDir,
+    live: SharedFeed,
+) -> Result<(IntervalStore, Arc<Mutex<Feed>>), Failure> {
+    let cooldown = plan.load.cooldown.unwrap_or_default();
+    let (cas, backends) = (&layout.cas_names, &layout.backend_names);
+    let feed = Feed::new(cas, backends, plan.monitors.sample_period, cooldown);
+    let feed = Arc::new(Mutex::new(feed));
     let mut store = IntervalStore::new(layout.clone());
     let now = std::time::SystemTime::now();
     store.set_hlog(Hlog::create(&dir.path().join(files::LATENCY_HLOG), now)?);
     let service = dir.path().join(files::SERVICE_HLOG);
     store.set_service_hlog(Hlog::create_of(&service, now, "service time")?);
-    Ok(store)
+    let servers = layout.cas_names.iter().chain(&layout.backend_names);
+    let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect())?;
+    store.add_sink(Box::new(series));
+    store.add_sink(Box::new(SharedFeed(feed.clone())));
+    // Quiet runs print no progress line, whose sums would then never settle.
+    if !plan.output.quiet {
+        store.add_sink(Box::new(live));
+    }
+    store.set_window(crate::metrics::Window::steady(
+        plan.load.warmup,
+        plan.load.cooldown,
+        plan.duration,
+    ));
+    Ok((store, feed))
 }
 
-/// Runs the load of `plan` against `started` until its end or `interrupt`.
-pub async fn drive(
+/// The first write error, kept once and stopping the run like an interrupt.
+#[derive(Clone, Default)]
+struct WriteError(Arc<Mutex<Option<String>>>);
+
+impl WriteError {
+    fn stop_on(&self, e: Option<String>, stop: &CancellationToken) {
+        let Some(e) = e else { return };
+        if let Ok(mut first) = self.0.lock() {
+            if first.is_none() {
+                *first = Some(e);
+                stop.cancel();
+            }
+        }
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+type FaultLog = (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<FaultEvent>>>);
+type ProbeLog = (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<ProbeAttempt>>>);
+
+/// Starts the faults and the probes on their own schedules beside the load.
+fn side_tasks(
     plan: &RunPlan,
-    started: Started,
-    dir: &ResultsDir,
-    interrupt: CancellationToken,
-) -> Result<Driven, Failure> {
-    let Started {
-        topology,
-        targets,
-        tls,
-        layout,
-    } = started;
-    let start = Instant::now();
-    let side_stop = CancellationToken::new();
+    topology: &Option<crate::sim::Topology>,
+    targets: &engine::Targets,
+    tls: &crate::imap::tls::TlsClient,
+    start: Instant,
+    side_stop: &CancellationToken,
+) -> (Option<FaultLog>, Option<ProbeLog>) {
     let fault_log = topology
         .as_ref()
         .filter(|_| !plan.faults.is_empty())
@@ -90,44 +127,93 @@ pub async fn drive(
             side_stop.clone(),
         )
     });
-    let store = Arc::new(Mutex::new(store_of(&layout, dir)?));
+    (fault_log, probe_run)
+}
+
+/// Waits (briefly) for the probes and faults to end and takes their logs.
+async fn gather(
+    probe_run: Option<ProbeLog>,
+    fault_log: Option<FaultLog>,
+) -> (Vec<ProbeAttempt>, Vec<FaultEvent>) {
+    let mut probes = Vec::new();
+    if let Some((handle, log)) = probe_run {
+        let _ = tokio::time::timeout(Duration::from_secs(3), handle).await;
+        probes = log.lock().map(|l| l.clone()).unwrap_or_default();
+    }
+    let mut fault_events = Vec::new();
+    if let Some((handle, log)) = fault_log {
+        let _ = tokio::time::timeout(Duration::from_secs(1), handle).await;
+        fault_events = log.lock().map(|l| l.clone()).unwrap_or_default();
+    }
+    (probes, fault_events)
+}
+
+/// Runs the load of `plan` against `started` until its end or `interrupt`.
+pub async fn drive(
+    plan: &RunPlan,
+    started: Started,
+    dir: &ResultsDir,
+    checkpoint: Checkpoint,
+    interrupt: CancellationToken,
+) -> Result<Driven, Failure> {
+    let Started {
+        topology,
+        targets,
+        tls,
+        layout,
+    } = started;
+    let start = Instant::now();
+    let side_stop = CancellationToken::new();
+    let (fault_log, probe_run) = side_tasks(plan, &topology, &targets, &tls, start, &side_stop);
+    let progress = Progress::new(
+        plan.duration,
+        plan.load.warmup,
+        plan.monitors.clone(),
+        &layout,
+    );
+    let (store, feed) = store_of(plan, &layout, dir, progress.sink())?;
+    let checkpoint = checkpoint.with_probes(probe_run.as_ref().map(|(_, log)| log.clone()));
+    checkpoint.write(&store, Duration::ZERO)?;
+    let store = Arc::new(Mutex::new(store));
     let recorder = Recorder::new(Arc::new(layout));
     let quiet = plan.output.quiet;
-    let progress = Progress::new(plan.duration, plan.load.warmup, plan.monitors.clone());
     let live = progress.clone();
-    // A crossed threshold (abort_on_fail) stops the run like an interrupt.
+    // A crossed threshold (abort_on_fail) or a failed write stops the run like an interrupt.
     let stop = interrupt.child_token();
     let judge = Arc::new(LiveJudge::new(&plan.thresholds, stop.clone()));
     let ticked = judge.clone();
+    let (write_error, failed) = (WriteError::default(), stop.clone());
+    let errors = write_error.clone();
+    let judged = feed.clone();
     let on_tick = move |s: &IntervalStore, now: Duration| {
         if !quiet {
             live.print(s, now);
         }
         ticked.tick(s, now);
+        if let Ok(mut f) = judged.lock() {
+            f.settle(&s.window(), now);
+        }
+        errors.stop_on(s.write_error(), &failed);
+        let failed_checkpoint = checkpoint.maybe(s, now).err();
+        errors.stop_on(failed_checkpoint.map(|e| format!("{e:#}")), &failed);
     };
     let outcome = engine::run(plan, targets, tls, recorder, store.clone(), stop, on_tick).await;
     if !quiet {
         progress.finish();
     }
     side_stop.cancel();
-    let mut probes = Vec::new();
-    if let Some((handle, log)) = probe_run {
-        let _ = tokio::time::timeout(Duration::from_secs(3), handle).await;
-        probes = log.lock().expect("probe log").clone();
-    }
-    let mut fault_events = Vec::new();
-    if let Some((handle, log)) = fault_log {
-        let _ = tokio::time::timeout(Duration::from_secs(1), handle).await;
-        fault_events = log.lock().expect("fault log").clone();
-    }
+    let (probes, fault_events) = gather(probe_run, fault_log).await;
     if let Some(t) = topology {
         t.shutdown().await;
     }
+    let last_error = store.lock().ok().and_then(|s| s.write_error());
     Ok(Driven {
         outcome,
         store,
+        feed,
         probes,
         faults: fault_events,
         aborted: judge.aborted(),
+        write_error: write_error.take().or(last_error),
     })
 }

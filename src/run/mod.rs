@@ -2,6 +2,7 @@
 //! recorder -> monitors and verdict -> outputs and the exit code, one phase
 //! per file.
 
+mod checkpoint;
 mod drive;
 mod prepare;
 mod targets;
@@ -14,10 +15,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::Failure;
 use crate::metrics::{RowHistograms, RowKey};
 use crate::monitor::evaluate::evaluate;
-use crate::monitor::input::{build, ProbeOutcome};
+use crate::monitor::input::{from_feed, ProbeOutcome};
 use crate::monitor::state::AlertValue;
 use crate::plan::RunPlan;
 use crate::report::results::RunResults;
+use crate::results::run::Outcome;
 use crate::verdict::{self, Verdict};
 
 use targets::Started;
@@ -80,36 +82,52 @@ fn announce(plan: &RunPlan, started: &Started) {
     );
 }
 
-/// Runs a plan to the end (or until `interrupt`): prepare the results
-/// directory, start the topology, drive the load, judge the monitors and
-/// the verdict, write the results.
+/// Runs a plan to the end (or until `interrupt`, or a failed write):
+/// prepare the results directory (written as the run goes), start the
+/// topology, drive the load, judge the monitors and the verdict, write the
+/// rest of the results. A write error stops the run, prints what was
+/// measured and fails it (exit 1), naming the file and the OS error.
 pub async fn run(
     plan: RunPlan,
     interrupt: CancellationToken,
     fail_on: FailOn,
 ) -> Result<RunReport, Failure> {
     let dir = prepare::prepare(&plan)?;
-    let started = targets::start(&plan).await?;
+    let started = match targets::start(&plan).await {
+        Ok(s) => s,
+        Err(e) => {
+            dir.discard();
+            return Err(e);
+        }
+    };
     announce(&plan, &started);
-    let servers = started.servers();
-    let server_names = started.server_names();
+    let (servers, server_names) = (started.servers(), started.server_names());
     let layout = started.layout.clone();
-    let driven = drive::drive(&plan, started, &dir, interrupt).await?;
-    let store = driven.store()?;
+    let checkpoint = checkpoint::Checkpoint::new(&plan, &started, &dir);
+    let driven = drive::drive(&plan, started, &dir, checkpoint, interrupt).await?;
+    let store = driven.store.lock().map_err(|_| poisoned())?;
     let outcome = &driven.outcome;
     let outcomes: Vec<ProbeOutcome> = driven.probes.iter().map(ProbeOutcome::from).collect();
-    let input = build(
-        store.intervals(),
-        store.row_keys(),
-        &layout.cas_names,
-        &layout.backend_names,
-        &outcomes,
-        &plan.monitors,
-        outcome.elapsed,
-        &outcome.window,
-    );
-    let health = evaluate(&plan.monitors, &plan.probes, &input);
+    let health = {
+        let mut feed = driven.feed.lock().map_err(|_| poisoned())?;
+        feed.settle(&outcome.window, std::time::Duration::MAX);
+        let names = (&layout.cas_names[..], &layout.backend_names[..]);
+        let input = from_feed(
+            &feed,
+            names,
+            &outcomes,
+            &plan.monitors,
+            outcome.elapsed,
+            &outcome.window,
+        );
+        evaluate(&plan.monitors, &plan.probes, &input)
+    };
     let verdict = verdict::judge_run(&plan.thresholds, &store, outcome, driven.aborted.clone());
+    let ended = match (&driven.write_error, outcome.interrupted) {
+        (Some(_), _) => Outcome::Failed,
+        (None, true) => Outcome::Partial,
+        (None, false) => Outcome::Completed,
+    };
     let results = RunResults {
         plan: crate::report::run_json::PlanRecord::of(&plan),
         outcome,
@@ -120,8 +138,20 @@ pub async fn run(
         faults: driven.faults.clone(),
         health,
         verdict,
+        ended,
     };
-    let written = results.write(dir)?;
+    let written = results.write(&dir);
+    if let Some(e) = &driven.write_error {
+        return Err(Failure::Run(anyhow::anyhow!(
+            "{}; the run was stopped (results so far in {})",
+            explain(e),
+            dir.path().display()
+        )));
+    }
+    let written = written.map_err(|e| match e {
+        Failure::Run(e) => Failure::Run(anyhow::anyhow!("{}", explain(&format!("{e:#}")))),
+        other => other,
+    })?;
     let exit_code = exit_code(&written.verdict, written.worst, fail_on);
     Ok(RunReport {
         dir: written.dir,
@@ -135,6 +165,21 @@ pub async fn run(
         verdict: written.verdict,
         exit_code,
     })
+}
+
+/// A write error as people read it: a full disk said in so many words.
+fn explain(e: &str) -> String {
+    match e.contains("No space left on device") {
+        true => format!("{e} — the disk is full"),
+        false => e.to_string(),
+    }
+}
+
+/// A lock another thread panicked while holding (never expected).
+fn poisoned() -> Failure {
+    Failure::Run(anyhow::anyhow!(
+        "internal error: the interval store's lock is poisoned"
+    ))
 }
 
 /// The exit code of a judged run: a failed verdict (thresholds, error gates,

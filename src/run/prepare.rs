@@ -41,5 +41,11 @@ pub fn prepare(plan: &RunPlan) -> Result<ResultsDir, Failure> {
     };
     capacity::check(key, sessions as u64, per, Machine::now())?;
     let dir = ResultsDir::create(&out, plan.output.force)?;
+    if !plan.output.quiet {
+        eprintln!(
+            "imapload: results in {} (written as the run goes)",
+            out.display()
+        );
+    }
     Ok(dir)
 }

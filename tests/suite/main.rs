@@ -10,6 +10,7 @@ mod dovecot;
 mod dovecot_commands;
 mod dovecot_proxy;
 mod dovecot_tls;
+mod durable;
 mod e2e;
 mod fake_server;
 mod faults;

@@ -1,0 +1,78 @@
+//! `timeseries.csv` and `queue.csv` written as the run goes: each closed
+//! interval is appended and flushed at once, and then leaves memory. A
+//! killed run leaves every interval up to its last tick on disk.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::metrics::store::{IntervalRecord, IntervalSink};
+use crate::metrics::RowKey;
+use crate::monitor::feed::Feed;
+use crate::results::append::Appender;
+use crate::results::files;
+use crate::results::timeseries::{QueueRow, TimeseriesRow};
+
+use super::timeseries::{is_partial, timeseries_row};
+
+/// The time series files of a results directory, being appended to.
+pub struct SeriesWriter {
+    timeseries: Appender<TimeseriesRow>,
+    queue: Appender<QueueRow>,
+    interval: Duration,
+    servers: Vec<String>,
+}
+
+impl SeriesWriter {
+    /// Creates both files in `dir` with their headers; `interval` is the
+    /// run's interval length (a shorter one is marked partial), `servers`
+    /// the queue order (CAS then back ends).
+    pub fn create(dir: &Path, interval: Duration, servers: Vec<String>) -> std::io::Result<Self> {
+        Ok(SeriesWriter {
+            timeseries: Appender::create(&dir.join(files::TIMESERIES_CSV))?,
+            queue: Appender::create(&dir.join(files::QUEUE_CSV))?,
+            interval,
+            servers,
+        })
+    }
+}
+
+impl IntervalSink for SeriesWriter {
+    fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]) {
+        let partial = is_partial(rec.start, rec.end, self.interval);
+        for row in &rec.rows {
+            let Some(key) = keys.get(row.row) else {
+                continue;
+            };
+            self.timeseries
+                .push(&timeseries_row(rec, row, key, partial));
+        }
+        let (start, end) = (rec.start.as_secs_f64(), rec.end.as_secs_f64());
+        for (i, q) in rec.queues.iter().enumerate() {
+            let server = self.servers.get(i).map_or("", String::as_str);
+            self.queue.push(&QueueRow::of(start, end, server, q));
+        }
+        self.timeseries.flush();
+        self.queue.flush();
+    }
+
+    fn error(&self) -> Option<String> {
+        (self.timeseries.error())
+            .or(self.queue.error())
+            .map(str::to_string)
+    }
+}
+
+/// The monitors' running sums, shared between the store (which feeds them
+/// every interval) and whoever judges them (the progress line, the end of
+/// the run).
+#[derive(Clone)]
+pub struct SharedFeed(pub Arc<Mutex<Feed>>);
+
+impl IntervalSink for SharedFeed {
+    fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]) {
+        if let Ok(mut feed) = self.0.lock() {
+            feed.add(rec, keys);
+        }
+    }
+}
