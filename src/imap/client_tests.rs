@@ -178,7 +178,9 @@ async fn a_synchronizing_literal_waits_for_the_continuation() {
         (sent.reply, sent.parts),
         (Reply::Tagged(Some(Status::Ok)), 2)
     );
-    assert!(watch.seen.is_some_and(|c| c.idle && !c.login_disabled));
+    assert!(watch.seen.is_some_and(
+        |c| c.offers(crate::imap::capability::Atom::named("IDLE")) && !c.login_disabled
+    ));
     drop(conn);
     assert_eq!(server.await.unwrap(), "");
 }
