@@ -4,7 +4,9 @@
 //! the log holds each row's histogram per interval, so the histograms of every row counting
 //! toward a server are added over a bucket's intervals and the bucket's p50 and p99 read from
 //! the sum. The log is read line by line in time order and only the bucket being added is
-//! held (one histogram per server), whatever the run's length.
+//! held (one histogram per server), whatever the run's length. Inflating millions of
+//! histograms is most of a long run's report, so two threads read the log, each adding the
+//! histograms of half the servers.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -63,18 +65,25 @@ fn interval_of(rest: &str) -> Option<(f64, f64)> {
     Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
 }
 
-/// The pass: the bucket being added and what it found.
-struct Pass<'a> {
-    width: f64,
-    server_of: HashMap<&'a str, usize>,
-    servers: Vec<&'a str>,
-    hists: Vec<Histogram<u64>>,
-    bucket: Option<(u64, f64)>,
-    out: Percentiles,
+/// What a pass left out, counted to be said on the page.
+#[derive(Debug, Default)]
+struct LeftOut {
     late: u64,
     unknown: u64,
     beyond: u64,
     bad: (u64, String),
+}
+
+/// One thread's pass: the servers `k` of every `shards`, the bucket being added.
+struct Pass<'a> {
+    width: f64,
+    shard: (usize, usize),
+    server_of: HashMap<&'a str, usize>,
+    servers: Vec<&'a str>,
+    hists: Vec<Histogram<u64>>,
+    bucket: Option<(u64, f64)>,
+    points: HashMap<String, Vec<Point>>,
+    left: LeftOut,
 }
 
 impl Pass<'_> {
@@ -83,12 +92,8 @@ impl Pass<'_> {
         let Some((index, end)) = self.bucket.take() else {
             return;
         };
-        for (i, h) in self
-            .hists
-            .iter_mut()
-            .enumerate()
-            .filter(|(_, h)| !h.is_empty())
-        {
+        let hists = self.hists.iter_mut().enumerate();
+        for (i, h) in hists.filter(|(_, h)| !h.is_empty()) {
             let p = Point {
                 index,
                 end,
@@ -96,46 +101,45 @@ impl Pass<'_> {
                 p50_us: h.value_at_quantile(0.5),
                 p99_us: h.value_at_quantile(0.99),
             };
-            (self.out.by_server.entry(self.servers[i].to_string()))
-                .or_default()
-                .push(p);
+            let points = self.points.entry(self.servers[i].to_string());
+            points.or_default().push(p);
             h.reset();
         }
     }
 
-    /// Adds one line of the log.
+    /// Adds one line of the log, if its row is this pass's. Lines no pass can use are
+    /// counted by the first pass only.
     fn line(&mut self, n: usize, line: &str, dec: &mut Decoder) {
         if line.is_empty() || line.starts_with('#') || line.starts_with('"') {
             return;
         }
-        let Some(rest) = line.strip_prefix("Tag=") else {
-            self.unknown += 1;
+        let first = self.shard.0 == 0;
+        let tag = (line.strip_prefix("Tag=")).map(|r| r.split(',').next().unwrap_or_default());
+        let Some(&server) = tag.and_then(|t| self.server_of.get(t)) else {
+            self.left.unknown += u64::from(first);
             return;
         };
-        let mut fields = rest.splitn(5, ',');
-        let tag = fields.next().unwrap_or_default();
-        let (Some((start, length)), Some(hist)) = (interval_of(rest), fields.nth(3)) else {
-            self.bad_line(n, "expected Tag=...,start,length,max,histogram");
+        if server % self.shard.1 != self.shard.0 {
             return;
-        };
-        let Some(&server) = self.server_of.get(tag) else {
-            self.unknown += 1;
-            return;
+        }
+        let rest = line.strip_prefix("Tag=").unwrap_or_default();
+        let (Some((start, length)), Some(hist)) = (interval_of(rest), rest.splitn(5, ',').nth(4))
+        else {
+            return self.bad_line(n, "expected Tag=...,start,length,max,histogram");
         };
         let mid = start + length / 2.0;
         if !mid.is_finite() {
-            self.bad_line(n, "start or length is not a number");
-            return;
+            return self.bad_line(n, "start or length is not a number");
         }
         let index = (mid.max(0.0) / self.width).floor() as u64;
         // The width is chosen from the log's last line, so this is a stray time.
         if index > 2 * MAX_BUCKETS as u64 {
-            self.beyond += 1;
+            self.left.beyond += 1;
             return;
         }
         match self.bucket {
             Some((b, _)) if index < b => {
-                self.late += 1;
+                self.left.late += 1;
                 return;
             }
             Some((b, _)) if index > b => self.close_bucket(),
@@ -149,11 +153,57 @@ impl Pass<'_> {
     }
 
     fn bad_line(&mut self, n: usize, why: &str) {
-        if self.bad.0 == 0 {
-            self.bad.1 = format!("line {n}: {why}");
+        if self.left.bad.0 == 0 {
+            self.left.bad.1 = format!("line {n}: {why}");
         }
-        self.bad.0 += 1;
+        self.left.bad.0 += 1;
     }
+
+    /// Reads the whole of `file`.
+    fn run(mut self, file: File) -> std::io::Result<(HashMap<String, Vec<Point>>, LeftOut)> {
+        let (mut reader, mut buf, mut n) = (BufReader::with_capacity(1 << 16, file), Vec::new(), 0);
+        let mut dec = Decoder::default();
+        loop {
+            buf.clear();
+            if reader.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            n += 1;
+            let line = String::from_utf8_lossy(&buf);
+            self.line(n, line.trim_end_matches(['\n', '\r']), &mut dec);
+        }
+        self.close_bucket();
+        Ok((self.points, self.left))
+    }
+}
+
+/// The notes on what the passes left out of `name`.
+fn notes(name: &str, left: &[LeftOut]) -> Vec<String> {
+    let sum = |f: fn(&LeftOut) -> u64| left.iter().map(f).sum::<u64>();
+    let mut out = Vec::new();
+    let bad = sum(|l| l.bad.0);
+    if bad > 0 {
+        let first = left
+            .iter()
+            .find(|l| l.bad.0 > 0)
+            .map_or("", |l| l.bad.1.as_str());
+        out.push(format!("{name}: {bad} histograms do not read and are left out of the percentiles (first at {first})"));
+    }
+    let late = sum(|l| l.late);
+    if late > 0 {
+        out.push(format!("{name}: {late} histograms come after a later interval's and are left out of the percentiles"));
+    }
+    let unknown = sum(|l| l.unknown);
+    if unknown > 0 {
+        out.push(format!("{name}: {unknown} histograms of rows that neither timeseries.csv nor summary.csv has are left out"));
+    }
+    let beyond = sum(|l| l.beyond);
+    if beyond > 0 {
+        out.push(format!(
+            "{name}: {beyond} histograms far beyond the end of the run are left out"
+        ));
+    }
+    out
 }
 
 /// Reads `path` into buckets `width` seconds wide; `tags` maps each row's tag to the server
@@ -163,67 +213,57 @@ pub fn read(
     tags: &HashMap<String, String>,
     width: f64,
 ) -> anyhow::Result<Option<Percentiles>> {
-    let file = match File::open(path) {
-        Ok(f) => f,
+    match File::open(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => anyhow::bail!("{}: {e}", path.display()),
-    };
+        Ok(_) => {}
+    }
     let mut servers: Vec<&str> = tags.values().map(String::as_str).collect();
     servers.sort_unstable();
     servers.dedup();
     let index: HashMap<&str, usize> = servers.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let mut pass = Pass {
-        width: if width.is_finite() && width > 0.0 {
-            width
-        } else {
-            1.0
-        },
-        server_of: tags
-            .iter()
-            .map(|(t, s)| (t.as_str(), index[s.as_str()]))
-            .collect(),
-        hists: vec![crate::merge::hlog::empty(); servers.len()],
-        servers,
-        bucket: None,
-        out: Percentiles::default(),
-        late: 0,
-        unknown: 0,
-        beyond: 0,
-        bad: (0, String::new()),
+    let shards = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let pass = |k: usize| -> anyhow::Result<_> {
+        let pass = Pass {
+            width: if width.is_finite() && width > 0.0 {
+                width
+            } else {
+                1.0
+            },
+            shard: (k, shards),
+            server_of: tags
+                .iter()
+                .filter_map(|(t, s)| Some((t.as_str(), *index.get(s.as_str())?)))
+                .collect(),
+            servers: servers.clone(),
+            hists: vec![crate::merge::hlog::empty(); servers.len()],
+            bucket: None,
+            points: HashMap::new(),
+            left: LeftOut::default(),
+        };
+        let file = File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        pass.run(file)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     };
-    let (mut reader, mut buf, mut n) = (BufReader::with_capacity(1 << 16, file), Vec::new(), 0);
-    let mut dec = Decoder::default();
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        n += 1;
-        let line = String::from_utf8_lossy(&buf);
-        pass.line(n, line.trim_end_matches(['\n', '\r']), &mut dec);
+    let done: Vec<anyhow::Result<_>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..shards).map(|k| s.spawn(move || pass(k))).collect();
+        (threads.into_iter())
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("reading {} failed", path.display())))
+            })
+            .collect()
+    });
+    let mut out = Percentiles::default();
+    let mut left = Vec::new();
+    for d in done {
+        let (points, l) = d?;
+        out.by_server.extend(points);
+        left.push(l);
     }
-    pass.close_bucket();
     let name = path
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into());
-    let notes = &mut pass.out.notes;
-    if pass.bad.0 > 0 {
-        notes.push(format!(
-            "{name}: {} histograms do not read and are left out of the percentiles (first at {})",
-            pass.bad.0, pass.bad.1
-        ));
-    }
-    if pass.late > 0 {
-        notes.push(format!("{name}: {} histograms come after a later interval's and are left out of the percentiles", pass.late));
-    }
-    if pass.unknown > 0 {
-        notes.push(format!("{name}: {} histograms of rows that neither timeseries.csv nor summary.csv has are left out", pass.unknown));
-    }
-    if pass.beyond > 0 {
-        notes.push(format!(
-            "{name}: {} histograms far beyond the end of the run are left out",
-            pass.beyond
-        ));
-    }
-    Ok(Some(pass.out))
+    out.notes = notes(&name, &left);
+    Ok(Some(out))
 }
