@@ -177,33 +177,41 @@ impl Pass<'_> {
     }
 }
 
+/// "1 histogram", "2 histograms".
+fn histograms(n: u64) -> String {
+    format!("{n} histogram{}", if n == 1 { "" } else { "s" })
+}
+
 /// The notes on what the passes left out of `name`.
 fn notes(name: &str, left: &[LeftOut]) -> Vec<String> {
     let sum = |f: fn(&LeftOut) -> u64| left.iter().map(f).sum::<u64>();
-    let mut out = Vec::new();
-    let bad = sum(|l| l.bad.0);
-    if bad > 0 {
-        let first = left
-            .iter()
-            .find(|l| l.bad.0 > 0)
-            .map_or("", |l| l.bad.1.as_str());
-        out.push(format!("{name}: {bad} histograms do not read and are left out of the percentiles (first at {first})"));
-    }
-    let late = sum(|l| l.late);
-    if late > 0 {
-        out.push(format!("{name}: {late} histograms come after a later interval's and are left out of the percentiles"));
-    }
-    let unknown = sum(|l| l.unknown);
-    if unknown > 0 {
-        out.push(format!("{name}: {unknown} histograms of rows that neither timeseries.csv nor summary.csv has are left out"));
-    }
-    let beyond = sum(|l| l.beyond);
-    if beyond > 0 {
-        out.push(format!(
-            "{name}: {beyond} histograms far beyond the end of the run are left out"
-        ));
-    }
-    out
+    let first = left
+        .iter()
+        .find(|l| l.bad.0 > 0)
+        .map_or("", |l| l.bad.1.as_str());
+    let said = [
+        (
+            sum(|l| l.bad.0),
+            format!("unreadable (the first at {first})"),
+        ),
+        (sum(|l| l.late), "out of time order".to_string()),
+        (
+            sum(|l| l.unknown),
+            "of rows that neither timeseries.csv nor summary.csv has".to_string(),
+        ),
+        (
+            sum(|l| l.beyond),
+            "far beyond the end of the run".to_string(),
+        ),
+    ];
+    (said.into_iter().filter(|(n, _)| *n > 0))
+        .map(|(n, why)| {
+            format!(
+                "{name}: left out of the percentiles: {} {why}",
+                histograms(n)
+            )
+        })
+        .collect()
 }
 
 /// Reads `path` into buckets `width` seconds wide; `tags` maps each row's tag to the server
