@@ -16,7 +16,7 @@ use hdrhistogram::Histogram;
 use imapload::results::files;
 
 /// Points a chart may draw (the report's bound).
-const MAX_POINTS: usize = 2000;
+const MAX_POINTS: usize = 1000;
 
 /// A directory of `intervals` one-second intervals at a low rate (debug builds write each
 /// histogram slowly), with a slow stretch on one back end.
@@ -100,9 +100,9 @@ fn slowest_rows(page: &str, server: &str) -> Vec<(f64, f64, u64, u64, u64)> {
 
 /// The merged buckets on the page equal HdrHistogram's own sum of the same histograms.
 fn check_exact_percentiles(dir: &Path, page: &str) {
-    let width = 4.0; // 5,000 one-second intervals in at most 2,000 buckets
+    let width = 8.0; // 5,000 one-second intervals in at most 1,000 buckets
     assert!(
-        page.contains("Each point merges 4 intervals (4 s)"),
+        page.contains("Each point merges 8 intervals (8 s)"),
         "bucket width"
     );
     let reference = merged(dir, width);

@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
-/// Points per series at most. A chart is about 650 px wide, so more would not be seen, and
-/// the page of an 8-hour run stays a few MB.
-pub const MAX_BUCKETS: usize = 2000;
+/// Points per line at most. A chart's plot is about 650 px wide, so more would not be seen;
+/// a chart of a few lines draws a few thousand points, and the page of an 8-hour run stays
+/// well under a MB.
+pub const MAX_BUCKETS: usize = 1000;
 
 /// What a bucket holds: figures that add up exactly when two buckets merge.
 pub trait Merge: Default {
@@ -107,9 +108,9 @@ mod tests {
             "{}",
             b.iter().count()
         );
-        assert_eq!(b.width(), 8.0);
+        assert_eq!(b.width(), 16.0);
         assert_eq!(b.iter().map(|(_, s)| s.0).sum::<u64>(), 10_000 * 9_999 / 2);
-        assert_eq!(b.iter().next().unwrap().1 .0, (0..8).sum::<u64>());
+        assert_eq!(b.iter().next().unwrap().1 .0, (0..16).sum::<u64>());
         b.coarsen_to(32.0);
         assert_eq!((b.width(), b.iter().count()), (32.0, 313));
         assert!(b.at(f64::NAN).is_none());
