@@ -3,7 +3,9 @@
 # the DOM Chromium built (not the file we wrote) must hold each expected chart id with an <svg>
 # containing at least one <path>, <polyline> or <rect> (data; frames and legends are <line>s).
 # Expected ids: throughput, queue, sessions, monitors, and latency-<server> for every server in
-# run.json. Optionally saves a screenshot.
+# run.json. Also prints the page's size, how long Chromium took to load it, and the points
+# of each chart (its longest line's, from the <path> data): a long run's charts merge
+# intervals, so these stay bounded. Optionally saves a screenshot.
 #
 # usage: scripts/check-report.sh RESULTS_DIR [PNG]
 set -euo pipefail
@@ -23,7 +25,10 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
   --disable-background-networking --disable-component-update --disable-sync
   --user-data-dir="$profile")
 
+start=$(date +%s%N)
 "$chromium" "${flags[@]}" --dump-dom "$url" >"$dom" 2>/dev/null
+end=$(date +%s%N)
+echo "page: $(stat -c %s "$page") bytes, loaded and dumped by Chromium in $(( (end - start) / 1000000 )) ms"
 
 python3 - "$dom" "$dir/run.json" <<'PY'
 import html.parser, json, re, sys
@@ -47,12 +52,16 @@ class Charts(html.parser.HTMLParser):
         a = dict(attrs)
         if tag == "figure" and "chart" in (a.get("class") or "").split():
             self.current = a.get("id", "")
-            self.found[self.current] = {"svg": 0, "shapes": 0}
+            self.found[self.current] = {"svg": 0, "shapes": 0, "points": 0}
         elif self.current is not None and tag == "svg":
             self.found[self.current]["svg"] += 1
             self.in_svg += 1
         elif self.current is not None and self.in_svg and tag in ("path", "polyline", "rect"):
             self.found[self.current]["shapes"] += 1
+            if tag == "path":
+                pts = len(re.findall(r"[MLml]", a.get("d") or ""))
+                f = self.found[self.current]
+                f["points"] = max(f["points"], pts)
     def handle_endtag(self, tag):
         if tag == "svg" and self.in_svg:
             self.in_svg -= 1
@@ -69,7 +78,7 @@ for i in ids:
     elif not f["svg"] or not f["shapes"]:
         print(f"FAIL {i}: svg={f['svg']} shapes={f['shapes']}"); bad += 1
     else:
-        print(f"ok   {i}: {f['shapes']} shapes")
+        print(f"ok   {i}: {f['shapes']} shapes, longest line {f['points']} points")
 for i in sorted(set(p.found) - set(ids)):
     print(f"note {i}: extra chart, {p.found[i]['shapes']} shapes")
 print(f"{len(ids) - bad}/{len(ids)} charts drawn")

@@ -5,9 +5,16 @@
 //! person sees is exactly what the CSVs say. Everything is inline (CSS, SVG, no script, no
 //! fonts): the page must open offline, from an attachment or a CI artefact, and never fetch.
 
+mod bins;
 mod causes;
 mod charts;
 mod data;
+mod hdr;
+mod lanes;
+mod latency;
+mod percentiles;
+mod rows;
+mod scan;
 mod shading;
 #[cfg(test)]
 mod tests;
@@ -20,7 +27,6 @@ use anyhow::Context;
 
 use self::data::Results;
 use super::svg::esc;
-use crate::results::probes::ProbeResult;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1300px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}
@@ -106,15 +112,8 @@ fn facts(out: &mut String, r: &Results) {
             run.sessions.tally.started, run.sessions.tally.completed, run.sessions.tally.failed
         ),
     );
-    let failed = r
-        .probes
-        .iter()
-        .filter(|p| p.result != ProbeResult::Succeeded)
-        .count();
-    fact(
-        "Probes",
-        format!("{} run, {failed} not succeeded", r.probes.len()),
-    );
+    let (probes, failed) = r.probes;
+    fact("Probes", format!("{probes} run, {failed} not succeeded"));
     let faults = r.faults();
     if !faults.is_empty() {
         let list: Vec<_> = faults
@@ -192,6 +191,20 @@ fn summary_table(out: &mut String, r: &Results) {
     out.push_str("</table>");
 }
 
+/// What the readers left out (a half-written last row, unreadable histograms), so the
+/// charts never look complete when they are not.
+fn notes(out: &mut String, r: &Results) {
+    let mut notes = r.notes().peekable();
+    if notes.peek().is_none() {
+        return;
+    }
+    out.push_str(r#"<ul class="notes">"#);
+    for n in notes {
+        let _ = write!(out, "<li>{}</li>", esc(n));
+    }
+    out.push_str("</ul>");
+}
+
 /// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional).
 pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
@@ -214,6 +227,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     verdict::section(&mut out, &r.run);
     health_table(&mut out, &r);
     out.push_str("<h2>Charts</h2>");
+    notes(&mut out, &r);
     charts::all(&mut out, &r);
     summary_table(&mut out, &r);
     causes::table(&mut out, &r.run);

@@ -20,6 +20,7 @@ mod load;
 mod misbehave;
 mod oauth;
 mod outputs;
+mod report_scale;
 mod safety;
 mod schema;
 mod shard;

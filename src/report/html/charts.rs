@@ -6,7 +6,8 @@ use std::fmt::Write;
 use super::data::{self, Results};
 use crate::report::svg::{esc, timeline, Lane, LineChart, Marker, Series, Shade};
 
-const PALETTE: &[&str] = &[
+/// Line colours (matplotlib's tab10), one per series or server.
+pub(super) const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 ];
 
@@ -21,7 +22,7 @@ fn state_color(state: &str) -> &'static str {
 }
 
 /// A chart id from a server name: ids must be stable for the check script and safe in HTML.
-fn chart_id(prefix: &str, name: &str) -> String {
+pub(super) fn chart_id(prefix: &str, name: &str) -> String {
     let clean: String = name
         .chars()
         .map(|c| {
@@ -35,6 +36,8 @@ fn chart_id(prefix: &str, name: &str) -> String {
     format!("{prefix}-{clean}")
 }
 
+/// A chart in its `<figure>` with title and caption: the id is what `scripts/check-report.sh`
+/// looks for, the caption says what the chart's figures are.
 pub(super) fn figure(out: &mut String, id: &str, title: &str, caption: &str, svg: &str) {
     let _ = write!(
         out,
@@ -46,10 +49,10 @@ pub(super) fn figure(out: &mut String, id: &str, title: &str, caption: &str, svg
 }
 
 /// The x axis of every time chart.
-const X_LABEL: &str = "time since start (s)";
+pub(super) const X_LABEL: &str = "time since start (s)";
 
 /// The faults injected, as vertical markers on every time chart.
-fn markers(r: &Results) -> Vec<Marker> {
+pub(super) fn markers(r: &Results) -> Vec<Marker> {
     r.faults()
         .into_iter()
         .map(|(at, label)| Marker { at, label })
@@ -62,7 +65,7 @@ fn markers(r: &Results) -> Vec<Marker> {
 pub(super) fn all(out: &mut String, r: &Results) {
     monitors(out, r);
     let shades = super::shading::shades(r);
-    latency(out, r, &shades);
+    super::latency::charts(out, r, &shades);
     throughput(out, r, &shades);
     queue(out, r, &shades);
     sessions(out, r, &shades);
@@ -71,132 +74,55 @@ pub(super) fn all(out: &mut String, r: &Results) {
 /// One lane per monitor, coloured by its state over the run.
 fn monitors(out: &mut String, r: &Results) {
     let x_max = r.x_max();
-    let lanes: Vec<Lane> = data::monitor_histories(&r.run)
-        .into_iter()
-        .map(|m| {
-            let mut spans = Vec::new();
-            let (mut from, mut state) = (0.0, "Healthy".to_string());
-            for (at, to) in m.transitions {
-                spans.push((
-                    from,
-                    at,
-                    state_color(&state).into(),
-                    format!("{state} {from:.1}-{at:.1} s"),
-                ));
-                (from, state) = (at, to);
-            }
-            spans.push((
-                from,
-                x_max,
-                state_color(&state).into(),
-                format!("{state} from {from:.1} s"),
-            ));
-            Lane {
-                label: format!("{}  {}", m.server, m.monitor),
-                spans,
-            }
+    let histories = data::monitor_histories(&r.run);
+    let lanes: Vec<Lane> = (histories.iter())
+        .map(|m| Lane {
+            label: format!("{}  {}", m.server, m.monitor),
+            spans: (super::lanes::spans(&m.transitions, x_max).into_iter())
+                .map(|(from, to, state, tip)| (from, to, state_color(&state).into(), tip))
+                .collect(),
         })
         .collect();
     let keys: Vec<(String, String)> = ["Healthy", "Degraded", "Unhealthy"]
         .iter()
         .map(|s| (s.to_string(), state_color(s).to_string()))
         .collect();
-    figure(out, "monitors", "Monitor states", "Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.", &timeline(&lanes, x_max, X_LABEL, &markers(r), &keys));
-}
-
-/// A latency chart per server: the mean and the worst command's p99, with
-/// the command-time threshold when it is near the data.
-fn latency(out: &mut String, r: &Results, shades: &[Shade]) {
-    let x_max = r.x_max();
-    let latency = data::latency_by_server(&r.timeseries);
-    // The threshold is drawn only near the data: Exchange's 60 s line over millisecond
-    // latencies would stretch the log axis by decades and flatten what was measured.
-    let data_max = latency
-        .values()
-        .flatten()
-        .map(|(_, p)| p.worst_p99_ms)
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let threshold = (r.run.monitor_settings.as_ref()).map(|m| m.command_time_ms.threshold);
-    let (drawn, threshold_note) = match threshold {
-        Some(t) if t <= data_max * 10.0 => (Some(t), "grey dotted: the AverageCommandProcessingTime threshold, judged on the mean".to_string()),
-        Some(t) => (None, format!("the AverageCommandProcessingTime threshold ({t} ms, judged on the mean) is far above and not drawn")),
-        None => (None, "no latency threshold configured".to_string()),
+    let columns = match histories.iter().any(|m| m.transitions.len() >= super::lanes::MAX_SPANS) {
+        true => " A monitor that changed state too often to draw each change is drawn in columns, each coloured by the worst state it held there (hover for the count).",
+        false => "",
     };
-    for server in &r.servers() {
-        let pts = latency.get(server).cloned().unwrap_or_default();
-        let line =
-            |name: &str, color: &str, dashed: bool, f: fn(&data::LatencyPoint) -> f64| Series {
-                name: name.into(),
-                color: color.into(),
-                dashed,
-                points: pts.iter().map(|(t, p)| (*t, f(p))).collect(),
-            };
-        let chart = LineChart {
-            x_label: X_LABEL.into(),
-            y_label: "corrected latency (ms, log scale)".into(),
-            x_max,
-            log_y: true,
-            series: vec![
-                line("mean", PALETTE[0], false, |p| p.mean_ms),
-                line("worst command p99", PALETTE[1], false, |p| p.worst_p99_ms),
-            ],
-            markers: markers(r),
-            thresholds: drawn
-                .map(|t| Marker {
-                    at: t,
-                    label: format!("monitor threshold {t} ms (on the mean)"),
-                })
-                .into_iter()
-                .collect(),
-            shades: shades.to_vec(),
-        };
-        figure(
-            out,
-            &chart_id("latency", server),
-            &format!("Latency on {server}"),
-            &format!("Corrected latency (from the intended start) of commands whose path includes {server}, per interval. The mean is exact; \"worst command p99\" is the highest p99 of any one command type, an upper bound (percentiles of different commands cannot be averaged). Red dashed: faults; grey: excluded from the verdict (warm-up, cool-down, the drain); yellow: a partial interval; {threshold_note}."),
-            &chart.to_svg(),
-        );
-    }
+    figure(out, "monitors", "Monitor states", &format!("Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.{columns}"), &timeline(&lanes, x_max, X_LABEL, &markers(r), &keys));
 }
-
 /// Commands and errors per second, each command counted once.
 fn throughput(out: &mut String, r: &Results, shades: &[Shade]) {
-    let interval_s = r.interval_s();
-    let tp = data::throughput(&r.timeseries, interval_s / 2.0);
+    let tp = data::throughput(r);
+    let line = |name: &str, color: &str, f: fn(&(f64, f64, f64)) -> f64| Series {
+        name: name.into(),
+        color: color.into(),
+        dashed: false,
+        points: tp.iter().map(|p| (p.0, f(p))).collect(),
+    };
     let chart = LineChart {
         x_label: X_LABEL.into(),
         y_label: "rate (per s)".into(),
         x_max: r.x_max(),
         log_y: false,
         series: vec![
-            Series {
-                name: "commands/s".into(),
-                color: PALETTE[0].into(),
-                dashed: false,
-                points: tp.iter().map(|p| (p.0, p.1)).collect(),
-            },
-            Series {
-                name: "errors/s".into(),
-                color: PALETTE[1].into(),
-                dashed: false,
-                points: tp.iter().map(|p| (p.0, p.2)).collect(),
-            },
+            line("commands/s", PALETTE[0], |p| p.1),
+            line("errors/s", PALETTE[1], |p| p.2),
         ],
         markers: markers(r),
         thresholds: vec![],
         shades: shades.to_vec(),
     };
-    figure(out, "throughput", "Throughput", "Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise). Grey: warm-up and cool-down (with the drain after the load stopped), measured but excluded from the verdict; yellow: a partial interval, shorter than the others.", &chart.to_svg());
+    figure(out, "throughput", "Throughput", &format!("Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). {}; its rate is its commands over its time. Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise). Grey: warm-up and cool-down (with the drain after the load stopped), measured but excluded from the verdict; yellow: a partial interval, shorter than the others.", r.bucket_text()), &chart.to_svg());
 }
 
 /// Mean queue depth per server, and the embedded server's own queue where reported.
 fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
-    let queue = data::queue_by_server(&r.queue);
     let mut series = Vec::new();
     for (i, server) in r.servers().iter().enumerate() {
-        let Some(pts) = queue.get(server) else {
+        let Some(pts) = data::queue(r, server) else {
             continue;
         };
         let color = PALETTE[i % PALETTE.len()];
@@ -206,7 +132,7 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
             dashed: false,
             points: pts.iter().map(|p| (p.0, p.1)).collect(),
         });
-        if pts.iter().any(|p| p.2 > 0.0) {
+        if data::own_queue(r, server) {
             series.push(Series {
                 name: format!("{server} own queue"),
                 color: color.into(),
@@ -225,10 +151,10 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
         thresholds: vec![],
         shades: shades.to_vec(),
     };
-    figure(out, "queue", "Queue depth", "Mean queue depth per server per interval: commands outstanding on connections whose path includes the server plus commands due and not yet sent (solid); dashed, where reported, the embedded server's own queue of commands waiting for a worker.", &chart.to_svg());
+    figure(out, "queue", "Queue depth", &format!("Mean queue depth per server: commands outstanding on connections whose path includes the server plus commands due and not yet sent (solid); dashed, where reported, the embedded server's own queue of commands waiting for a worker. {}; its value is the mean of all the readings in it.", r.bucket_text()), &chart.to_svg());
 }
 
-/// Sessions open at the end of each interval.
+/// Sessions open at the end of each interval (the most of a bucket's intervals).
 fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
     let chart = LineChart {
         x_label: X_LABEL.into(),
@@ -239,7 +165,7 @@ fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
             name: "active sessions".into(),
             color: PALETTE[2].into(),
             dashed: false,
-            points: data::sessions(&r.timeseries),
+            points: data::sessions(r),
         }],
         markers: markers(r),
         thresholds: vec![],
@@ -249,7 +175,7 @@ fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
         out,
         "sessions",
         "Sessions",
-        "IMAP sessions open at the end of each interval.",
+        &format!("IMAP sessions open at the end of each interval. {}; its value is the most sessions at the end of any of them.", r.bucket_text()),
         &chart.to_svg(),
     );
 }

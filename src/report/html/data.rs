@@ -1,18 +1,25 @@
-//! Reads a results directory back for `report.html` and aggregates it per chart.
+//! Reads a results directory back for `report.html`, row by row, into what the page draws.
 //!
 //! Rows are read through the results types by header name; a column an older or newer file
 //! lacks reads as blank or 0, so a report can still be drawn from a directory written by a
-//! slightly older or newer imapload.
+//! slightly older or newer imapload. The per-interval files are streamed into time buckets
+//! ([`super::bins`]), so memory and the page's size depend on the number of servers and
+//! monitors, not on the run's length.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::results::cells;
-use crate::results::probes::{HealthRow, ProbeRow};
-use crate::results::timeseries::{QueueRow, TimeseriesRow};
+use super::bins::MAX_BUCKETS;
+use super::percentiles::{self, Percentiles, Point};
+use super::rows;
+use super::scan::Scan;
+use crate::results::files;
+use crate::results::probes::{HealthRow, ProbeResult, ProbeRow};
 use crate::results::{RunRecord, SummaryRow};
+
+/// State changes listed per monitor in the health table at most; the rest are counted.
+const MAX_LISTED: usize = 12;
 
 /// Everything the page is drawn from.
 pub struct Results {
@@ -20,40 +27,82 @@ pub struct Results {
     pub run: RunRecord,
     /// `summary.csv`.
     pub summary: Vec<SummaryRow>,
-    /// `timeseries.csv`.
-    pub timeseries: Vec<TimeseriesRow>,
-    /// `queue.csv`.
-    pub queue: Vec<QueueRow>,
-    /// `health.csv`.
+    /// `health.csv`, without the judged values and with long transition lists shortened.
     pub health: Vec<HealthRow>,
-    /// `probes.csv`.
-    pub probes: Vec<ProbeRow>,
+    /// Probe attempts in `probes.csv`, and how many did not succeed.
+    pub probes: (u64, u64),
+    /// `timeseries.csv` and `queue.csv` in time buckets.
+    pub scan: Scan,
+    /// Exact percentiles from `latency.hlog`, when there is one.
+    pub percentiles: Option<Percentiles>,
+    /// Bucket width of every time chart, seconds.
+    pub width: f64,
 }
 
-/// Reads a CSV by header; a missing file is no rows (a partial run may lack some files).
-fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
-    if !path.exists() {
-        return Ok(Vec::new());
+/// Keeps the first [`MAX_LISTED`] of `a; b; c` and counts the rest: a monitor that changed
+/// state every interval of a long run has thousands, which the timeline shows better.
+fn shorten(list: &str) -> String {
+    let items: Vec<&str> = list.split("; ").collect();
+    if items.len() <= MAX_LISTED {
+        return list.to_string();
     }
-    let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
-    cells::from_csv(&bytes).with_context(|| format!("{}", path.display()))
+    let more = items.len() - MAX_LISTED;
+    format!(
+        "{}; ... and {more} more (health.csv)",
+        items[..MAX_LISTED].join("; ")
+    )
 }
 
 impl Results {
     /// Loads a results directory; only `run.json` is required.
     pub fn load(dir: &Path) -> anyhow::Result<Results> {
-        let run_path = dir.join(crate::results::files::RUN_JSON);
-        let run: RunRecord = serde_json::from_slice(
-            &std::fs::read(&run_path).with_context(|| format!("{}", run_path.display()))?,
-        )
-        .with_context(|| format!("{}", run_path.display()))?;
+        let run_path = dir.join(files::RUN_JSON);
+        let file =
+            std::fs::File::open(&run_path).with_context(|| format!("{}", run_path.display()))?;
+        let run: RunRecord = serde_json::from_reader(std::io::BufReader::new(file))
+            .with_context(|| format!("{}", run_path.display()))?;
+        let interval_s = run.interval().map_or(1.0, |d| d.as_secs_f64());
+        let mut notes = Vec::new();
+        let mut summary = Vec::new();
+        notes.extend(rows::each(
+            &dir.join(files::SUMMARY_CSV),
+            |r: SummaryRow| summary.push(r),
+        )?);
+        let mut health = Vec::new();
+        notes.extend(rows::each(
+            &dir.join(files::HEALTH_CSV),
+            |mut r: HealthRow| {
+                r.sample_values = String::new();
+                r.transitions = shorten(&r.transitions);
+                health.push(r);
+            },
+        )?);
+        let mut probes = (0, 0);
+        notes.extend(rows::each(&dir.join(files::PROBES_CSV), |r: ProbeRow| {
+            probes.0 += 1;
+            probes.1 += u64::from(r.result != ProbeResult::Succeeded);
+        })?);
+        let mut scan = Scan::read(dir, interval_s)?;
+        scan.notes.extend(notes);
+        for s in &summary {
+            scan.tags.entry(s.tag()).or_insert_with(|| s.server.clone());
+        }
+        let hlog = dir.join(files::LATENCY_HLOG);
+        let mut width = scan.width();
+        let end = percentiles::last_end(&hlog).unwrap_or(0.0);
+        while end / width > MAX_BUCKETS as f64 && width.is_finite() {
+            width *= 2.0;
+        }
+        scan.coarsen_to(width);
+        let percentiles = percentiles::read(&hlog, &scan.tags, width)?;
         Ok(Results {
             run,
-            summary: read_csv(&dir.join(crate::results::files::SUMMARY_CSV))?,
-            timeseries: read_csv(&dir.join(crate::results::files::TIMESERIES_CSV))?,
-            queue: read_csv(&dir.join(crate::results::files::QUEUE_CSV))?,
-            health: read_csv(&dir.join(crate::results::files::HEALTH_CSV))?,
-            probes: read_csv(&dir.join(crate::results::files::PROBES_CSV))?,
+            summary,
+            health,
+            probes,
+            scan,
+            percentiles,
+            width,
         })
     }
 
@@ -73,16 +122,11 @@ impl Results {
     /// Server names in topology order (CAS first, then back ends), then any others seen in data.
     pub fn servers(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for n in self.run.servers.names() {
+        let seen = (self.scan.latency.iter().map(|(n, _)| n.clone()))
+            .chain(self.scan.queue.iter().map(|(n, _)| n.clone()));
+        for n in self.run.servers.names().into_iter().chain(seen) {
             if !out.contains(&n) {
                 out.push(n);
-            }
-        }
-        let seen =
-            (self.timeseries.iter().map(|r| &r.server)).chain(self.queue.iter().map(|r| &r.server));
-        for n in seen {
-            if !out.contains(n) {
-                out.push(n.clone());
             }
         }
         out
@@ -90,10 +134,7 @@ impl Results {
 
     /// Right end of the time axis: the run's elapsed time, or the last interval seen.
     pub fn x_max(&self) -> f64 {
-        let data_end = (self.timeseries.iter().map(|r| r.t_end_s))
-            .chain(self.queue.iter().map(|r| r.t_end_s))
-            .fold(0.0, f64::max);
-        self.run.elapsed_s.max(data_end).max(1.0)
+        self.run.elapsed_s.max(self.scan.data_end).max(1.0)
     }
 
     /// Faults injected during the run: (time s, label).
@@ -108,125 +149,77 @@ impl Results {
         }
         out
     }
-}
 
-/// Per-server latency of one interval, in ms.
-#[derive(Default, Clone, Copy)]
-pub struct LatencyPoint {
-    /// Mean corrected latency over all ok commands of the server (exact: sum / count).
-    pub mean_ms: f64,
-    /// The largest p99 of any command row: an upper bound, since percentiles can't be averaged.
-    pub worst_p99_ms: f64,
-}
-
-/// Interval key: (start s, end s), ordered by start.
-type Interval = (u64, u64);
-
-fn interval(r: &TimeseriesRow) -> Interval {
-    (r.t_start_s.to_bits(), r.t_end_s.to_bits())
-}
-
-fn end_of(i: &Interval) -> f64 {
-    f64::from_bits(i.1)
-}
-
-/// Corrected latency per server per interval, at the interval's end time. Every row whose
-/// `server` is S counts toward S, so a via-CAS command counts toward the CAS and its back end,
-/// as design.md attributes it.
-pub fn latency_by_server(ts: &[TimeseriesRow]) -> BTreeMap<String, Vec<(f64, LatencyPoint)>> {
-    // (sum_us, ok, worst p99, interval end) per server per interval start.
-    type Acc = (f64, f64, f64, f64);
-    let mut acc: BTreeMap<String, BTreeMap<u64, Acc>> = BTreeMap::new();
-    for r in ts {
-        let (start, end) = interval(r);
-        let e = acc
-            .entry(r.server.clone())
-            .or_default()
-            .entry(start)
-            .or_insert((0.0, 0.0, 0.0, f64::from_bits(end)));
-        e.0 += r.corrected_sum_us as f64;
-        e.1 += r.ok as f64;
-        if r.ok > 0 {
-            e.2 = e.2.max(r.p99_us as f64);
+    /// What a point of a time chart is: one interval, or the intervals of a bucket.
+    pub fn bucket_text(&self) -> String {
+        let per = (self.width / self.interval_s()).round();
+        if per <= 1.0 {
+            "Each point is one interval".to_string()
+        } else {
+            let secs = format!("{:.3}", self.width);
+            let secs = secs.trim_end_matches('0').trim_end_matches('.');
+            format!("Each point merges {per:.0} intervals ({secs} s), so that a long run's chart stays readable")
         }
     }
-    acc.into_iter()
-        .map(|(server, by_t)| {
-            let pts = by_t
-                .into_values()
-                .map(|(sum, ok, p99, end)| {
-                    let p = if ok > 0.0 {
-                        LatencyPoint {
-                            mean_ms: sum / ok / 1000.0,
-                            worst_p99_ms: p99 / 1000.0,
-                        }
-                    } else {
-                        LatencyPoint {
-                            mean_ms: f64::NAN,
-                            worst_p99_ms: f64::NAN,
-                        }
-                    };
-                    (end, p)
-                })
-                .collect();
-            (server, pts)
+
+    /// Notes on what the readers left out.
+    pub fn notes(&self) -> impl Iterator<Item = &String> {
+        let pct = self.percentiles.iter().flat_map(|p| p.notes.iter());
+        self.scan.notes.iter().chain(pct)
+    }
+
+    /// Exact percentile points of `server` (empty without a log or commands).
+    pub fn percentile_points(&self, server: &str) -> &[Point] {
+        (self.percentiles.as_ref())
+            .and_then(|p| p.by_server.get(server))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Per-server latency, in ms, at each bucket's end: the exact mean and the fallback
+/// upper bound of p99 (the highest p99 of any row and interval in the bucket).
+pub fn latency(r: &Results, server: &str) -> Vec<(f64, f64, f64)> {
+    let Some((_, bins)) = r.scan.latency.iter().find(|(n, _)| n == server) else {
+        return Vec::new();
+    };
+    (bins.iter())
+        .map(|(_, b)| match b.ok > 0.0 {
+            true => (b.end, b.sum_us / b.ok / 1000.0, b.worst_p99_us / 1000.0),
+            false => (b.end, f64::NAN, f64::NAN),
         })
         .collect()
 }
 
-/// Commands/s and errors/s per interval: (end s, commands/s, errors/s). Each command counts
-/// once: direct rows, and via-CAS rows of the CAS (server != backend); the back end's copy of a
-/// via-CAS command is the same command attributed twice. Intervals shorter than `min_len`
-/// seconds (the stub between the last full interval and the end of the run, where shutdown
-/// drains every session at once) are left out: a rate over a few milliseconds is noise that
-/// would flatten the rest of the chart.
-pub fn throughput(ts: &[TimeseriesRow], min_len: f64) -> Vec<(f64, f64, f64)> {
-    let mut acc: BTreeMap<Interval, (f64, f64)> = BTreeMap::new();
-    for r in ts {
-        let once = match r.path.as_str() {
-            "direct" => true,
-            "cas" => r.server != r.backend,
-            _ => false,
-        };
-        let e = acc.entry(interval(r)).or_default();
-        if once {
-            e.0 += r.count as f64;
-            e.1 += r.errors as f64;
-        }
-    }
-    acc.into_iter()
-        .filter_map(|(i, (c, e))| {
-            let len = end_of(&i) - f64::from_bits(i.0);
-            (len >= min_len && len > 0.0).then(|| (end_of(&i), c / len, e / len))
-        })
+/// Commands/s and errors/s per bucket: (end s, commands/s, errors/s), over the time of the
+/// intervals counted (the short stub after the load stopped is not).
+pub fn throughput(r: &Results) -> Vec<(f64, f64, f64)> {
+    (r.scan.run.iter())
+        .filter(|(_, b)| b.time > 0.0)
+        .map(|(_, b)| (b.end, b.commands / b.time, b.errors / b.time))
         .collect()
 }
 
-/// Active sessions per interval: (end s, sessions). The column repeats the run-wide figure on
-/// every row of an interval, so the maximum is that figure.
-pub fn sessions(ts: &[TimeseriesRow]) -> Vec<(f64, f64)> {
-    let mut acc: BTreeMap<Interval, f64> = BTreeMap::new();
-    for r in ts {
-        let e = acc.entry(interval(r)).or_default();
-        *e = e.max(r.active_sessions as f64);
-    }
-    acc.into_iter().map(|(i, v)| (end_of(&i), v)).collect()
+/// The most sessions active at an interval's end, per bucket.
+pub fn sessions(r: &Results) -> Vec<(f64, f64)> {
+    (r.scan.run.iter())
+        .map(|(_, b)| (b.end, b.sessions))
+        .collect()
 }
 
-/// Queue series per server: (end s, client-side depth_mean, server's own queued mean).
-pub fn queue_by_server(q: &[QueueRow]) -> BTreeMap<String, Vec<(f64, f64, f64)>> {
-    let mut out: BTreeMap<String, Vec<(f64, f64, f64)>> = BTreeMap::new();
-    for r in q {
-        out.entry(r.server.clone()).or_default().push((
-            r.t_end_s,
-            r.depth_mean,
-            r.server_queued_mean.unwrap_or(0.0),
-        ));
-    }
-    for v in out.values_mut() {
-        v.sort_by(|a, b| a.0.total_cmp(&b.0));
-    }
-    out
+/// Queue series of `server`: (end s, client-side depth mean, server's own queued mean).
+pub fn queue(r: &Results, server: &str) -> Option<Vec<(f64, f64, f64)>> {
+    let (_, bins) = r.scan.queue.iter().find(|(n, _)| n == server)?;
+    let mean = |v: f64, w: f64| if w > 0.0 { v / w } else { 0.0 };
+    Some(
+        (bins.iter())
+            .map(|(_, b)| (b.end, mean(b.depth, b.weight), mean(b.own, b.weight)))
+            .collect(),
+    )
+}
+
+/// Whether `server` reported its own queue anywhere.
+pub fn own_queue(r: &Results, server: &str) -> bool {
+    r.scan.own_queue.get(server).copied().unwrap_or(false)
 }
 
 /// One monitor's state history, for a lane of the timeline.
@@ -250,4 +243,12 @@ pub fn monitor_histories(run: &RunRecord) -> Vec<MonitorHistory> {
                 .collect(),
         })
         .collect()
+}
+
+/// The `n` buckets of `server` with the highest p99, slowest first.
+pub fn slowest(points: &[Point], n: usize) -> Vec<Point> {
+    let mut v = points.to_vec();
+    v.sort_by(|a, b| b.p99_us.cmp(&a.p99_us).then(a.index.cmp(&b.index)));
+    v.truncate(n);
+    v
 }

@@ -1,9 +1,8 @@
 //! What the time charts shade: the warm-up and the cool-down (with the drain
 //! after the load stopped) that the verdict leaves out, from `run.json`'s
 //! `window`, and partial intervals from `timeseries.csv` (its `partial`
-//! column, or for older files an interval shorter than the plan's).
-
-use std::collections::BTreeSet;
+//! column, or for older files an interval shorter than the plan's; the first
+//! hundred, so a run interrupted over and over still makes a small page).
 
 use super::data::Results;
 use crate::report::svg::{Shade, ShadeKind};
@@ -31,29 +30,13 @@ pub(super) fn shades(r: &Results) -> Vec<Shade> {
             label: "cool-down and drain: excluded from the verdict".into(),
         });
     }
-    for (start, end) in partial_intervals(r) {
+    for &(start, end) in &r.scan.partials {
         out.push(Shade {
             from: start,
             to: end,
             kind: ShadeKind::Partial,
             label: format!("partial interval ({:.2} s)", end - start),
         });
-    }
-    out
-}
-
-/// `(t_start_s, t_end_s)` of each partial interval, in time order.
-fn partial_intervals(r: &Results) -> Vec<(f64, f64)> {
-    let interval_s = r.interval_s();
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for row in &r.timeseries {
-        let (start, end) = (row.t_start_s, row.t_end_s);
-        // None: written before the column.
-        let partial = row.partial.unwrap_or(end - start + 0.001 < interval_s);
-        if partial && seen.insert((start * 1000.0).round() as i64) {
-            out.push((start, end));
-        }
     }
     out
 }

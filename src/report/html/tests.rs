@@ -196,3 +196,57 @@ fn warmup_cooldown_and_a_partial_interval_are_shaded_and_said() {
     results_dir(dir.path(), "quick");
     assert!(!render(dir.path()).unwrap().contains(r#"class="excluded""#));
 }
+
+#[test]
+fn percentiles_come_from_the_hlog_and_unusable_lines_are_said_not_fatal() {
+    use crate::metrics::hlog::Hlog;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    results_dir(dir.path(), "quick");
+    let file = dir.path().join(crate::results::files::LATENCY_HLOG);
+    let mut log = Hlog::create(&file, std::time::SystemTime::now()).unwrap();
+    let mut slowest = crate::merge::hlog::empty();
+    for i in 0..4u64 {
+        let mut h = crate::merge::hlog::empty();
+        for v in [900 * (i + 1), 1000, 40_000 * i] {
+            h.record(v).unwrap();
+        }
+        if i == 3 {
+            slowest = h.clone();
+        }
+        let at = Duration::from_secs(i);
+        log.write("cas.cas1.mbx1.NOOP", &h, at, Duration::from_secs(1));
+    }
+    log.flush();
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    let good = text.lines().last().unwrap().to_string();
+    text.push_str("Tag=cas.cas1.mbx1.NOOP,3.000,1.000,1.0,not-base64!\n");
+    text.push_str(&good.replace("cas.cas1.mbx1.NOOP", "cas.elsewhere.mbx9.NOOP"));
+    text.push('\n');
+    text.push_str(&good.replace(",3.000,", ",0.000,"));
+    text.push('\n');
+    std::fs::write(&file, text).unwrap();
+    let page = render(dir.path()).unwrap();
+    let fig = &page[page.find(r#"id="latency-cas1""#).unwrap()..];
+    assert!(fig[..fig.find("</figure>").unwrap()].contains("<title>p99</title>"));
+    assert!(
+        !page.contains("worst command p99"),
+        "exact, not the upper bound"
+    );
+    let table = &page[page.find(r#"id="slowest-cas1""#).unwrap()..];
+    let first = &table[table
+        .find("<tr data-from=\"3.000\"")
+        .expect("3-4 s is slowest")..];
+    let p99 = format!(r#"data-us="{}""#, slowest.value_at_quantile(0.99));
+    assert!(
+        first[..first.find("</tr>").unwrap()].contains(&p99),
+        "{first}"
+    );
+    for said in [
+        "left out of the percentiles: 1 histogram unreadable (the first at line 10: bad base64",
+        "left out of the percentiles: 1 histogram out of time order",
+        "left out of the percentiles: 1 histogram of rows that neither",
+    ] {
+        assert!(page.contains(said), "no note: {said}");
+    }
+}
