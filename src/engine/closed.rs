@@ -61,7 +61,7 @@ fn next_after(end: Option<SessionEnd>) -> Next {
 /// One slot: back-to-back sessions until the load stops; none starts after.
 async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant) {
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut bufs = SlotBuffers::new(ctx.session.append_size, seed);
+    let mut bufs = SlotBuffers::default();
     if !wait_until(first, &ctx.soft_stop).await {
         return;
     }

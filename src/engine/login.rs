@@ -199,6 +199,7 @@ impl Session<'_> {
         let non_sync = |len: usize| caps.is_some_and(|c| c.non_sync_literal_ok(len));
         let (name, pass) = (user.name.as_bytes(), user.password.as_bytes());
         let (tag, parts) = client::encode_login(&mut self.bufs.cmd, name, pass, non_sync);
+        let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
         let mut on = OnWire {
             tag,
             check: &mut check,
@@ -255,14 +256,15 @@ async fn sasl_exchange(
     sasl_ir: bool,
 ) -> Result<Instant, CommandError> {
     let error_challenge = sasl.error_reply.is_some();
-    let command = [bufs.cmd.as_bytes()];
-    let mut done = exchange(conn, &command, !sasl_ir || error_challenge, on).await?;
+    let command: &[&[u8]] = &[bufs.cmd.as_bytes()];
+    let mut done = exchange(conn, &[command], !sasl_ir || error_challenge, on).await?;
     if !sasl_ir {
         if done.answer == Answer::Done {
             return Err(on.check.fail("no continuation for SASL"));
         }
         bufs.scratch.extend_from_slice(b"\r\n");
-        done = exchange(conn, &[bufs.scratch.as_slice()], error_challenge, on).await?;
+        let reply: &[&[u8]] = &[bufs.scratch.as_slice()];
+        done = exchange(conn, &[reply], error_challenge, on).await?;
     }
     let sent = done.sent;
     let Some(reply) = sasl.error_reply else {
@@ -276,7 +278,8 @@ async fn sasl_exchange(
     bufs.scratch.clear();
     bufs.scratch.extend_from_slice(reply);
     bufs.scratch.extend_from_slice(b"\r\n");
-    match exchange(conn, &[bufs.scratch.as_slice()], false, on).await {
+    let answer: &[&[u8]] = &[bufs.scratch.as_slice()];
+    match exchange(conn, &[answer], false, on).await {
         Ok(_) => Err(on.check.fail("OK after an OAuth 2 error challenge")),
         Err(e) => Err(with_oauth_error(e, &challenge)),
     }

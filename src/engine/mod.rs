@@ -159,6 +159,9 @@ pub struct Ctx {
     pub protolog: Option<crate::imap::protolog::ProtoLog>,
     /// OAuth 2 access tokens (XOAUTH2 / OAUTHBEARER logins).
     pub tokens: tokens::Tokens,
+    /// The message every APPEND sends, made once for the run and sent from
+    /// here by every session (vectored writes; never copied per command).
+    pub append_msg: Vec<u8>,
 }
 
 impl Ctx {
@@ -286,6 +289,7 @@ fn context(
         })
         .collect();
     let ctx = Arc::new(Ctx {
+        append_msg: cmd::synthetic_message(plan.session.append_size, plan.seed),
         session: plan.session.clone(),
         targets,
         tls,

@@ -157,7 +157,7 @@ async fn arrive(ctx: Arc<Ctx>, permits: Arc<Semaphore>, arrival: Instant, seed: 
     let lag = arrival.elapsed().as_micros() as u64;
     g.max_start_lag_us.fetch_max(lag, Ordering::Relaxed);
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut bufs = SlotBuffers::new(ctx.session.append_size, seed);
+    let mut bufs = SlotBuffers::default();
     launch(&ctx, &mut rng, &mut bufs, arrival).await;
 }
 

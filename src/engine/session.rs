@@ -24,38 +24,14 @@ use super::wire::{exchange, OnWire};
 use super::{Ctx, ProfileRt};
 
 /// Buffers a session slot reuses from one session to the next.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SlotBuffers {
     /// Command encoder (also numbers the tags).
     pub cmd: CommandBuf,
-    /// The message APPEND sends; made on the first APPEND, so slots whose
-    /// mix has none (or has not drawn one yet) do not carry it.
-    pub append_msg: Vec<u8>,
-    append_size: usize,
-    seed: u64,
     /// Scratch for SASL responses.
     pub scratch: Vec<u8>,
 }
 
-impl SlotBuffers {
-    /// Buffers for a slot (or an open-model session) with its APPEND message.
-    pub fn new(append_size: usize, seed: u64) -> Self {
-        SlotBuffers {
-            cmd: CommandBuf::new(),
-            append_msg: Vec::new(),
-            append_size,
-            seed,
-            scratch: Vec::new(),
-        }
-    }
-
-    /// Makes the message APPEND sends, once, before the first APPEND.
-    pub fn prepare_append(&mut self) {
-        if self.append_msg.is_empty() {
-            self.append_msg = super::cmd::synthetic_message(self.append_size, self.seed);
-        }
-    }
-}
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,8 +267,9 @@ impl<'a> Session<'a> {
             mbox: &mut self.mbox,
             phase: &phase,
         };
-        let command = [self.bufs.cmd.as_bytes()];
-        let work = exchange(conn, &command, false, &mut on);
+        let command: &[&[u8]] = &[self.bufs.cmd.as_bytes()];
+        let parts = [command];
+        let work = exchange(conn, &parts, false, &mut on);
         Ok(guard.run(&phase, work).await?.sent)
     }
 }

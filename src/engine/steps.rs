@@ -7,11 +7,12 @@ use rand::distr::Distribution;
 use rand::Rng;
 
 use crate::command::CommandKind;
+use crate::imap::client::Part;
 use crate::imap::conn::Connection;
 use crate::metrics::ErrorReason;
 use crate::plan::{Pacing, ThinkTime};
 
-use super::cmd::{encode, spec, substitute, EncodeInput};
+use super::cmd::{encode, spec, substitute, EncodeInput, Literal};
 use super::due::wait_until;
 use super::failure::{CommandError, FailedCommand};
 use super::guard::{Deadline, Guard, Phase};
@@ -131,13 +132,10 @@ impl Session<'_> {
             .capabilities
             .as_ref()
             .is_some_and(|c| c.literal_plus);
-        if kind == CommandKind::Append {
-            self.bufs.prepare_append();
-        }
         let input = EncodeInput {
             mbox: &self.mbox,
             mailbox: &ctx.session.mailbox,
-            append_msg: &self.bufs.append_msg,
+            append_msg: &ctx.append_msg,
             literal_plus,
         };
         let enc = encode(kind, &input, self.rng, &mut self.bufs.cmd);
@@ -146,22 +144,18 @@ impl Session<'_> {
         if kind == CommandKind::Idle {
             return self.idle(conn, enc.tag, &mut check, intended).await;
         }
-        if enc.sync_literal {
-            self.bufs.scratch.clear();
-            self.bufs.scratch.extend_from_slice(&self.bufs.append_msg);
-            self.bufs.scratch.extend_from_slice(b"\r\n");
-        }
         // One timer and one stop wait for the whole exchange, literal included.
         let guard = self.guard();
         let phase = Phase::command();
-        let bufs = &*self.bufs;
-        let (one, two);
-        let parts: &[&[u8]] = if enc.sync_literal {
-            two = [bufs.cmd.as_bytes(), bufs.scratch.as_slice()];
-            &two
-        } else {
-            one = [bufs.cmd.as_bytes()];
-            &one
+        // The literal goes out from the run's one message, never copied:
+        // with the command line (LITERAL+) or after the server's `+`.
+        let (line, literal): (&[&[u8]], &[&[u8]]) =
+            (&[self.bufs.cmd.as_bytes()], &[&ctx.append_msg, b"\r\n"]);
+        let together: [&[u8]; 3] = [line[0], literal[0], literal[1]];
+        let parts: &[Part<'_>] = match enc.literal {
+            Literal::None => &[line],
+            Literal::WithCommand => &[&together],
+            Literal::AfterContinue => &[line, literal],
         };
         let mut on = OnWire {
             tag: enc.tag,
@@ -194,9 +188,9 @@ impl Session<'_> {
             mbox: &mut self.mbox,
             phase: &phase,
         };
-        let command = [self.bufs.cmd.as_bytes()];
+        let command: &[&[u8]] = &[self.bufs.cmd.as_bytes()];
         let began = guard
-            .run(&phase, exchange(conn, &command, true, &mut on))
+            .run(&phase, exchange(conn, &[command], true, &mut on))
             .await?;
         if began.answer == Answer::Done {
             return Err(on.check.fail("IDLE ended without a continuation"));
@@ -215,7 +209,7 @@ impl Session<'_> {
             deadline: Deadline::after(ctx.session.command_timeout),
             hard_stop: &stop.hard,
         };
-        let finish = exchange(conn, &[b"DONE\r\n"], false, &mut on);
+        let finish = exchange(conn, &[&[b"DONE\r\n"]], false, &mut on);
         let done_sent = guard.run(&phase, finish).await?.sent;
         let now = Instant::now();
         let tail = now.saturating_duration_since(done_sent);

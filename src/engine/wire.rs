@@ -10,7 +10,9 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::command::CommandKind;
-use crate::imap::client::{self, ClientError, Expect, Observer, OnBye, OnContinue, Reply, Tag};
+use crate::imap::client::{
+    self, ClientError, Expect, Observer, OnBye, OnContinue, Part, Reply, Tag,
+};
 use crate::imap::conn::Connection;
 use crate::imap::response::{Kind, Response, Status};
 use crate::metrics::ErrorReason;
@@ -84,7 +86,7 @@ impl Observer for Fold<'_, '_> {
 /// check's detail).
 pub async fn exchange(
     conn: &mut Connection,
-    parts: &[&[u8]],
+    parts: &[Part<'_>],
     allow_continue: bool,
     on: &mut OnWire<'_>,
 ) -> Result<Exchanged, CommandError> {

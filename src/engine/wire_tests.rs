@@ -25,7 +25,8 @@ async fn run(
         mbox: &mut mbox,
         phase: &phase,
     };
-    let r = exchange(&mut conn, parts, allow_continue, &mut on).await;
+    let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
+    let r = exchange(&mut conn, &parts, allow_continue, &mut on).await;
     r.map(|done| done.answer)
         .map_err(|e| (e.reason, e.message.into_owned()))
 }

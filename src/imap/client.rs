@@ -187,6 +187,11 @@ pub async fn read<O: Observer>(
     }
 }
 
+/// One piece of a command sent in one write: its byte slices, gathered (a
+/// command line with a non-synchronizing literal header, the literal's
+/// bytes where they live, the closing CRLF), so nothing is copied to send it.
+pub type Part<'a> = &'a [&'a [u8]];
+
 /// Sends a command in `parts` and reads its answer as `expect` says. Every
 /// part but the last must end in a synchronizing literal header (`{n}\r\n`):
 /// the next part goes only after the server's `+`, and a tagged answer in
@@ -194,7 +199,7 @@ pub async fn read<O: Observer>(
 /// [`Sent::parts`] saying how far it got. No parts: only the read.
 pub async fn command<O: Observer>(
     conn: &mut Connection,
-    parts: &[&[u8]],
+    parts: &[Part<'_>],
     expect: &Expect<'_>,
     obs: &mut O,
 ) -> Result<Sent, ClientError<O::Error>> {
@@ -205,7 +210,7 @@ pub async fn command<O: Observer>(
     };
     for (i, part) in parts.iter().enumerate() {
         obs.writing(true);
-        conn.send(part).await?;
+        conn.send_gather(part).await?;
         at = Instant::now();
         obs.writing(false);
         if i + 1 == parts.len() {

@@ -65,9 +65,14 @@ async fn untagged_data_goes_to_the_observer_before_the_tagged_answer() {
     let mut conn = connect(addr).await;
     let mut seen = Vec::new();
     let expect = Expect::tagged(Tag::Numbered(1));
-    let sent = command(&mut conn, &[b"a1 NOOP\r\n"], &expect, &mut keep(&mut seen))
-        .await
-        .unwrap();
+    let sent = command(
+        &mut conn,
+        &[&[b"a1 NOOP\r\n"]],
+        &expect,
+        &mut keep(&mut seen),
+    )
+    .await
+    .unwrap();
     assert_eq!(sent.reply, Reply::Tagged(Some(Status::Ok)));
     assert_eq!(sent.parts, 1);
     assert_eq!(seen.len(), 3, "two untagged and the tagged answer");
@@ -165,7 +170,7 @@ async fn a_synchronizing_literal_waits_for_the_continuation() {
     .await;
     let mut conn = connect(addr).await;
     let mut watch = CapabilityWatch::default();
-    let parts: [&[u8]; 2] = [b"a1 LOGIN {3}\r\n", b"abc pw\r\n"];
+    let parts: [&[&[u8]]; 2] = [&[b"a1 LOGIN {3}\r\n"], &[b"abc pw\r\n"]];
     let sent = command(
         &mut conn,
         &parts,
@@ -194,7 +199,7 @@ async fn a_no_to_a_literal_ends_the_command_before_the_literal_is_sent() {
     .await;
     let mut conn = connect(addr).await;
     let mut none = |_: &Response<'_>| Ok::<(), Infallible>(());
-    let parts: [&[u8]; 2] = [b"a1 APPEND INBOX {999999}\r\n", b"never sent\r\n"];
+    let parts: [&[&[u8]]; 2] = [&[b"a1 APPEND INBOX {999999}\r\n"], &[b"never sent\r\n"]];
     let sent = command(
         &mut conn,
         &parts,
@@ -244,7 +249,7 @@ async fn an_observer_refusal_ends_the_exchange_and_sees_the_writes() {
     let mut strict = Strict::default();
     let e = command(
         &mut conn,
-        &[b"a1 NOOP\r\n"],
+        &[&[b"a1 NOOP\r\n"]],
         &Expect::tagged(Tag::Numbered(1)),
         &mut strict,
     )
@@ -320,5 +325,33 @@ async fn into_parts_hands_over_the_stream_and_the_bytes_past_the_last_message() 
     let mut stream = parts.stream;
     stream.write_all(b"relayed\r\n").await.unwrap();
     drop(stream);
+    assert_eq!(server.await.unwrap(), "");
+}
+
+#[tokio::test]
+async fn a_gathered_part_goes_out_as_one_command() {
+    let (addr, server) = scripted(vec![
+        Step::Read("a1 APPEND INBOX {5+}\r\n"),
+        Step::Read("hello\r\n"),
+        Step::Write("a1 OK appended\r\n"),
+    ])
+    .await;
+    let mut conn = connect(addr).await;
+    let mut none = |_: &Response<'_>| Ok::<(), Infallible>(());
+    let message: &[u8] = b"hello";
+    let gathered: &[&[u8]] = &[b"a1 APPEND INBOX {5+}\r\n", message, b"\r\n"];
+    let sent = command(
+        &mut conn,
+        &[gathered],
+        &Expect::tagged(Tag::Numbered(1)),
+        &mut none,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (sent.reply, sent.parts),
+        (Reply::Tagged(Some(Status::Ok)), 1)
+    );
+    drop(conn);
     assert_eq!(server.await.unwrap(), "");
 }

@@ -223,6 +223,25 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends one complete command made of `parts` (a command line, a
+    /// message, its CRLF) with vectored writes, so a literal goes out from
+    /// wherever it lives without being copied into the command first, and
+    /// flushes it.
+    pub async fn send_gather(&mut self, parts: &[&[u8]]) -> Result<(), ImapError> {
+        if let [one] = parts {
+            return self.send(one).await;
+        }
+        if let Some(log) = &mut self.log {
+            log.client(&parts.concat());
+        }
+        match &mut self.stream {
+            Stream::Plain(s) => write_gather(s, parts).await?,
+            Stream::Tls(s) => write_gather(s.as_mut(), parts).await?,
+            Stream::Upgrading => return Err(unusable()),
+        }
+        Ok(())
+    }
+
     /// Reads the next complete response message. The previous message
     /// returned is consumed (dropped from the buffer) on this call, so the
     /// engine can hold a Response until it asks for the next one.
@@ -348,3 +367,31 @@ fn unusable() -> ImapError {
 #[cfg(test)]
 #[path = "conn_tests.rs"]
 mod tests;
+
+/// The most parts one gathered write takes (a command, a literal, its CRLF).
+const MAX_GATHER: usize = 4;
+
+/// Writes every byte of `parts` with vectored writes, then flushes.
+async fn write_gather<W: tokio::io::AsyncWrite + Unpin>(
+    w: &mut W,
+    parts: &[&[u8]],
+) -> std::io::Result<()> {
+    use std::io::IoSlice;
+    if parts.len() > MAX_GATHER {
+        return Err(std::io::Error::other("too many parts for one write"));
+    }
+    let mut slices = [IoSlice::new(&[]); MAX_GATHER];
+    for (slot, part) in slices.iter_mut().zip(parts) {
+        *slot = IoSlice::new(part);
+    }
+    let mut left = &mut slices[..parts.len()];
+    IoSlice::advance_slices(&mut left, 0);
+    while !left.is_empty() {
+        let n = w.write_vectored(left).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        IoSlice::advance_slices(&mut left, n);
+    }
+    w.flush().await
+}

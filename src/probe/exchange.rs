@@ -64,7 +64,8 @@ pub(super) async fn command(
     if segments.is_empty() {
         return Err(ExchangeError::Unexpected("empty command".to_string()));
     }
-    let parts: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
+    let slices: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
+    let parts: Vec<&[&[u8]]> = slices.chunks(1).collect();
     let mut login_disabled = false;
     let mut watch = |resp: &Response<'_>| {
         let caps = Capabilities::from_response(resp);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
-use crate::imap::client::{self, ClientError, Expect, Reply, Tag};
+use crate::imap::client::{self, ClientError, Expect, Part, Reply, Tag};
 use crate::imap::conn::{Connection, Parts};
 use crate::imap::encoder::CommandBuf;
 use crate::imap::framer::Limits;
@@ -48,7 +48,7 @@ pub async fn login(
             let config = tls.ok_or("back end requires TLS")?;
             let tag = cmd.begin();
             cmd.atom(b"STARTTLS").crlf();
-            tagged_ok(&mut conn, tag, &[cmd.as_bytes()]).await?;
+            tagged_ok(&mut conn, tag, &[&[cmd.as_bytes()]]).await?;
             let tls = TlsClient::from_config(config.clone());
             conn.upgrade_tls(&tls, "localhost")
                 .await
@@ -58,6 +58,7 @@ pub async fn login(
         // `{N}` with its round trip (only 8-bit credentials need one).
         let (tag, parts) =
             client::encode_login(&mut cmd, user.as_bytes(), pass.as_bytes(), |_| false);
+        let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
         tagged_ok(&mut conn, tag, &parts).await?;
         conn.into_parts().map_err(|e| e.to_string())
     };
@@ -68,7 +69,7 @@ pub async fn login(
 
 /// Sends a command in `parts` and reads until its tagged answer; `Ok` when
 /// it is OK, else the answer's line (or what broke) as the reason.
-async fn tagged_ok(conn: &mut Connection, tag: u32, parts: &[&[u8]]) -> Result<(), String> {
+async fn tagged_ok(conn: &mut Connection, tag: u32, parts: &[Part<'_>]) -> Result<(), String> {
     let mut ignore = |_: &Response<'_>| Ok::<(), Infallible>(());
     let sent = client::command(
         conn,

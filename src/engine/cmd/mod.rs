@@ -75,8 +75,22 @@ pub struct Enc<'a> {
     pub rng: &'a mut dyn RngCore,
     /// The command bytes.
     pub buf: &'a mut CommandBuf,
-    /// Set by an encoder whose literal waits for the server's continuation.
-    pub sync_literal: bool,
+    /// Set by an encoder that ends in a literal header: the message and
+    /// its CRLF follow, sent from where the message lives.
+    pub literal: Literal,
+}
+
+/// Whether a command ends in a literal (APPEND's message), and when its
+/// bytes go: the encoder writes only the header, so the message is never
+/// copied into the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    /// No literal: the command line is the whole command.
+    None,
+    /// A non-synchronizing literal (LITERAL+): sent in the same write.
+    WithCommand,
+    /// A synchronizing literal: sent after the server's continuation.
+    AfterContinue,
 }
 
 impl Enc<'_> {
@@ -93,9 +107,8 @@ pub struct Encoded {
     pub kind: CommandKind,
     /// Its tag number.
     pub tag: u32,
-    /// For APPEND with a synchronizing literal: the literal is sent after the
-    /// server's continuation, not with the command line.
-    pub sync_literal: bool,
+    /// Whether APPEND's message follows, and when.
+    pub literal: Literal,
 }
 
 /// The kind to send instead of `kind` given the server's capabilities and
@@ -145,13 +158,13 @@ pub fn encode(
         literal_plus: input.literal_plus,
         rng,
         buf,
-        sync_literal: false,
+        literal: Literal::None,
     };
     (spec(kind).encode)(&mut enc);
     Encoded {
         kind,
         tag,
-        sync_literal: enc.sync_literal,
+        literal: enc.literal,
     }
 }
 

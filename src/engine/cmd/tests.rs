@@ -64,7 +64,7 @@ fn commands_stay_valid_for_the_mailbox() {
         &mut rng,
         &mut buf,
     );
-    assert!(e.sync_literal);
+    assert_eq!(e.literal, super::Literal::AfterContinue);
     assert!(buf.as_bytes().ends_with(b"APPEND INBOX (\\Seen) {5}\r\n"));
 }
 

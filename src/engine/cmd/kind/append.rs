@@ -2,13 +2,14 @@
 //! Its new state arrives as EXISTS and `[APPENDUID]`, which the mailbox state
 //! folds in itself.
 
-use crate::engine::cmd::{keep, need, Enc, Spec};
+use crate::engine::cmd::{keep, need, Enc, Literal, Spec};
 
 /// Its place among the rows.
 pub const ROW: u16 = 180;
 
 /// Valid in any authenticated state; LITERAL+ when offered, else a
-/// synchronizing literal sent after the server's continuation.
+/// synchronizing literal sent after the server's continuation. Only the
+/// header is encoded: the message goes out from the run's one copy.
 pub static SPEC: Spec = Spec {
     extension: None,
     instead: need::nothing,
@@ -25,9 +26,8 @@ fn append(e: &mut Enc<'_>) {
         .astring(e.mailbox.as_bytes())
         .atom(b" (\\Seen) ");
     e.buf.literal_header(e.append_msg.len(), e.literal_plus);
-    if e.literal_plus {
-        e.buf.raw(e.append_msg).crlf();
-    } else {
-        e.sync_literal = true;
-    }
+    e.literal = match e.literal_plus {
+        true => Literal::WithCommand,
+        false => Literal::AfterContinue,
+    };
 }
