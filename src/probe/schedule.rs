@@ -246,12 +246,12 @@ fn attempt(r: &ProbeRow) -> anyhow::Result<ProbeAttempt> {
     Ok(ProbeAttempt {
         kind,
         server: r.server.clone(),
-        at: micros(r.t_s, 1e6, "t_s")?,
+        at: micros(r.t_s, 1e6, ProbeRow::T_S)?,
         ok: match r.result {
             ProbeResult::Succeeded => true,
             ProbeResult::Failed => false,
         },
-        latency: micros(r.latency_ms, 1e3, "latency_ms")?,
+        latency: micros(r.latency_ms, 1e3, ProbeRow::LATENCY_MS)?,
         failure,
         error: text(&r.error),
         mailbox_server: text(&r.mailbox_server),

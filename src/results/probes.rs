@@ -33,6 +33,13 @@ pub struct ProbeRow {
     pub mailbox_server: String,
 }
 
+impl ProbeRow {
+    /// The column of [`ProbeRow::t_s`], for messages about a bad value.
+    pub const T_S: &'static str = "t_s";
+    /// The column of [`ProbeRow::latency_ms`], likewise.
+    pub const LATENCY_MS: &'static str = "latency_ms";
+}
+
 /// A probe's result, as Exchange spells it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProbeResult {
@@ -70,4 +77,17 @@ pub struct HealthRow {
     pub behind: String,
     /// The values judged, `t=value; ...`.
     pub sample_values: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_columns_are_in_the_header() {
+        let header = super::super::cells::header::<ProbeRow>();
+        for column in [ProbeRow::T_S, ProbeRow::LATENCY_MS] {
+            assert!(header.iter().any(|h| h == column), "{column}");
+        }
+    }
 }
