@@ -32,7 +32,6 @@ pub struct SlotBuffers {
     pub scratch: Vec<u8>,
 }
 
-
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionEnd {

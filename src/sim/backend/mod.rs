@@ -45,9 +45,27 @@ pub struct Backend {
     /// Seed for connection RNGs.
     pub seed: u64,
     connections: AtomicU64,
+    /// The body last APPENDed, shared by every later APPEND of the same
+    /// bytes: a load generator appends one message over and over, and a
+    /// copy per APPEND would grow the server's memory with the run's length.
+    last_append: std::sync::Mutex<Option<std::sync::Arc<[u8]>>>,
 }
 
 impl Backend {
+    /// `data` as a stored body, shared with the previous APPEND's when the
+    /// bytes are the same.
+    pub fn append_body(&self, data: &[u8]) -> std::sync::Arc<[u8]> {
+        let mut last = self.last_append.lock().unwrap_or_else(|p| p.into_inner());
+        match last.as_ref() {
+            Some(body) if **body == *data => body.clone(),
+            _ => {
+                let body: std::sync::Arc<[u8]> = std::sync::Arc::from(data);
+                *last = Some(body.clone());
+                body
+            }
+        }
+    }
+
     /// Builds the back end named `name` from the plan and the users table.
     pub fn new(
         name: &str,
@@ -71,6 +89,7 @@ impl Backend {
             login_disabled_without_tls: plan.login_disabled_without_tls,
             seed,
             connections: AtomicU64::new(0),
+            last_append: std::sync::Mutex::new(None),
         })
     }
 }
@@ -108,4 +127,24 @@ pub async fn run(
         }
     })
     .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::{load, Overrides, TopologyPlan};
+
+    #[test]
+    fn the_same_appended_bytes_are_stored_once() {
+        let plan = load(None, &Overrides::default()).unwrap();
+        let TopologyPlan::Embedded(e) = &plan.topology else {
+            panic!("the quickstart is embedded")
+        };
+        let be = super::Backend::new("mbx1", e, &[], 1, None);
+        let a = be.append_body(b"one message");
+        let b = be.append_body(b"one message");
+        let c = be.append_body(b"another one");
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert!(!std::sync::Arc::ptr_eq(&b, &c));
+        assert_eq!((&*a, &*c), (&b"one message"[..], &b"another one"[..]));
+    }
 }

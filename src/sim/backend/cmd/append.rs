@@ -1,8 +1,6 @@
 //! APPEND mailbox (flags) date {n} (RFC 3501 6.3.11), answered with
 //! `[APPENDUID]` (RFC 4315).
 
-use std::sync::Arc;
-
 use imap_codec::imap_types::command::CommandBody;
 
 use super::Needs;
@@ -49,7 +47,7 @@ pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -
         flags: flag_bits(list) | flags::RECENT,
         date: date.as_ref().map_or(now, |d| d.as_ref().timestamp()),
         size: data.len() as u32,
-        body: Body::Stored(Arc::from(data)),
+        body: Body::Stored(s.be.append_body(data)),
     };
     let (validity, uid) = {
         let mut mb = folder.lock();
