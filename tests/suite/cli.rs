@@ -115,3 +115,46 @@ fn ctrl_c_leaves_a_complete_results_directory_marked_partial_within_5_s() {
     let (_, rows) = crate::support::read_csv(&out.join("summary.csv"));
     assert!(rows.len() > 10);
 }
+
+#[test]
+fn sigterm_while_sessions_are_still_starting_ends_the_run_within_5_s() {
+    use std::time::{Duration, Instant};
+    let _alone = crate::support::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let scenario = dir.path().join("s.toml");
+    // 3,000 sessions started over a minute: at 2 s most are still to come.
+    std::fs::write(
+        &scenario,
+        "duration = \"60s\"\n[load]\nsessions = 3000\nramp_up = \"60s\"\n\
+         [users]\ncount = 3000\n[probes]\nenabled = false\n",
+    )
+    .unwrap();
+    let mut child = Command::new(bin())
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let sent = Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if sent.elapsed() > Duration::from_secs(15) {
+            child.kill().unwrap();
+            panic!("still running 15 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let took = sent.elapsed();
+    assert!(took < Duration::from_secs(5), "took {took:?} to stop");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["outcome"], "partial");
+}
