@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use super::bind::Listeners;
@@ -63,18 +64,8 @@ impl Spawned {
             let state =
                 backend::Backend::new(&name, plan, users, seed, Some(certs.acceptor.clone()));
             self.controls.insert(name.clone(), state.control.clone());
-            self.tasks.push(tokio::spawn(backend::run(
-                plain,
-                None,
-                state.clone(),
-                self.shutdown.clone(),
-            )));
-            self.tasks.push(tokio::spawn(backend::run(
-                tls,
-                Some(certs.acceptor.clone()),
-                state,
-                self.shutdown.clone(),
-            )));
+            let acceptor = certs.acceptor.clone();
+            self.serve_both(plain, tls, acceptor, state, backend::run);
             servers.push(server);
         }
         Ok(servers)
@@ -102,20 +93,30 @@ impl Spawned {
                 Some(super::certs::client_config(&certs.ca_der)?),
             );
             self.controls.insert(name.clone(), state.control.clone());
-            self.tasks.push(tokio::spawn(cas::run(
-                plain,
-                None,
-                state.clone(),
-                self.shutdown.clone(),
-            )));
-            self.tasks.push(tokio::spawn(cas::run(
-                tls,
-                Some(certs.acceptor.clone()),
-                state,
-                self.shutdown.clone(),
-            )));
+            let acceptor = certs.acceptor.clone();
+            self.serve_both(plain, tls, acceptor, state, cas::run);
             servers.push(server);
         }
         Ok(servers)
+    }
+
+    /// Spawns one server's two listeners (plain with STARTTLS, implicit
+    /// TLS) over the same state, both stopped by the shutdown token.
+    fn serve_both<S, F, Fut>(
+        &mut self,
+        plain: TcpListener,
+        tls: TcpListener,
+        acceptor: TlsAcceptor,
+        state: S,
+        run: F,
+    ) where
+        S: Clone,
+        F: Fn(TcpListener, Option<TlsAcceptor>, S, CancellationToken) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let first = run(plain, None, state.clone(), self.shutdown.clone());
+        self.tasks.push(tokio::spawn(first));
+        let second = run(tls, Some(acceptor), state, self.shutdown.clone());
+        self.tasks.push(tokio::spawn(second));
     }
 }
