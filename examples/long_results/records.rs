@@ -107,10 +107,16 @@ fn probes(spec: &Spec) -> Vec<ProbeRow> {
         for server in CAS.iter().chain(&BACKENDS) {
             let f = t / end;
             let failed = *server == SLOW && (0.40..0.55).contains(&f);
+            // The probe a real run sends each role: the proxy test on a CAS,
+            // the self test on a back end.
+            let (probe, health_set) = match CAS.contains(server) {
+                true => ("ImapProxyTestProbe", "IMAP.Proxy"),
+                false => ("ImapSelfTestProbe", "IMAP.Protocol"),
+            };
             out.push(ProbeRow {
                 t_s: t,
-                probe: "SelfTestProbe".into(),
-                health_set: "IMAP".into(),
+                probe: probe.into(),
+                health_set: health_set.into(),
                 server: server.to_string(),
                 result: [ProbeResult::Succeeded, ProbeResult::Failed][failed as usize],
                 latency_ms: if failed { 5000.0 } else { 40.0 },

@@ -9,7 +9,6 @@ mod bins;
 mod causes;
 mod charts;
 mod data;
-mod hdr;
 mod lanes;
 mod latency;
 mod percentiles;

@@ -6,6 +6,7 @@
 pub mod append;
 pub mod cells;
 pub mod files;
+pub mod hdr;
 pub mod hlog;
 pub mod keys;
 pub mod monitors;

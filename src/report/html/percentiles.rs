@@ -16,7 +16,7 @@ use std::path::Path;
 use hdrhistogram::Histogram;
 
 use super::bins::MAX_BUCKETS;
-use super::hdr::Decoder;
+use crate::results::hdr::Decoder;
 
 /// One bucket of one server.
 #[derive(Debug, Clone, Copy, PartialEq)]
