@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 use hdrhistogram::Histogram;
 
 use crate::error::InputError;
-use crate::results::hdr::Decoder;
 use crate::metrics::hlog::Hlog;
 use crate::metrics::row::SIGFIG;
+use crate::results::hdr::Decoder;
 
 /// One interval's histograms by row tag (`cas.cas1.mbx2.FETCH_BODY`).
 pub type Tagged = BTreeMap<String, Histogram<u64>>;
@@ -101,6 +101,16 @@ impl Reader {
     /// asked for in order; one the caller skipped (an interval the time series
     /// lacks) is an error, so no command is dropped silently.
     pub fn take(&mut self, slot: u64, into: &mut Tagged) -> Result<(), InputError> {
+        self.each(slot, Some(into))
+    }
+
+    /// Passes over every histogram of interval `slot` without decoding it
+    /// (an interval outside the judged window), keeping the order checks.
+    pub fn skip(&mut self, slot: u64) -> Result<(), InputError> {
+        self.each(slot, None)
+    }
+
+    fn each(&mut self, slot: u64, mut into: Option<&mut Tagged>) -> Result<(), InputError> {
         loop {
             if self.peeked.is_none() {
                 self.peeked = self.next_entry()?;
@@ -114,6 +124,9 @@ impl Reader {
                     e.slot as f64 * self.interval.as_secs_f64()
                 )));
             }
+            let Some(into) = into.as_deref_mut() else {
+                continue;
+            };
             let sum = into.entry(e.tag).or_insert_with(empty);
             if let Err(err) = self.decoder.add_base64(&e.encoded, sum) {
                 return Err(self.bad(format!("bad histogram ({err})")));

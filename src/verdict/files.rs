@@ -10,17 +10,31 @@ use std::time::Duration;
 
 use crate::error::InputError;
 use crate::merge::hlog::{self, Reader, Tagged};
-use crate::metrics::steady::judged_part;
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{RowHistograms, RowKey, Window};
+use crate::metrics::{ErrorReason, RowHistograms, RowKey, Window};
 
-/// Each row's window totals, added up interval by interval.
+/// Each row's window totals, added up interval by interval: the logs'
+/// histograms are decoded straight into per-row sums (an interval wholly in
+/// the window is added whole; one outside it adds only its aborted
+/// commands, so its histograms are passed over undecoded).
 pub struct WindowRows {
     latency: Reader,
     service: Option<Reader>,
     interval: Duration,
     window: Window,
-    rows: BTreeMap<RowKey, RowHistograms>,
+    /// Window sums of the latency and service logs, by row tag.
+    corrected: Tagged,
+    service_sums: Tagged,
+    /// Errors and latency sums by row, with the row's tag.
+    counts: BTreeMap<RowKey, Counts>,
+}
+
+/// A row's counted figures in the window.
+#[derive(Default)]
+struct Counts {
+    tag: String,
+    errors: [u64; ErrorReason::COUNT],
+    corrected_sum_us: u64,
 }
 
 impl WindowRows {
@@ -39,38 +53,66 @@ impl WindowRows {
             service,
             interval,
             window,
-            rows: BTreeMap::new(),
+            corrected: Tagged::new(),
+            service_sums: Tagged::new(),
+            counts: BTreeMap::new(),
         })
     }
 
     /// Adds the interval `rec` (rows indexing `row_keys`) with its histograms.
     pub fn add(&mut self, rec: &IntervalRecord, row_keys: &[RowKey]) -> Result<(), InputError> {
         let slot = hlog::slot_of(rec.start, self.interval);
-        let (mut lat, mut svc) = (Tagged::new(), Tagged::new());
-        self.latency.take(slot, &mut lat)?;
+        let whole = self.window.contains(rec.start, rec.end);
+        if whole {
+            self.latency.take(slot, &mut self.corrected)?;
+        } else {
+            self.latency.skip(slot)?;
+        }
         if let Some(s) = self.service.as_mut() {
-            s.take(slot, &mut svc)?;
+            match whole {
+                true => s.take(slot, &mut self.service_sums)?,
+                false => s.skip(slot)?,
+            }
         }
         for r in &rec.rows {
             let Some(key) = row_keys.get(r.row) else {
                 continue;
             };
-            let tag = key.tag();
-            let measured = RowHistograms {
-                corrected: lat.remove(&tag).unwrap_or_else(hlog::empty),
-                service: svc.remove(&tag).unwrap_or_else(hlog::empty),
-                errors: r.errors,
-                corrected_sum_us: r.corrected_sum_us,
-            };
-            if let Some(part) = judged_part(&self.window, rec.start, rec.end, &measured) {
-                self.rows.entry(key.clone()).or_default().add(&part);
+            let aborted = r.errors[ErrorReason::Aborted.index()];
+            if !whole && aborted == 0 {
+                continue;
+            }
+            let c = self.counts.entry(key.clone()).or_insert_with(|| Counts {
+                tag: key.tag(),
+                ..Counts::default()
+            });
+            if whole {
+                for (sum, n) in c.errors.iter_mut().zip(r.errors) {
+                    *sum += n;
+                }
+                c.corrected_sum_us += r.corrected_sum_us;
+            } else {
+                c.errors[ErrorReason::Aborted.index()] += aborted;
             }
         }
         Ok(())
     }
 
     /// The window totals by row.
-    pub fn finish(self) -> BTreeMap<RowKey, RowHistograms> {
-        self.rows
+    pub fn finish(mut self) -> BTreeMap<RowKey, RowHistograms> {
+        let take = |sums: &mut Tagged, tag: &str| sums.remove(tag).unwrap_or_else(hlog::empty);
+        let mut rows = BTreeMap::new();
+        for (key, c) in std::mem::take(&mut self.counts) {
+            let corrected = take(&mut self.corrected, &c.tag);
+            let service = take(&mut self.service_sums, &c.tag);
+            let row = RowHistograms {
+                corrected,
+                service,
+                errors: c.errors,
+                corrected_sum_us: c.corrected_sum_us,
+            };
+            rows.insert(key, row);
+        }
+        rows
     }
 }
