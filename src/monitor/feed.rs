@@ -174,6 +174,11 @@ impl Feed {
         });
     }
 
+    /// Intervals fed but not yet judged (waiting for the cool-down to pass).
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
+    }
+
     /// Judges the intervals whose place in `window` no later stop can change
     /// (their midpoint more than the cool-down before `now`); pass
     /// `Duration::MAX` once the window is final.

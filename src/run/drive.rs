@@ -18,7 +18,7 @@ use crate::monitor::feed::Feed;
 use crate::plan::RunPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::progress::Progress;
-use crate::report::stream::{SeriesWriter, SharedFeed};
+use crate::report::stream::{SeriesWriter, SettlingFeed, SharedFeed};
 use crate::report::ResultsDir;
 use crate::results::files;
 use crate::sim::faults::{self, FaultEvent};
@@ -67,16 +67,18 @@ fn store_of(
     let servers = layout.cas_names.iter().chain(&layout.backend_names);
     let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect())?;
     store.add_sink(Box::new(series));
-    store.add_sink(Box::new(SharedFeed(feed.clone())));
+    let window =
+        crate::metrics::Window::steady(plan.load.warmup, plan.load.cooldown, plan.duration);
+    let settling = SettlingFeed {
+        feed: feed.clone(),
+        window,
+    };
+    store.add_sink(Box::new(settling));
     // Quiet runs print no progress line, whose sums would then never settle.
     if !plan.output.quiet {
         store.add_sink(Box::new(live));
     }
-    store.set_window(crate::metrics::Window::steady(
-        plan.load.warmup,
-        plan.load.cooldown,
-        plan.duration,
-    ));
+    store.set_window(window);
     Ok((store, feed))
 }
 
