@@ -27,7 +27,7 @@ use crate::monitor::feed::Feed;
 use crate::monitor::input::{from_feed, ProbeOutcome};
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
-use crate::report::stream::{SeriesWriter, SharedFeed};
+use crate::report::stream::{SeriesWriter, SettlingFeed};
 use crate::report::ResultsDir;
 use crate::results::run::Outcome;
 use crate::results::shards::ShardsDoc;
@@ -172,8 +172,13 @@ fn merged(
     let series = SeriesWriter::create(dir.path(), first.interval, names)?;
     let period = record.monitors.sample_period;
     let feed = Feed::new(&first.cas, &first.backends, period, Duration::ZERO);
-    let feed = SharedFeed(Arc::new(Mutex::new(feed)));
-    let sinks: Vec<Box<dyn IntervalSink>> = vec![Box::new(series), Box::new(feed.clone())];
+    // The merged run's window is known: each interval is judged as it is added.
+    let feed = SettlingFeed {
+        feed: Arc::new(Mutex::new(feed)),
+        window: outcome.window,
+    };
+    let shared = feed.feed.clone();
+    let sinks: Vec<Box<dyn IntervalSink>> = vec![Box::new(series), Box::new(feed)];
     let mut store = combine::measurements(shards, dir.path(), outcome.started_at, sinks)?;
     for s in shards {
         restore_causes(&mut store, s)?;
@@ -182,8 +187,7 @@ fn merged(
         return Err(Failure::Run(anyhow::anyhow!("{e}")));
     }
     let outcomes: Vec<ProbeOutcome> = probes.iter().map(ProbeOutcome::from).collect();
-    let mut feed = feed
-        .0
+    let mut feed = shared
         .lock()
         .map_err(|_| anyhow::anyhow!("internal error: poisoned lock"))?;
     feed.settle(&outcome.window, Duration::MAX);
