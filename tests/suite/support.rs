@@ -124,3 +124,22 @@ pub fn error_rows(report: &imapload::run::RunReport) -> String {
     }
     out
 }
+
+/// Runs the binary in `dir` with `args`, waiting for its output.
+pub fn imapload(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A finished command's exit code, stdout and stderr, for failure messages.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
