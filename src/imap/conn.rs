@@ -385,7 +385,6 @@ async fn write_gather<W: tokio::io::AsyncWrite + Unpin>(
         *slot = IoSlice::new(part);
     }
     let mut left = &mut slices[..parts.len()];
-    IoSlice::advance_slices(&mut left, 0);
     while !left.is_empty() {
         let n = w.write_vectored(left).await?;
         if n == 0 {

@@ -62,6 +62,8 @@ impl WindowRows {
     /// Adds the interval `rec` (rows indexing `row_keys`) with its histograms.
     pub fn add(&mut self, rec: &IntervalRecord, row_keys: &[RowKey]) -> Result<(), InputError> {
         let slot = hlog::slot_of(rec.start, self.interval);
+        // The rule of `metrics::steady::judged_part`, applied to sums so that
+        // no histogram is built per interval: whole inside, aborted outside.
         let whole = self.window.contains(rec.start, rec.end);
         if whole {
             self.latency.take(slot, &mut self.corrected)?;
