@@ -308,16 +308,39 @@ impl IntervalStore {
         (self.closed, self.longest)
     }
 
-    /// Run totals per output row (CAS rows, back-end rows behind CAS, direct rows),
-    /// built by adding slot histograms.
-    pub fn totals_by_row(&self) -> BTreeMap<RowKey, RowHistograms> {
-        let mut out: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
-        for (slot, row) in self.totals.iter().enumerate() {
-            let Some(row) = row.as_deref() else { continue };
-            for &r in &self.slot_rows[slot] {
-                out.entry(self.row_keys[r].clone()).or_default().add(row);
+    /// Each output row's run totals, in key order, built one row at a time
+    /// in one reused buffer (a row sums the slots that count toward it):
+    /// the end of a long run then holds one row's histograms more, not a
+    /// second copy of every row's. Rows no command reached are left out.
+    pub fn for_each_row(&self, mut f: impl FnMut(&RowKey, &RowHistograms)) {
+        let mut row_slots: Vec<Vec<usize>> = vec![Vec::new(); self.row_keys.len()];
+        for (slot, rows) in self.slot_rows.iter().enumerate() {
+            for &r in rows {
+                row_slots[r].push(slot);
             }
         }
+        let mut sum = RowHistograms::new();
+        for (r, slots) in row_slots.iter().enumerate() {
+            sum.reset();
+            let mut reached = false;
+            for total in slots.iter().filter_map(|&s| self.totals[s].as_deref()) {
+                sum.add(total);
+                reached = true;
+            }
+            if reached {
+                f(&self.row_keys[r], &sum);
+            }
+        }
+    }
+
+    /// Run totals per output row (CAS rows, back-end rows behind CAS, direct
+    /// rows), each a copy: for tests and small stores; the run's own end uses
+    /// [`IntervalStore::for_each_row`].
+    pub fn totals_by_row(&self) -> BTreeMap<RowKey, RowHistograms> {
+        let mut out = BTreeMap::new();
+        self.for_each_row(|key, row| {
+            out.insert(key.clone(), row.clone());
+        });
         out
     }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::engine::EngineOutcome;
 use crate::error::Failure;
-use crate::metrics::{ErrorCause, IntervalStore, RowHistograms, RowKey};
+use crate::metrics::{ErrorCause, IntervalStore, RowKey};
 use crate::monitor::evaluate::{worst_final, MonitorResult};
 use crate::monitor::state::AlertValue;
 use crate::probe::ProbeAttempt;
@@ -54,8 +54,8 @@ pub struct RunResults<'a> {
 pub struct Written {
     /// The results directory, in place.
     pub dir: PathBuf,
-    /// Totals per row.
-    pub rows: BTreeMap<RowKey, RowHistograms>,
+    /// The summary row of every row reached, by key.
+    pub rows: BTreeMap<RowKey, SummaryRow>,
     /// Commands measured, each once.
     pub commands: u64,
     /// Failed commands.
@@ -126,18 +126,23 @@ impl RunResults<'_> {
     /// be written does not stop the others nor the summary on stdout; the
     /// first such error is returned, naming the file and the OS error.
     pub fn write(&self, dir: &ResultsDir) -> Result<Written, Failure> {
-        let rows = self.store.totals_by_row();
+        let mut rows = BTreeMap::new();
+        let mut totals = table::PathTotals::default();
+        self.store.for_each_row(|key, row| {
+            rows.insert(key.clone(), SummaryRow::of(key, row));
+            totals.add(key, row);
+        });
         let error_causes = self.store.error_causes();
         let (commands, errors) = (self.store.commands(), self.store.errors());
         let worst = worst_final(&self.health);
-        let summary_rows: Vec<SummaryRow> =
-            rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
+        let summary_rows: Vec<SummaryRow> = rows.values().cloned().collect();
         let mut failed = self.write_files(dir, &summary_rows, &error_causes).err();
         if failed.is_none() {
             failed = super::html::write(dir.path()).err();
         }
         if !self.plan.quiet {
-            self.print(&rows, &error_causes, worst, dir.path());
+            let table = table::render(&summary_rows, &totals);
+            self.print(&table, &error_causes, worst, dir.path());
         }
         if let Some(e) = failed {
             return Err(Failure::Run(e));
@@ -155,9 +160,9 @@ impl RunResults<'_> {
     /// Writes the files a checkpoint replaces (`summary.csv`, `errors.csv`,
     /// `probes.csv`, `health.csv`, `run.json`), as the end of the run does.
     pub fn checkpoint(&self, dir: &ResultsDir) -> anyhow::Result<()> {
-        let rows = self.store.totals_by_row();
-        let summary_rows: Vec<SummaryRow> =
-            rows.iter().map(|(k, r)| SummaryRow::of(k, r)).collect();
+        let mut summary_rows = Vec::new();
+        self.store
+            .for_each_row(|key, row| summary_rows.push(SummaryRow::of(key, row)));
         self.write_files(dir, &summary_rows, &self.store.error_causes())
     }
 
@@ -195,7 +200,7 @@ impl RunResults<'_> {
     /// causes, the open model's figures, monitors and the verdict.
     fn print(
         &self,
-        rows: &BTreeMap<RowKey, RowHistograms>,
+        table: &str,
         error_causes: &[ErrorCause],
         worst: AlertValue,
         final_dir: &std::path::Path,
@@ -204,7 +209,7 @@ impl RunResults<'_> {
         let o = self.outcome;
         let secs = o.elapsed.as_secs_f64().max(1e-9);
         let mut out = std::io::stdout().lock();
-        let _ = write!(out, "{}", table::render(rows));
+        let _ = write!(out, "{table}");
         let _ = writeln!(
             out,
             "{commands} commands in {secs:.1} s ({:.0}/s), {errors} errors, sessions {} started / {} completed / {} failed{}{}",

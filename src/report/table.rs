@@ -1,9 +1,9 @@
 //! The terminal summary printed at the end of a run.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::metrics::{Path, RowHistograms, RowKey};
+use crate::results::SummaryRow;
 
 fn ms(us: u64) -> String {
     format!("{:.2}", us as f64 / 1000.0)
@@ -11,7 +11,7 @@ fn ms(us: u64) -> String {
 
 /// Renders the per-row table (count, errors, p50, p99, p99.9, max in ms),
 /// followed by one total line per path as seen by the first server on it.
-pub fn render(rows: &BTreeMap<RowKey, RowHistograms>) -> String {
+pub fn render(rows: &[SummaryRow], totals: &PathTotals) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -27,35 +27,28 @@ pub fn render(rows: &BTreeMap<RowKey, RowHistograms>) -> String {
         "p99.9 ms",
         "max ms"
     );
-    for (k, r) in rows {
-        let h = &r.corrected;
-        let q = |p: f64| {
-            if h.is_empty() {
-                "-".to_string()
-            } else {
-                ms(h.value_at_quantile(p))
-            }
+    for r in rows {
+        // Only failures: no latency was measured, so none is shown.
+        let q = |us: u64| match r.count == r.errors {
+            true => "-".to_string(),
+            false => ms(us),
         };
         let _ = writeln!(
             out,
             "{:<7} {:<8} {:<8} {:<14} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9}",
-            k.path.label(),
-            k.server,
-            k.backend,
-            k.command.label(),
-            r.count(),
-            r.error_count(),
-            q(0.5),
-            q(0.99),
-            q(0.999),
-            if h.is_empty() {
-                "-".to_string()
-            } else {
-                ms(h.max())
-            }
+            r.path,
+            r.server,
+            r.backend,
+            r.command,
+            r.count,
+            r.errors,
+            q(r.p50_us),
+            q(r.p99_us),
+            q(r.p99_9_us),
+            q(r.max_us)
         );
     }
-    for (path, total) in path_totals(rows) {
+    for (path, total) in [(Path::Cas, &totals.cas), (Path::Direct, &totals.direct)] {
         let h = &total.corrected;
         if total.count() == 0 {
             continue;
@@ -77,15 +70,21 @@ pub fn render(rows: &BTreeMap<RowKey, RowHistograms>) -> String {
 
 /// Per path, the sum of the rows of the first server on it (the CAS for
 /// `cas`, the back end for `direct`), so each command is counted once.
-pub fn path_totals(rows: &BTreeMap<RowKey, RowHistograms>) -> Vec<(Path, RowHistograms)> {
-    let mut cas = RowHistograms::new();
-    let mut direct = RowHistograms::new();
-    for (k, r) in rows {
-        match k.path {
-            _ if !k.is_first_on_path() => {}
-            Path::Cas => cas.add(r),
-            Path::Direct => direct.add(r),
+#[derive(Default)]
+pub struct PathTotals {
+    /// Commands that entered through a CAS.
+    pub cas: RowHistograms,
+    /// Commands sent straight to a back end.
+    pub direct: RowHistograms,
+}
+
+impl PathTotals {
+    /// Adds `row` when `key` is the first server on its path.
+    pub fn add(&mut self, key: &RowKey, row: &RowHistograms) {
+        match key.path {
+            _ if !key.is_first_on_path() => {}
+            Path::Cas => self.cas.add(row),
+            Path::Direct => self.direct.add(row),
         }
     }
-    vec![(Path::Cas, cas), (Path::Direct, direct)]
 }

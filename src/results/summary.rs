@@ -128,6 +128,26 @@ impl SummaryRow {
         }
     }
 
+    /// Commands that succeeded (the ones with a latency).
+    pub fn ok(&self) -> u64 {
+        self.count.saturating_sub(self.errors)
+    }
+
+    /// Failed commands of one `reason`: the column that holds them, found by
+    /// the compiler for every reason.
+    pub fn errors_of(&self, reason: ErrorReason) -> u64 {
+        match reason {
+            ErrorReason::No => self.errors_no,
+            ErrorReason::Bad => self.errors_bad,
+            ErrorReason::Timeout => self.errors_timeout,
+            ErrorReason::Disconnect => self.errors_disconnect,
+            ErrorReason::Protocol => self.errors_protocol,
+            ErrorReason::Tls => self.errors_tls,
+            ErrorReason::Connect => self.errors_connect,
+            ErrorReason::Aborted => self.errors_aborted,
+        }
+    }
+
     /// The row's tag, `path.server.backend.command` (as in `latency.hlog`).
     pub fn tag(&self) -> String {
         super::hlog::tag(&self.path, &self.server, &self.backend, &self.command)

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::Failure;
-use crate::metrics::{RowHistograms, RowKey};
+use crate::metrics::RowKey;
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{from_feed, ProbeOutcome};
 use crate::monitor::state::AlertValue;
@@ -39,8 +39,9 @@ pub enum FailOn {
 pub struct RunReport {
     /// The results directory, in place.
     pub dir: PathBuf,
-    /// Totals per row.
-    pub rows: BTreeMap<RowKey, RowHistograms>,
+    /// The summary row of every row reached (counts, errors by reason,
+    /// percentiles), by key: what `summary.csv` holds.
+    pub rows: BTreeMap<RowKey, crate::results::SummaryRow>,
     /// Commands measured (each once).
     pub commands: u64,
     /// Failed commands.

@@ -98,7 +98,7 @@ async fn a_bye_greeting_is_a_greeting_error_with_the_servers_text() {
         .find(|(k, _)| k.command == CommandKind::Greeting)
         .map(|(_, r)| r)
         .expect("a GREETING row");
-    assert!(row.error_count() > 0);
+    assert!(row.errors > 0);
     crate::causes::assert_cause(
         &report,
         CommandKind::Greeting,
@@ -199,7 +199,7 @@ async fn eight_bit_credentials_log_in_to_the_embedded_servers() {
             .rows
             .iter()
             .filter(|(k, _)| k.command == kind && k.is_first_on_path())
-            .map(|(_, r)| r.count())
+            .map(|(_, r)| r.count)
             .sum();
         assert!(n > 0, "no successful {kind}");
     }

@@ -50,7 +50,7 @@ pub fn assert_cause(report: &RunReport, command: CommandKind, reason: ErrorReaso
         reason.label()
     );
     let total: u64 = mine.iter().map(|c| c.count).sum();
-    assert_eq!(total, row.errors[reason.index()], "{mine:#?}");
+    assert_eq!(total, row.errors_of(reason), "{mine:#?}");
 }
 
 fn run_binary(dir: &Path, args: &[&str]) -> Output {

@@ -297,11 +297,7 @@ async fn the_quickstart_mix_runs_against_dovecot_with_every_command_and_zero_err
     };
     let plan = imapload::plan::load_str(&text, quickstart, &overrides).unwrap();
     let report = run(plan).await;
-    let bad: Vec<_> = report
-        .rows
-        .iter()
-        .filter(|(_, r)| r.error_count() > 0)
-        .collect();
+    let bad: Vec<_> = report.rows.iter().filter(|(_, r)| r.errors > 0).collect();
     assert!(
         bad.is_empty(),
         "errors against Dovecot: {bad:#?}\n{}",

@@ -86,7 +86,7 @@ async fn every_command_counted_without_errors(
     let plan = imapload::plan::load_str(text, path, &overrides).unwrap();
     let report = run(plan).await;
     assert!(
-        report.rows.values().all(|r| r.error_count() == 0),
+        report.rows.values().all(|r| r.errors == 0),
         "{}\n{}",
         error_rows(&report),
         log()

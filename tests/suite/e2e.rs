@@ -26,7 +26,7 @@ async fn short_run_through_cas_and_direct_has_both_paths_and_no_errors() {
         report
             .rows
             .iter()
-            .filter(|(_, r)| r.error_count() > 0)
+            .filter(|(_, r)| r.errors > 0)
             .collect::<Vec<_>>()
     );
     let paths: BTreeSet<_> = report.rows.keys().map(|k| k.path).collect();
@@ -87,7 +87,7 @@ async fn tls_and_starttls_sessions_work_and_time_the_handshake() {
             report
                 .rows
                 .iter()
-                .filter(|(_, r)| r.error_count() > 0)
+                .filter(|(_, r)| r.errors > 0)
                 .collect::<Vec<_>>()
         );
         let tls = report
@@ -158,7 +158,7 @@ async fn wrong_password_is_counted_as_a_login_error() {
         .collect();
     assert!(!logins.is_empty());
     for (k, r) in &logins {
-        assert!(r.errors[ErrorReason::No.index()] > 0, "{k:?} has no NO");
+        assert!(r.errors_of(ErrorReason::No) > 0, "{k:?} has no NO");
         assert_eq!(r.ok(), 0, "{k:?}: a wrong password logged in");
     }
     // The server's words are the cause, without its tag.

@@ -39,7 +39,7 @@ fn errors(report: &RunReport, backend: &str, reason: ErrorReason) -> u64 {
         .rows
         .iter()
         .filter(|(k, _)| k.backend == backend)
-        .map(|(_, r)| r.errors[reason.index()])
+        .map(|(_, r)| r.errors_of(reason))
         .sum()
 }
 
@@ -135,12 +135,12 @@ fn print_error_rows(report: &RunReport, backend: &str) {
     for (k, r) in report
         .rows
         .iter()
-        .filter(|(k, r)| k.backend == backend && r.error_count() > 0)
+        .filter(|(k, r)| k.backend == backend && r.errors > 0)
     {
         let reasons: Vec<_> = ErrorReason::ALL
             .iter()
-            .filter(|x| r.errors[x.index()] > 0)
-            .map(|x| format!("{} {}", x.label(), r.errors[x.index()]))
+            .filter(|x| r.errors_of(**x) > 0)
+            .map(|x| format!("{} {}", x.label(), r.errors_of(*x)))
             .collect();
         eprintln!(
             "{:?} {} {} {}: {}",
@@ -186,7 +186,7 @@ async fn a_killed_backend_counts_errors_trips_its_probe_monitor_and_recovers_aft
         .rows
         .iter()
         .find(|(k, _)| k.server == "cas1" && k.backend == "mbx2" && k.command.label() == "LOGIN")
-        .map_or(0, |(_, r)| r.errors[ErrorReason::No.index()]);
+        .map_or(0, |(_, r)| r.errors_of(ErrorReason::No));
     assert!(via_cas > 0, "the CAS should refuse logins for a dead mbx2");
     let others: u64 = ErrorReason::ALL
         .iter()

@@ -46,8 +46,8 @@ async fn a_two_second_stall_shows_in_corrected_p99_and_not_in_service_p99() {
         .iter()
         .find(|(k, _)| k.command == CommandKind::Noop)
         .unwrap();
-    let corrected = noop.corrected.value_at_quantile(0.99);
-    let service = noop.service.value_at_quantile(0.99);
+    let corrected = noop.p99_us;
+    let service = noop.service_p99_us;
     eprintln!(
         "stall: {} NOOPs, corrected p99 {:.1} ms, service p99 {:.1} ms",
         noop.ok(),

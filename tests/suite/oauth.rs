@@ -105,7 +105,7 @@ async fn a_wrong_token_is_a_no_with_the_servers_decoded_error() {
             .collect();
         assert!(!auth.is_empty(), "{mech}: no AUTHENTICATE row");
         for (k, r) in &auth {
-            assert!(r.errors[ErrorReason::No.index()] > 0, "{mech} {k:?}: no NO");
+            assert!(r.errors_of(ErrorReason::No) > 0, "{mech} {k:?}: no NO");
             assert_eq!(r.ok(), 0, "{mech} {k:?}: a wrong token logged in");
         }
         crate::causes::assert_cause(&report, CommandKind::Authenticate, ErrorReason::No, want);

@@ -118,7 +118,7 @@ async fn timeseries_and_queue_csv_are_tidy() {
     // Summing the time series gives the totals, each command counted once per row.
     let count = h.iter().position(|x| x == "count").unwrap();
     let ts_total: u64 = rows.iter().map(|r| r[count].parse::<u64>().unwrap()).sum();
-    let summary_total: u64 = report.rows.values().map(|r| r.count()).sum();
+    let summary_total: u64 = report.rows.values().map(|r| r.count).sum();
     assert_eq!(ts_total, summary_total);
     let (qh, q) = read_csv(&report.dir.join("queue.csv"));
     assert_eq!(qh[..2], ["t_s", "server"]);

@@ -108,7 +108,7 @@ pub fn error_rows(report: &imapload::run::RunReport) -> String {
     let mut out = String::new();
     for (key, row) in &report.rows {
         for reason in ErrorReason::ALL {
-            let n = row.errors[reason.index()];
+            let n = row.errors_of(reason);
             if n > 0 {
                 out.push_str(&format!(
                     "{:?}/{}/{}/{:?}: {} {}\n",

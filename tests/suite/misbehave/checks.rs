@@ -3,7 +3,8 @@
 //! `summary.csv`), its cause kept, and the slot reconnected.
 
 use imapload::command::CommandKind;
-use imapload::metrics::{ErrorReason, RowHistograms};
+use imapload::metrics::ErrorReason;
+use imapload::results::SummaryRow;
 use imapload::run::RunReport;
 
 use crate::fake_server::FakeServer;
@@ -23,7 +24,7 @@ pub fn assert_counted(
     assert!(!report.partial, "the run did not finish");
     assert_files_written(report);
     let row = counted_row(report, command, reason);
-    assert_summary_agrees(report, command, reason, row.errors[reason.index()]);
+    assert_summary_agrees(report, command, reason, row.errors_of(reason));
     crate::causes::assert_cause(report, command, reason, message);
     assert_sessions_reconnected(report);
     assert!(
@@ -53,7 +54,7 @@ fn assert_files_written(report: &RunReport) {
 
 /// The row of `command` on the fake server, whose errors are all `reason`
 /// (or cut short by the end of the run).
-fn counted_row(report: &RunReport, command: CommandKind, reason: ErrorReason) -> &RowHistograms {
+fn counted_row(report: &RunReport, command: CommandKind, reason: ErrorReason) -> &SummaryRow {
     let (key, row) = report
         .rows
         .iter()
@@ -67,11 +68,11 @@ fn counted_row(report: &RunReport, command: CommandKind, reason: ErrorReason) ->
     assert_eq!(key.server, "fake");
     let by_reason: Vec<_> = ErrorReason::ALL
         .iter()
-        .filter(|r| row.errors[r.index()] > 0)
-        .map(|r| (r.label(), row.errors[r.index()]))
+        .filter(|r| row.errors_of(**r) > 0)
+        .map(|r| (r.label(), row.errors_of(*r)))
         .collect();
     assert!(
-        row.errors[reason.index()] > 0,
+        row.errors_of(reason) > 0,
         "{command}: want {} errors, got {by_reason:?}",
         reason.label()
     );
