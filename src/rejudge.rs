@@ -198,7 +198,9 @@ fn verdict_of(dir: &Path, s: &Saved, rows: WindowRows, with: &Rejudge) -> Result
     plan.add_flags(&with.thresholds)
         .map_err(|m| InputError::new("--threshold", m))?;
     let measured = Measured {
-        rows: rows.finish(),
+        rows: (rows.finish().into_iter())
+            .map(|(key, row)| (key, std::sync::Arc::new(row)))
+            .collect(),
         sessions: s.run.sessions.tally,
         seconds: s.window.length(s.elapsed).as_secs_f64(),
     };

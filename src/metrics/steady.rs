@@ -4,6 +4,7 @@
 //! without keeping every interval.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::layout::RowKey;
@@ -33,11 +34,14 @@ pub fn judged_part<'a>(
     })
 }
 
-/// Window totals per output row (indexed like the store's row keys).
+/// Window totals per output row (indexed like the store's row keys). Each
+/// row is shared with the verdicts judged on it ([`SteadyRows::by_row`]), so
+/// judging a checkpoint copies no histogram; the next tick's add finds the
+/// row unshared again (the verdict is gone by then) and adds in place.
 #[derive(Debug)]
 pub struct SteadyRows {
     window: Window,
-    rows: Vec<Option<Box<RowHistograms>>>,
+    rows: Vec<Option<Arc<RowHistograms>>>,
 }
 
 impl SteadyRows {
@@ -64,18 +68,17 @@ impl SteadyRows {
     /// holds it; outside it, only its aborted commands (see [`judged_part`]).
     pub fn add(&mut self, start: Duration, end: Duration, row: usize, h: &RowHistograms) {
         if let Some(part) = judged_part(&self.window, start, end, h) {
-            self.rows[row]
-                .get_or_insert_with(Default::default)
-                .add(&part);
+            let sum = self.rows[row].get_or_insert_with(Default::default);
+            Arc::make_mut(sum).add(&part);
         }
     }
 
-    /// The totals by row key.
-    pub fn by_row(&self, keys: &[RowKey]) -> BTreeMap<RowKey, RowHistograms> {
+    /// The totals by row key, shared, not copied.
+    pub fn by_row(&self, keys: &[RowKey]) -> BTreeMap<RowKey, Arc<RowHistograms>> {
         self.rows
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| r.as_deref().map(|r| (keys[i].clone(), r.clone())))
+            .filter_map(|(i, r)| r.as_ref().map(|r| (keys[i].clone(), Arc::clone(r))))
             .collect()
     }
 }

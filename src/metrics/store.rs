@@ -294,7 +294,7 @@ impl IntervalStore {
     }
 
     /// Each row's commands within the steady window (what thresholds judge).
-    pub fn steady_rows(&self) -> BTreeMap<RowKey, RowHistograms> {
+    pub fn steady_rows(&self) -> BTreeMap<RowKey, std::sync::Arc<RowHistograms>> {
         self.steady.by_row(&self.row_keys)
     }
 

@@ -3,6 +3,7 @@
 //! interval store or from a saved results directory, then judged the same way.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hdrhistogram::Histogram;
 
@@ -16,8 +17,9 @@ use super::select::Selector;
 /// The measurements one verdict judges.
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
-    /// Each row's commands within the steady window.
-    pub rows: BTreeMap<RowKey, RowHistograms>,
+    /// Each row's commands within the steady window, shared with the live
+    /// store that holds them (judging copies no histogram).
+    pub rows: BTreeMap<RowKey, Arc<RowHistograms>>,
     /// Sessions of the whole run (a session spans intervals, so windows do not cut it).
     pub sessions: SessionTally,
     /// Length of the steady window in seconds (for `commands.rate`).

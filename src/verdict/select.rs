@@ -82,10 +82,13 @@ impl Selector {
     /// The selected rows of `rows`, each command once (see the module doc).
     pub fn rows<'a>(
         &self,
-        rows: &'a BTreeMap<RowKey, RowHistograms>,
+        rows: &'a BTreeMap<RowKey, std::sync::Arc<RowHistograms>>,
     ) -> Vec<(&'a RowKey, &'a RowHistograms)> {
-        let picked: Vec<(&RowKey, &RowHistograms)> =
-            rows.iter().filter(|(k, _)| self.matches(k)).collect();
+        let picked: Vec<(&RowKey, &RowHistograms)> = rows
+            .iter()
+            .filter(|(k, _)| self.matches(k))
+            .map(|(k, r)| (k, &**r))
+            .collect();
         let counted_at_cas = |k: &RowKey| {
             picked.iter().any(|(c, _)| {
                 c.path == Path::Cas
@@ -158,7 +161,7 @@ mod tests {
             for _ in 0..n {
                 r.record_ok(1000, 500);
             }
-            r
+            std::sync::Arc::new(r)
         };
         let cmd = CommandKind::FetchBody;
         rows.insert(RowKey::new(Path::Cas, "cas1", "mbx2", cmd), one(3));

@@ -20,7 +20,9 @@ fn row(ok: u64, us: u64, errors: u64) -> RowHistograms {
 
 fn measured(rows: Vec<(RowKey, RowHistograms)>, started: u64, failed: u64) -> Measured {
     Measured {
-        rows: rows.into_iter().collect::<BTreeMap<_, _>>(),
+        rows: (rows.into_iter())
+            .map(|(k, r)| (k, std::sync::Arc::new(r)))
+            .collect::<BTreeMap<_, _>>(),
         sessions: SessionTally {
             started,
             completed: started - failed,
