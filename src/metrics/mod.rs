@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod queue;
 pub mod recorder;
 pub mod row;
+pub mod samples;
 pub mod steady;
 pub mod store;
 pub mod window;

@@ -2,9 +2,10 @@
 //!
 //! Recording a command takes the current thread's own shard lock, which is
 //! only ever contended for the instant the tick task swaps the shard out. There
-//! is no global lock and no allocation per successful command (histograms
-//! auto-resize, so a new maximum may grow one once). A failure may allocate:
-//! its message is kept in the slot's bounded [`Causes`] table.
+//! is no global lock and no allocation per successful command once a slot's
+//! sample list is warm (see [`SlotSamples`] for why samples, not histograms).
+//! A failure may allocate: its message is kept in the slot's bounded
+//! [`Causes`] table.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use crate::command::CommandKind;
 use super::causes::Causes;
 use super::layout::{Layout, Route};
 use super::outcome::ErrorReason;
-use super::row::RowHistograms;
+use super::samples::SlotSamples;
 
 static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -24,7 +25,7 @@ static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
 #[derive(Debug, Default)]
 pub struct Slots {
     /// Indexed by [`Layout::slot`]; `None` until a slot sees its first command.
-    pub rows: Vec<Option<Box<RowHistograms>>>,
+    pub rows: Vec<Option<Box<SlotSamples>>>,
     /// Error messages per slot, indexed like `rows`; `None` until a slot
     /// sees its first failure.
     pub causes: Vec<Option<Box<Causes>>>,
@@ -39,7 +40,7 @@ impl Slots {
     }
 
     #[inline]
-    fn row(&mut self, slot: usize) -> &mut RowHistograms {
+    fn row(&mut self, slot: usize) -> &mut SlotSamples {
         self.rows[slot].get_or_insert_with(Default::default)
     }
 
@@ -168,6 +169,7 @@ fn micros(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::RowHistograms;
 
     #[test]
     fn records_from_many_threads_and_drains_everything_once() {
@@ -202,10 +204,10 @@ mod tests {
         rec.drain(&mut spare, |slots| {
             let login = layout.slot(route, CommandKind::Login);
             if let Some(r) = &slots.rows[layout.slot(route, CommandKind::Noop)] {
-                total.add(r);
+                r.add_to(&mut total);
             }
             if let Some(r) = &slots.rows[login] {
-                logins += r.errors[ErrorReason::No.index()];
+                logins += r.errors(ErrorReason::No);
             }
             if let Some(c) = &slots.causes[login] {
                 causes.merge(c);

@@ -169,9 +169,9 @@ impl IntervalStore {
                     continue;
                 };
                 for &r in &slot_rows[slot] {
-                    current[r].get_or_insert_with(Default::default).add(row);
+                    row.add_to(current[r].get_or_insert_with(Default::default));
                 }
-                totals[slot].get_or_insert_with(Default::default).add(row);
+                row.add_to(totals[slot].get_or_insert_with(Default::default));
             }
         });
         let mut rows = Vec::new();
