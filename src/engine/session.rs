@@ -151,7 +151,10 @@ impl<'a> Session<'a> {
 
     /// The TCP connection to the route's first server. A sampled session's
     /// protocol log is opened first, so a failed connect is logged too.
-    pub(super) async fn connect(&mut self, start: Instant) -> Result<(Connection, Instant), FailedCommand> {
+    pub(super) async fn connect(
+        &mut self,
+        start: Instant,
+    ) -> Result<(Connection, Instant), FailedCommand> {
         let ctx = self.ctx;
         let target = self.target();
         let mut log = ctx

@@ -104,7 +104,8 @@ pub struct Extra {
     pub external: Option<crate::engine::scripted::External>,
     /// Called with the results directory once the load has ended, before
     /// the whole files and the report are written.
-    pub before_write: Option<Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>>,
+    pub before_write:
+        Option<Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>>,
 }
 
 /// [`run`] with what `extra` adds.
