@@ -57,15 +57,18 @@ pub async fn command(a: ReplayArgs, interrupt: CancellationToken) -> Result<i32,
     let rp = plan::build(&a)?;
     let mut run_plan = crate::plan::load(a.scenario.as_deref(), o)?;
     let sources = source::discover(&rp.sources, &cas_names(&run_plan))?;
-    let window = window(&rp, &sources)?;
-    let span = Duration::from_micros((window.to_us - window.from_us).max(0) as u64);
-    let length = span.div_f64(rp.speed);
+    let Span {
+        window,
+        first_us,
+        last_us,
+    } = span(&rp, &sources)?;
+    let length = Duration::from_micros((last_us - first_us).max(0) as u64).div_f64(rp.speed);
     adjust(&mut run_plan, &rp, length);
     if !run_plan.output.quiet {
-        announce(&sources, &window, &rp, length);
+        announce(&sources, (first_us, last_us), &rp, length);
     }
     let tally = tally::Shared::default();
-    let rules = rules(&run_plan, &rp, &sources, window.from_us)?;
+    let rules = rules(&run_plan, &rp, &sources, first_us)?;
     let merge = merge::Merge::new(sources, window);
     let report = Arc::new(dispatch::ReadReport {
         read: merge.read.clone(),
@@ -120,27 +123,46 @@ fn cas_names(p: &RunPlan) -> Vec<String> {
     }
 }
 
-/// The part of the logs replayed: `--from` / `--to` within the logs' own span.
-fn window(rp: &ReplayPlan, sources: &[source::Source]) -> Result<merge::Window, InputError> {
+/// The part of the logs replayed: `--from` / `--to` within the logs' own
+/// span (the span sets the run's length; without a bound, rows a little out
+/// of order before the first time or after the last are replayed too).
+struct Span {
+    window: merge::Window,
+    first_us: i64,
+    last_us: i64,
+}
+
+fn span(rp: &ReplayPlan, sources: &[source::Source]) -> Result<Span, InputError> {
     let first = sources.iter().map(|s| s.first_us).min().unwrap_or(0);
     let last = sources.iter().map(|s| s.last_us).max().unwrap_or(0);
-    let from = match &rp.from {
-        Some(t) => plan::parse_bound("--from", t, first)?.max(first),
-        None => first,
-    };
-    let to = match &rp.to {
-        Some(t) => plan::parse_bound("--to", t, first)?.min(last + 1),
-        None => last + 1,
-    };
-    if to <= from {
+    let from = rp
+        .from
+        .as_deref()
+        .map(|t| plan::parse_bound("--from", t, first))
+        .transpose()?;
+    let to = rp
+        .to
+        .as_deref()
+        .map(|t| plan::parse_bound("--to", t, first))
+        .transpose()?;
+    let (first_us, last_us) = (
+        from.map_or(first, |f| f.max(first)),
+        to.map_or(last, |t| t.min(last)),
+    );
+    if last_us < first_us || to.is_some_and(|t| t <= first_us) {
         return Err(InputError::new(
             "--from/--to",
             "the window holds no part of the logs",
         ));
     }
-    Ok(merge::Window {
-        from_us: from,
-        to_us: to,
+    let window = merge::Window {
+        from_us: from.unwrap_or(i64::MIN),
+        to_us: to.unwrap_or(i64::MAX),
+    };
+    Ok(Span {
+        window,
+        first_us,
+        last_us,
     })
 }
 
@@ -204,7 +226,7 @@ fn rules(
 }
 
 /// The first line: what is replayed, and for how long.
-fn announce(sources: &[source::Source], w: &merge::Window, rp: &ReplayPlan, length: Duration) {
+fn announce(sources: &[source::Source], (from, to): (i64, i64), rp: &ReplayPlan, length: Duration) {
     let mut formats: Vec<&str> = sources.iter().map(|s| s.format.name()).collect();
     formats.sort();
     formats.dedup();
@@ -218,8 +240,8 @@ fn announce(sources: &[source::Source], w: &merge::Window, rp: &ReplayPlan, leng
         "imapload: replay of {} file(s), {mb:.1} MB ({}), {} to {} at {}x: about {:.1} s",
         sources.len(),
         formats.join(", "),
-        time(w.from_us),
-        time(w.to_us),
+        time(from),
+        time(to),
         rp.speed,
         length.as_secs_f64()
     );

@@ -20,6 +20,7 @@ mod load;
 mod misbehave;
 mod oauth;
 mod outputs;
+mod replay;
 mod report_scale;
 mod safety;
 mod schema;

@@ -21,7 +21,11 @@ pub fn section(out: &mut String, dir: &Path) {
     let rows: Vec<ReplayRow> = match from_csv(&bytes) {
         Ok(r) => r,
         Err(e) => {
-            let _ = write!(out, "<p>replay.csv cannot be read: {}</p>", esc(&e.to_string()));
+            let _ = write!(
+                out,
+                "<p>replay.csv cannot be read: {}</p>",
+                esc(&e.to_string())
+            );
             return;
         }
     };
