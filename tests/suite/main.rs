@@ -21,6 +21,7 @@ mod misbehave;
 mod oauth;
 mod outputs;
 mod replay;
+mod replay_dovecot;
 mod report_scale;
 mod safety;
 mod schema;

@@ -15,7 +15,7 @@ use crate::support::*;
 const SPEED: f64 = 20.0;
 
 /// The replay's rows by command.
-fn replay_rows(results: &Path) -> BTreeMap<String, ReplayRow> {
+pub fn replay_rows(results: &Path) -> BTreeMap<String, ReplayRow> {
     let bytes = std::fs::read(results.join("replay.csv")).expect("replay.csv");
     let rows = imapload::results::replay::from_csv(&bytes).unwrap();
     rows.into_iter().map(|r| (r.command.clone(), r)).collect()
@@ -23,7 +23,7 @@ fn replay_rows(results: &Path) -> BTreeMap<String, ReplayRow> {
 
 /// Every logged command is replayed or skipped for one of `allowed` reasons,
 /// and the replayed count is within 5% of the logged one less those skips.
-fn check_counts(rows: &BTreeMap<String, ReplayRow>, allowed: &[&str], out: &str) {
+pub fn check_counts(rows: &BTreeMap<String, ReplayRow>, allowed: &[&str], out: &str) {
     let table: String = rows.values().map(|r| format!("{r:?}\n")).collect();
     for r in rows.values().filter(|r| r.logged > 0) {
         let expected_skips: u64 = reasons(&r.skipped_by_reason)
@@ -53,7 +53,7 @@ fn reasons(s: &str) -> impl Iterator<Item = (String, u64)> + '_ {
 }
 
 /// The run lasted the log's span / speed, within 20%.
-fn check_length(results: &Path, span_s: f64, speed: f64) {
+pub fn check_length(results: &Path, span_s: f64, speed: f64) {
     let run = imapload::results::read_run(results).unwrap();
     let want = span_s / speed;
     assert!(
@@ -64,7 +64,7 @@ fn check_length(results: &Path, span_s: f64, speed: f64) {
 }
 
 /// Runs `imapload replay` (alone: it generates load) and returns its output.
-fn replay(dir: &Path, args: &[&str]) -> std::process::Output {
+pub fn replay(dir: &Path, args: &[&str]) -> std::process::Output {
     let _alone = exclusive();
     let o = imapload(dir, args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
