@@ -6,8 +6,8 @@
 //! searches, stores, appends, idles and logs out over about a minute, with
 //! a `proxy` row every 30 s and a probe session now and then, as a busy CAS does.
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::io::{BufWriter, Write};
 
 const START_MS: i64 = 1_795_165_200_000; // 2026-11-20T09:00:00Z
@@ -18,7 +18,10 @@ const PER_SESSION: &[(&str, &str)] = &[
     ("select", "\"INBOX\""),
     ("fetch", "1:50 (UID FLAGS RFC822.SIZE)"),
     ("uid", "fetch 1200:* (FLAGS)"),
-    ("fetch", "17 (BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE)])"),
+    (
+        "fetch",
+        "17 (BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE)])",
+    ),
     ("fetch", "17 (BODY.PEEK[])"),
     ("search", "UNSEEN"),
     ("store", "17 +FLAGS.SILENT (\\Seen)"),
@@ -56,7 +59,9 @@ fn main() -> std::io::Result<()> {
             next_session += 1;
             continue;
         }
-        let Some(Reverse((t, s, step))) = pending.pop() else { break };
+        let Some(Reverse((t, s, step))) = pending.pop() else {
+            break;
+        };
         if let Some(after) = row(&mut out, t, s, step)? {
             pending.push(Reverse((t + after, s, step + 1)));
         }
@@ -66,17 +71,38 @@ fn main() -> std::io::Result<()> {
 
 /// Writes step `step` of session `s` at `t`; returns the wait before the next one.
 fn row(out: &mut impl Write, t: i64, s: u64, step: u32) -> std::io::Result<Option<i64>> {
-    let time = chrono::DateTime::from_timestamp_millis(t).expect("time").format("%Y-%m-%dT%H:%M:%S%.3fZ");
-    let probe = s % 997 == 0;
-    let user = if probe { format!("HealthMailbox{s:x}@contoso.com") } else { format!("user{}@contoso.com", s % 5000) };
-    let head = format!("{time},{:016X},{step},10.0.0.1:993,10.{}.{}.{}:{}", 0x08D9_0000_0000_0000u64 + s, s % 200, s % 250, s % 240, 40000 + s % 20000);
+    let time = chrono::DateTime::from_timestamp_millis(t)
+        .expect("time")
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let probe = s.is_multiple_of(997);
+    let user = if probe {
+        format!("HealthMailbox{s:x}@contoso.com")
+    } else {
+        format!("user{}@contoso.com", s % 5000)
+    };
+    let head = format!(
+        "{time},{:016X},{step},10.0.0.1:993,10.{}.{}.{}:{}",
+        0x08D9_0000_0000_0000u64 + s,
+        s % 200,
+        s % 250,
+        s % 240,
+        40000 + s % 20000
+    );
     let n = PER_SESSION.len() as u32;
     let (cmd, params, wait) = match step {
         0 => ("OpenSession".to_string(), String::new(), 20),
         k if k <= n => {
             let (c, p) = PER_SESSION[(k - 1) as usize];
-            let wait = if c == "idle" { 20_000 } else { 1_500 + (s as i64 * 37 + k as i64 * 101) % 3_000 };
-            (c.to_string(), p.replace("{u}", &(s % 5000).to_string()), wait)
+            let wait = if c == "idle" {
+                20_000
+            } else {
+                1_500 + (s as i64 * 37 + k as i64 * 101) % 3_000
+            };
+            (
+                c.to_string(),
+                p.replace("{u}", &(s % 5000).to_string()),
+                wait,
+            )
         }
         k if k == n + 1 => ("proxy".to_string(), "mbx1.contoso.com".to_string(), 1),
         k if k == n + 2 => ("CloseSession".to_string(), String::new(), 0),
@@ -84,7 +110,14 @@ fn row(out: &mut impl Write, t: i64, s: u64, step: u32) -> std::io::Result<Optio
     };
     let duration = (s * 7 + step as u64 * 13) % 40;
     let user_col = if step == 0 { "" } else { user.as_str() };
-    let params = if params.contains([',', '"']) { format!("\"{}\"", params.replace('"', "\"\"")) } else { params };
-    write!(out, "{head},{user_col},{duration},64,512,{cmd},{params},R=OK\r\n")?;
+    let params = if params.contains([',', '"']) {
+        format!("\"{}\"", params.replace('"', "\"\""))
+    } else {
+        params
+    };
+    write!(
+        out,
+        "{head},{user_col},{duration},64,512,{cmd},{params},R=OK\r\n"
+    )?;
     Ok((step <= n + 1).then_some(wait))
 }

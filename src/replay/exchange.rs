@@ -169,12 +169,12 @@ fn tag_of(context: &str) -> Option<String> {
 
 /// The time of the first row of a file's `head` text (its header lines skipped).
 pub fn first_time(text: &str) -> Option<i64> {
-    text.lines().find_map(|l| row_time(l))
+    text.lines().find_map(row_time)
 }
 
 /// The time of the last complete row of a file's `tail` text.
 pub fn last_time(text: &str) -> Option<i64> {
-    text.lines().rev().find_map(|l| row_time(l))
+    text.lines().rev().find_map(row_time)
 }
 
 /// A data row's time: Exchange writes `dateTime` first.

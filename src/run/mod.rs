@@ -95,6 +95,9 @@ pub async fn run(
     run_with(plan, interrupt, fail_on, Extra::default()).await
 }
 
+/// Writes extra files into the results directory before the report.
+pub type BeforeWrite = Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>;
+
 /// What a run other than `imapload run` adds (`imapload replay`): its
 /// sessions, and a hook that writes its own files into the results
 /// directory before the report is rendered.
@@ -104,8 +107,7 @@ pub struct Extra {
     pub external: Option<crate::engine::scripted::External>,
     /// Called with the results directory once the load has ended, before
     /// the whole files and the report are written.
-    pub before_write:
-        Option<Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>>,
+    pub before_write: Option<BeforeWrite>,
 }
 
 /// [`run`] with what `extra` adds.

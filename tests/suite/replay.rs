@@ -73,17 +73,16 @@ pub fn replay(dir: &Path, args: &[&str]) -> std::process::Output {
 
 const EX_HEADER: &str = "#Software: Microsoft Exchange Server\r\n#Version: 15.1.2507.6\r\n#Log-type: IMAP4 Log\r\n#Date: 2026-11-20T09:00:00.000Z\r\n";
 
-/// An Exchange row: time as ms after 09:00, the other columns as given.
-fn ex_row(
-    out: &mut String,
+/// Where an Exchange row is: its time (ms after 09:00), session and sequence number.
+struct At {
     ms: u64,
     session: u64,
     seq: u32,
-    user: &str,
-    cmd: &str,
-    params: &str,
-    ctx: &str,
-) {
+}
+
+/// An Exchange row at `at`, the other columns as given.
+fn ex_row(out: &mut String, at: At, user: &str, cmd: &str, params: &str, ctx: &str) {
+    let At { ms, session, seq } = at;
     let t = chrono::DateTime::from_timestamp_millis(1_795_165_200_000 + ms as i64).unwrap();
     let quote = |s: &str| match s.contains([',', '"']) {
         true => format!("\"{}\"", s.replace('"', "\"\"")),
@@ -116,7 +115,12 @@ fn ex_session(
     let mut seq = 0;
     let mut t = start_ms;
     let mut row = |out: &mut String, t: u64, u: &str, c: &str, p: &str, x: &str| {
-        ex_row(out, t, id, seq, u, c, p, x);
+        let at = At {
+            ms: t,
+            session: id,
+            seq,
+        };
+        ex_row(out, at, u, c, p, x);
         seq += 1;
     };
     if open {
@@ -191,11 +195,14 @@ fn exchange_logs(dir: &Path) -> f64 {
             true,
         );
     }
+    let at = At {
+        ms: 31_000,
+        session: 0x100,
+        seq: 99,
+    };
     ex_row(
         &mut fe,
-        31_000,
-        0x100,
-        99,
+        at,
         "user0@contoso.com",
         "proxy",
         "mbx1.contoso.com",
