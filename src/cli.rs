@@ -43,6 +43,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Merge the results of `run --shard K/N` (all N) into one and judge the monitors on it (exit 3 when one ends Unhealthy).
     Merge(MergeArgs),
+    /// Replay production logs (Exchange IMAP4 logs, Dovecot rawlogs, imapload protocol logs) as load; exits like `run`.
+    Replay(crate::replay::args::ReplayArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
@@ -125,6 +127,7 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
             Ok(report.exit_code)
         }
         Command::Serve(a) => serve(a).await,
+        Command::Replay(a) => crate::replay::command(a, interrupt_token()).await,
         Command::Probe(a) => probe(a).await,
         Command::Merge(a) => crate::merge::command(
             &a.shards,

@@ -22,6 +22,7 @@ pub mod monitor;
 pub mod plan;
 pub mod probe;
 pub mod rejudge;
+pub mod replay;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -53,7 +53,7 @@ impl Session<'_> {
         intended: Instant,
     ) -> Result<Instant, FailedCommand> {
         let ctx = self.ctx;
-        let method = match ctx.session.login {
+        let method = match self.over.login.unwrap_or(ctx.session.login) {
             LoginMethod::Mixed => self.mixed_method(),
             m @ (LoginMethod::Login
             | LoginMethod::AuthenticatePlain

@@ -12,6 +12,8 @@ mod login;
 pub mod mailbox;
 pub mod open;
 mod profile;
+pub mod scripted;
+mod scripted_steps;
 pub mod session;
 mod steps;
 mod tally;
@@ -229,6 +231,45 @@ pub async fn run(
     interrupt: CancellationToken,
     on_tick: impl Fn(&IntervalStore, Duration) + Send + 'static,
 ) -> EngineOutcome {
+    let parts = RunParts {
+        targets,
+        tls,
+        recorder,
+        store,
+        interrupt,
+    };
+    run_with(plan, parts, on_tick, None).await
+}
+
+/// What [`run_with`] runs on, besides the plan.
+pub struct RunParts {
+    /// Servers.
+    pub targets: Targets,
+    /// Client TLS.
+    pub tls: TlsClient,
+    /// Where outcomes go.
+    pub recorder: Arc<Recorder>,
+    /// The interval store.
+    pub store: Arc<Mutex<IntervalStore>>,
+    /// Ends the run early.
+    pub interrupt: CancellationToken,
+}
+
+/// [`run`], with the sessions coming from `external` (scripts, e.g. a
+/// replayed log) instead of the plan's load model when it is given.
+pub async fn run_with(
+    plan: &RunPlan,
+    parts: RunParts,
+    on_tick: impl Fn(&IntervalStore, Duration) + Send + 'static,
+    external: Option<scripted::External>,
+) -> EngineOutcome {
+    let RunParts {
+        targets,
+        tls,
+        recorder,
+        store,
+        interrupt,
+    } = parts;
     let started_at = SystemTime::now();
     let start = Instant::now();
     let ctx = context(plan, targets, tls, recorder, start);
@@ -244,7 +285,10 @@ pub async fn run(
         steady: steady_window(plan, stop.load_end_us.clone()),
     };
     let ticker = tasks::tick(ctx.clone(), ticks, on_tick);
-    drive_load(plan, &ctx, start).await;
+    match external {
+        Some(external) => scripted::drive(ctx.clone(), external, start).await,
+        None => drive_load(plan, &ctx, start).await,
+    }
     ctx.soft_stop.cancel();
     ctx.hard_stop.cancel();
     let _ = ticker.await;

@@ -58,6 +58,9 @@ pub struct Session<'a> {
     pub(super) mbox: MailboxState,
     /// The server greeted with `* PREAUTH`: no login.
     pub(super) preauth: bool,
+    /// What a scripted (replayed) session asks of its next command instead
+    /// of the plan's choices; empty for the synthetic mix.
+    pub(super) over: super::scripted::Overrides,
 }
 
 impl<'a> Session<'a> {
@@ -82,6 +85,7 @@ impl<'a> Session<'a> {
             rng,
             mbox,
             preauth: false,
+            over: Default::default(),
         }
     }
 
@@ -137,7 +141,7 @@ impl<'a> Session<'a> {
 
     /// A session that failed: says so in its protocol log (when sampled) and
     /// in the debug trace.
-    fn ended(&self, conn: Option<&mut Connection>, failed: FailedCommand) -> SessionEnd {
+    pub(super) fn ended(&self, conn: Option<&mut Connection>, failed: FailedCommand) -> SessionEnd {
         tracing::debug!(user = %self.user.name, route = ?self.route, "session failed: {failed}");
         if let Some(conn) = conn {
             conn.log_note(&format!("error: {failed}"));
@@ -147,7 +151,10 @@ impl<'a> Session<'a> {
 
     /// The TCP connection to the route's first server. A sampled session's
     /// protocol log is opened first, so a failed connect is logged too.
-    async fn connect(&mut self, start: Instant) -> Result<(Connection, Instant), FailedCommand> {
+    pub(super) async fn connect(
+        &mut self,
+        start: Instant,
+    ) -> Result<(Connection, Instant), FailedCommand> {
         let ctx = self.ctx;
         let target = self.target();
         let mut log = ctx
@@ -190,7 +197,7 @@ impl<'a> Session<'a> {
 
     /// TLS, greeting and STARTTLS: everything between connecting and the
     /// first command; `connected` is when the connection was made.
-    async fn open(
+    pub(super) async fn open(
         &mut self,
         conn: &mut Connection,
         connected: Instant,
@@ -216,7 +223,11 @@ impl<'a> Session<'a> {
         // Real targets have a share of 0: only their URL (`?starttls`) upgrades.
         let share = target.starttls_share;
         let upgrade = target.security == Security::StartTls
-            || (target.security == Security::Plain && share > 0.0 && self.rng.random_bool(share));
+            || (target.security == Security::Plain
+                && match self.over.starttls {
+                    Some(logged) => logged,
+                    None => share > 0.0 && self.rng.random_bool(share),
+                });
         if upgrade {
             let sent = self.starttls(conn).await;
             let sent = sent.map_err(|e| self.fail(CommandKind::StartTls, e))?;

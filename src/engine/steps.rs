@@ -132,10 +132,13 @@ impl Session<'_> {
             .capabilities
             .as_ref()
             .is_some_and(|c| c.literal_plus);
+        // A replayed command may name its mailbox and bring its own message.
+        let (mailbox, own_msg) = (self.over.mailbox.clone(), self.over.append.clone());
+        let append_msg: &[u8] = own_msg.as_deref().unwrap_or(&ctx.append_msg);
         let input = EncodeInput {
             mbox: &self.mbox,
-            mailbox: &ctx.session.mailbox,
-            append_msg: &ctx.append_msg,
+            mailbox: mailbox.as_deref().unwrap_or(&ctx.session.mailbox),
+            append_msg,
             literal_plus,
         };
         let enc = encode(kind, &input, self.rng, &mut self.bufs.cmd);
@@ -150,7 +153,7 @@ impl Session<'_> {
         // The literal goes out from the run's one message, never copied:
         // with the command line (LITERAL+) or after the server's `+`.
         let (line, literal): (&[&[u8]], &[&[u8]]) =
-            (&[self.bufs.cmd.as_bytes()], &[&ctx.append_msg, b"\r\n"]);
+            (&[self.bufs.cmd.as_bytes()], &[append_msg, b"\r\n"]);
         let together: [&[u8]; 3] = [line[0], literal[0], literal[1]];
         let parts: &[Part<'_>] = match enc.literal {
             Literal::None => &[line],
@@ -196,7 +199,8 @@ impl Session<'_> {
             return Err(on.check.fail("IDLE ended without a continuation"));
         }
         let entered = Instant::now();
-        let until = (entered + ctx.session.idle_duration).min(ctx.deadline.max(entered));
+        let held_for = self.over.idle_hold.unwrap_or(ctx.session.idle_duration);
+        let until = (entered + held_for).min(ctx.deadline.max(entered));
         conn.park();
         let held = ctx.queues.hold(self.route, CommandKind::Idle);
         // The load stopping ends the hold like its time running out: DONE, then logout.

@@ -111,6 +111,23 @@ impl UserPool {
         &self.users[lease.index]
     }
 
+    /// The user at pool index `index` and its home back end index, without a
+    /// lease: a replayed session is the logged user's, however many of its
+    /// sessions overlap.
+    pub fn at(&self, index: usize) -> (&User, u16) {
+        (&self.users[index], self.homes[index])
+    }
+
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Whether the pool is empty (plans never give an empty one).
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
     /// The home back end index of a leased user.
     pub fn home(&self, lease: Lease) -> u16 {
         self.homes[lease.index]

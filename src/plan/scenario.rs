@@ -51,6 +51,9 @@ pub struct RawScenario {
     pub faults: Opt<Vec<Spanned<RawFault>>>,
     /// `[thresholds]`.
     pub thresholds: Opt<super::thresholds::RawThresholds>,
+    /// `[replay]`: read by `imapload replay` (`crate::replay::plan`); `run` passes over it.
+    #[allow(dead_code)]
+    pub replay: Opt<toml::Value>,
 }
 
 /// `[topology]`: embedded knobs or real endpoints, told apart by `kind`.

@@ -12,6 +12,7 @@ mod data;
 mod lanes;
 mod latency;
 mod percentiles;
+mod replay;
 mod rows;
 mod scan;
 mod shading;
@@ -229,6 +230,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     notes(&mut out, &r);
     charts::all(&mut out, &r);
     summary_table(&mut out, &r);
+    replay::section(&mut out, dir);
     causes::table(&mut out, &r.run);
     out.push_str("</body></html>\n");
     Ok(out)

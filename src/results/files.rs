@@ -21,3 +21,5 @@ pub const LATENCY_HLOG: &str = "latency.hlog";
 pub const SERVICE_HLOG: &str = "service.hlog";
 /// The self-contained HTML report.
 pub const REPORT_HTML: &str = "report.html";
+/// `imapload replay`: one [`super::replay::ReplayRow`] per logged command.
+pub const REPLAY_CSV: &str = "replay.csv";

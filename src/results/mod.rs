@@ -12,6 +12,7 @@ pub mod keys;
 pub mod monitors;
 pub mod plan;
 pub mod probes;
+pub mod replay;
 pub mod run;
 pub mod shards;
 pub mod summary;

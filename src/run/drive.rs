@@ -157,6 +157,7 @@ pub async fn drive(
     dir: &ResultsDir,
     checkpoint: Checkpoint,
     interrupt: CancellationToken,
+    external: Option<engine::scripted::External>,
 ) -> Result<Driven, Failure> {
     let Started {
         topology,
@@ -199,7 +200,14 @@ pub async fn drive(
         let failed_checkpoint = checkpoint.maybe(s, now).err();
         errors.stop_on(failed_checkpoint.map(|e| format!("{e:#}")), &failed);
     };
-    let outcome = engine::run(plan, targets, tls, recorder, store.clone(), stop, on_tick).await;
+    let parts = engine::RunParts {
+        targets,
+        tls,
+        recorder,
+        store: store.clone(),
+        interrupt: stop,
+    };
+    let outcome = engine::run_with(plan, parts, on_tick, external).await;
     if !quiet {
         progress.finish();
     }

@@ -93,6 +93,31 @@ pub async fn run(
     interrupt: CancellationToken,
     fail_on: FailOn,
 ) -> Result<RunReport, Failure> {
+    run_with(plan, interrupt, fail_on, Extra::default()).await
+}
+
+/// Writes extra files into the results directory before the report.
+pub type BeforeWrite = Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>;
+
+/// What a run other than `imapload run` adds (`imapload replay`): its
+/// sessions, and a hook that writes its own files into the results
+/// directory before the report is rendered.
+#[derive(Default)]
+pub struct Extra {
+    /// Where the sessions come from (`None`: the plan's load model).
+    pub external: Option<crate::engine::scripted::External>,
+    /// Called with the results directory once the load has ended, before
+    /// the whole files and the report are written.
+    pub before_write: Option<BeforeWrite>,
+}
+
+/// [`run`] with what `extra` adds.
+pub async fn run_with(
+    plan: RunPlan,
+    interrupt: CancellationToken,
+    fail_on: FailOn,
+    extra: Extra,
+) -> Result<RunReport, Failure> {
     let dir = prepare::prepare(&plan)?;
     let started = match targets::start(&plan).await {
         Ok(s) => s,
@@ -105,7 +130,8 @@ pub async fn run(
     let (servers, server_names) = (started.servers(), started.server_names());
     let layout = started.layout.clone();
     let checkpoint = checkpoint::Checkpoint::new(&plan, &started, &dir);
-    let driven = drive::drive(&plan, started, &dir, checkpoint, interrupt).await?;
+    let driven = drive::drive(&plan, started, &dir, checkpoint, interrupt, extra.external).await?;
+    let extra_written = extra.before_write.map(|write| write(&dir));
     let store = driven.store.lock().map_err(|_| poisoned())?;
     let outcome = &driven.outcome;
     let outcomes: Vec<ProbeOutcome> = driven.probes.iter().map(ProbeOutcome::from).collect();
@@ -142,7 +168,11 @@ pub async fn run(
         ended,
     };
     let written = results.write(&dir);
-    if let Some(e) = &driven.write_error {
+    let write_error = driven.write_error.clone().or_else(|| match extra_written {
+        Some(Err(e)) => Some(format!("{e:#}")),
+        _ => None,
+    });
+    if let Some(e) = &write_error {
         return Err(Failure::Run(anyhow::anyhow!(
             "{}; the run was stopped (results so far in {})",
             explain(e),

@@ -20,6 +20,8 @@ mod load;
 mod misbehave;
 mod oauth;
 mod outputs;
+mod replay;
+mod replay_dovecot;
 mod report_scale;
 mod safety;
 mod schema;
