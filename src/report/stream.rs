@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::metrics::store::{IntervalRecord, IntervalSink};
 use crate::metrics::{RowKey, Window};
@@ -21,6 +21,7 @@ pub struct SeriesWriter {
     queue: Appender<QueueRow>,
     interval: Duration,
     servers: Vec<String>,
+    run_start: Option<SystemTime>,
 }
 
 impl SeriesWriter {
@@ -33,19 +34,32 @@ impl SeriesWriter {
             queue: Appender::create(&dir.join(files::QUEUE_CSV))?,
             interval,
             servers,
+            run_start: None,
         })
+    }
+
+    /// Dates the intervals from `start` (a merge: the first shard's start)
+    /// instead of from the clock when the first interval closes.
+    pub fn starting_at(mut self, start: SystemTime) -> Self {
+        self.run_start = Some(start);
+        self
     }
 }
 
 impl IntervalSink for SeriesWriter {
     fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]) {
         let partial = is_partial(rec.start, rec.end, self.interval);
+        // A live run: the interval that just closed ended about now.
+        let run_start = *(self.run_start).get_or_insert_with(|| {
+            let now = SystemTime::now();
+            now.checked_sub(rec.end).unwrap_or(now)
+        });
         for row in &rec.rows {
             let Some(key) = keys.get(row.row) else {
                 continue;
             };
             self.timeseries
-                .push(&timeseries_row(rec, row, key, partial));
+                .push(&timeseries_row(rec, row, key, partial, Some(run_start)));
         }
         let (start, end) = (rec.start.as_secs_f64(), rec.end.as_secs_f64());
         for (i, q) in rec.queues.iter().enumerate() {

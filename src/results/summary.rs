@@ -73,6 +73,10 @@ pub struct SummaryRow {
     pub errors_connect: u64,
     /// Cut short by the end of the run.
     pub errors_aborted: u64,
+    /// Whether the row is the first server on its path (the CAS for `cas`,
+    /// the back end for `direct`): summing `count` over these rows counts
+    /// each command once. `None` in files written before the column existed.
+    pub first_hop: Option<bool>,
 }
 
 /// A text cell that an older release may have written as a JSON number (it
@@ -125,6 +129,7 @@ impl SummaryRow {
             errors_tls: by(ErrorReason::Tls),
             errors_connect: by(ErrorReason::Connect),
             errors_aborted: by(ErrorReason::Aborted),
+            first_hop: Some(key.is_first_on_path()),
         }
     }
 
@@ -212,7 +217,7 @@ mod tests {
             ["path", "server", "backend", "command", "count", "errors"]
         );
         assert!(h.contains(&"p99_us".to_string()) && h.contains(&"service_p99_us".to_string()));
-        assert!(h.ends_with(&["errors_connect".to_string(), "errors_aborted".to_string()]));
+        assert!(h.ends_with(&["errors_aborted".to_string(), "first_hop".to_string()]));
         let mut row = RowHistograms::new();
         row.record_ok(1500, 700);
         row.record_error(ErrorReason::Timeout);
@@ -231,6 +236,7 @@ mod tests {
             cells[..8],
             ["cas", "123", "mbx1", "NOOP", "2", "1", "1", "1500"]
         );
+        assert_eq!(cells.last(), Some(&"true"), "the CAS row is the first hop");
         assert_eq!(from_csv(text.as_bytes()).unwrap(), rows);
         let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(json["server"], "123", "a name stays a string");
