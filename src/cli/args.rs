@@ -81,8 +81,8 @@ pub struct ProbeArgs {
         hide_env_values = true
     )]
     pub password: String,
-    /// Read the password from this file (its first line); beats IMAPLOAD_PASSWORD.
-    #[arg(long, value_name = "FILE", conflicts_with = "password")]
+    /// Read the password from this file (its first line); beats --password and IMAPLOAD_PASSWORD.
+    #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
     /// Extra trust anchors (PEM).
     #[arg(long)]

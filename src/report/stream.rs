@@ -38,8 +38,9 @@ impl SeriesWriter {
         })
     }
 
-    /// Dates the intervals from `start` (a merge: the first shard's start)
-    /// instead of from the clock when the first interval closes.
+    /// Dates the intervals (`t_start_unix_ms`) from `start`: the run's
+    /// start (the time its interval logs start at), or a merge's first
+    /// shard's; without it the column is left empty.
     pub fn starting_at(mut self, start: SystemTime) -> Self {
         self.run_start = Some(start);
         self
@@ -49,17 +50,12 @@ impl SeriesWriter {
 impl IntervalSink for SeriesWriter {
     fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]) {
         let partial = is_partial(rec.start, rec.end, self.interval);
-        // A live run: the interval that just closed ended about now.
-        let run_start = *(self.run_start).get_or_insert_with(|| {
-            let now = SystemTime::now();
-            now.checked_sub(rec.end).unwrap_or(now)
-        });
         for row in &rec.rows {
             let Some(key) = keys.get(row.row) else {
                 continue;
             };
             self.timeseries
-                .push(&timeseries_row(rec, row, key, partial, Some(run_start)));
+                .push(&timeseries_row(rec, row, key, partial, self.run_start));
         }
         let (start, end) = (rec.start.as_secs_f64(), rec.end.as_secs_f64());
         for (i, q) in rec.queues.iter().enumerate() {
