@@ -18,6 +18,7 @@ mod faults;
 mod health;
 mod k8s;
 mod load;
+mod machine_output;
 mod misbehave;
 mod oauth;
 mod outputs;
