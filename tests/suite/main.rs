@@ -5,6 +5,7 @@ mod bad_input;
 mod cas_only;
 mod causes;
 mod clean_end;
+mod container;
 mod cli;
 mod cli_env;
 mod dovecot;
