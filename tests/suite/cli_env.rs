@@ -35,7 +35,14 @@ fn run_flags_come_from_variables_below_flags_and_above_the_scenario() {
     let elsewhere = dir.path().join("not-here");
     let started = std::time::Instant::now();
     let o = imapload_env(
-        &["run", scenario.to_str().unwrap(), "-s", "3", "-o", out.to_str().unwrap()],
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-s",
+            "3",
+            "-o",
+            out.to_str().unwrap(),
+        ],
         &[
             ("IMAPLOAD_DURATION", "1.5s"),
             ("IMAPLOAD_SESSIONS", "4"),
@@ -45,14 +52,21 @@ fn run_flags_come_from_variables_below_flags_and_above_the_scenario() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(o.stdout.is_empty(), "IMAPLOAD_QUIET=yes is --quiet: {}", text(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "IMAPLOAD_QUIET=yes is --quiet: {}",
+        text(&o)
+    );
     assert!(started.elapsed().as_secs() < 20, "ran the scenario's 30 s");
     assert!(!elsewhere.exists(), "-o beats IMAPLOAD_OUT");
     let run = run_json(&out);
     assert_eq!(run.plan.duration_s, 1.5, "the variable beats the scenario");
     assert_eq!(run.plan.load.sessions, 3, "-s beats IMAPLOAD_SESSIONS");
     assert_eq!(run.plan.seed, 9, "IMAPLOAD_SEED beats the scenario");
-    assert_eq!(run.plan.load.cas_share, 0.5, "the scenario beats the default");
+    assert_eq!(
+        run.plan.load.cas_share, 0.5,
+        "the scenario beats the default"
+    );
 }
 
 #[test]
@@ -65,7 +79,10 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("`9x` is not a duration") && err.contains("us, ms, s, m, h"), "{err}");
+    assert!(
+        err.contains("`9x` is not a duration") && err.contains("us, ms, s, m, h"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     // The flag's bad value is the one reported, not the variable's.
     let o = imapload_env(
@@ -73,10 +90,21 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
         &[("IMAPLOAD_DURATION", "9x")],
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("longest duration"), "{}", text(&o));
-    let o = imapload_env(&["run", "-o", out.to_str().unwrap()], &[("IMAPLOAD_SESSIONS", "many")]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("longest duration"),
+        "{}",
+        text(&o)
+    );
+    let o = imapload_env(
+        &["run", "-o", out.to_str().unwrap()],
+        &[("IMAPLOAD_SESSIONS", "many")],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("many"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("many"),
+        "{}",
+        text(&o)
+    );
     assert!(!out.exists(), "no results for bad input");
 }
 
@@ -91,14 +119,26 @@ fn every_run_flag_has_its_variable_in_help_and_man_page() {
     let cmd = imapload::cli::command();
     let run = cmd.find_subcommand("run").unwrap();
     let longs: Vec<&str> = run.get_arguments().filter_map(|a| a.get_long()).collect();
-    assert!(longs.len() > 20 && longs.contains(&"summary-json"), "{longs:?}");
+    assert!(
+        longs.len() > 20 && longs.contains(&"summary-json"),
+        "{longs:?}"
+    );
     for long in longs.iter().filter(|l| !["help", "verbose"].contains(l)) {
         let var = imapload::cli::env::var_name(long);
-        assert!(help.contains(&format!("[env: {var}=")), "--{long}: no {var} in help");
-        assert!(page.contains(&format!("\\fB{var}\\fR")), "--{long}: no {var} in the man page");
+        assert!(
+            help.contains(&format!("[env: {var}=")),
+            "--{long}: no {var} in help"
+        );
+        assert!(
+            page.contains(&format!("\\fB{var}\\fR")),
+            "--{long}: no {var} in the man page"
+        );
     }
     for (short, long) in [("-d", "--duration"), ("-s", "--sessions"), ("-o", "--out")] {
-        assert!(help.contains(&format!("{short}, {long}")), "{short}: {help}");
+        assert!(
+            help.contains(&format!("{short}, {long}")),
+            "{short}: {help}"
+        );
     }
 }
 
@@ -115,7 +155,10 @@ fn version_names_the_release_and_the_commit() {
     match git {
         Ok(g) if g.status.success() => {
             let head = String::from_utf8_lossy(&g.stdout).trim().to_string();
-            assert!(line.contains(&format!("(commit {head})")), "{line} vs HEAD {head}");
+            assert!(
+                line.contains(&format!("(commit {head})")),
+                "{line} vs HEAD {head}"
+            );
         }
         _ => assert!(line.contains("(commit "), "{line}"),
     }
@@ -142,7 +185,10 @@ fn completions_are_generated_for_each_shell() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = imapload_env(&["man"], &[]);
     let page = String::from_utf8_lossy(&o.stdout);
-    assert!(page.contains(".TH imapload 1") && page.contains("k8s"), "{page}");
+    assert!(
+        page.contains(".TH imapload 1") && page.contains("k8s"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -154,11 +200,25 @@ fn colour_only_on_request_or_a_terminal_and_never_with_no_color() {
     let refused = imapload_env(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
     let esc = |o: &Output| o.stdout.contains(&0x1b);
     assert!(!esc(&piped), "colour in a pipe: {}", text(&piped));
-    assert!(esc(&forced), "no colour with CLICOLOR_FORCE: {}", text(&forced));
-    assert!(!esc(&refused), "colour despite NO_COLOR: {}", text(&refused));
+    assert!(
+        esc(&forced),
+        "no colour with CLICOLOR_FORCE: {}",
+        text(&forced)
+    );
+    assert!(
+        !esc(&refused),
+        "colour despite NO_COLOR: {}",
+        text(&refused)
+    );
     let forced = String::from_utf8_lossy(&forced.stdout);
-    assert!(forced.contains("\x1b[1m\x1b[32mverdict: PASSED"), "{forced}");
-    assert!(forced.contains("monitors: \x1b[32mHealthy\x1b[0m"), "{forced}");
+    assert!(
+        forced.contains("\x1b[1m\x1b[32mverdict: PASSED"),
+        "{forced}"
+    );
+    assert!(
+        forced.contains("monitors: \x1b[32mHealthy\x1b[0m"),
+        "{forced}"
+    );
     assert_eq!(piped.status.code(), Some(0));
 }
 
@@ -229,18 +289,38 @@ fn probe_takes_its_password_from_a_file_or_imapload_password() {
     std::fs::write(&wrong, "not-the-password\n").unwrap();
     let good_arg = ["--password-file", good.to_str().unwrap()];
     let o = probe(&good_arg, &[("IMAPLOAD_PASSWORD", "not-the-password")]);
-    assert_eq!(o.status.code(), Some(0), "the file beats the variable: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the file beats the variable: {}",
+        text(&o)
+    );
     let o = probe(&[], &[("IMAPLOAD_PASSWORD", &served.password)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = probe(&["--password-file", wrong.to_str().unwrap()], &[]);
-    assert_eq!(o.status.code(), Some(3), "a wrong password fails the probe: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "a wrong password fails the probe: {}",
+        text(&o)
+    );
     let o = probe(&[], &[]);
     assert_eq!(o.status.code(), Some(2), "no password at all: {}", text(&o));
     let missing = dir.path().join("missing");
     let o = probe(&["--password-file", missing.to_str().unwrap()], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("missing"), "{}", text(&o));
-    let help = imapload_env(&["probe", "--help"], &[("IMAPLOAD_PASSWORD", "s3cret-value")]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing"),
+        "{}",
+        text(&o)
+    );
+    let help = imapload_env(
+        &["probe", "--help"],
+        &[("IMAPLOAD_PASSWORD", "s3cret-value")],
+    );
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("IMAPLOAD_PASSWORD") && !help.contains("s3cret-value"), "{help}");
+    assert!(
+        help.contains("IMAPLOAD_PASSWORD") && !help.contains("s3cret-value"),
+        "{help}"
+    );
 }

@@ -21,34 +21,61 @@ fn pinned(image: &str) -> bool {
     if image.contains("@sha256:") {
         return true;
     }
-    let Some((_, tag)) = image.rsplit_once(':') else { return false };
+    let Some((_, tag)) = image.rsplit_once(':') else {
+        return false;
+    };
     let version = tag.split('-').next().unwrap_or_default();
     let parts: Vec<&str> = version.split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[test]
 fn the_dockerfile_is_multi_stage_pinned_non_root_and_labelled() {
     let file = read("deploy/Dockerfile");
     let froms: Vec<&str> = file.lines().filter(|l| l.starts_with("FROM ")).collect();
-    assert_eq!(froms.len(), 2, "a build stage and a runtime stage: {froms:?}");
+    assert_eq!(
+        froms.len(),
+        2,
+        "a build stage and a runtime stage: {froms:?}"
+    );
     for (stage, arg) in froms.iter().zip(["RUST_IMAGE", "RUNTIME_IMAGE"]) {
         assert!(stage.contains(&format!("${{{arg}}}")), "{stage}");
         let image = arg_default(&file, arg).unwrap_or_else(|| panic!("no ARG {arg}="));
         assert!(pinned(image), "{arg}={image} is not pinned");
     }
     assert!(!pinned("rust:1-bookworm") && !pinned("debian:bookworm-slim") && !pinned("x:latest"));
-    assert!(file.contains("--from=build"), "the binary comes from the build stage");
+    assert!(
+        file.contains("--from=build"),
+        "the binary comes from the build stage"
+    );
     assert!(!file.contains("apt-get"), "no unpinned packages");
-    let user = (file.lines().rev()).find_map(|l| l.strip_prefix("USER ")).expect("a USER line");
+    let user = (file.lines().rev())
+        .find_map(|l| l.strip_prefix("USER "))
+        .expect("a USER line");
     let uid = user.split(':').next().unwrap().trim();
     assert!(uid != "0" && uid != "root", "runs as {user}");
-    assert_eq!(uid, imapload::k8s::manifests::RUN_AS.to_string(), "the manifests' user");
-    assert_eq!(arg_default(&file, "VERSION"), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        uid,
+        imapload::k8s::manifests::RUN_AS.to_string(),
+        "the manifests' user"
+    );
+    assert_eq!(
+        arg_default(&file, "VERSION"),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
     for label in ["version=\"${VERSION}\"", "revision=\"${GIT_COMMIT}\""] {
-        assert!(file.contains(&format!("org.opencontainers.image.{label}")), "{label}");
+        assert!(
+            file.contains(&format!("org.opencontainers.image.{label}")),
+            "{label}"
+        );
     }
-    assert!(file.contains("ENV IMAPLOAD_GIT_COMMIT=${GIT_COMMIT}"), "the commit reaches build.rs");
+    assert!(
+        file.contains("ENV IMAPLOAD_GIT_COMMIT=${GIT_COMMIT}"),
+        "the commit reaches build.rs"
+    );
     let smoke = read("deploy/Containerfile.scratch");
     assert!(smoke.contains("USER 10001:10001") && smoke.contains("image.revision"));
 }
@@ -62,6 +89,9 @@ fn the_build_context_leaves_out_build_output_results_and_git() {
     }
     // What the build needs stays in.
     for needed in ["src", "build", "benches", "Cargo.lock", "scenarios"] {
-        assert!(!lines.iter().any(|l| l.trim_end_matches('/') == needed), "{needed} ignored");
+        assert!(
+            !lines.iter().any(|l| l.trim_end_matches('/') == needed),
+            "{needed} ignored"
+        );
     }
 }

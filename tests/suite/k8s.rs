@@ -44,7 +44,11 @@ fn find<'a>(docs: &'a [Yaml], kind: &str, name: &str) -> &'a Yaml {
 }
 
 fn strings(v: &Yaml) -> Vec<&str> {
-    v.as_vec().unwrap().iter().map(|s| s.as_str().unwrap()).collect()
+    v.as_vec()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
 }
 
 fn env<'a>(c: &'a Yaml, name: &str) -> &'a str {
@@ -70,20 +74,34 @@ fn run_shell(c: &Yaml, vars: &[(&str, &str)], exit: i32) -> (String, Option<i32>
     let fake: PathBuf = bin_dir.path().join("imapload");
     std::fs::write(&fake, format!("#!/bin/sh\necho \"$@\"\nexit {exit}\n")).unwrap();
     Command::new("chmod").arg("+x").arg(&fake).status().unwrap();
-    let path = format!("{}:{}", bin_dir.path().display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin_dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = Command::new("/bin/sh")
         .args(["-c", script])
         .env("PATH", path)
         .envs(vars.iter().copied())
         .output()
         .unwrap();
-    (String::from_utf8(out.stdout).unwrap().trim().to_string(), out.status.code())
+    (
+        String::from_utf8(out.stdout).unwrap().trim().to_string(),
+        out.status.code(),
+    )
 }
 
 #[test]
 fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled_in() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["--shards", "3", "--image", "reg.example.com/imapload:1", "--run-id", "r7"];
+    let args = [
+        "--shards",
+        "3",
+        "--image",
+        "reg.example.com/imapload:1",
+        "--run-id",
+        "r7",
+    ];
     let out = generate(dir.path(), &[&args[..], &["--namespace", "load"]].concat());
     assert!(out.stderr.is_empty(), "{}", text(&out));
     let docs = docs(&out);
@@ -93,13 +111,23 @@ fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled
         assert!(d["metadata"]["labels"]["imapload/step"].as_str().is_some());
     }
     let cm = find(&docs, "ConfigMap", "imapload-r7-scenario");
-    assert_eq!(cm["data"]["scenario.toml"].as_str(), Some(SCENARIO), "the scenario unchanged");
+    assert_eq!(
+        cm["data"]["scenario.toml"].as_str(),
+        Some(SCENARIO),
+        "the scenario unchanged"
+    );
     let job = find(&docs, "Job", "imapload-r7-shards");
     let spec = &job["spec"];
     assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
-    assert_eq!((spec["completions"].as_i64(), spec["parallelism"].as_i64()), (Some(3), Some(3)));
+    assert_eq!(
+        (spec["completions"].as_i64(), spec["parallelism"].as_i64()),
+        (Some(3), Some(3))
+    );
     for rule in spec["podFailurePolicy"]["rules"].as_vec().unwrap() {
-        assert!(!rule["onPodConditions"].is_badvalue(), "1.28's schema wants it on every rule");
+        assert!(
+            !rule["onPodConditions"].is_badvalue(),
+            "1.28's schema wants it on every rule"
+        );
     }
     let pod = &spec["template"]["spec"];
     assert_eq!(pod["securityContext"]["runAsNonRoot"].as_bool(), Some(true));
@@ -107,32 +135,63 @@ fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled
     assert_eq!(c["image"].as_str(), Some("reg.example.com/imapload:1"));
     assert_eq!((env(c, "SHARDS"), env(c, "RUN_ID")), ("3", "r7"));
     let sources = &pod["volumes"][0]["projected"]["sources"];
-    assert_eq!(sources[0]["configMap"]["name"].as_str(), Some("imapload-r7-scenario"));
+    assert_eq!(
+        sources[0]["configMap"]["name"].as_str(),
+        Some("imapload-r7-scenario")
+    );
     for index in 0..3 {
         let k = index + 1;
-        let vars = [("JOB_COMPLETION_INDEX", index.to_string()), ("SHARDS", "3".into())];
+        let vars = [
+            ("JOB_COMPLETION_INDEX", index.to_string()),
+            ("SHARDS", "3".into()),
+        ];
         let vars: Vec<(&str, &str)> = vars.iter().map(|(a, b)| (*a, b.as_str())).collect();
         let (printed, code) = run_shell(c, &vars, 0);
-        assert!(printed.starts_with("run /scenario/scenario.toml "), "{printed}");
+        assert!(
+            printed.starts_with("run /scenario/scenario.toml "),
+            "{printed}"
+        );
         assert!(printed.contains(&format!("--shard {k}/3 ")), "{printed}");
-        assert!(printed.contains(&format!("--out /results/r7/shard-{k} ")), "{printed}");
+        assert!(
+            printed.contains(&format!("--out /results/r7/shard-{k} ")),
+            "{printed}"
+        );
         assert!(printed.contains("--fail-on never"), "{printed}");
         assert_eq!(code, Some(0));
     }
     let vars = [("JOB_COMPLETION_INDEX", "0"), ("SHARDS", "3")];
-    assert_eq!(run_shell(c, &vars, 5).1, Some(0), "a shard's crossed threshold is the merge's");
-    assert_eq!(run_shell(c, &vars, 2).1, Some(2), "bad input fails the pod (and the Job)");
+    assert_eq!(
+        run_shell(c, &vars, 5).1,
+        Some(0),
+        "a shard's crossed threshold is the merge's"
+    );
+    assert_eq!(
+        run_shell(c, &vars, 2).1,
+        Some(2),
+        "bad input fails the pod (and the Job)"
+    );
     let merge = find(&docs, "Job", "imapload-r7-merge");
     let m = &merge["spec"]["template"]["spec"]["containers"][0];
     let shards: Vec<String> = (1..=3).map(|k| format!("/results/r7/shard-{k}")).collect();
     let mut want = vec!["merge".to_string()];
     want.extend(shards);
-    want.extend(["--out".into(), "/results/r7/merged".into(), "--force".into()]);
-    assert_eq!(strings(&m["command"]), ["imapload"], "the exit code is imapload's own");
+    want.extend([
+        "--out".into(),
+        "/results/r7/merged".into(),
+        "--force".into(),
+    ]);
+    assert_eq!(
+        strings(&m["command"]),
+        ["imapload"],
+        "the exit code is imapload's own"
+    );
     assert_eq!(strings(&m["args"]), want);
     assert_eq!(merge["spec"]["backoffLimit"].as_i64(), Some(0));
     let pvc = find(&docs, "PersistentVolumeClaim", "imapload-results");
-    assert_eq!(pvc["spec"]["accessModes"][0].as_str(), Some("ReadWriteMany"));
+    assert_eq!(
+        pvc["spec"]["accessModes"][0].as_str(),
+        Some("ReadWriteMany")
+    );
     let copy = find(&docs, "Pod", "imapload-r7-copy");
     for pod in [pod, &merge["spec"]["template"]["spec"], &copy["spec"]] {
         assert_eq!(claim(pod), "imapload-results");
@@ -150,17 +209,33 @@ fn k8s_refuses_bad_flags_and_bad_scenarios_with_exit_2() {
     ] {
         let out = generate(dir.path(), &[&args[..], &image[..]].concat());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
-        assert!(String::from_utf8_lossy(&out.stderr).contains(word), "{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(word),
+            "{}",
+            text(&out)
+        );
         assert!(out.stdout.is_empty());
     }
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "duration = \"1m\"\n[load]\nsesions = 3\n").unwrap();
     let out = Command::new(bin())
-        .args(["k8s", "--shards", "2", "--image", "i:1", "--scenario", bad.to_str().unwrap()])
+        .args([
+            "k8s",
+            "--shards",
+            "2",
+            "--image",
+            "i:1",
+            "--scenario",
+            bad.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml:3"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.toml:3"),
+        "{}",
+        text(&out)
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -182,11 +257,23 @@ fn kubernetes_validate_accepts_the_manifests_for_the_oldest_and_newest_versions(
             std::env::var("IMAPLOAD_REQUIRE_K8S_VALIDATE").is_err(),
             "kubernetes-validate is required here but not installed"
         );
-        eprintln!("skipped: kubernetes-validate is not installed (pip install kubernetes-validate)");
+        eprintln!(
+            "skipped: kubernetes-validate is not installed (pip install kubernetes-validate)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = generate(dir.path(), &["--shards", "4", "--image", "imapload:0.1.0", "--run-id", "ci"]);
+    let out = generate(
+        dir.path(),
+        &[
+            "--shards",
+            "4",
+            "--image",
+            "imapload:0.1.0",
+            "--run-id",
+            "ci",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let file = dir.path().join("manifests.yaml");
     std::fs::write(&file, &out.stdout).unwrap();
@@ -201,7 +288,9 @@ fn kubernetes_validate_accepts_the_manifests_for_the_oldest_and_newest_versions(
         assert_eq!(said.matches("passed for resource").count(), 5, "{said}");
     }
     // It can fail: the rule 1.28's schema rejected.
-    let broken = String::from_utf8(out.stdout).unwrap().replace("onPodConditions: []", "");
+    let broken = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace("onPodConditions: []", "");
     std::fs::write(&file, broken).unwrap();
     let check = Command::new("kubernetes-validate")
         .args(["--strict", "--kubernetes-version", &oldest])

@@ -21,7 +21,9 @@ fn schema() -> jsonschema::Validator {
 }
 
 fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
-    v.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+    v.iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
 }
 
 fn csv_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
@@ -39,7 +41,12 @@ fn summary_json_matches_its_schema_and_first_hop_rows_count_each_command_once() 
     let o = {
         let _alone = exclusive();
         Command::new(bin())
-            .args(["run", scenario.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args([
+                "run",
+                scenario.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
             .args(["--summary-json", "-", "--threshold", "p99(*) < 1h"])
             .output()
             .unwrap()
@@ -47,11 +54,17 @@ fn summary_json_matches_its_schema_and_first_hop_rows_count_each_command_once() 
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let doc: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", text(&o)));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("verdict: PASSED"), "tables on stderr");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("verdict: PASSED"),
+        "tables on stderr"
+    );
     let v = schema();
     assert_eq!(errors(&v, &doc), Vec::<String>::new());
     // The schema can fail: a missing key, a wrong type, an unknown key.
-    for (pointer, bad) in [("/totals/commands", Value::from("many")), ("/summary/0/surprise", Value::from(1))] {
+    for (pointer, bad) in [
+        ("/totals/commands", Value::from("many")),
+        ("/summary/0/surprise", Value::from(1)),
+    ] {
         let mut broken = doc.clone();
         let (parent, key) = pointer.rsplit_once('/').unwrap();
         broken.pointer_mut(parent).unwrap()[key] = bad;
@@ -59,14 +72,22 @@ fn summary_json_matches_its_schema_and_first_hop_rows_count_each_command_once() 
     }
     let mut broken = doc.clone();
     broken.as_object_mut().unwrap().remove("verdict");
-    assert!(!errors(&v, &broken).is_empty(), "a missing verdict accepted");
+    assert!(
+        !errors(&v, &broken).is_empty(),
+        "a missing verdict accepted"
+    );
     // The same figures as run.json, through the same types.
     let summary: SummaryDoc = serde_json::from_value(doc).unwrap();
     let run = imapload::results::read_run(&out).unwrap();
-    assert_eq!((summary.totals, &summary.summary), (run.totals, &run.summary));
+    assert_eq!(
+        (summary.totals, &summary.summary),
+        (run.totals, &run.summary)
+    );
     assert_eq!(summary.verdict, run.verdict);
     let thresholds = &summary.verdict.as_ref().unwrap().thresholds;
-    assert!(thresholds.iter().any(|t| t.expression == "p99(*) < 1h" && t.passed));
+    assert!(thresholds
+        .iter()
+        .any(|t| t.expression == "p99(*) < 1h" && t.passed));
     assert_eq!(summary.monitors.len(), run.monitors.len());
     assert!(!summary.monitors.is_empty());
     first_hop_counts_each_command_once(&out, run.totals.commands);
@@ -77,12 +98,19 @@ fn summary_json_matches_its_schema_and_first_hop_rows_count_each_command_once() 
 fn first_hop_counts_each_command_once(out: &Path, commands: u64) {
     assert!(commands > 0);
     let series: Vec<TimeseriesRow> = csv_rows(&out.join("timeseries.csv"));
-    let first: u64 = (series.iter().filter(|r| r.first_hop == Some(true))).map(|r| r.count).sum();
+    let first: u64 = (series.iter().filter(|r| r.first_hop == Some(true)))
+        .map(|r| r.count)
+        .sum();
     let all: u64 = series.iter().map(|r| r.count).sum();
     assert_eq!(first, commands, "timeseries.csv first_hop rows");
-    assert!(all > commands, "via-CAS commands have two rows: {all} vs {commands}");
+    assert!(
+        all > commands,
+        "via-CAS commands have two rows: {all} vs {commands}"
+    );
     let summary: Vec<SummaryRow> = csv_rows(&out.join("summary.csv"));
-    let first: u64 = (summary.iter().filter(|r| r.first_hop == Some(true))).map(|r| r.count).sum();
+    let first: u64 = (summary.iter().filter(|r| r.first_hop == Some(true)))
+        .map(|r| r.count)
+        .sum();
     assert_eq!(first, commands, "summary.csv first_hop rows");
     assert!(summary.iter().all(|r| r.first_hop.is_some()));
 }
@@ -95,7 +123,10 @@ fn rows_carry_wall_clock_time(out: &Path, run: &imapload::results::RunRecord) {
     for r in &series {
         let at = r.t_start_unix_ms.expect("t_start_unix_ms") as i64;
         let want = start_ms + (r.t_start_s * 1000.0).round() as i64;
-        assert!((at - want).abs() <= 5, "{at} vs started_at + t_start_s = {want}");
+        assert!(
+            (at - want).abs() <= 5,
+            "{at} vs started_at + t_start_s = {want}"
+        );
     }
 }
 
@@ -111,8 +142,14 @@ fn compare_as_json(out: &Path) {
     assert_eq!(doc.exit_code, 0, "a run compared with itself");
     let rows: Vec<SummaryRow> = csv_rows(&out.join("summary.csv"));
     assert_eq!(doc.rows.len(), rows.len());
-    assert!(doc.rows.iter().all(|r| r.verdict == "ok" && !r.fails && r.change_pct == Some(0.0)));
-    assert_eq!((doc.metric.as_str(), doc.regressions, doc.compared), ("p99", 0, rows.len()));
+    assert!(doc
+        .rows
+        .iter()
+        .all(|r| r.verdict == "ok" && !r.fails && r.change_pct == Some(0.0)));
+    assert_eq!(
+        (doc.metric.as_str(), doc.regressions, doc.compared),
+        ("p99", 0, rows.len())
+    );
     assert!(doc.summary.starts_with("0 regressions"), "{}", doc.summary);
 }
 
@@ -120,7 +157,13 @@ fn compare_as_json(out: &Path) {
 fn compare_json_reads_results_from_before_the_new_columns() {
     let v1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-v1");
     let o = Command::new(bin())
-        .args(["compare", v1.to_str().unwrap(), v1.to_str().unwrap(), "--format", "json"])
+        .args([
+            "compare",
+            v1.to_str().unwrap(),
+            v1.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let doc: CompareDoc = serde_json::from_slice(&o.stdout)
@@ -128,10 +171,22 @@ fn compare_json_reads_results_from_before_the_new_columns() {
     assert_eq!(o.status.code(), Some(doc.exit_code), "{}", text(&o));
     assert!(!doc.rows.is_empty());
     let summary: Vec<SummaryRow> = csv_rows(&v1.join("summary.csv"));
-    assert!(summary.iter().all(|r| r.first_hop.is_none()), "no column: unknown");
+    assert!(
+        summary.iter().all(|r| r.first_hop.is_none()),
+        "no column: unknown"
+    );
     let series: Vec<TimeseriesRow> = csv_rows(&v1.join("timeseries.csv"));
-    assert!(series.iter().all(|r| r.first_hop.is_none() && r.t_start_unix_ms.is_none()));
-    let o = Command::new(bin()).args(["compare", "a", "b", "--format", "yaml"]).output().unwrap();
+    assert!(series
+        .iter()
+        .all(|r| r.first_hop.is_none() && r.t_start_unix_ms.is_none()));
+    let o = Command::new(bin())
+        .args(["compare", "a", "b", "--format", "yaml"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("text, markdown, json"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("text, markdown, json"),
+        "{}",
+        text(&o)
+    );
 }
