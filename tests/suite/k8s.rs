@@ -131,14 +131,29 @@ fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled
     }
     let pod = &spec["template"]["spec"];
     assert_eq!(pod["securityContext"]["runAsNonRoot"].as_bool(), Some(true));
-    let c = &pod["containers"][0];
-    assert_eq!(c["image"].as_str(), Some("reg.example.com/imapload:1"));
-    assert_eq!((env(c, "SHARDS"), env(c, "RUN_ID")), ("3", "r7"));
     let sources = &pod["volumes"][0]["projected"]["sources"];
     assert_eq!(
         sources[0]["configMap"]["name"].as_str(),
         Some("imapload-r7-scenario")
     );
+    shard_pods_run_their_shard(&pod["containers"][0]);
+    let merge = find(&docs, "Job", "imapload-r7-merge");
+    merge_runs_over_every_shard(merge);
+    let pvc = find(&docs, "PersistentVolumeClaim", "imapload-results");
+    assert_eq!(
+        pvc["spec"]["accessModes"][0].as_str(),
+        Some("ReadWriteMany")
+    );
+    let copy = find(&docs, "Pod", "imapload-r7-copy");
+    for pod in [pod, &merge["spec"]["template"]["spec"], &copy["spec"]] {
+        assert_eq!(claim(pod), "imapload-results");
+    }
+}
+
+/// The shards' container (of run `r7`, 3 shards), its shell line run per index.
+fn shard_pods_run_their_shard(c: &Yaml) {
+    assert_eq!(c["image"].as_str(), Some("reg.example.com/imapload:1"));
+    assert_eq!((env(c, "SHARDS"), env(c, "RUN_ID")), ("3", "r7"));
     for index in 0..3 {
         let k = index + 1;
         let vars = [
@@ -170,7 +185,10 @@ fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled
         Some(2),
         "bad input fails the pod (and the Job)"
     );
-    let merge = find(&docs, "Job", "imapload-r7-merge");
+}
+
+/// The merge Job of run `r7`: imapload itself over the 3 shards, no retry.
+fn merge_runs_over_every_shard(merge: &Yaml) {
     let m = &merge["spec"]["template"]["spec"]["containers"][0];
     let shards: Vec<String> = (1..=3).map(|k| format!("/results/r7/shard-{k}")).collect();
     let mut want = vec!["merge".to_string()];
@@ -187,15 +205,6 @@ fn k8s_prints_an_indexed_job_a_merge_job_and_the_scenario_with_the_run_id_filled
     );
     assert_eq!(strings(&m["args"]), want);
     assert_eq!(merge["spec"]["backoffLimit"].as_i64(), Some(0));
-    let pvc = find(&docs, "PersistentVolumeClaim", "imapload-results");
-    assert_eq!(
-        pvc["spec"]["accessModes"][0].as_str(),
-        Some("ReadWriteMany")
-    );
-    let copy = find(&docs, "Pod", "imapload-r7-copy");
-    for pod in [pod, &merge["spec"]["template"]["spec"], &copy["spec"]] {
-        assert_eq!(claim(pod), "imapload-results");
-    }
 }
 
 #[test]
