@@ -195,9 +195,10 @@ mod tests {
             .collect();
         let want = [
             ["1700000000123", "true", "false"],
-            ["1700000000123", "false", "false"],
-            ["1700000001123", "false", "true"],
+            ["1700000000123", "true", "false"],
+            ["1700000001123", "true", "true"],
         ];
+        // A CAS row and a direct row: both first hops.
         assert_eq!(last, want, "t_start_unix_ms, first_hop, partial: {text}");
         assert!((text.lines().next().unwrap()).ends_with(",partial,first_hop,t_start_unix_ms"));
         let qc = queue_csv(&recs, &servers).unwrap();

@@ -75,7 +75,9 @@ pub struct SummaryRow {
     pub errors_aborted: u64,
     /// Whether the row is the first server on its path (the CAS for `cas`,
     /// the back end for `direct`): summing `count` over these rows counts
-    /// each command once. `None` in files written before the column existed.
+    /// each command once. `None` in files written before the column existed
+    /// (and then left out of `run.json` again, so such a file reads back as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_hop: Option<bool>,
 }
 
@@ -184,9 +186,20 @@ impl LatencyStat {
     }
 }
 
+/// A row with every column present, for the header: `first_hop` is left
+/// out of a row without it.
+fn every_column() -> SummaryRow {
+    SummaryRow {
+        first_hop: Some(false),
+        ..SummaryRow::default()
+    }
+}
+
 /// `summary.csv` rendered from its rows, header included even when empty.
+/// A row must carry `first_hop` (every row a run writes does).
 pub fn to_csv(rows: &[SummaryRow]) -> anyhow::Result<Vec<u8>> {
-    super::cells::to_csv(rows)
+    let first = rows.first().cloned().unwrap_or_else(every_column);
+    super::cells::to_csv_with(&super::cells::header_of(&first), rows)
 }
 
 /// `summary.csv`'s rows.
@@ -200,7 +213,7 @@ pub const LEADING: usize = 6;
 
 /// The columns of `summary.csv`, in order.
 pub fn header() -> Vec<String> {
-    super::cells::header::<SummaryRow>()
+    super::cells::header_of(&every_column())
 }
 
 #[cfg(test)]

@@ -80,11 +80,24 @@ pub struct TimeseriesRow {
     /// the back end for `direct`): a command sent through a CAS has a row
     /// under the CAS and one under its back end, and summing `count` over
     /// the `first_hop` rows counts each command once. `None` in files
-    /// written before the column existed.
+    /// written before the column existed (and then left out when such a
+    /// file is written back).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_hop: Option<bool>,
     /// The interval's wall-clock start, Unix time in milliseconds (UTC).
     /// `None` in files written before the column existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub t_start_unix_ms: Option<u64>,
+}
+
+/// A row with every column present: the header a run writes.
+pub fn every_column() -> TimeseriesRow {
+    TimeseriesRow {
+        partial: Some(false),
+        first_hop: Some(false),
+        t_start_unix_ms: Some(0),
+        ..TimeseriesRow::default()
+    }
 }
 
 /// Columns added after the first release: a file may lack them.
