@@ -18,6 +18,9 @@
 //! labels, `mixable`), `client_kinds.rs` (the kind modules and `spec`),
 //! `command_atoms.rs` (the atoms clients look for), `server_commands.rs`
 //! (the command modules, the advertised atoms and the dispatch).
+//!
+//! It also sets `IMAPLOAD_GIT_COMMIT` for `imapload --version` (see
+//! `build/version.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,8 @@ use std::path::{Path, PathBuf};
 mod client;
 #[path = "build/server.rs"]
 mod server;
+#[path = "build/version.rs"]
+mod version;
 
 const CLIENT_DIR: &str = "src/engine/cmd/kind";
 const SERVER_DIR: &str = "src/sim/backend/cmd";
@@ -43,6 +48,7 @@ fn main() {
     write(&out, "client_kinds.rs", &client::table(&kinds));
     write(&out, "command_atoms.rs", &client::command_atoms(&kinds));
     write(&out, "server_commands.rs", &server::table(&commands));
+    version::emit(&root);
 }
 
 fn write(out: &Path, name: &str, text: &str) {

@@ -1,6 +1,6 @@
 //! Command-line interface: flags -> plan -> the library, and the exit code.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::Failure;
@@ -8,6 +8,8 @@ use crate::plan;
 
 mod args;
 mod commands;
+pub mod env;
+pub mod generate;
 
 pub use args::{CompareArgs, HealthArgs, MergeArgs, ProbeArgs, ReportArgs, RunArgs, ServeArgs};
 use commands::{compare, probe, report, serve};
@@ -15,7 +17,7 @@ use commands::{compare, probe, report, serve};
 /// imapload: synthetic IMAP load through CAS proxies and straight to mailbox back ends,
 /// with latency histograms per server and command.
 #[derive(Debug, Parser)]
-#[command(name = "imapload", version, about, long_about = None)]
+#[command(name = "imapload", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -24,6 +26,22 @@ pub struct Cli {
     /// RUST_LOG (e.g. `rustls=debug`) also turns it on.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+}
+
+/// `imapload --version`: the release and the git commit it was built from
+/// (`unknown` when built outside a git checkout without `IMAPLOAD_GIT_COMMIT`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("IMAPLOAD_GIT_COMMIT"),
+    ")"
+);
+
+/// The whole command line as clap sees it: the derived one plus an
+/// `IMAPLOAD_<FLAG>` variable on every `run` flag ([`env`]). Completions and
+/// the man page are generated from it too, so they show the variables.
+pub fn command() -> clap::Command {
+    env::with_run_env(Cli::command())
 }
 
 /// The subcommands.
@@ -45,11 +63,20 @@ pub enum Command {
     Merge(MergeArgs),
     /// Replay production logs (Exchange IMAP4 logs, Dovecot rawlogs, imapload protocol logs) as load; exits like `run`.
     Replay(crate::replay::args::ReplayArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (or write one page per subcommand into --dir).
+    Man(generate::ManArgs),
+    /// Print Kubernetes manifests for a sharded run: scenario ConfigMap, results volume, shards Job, merge Job.
+    K8s(generate::K8sArgs),
 }
 
 /// Parses the process arguments, runs, and returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             let _ = e.print(); // --help, --version
@@ -122,8 +149,13 @@ fn interrupt_token() -> CancellationToken {
 async fn dispatch(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Run(a) => {
-            let plan = plan::load(a.scenario.as_deref(), &a.overrides)?;
+            let mut plan = plan::load(a.scenario.as_deref(), &a.overrides)?;
+            let to_stdout = a.summary_json.as_deref() == Some(std::path::Path::new("-"));
+            plan.output.tables_on_stderr = to_stdout;
             let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
+            if let Some(target) = &a.summary_json {
+                crate::report::summary_json::write(&report.dir, target)?;
+            }
             Ok(report.exit_code)
         }
         Command::Serve(a) => serve(a).await,
@@ -141,6 +173,9 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
         ),
         Command::Compare(a) => compare(a),
         Command::Report(a) => report(a),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
+        Command::K8s(a) => crate::k8s::command(a),
         Command::Health(a) => crate::rejudge::command(
             &a.results,
             &crate::rejudge::Rejudge {

@@ -229,10 +229,13 @@ pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
             saved.run.outcome_text()
         );
     }
-    print!("{}", health::table(&results));
     let worst = worst_final(&results);
-    println!("monitors: {worst}");
-    print!("{}", verdict.render());
+    let text = format!(
+        "{}monitors: {worst}\n{}",
+        health::table(&results),
+        verdict.render()
+    );
+    crate::report::colour::print(&text, false);
     Ok(crate::run::exit_code(
         &verdict,
         worst,

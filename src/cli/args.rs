@@ -13,7 +13,7 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
     /// The merged results directory.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Replace the merged directory if it exists.
     #[arg(long)]
@@ -42,7 +42,7 @@ pub struct CompareArgs {
     /// p50, p90, p99, p99.9, max or mean (corrected latency).
     #[arg(long, default_value = "p99")]
     pub metric: crate::compare::Metric,
-    /// text or markdown (for a pull-request comment).
+    /// text, markdown (for a pull-request comment) or json (one document on stdout).
     #[arg(long, default_value = "text")]
     pub format: crate::compare::Format,
     /// Rows with fewer commands on either side are shown, not judged
@@ -72,9 +72,18 @@ pub struct ProbeArgs {
     /// Probe account (full probes log in).
     #[arg(long, default_value = "")]
     pub user: String,
-    /// Its password (never printed).
-    #[arg(long, default_value = "")]
+    /// Its password (never printed). Visible in `ps` and shell history:
+    /// prefer --password-file or IMAPLOAD_PASSWORD.
+    #[arg(
+        long,
+        default_value = "",
+        env = "IMAPLOAD_PASSWORD",
+        hide_env_values = true
+    )]
     pub password: String,
+    /// Read the password from this file (its first line); beats --password and IMAPLOAD_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Extra trust anchors (PEM).
     #[arg(long)]
     pub ca_file: Option<PathBuf>,
@@ -126,6 +135,10 @@ pub struct RunArgs {
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
     #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
     pub fail_on: crate::run::FailOn,
+    /// Also write the run's totals, rows, monitors and verdict as JSON to FILE,
+    /// or to stdout with `-` (the tables then go to stderr); schema: docs/summary.schema.json.
+    #[arg(long, value_name = "FILE|-")]
+    pub summary_json: Option<PathBuf>,
 }
 
 /// Flags of `imapload serve`.

@@ -87,10 +87,28 @@ pub fn report(a: ReportArgs) -> Result<i32, Failure> {
     Ok(0)
 }
 
+/// The password in `file`: its first line, without the line end (what
+/// `echo secret > file` and a mounted Secret hold). Unreadable or empty is
+/// bad input naming the file, never showing its content.
+fn password_file(file: &std::path::Path) -> Result<String, Failure> {
+    use crate::error::InputError;
+    let key = Some("--password-file".to_string());
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| InputError::at(file, None, key.clone(), format!("cannot read ({e})")))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        return Err(InputError::at(file, Some(1), key, "the first line is empty").into());
+    }
+    Ok(line.to_string())
+}
+
 /// `imapload probe`: one Exchange probe, printed like Invoke-MonitoringProbe.
-pub async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
+pub async fn probe(mut a: ProbeArgs) -> Result<i32, Failure> {
     use crate::error::InputError;
     use crate::probe::{format_list, run_probe, ProbeKind};
+    if let Some(file) = a.password_file.take() {
+        a.password = password_file(&file)?;
+    }
     let kind = ProbeKind::parse(&a.probe).map_err(|e| InputError::new("PROBE", e))?;
     let mut endpoint =
         crate::imap::url::Endpoint::parse(&a.server).map_err(|e| InputError::new("--server", e))?;
@@ -100,7 +118,10 @@ pub async fn probe(a: ProbeArgs) -> Result<i32, Failure> {
         endpoint.sni = Some(name);
     }
     if !kind.light() && (a.user.is_empty() || a.password.is_empty()) {
-        let msg = format!("{} logs in: give --user and --password", kind.name());
+        let msg = format!(
+            "{} logs in: give --user and --password-file (or --password, or IMAPLOAD_PASSWORD)",
+            kind.name()
+        );
         return Err(InputError::new("--user/--password", msg).into());
     }
     // As in users files: a credential must not be able to change the command stream.

@@ -17,6 +17,7 @@
 //! Reading lives in [`input`], the tables in [`render`].
 
 pub mod input;
+mod json;
 mod metric;
 pub mod noise;
 pub mod render;
@@ -46,16 +47,21 @@ pub enum Format {
     Text,
     /// A GitHub-flavoured markdown table.
     Markdown,
+    /// One JSON document ([`crate::results::compare::CompareDoc`]).
+    Json,
 }
 
-/// Parses `--format text|markdown` (`md` accepted).
+/// Parses `--format text|markdown|json` (`md` accepted).
 impl FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s.trim().to_ascii_lowercase().as_str() {
             "text" => Ok(Format::Text),
             "markdown" | "md" => Ok(Format::Markdown),
-            other => Err(format!("unknown format '{other}'; allowed: text, markdown")),
+            "json" => Ok(Format::Json),
+            other => Err(format!(
+                "unknown format '{other}'; allowed: text, markdown, json"
+            )),
         }
     }
 }
@@ -141,6 +147,20 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict as `compare --format json` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Regression => "regression",
+            Verdict::Improvement => "improvement",
+            Verdict::WithinNoise => "within_noise",
+            Verdict::TooFewSamples => "too_few_samples",
+            Verdict::OnlyInBaseline => "only_in_baseline",
+            Verdict::OnlyInCurrent => "only_in_current",
+            Verdict::ErrorsAppeared => "errors_appeared",
+        }
+    }
+
     /// True for the verdicts that make `compare` exit 4.
     pub fn fails(self) -> bool {
         matches!(self, Verdict::Regression | Verdict::ErrorsAppeared)
@@ -337,9 +357,16 @@ pub fn exit_code(rows: &[RowComparison]) -> i32 {
 /// exit code, the shape `cli.rs` wires for every command.
 pub fn command(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<i32, Failure> {
     let c = load(baseline, current, opts)?;
-    print!("{}", c.render(opts));
-    let code = exit_code(&c.rows);
-    if code == 0 && !c.rows.iter().any(|r| r.verdict.judged()) {
+    let mut code = exit_code(&c.rows);
+    let nothing_compared = code == 0 && !c.rows.iter().any(|r| r.verdict.judged());
+    if nothing_compared {
+        code = EXIT_NOTHING_COMPARED;
+    }
+    match opts.format {
+        Format::Json => println!("{}", json::render(&c, opts, code)),
+        _ => print!("{}", c.render(opts)),
+    }
+    if nothing_compared {
         eprintln!(
             "imapload: nothing could be compared: no row has enough commands on both sides \
              (lower --min-samples, or run longer)"

@@ -74,6 +74,7 @@ fn plan_record(
         monitors,
         probes,
         quiet,
+        tables_on_stderr: false,
         shard: None,
         shards: Some(shards),
     })
@@ -169,7 +170,8 @@ fn merged(
 ) -> Result<(Vec<crate::monitor::evaluate::MonitorResult>, IntervalStore), Failure> {
     let first = &shards[0];
     let names: Vec<String> = first.cas.iter().chain(&first.backends).cloned().collect();
-    let series = SeriesWriter::create(dir.path(), first.interval, names)?;
+    let t0 = (shards.iter().map(|s| s.started_at).min()).unwrap_or(first.started_at);
+    let series = SeriesWriter::create(dir.path(), first.interval, names, t0)?;
     let period = record.monitors.sample_period;
     let feed = Feed::new(&first.cas, &first.backends, period, Duration::ZERO);
     // The merged run's window is known: each interval is judged as it is added.

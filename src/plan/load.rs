@@ -134,6 +134,7 @@ fn build(
             force: ov.force,
             quiet: ov.quiet,
             protocol_log: protocol_log(ov)?,
+            tables_on_stderr: false,
         },
         monitors: monitors::build(ctx, &raw.monitors, interval)?,
         probes: monitors::probes(ctx, &raw.probes)?,

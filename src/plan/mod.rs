@@ -241,4 +241,6 @@ pub struct OutputPlan {
     pub quiet: bool,
     /// `--protocol-log`: where sampled sessions' raw exchanges go (off when `None`).
     pub protocol_log: Option<crate::imap::protolog::Settings>,
+    /// The end-of-run tables go to stderr: stdout carries `--summary-json -`.
+    pub tables_on_stderr: bool,
 }

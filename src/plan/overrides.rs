@@ -1,7 +1,9 @@
 //! Command-line flags that override the scenario file (`imapload run`'s
 //! flags, flattened into the CLI as they are): one type, so a new flag is
 //! declared once and reaches the plan without being copied field by field.
-//! `None`, `false` or empty keeps the file's value.
+//! `None`, `false` or empty keeps the file's value. Every flag can also be
+//! given as `IMAPLOAD_<FLAG>` (see `cli::env`); a repeatable one's variable
+//! (and flag) takes a comma-separated list, except `--threshold`.
 
 use std::path::PathBuf;
 
@@ -9,16 +11,16 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Overrides {
     /// Results directory (default results/<name>-<UTC time>).
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Replace the results directory if it exists.
     #[arg(long)]
     pub force: bool,
-    /// Run duration, e.g. 30s, 5m.
-    #[arg(long, allow_hyphen_values = true)]
+    /// Run duration, e.g. 30s, 5m, 1.5s.
+    #[arg(long, short = 'd', allow_hyphen_values = true)]
     pub duration: Option<String>,
     /// Concurrent sessions (closed model).
-    #[arg(long)]
+    #[arg(long, short = 's')]
     pub sessions: Option<usize>,
     /// Seed for every random choice.
     #[arg(long)]
@@ -26,11 +28,11 @@ pub struct Overrides {
     /// Users CSV file: user,password,backend.
     #[arg(long)]
     pub users: Option<PathBuf>,
-    /// A real CAS: URL or NAME=URL (imap://host:143[?starttls] or imaps://host:993). Repeatable.
-    #[arg(long = "cas", value_name = "[NAME=]URL")]
+    /// A real CAS: URL or NAME=URL (imap://host:143[?starttls] or imaps://host:993). Repeatable, or comma-separated.
+    #[arg(long = "cas", value_name = "[NAME=]URL", value_delimiter = ',')]
     pub cas: Vec<String>,
-    /// A real back end: NAME=URL. Repeatable; users' backend column names these.
-    #[arg(long = "backend", value_name = "NAME=URL")]
+    /// A real back end: NAME=URL. Repeatable, or comma-separated; users' backend column names these.
+    #[arg(long = "backend", value_name = "NAME=URL", value_delimiter = ',')]
     pub backends: Vec<String>,
     /// Extra trust anchors for TLS (PEM).
     #[arg(long)]
@@ -55,7 +57,7 @@ pub struct Overrides {
     pub validate: Option<super::Validate>,
     /// Local address (or IPv4 range a-b) to connect from, repeatable; spreads
     /// sessions over more ephemeral ports (replaces load.source_addresses).
-    #[arg(long = "source-address", value_name = "IP|A-B")]
+    #[arg(long = "source-address", value_name = "IP|A-B", value_delimiter = ',')]
     pub source_addresses: Vec<String>,
     /// Run only part K of N of the scenario (1 <= K <= N), e.g. 2/4; merge with `imapload merge`.
     #[arg(long, value_name = "K/N")]

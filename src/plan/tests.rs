@@ -122,6 +122,33 @@ fn think_time_forms_and_commands_scalar() {
     assert_eq!(p.session.mix, vec![(CommandKind::Noop, 1)]);
 }
 
+#[test]
+fn durations_take_decimals_and_microseconds() {
+    let p = ok("duration = \"1.5s\"\ninterval = \"0.5s\"\n[load]\nramp_up = \"0.25s\"\n[session]\nthink_time = { dist = \"exponential\", mean = \"500\u{b5}s\" }\n");
+    assert_eq!(p.duration, Duration::from_millis(1500));
+    assert_eq!(p.interval, Duration::from_millis(500));
+    assert_eq!(p.load.ramp_up, Duration::from_millis(250));
+    assert_eq!(
+        p.session.think_time,
+        ThinkTime::Exponential(Duration::from_micros(500))
+    );
+    assert_errors(&[
+        ("duration = \"1.5\"\n", 1, "duration", "no unit"),
+        (
+            "duration = \"8784.5h\"\n",
+            1,
+            "duration",
+            "longest duration",
+        ),
+        (
+            "duration = \"1s\"\ninterval = \"0.0001us\"\n",
+            2,
+            "interval",
+            "greater than zero",
+        ),
+    ]);
+}
+
 /// Every error case: scenario text, expected line, key, and a word the message must contain.
 const ERRORS: &[(&str, usize, &str, &str)] = &[
     ("duration = \"1s\"\nbogus = 1\n", 2, "bogus", "allowed keys"),

@@ -2,6 +2,7 @@
 //! `errors.csv`, `run.json`, the terminal summary table and `report.html`.
 
 pub mod causes;
+pub mod colour;
 pub mod health;
 pub mod html;
 pub mod progress;
@@ -11,6 +12,7 @@ pub mod run_json;
 pub mod series_read;
 pub mod stream;
 pub mod summary;
+pub mod summary_json;
 pub mod svg;
 pub mod table;
 pub mod timeseries;

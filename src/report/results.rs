@@ -208,7 +208,7 @@ impl RunResults<'_> {
         let (commands, errors) = (self.store.commands(), self.store.errors());
         let o = self.outcome;
         let secs = o.elapsed.as_secs_f64().max(1e-9);
-        let mut out = std::io::stdout().lock();
+        let mut out: Vec<u8> = Vec::new();
         let _ = write!(out, "{table}");
         let _ = writeln!(
             out,
@@ -241,5 +241,6 @@ impl RunResults<'_> {
         let _ = writeln!(out, "monitors: {worst}");
         let _ = write!(out, "{}", self.verdict.render());
         let _ = writeln!(out, "results: {}", final_dir.display());
+        super::colour::print(&String::from_utf8_lossy(&out), self.plan.tables_on_stderr);
     }
 }

@@ -23,6 +23,8 @@ pub struct PlanRecord {
     pub probes: ProbePlan,
     /// No summary on stdout.
     pub quiet: bool,
+    /// The summary goes to stderr (stdout carries `--summary-json -`).
+    pub tables_on_stderr: bool,
     /// `shard` of a shard.
     pub shard: Option<ShardDoc>,
     /// `shards` of a merge.
@@ -38,6 +40,7 @@ impl PlanRecord {
             monitors: plan.monitors.clone(),
             probes: plan.probes.clone(),
             quiet: plan.output.quiet,
+            tables_on_stderr: plan.output.tables_on_stderr,
             shard: plan.shard.as_ref().map(ShardDoc::of),
             shards: None,
         }

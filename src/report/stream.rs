@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::metrics::store::{IntervalRecord, IntervalSink};
 use crate::metrics::{RowKey, Window};
@@ -21,18 +21,28 @@ pub struct SeriesWriter {
     queue: Appender<QueueRow>,
     interval: Duration,
     servers: Vec<String>,
+    run_start: SystemTime,
 }
 
 impl SeriesWriter {
     /// Creates both files in `dir` with their headers; `interval` is the
     /// run's interval length (a shorter one is marked partial), `servers`
-    /// the queue order (CAS then back ends).
-    pub fn create(dir: &Path, interval: Duration, servers: Vec<String>) -> std::io::Result<Self> {
+    /// the queue order (CAS then back ends), `run_start` the wall-clock
+    /// time the intervals count from (`t_start_unix_ms`): the run's start
+    /// (when its interval logs start), or a merge's first shard's.
+    pub fn create(
+        dir: &Path,
+        interval: Duration,
+        servers: Vec<String>,
+        run_start: SystemTime,
+    ) -> std::io::Result<Self> {
+        let every_column = crate::results::timeseries::every_column();
         Ok(SeriesWriter {
-            timeseries: Appender::create(&dir.join(files::TIMESERIES_CSV))?,
+            timeseries: Appender::create_like(&dir.join(files::TIMESERIES_CSV), &every_column)?,
             queue: Appender::create(&dir.join(files::QUEUE_CSV))?,
             interval,
             servers,
+            run_start,
         })
     }
 }
@@ -44,8 +54,13 @@ impl IntervalSink for SeriesWriter {
             let Some(key) = keys.get(row.row) else {
                 continue;
             };
-            self.timeseries
-                .push(&timeseries_row(rec, row, key, partial));
+            self.timeseries.push(&timeseries_row(
+                rec,
+                row,
+                key,
+                partial,
+                Some(self.run_start),
+            ));
         }
         let (start, end) = (rec.start.as_secs_f64(), rec.end.as_secs_f64());
         for (i, q) in rec.queues.iter().enumerate() {

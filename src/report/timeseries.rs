@@ -2,7 +2,7 @@
 //! per row, units in the column names), written after a run and read back by
 //! `imapload health` to re-judge monitors without re-running.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::metrics::{ErrorReason, RowKey};
@@ -17,12 +17,14 @@ pub fn is_partial(start: Duration, end: Duration, interval: Duration) -> bool {
     end.saturating_sub(start) + Duration::from_millis(1) < interval
 }
 
-/// The `timeseries.csv` row of `row` in the interval `rec`.
+/// The `timeseries.csv` row of `row` in the interval `rec`; `run_start` is
+/// the wall-clock time of the run's start, when known.
 pub(crate) fn timeseries_row(
     rec: &IntervalRecord,
     row: &IntervalStats,
     key: &RowKey,
     partial: bool,
+    run_start: Option<SystemTime>,
 ) -> TimeseriesRow {
     let [p50_us, p90_us, p99_us, max_us] = row.corrected;
     let [service_p50_us, service_p90_us, service_p99_us, service_max_us] = row.service;
@@ -49,23 +51,34 @@ pub(crate) fn timeseries_row(
         service_p99_us,
         service_max_us,
         partial: Some(partial),
+        first_hop: Some(key.is_first_on_path()),
+        t_start_unix_ms: run_start.and_then(|t| unix_ms(t + rec.start)),
         ..TimeseriesRow::default()
     };
     out.set_errors_by_reason(&row.errors);
     out
 }
 
+/// Milliseconds since the Unix epoch (`None` before it).
+pub fn unix_ms(t: SystemTime) -> Option<u64> {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    u64::try_from(d.as_millis()).ok()
+}
+
 /// Renders `timeseries.csv`; `interval` is the run's interval length (an
-/// interval shorter than it is marked `partial`).
+/// interval shorter than it is marked `partial`), `run_start` the run's
+/// wall-clock start.
 pub fn timeseries_csv(
     intervals: &[IntervalRecord],
     row_keys: &[RowKey],
     interval: Duration,
+    run_start: Option<SystemTime>,
 ) -> anyhow::Result<Vec<u8>> {
     let rows: Vec<TimeseriesRow> = (intervals.iter())
         .flat_map(|rec| {
             let partial = is_partial(rec.start, rec.end, interval);
-            (rec.rows.iter()).map(move |row| timeseries_row(rec, row, &row_keys[row.row], partial))
+            (rec.rows.iter())
+                .map(move |row| timeseries_row(rec, row, &row_keys[row.row], partial, run_start))
         })
         .collect();
     to_csv(&rows)
@@ -174,20 +187,25 @@ mod tests {
         let keys = sample_keys();
         let recs = sample_intervals();
         let servers = vec!["cas1".to_string(), "mbx1".to_string()];
-        let ts = timeseries_csv(&recs, &keys, Duration::from_secs(1)).unwrap();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+        let ts = timeseries_csv(&recs, &keys, Duration::from_secs(1), Some(start)).unwrap();
         let text = String::from_utf8(ts.clone()).unwrap();
-        let partial: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .map(|l| l.rsplit(',').next().unwrap())
+        let last: Vec<Vec<&str>> = (text.lines().skip(1))
+            .map(|l| l.rsplitn(4, ',').take(3).collect())
             .collect();
-        assert_eq!(partial, ["false", "false", "true"], "{text}");
-        assert!(text.lines().next().unwrap().ends_with(",partial"));
+        let want = [
+            ["1700000000123", "true", "false"],
+            ["1700000000123", "true", "false"],
+            ["1700000001123", "true", "true"],
+        ];
+        // A CAS row and a direct row: both first hops.
+        assert_eq!(last, want, "t_start_unix_ms, first_hop, partial: {text}");
+        assert!((text.lines().next().unwrap()).ends_with(",partial,first_hop,t_start_unix_ms"));
         let qc = queue_csv(&recs, &servers).unwrap();
-        // A file from before the column reads back the same.
+        // A file from before the columns reads back the same.
         let old: String = text
             .lines()
-            .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+            .map(|l| l.rsplitn(4, ',').last().unwrap().to_string() + "\n")
             .collect();
         let (old_back, _) = read_intervals(old.as_bytes(), &qc, &servers).unwrap();
         let (back, back_keys) = read_intervals(&ts, &qc, &servers).unwrap();

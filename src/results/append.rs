@@ -24,10 +24,20 @@ pub struct Appender<T> {
 impl<T: Serialize + Default> Appender<T> {
     /// Creates `file` (replacing one there) and writes the header.
     pub fn create(file: &Path) -> std::io::Result<Appender<T>> {
+        Self::create_with(file, &header::<T>())
+    }
+
+    /// [`Appender::create`] with the header of rows like `sample` (for a
+    /// type whose default row leaves a column out).
+    pub fn create_like(file: &Path, sample: &T) -> std::io::Result<Appender<T>> {
+        Self::create_with(file, &super::cells::header_of(sample))
+    }
+
+    fn create_with(file: &Path, header: &[String]) -> std::io::Result<Appender<T>> {
         let mut out = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(BufWriter::new(File::create(file)?));
-        out.write_record(header::<T>())?;
+        out.write_record(header)?;
         out.flush()?;
         Ok(Appender {
             out,

@@ -4,12 +4,24 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Writes rows as CSV, header included even when there are none.
+/// Writes rows as CSV, header included even when there are none. The
+/// header is the first row's columns: a column added later is left out of
+/// rows read from a file written before it (`skip_serializing_if`), so
+/// such a file is written back as it was.
 pub fn to_csv<T: Serialize + Default>(rows: &[T]) -> anyhow::Result<Vec<u8>> {
+    match rows.first() {
+        Some(first) => to_csv_with(&header_of(first), rows),
+        None => to_csv_with(&header::<T>(), rows),
+    }
+}
+
+/// [`to_csv`] under a given header (of a type whose default row leaves a
+/// column out, see [`header_of`]).
+pub fn to_csv_with<T: Serialize>(header: &[String], rows: &[T]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
-    w.write_record(header::<T>())?;
+    w.write_record(header)?;
     for r in rows {
         w.serialize(r)?;
     }
@@ -25,8 +37,13 @@ pub fn from_csv<T: for<'de> Deserialize<'de>>(data: &[u8]) -> anyhow::Result<Vec
 /// The columns of a row type, in order: its field names, read back from
 /// serde so they are never spelt out twice.
 pub fn header<T: Serialize + Default>() -> Vec<String> {
+    header_of(&T::default())
+}
+
+/// The columns `sample` is written with.
+pub fn header_of<T: Serialize>(sample: &T) -> Vec<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.serialize(T::default());
+    let _ = w.serialize(sample);
     let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     let first = text.lines().next().unwrap_or_default();
     first.split(',').map(str::to_string).collect()

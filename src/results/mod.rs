@@ -5,6 +5,7 @@
 
 pub mod append;
 pub mod cells;
+pub mod compare;
 pub mod files;
 pub mod hdr;
 pub mod hlog;
@@ -16,6 +17,7 @@ pub mod replay;
 pub mod run;
 pub mod shards;
 pub mod summary;
+pub mod summary_json;
 pub mod timeseries;
 
 pub use run::{RunRecord, SCHEMA_VERSION};

@@ -73,6 +73,12 @@ pub struct SummaryRow {
     pub errors_connect: u64,
     /// Cut short by the end of the run.
     pub errors_aborted: u64,
+    /// Whether the row is the first server on its path (the CAS for `cas`,
+    /// the back end for `direct`): summing `count` over these rows counts
+    /// each command once. `None` in files written before the column existed
+    /// (and then left out of `run.json` again, so such a file reads back as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_hop: Option<bool>,
 }
 
 /// A text cell that an older release may have written as a JSON number (it
@@ -125,6 +131,7 @@ impl SummaryRow {
             errors_tls: by(ErrorReason::Tls),
             errors_connect: by(ErrorReason::Connect),
             errors_aborted: by(ErrorReason::Aborted),
+            first_hop: Some(key.is_first_on_path()),
         }
     }
 
@@ -199,9 +206,20 @@ impl LatencyStat {
     }
 }
 
+/// A row with every column present, for the header: `first_hop` is left
+/// out of a row without it.
+fn every_column() -> SummaryRow {
+    SummaryRow {
+        first_hop: Some(false),
+        ..SummaryRow::default()
+    }
+}
+
 /// `summary.csv` rendered from its rows, header included even when empty.
+/// A row must carry `first_hop` (every row a run writes does).
 pub fn to_csv(rows: &[SummaryRow]) -> anyhow::Result<Vec<u8>> {
-    super::cells::to_csv(rows)
+    let first = rows.first().cloned().unwrap_or_else(every_column);
+    super::cells::to_csv_with(&super::cells::header_of(&first), rows)
 }
 
 /// `summary.csv`'s rows.
@@ -215,7 +233,7 @@ pub const LEADING: usize = 6;
 
 /// The columns of `summary.csv`, in order.
 pub fn header() -> Vec<String> {
-    super::cells::header::<SummaryRow>()
+    super::cells::header_of(&every_column())
 }
 
 #[cfg(test)]
@@ -232,7 +250,7 @@ mod tests {
             ["path", "server", "backend", "command", "count", "errors"]
         );
         assert!(h.contains(&"p99_us".to_string()) && h.contains(&"service_p99_us".to_string()));
-        assert!(h.ends_with(&["errors_connect".to_string(), "errors_aborted".to_string()]));
+        assert!(h.ends_with(&["errors_aborted".to_string(), "first_hop".to_string()]));
         let mut row = RowHistograms::new();
         row.record_ok(1500, 700);
         row.record_error(ErrorReason::Timeout);
@@ -251,6 +269,7 @@ mod tests {
             cells[..8],
             ["cas", "123", "mbx1", "NOOP", "2", "1", "1", "1500"]
         );
+        assert_eq!(cells.last(), Some(&"true"), "the CAS row is the first hop");
         assert_eq!(from_csv(text.as_bytes()).unwrap(), rows);
         let json = serde_json::to_value(&rows[0]).unwrap();
         assert_eq!(json["server"], "123", "a name stays a string");

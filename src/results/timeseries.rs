@@ -76,13 +76,38 @@ pub struct TimeseriesRow {
     /// Shorter than the run's interval; `None` in files written before the
     /// column existed.
     pub partial: Option<bool>,
+    /// Whether the row is the first server on its path (the CAS for `cas`,
+    /// the back end for `direct`): a command sent through a CAS has a row
+    /// under the CAS and one under its back end, and summing `count` over
+    /// the `first_hop` rows counts each command once. `None` in files
+    /// written before the column existed (and then left out when such a
+    /// file is written back).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_hop: Option<bool>,
+    /// The interval's wall-clock start, Unix time in milliseconds (UTC).
+    /// `None` in files written before the column existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t_start_unix_ms: Option<u64>,
 }
 
-/// The first column of [`TimeseriesRow`] that `header` lacks, but
-/// `partial`, which files written before it existed lack.
+/// A row with every column present: the header a run writes.
+pub fn every_column() -> TimeseriesRow {
+    TimeseriesRow {
+        partial: Some(false),
+        first_hop: Some(false),
+        t_start_unix_ms: Some(0),
+        ..TimeseriesRow::default()
+    }
+}
+
+/// Columns added after the first release: a file may lack them.
+const ADDED_COLUMNS: [&str; 3] = ["partial", "first_hop", "t_start_unix_ms"];
+
+/// The first column of [`TimeseriesRow`] that `header` lacks, but the
+/// columns files written before them lack ([`ADDED_COLUMNS`]).
 pub fn missing_column(header: &csv::StringRecord) -> Option<String> {
     (super::cells::header::<TimeseriesRow>().into_iter())
-        .filter(|c| c != "partial")
+        .filter(|c| !ADDED_COLUMNS.contains(&c.as_str()))
         .find(|c| !header.iter().any(|h| h == c))
 }
 

@@ -65,7 +65,7 @@ fn store_of(
     let service = dir.path().join(files::SERVICE_HLOG);
     store.set_service_hlog(Hlog::create_of(&service, now, "service time")?);
     let servers = layout.cas_names.iter().chain(&layout.backend_names);
-    let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect())?;
+    let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect(), now)?;
     store.add_sink(Box::new(series));
     let window =
         crate::metrics::Window::steady(plan.load.warmup, plan.load.cooldown, plan.duration);
