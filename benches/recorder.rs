@@ -32,7 +32,11 @@ fn contended(threads: usize, iters: u64) -> (Duration, u64) {
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(1));
                 rec.drain(&mut spare, |slots| {
-                    slots.rows.iter().flatten().for_each(|r| r.add_to(&mut seen))
+                    slots
+                        .rows
+                        .iter()
+                        .flatten()
+                        .for_each(|r| r.add_to(&mut seen))
                 });
             }
             seen
@@ -64,7 +68,11 @@ fn contended(threads: usize, iters: u64) -> (Duration, u64) {
         let mut seen = ticker.join().expect("ticker");
         let mut spare = Vec::new();
         rec.drain(&mut spare, |slots| {
-            slots.rows.iter().flatten().for_each(|r| r.add_to(&mut seen))
+            slots
+                .rows
+                .iter()
+                .flatten()
+                .for_each(|r| r.add_to(&mut seen))
         });
         (elapsed, seen.ok())
     })
