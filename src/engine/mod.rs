@@ -237,8 +237,31 @@ pub async fn run(
         recorder,
         store,
         interrupt,
+        clock: RunClock::now(),
     };
     run_with(plan, parts, on_tick, None).await
+}
+
+/// The instant a run's clock starts, on the wall and monotonic: interval
+/// offsets count from `start`, and the results anchor them to `wall`
+/// (the interval logs' StartTime, `t_start_unix_ms`), so both must be
+/// the same moment, taken once before the results files are opened.
+#[derive(Debug, Clone, Copy)]
+pub struct RunClock {
+    /// Wall-clock time at the start.
+    pub wall: SystemTime,
+    /// Monotonic time at the start.
+    pub start: Instant,
+}
+
+impl RunClock {
+    /// The clock starting now.
+    pub fn now() -> Self {
+        RunClock {
+            wall: SystemTime::now(),
+            start: Instant::now(),
+        }
+    }
 }
 
 /// What [`run_with`] runs on, besides the plan.
@@ -253,6 +276,8 @@ pub struct RunParts {
     pub store: Arc<Mutex<IntervalStore>>,
     /// Ends the run early.
     pub interrupt: CancellationToken,
+    /// When the run's time 0 is.
+    pub clock: RunClock,
 }
 
 /// [`run`], with the sessions coming from `external` (scripts, e.g. a
@@ -269,9 +294,9 @@ pub async fn run_with(
         recorder,
         store,
         interrupt,
+        clock,
     } = parts;
-    let started_at = SystemTime::now();
-    let start = Instant::now();
+    let (started_at, start) = (clock.wall, clock.start);
     let ctx = context(plan, targets, tls, recorder, start);
     let queue_now = tasks::QueueNow::new(&ctx);
     let sampler = tasks::sample_queues(ctx.clone(), queue_now.clone());

@@ -54,13 +54,13 @@ fn store_of(
     layout: &Layout,
     dir: &ResultsDir,
     live: SharedFeed,
+    now: std::time::SystemTime,
 ) -> Result<(IntervalStore, Arc<Mutex<Feed>>), Failure> {
     let cooldown = plan.load.cooldown.unwrap_or_default();
     let (cas, backends) = (&layout.cas_names, &layout.backend_names);
     let feed = Feed::new(cas, backends, plan.monitors.sample_period, cooldown);
     let feed = Arc::new(Mutex::new(feed));
     let mut store = IntervalStore::new(layout.clone());
-    let now = std::time::SystemTime::now();
     store.set_hlog(Hlog::create(&dir.path().join(files::LATENCY_HLOG), now)?);
     let service = dir.path().join(files::SERVICE_HLOG);
     store.set_service_hlog(Hlog::create_of(&service, now, "service time")?);
@@ -174,7 +174,8 @@ pub async fn drive(
         plan.monitors.clone(),
         &layout,
     );
-    let (store, feed) = store_of(plan, &layout, dir, progress.sink())?;
+    let clock = engine::RunClock::now();
+    let (store, feed) = store_of(plan, &layout, dir, progress.sink(), clock.wall)?;
     let checkpoint = checkpoint.with_probes(probe_run.as_ref().map(|(_, log)| log.clone()));
     checkpoint.write(&store, Duration::ZERO)?;
     let store = Arc::new(Mutex::new(store));
@@ -206,6 +207,7 @@ pub async fn drive(
         recorder,
         store: store.clone(),
         interrupt: stop,
+        clock,
     };
     let outcome = engine::run_with(plan, parts, on_tick, external).await;
     if !quiet {
