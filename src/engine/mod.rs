@@ -17,13 +17,13 @@ mod scripted_steps;
 pub mod session;
 mod steps;
 mod tally;
+mod target;
 mod tasks;
 pub mod tokens;
 pub mod users;
 pub mod validate;
 pub mod wire;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -36,75 +36,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
-use crate::imap::url::{Endpoint, Security};
 use crate::metrics::{IntervalStore, QueueGauges, Recorder, Window};
 use crate::plan::{LoadModel, LoadPlan, RunPlan, SessionPlan};
 
 use profile::profiles;
 pub use profile::ProfileRt;
 pub use tally::SessionTally;
+pub use target::{OwnQueue, Target, Targets};
 use users::UserPool;
-
-/// Reads a server's own queue: (commands waiting for a worker, commands in service).
-/// Only the embedded servers have one.
-#[derive(Clone)]
-pub struct OwnQueue(pub Arc<dyn Fn() -> crate::metrics::queue::OwnReading + Send + Sync>);
-
-impl std::fmt::Debug for OwnQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OwnQueue")
-    }
-}
-
-/// A server the sessions connect to, resolved once before the run.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// Server name (`cas1`, `mbx2`).
-    pub name: String,
-    /// Resolved address.
-    pub addr: SocketAddr,
-    /// Transport security.
-    pub security: Security,
-    /// Name sent in the handshake and checked against the certificate: the
-    /// URL's `?sni=` or host, or `--tls-server-name` (set after resolving).
-    pub server_name: String,
-    /// The server's own queue gauge, when it has one (embedded servers).
-    pub own_queue: Option<OwnQueue>,
-    /// Share of sessions on a plain connection that STARTTLS anyway: the
-    /// scenario's `starttls_share` for embedded servers (a scenario choice
-    /// there), always 0 for real ones, whose URL alone says the security.
-    pub starttls_share: f64,
-}
-
-impl Target {
-    /// Resolves an endpoint (DNS once, before the run, so lookups are not timed).
-    pub async fn resolve(name: &str, endpoint: &Endpoint) -> anyhow::Result<Target> {
-        let addr = tokio::net::lookup_host(endpoint.authority())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot resolve {endpoint} ({name}): {e}"))?
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("{endpoint} ({name}) resolves to no address"))?;
-        Ok(Target {
-            name: name.to_string(),
-            addr,
-            security: endpoint.security,
-            server_name: endpoint.server_name().to_string(),
-            own_queue: None,
-            starttls_share: 0.0,
-        })
-    }
-}
-
-/// Where sessions go: CAS proxies and back ends, in layout order.
-#[derive(Debug, Clone, Default)]
-pub struct Targets {
-    /// CAS proxies (may be empty: then every session is direct).
-    pub cas: Vec<Target>,
-    /// Back ends with a URL, in the order of the layout's back-end names;
-    /// the layout's later back ends (behind a CAS only) have none, and no
-    /// direct session goes to them.
-    pub backends: Vec<Target>,
-}
 
 /// Session counters of a run.
 #[derive(Debug, Default)]

@@ -281,18 +281,12 @@ fn inspect(found: &Found, cas_names: &[String]) -> Result<Option<Source>, InputE
     } else if rawlog::stamp(first_line).is_some() || (head.is_empty() && name.ends_with(".IN")) {
         let out = path.with_extension("out");
         let out = out.is_file().then_some(out);
-        let mut last = tail.lines().rev().find_map(line_time);
-        if let Some(o) = &out {
-            let (_, otail, obytes) = ends(o).map_err(|e| err(e.to_string()))?;
-            bytes += obytes;
-            last = last.max(otail.lines().rev().find_map(line_time));
-        }
-        (
-            Format::RawlogPair(out),
-            Role::BackEnd,
-            line_time(first_line),
-            last,
-        )
+        let last = tail.lines().rev().find_map(line_time);
+        let (last, out_bytes) =
+            with_out_file(out.as_deref(), last).map_err(|e| err(e.to_string()))?;
+        bytes += out_bytes;
+        let first = line_time(first_line);
+        (Format::RawlogPair(out), Role::BackEnd, first, last)
     } else if found.named {
         return Err(err(
             "not a log imapload can replay: expected an Exchange IMAP4 log (#Fields: header), \
@@ -315,6 +309,19 @@ fn inspect(found: &Found, cas_names: &[String]) -> Result<Option<Source>, InputE
         bytes,
         user_hint: found.user_hint.clone(),
     }))
+}
+
+/// A rawlog's `.out` half, when there is one: the later of the two last
+/// times, and the `.out` file's size (both halves are read).
+fn with_out_file(
+    out: Option<&std::path::Path>,
+    last: Option<i64>,
+) -> std::io::Result<(Option<i64>, u64)> {
+    let Some(out) = out else {
+        return Ok((last, 0));
+    };
+    let (_, tail, bytes) = ends(out)?;
+    Ok((last.max(tail.lines().rev().find_map(line_time)), bytes))
 }
 
 #[cfg(test)]

@@ -134,21 +134,7 @@ pub async fn run_with(
     let extra_written = extra.before_write.map(|write| write(&dir));
     let store = driven.store.lock().map_err(|_| poisoned())?;
     let outcome = &driven.outcome;
-    let outcomes: Vec<ProbeOutcome> = driven.probes.iter().map(ProbeOutcome::from).collect();
-    let health = {
-        let mut feed = driven.feed.lock().map_err(|_| poisoned())?;
-        feed.settle(&outcome.window, std::time::Duration::MAX);
-        let names = (&layout.cas_names[..], &layout.backend_names[..]);
-        let input = from_feed(
-            &feed,
-            names,
-            &outcomes,
-            &plan.monitors,
-            outcome.elapsed,
-            &outcome.window,
-        );
-        evaluate(&plan.monitors, &plan.probes, &input)
-    };
+    let health = monitors_at_end(&plan, &driven, &layout)?;
     let verdict = verdict::judge_run(&plan.thresholds, &store, outcome, driven.aborted.clone());
     let ended = match (&driven.write_error, outcome.interrupted) {
         (Some(_), _) => Outcome::Failed,
@@ -196,6 +182,29 @@ pub async fn run_with(
         verdict: written.verdict,
         exit_code,
     })
+}
+
+/// The monitors judged on the whole run: the feed's last sums settled
+/// (nothing can move them now), then every monitor and probe evaluated.
+fn monitors_at_end(
+    plan: &RunPlan,
+    driven: &drive::Driven,
+    layout: &crate::metrics::Layout,
+) -> Result<Vec<crate::monitor::evaluate::MonitorResult>, Failure> {
+    let outcome = &driven.outcome;
+    let outcomes: Vec<ProbeOutcome> = driven.probes.iter().map(ProbeOutcome::from).collect();
+    let mut feed = driven.feed.lock().map_err(|_| poisoned())?;
+    feed.settle(&outcome.window, std::time::Duration::MAX);
+    let names = (&layout.cas_names[..], &layout.backend_names[..]);
+    let input = from_feed(
+        &feed,
+        names,
+        &outcomes,
+        &plan.monitors,
+        outcome.elapsed,
+        &outcome.window,
+    );
+    Ok(evaluate(&plan.monitors, &plan.probes, &input))
 }
 
 /// A write error as people read it: a full disk said in so many words.
