@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod fdlimit;
 pub mod imap;
+pub mod live;
 pub mod merge;
 pub mod metrics;
 pub mod monitor;

@@ -167,4 +167,8 @@ pub struct ServeArgs {
     /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
     #[arg(long)]
     pub login_disabled_without_tls: bool,
+    /// Serve the servers' own queue and worker gauges for Prometheus at http://ADDR:PORT/metrics
+    /// (`:PORT` or `PORT` is loopback; printed as a `METRICS` line).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<String>,
 }

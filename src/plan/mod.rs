@@ -241,4 +241,6 @@ pub struct OutputPlan {
     pub quiet: bool,
     /// `--protocol-log`: where sampled sessions' raw exchanges go (off when `None`).
     pub protocol_log: Option<crate::imap::protolog::Settings>,
+    /// `--metrics-listen`: where the live Prometheus endpoint listens (off when `None`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
