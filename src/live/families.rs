@@ -199,3 +199,71 @@ pub fn exported_names(registry: &Registry) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Every name a scrape can show, read from a registry in which each family
+/// holds one placeholder series (an empty family is left out of a scrape).
+pub fn every_name() -> Vec<String> {
+    let f = Families::default();
+    let row = RowLabels {
+        path: "cas".into(),
+        server: "s".into(),
+        backend: "b".into(),
+        command: "NOOP".into(),
+    };
+    let server = ServerLabels { server: "s".into() };
+    let monitor = MonitorLabels {
+        server: "s".into(),
+        monitor: "m".into(),
+    };
+    f.commands.get_or_create(&row).inc();
+    let _ = f.errors.get_or_create(&ErrorLabels {
+        path: row.path.clone(),
+        server: row.server.clone(),
+        backend: row.backend.clone(),
+        command: row.command.clone(),
+        reason: "no".into(),
+    });
+    let _ = f.latency.get_or_create(&row);
+    let _ = f.service.get_or_create(&row);
+    for g in [&f.queue, &f.server_queued, &f.server_busy] {
+        let _ = g.get_or_create(&server);
+    }
+    for g in [&f.queue_max, &f.server_workers, &f.server_connections] {
+        let _ = g.get_or_create(&server);
+    }
+    let _ = f.server_commands.get_or_create(&server);
+    for g in [&f.monitor_value, &f.monitor_threshold] {
+        let _ = g.get_or_create(&monitor);
+    }
+    for g in [&f.monitor_state, &f.monitor_over] {
+        let _ = g.get_or_create(&monitor);
+    }
+    let run = RunLabels {
+        scenario: "s".into(),
+        seed: "1".into(),
+        shard: "1/1".into(),
+    };
+    exported_names(&f.register(Some(run)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_family_is_named_once_with_its_suffixes() {
+        let names = super::every_name();
+        for n in [
+            "imapload_run_info",
+            "imapload_commands_total",
+            "imapload_errors_total",
+            "imapload_latency_seconds_bucket",
+            "imapload_service_seconds_sum",
+            "imapload_queue_depth",
+            "imapload_monitor_state",
+            "imapload_generator_saturated",
+            "imapload_server_commands_total",
+        ] {
+            assert!(names.iter().any(|x| x == n), "{n} not in {names:?}");
+        }
+        assert!(names.iter().all(|n| n.starts_with("imapload_")));
+    }
+}

@@ -6,6 +6,7 @@ mod cas_only;
 mod causes;
 mod clean_end;
 mod cli;
+mod dashboard;
 mod dovecot;
 mod dovecot_commands;
 mod dovecot_proxy;

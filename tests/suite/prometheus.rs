@@ -117,6 +117,10 @@ fn prometheus_scrapes_a_30s_run_and_answers_rate_and_p99_per_server() {
         assert!(v.is_finite() && *v > 0.0 && *v < 10.0, "p99 of {m}: {v} s");
     }
     eprintln!("rate per server: {rate:?}\np99 per server (s): {p99:?}");
+    // Every query of the Grafana dashboard is PromQL this Prometheus accepts.
+    for q in super::dashboard::queries(&super::dashboard::dashboard()) {
+        query(&prom, &q);
+    }
     // The run still ends by itself, and well: the endpoint cost it nothing.
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
