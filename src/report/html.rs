@@ -270,10 +270,9 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     commands::section(&mut out, &r, &shading::shades(&r));
     summary_table(&mut out, &r);
     causes::table(&mut out, &r.run);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<div id=\"tip\" hidden></div><script>{}</script></body></html>\n",
-        SCRIPT
+        "<div id=\"tip\" hidden></div><script>{SCRIPT}</script></body></html>"
     );
     Ok(out)
 }

@@ -23,6 +23,7 @@ mod misbehave;
 mod oauth;
 mod outputs;
 mod prometheus;
+mod report_browser;
 mod report_scale;
 mod safety;
 mod schema;

@@ -160,7 +160,7 @@ async fn report_html_renders_in_headless_chromium_with_every_chart() {
         "chromium check failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("7/7 charts drawn"), "{stdout}");
+    assert!(stdout.contains("12/12 charts drawn"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

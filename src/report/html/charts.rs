@@ -222,5 +222,5 @@ fn errors(out: &mut String, r: &Results, shades: &[Shade]) {
         shades: shades.to_vec(),
         x_axis: r.x_axis(),
     };
-    figure(out, "errors", "Errors by reason", &format!("Failed commands per second by reason (no: NO answers, bad: BAD, timeout, disconnect, protocol violations, tls, connect, aborted: cut by the end of the run), each command counted once; dashed: all reasons together. Errors never enter the latency figures. What the servers said is in \"Errors by cause\" below. {}.", r.bucket_text()), &chart.to_svg());
+    figure(out, "errors", "Errors by reason", &format!("Failed commands per second by reason (no: NO answers, bad: BAD, timeout, disconnect, protocol violations, tls, connect, aborted: cut by the end of the run), each command counted once; dashed: all reasons together. Errors never enter the latency figures. What the servers said is in the table of causes below, when anything failed. {}.", r.bucket_text()), &chart.to_svg());
 }

@@ -43,6 +43,12 @@
     if (a >= 1) return v.toFixed(2);
     return v.toPrecision(2);
   }
+  // The unit of an axis title: "latency (ms, log scale)" -> "ms", "rate (per s)" -> "per s".
+  function unitOf(label) {
+    var m = /\(([^,)]*)/.exec(label), u = m ? m[1].trim() : "";
+    if (u === "log scale" || u === "") u = /^ms\b/.test(label) ? "ms" : "";
+    return u;
+  }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function clockText(epoch, step) {
     var d = new Date(Math.round(epoch) * 1000);
@@ -87,7 +93,7 @@
       var q = nearest(points(path), g, t);
       if (!q) return;
       var name = path.querySelector("title") ? path.querySelector("title").textContent : "";
-      lines.push(name + ": " + fmt(yValue(g, q[1])) + " " + g.unit.replace(/\s*\(.*\)/, "").replace(/, log scale/, ""));
+      lines.push(name + ": " + fmt(yValue(g, q[1])) + " " + unitOf(g.unit));
     });
     if (lines.length === 1) return hide(svg);
     tip.textContent = lines.join("\n");
