@@ -42,7 +42,7 @@ pub struct CompareArgs {
     /// p50, p90, p99, p99.9, max or mean (corrected latency).
     #[arg(long, default_value = "p99")]
     pub metric: crate::compare::Metric,
-    /// text or markdown (for a pull-request comment).
+    /// text, markdown (for a pull-request comment) or html (a page of the two runs side by side).
     #[arg(long, default_value = "text")]
     pub format: crate::compare::Format,
     /// Rows with fewer commands on either side are shown, not judged

@@ -16,6 +16,7 @@
 //!
 //! Reading lives in [`input`], the tables in [`render`].
 
+mod html;
 pub mod input;
 mod metric;
 pub mod noise;
@@ -46,6 +47,8 @@ pub enum Format {
     Text,
     /// A GitHub-flavoured markdown table.
     Markdown,
+    /// A self-contained HTML page: the two runs side by side, regressions marked.
+    Html,
 }
 
 /// Parses `--format text|markdown` (`md` accepted).
@@ -55,7 +58,10 @@ impl FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "text" => Ok(Format::Text),
             "markdown" | "md" => Ok(Format::Markdown),
-            other => Err(format!("unknown format '{other}'; allowed: text, markdown")),
+            "html" => Ok(Format::Html),
+            other => Err(format!(
+                "unknown format '{other}'; allowed: text, markdown, html"
+            )),
         }
     }
 }
@@ -248,7 +254,10 @@ impl Comparison {
     /// The full output: summary line, the two runs, a warning line when they
     /// are not comparable, then the table.
     pub fn render(&self, opts: &CompareOptions) -> String {
-        render::render_report(self, opts)
+        match opts.format {
+            Format::Html => html::render(self, opts),
+            _ => render::render_report(self, opts),
+        }
     }
 }
 
