@@ -161,7 +161,6 @@ struct Pass<'a> {
     group_of: HashMap<&'a str, Groups>,
     servers: Level,
     commands: Level,
-    scratch: Histogram<u64>,
     left: LeftOut,
 }
 
@@ -200,12 +199,13 @@ impl Pass<'_> {
             return;
         }
         let _ = self.commands.enter(mid, start + length);
-        self.scratch.reset();
-        if let Err(e) = dec.add_base64(hist.trim_end(), &mut self.scratch) {
-            return self.bad_line(n, &e);
+        let into = [
+            &mut self.servers.hists[groups.server],
+            &mut self.commands.hists[groups.command],
+        ];
+        if let Err(e) = dec.add_base64_each(hist.trim_end(), into) {
+            self.bad_line(n, &e);
         }
-        let _ = self.servers.hists[groups.server].add(&self.scratch);
-        let _ = self.commands.hists[groups.command].add(&self.scratch);
     }
 
     fn bad_line(&mut self, n: usize, why: &str) {
@@ -336,7 +336,6 @@ pub fn read(
             group_of: g.of.clone(),
             servers: Level::new(width, g.servers.len(), true),
             commands: Level::new(command_width, g.commands.len(), false),
-            scratch: crate::merge::hlog::empty(),
             left: LeftOut::default(),
         };
         let file = File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
