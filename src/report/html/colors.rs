@@ -15,13 +15,15 @@ pub const MEAN: &str = "#555555";
 pub const COMMANDS: &str = "#222222";
 /// Active sessions.
 pub const SESSIONS: &str = "#8c6d31";
+/// Fault markers (the page's style draws them, dashed).
+pub const FAULTS: &str = "#8c564b";
 /// Errors, all reasons together.
 pub const ERRORS: &str = "#d62728";
 
 /// Servers, where one chart has a line per server (queue depth, the latency spectrum):
-/// none of them green, amber or red, nor a percentile's colour.
+/// none of them green, amber or red, a percentile's colour or the faults' brown.
 pub const SERVERS: &[&str] = &[
-    "#17becf", "#8c564b", "#bcbd22", "#393b79", "#e377c2", "#637939", "#6baed6", "#e7ba52",
+    "#17becf", "#bcbd22", "#393b79", "#e377c2", "#637939", "#6baed6", "#e7ba52", "#5254a3",
 ];
 
 /// The colour of the `i`-th server.
@@ -47,7 +49,7 @@ pub fn key() -> String {
         swatch(COMMANDS, "commands/s"),
         swatch(SESSIONS, "sessions"),
         swatch(ERRORS, "errors (shades of red: by reason)"),
-        swatch("#8c564b", "faults (dashed)"),
+        swatch(FAULTS, "faults (dashed)"),
         swatch("#66bb6a", "Healthy"),
         swatch("#ffa726", "Degraded"),
         swatch("#e53935", "Unhealthy"),
