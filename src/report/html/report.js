@@ -219,7 +219,10 @@
   }
   document.querySelectorAll("table.sortable").forEach(function (table) {
     var heads = table.querySelectorAll("thead th");
-    heads.forEach(function (th, i) {
+    heads.forEach(function (th, k) {
+      // A heading over several columns says which one it sorts (data-col; -1: none).
+      var i = th.hasAttribute("data-col") ? parseInt(th.getAttribute("data-col"), 10) : k;
+      if (i < 0) return;
       th.addEventListener("click", function () {
         var asc = th.getAttribute("aria-sort") !== "ascending";
         heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
