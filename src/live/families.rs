@@ -62,6 +62,13 @@ pub struct MonitorLabels {
     pub monitor: String,
 }
 
+/// One of the run's thresholds (k6-style), by its expression as written.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ThresholdLabels {
+    /// The expression, e.g. `p99(cas.*.*.LOGIN) < 500ms` or `errors.rate <= 1%`.
+    pub threshold: String,
+}
+
 /// What the run is: the info metric's labels.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RunLabels {
@@ -123,6 +130,10 @@ pub struct Families {
     pub monitor_over: Family<MonitorLabels, Gauge>,
     /// Seconds measured since the run started (the end of the last interval).
     pub elapsed: FGauge,
+    /// 1 while a threshold of the run holds on the steady window so far, 0 when crossed.
+    pub threshold_passing: Family<ThresholdLabels, Gauge>,
+    /// What a threshold measures so far (its metric's base unit: a fraction, µs, per s, a count).
+    pub threshold_measured: Family<ThresholdLabels, FGauge>,
 }
 
 /// Name, help and family of every metric except the info metric, in the
@@ -166,6 +177,8 @@ impl Families {
             "monitor_threshold", "The threshold a monitor's samples are compared with", monitor_threshold;
             "monitor_over_threshold", "1 when the monitor's last complete sample was over its threshold", monitor_over;
             "elapsed_seconds", "Seconds measured since the run started", elapsed;
+            "threshold_passing", "1 while a threshold of the run holds on the steady window so far, 0 once crossed (judged every 5 s; no data counts as 0, as at the end)", threshold_passing;
+            "threshold_measured", "What a threshold measures on the steady window so far (a fraction, microseconds, per second or a count)", threshold_measured;
         );
         reg
     }
@@ -232,6 +245,11 @@ pub fn every_name() -> Vec<String> {
         let _ = g.get_or_create(&server);
     }
     let _ = f.server_commands.get_or_create(&server);
+    let threshold = ThresholdLabels {
+        threshold: "errors.rate <= 1%".into(),
+    };
+    let _ = f.threshold_passing.get_or_create(&threshold);
+    let _ = f.threshold_measured.get_or_create(&threshold);
     for g in [&f.monitor_value, &f.monitor_threshold] {
         let _ = g.get_or_create(&monitor);
     }
@@ -261,6 +279,7 @@ mod tests {
             "imapload_monitor_state",
             "imapload_generator_saturated",
             "imapload_server_commands_total",
+            "imapload_threshold_passing",
         ] {
             assert!(names.iter().any(|x| x == n), "{n} not in {names:?}");
         }

@@ -40,7 +40,15 @@ pub struct LiveRun {
     pub endpoint: http::Endpoint,
     /// `max_sessions`, for the saturation rule.
     cap: usize,
+    /// The run's thresholds, judged live every [`THRESHOLDS_EVERY`].
+    thresholds: crate::verdict::ThresholdPlan,
+    /// When they were last judged (run time).
+    judged: std::sync::Mutex<Option<std::time::Duration>>,
 }
+
+/// How often the thresholds are judged live: each judging adds up the steady window's
+/// histograms of every row, too much to do every interval of a big run.
+pub const THRESHOLDS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl LiveRun {
     /// Starts the endpoint for a run of `plan` on `addr`.
@@ -60,11 +68,25 @@ impl LiveRun {
             families,
             endpoint,
             cap: plan.load.max_sessions,
+            thresholds: plan.thresholds.clone(),
+            judged: std::sync::Mutex::new(None),
         })
     }
 
-    /// Updates what the store holds beside its intervals, after each tick.
+    /// Updates what the store holds beside its intervals, after each tick, and the
+    /// thresholds' status every [`THRESHOLDS_EVERY`].
     pub fn after_tick(&self, store: &crate::metrics::IntervalStore) {
         sink::after_tick(&self.families, store, self.cap);
+        let Some(now) = store.last_interval().map(|r| r.end) else {
+            return;
+        };
+        let Ok(mut judged) = self.judged.lock() else {
+            return;
+        };
+        if judged.is_some_and(|at| now < at + THRESHOLDS_EVERY) {
+            return;
+        }
+        *judged = Some(now);
+        sink::thresholds(&self.families, &self.thresholds, store, now);
     }
 }

@@ -171,3 +171,29 @@ pub fn after_tick(families: &Families, store: &IntervalStore, cap: usize) {
     let saturated = g.not_started > 0 || g.max_backlog as f64 > 0.5 * cap as f64;
     families.saturated.set(i64::from(saturated));
 }
+
+/// Judges the run's thresholds on the steady window up to `now`, as the end of the run
+/// will (a threshold with nothing to measure yet shows 0, not passing, as it would fail).
+pub fn thresholds(
+    families: &Families,
+    plan: &crate::verdict::ThresholdPlan,
+    store: &IntervalStore,
+    now: Duration,
+) {
+    let from = store.window().from;
+    let m = crate::verdict::Measured {
+        rows: store.steady_rows(),
+        sessions: store.sessions(),
+        seconds: now.saturating_sub(from).as_secs_f64(),
+    };
+    for t in &plan.checks {
+        let r = crate::verdict::judge_one(t, &m);
+        let labels = super::families::ThresholdLabels {
+            threshold: r.expression,
+        };
+        (families.threshold_passing.get_or_create(&labels)).set(i64::from(r.passed));
+        if let Some(v) = r.measured {
+            families.threshold_measured.get_or_create(&labels).set(v);
+        }
+    }
+}

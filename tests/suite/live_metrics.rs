@@ -151,6 +151,7 @@ const FAMILIES: &[(&str, &[&str])] = &[
     ("imapload_generator_saturated", &[]),
     ("imapload_monitor_state", &["server", "monitor"]),
     ("imapload_monitor_over_threshold", &["server", "monitor"]),
+    ("imapload_threshold_passing", &["threshold"]),
 ];
 
 #[test]
@@ -161,7 +162,7 @@ fn a_running_run_serves_its_families_and_the_counters_grow() {
     let extra = "[monitors]\nsample_period = \"1s\"\n[[faults]]\nserver = \"mbx2\"\nat = \"1s\"\nrefuse_logins = true\n";
     std::fs::write(
         dir.path().join("s.toml"),
-        embedded_scenario(20, "8s", "") + extra,
+        embedded_scenario(20, "10s", "") + extra,
     )
     .unwrap();
     let args = [
@@ -177,7 +178,8 @@ fn a_running_run_serves_its_families_and_the_counters_grow() {
     std::thread::sleep(Duration::from_secs(3));
     let (status, first) = http_get(&addr, "/metrics").unwrap();
     assert_eq!(status, "HTTP/1.1 200 OK");
-    std::thread::sleep(Duration::from_secs(2));
+    // Past 6 s, when the thresholds were judged a second time (every 5 s).
+    std::thread::sleep(Duration::from_millis(4500));
     let second = samples(&http_get(&addr, "/metrics").unwrap().1);
     for (family, labels) in FAMILIES {
         let found: Vec<&Sample> = second.iter().filter(|s| s.name == *family).collect();
@@ -217,6 +219,15 @@ fn a_running_run_serves_its_families_and_the_counters_grow() {
     assert!(
         refused > 0.0,
         "mbx2's refused logins are not counted as `no`"
+    );
+    // The refused logins cross the default error gate, and the endpoint says so live.
+    let gate = second.iter().find(|s| {
+        s.name == "imapload_threshold_passing" && s.labels["threshold"].starts_with("errors.rate")
+    });
+    assert_eq!(
+        gate.map(|s| s.value),
+        Some(0.0),
+        "errors.rate gate: {gate:?}"
     );
     let states = second.iter().filter(|s| s.name == "imapload_monitor_state");
     assert!(states.clone().count() >= 6, "2 monitors x 3 servers");
