@@ -2,8 +2,8 @@
 # Renders RESULTS_DIR/report.html in headless Chromium and checks that every chart really drew:
 # the DOM Chromium built (not the file we wrote) must hold each expected chart id with an <svg>
 # containing at least one <path>, <polyline> or <rect> (data; frames and legends are <line>s).
-# Expected ids: throughput, queue, sessions, monitors, and latency-<server> for every server in
-# run.json. Also prints the page's size, how long Chromium took to load it, and the points
+# Expected ids: throughput, errors, queue, sessions, monitors, spectrum, and latency-<server> and
+# commands-<server> for every server in run.json. Also prints the page's size, how long Chromium took to load it, and the points
 # of each chart (its longest line's, from the <path> data): a long run's charts merge
 # intervals, so these stay bounded. Optionally saves a screenshot.
 #
@@ -34,12 +34,13 @@ python3 - "$dom" "$dir/run.json" <<'PY'
 import html.parser, json, re, sys
 
 dom_path, run_path = sys.argv[1], sys.argv[2]
-ids = ["throughput", "queue", "sessions", "monitors"]
+ids = ["throughput", "errors", "queue", "sessions", "monitors", "spectrum"]
 try:
     run = json.load(open(run_path))
     for role in ("cas", "backends"):
         for s in run.get("servers", {}).get(role, []):
             ids.append("latency-" + re.sub(r"[^A-Za-z0-9_-]", "-", s["name"]))
+            ids.append("commands-" + re.sub(r"[^A-Za-z0-9_-]", "-", s["name"]))
 except (OSError, ValueError) as e:
     print(f"warning: cannot read server names from {run_path}: {e}")
 

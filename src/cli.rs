@@ -46,6 +46,8 @@ pub fn command() -> clap::Command {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run a scenario (default: the built-in quickstart on the embedded topology) and write a results directory.
     Run(RunArgs),

@@ -17,6 +17,7 @@ pub mod error;
 pub mod fdlimit;
 pub mod imap;
 pub mod k8s;
+pub mod live;
 pub mod merge;
 pub mod metrics;
 pub mod monitor;

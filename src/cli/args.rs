@@ -42,7 +42,7 @@ pub struct CompareArgs {
     /// p50, p90, p99, p99.9, max or mean (corrected latency).
     #[arg(long, default_value = "p99")]
     pub metric: crate::compare::Metric,
-    /// text, markdown (for a pull-request comment) or json (one document on stdout).
+    /// text, markdown (for a pull-request comment), json (one document on stdout) or html (a page of the two runs side by side).
     #[arg(long, default_value = "text")]
     pub format: crate::compare::Format,
     /// Rows with fewer commands on either side are shown, not judged
@@ -180,4 +180,8 @@ pub struct ServeArgs {
     /// Advertise LOGINDISABLED and refuse LOGIN / AUTHENTICATE on plain connections until STARTTLS.
     #[arg(long)]
     pub login_disabled_without_tls: bool,
+    /// Serve the servers' own queue and worker gauges for Prometheus at http://ADDR:PORT/metrics
+    /// (`:PORT` or `PORT` is loopback; printed as a `METRICS` line).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<String>,
 }

@@ -45,6 +45,10 @@ pub async fn serve(a: ServeArgs) -> Result<i32, Failure> {
             None => None,
         },
         login_disabled_without_tls: a.login_disabled_without_tls,
+        metrics_listen: (a.metrics_listen.as_deref())
+            .map(crate::live::parse_listen)
+            .transpose()
+            .map_err(|m| crate::error::InputError::new("--metrics-listen", m))?,
     };
     crate::sim::serve::serve(opts, interrupt_token())
         .await

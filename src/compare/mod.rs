@@ -16,6 +16,7 @@
 //!
 //! Reading lives in [`input`], the tables in [`render`].
 
+mod html;
 pub mod input;
 mod json;
 mod metric;
@@ -49,6 +50,8 @@ pub enum Format {
     Markdown,
     /// One JSON document ([`crate::results::compare::CompareDoc`]).
     Json,
+    /// A self-contained HTML page: the two runs side by side, regressions marked.
+    Html,
 }
 
 /// Parses `--format text|markdown|json` (`md` accepted).
@@ -59,8 +62,9 @@ impl FromStr for Format {
             "text" => Ok(Format::Text),
             "markdown" | "md" => Ok(Format::Markdown),
             "json" => Ok(Format::Json),
+            "html" => Ok(Format::Html),
             other => Err(format!(
-                "unknown format '{other}'; allowed: text, markdown, json"
+                "unknown format '{other}'; allowed: text, markdown, json, html"
             )),
         }
     }
@@ -268,7 +272,10 @@ impl Comparison {
     /// The full output: summary line, the two runs, a warning line when they
     /// are not comparable, then the table.
     pub fn render(&self, opts: &CompareOptions) -> String {
-        render::render_report(self, opts)
+        match opts.format {
+            Format::Html => html::render(self, opts),
+            _ => render::render_report(self, opts),
+        }
     }
 }
 

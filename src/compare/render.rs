@@ -72,7 +72,7 @@ pub fn summary_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
 fn first_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
     let s = summary_line(rows, opts);
     match (opts.format, exit_code(rows)) {
-        (Format::Text | Format::Json, _) => s,
+        (Format::Text | Format::Json | Format::Html, _) => s,
         (Format::Markdown, 0) => format!(":white_check_mark: {s}"),
         (Format::Markdown, _) => format!(":x: **{s}**"),
     }

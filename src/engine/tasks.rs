@@ -150,6 +150,7 @@ pub fn tick<W: Fn() -> Window + Send + 'static>(
             s.set_window((t.steady)());
             let active = ctx.counters.active.load(Ordering::Relaxed);
             s.set_sessions(tally(&ctx.counters));
+            s.set_generator(ctx.generator.report());
             s.tick(&ctx.recorder, last, now, active, queues);
             on_tick(&s, now);
             drop(s);

@@ -56,6 +56,12 @@ pub trait IntervalSink: Send {
     /// are only ever added to it, so an index stays valid).
     fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]);
 
+    /// Takes one row's histograms of the interval being closed, before the
+    /// interval itself reaches [`IntervalSink::interval`]: only a sink that
+    /// exports histograms (the live metrics endpoint) needs them, and it
+    /// gets them here from the tick instead of from the hot path.
+    fn row_histograms(&mut self, _row: usize, _h: &super::row::RowHistograms) {}
+
     /// The first write error, naming the file and the OS error; a sink
     /// that cannot fail has none.
     fn error(&self) -> Option<String> {

@@ -34,6 +34,7 @@ pub struct IntervalStore {
     longest: Duration,
     closed: u64,
     sessions: crate::engine::SessionTally,
+    generator: crate::engine::open::GeneratorReport,
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
@@ -93,6 +94,7 @@ impl IntervalStore {
             longest: Duration::ZERO,
             closed: 0,
             sessions: Default::default(),
+            generator: Default::default(),
             spare: Vec::new(),
             hlog: None,
             service_hlog: None,
@@ -130,6 +132,17 @@ impl IntervalStore {
     /// the `run.json` checkpoints written while the run goes.
     pub fn set_sessions(&mut self, tally: crate::engine::SessionTally) {
         self.sessions = tally;
+    }
+
+    /// The open-model generator's counts as of the last tick (zeros for a
+    /// closed model), for the live metrics.
+    pub fn set_generator(&mut self, report: crate::engine::open::GeneratorReport) {
+        self.generator = report;
+    }
+
+    /// The generator counts last set.
+    pub fn generator(&self) -> crate::engine::open::GeneratorReport {
+        self.generator
     }
 
     /// The session counts last set.
@@ -188,6 +201,9 @@ impl IntervalStore {
                 service: quantiles(&row.service),
             });
             self.steady.add(start, end, i, row);
+            for sink in &mut self.sinks {
+                sink.row_histograms(i, row);
+            }
             if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
                 let length = end.saturating_sub(start);
                 hlog.write(&tags[i], &row.corrected, start, length);

@@ -6,6 +6,7 @@ pub mod evaluate;
 mod evaluate_tests;
 pub mod feed;
 pub mod input;
+pub mod live;
 pub mod rules;
 pub mod samples;
 pub mod state;

@@ -135,6 +135,7 @@ fn build(
             quiet: ov.quiet,
             protocol_log: protocol_log(ov)?,
             tables_on_stderr: false,
+            metrics_listen: metrics_listen(ctx, raw, ov)?,
         },
         monitors: monitors::build(ctx, &raw.monitors, interval)?,
         probes: monitors::probes(ctx, &raw.probes)?,
@@ -146,6 +147,28 @@ fn build(
         Some(s) => super::shard::apply(plan, s),
         None => Ok(plan),
     }
+}
+
+/// `--metrics-listen` (first) or `[output] metrics_listen`, parsed.
+fn metrics_listen(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    ov: &Overrides,
+) -> Result<Option<std::net::SocketAddr>, InputError> {
+    if let Some(flag) = &ov.metrics_listen {
+        let addr = crate::live::parse_listen(flag);
+        return addr
+            .map(Some)
+            .map_err(|m| InputError::new("--metrics-listen", m));
+    }
+    let key = raw
+        .output
+        .as_ref()
+        .and_then(|o| o.get_ref().metrics_listen.as_ref());
+    let Some(key) = key else { return Ok(None) };
+    let addr = crate::live::parse_listen(key.get_ref());
+    addr.map(Some)
+        .map_err(|m| ctx.at(key.span(), "output.metrics_listen", m))
 }
 
 /// `--protocol-log DIR [--protocol-log-sample F]`, checked.

@@ -243,4 +243,6 @@ pub struct OutputPlan {
     pub protocol_log: Option<crate::imap::protolog::Settings>,
     /// The end-of-run tables go to stderr: stdout carries `--summary-json -`.
     pub tables_on_stderr: bool,
+    /// `--metrics-listen`: where the live Prometheus endpoint listens (off when `None`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }

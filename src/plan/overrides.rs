@@ -75,4 +75,8 @@ pub struct Overrides {
     /// Stop the run as soon as a threshold is crossed (after `[thresholds] abort_delay`).
     #[arg(long)]
     pub abort_on_fail: bool,
+    /// Serve live Prometheus/OpenMetrics metrics at http://ADDR:PORT/metrics during the run
+    /// (`:PORT` or `PORT` is loopback; port 0 picks a free one, printed at the start).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<String>,
 }

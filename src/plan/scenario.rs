@@ -219,6 +219,8 @@ pub struct RawTls {
 pub struct RawOutput {
     /// Results directory.
     pub out: Opt<String>,
+    /// Live metrics endpoint, `ADDR:PORT`.
+    pub metrics_listen: Opt<String>,
 }
 
 /// A key that is either an integer or an array (`commands = 5` / `[5, 20]`,

@@ -2,12 +2,16 @@
 //!
 //! The page is rendered from the files on disk, not from the run's memory, so the same code
 //! serves the end of a run and `imapload report DIR` on an old or merged directory, and what a
-//! person sees is exactly what the CSVs say. Everything is inline (CSS, SVG, no script, no
-//! fonts): the page must open offline, from an attachment or a CI artefact, and never fetch.
+//! person sees is exactly what the CSVs say. Everything is inline (CSS, SVG, one small script
+//! of our own for hover, toggles, zoom and table sorting; no fonts): the page must open
+//! offline, from an attachment or a CI artefact, and never fetch. Without the script every
+//! chart is still drawn.
 
 mod bins;
 mod causes;
 mod charts;
+mod colors;
+mod commands;
 mod data;
 mod lanes;
 mod latency;
@@ -16,6 +20,7 @@ mod replay;
 mod rows;
 mod scan;
 mod shading;
+mod spectrum;
 #[cfg(test)]
 mod tests;
 mod verdict;
@@ -37,8 +42,18 @@ table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-botto
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}tr.err td{background:#fff3f3}
 td.behind{color:#555;font-style:italic}figure.chart{margin:12px 0 20px}figcaption{font-size:13px;color:#444;max-width:960px}
 svg{display:block;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#333}svg .al{font-size:12px}
-svg .axis{stroke:#333}svg .tick{stroke:#333}svg .grid{stroke:#e6e6e6}svg .fault{stroke:#b00;stroke-width:1.5;stroke-dasharray:4 3}
-svg .fl{fill:#b00}svg .threshold{stroke:#777;stroke-dasharray:2 3}svg .thl{fill:#555}svg .excluded{fill:#000;fill-opacity:.07}svg .partial{fill:#f0c000;fill-opacity:.18;stroke:#c90;stroke-dasharray:3 2}svg .shl{fill:#666;font-size:10px}";
+svg .axis{stroke:#333}svg .tick{stroke:#333}svg .grid{stroke:#e6e6e6}svg .fault{stroke:#8c564b;stroke-width:1.5;stroke-dasharray:4 3}
+svg .fl{fill:#8c564b}svg .threshold{stroke:#777;stroke-dasharray:2 3}svg .thl{fill:#555}svg .excluded{fill:#000;fill-opacity:.07}
+.key{margin-right:10px;white-space:nowrap;font-size:12px}.key i{display:inline-block;width:14px;height:4px;margin:0 4px 3px 0;vertical-align:middle}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}.pair h4{margin:4px 0;font-size:13px}.pair[hidden]{display:none}
+table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:' \\25B2'}table.sortable th[aria-sort=descending]::after{content:' \\25BC'}
+#tip{position:fixed;pointer-events:none;background:#fff;border:1px solid #999;border-radius:4px;padding:4px 8px;font:12px system-ui,sans-serif;box-shadow:0 2px 6px rgba(0,0,0,.2);white-space:pre;z-index:10}
+svg .lgi{cursor:pointer}svg .lgi.off{opacity:.3}svg .cursor{stroke:#888;stroke-dasharray:2 2}svg .sel{fill:#4c78a8;fill-opacity:.15}svg.zoomed .fl,svg.zoomed .shl{display:none}svg .partial{fill:#f0c000;fill-opacity:.18;stroke:#c90;stroke-dasharray:3 2}svg .shl{fill:#666;font-size:10px}";
+
+/// The page's own script (hover values, line toggles, zoom, sortable and filterable
+/// tables, the command menus): plain JavaScript, no library, embedded so the page stays one
+/// file that opens offline.
+const SCRIPT: &str = include_str!("html/report.js");
 
 /// Microseconds as milliseconds with sensible precision.
 fn ms(us: f64) -> String {
@@ -169,26 +184,45 @@ fn health_table(out: &mut String, r: &Results) {
     out.push_str("</table>");
 }
 
+/// The filter box over a sortable table: rows are kept when they hold every word typed.
+fn filter_box(out: &mut String, table: &str, hint: &str) {
+    let _ = write!(
+        out,
+        r#"<p><input type="search" class="filter" data-table="{table}" placeholder="{hint}" size="40"> <span class="count" data-table="{table}"></span></p>"#
+    );
+}
+
 fn summary_table(out: &mut String, r: &Results) {
-    out.push_str("<h2>Summary (corrected latency, ms)</h2><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Count</th><th>Errors</th><th>p50</th><th>p99</th><th>p99.9</th><th>Max</th></tr>");
+    out.push_str("<h2>Summary (ms)</h2><p>One row per path x server x back end x command. Click a heading to sort, type in the box to keep only the rows with those words.</p>");
+    filter_box(out, "summary", "filter, e.g. mbx2 FETCH");
+    out.push_str(r#"<table class="sortable" id="summary"><thead><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Count</th><th>Errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>Max</th><th>Service p50</th><th>Service p99</th></tr></thead><tbody>"#);
     for s in &r.summary {
         let cls = if s.errors > 0 { r#" class="err""# } else { "" };
         let _ = write!(
             out,
-            r#"<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            r#"<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td>"#,
             esc(&s.path),
             esc(&s.server),
             esc(&s.backend),
             esc(&s.command),
             s.count,
             s.errors,
-            ms(s.p50_us as f64),
-            ms(s.p99_us as f64),
-            ms(s.p99_9_us as f64),
-            ms(s.max_us as f64)
         );
+        let us = [
+            s.p50_us,
+            s.p90_us,
+            s.p99_us,
+            s.p99_9_us,
+            s.max_us,
+            s.service_p50_us,
+            s.service_p99_us,
+        ];
+        for v in us {
+            let _ = write!(out, r#"<td class="n" data-v="{v}">{}</td>"#, ms(v as f64));
+        }
+        out.push_str("</tr>");
     }
-    out.push_str("</table>");
+    out.push_str("</tbody></table>");
 }
 
 /// What the readers left out (a half-written last row, unreadable histograms), so the
@@ -224,15 +258,24 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
             .map_or("unknown".to_string(), |h| h.to_string()))
     );
     header(&mut out, &r);
+    out.push_str(r#"<p class="help">Charts: hover for values, click a legend entry to hide or show its line, drag across a time chart to zoom every time chart to that range (double-click or <button type="button" class="unzoom">show the whole run</button>).</p>"#);
     verdict::section(&mut out, &r.run);
     health_table(&mut out, &r);
-    out.push_str("<h2>Charts</h2>");
+    let _ = write!(
+        out,
+        r#"<h2>Charts</h2><p class="keys">{}</p>"#,
+        colors::key()
+    );
     notes(&mut out, &r);
     charts::all(&mut out, &r);
+    commands::section(&mut out, &r, &shading::shades(&r));
     summary_table(&mut out, &r);
     replay::section(&mut out, dir);
     causes::table(&mut out, &r.run);
-    out.push_str("</body></html>\n");
+    let _ = writeln!(
+        out,
+        "<div id=\"tip\" hidden></div><script>{SCRIPT}</script></body></html>"
+    );
     Ok(out)
 }
 

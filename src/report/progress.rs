@@ -5,16 +5,14 @@
 //! duration: the drain after the load stopped prints nothing.
 
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{IntervalStore, Layout, Path, RowKey, Window};
-use crate::monitor::evaluate::{evaluate, MonitorResult};
-use crate::monitor::feed::{complete_samples, Feed};
-use crate::monitor::input::from_feed;
+use crate::metrics::{IntervalStore, Layout, Path, RowKey};
+use crate::monitor::live::LiveMonitors;
 use crate::monitor::state::AlertValue;
-use crate::plan::{MonitorPlan, ProbePlan};
+use crate::plan::MonitorPlan;
 
 use super::stream::SharedFeed;
 
@@ -23,33 +21,7 @@ use super::stream::SharedFeed;
 pub struct Progress {
     tty: bool,
     total: Duration,
-    warmup: Duration,
-    monitors: MonitorPlan,
-    servers: (Vec<String>, Vec<String>),
-    feed: Arc<Mutex<Feed>>,
-    live: Arc<Mutex<LiveHealth>>,
-}
-
-/// The performance monitors as last judged: re-judged only when a sample
-/// period completes, so a tick costs the same however long the run.
-#[derive(Debug, Default)]
-struct LiveHealth {
-    /// Complete samples when last judged.
-    samples: usize,
-    /// Each monitor's state then, and since when it fired if it still does.
-    states: Vec<(AlertValue, Option<Duration>)>,
-}
-
-/// A monitor's state as judged, and since when it fires if it still does
-/// (a monitor still Degraded escalates once the delay has passed).
-fn state_of(r: &MonitorResult) -> (AlertValue, Option<Duration>) {
-    let since = match r.alert_value {
-        AlertValue::Healthy => None,
-        AlertValue::Degraded | AlertValue::Unhealthy => (r.transitions.iter().rev())
-            .find(|t| t.to == AlertValue::Degraded)
-            .map(|t| t.at),
-    };
-    (r.alert_value, since)
+    live: Arc<LiveMonitors>,
 }
 
 /// The row with the highest corrected p99 of an interval.
@@ -100,57 +72,22 @@ impl Progress {
     /// Progress for a run of `total` judged with `monitors`, the first
     /// `warmup` left out of the live health like it is of the verdict.
     pub fn new(total: Duration, warmup: Duration, monitors: MonitorPlan, layout: &Layout) -> Self {
-        let (cas, backends) = (layout.cas_names.clone(), layout.backend_names.clone());
-        let feed = Feed::new(&cas, &backends, monitors.sample_period, Duration::ZERO);
         Progress {
             tty: std::io::stderr().is_terminal(),
             total,
-            warmup,
-            monitors,
-            servers: (cas, backends),
-            feed: Arc::new(Mutex::new(feed)),
-            live: Arc::new(Mutex::new(LiveHealth::default())),
+            live: Arc::new(LiveMonitors::new(warmup, monitors, layout)),
         }
     }
 
     /// What the store feeds every interval into, for the live health.
     pub fn sink(&self) -> SharedFeed {
-        SharedFeed(self.feed.clone())
+        SharedFeed(self.live.feed())
     }
 
     /// The worst performance monitor at `now` (probe monitors are judged at
     /// the end), on the intervals after the warm-up.
     fn health(&self, now: Duration) -> AlertValue {
-        let live = Window {
-            from: self.warmup,
-            to: Duration::MAX,
-        };
-        let (Ok(mut feed), Ok(mut cache)) = (self.feed.lock(), self.live.lock()) else {
-            return AlertValue::Healthy;
-        };
-        feed.settle(&live, now);
-        let samples = complete_samples(feed.period(), now);
-        if samples != cache.samples {
-            let probes_off = ProbePlan {
-                enabled: false,
-                ..Default::default()
-            };
-            let (cas, backends) = (&self.servers.0, &self.servers.1);
-            let input = from_feed(&feed, (cas, backends), &[], &self.monitors, now, &live);
-            let results = evaluate(&self.monitors, &probes_off, &input);
-            cache.states = results.iter().map(state_of).collect();
-            cache.samples = samples;
-        }
-        let escalation = self.monitors.escalation_delay;
-        (cache.states.iter())
-            .map(|&(state, since)| match (state, since) {
-                (AlertValue::Degraded, Some(at)) if at.saturating_add(escalation) <= now => {
-                    AlertValue::Unhealthy
-                }
-                _ => state,
-            })
-            .max()
-            .unwrap_or(AlertValue::Healthy)
+        self.live.worst(now)
     }
 
     /// The status line after the interval ending at `now`; `None` before the

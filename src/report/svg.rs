@@ -5,10 +5,12 @@
 //! drawn with `<path>` and `<rect>`; frames, grid lines, ticks and legend swatches use `<line>`,
 //! so `scripts/check-report.sh` can tell a chart with data from an empty frame.
 
+mod axis;
 mod timeline;
 
 use std::fmt::Write;
 
+pub use axis::{clock_label, clock_ticks, epoch_of, XAxis};
 pub use timeline::{timeline, Lane};
 
 /// Escapes text for HTML and SVG (element content and quoted attribute values alike), so
@@ -73,6 +75,8 @@ pub struct LineChart {
     pub thresholds: Vec<Marker>,
     /// Shaded stretches of time (excluded from the verdict, partial).
     pub shades: Vec<Shade>,
+    /// How the x axis is labelled (seconds, wall clock, or given ticks).
+    pub x_axis: XAxis,
 }
 
 const W: f64 = 960.0;
@@ -195,30 +199,39 @@ fn x_px(x: f64, x_max: f64) -> f64 {
     ML + (x / x_max.max(1e-9)).clamp(0.0, 1.0) * (W - ML - MR)
 }
 
-/// Draws the frame, x ticks and axis labels shared by both chart kinds, between `top` and the
-/// baseline `yb` (pixels).
-fn frame(out: &mut String, x_max: f64, x_label: &str, top: f64, yb: f64) {
+/// Draws the frame, x ticks (as `axis` asks) and axis labels shared by both chart kinds,
+/// between `top` and the baseline `yb` (pixels). The x ticks are in one `<g class="xt">`,
+/// which the page's script redraws for a zoomed range.
+fn frame_with(out: &mut String, x_max: f64, x_label: &str, top: f64, yb: f64, axis: &XAxis) {
     let (x0, x1) = (ML, W - MR);
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{x0}" y1="{top}" x2="{x0}" y2="{yb}"/><line class="axis" x1="{x0}" y1="{yb}" x2="{x1}" y2="{yb}"/>"#
+        r#"<line class="axis" x1="{x0}" y1="{top}" x2="{x0}" y2="{yb}"/><line class="axis" x1="{x0}" y1="{yb}" x2="{x1}" y2="{yb}"/><g class="xt">"#
     );
-    let step = nice_step(x_max, 10.0);
-    let mut t = 0.0;
-    while t <= x_max + step * 1e-6 {
+    let ticks: Vec<(f64, String)> = match axis {
+        XAxis::Seconds => {
+            let step = nice_step(x_max, 10.0);
+            let n = (x_max / step + 1e-6).floor() as usize;
+            (0..=n)
+                .map(|i| (i as f64 * step, tick_text(i as f64 * step)))
+                .collect()
+        }
+        XAxis::Clock(start) => clock_ticks(*start, 0.0, x_max),
+        XAxis::Ticks(t) => t.clone(),
+    };
+    for (t, label) in ticks {
         let x = x_px(t, x_max);
         let _ = write!(
             out,
             r#"<line class="tick" x1="{x:.1}" y1="{yb}" x2="{x:.1}" y2="{:.1}"/><text class="tl" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
             yb + 5.0,
             yb + 18.0,
-            tick_text(t)
+            esc(&label)
         );
-        t += step;
     }
     let _ = write!(
         out,
-        r#"<text class="al" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        r#"</g><text class="al" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         (x0 + x1) / 2.0,
         yb + MB - 6.0,
         esc(x_label)
@@ -253,7 +266,7 @@ fn legend(out: &mut String, items: &[(String, String, bool)]) {
         };
         let _ = write!(
             out,
-            r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="3"{dash}/><text class="lg" x="{}" y="{:.1}">{}</text>"#,
+            r#"<g class="lgi" data-i="{i}"><title>click: hide or show this line</title><line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="3"{dash}/><text class="lg" x="{}" y="{:.1}">{}</text></g>"#,
             x + 22.0,
             esc(color),
             x + 28.0,
@@ -264,43 +277,31 @@ fn legend(out: &mut String, items: &[(String, String, bool)]) {
 }
 
 impl LineChart {
-    /// Renders the chart as one `<svg>` element.
-    pub fn to_svg(&self) -> String {
-        let y = YAxis::new(self);
-        let mut out = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img">"#
-        );
-        for t in y.ticks() {
-            let py = y.px(t);
-            let _ = write!(
-                out,
-                r#"<line class="grid" x1="{ML}" y1="{py:.1}" x2="{}" y2="{py:.1}"/><text class="tl" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-                W - MR,
-                ML - 6.0,
-                py + 4.0,
-                tick_text(t)
-            );
-        }
-        frame(&mut out, self.x_max, &self.x_label, MT, H - MB);
-        shade::draw(&mut out, &self.shades, self.x_max);
-        let _ = write!(
-            out,
-            r#"<text class="al" transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#,
-            (MT + H - MB) / 2.0,
+    /// The opening tag: the plot's geometry and scales as `data-` attributes, so the page's
+    /// script can read values under the pointer, zoom a time range and redraw the ticks.
+    fn open_tag(&self, y: &YAxis) -> String {
+        let time = !matches!(self.x_axis, XAxis::Ticks(_));
+        let clock = match self.x_axis {
+            XAxis::Clock(start) => format!(r#" data-clock="{start:.3}""#),
+            _ => String::new(),
+        };
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="lc" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" data-x1="{}" data-l="{ML}" data-r="{}" data-t="{MT}" data-b="{}" data-ylo="{}" data-yhi="{}" data-ylog="{}" data-time="{}" data-unit="{}"{clock}>"#,
+            self.x_max,
+            W - MR,
+            H - MB,
+            y.lo,
+            y.hi,
+            u8::from(y.log),
+            u8::from(time),
             esc(&self.y_label)
-        );
-        for t in &self.thresholds {
-            let py = y.px(t.at);
-            let _ = write!(
-                out,
-                r#"<line class="threshold" x1="{ML}" y1="{py:.1}" x2="{}" y2="{py:.1}"/><text class="thl" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-                W - MR,
-                W - MR - 4.0,
-                py - 4.0,
-                esc(&t.label)
-            );
-        }
-        for s in &self.series {
+        )
+    }
+
+    /// One `<path>` per series with data (a gap in the data lifts the pen), numbered like
+    /// the legend's entries so a click on an entry can hide its line.
+    fn series_paths(&self, out: &mut String, y: &YAxis) {
+        for (i, s) in self.series.iter().enumerate() {
             let mut d = String::new();
             let mut pen_down = false;
             for &(px, py) in &s.points {
@@ -322,13 +323,66 @@ impl LineChart {
             };
             let _ = write!(
                 out,
-                r#"<path class="series" d="{}" fill="none" stroke="{}" stroke-width="1.8"{dash}><title>{}</title></path>"#,
+                r#"<path class="series" d="{}" data-i="{i}" fill="none" stroke="{}" stroke-width="1.8" vector-effect="non-scaling-stroke"{dash}><title>{}</title></path>"#,
                 d.trim_end(),
                 esc(&s.color),
                 esc(&s.name)
             );
         }
+    }
+
+    /// Renders the chart as one `<svg>` element. The data (shades, lines, fault markers)
+    /// is in an inner `<svg class="plot">` over the plot area, which clips it and whose
+    /// `viewBox` the page's script narrows to zoom on a time range.
+    pub fn to_svg(&self) -> String {
+        let y = YAxis::new(self);
+        let mut out = self.open_tag(&y);
+        for t in y.ticks() {
+            let py = y.px(t);
+            let _ = write!(
+                out,
+                r#"<line class="grid" x1="{ML}" y1="{py:.1}" x2="{}" y2="{py:.1}"/><text class="tl" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+                W - MR,
+                ML - 6.0,
+                py + 4.0,
+                tick_text(t)
+            );
+        }
+        frame_with(
+            &mut out,
+            self.x_max,
+            &self.x_label,
+            MT,
+            H - MB,
+            &self.x_axis,
+        );
+        let _ = write!(
+            out,
+            r#"<text class="al" transform="translate(16 {:.1}) rotate(-90)" text-anchor="middle">{}</text>"#,
+            (MT + H - MB) / 2.0,
+            esc(&self.y_label)
+        );
+        for t in &self.thresholds {
+            let py = y.px(t.at);
+            let _ = write!(
+                out,
+                r#"<line class="threshold" x1="{ML}" y1="{py:.1}" x2="{}" y2="{py:.1}"/><text class="thl" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+                W - MR,
+                W - MR - 4.0,
+                py - 4.0,
+                esc(&t.label)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<svg class="plot" x="{ML}" y="0" width="{}" height="{H}" viewBox="{ML} 0 {} {H}" preserveAspectRatio="none">"#,
+            W - MR - ML,
+            W - MR - ML
+        );
+        shade::draw(&mut out, &self.shades, self.x_max);
+        self.series_paths(&mut out, &y);
         vertical_markers(&mut out, &self.markers, self.x_max);
+        out.push_str("</svg>");
         let items: Vec<_> = self
             .series
             .iter()
@@ -341,51 +395,5 @@ impl LineChart {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            esc(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
-
-    #[test]
-    fn gaps_split_the_path_and_log_axis_spans_decades() {
-        let c = LineChart {
-            x_label: "t (s)".into(),
-            y_label: "ms".into(),
-            x_max: 10.0,
-            log_y: true,
-            series: vec![Series {
-                name: "a".into(),
-                color: "red".into(),
-                dashed: false,
-                points: vec![(1.0, 2.0), (2.0, f64::NAN), (3.0, 300.0), (4.0, 0.5)],
-            }],
-            markers: vec![],
-            thresholds: vec![],
-            shades: vec![Shade {
-                from: 0.0,
-                to: 2.0,
-                kind: ShadeKind::Excluded,
-                label: "warm-up: excluded from the verdict".into(),
-            }],
-        };
-        let svg = c.to_svg();
-        assert!(
-            svg.contains(r#"<rect class="excluded""#) && svg.contains("excluded from the verdict")
-        );
-        let d = svg
-            .split(" d=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
-        assert_eq!(d.matches('M').count(), 2, "{d}");
-        assert!(svg.contains(">0.1<") && svg.contains(">1000<"));
-    }
-}
+#[path = "svg/tests.rs"]
+mod tests;

@@ -63,6 +63,40 @@ impl Decoder {
         result
     }
 
+    /// Adds the base64 histogram `text` to each of `into`, decoding and inflating it once
+    /// (the report adds a row's histogram to its server's and to its command's).
+    pub fn add_base64_each(
+        &mut self,
+        text: &str,
+        into: [&mut Histogram<u64>; 2],
+    ) -> Result<(), String> {
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.clear();
+        let result = match base64::engine::general_purpose::STANDARD.decode_vec(text, &mut raw) {
+            Ok(()) => self.plain_of(&raw).and_then(|plain| {
+                let plain = plain.unwrap_or(&raw);
+                into.into_iter().try_for_each(|h| add_v2(plain, h))
+            }),
+            Err(e) => Err(format!("bad base64 ({e})")),
+        };
+        self.raw = raw;
+        result
+    }
+
+    /// The inflated V2 body of a deflated histogram, `None` for a plain V2 one.
+    fn plain_of(&mut self, b: &[u8]) -> Result<Option<&[u8]>, String> {
+        match be_u32(b, 0)? {
+            V2 => Ok(None),
+            V2_DEFLATE => {
+                let len = be_u32(b, 4)? as usize;
+                let z = b.get(8..8 + len).ok_or("truncated histogram")?;
+                self.inflate(z)?;
+                Ok(Some(&self.plain))
+            }
+            c => Err(format!("not a V2 histogram (cookie {c:#x})")),
+        }
+    }
+
     /// Adds an encoded histogram (V2, deflated or not).
     pub fn add_bytes(&mut self, b: &[u8], into: &mut Histogram<u64>) -> Result<(), String> {
         match be_u32(b, 0)? {

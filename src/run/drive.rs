@@ -82,6 +82,25 @@ fn store_of(
     Ok((store, feed))
 }
 
+/// The live metrics' sink: the store's rows and queues, and monitors of its own
+/// (judged like the progress line's, also when the run is quiet).
+fn live_sink(
+    plan: &RunPlan,
+    layout: &Layout,
+    store: &IntervalStore,
+    live: &crate::live::LiveRun,
+) -> crate::live::sink::LiveSink {
+    let servers = layout.cas_names.iter().chain(&layout.backend_names);
+    let monitors =
+        crate::monitor::live::LiveMonitors::new(plan.load.warmup, plan.monitors.clone(), layout);
+    crate::live::sink::LiveSink::new(
+        live.families.clone(),
+        store.row_keys(),
+        servers.cloned().collect(),
+        Arc::new(monitors),
+    )
+}
+
 /// The first write error, kept once and stopping the run like an interrupt.
 #[derive(Clone, Default)]
 struct WriteError(Arc<Mutex<Option<String>>>);
@@ -158,6 +177,7 @@ pub async fn drive(
     checkpoint: Checkpoint,
     interrupt: CancellationToken,
     external: Option<engine::scripted::External>,
+    live: Option<Arc<crate::live::LiveRun>>,
 ) -> Result<Driven, Failure> {
     let Started {
         topology,
@@ -175,13 +195,16 @@ pub async fn drive(
         &layout,
     );
     let clock = engine::RunClock::now();
-    let (store, feed) = store_of(plan, &layout, dir, progress.sink(), clock.wall)?;
+    let (mut store, feed) = store_of(plan, &layout, dir, progress.sink(), clock.wall)?;
+    if let Some(live) = &live {
+        store.add_sink(Box::new(live_sink(plan, &layout, &store, live)));
+    }
     let checkpoint = checkpoint.with_probes(probe_run.as_ref().map(|(_, log)| log.clone()));
     checkpoint.write(&store, Duration::ZERO)?;
     let store = Arc::new(Mutex::new(store));
     let recorder = Recorder::new(Arc::new(layout));
     let quiet = plan.output.quiet;
-    let live = progress.clone();
+    let progress_line = progress.clone();
     // A crossed threshold (abort_on_fail) or a failed write stops the run like an interrupt.
     let stop = interrupt.child_token();
     let judge = Arc::new(LiveJudge::new(&plan.thresholds, stop.clone()));
@@ -189,9 +212,13 @@ pub async fn drive(
     let (write_error, failed) = (WriteError::default(), stop.clone());
     let errors = write_error.clone();
     let judged = feed.clone();
+    let exported = live.clone();
     let on_tick = move |s: &IntervalStore, now: Duration| {
         if !quiet {
-            live.print(s, now);
+            progress_line.print(s, now);
+        }
+        if let Some(e) = &exported {
+            e.after_tick(s);
         }
         ticked.tick(s, now);
         if let Ok(mut f) = judged.lock() {

@@ -119,6 +119,13 @@ pub async fn run_with(
     extra: Extra,
 ) -> Result<RunReport, Failure> {
     let dir = prepare::prepare(&plan)?;
+    let live = match live_metrics(&plan).await {
+        Ok(l) => l,
+        Err(e) => {
+            dir.discard();
+            return Err(e);
+        }
+    };
     let started = match targets::start(&plan).await {
         Ok(s) => s,
         Err(e) => {
@@ -130,7 +137,8 @@ pub async fn run_with(
     let (servers, server_names) = (started.servers(), started.server_names());
     let layout = started.layout.clone();
     let checkpoint = checkpoint::Checkpoint::new(&plan, &started, &dir);
-    let driven = drive::drive(&plan, started, &dir, checkpoint, interrupt, extra.external).await?;
+    let external = extra.external;
+    let driven = drive::drive(&plan, started, &dir, checkpoint, interrupt, external, live).await?;
     let extra_written = extra.before_write.map(|write| write(&dir));
     let store = driven.store.lock().map_err(|_| poisoned())?;
     let outcome = &driven.outcome;
@@ -205,6 +213,26 @@ fn monitors_at_end(
         &outcome.window,
     );
     Ok(evaluate(&plan.monitors, &plan.probes, &input))
+}
+
+/// Starts the live metrics endpoint when the plan asks for one, and says
+/// where it listens (the port, when 0 was asked for, is only known now).
+async fn live_metrics(
+    plan: &RunPlan,
+) -> Result<Option<std::sync::Arc<crate::live::LiveRun>>, Failure> {
+    let Some(addr) = plan.output.metrics_listen else {
+        return Ok(None);
+    };
+    let live = crate::live::LiveRun::start(plan, addr).await.map_err(|e| {
+        Failure::Run(anyhow::anyhow!(
+            "--metrics-listen {addr}: cannot listen: {e}"
+        ))
+    })?;
+    eprintln!(
+        "imapload: live metrics at http://{}/metrics",
+        live.endpoint.addr
+    );
+    Ok(Some(std::sync::Arc::new(live)))
 }
 
 /// A write error as people read it: a full disk said in so many words.

@@ -183,5 +183,6 @@ fn opts() -> super::serve::ServeOptions {
         service: super::serve::parse_service_time("1ms/5ms").unwrap(),
         only: None,
         login_disabled_without_tls: false,
+        metrics_listen: None,
     }
 }

@@ -40,6 +40,8 @@ pub struct ServeOptions {
     /// Run only these servers (`cas1`, `mbx2`, ...); `None`: all of them.
     /// Needs `port_base`: see [`Topology::start_only`].
     pub only: Option<Vec<String>>,
+    /// Where the servers' own gauges are served for Prometheus (off when `None`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// Checks `--only` against the topology's server names; the message says
@@ -181,6 +183,17 @@ pub async fn serve(opts: ServeOptions, shutdown: CancellationToken) -> anyhow::R
         users_path.display(),
         ca_path.display()
     ));
+    let _metrics = match opts.metrics_listen {
+        Some(addr) => {
+            let servers = crate::live::serve::controls(&topology);
+            let endpoint = crate::live::serve::start(addr, servers, shutdown.clone())
+                .await
+                .with_context(|| format!("--metrics-listen {addr}: cannot listen"))?;
+            out.push_str(&format!("METRICS http://{}/metrics\n", endpoint.addr));
+            Some(endpoint)
+        }
+        None => None,
+    };
     {
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(out.as_bytes())?;
@@ -250,6 +263,7 @@ mod tests {
             service: parse_service_time("0").unwrap(),
             login_disabled_without_tls: false,
             only: None,
+            metrics_listen: None,
         };
         let token = CancellationToken::new();
         let task = tokio::spawn(serve(opts, token.clone()));
@@ -298,6 +312,7 @@ mod manual {
             service: parse_service_time("1ms/5ms").unwrap(),
             login_disabled_without_tls: false,
             only: None,
+            metrics_listen: None,
         };
         let token = CancellationToken::new();
         let stop = token.clone();

@@ -160,7 +160,7 @@ async fn report_html_renders_in_headless_chromium_with_every_chart() {
         "chromium check failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("7/7 charts drawn"), "{stdout}");
+    assert!(stdout.contains("12/12 charts drawn"), "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,5 +238,50 @@ async fn compare_passes_two_ci_runs_and_fails_a_slow_backend_on_its_rows() {
     assert!(
         behind.len() >= 4 * elsewhere.len(),
         "too many rows not behind mbx2 flagged: {others:?}"
+    );
+    compare_html_marks_the_regressed_rows(&base.dir, &slow.dir, &rows);
+}
+
+/// `compare --format html` (the binary) marks exactly the rows the comparison flagged,
+/// regressions first, and says the runs regressed.
+fn compare_html_marks_the_regressed_rows(
+    base: &std::path::Path,
+    slow: &std::path::Path,
+    rows: &[imapload::compare::RowComparison],
+) {
+    let args = [base.to_str().unwrap(), slow.to_str().unwrap()];
+    let out = std::process::Command::new(super::support::bin())
+        .arg("compare")
+        .args(args)
+        .args(["--metric", "p90", "--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", super::support::text(&out));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("REGRESSED"));
+    let marked: Vec<&str> = page.split(r#"<tr class="regressed">"#).skip(1).collect();
+    let flagged = rows.iter().filter(|r| r.verdict.fails()).count();
+    assert_eq!(
+        marked.len(),
+        flagged,
+        "every flagged row is marked, no other"
+    );
+    for r in rows
+        .iter()
+        .filter(|r| r.verdict == imapload::compare::Verdict::Regression)
+    {
+        let cells = format!(
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            r.path, r.server, r.backend, r.command
+        );
+        assert!(
+            marked.iter().any(|m| m.starts_with(&cells)),
+            "{cells} not marked"
+        );
+    }
+    let first_plain = page.find("<tr class=\"\">").unwrap_or(page.len());
+    assert!(
+        page.rfind(r#"<tr class="regressed">"#).unwrap() < first_plain,
+        "regressions first"
     );
 }

@@ -192,5 +192,5 @@ fn chromium_draws_every_chart(dir: &Path) {
         "chromium check failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("9/9 charts drawn"), "{stdout}");
+    assert!(stdout.contains("16/16 charts drawn"), "{stdout}");
 }

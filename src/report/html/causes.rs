@@ -13,7 +13,7 @@ pub fn table(out: &mut String, run: &RunRecord) {
     if causes.is_empty() {
         return;
     }
-    out.push_str("<h2>Errors by cause</h2><p>The first distinct messages per row and reason, with counts (also in <code>errors.csv</code>).</p><table><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Reason</th><th>Count</th><th>Message</th></tr>");
+    out.push_str(r#"<h2>Errors by cause</h2><p>The first distinct messages per row and reason, with counts (also in <code>errors.csv</code>). Click a heading to sort.</p><p><input type="search" class="filter" data-table="causes" placeholder="filter, e.g. timeout" size="40"> <span class="count" data-table="causes"></span></p><table class="sortable" id="causes"><thead><tr><th>Path</th><th>Server</th><th>Backend</th><th>Command</th><th>Reason</th><th>Count</th><th>Message</th></tr></thead><tbody>"#);
     for c in causes {
         let _ = write!(
             out,
@@ -27,5 +27,5 @@ pub fn table(out: &mut String, run: &RunRecord) {
             esc(&c.message)
         );
     }
-    out.push_str("</table>");
+    out.push_str("</tbody></table>");
 }

@@ -6,10 +6,7 @@ use std::fmt::Write;
 use super::data::{self, Results};
 use crate::report::svg::{esc, timeline, Lane, LineChart, Marker, Series, Shade};
 
-/// Line colours (matplotlib's tab10), one per series or server.
-pub(super) const PALETTE: &[&str] = &[
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-];
+use super::colors;
 
 /// Colour per monitor state, Exchange's three plus a grey for anything unexpected.
 fn state_color(state: &str) -> &'static str {
@@ -66,7 +63,9 @@ pub(super) fn all(out: &mut String, r: &Results) {
     monitors(out, r);
     let shades = super::shading::shades(r);
     super::latency::charts(out, r, &shades);
+    super::spectrum::chart(out, r);
     throughput(out, r, &shades);
+    errors(out, r, &shades);
     queue(out, r, &shades);
     sessions(out, r, &shades);
 }
@@ -91,7 +90,7 @@ fn monitors(out: &mut String, r: &Results) {
         true => " A monitor that changed state too often to draw each change is drawn in columns, each coloured by the worst state it held there (hover for the count).",
         false => "",
     };
-    figure(out, "monitors", "Monitor states", &format!("Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Red dashed lines: faults injected.{columns}"), &timeline(&lanes, x_max, X_LABEL, &markers(r), &keys));
+    figure(out, "monitors", "Monitor states", &format!("Each monitor's state over the run, from its transitions (Degraded when it fires, Unhealthy after the escalation delay). Brown dashed lines: faults injected.{columns}"), &timeline(&lanes, x_max, &r.x_label(), &markers(r), &keys, &r.x_axis()));
 }
 /// Commands and errors per second, each command counted once.
 fn throughput(out: &mut String, r: &Results, shades: &[Shade]) {
@@ -103,17 +102,18 @@ fn throughput(out: &mut String, r: &Results, shades: &[Shade]) {
         points: tp.iter().map(|p| (p.0, f(p))).collect(),
     };
     let chart = LineChart {
-        x_label: X_LABEL.into(),
+        x_label: r.x_label(),
         y_label: "rate (per s)".into(),
         x_max: r.x_max(),
         log_y: false,
         series: vec![
-            line("commands/s", PALETTE[0], |p| p.1),
-            line("errors/s", PALETTE[1], |p| p.2),
+            line("commands/s", colors::COMMANDS, |p| p.1),
+            line("errors/s", colors::ERRORS, |p| p.2),
         ],
         markers: markers(r),
         thresholds: vec![],
         shades: shades.to_vec(),
+        x_axis: r.x_axis(),
     };
     figure(out, "throughput", "Throughput", &format!("Commands and errors completed per second, each command counted once (a via-CAS command is not counted again for its back end). {}; its rate is its commands over its time. Errors are NO/BAD, timeouts, disconnects and protocol violations. A final interval shorter than half the reporting interval is left out (a rate over a few ms is noise). Grey: warm-up and cool-down (with the drain after the load stopped), measured but excluded from the verdict; yellow: a partial interval, shorter than the others.", r.bucket_text()), &chart.to_svg());
 }
@@ -125,7 +125,7 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
         let Some(pts) = data::queue(r, server) else {
             continue;
         };
-        let color = PALETTE[i % PALETTE.len()];
+        let color = colors::server(i);
         series.push(Series {
             name: format!("{server} outstanding"),
             color: color.into(),
@@ -142,7 +142,7 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
         }
     }
     let chart = LineChart {
-        x_label: X_LABEL.into(),
+        x_label: r.x_label(),
         y_label: "queue depth (commands, mean)".into(),
         x_max: r.x_max(),
         log_y: false,
@@ -150,6 +150,7 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
         markers: markers(r),
         thresholds: vec![],
         shades: shades.to_vec(),
+        x_axis: r.x_axis(),
     };
     figure(out, "queue", "Queue depth", &format!("Mean queue depth per server: commands outstanding on connections whose path includes the server plus commands due and not yet sent (solid); dashed, where reported, the embedded server's own queue of commands waiting for a worker. {}; its value is the mean of all the readings in it.", r.bucket_text()), &chart.to_svg());
 }
@@ -157,19 +158,20 @@ fn queue(out: &mut String, r: &Results, shades: &[Shade]) {
 /// Sessions open at the end of each interval (the most of a bucket's intervals).
 fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
     let chart = LineChart {
-        x_label: X_LABEL.into(),
+        x_label: r.x_label(),
         y_label: "active sessions".into(),
         x_max: r.x_max(),
         log_y: false,
         series: vec![Series {
             name: "active sessions".into(),
-            color: PALETTE[2].into(),
+            color: colors::SESSIONS.into(),
             dashed: false,
             points: data::sessions(r),
         }],
         markers: markers(r),
         thresholds: vec![],
         shades: shades.to_vec(),
+        x_axis: r.x_axis(),
     };
     figure(
         out,
@@ -178,4 +180,47 @@ fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
         &format!("IMAP sessions open at the end of each interval. {}; its value is the most sessions at the end of any of them.", r.bucket_text()),
         &chart.to_svg(),
     );
+}
+
+/// Errors per second by reason, each command counted once; the messages are in the table
+/// of causes below.
+fn errors(out: &mut String, r: &Results, shades: &[Shade]) {
+    use crate::metrics::ErrorReason;
+    let buckets: Vec<_> = (r.scan.run.iter()).filter(|(_, b)| b.time > 0.0).collect();
+    let mut series = vec![Series {
+        name: "all reasons".into(),
+        color: colors::ERRORS.into(),
+        dashed: true,
+        points: buckets
+            .iter()
+            .map(|(_, b)| (b.end, b.errors / b.time))
+            .collect(),
+    }];
+    for reason in ErrorReason::ALL {
+        let i = reason.index();
+        if buckets.iter().all(|(_, b)| b.reasons[i] == 0.0) {
+            continue;
+        }
+        series.push(Series {
+            name: reason.label().into(),
+            color: colors::REASONS[i].into(),
+            dashed: false,
+            points: buckets
+                .iter()
+                .map(|(_, b)| (b.end, b.reasons[i] / b.time))
+                .collect(),
+        });
+    }
+    let chart = LineChart {
+        x_label: r.x_label(),
+        y_label: "errors per s".into(),
+        x_max: r.x_max(),
+        log_y: false,
+        series,
+        markers: markers(r),
+        thresholds: vec![],
+        shades: shades.to_vec(),
+        x_axis: r.x_axis(),
+    };
+    figure(out, "errors", "Errors by reason", &format!("Failed commands per second by reason (no: NO answers, bad: BAD, timeout, disconnect, protocol violations, tls, connect, aborted: cut by the end of the run), each command counted once; dashed: all reasons together. Errors never enter the latency figures. What the servers said is in the table of causes below, when anything failed. {}.", r.bucket_text()), &chart.to_svg());
 }

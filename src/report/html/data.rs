@@ -18,6 +18,9 @@ use crate::results::files;
 use crate::results::probes::{HealthRow, ProbeResult, ProbeRow};
 use crate::results::{RunRecord, SummaryRow};
 
+/// Points per command line at most (a server has a line per command and percentile).
+const MAX_COMMAND_POINTS: usize = 200;
+
 /// State changes listed per monitor in the health table at most; the rest are counted.
 const MAX_LISTED: usize = 12;
 
@@ -35,6 +38,8 @@ pub struct Results {
     pub scan: Scan,
     /// Exact percentiles from `latency.hlog`, when there is one.
     pub percentiles: Option<Percentiles>,
+    /// The same from `service.hlog` (service time), when there is one.
+    pub service: Option<Percentiles>,
     /// Bucket width of every time chart, seconds.
     pub width: f64,
 }
@@ -94,7 +99,11 @@ impl Results {
             width *= 2.0;
         }
         scan.coarsen_to(width);
-        let percentiles = percentiles::read(&hlog, &scan.tags, width)?;
+        // Commands get fewer, wider points than servers: a page has a line per command.
+        let per_command = (end / width / MAX_COMMAND_POINTS as f64).ceil().max(1.0);
+        let percentiles = percentiles::read(&hlog, &scan.tags, width, width * per_command)?;
+        let service_log = dir.join(files::SERVICE_HLOG);
+        let service = percentiles::read(&service_log, &scan.tags, width, width * per_command)?;
         Ok(Results {
             run,
             summary,
@@ -102,6 +111,7 @@ impl Results {
             probes,
             scan,
             percentiles,
+            service,
             width,
         })
     }
@@ -162,9 +172,30 @@ impl Results {
         }
     }
 
+    /// The x axis of the time charts: wall-clock times when the start is known.
+    pub fn x_axis(&self) -> crate::report::svg::XAxis {
+        match crate::report::svg::epoch_of(&self.run.started_at) {
+            Some(start) => crate::report::svg::XAxis::Clock(start),
+            None => crate::report::svg::XAxis::Seconds,
+        }
+    }
+
+    /// The x axis title of the time charts.
+    pub fn x_label(&self) -> String {
+        match crate::report::svg::epoch_of(&self.run.started_at) {
+            Some(start) => crate::report::svg::clock_label(start),
+            None => super::charts::X_LABEL.to_string(),
+        }
+    }
+
     /// Notes on what the readers left out.
     pub fn notes(&self) -> impl Iterator<Item = &String> {
-        let pct = self.percentiles.iter().flat_map(|p| p.notes.iter());
+        let service = self.service.iter().flat_map(|p| p.notes.iter());
+        let pct = self
+            .percentiles
+            .iter()
+            .flat_map(|p| p.notes.iter())
+            .chain(service);
         self.scan.notes.iter().chain(pct)
     }
 

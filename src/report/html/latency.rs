@@ -9,7 +9,8 @@
 
 use std::fmt::Write;
 
-use super::charts::{chart_id, figure, markers, PALETTE, X_LABEL};
+use super::charts::{chart_id, figure, markers};
+use super::colors;
 use super::data::{self, Results};
 use crate::report::svg::{esc, LineChart, Marker, Series, Shade};
 
@@ -30,7 +31,7 @@ fn series(r: &Results, server: &str) -> (Vec<Series>, &'static str) {
     let csv = data::latency(r, server);
     let mean = line(
         "mean",
-        PALETTE[0],
+        colors::MEAN,
         false,
         csv.iter().map(|p| (p.0, p.1)).collect(),
     );
@@ -38,7 +39,7 @@ fn series(r: &Results, server: &str) -> (Vec<Series>, &'static str) {
         let worst = csv.iter().map(|p| (p.0, p.2)).collect();
         let text = "The mean is exact; \"worst command p99\" is the highest p99 of any one command type and interval, an upper bound (percentiles of different commands cannot be averaged, and this directory has no latency.hlog to add histograms from).";
         return (
-            vec![mean, line("worst command p99", PALETTE[1], false, worst)],
+            vec![mean, line("worst command p99", colors::P99, false, worst)],
             text,
         );
     }
@@ -46,11 +47,12 @@ fn series(r: &Results, server: &str) -> (Vec<Series>, &'static str) {
     let ms = |f: fn(&super::percentiles::Point) -> u64| -> Vec<(f64, f64)> {
         pts.iter().map(|p| (p.end, f(p) as f64 / 1000.0)).collect()
     };
-    let text = "The mean is exact (latency sums over commands); p50 and p99 are exact too: the histograms of latency.hlog, added over every command row of the server and every interval of the point, then read.";
+    let text = "The mean is exact (latency sums over commands); p50, p90 and p99 are exact too: the histograms of latency.hlog, added over every command row of the server and every interval of the point, then read.";
     let lines = vec![
         mean,
-        line("p50", PALETTE[2], true, ms(|p| p.p50_us)),
-        line("p99", PALETTE[1], false, ms(|p| p.p99_us)),
+        line("p50", colors::P50, false, ms(|p| p.p50_us)),
+        line("p90", colors::P90, false, ms(|p| p.p90_us)),
+        line("p99", colors::P99, false, ms(|p| p.p99_us)),
     ];
     (lines, text)
 }
@@ -80,7 +82,7 @@ pub(super) fn charts(out: &mut String, r: &Results, shades: &[Shade]) {
     };
     for (server, (lines, text)) in all {
         let chart = LineChart {
-            x_label: X_LABEL.into(),
+            x_label: r.x_label(),
             y_label: "corrected latency (ms, log scale)".into(),
             x_max,
             log_y: true,
@@ -93,12 +95,13 @@ pub(super) fn charts(out: &mut String, r: &Results, shades: &[Shade]) {
                 })
                 .collect(),
             shades: shades.to_vec(),
+            x_axis: r.x_axis(),
         };
         figure(
             out,
             &chart_id("latency", &server),
             &format!("Latency on {server}"),
-            &format!("Corrected latency (from the intended start) of commands whose path includes {server}. {}. {text} Red dashed: faults; grey: excluded from the verdict (warm-up, cool-down, the drain); yellow: a partial interval; {threshold_note}.", r.bucket_text()),
+            &format!("Corrected latency (from the intended start) of commands whose path includes {server}. {}. {text} Brown dashed: faults; grey: excluded from the verdict (warm-up, cool-down, the drain); yellow: a partial interval; {threshold_note}.", r.bucket_text()),
             &chart.to_svg(),
         );
         slowest(out, r, &server);

@@ -8,7 +8,7 @@
 //! histograms is most of a long run's report, so two threads read the log, each adding the
 //! histograms of half the servers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -18,7 +18,7 @@ use hdrhistogram::Histogram;
 use super::bins::MAX_BUCKETS;
 use crate::results::hdr::Decoder;
 
-/// One bucket of one server.
+/// One bucket of one server (or of one command on a server).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     /// The bucket's number (its start is `index * width`).
@@ -29,15 +29,24 @@ pub struct Point {
     pub count: u64,
     /// Median, µs.
     pub p50_us: u64,
+    /// 90th percentile, µs.
+    pub p90_us: u64,
     /// 99th percentile, µs.
     pub p99_us: u64,
 }
 
-/// The percentiles of every server, and what could not be used.
+/// The percentiles of every server and of every command on it, and what could not be used.
 #[derive(Debug, Default)]
 pub struct Percentiles {
     /// Points per server, in time order.
     pub by_server: HashMap<String, Vec<Point>>,
+    /// Points per server and command (buckets `command_width` wide), in time order.
+    pub by_command: HashMap<String, BTreeMap<String, Vec<Point>>>,
+    /// Bucket width of `by_command`, seconds (a multiple of the servers' width, so a
+    /// page with a point per command and bucket stays small).
+    pub command_width: f64,
+    /// Each server's histogram of the whole run (the percentile spectrum).
+    pub totals: HashMap<String, Histogram<u64>>,
     /// What was left out, for the page to say.
     pub notes: Vec<String>,
 }
@@ -74,39 +83,88 @@ struct LeftOut {
     bad: (u64, String),
 }
 
-/// One thread's pass: the servers `k` of every `shards`, the bucket being added.
-struct Pass<'a> {
+/// Buckets of one width over groups of rows (servers, or commands on a server): the bucket
+/// being added holds one histogram per group.
+struct Level {
     width: f64,
-    shard: (usize, usize),
-    server_of: HashMap<&'a str, usize>,
-    servers: Vec<&'a str>,
     hists: Vec<Histogram<u64>>,
     bucket: Option<(u64, f64)>,
-    points: HashMap<String, Vec<Point>>,
-    left: LeftOut,
+    points: Vec<Vec<Point>>,
+    /// Whole-run sums per group, when this level keeps them.
+    totals: Option<Vec<Histogram<u64>>>,
 }
 
-impl Pass<'_> {
+impl Level {
+    fn new(width: f64, groups: usize, totals: bool) -> Level {
+        Level {
+            width: if width.is_finite() && width > 0.0 {
+                width
+            } else {
+                1.0
+            },
+            hists: vec![crate::merge::hlog::empty(); groups],
+            bucket: None,
+            points: vec![Vec::new(); groups],
+            totals: totals.then(|| vec![crate::merge::hlog::empty(); groups]),
+        }
+    }
+
     /// Reads off the bucket being added, and empties it.
-    fn close_bucket(&mut self) {
+    fn close(&mut self) {
         let Some((index, end)) = self.bucket.take() else {
             return;
         };
-        let hists = self.hists.iter_mut().enumerate();
-        for (i, h) in hists.filter(|(_, h)| !h.is_empty()) {
-            let p = Point {
+        for (i, h) in self.hists.iter_mut().enumerate() {
+            if h.is_empty() {
+                continue;
+            }
+            self.points[i].push(Point {
                 index,
                 end,
                 count: h.len(),
                 p50_us: h.value_at_quantile(0.5),
+                p90_us: h.value_at_quantile(0.9),
                 p99_us: h.value_at_quantile(0.99),
-            };
-            let points = self.points.entry(self.servers[i].to_string());
-            points.or_default().push(p);
+            });
+            if let Some(t) = self.totals.as_mut() {
+                let _ = t[i].add(&*h);
+            }
             h.reset();
         }
     }
 
+    /// The bucket of an interval whose middle is `mid`, or `None` when it is before the
+    /// bucket being added (out of time order).
+    fn enter(&mut self, mid: f64, end: f64) -> Option<u64> {
+        let index = (mid.max(0.0) / self.width).floor() as u64;
+        match self.bucket {
+            Some((b, _)) if index < b => return None,
+            Some((b, _)) if index > b => self.close(),
+            _ => {}
+        }
+        let end = self.bucket.map_or(0.0, |b| b.1).max(end);
+        self.bucket = Some((index, end));
+        Some(index)
+    }
+}
+
+/// Where a row's histograms go: its server's group and its command's group.
+#[derive(Debug, Clone, Copy)]
+struct Groups {
+    server: usize,
+    command: usize,
+}
+
+/// One thread's pass: the servers `k` of every `shards`, the bucket being added.
+struct Pass<'a> {
+    shard: (usize, usize),
+    group_of: HashMap<&'a str, Groups>,
+    servers: Level,
+    commands: Level,
+    left: LeftOut,
+}
+
+impl Pass<'_> {
     /// Adds one line of the log, if its row is this pass's. Lines no pass can use are
     /// counted by the first pass only.
     fn line(&mut self, n: usize, line: &str, dec: &mut Decoder) {
@@ -115,11 +173,11 @@ impl Pass<'_> {
         }
         let first = self.shard.0 == 0;
         let tag = (line.strip_prefix("Tag=")).map(|r| r.split(',').next().unwrap_or_default());
-        let Some(&server) = tag.and_then(|t| self.server_of.get(t)) else {
+        let Some(&groups) = tag.and_then(|t| self.group_of.get(t)) else {
             self.left.unknown += u64::from(first);
             return;
         };
-        if server % self.shard.1 != self.shard.0 {
+        if groups.server % self.shard.1 != self.shard.0 {
             return;
         }
         let rest = line.strip_prefix("Tag=").unwrap_or_default();
@@ -131,23 +189,21 @@ impl Pass<'_> {
         if !mid.is_finite() {
             return self.bad_line(n, "start or length is not a number");
         }
-        let index = (mid.max(0.0) / self.width).floor() as u64;
         // The width is chosen from the log's last line, so this is a stray time.
-        if index > 2 * MAX_BUCKETS as u64 {
+        if (mid.max(0.0) / self.servers.width).floor() > 2.0 * MAX_BUCKETS as f64 {
             self.left.beyond += 1;
             return;
         }
-        match self.bucket {
-            Some((b, _)) if index < b => {
-                self.left.late += 1;
-                return;
-            }
-            Some((b, _)) if index > b => self.close_bucket(),
-            _ => {}
+        if self.servers.enter(mid, start + length).is_none() {
+            self.left.late += 1;
+            return;
         }
-        let end = self.bucket.map_or(0.0, |b| b.1).max(start + length);
-        self.bucket = Some((index, end));
-        if let Err(e) = dec.add_base64(hist.trim_end(), &mut self.hists[server]) {
+        let _ = self.commands.enter(mid, start + length);
+        let into = [
+            &mut self.servers.hists[groups.server],
+            &mut self.commands.hists[groups.command],
+        ];
+        if let Err(e) = dec.add_base64_each(hist.trim_end(), into) {
             self.bad_line(n, &e);
         }
     }
@@ -160,7 +216,7 @@ impl Pass<'_> {
     }
 
     /// Reads the whole of `file`.
-    fn run(mut self, file: File) -> std::io::Result<(HashMap<String, Vec<Point>>, LeftOut)> {
+    fn run(mut self, file: File) -> std::io::Result<(Level, Level, LeftOut)> {
         let (mut reader, mut buf, mut n) = (BufReader::with_capacity(1 << 16, file), Vec::new(), 0);
         let mut dec = Decoder::default();
         loop {
@@ -172,8 +228,9 @@ impl Pass<'_> {
             let line = String::from_utf8_lossy(&buf);
             self.line(n, line.trim_end_matches(['\n', '\r']), &mut dec);
         }
-        self.close_bucket();
-        Ok((self.points, self.left))
+        self.servers.close();
+        self.commands.close();
+        Ok((self.servers, self.commands, self.left))
     }
 }
 
@@ -214,39 +271,71 @@ fn notes(name: &str, left: &[LeftOut]) -> Vec<String> {
         .collect()
 }
 
-/// Reads `path` into buckets `width` seconds wide; `tags` maps each row's tag to the server
-/// it counts toward. `None` when there is no log (results from before it, or a shard's).
+/// The command of a row's tag (`path.server.backend.COMMAND`).
+fn command_of(tag: &str) -> &str {
+    tag.rsplit('.').next().unwrap_or(tag)
+}
+
+/// The groups of a pass: servers, and (server, command) pairs, each numbered.
+struct Grouping<'a> {
+    servers: Vec<&'a str>,
+    commands: Vec<(&'a str, &'a str)>,
+    of: HashMap<&'a str, Groups>,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(tags: &'a HashMap<String, String>) -> Self {
+        let mut servers: Vec<&str> = tags.values().map(String::as_str).collect();
+        servers.sort_unstable();
+        servers.dedup();
+        let mut commands: Vec<(&str, &str)> = (tags.iter())
+            .map(|(t, s)| (s.as_str(), command_of(t)))
+            .collect();
+        commands.sort_unstable();
+        commands.dedup();
+        let server_index: HashMap<&str, usize> =
+            servers.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+        let command_index: HashMap<(&str, &str), usize> =
+            commands.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let of = (tags.iter())
+            .map(|(t, s)| {
+                let groups = Groups {
+                    server: server_index[s.as_str()],
+                    command: command_index[&(s.as_str(), command_of(t))],
+                };
+                (t.as_str(), groups)
+            })
+            .collect();
+        Grouping {
+            servers,
+            commands,
+            of,
+        }
+    }
+}
+
+/// Reads `path` into buckets `width` seconds wide per server and `command_width` wide per
+/// server and command; `tags` maps each row's tag to the server it counts toward. `None`
+/// when there is no log (results from before it, or a shard's).
 pub fn read(
     path: &Path,
     tags: &HashMap<String, String>,
     width: f64,
+    command_width: f64,
 ) -> anyhow::Result<Option<Percentiles>> {
     match File::open(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => anyhow::bail!("{}: {e}", path.display()),
         Ok(_) => {}
     }
-    let mut servers: Vec<&str> = tags.values().map(String::as_str).collect();
-    servers.sort_unstable();
-    servers.dedup();
-    let index: HashMap<&str, usize> = servers.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let g = Grouping::new(tags);
     let shards = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
     let pass = |k: usize| -> anyhow::Result<_> {
         let pass = Pass {
-            width: if width.is_finite() && width > 0.0 {
-                width
-            } else {
-                1.0
-            },
             shard: (k, shards),
-            server_of: tags
-                .iter()
-                .filter_map(|(t, s)| Some((t.as_str(), *index.get(s.as_str())?)))
-                .collect(),
-            servers: servers.clone(),
-            hists: vec![crate::merge::hlog::empty(); servers.len()],
-            bucket: None,
-            points: HashMap::new(),
+            group_of: g.of.clone(),
+            servers: Level::new(width, g.servers.len(), true),
+            commands: Level::new(command_width, g.commands.len(), false),
             left: LeftOut::default(),
         };
         let file = File::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -262,11 +351,14 @@ pub fn read(
             })
             .collect()
     });
-    let mut out = Percentiles::default();
+    let mut out = Percentiles {
+        command_width: Level::new(command_width, 0, false).width,
+        ..Default::default()
+    };
     let mut left = Vec::new();
     for d in done {
-        let (points, l) = d?;
-        out.by_server.extend(points);
+        let (servers, commands, l) = d?;
+        gather(&mut out, &g, servers, commands);
         left.push(l);
     }
     let name = path
@@ -274,4 +366,25 @@ pub fn read(
         .map_or(String::new(), |n| n.to_string_lossy().into());
     out.notes = notes(&name, &left);
     Ok(Some(out))
+}
+
+/// Adds one pass's points (only its servers have any) to `out`, by name.
+fn gather(out: &mut Percentiles, g: &Grouping, servers: Level, commands: Level) {
+    let totals = servers.totals.unwrap_or_default();
+    for (i, points) in servers.points.into_iter().enumerate() {
+        if points.is_empty() {
+            continue;
+        }
+        out.by_server.insert(g.servers[i].to_string(), points);
+        if let Some(t) = totals.get(i) {
+            out.totals.insert(g.servers[i].to_string(), t.clone());
+        }
+    }
+    for (i, points) in commands.points.into_iter().enumerate() {
+        if points.is_empty() {
+            continue;
+        }
+        let (server, command) = g.commands[i];
+        (out.by_command.entry(server.to_string()).or_default()).insert(command.to_string(), points);
+    }
 }

@@ -27,6 +27,8 @@ pub struct RunBucket {
     pub time: f64,
     /// The most sessions active at the end of any interval in it.
     pub sessions: f64,
+    /// Failed commands by reason (in [`crate::metrics::ErrorReason::ALL`] order), counted once.
+    pub reasons: [f64; crate::metrics::ErrorReason::COUNT],
 }
 
 impl Merge for RunBucket {
@@ -36,6 +38,9 @@ impl Merge for RunBucket {
         self.errors += o.errors;
         self.time += o.time;
         self.sessions = self.sessions.max(o.sessions);
+        for (a, b) in self.reasons.iter_mut().zip(o.reasons) {
+            *a += b;
+        }
     }
 }
 
@@ -188,6 +193,9 @@ impl Scan {
             if once {
                 b.commands += r.count as f64;
                 b.errors += r.errors as f64;
+                for (a, n) in b.reasons.iter_mut().zip(r.errors_by_reason()) {
+                    *a += n as f64;
+                }
             }
         }
         if new {

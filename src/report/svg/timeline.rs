@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{esc, frame, legend, x_px, Marker, MB, ML, MT, W};
+use super::{esc, frame_with, legend, x_px, Marker, XAxis, MB, ML, MT, W};
 
 /// One horizontal lane of a state timeline: spans of (from, to, colour, tooltip).
 pub struct Lane {
@@ -20,6 +20,7 @@ pub fn timeline(
     x_label: &str,
     markers: &[Marker],
     keys: &[(String, String)],
+    axis: &XAxis,
 ) -> String {
     const LANE: f64 = 20.0;
     // Room for "server  MonitorName" lane labels left of the plot, which starts at ML.
@@ -54,7 +55,7 @@ pub fn timeline(
             );
         }
     }
-    frame(&mut out, x_max, x_label, top, yb);
+    frame_with(&mut out, x_max, x_label, top, yb, axis);
     for (i, m) in markers.iter().enumerate() {
         let x = x_px(m.at, x_max);
         let _ = write!(

@@ -471,4 +471,24 @@ pub const CASES: &[Case] = &[
         args: RUN_S,
         expect: &["load.sessions", "10000000 sessions need", "at most"],
     },
+    Case {
+        name: "metrics address that is no ADDR:PORT",
+        files: scenario!(""),
+        args: &[
+            "run",
+            "--quiet",
+            "--out",
+            "{out}",
+            "s.toml",
+            "--metrics-listen",
+            "localhost",
+        ],
+        expect: &["--metrics-listen", "`localhost` is not ADDR:PORT", "127.0.0.1:9464"],
+    },
+    Case {
+        name: "metrics address in the scenario",
+        files: scenario!("[output]\nmetrics_listen = \"127.0.0.1:99999\"\n"),
+        args: RUN_S,
+        expect: &["s.toml:3", "output.metrics_listen", "not ADDR:PORT"],
+    },
 ];
