@@ -101,6 +101,40 @@ fn live_sink(
     )
 }
 
+/// What every tick does besides closing the interval: the progress line,
+/// the live endpoint, the abort_on_fail judge, settling the monitors'
+/// sums, and checkpoints; a failed write (of an interval or a checkpoint)
+/// stops the run.
+struct TickHook {
+    progress: Option<Progress>,
+    live: Option<Arc<crate::live::LiveRun>>,
+    judge: Arc<LiveJudge>,
+    feed: Arc<Mutex<Feed>>,
+    write_error: WriteError,
+    stop: CancellationToken,
+    checkpoint: Checkpoint,
+}
+
+impl TickHook {
+    fn into_fn(self) -> impl Fn(&IntervalStore, Duration) + Send + 'static {
+        move |s: &IntervalStore, now: Duration| {
+            if let Some(p) = &self.progress {
+                p.print(s, now);
+            }
+            if let Some(e) = &self.live {
+                e.after_tick(s);
+            }
+            self.judge.tick(s, now);
+            if let Ok(mut f) = self.feed.lock() {
+                f.settle(&s.window(), now);
+            }
+            self.write_error.stop_on(s.write_error(), &self.stop);
+            let failed_checkpoint = self.checkpoint.maybe(s, now).err();
+            (self.write_error).stop_on(failed_checkpoint.map(|e| format!("{e:#}")), &self.stop);
+        }
+    }
+}
+
 /// The first write error, kept once and stopping the run like an interrupt.
 #[derive(Clone, Default)]
 struct WriteError(Arc<Mutex<Option<String>>>);
@@ -203,31 +237,20 @@ pub async fn drive(
     checkpoint.write(&store, Duration::ZERO)?;
     let store = Arc::new(Mutex::new(store));
     let recorder = Recorder::new(Arc::new(layout));
-    let quiet = plan.output.quiet;
-    let progress_line = progress.clone();
     // A crossed threshold (abort_on_fail) or a failed write stops the run like an interrupt.
     let stop = interrupt.child_token();
     let judge = Arc::new(LiveJudge::new(&plan.thresholds, stop.clone()));
-    let ticked = judge.clone();
-    let (write_error, failed) = (WriteError::default(), stop.clone());
-    let errors = write_error.clone();
-    let judged = feed.clone();
-    let exported = live.clone();
-    let on_tick = move |s: &IntervalStore, now: Duration| {
-        if !quiet {
-            progress_line.print(s, now);
-        }
-        if let Some(e) = &exported {
-            e.after_tick(s);
-        }
-        ticked.tick(s, now);
-        if let Ok(mut f) = judged.lock() {
-            f.settle(&s.window(), now);
-        }
-        errors.stop_on(s.write_error(), &failed);
-        let failed_checkpoint = checkpoint.maybe(s, now).err();
-        errors.stop_on(failed_checkpoint.map(|e| format!("{e:#}")), &failed);
-    };
+    let write_error = WriteError::default();
+    let on_tick = TickHook {
+        progress: (!plan.output.quiet).then(|| progress.clone()),
+        live,
+        judge: judge.clone(),
+        feed: feed.clone(),
+        write_error: write_error.clone(),
+        stop: stop.clone(),
+        checkpoint,
+    }
+    .into_fn();
     let parts = engine::RunParts {
         targets,
         tls,
@@ -237,7 +260,7 @@ pub async fn drive(
         clock,
     };
     let outcome = engine::run_with(plan, parts, on_tick, external).await;
-    if !quiet {
+    if !plan.output.quiet {
         progress.finish();
     }
     side_stop.cancel();
