@@ -194,6 +194,7 @@ pub fn write(
     run.plan.interval_s = spec.interval_s;
     run.plan.duration_s = elapsed;
     run.sessions.tally.started = 30;
+    run.sessions.tally.completed = 30;
     std::fs::write(dir.join(files::RUN_JSON), serde_json::to_vec_pretty(&run)?)?;
     let summary = imapload::results::summary::to_csv(&run.summary)?;
     std::fs::write(dir.join(files::SUMMARY_CSV), summary)?;

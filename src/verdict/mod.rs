@@ -200,9 +200,14 @@ pub fn judge(plan: &ThresholdPlan, m: &Measured, window: Window) -> Verdict {
     let thresholds: Vec<ThresholdResult> = plan.checks.iter().map(|t| judge_one(t, m)).collect();
     let mut reasons = Vec::new();
     let s = m.sessions;
-    if s.started > 0 && s.completed == 0 {
+    // Sessions that have not ended yet (a directory read while its run is
+    // going, or left by a SIGKILL) neither completed nor failed: no ended
+    // session at all says nothing either way.
+    if s.started > 0 && s.completed == 0 && s.failed + s.aborted > 0 {
         reasons.push(match s.aborted {
-            0 => format!("every session failed ({} of {})", s.failed, s.started),
+            0 if s.failed == s.started => {
+                format!("every session failed ({} of {})", s.failed, s.started)
+            }
             n => format!(
                 "no session completed ({} failed, {n} cut short by the end of the run, of {})",
                 s.failed, s.started

@@ -168,3 +168,40 @@ fn the_verdict_round_trips_through_json() {
     let back: Verdict = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
     assert_eq!(back, v);
 }
+
+#[test]
+fn sessions_still_open_when_the_run_was_cut_do_not_count_as_failed() {
+    let ok = RowKey::new(Path::Direct, "mbx1", "mbx1", CommandKind::Noop);
+    // A SIGKILLed run: 30 sessions started, none had ended at the last checkpoint.
+    let m = measured(vec![(ok, row(1000, 1000, 0))], 30, 0);
+    let m = Measured {
+        sessions: SessionTally {
+            completed: 0,
+            ..m.sessions
+        },
+        ..m
+    };
+    let v = judge(
+        &ThresholdPlan::with(Vec::new(), 0.01, 0.01),
+        &m,
+        Window::WHOLE,
+    );
+    assert!(v.passed, "{:?}", v.reasons);
+    // Once one of them has failed, and none completed, the run fails.
+    let failed = Measured {
+        sessions: SessionTally {
+            failed: 1,
+            ..m.sessions
+        },
+        ..m
+    };
+    let v = judge(
+        &ThresholdPlan::with(Vec::new(), 0.01, 0.01),
+        &failed,
+        Window::WHOLE,
+    );
+    assert!(v
+        .reasons
+        .iter()
+        .any(|r| r.contains("no session completed (1 failed")));
+}
