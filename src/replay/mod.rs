@@ -249,25 +249,19 @@ fn announce(sources: &[source::Source], (from, to): (i64, i64), rp: &ReplayPlan,
 
 /// `replay.csv` as a table on the terminal.
 pub fn table(rows: &[crate::results::replay::ReplayRow]) -> String {
-    let ms = |v: Option<u64>| v.map_or("-".to_string(), |us| format!("{:.2}", us as f64 / 1000.0));
-    let mut out = String::from("\nreplay: the log beside the replay (ms)\ncommand          logged  replayed  errors  skipped  added   log p50   log p99   log max   rep p50   rep p99   rep max  skipped by reason\n");
+    use crate::results::replay::SHOWN;
+    let line = |cells: &[&str]| {
+        let mut l = format!("{:<15}", cells[0]);
+        for c in &cells[1..12] {
+            l.push_str(&format!(" {c:>9}"));
+        }
+        format!("{l}  {}\n", cells[12])
+    };
+    let mut out = String::from("\nreplay: the log beside the replay (ms)\n");
+    out.push_str(&line(&SHOWN));
     for r in rows {
-        out.push_str(&format!(
-            "{:<15} {:>7} {:>9} {:>7} {:>8} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}  {}\n",
-            r.command,
-            r.logged,
-            r.replayed,
-            r.errors,
-            r.skipped,
-            r.added,
-            ms(r.log_p50_us),
-            ms(r.log_p99_us),
-            ms(r.log_max_us),
-            ms(r.replayed_p50_us),
-            ms(r.replayed_p99_us),
-            ms(r.replayed_max_us),
-            r.skipped_by_reason
-        ));
+        let cells = r.shown();
+        out.push_str(&line(&cells.each_ref().map(String::as_str)));
     }
     out
 }

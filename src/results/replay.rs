@@ -39,6 +39,47 @@ pub struct ReplayRow {
     pub replayed_max_us: Option<u64>,
 }
 
+/// The columns people read, in file order, with the durations in ms
+/// (`-` where the log or the replay had none): the terminal table and the
+/// report show the same cells.
+pub const SHOWN: [&str; 13] = [
+    "command",
+    "logged",
+    "replayed",
+    "errors",
+    "skipped",
+    "added",
+    "log p50",
+    "log p99",
+    "log max",
+    "rep p50",
+    "rep p99",
+    "rep max",
+    "skipped by reason",
+];
+
+impl ReplayRow {
+    /// This row's cells under [`SHOWN`].
+    pub fn shown(&self) -> [String; 13] {
+        let ms = |v: Option<u64>| v.map_or("-".into(), |us| format!("{:.2}", us as f64 / 1000.0));
+        [
+            self.command.clone(),
+            self.logged.to_string(),
+            self.replayed.to_string(),
+            self.errors.to_string(),
+            self.skipped.to_string(),
+            self.added.to_string(),
+            ms(self.log_p50_us),
+            ms(self.log_p99_us),
+            ms(self.log_max_us),
+            ms(self.replayed_p50_us),
+            ms(self.replayed_p99_us),
+            ms(self.replayed_max_us),
+            self.skipped_by_reason.clone(),
+        ]
+    }
+}
+
 /// The file's bytes.
 pub fn to_csv(rows: &[ReplayRow]) -> anyhow::Result<Vec<u8>> {
     super::cells::to_csv(rows)

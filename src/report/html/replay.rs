@@ -5,11 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::esc;
-use crate::results::replay::{from_csv, ReplayRow};
-
-fn ms(v: Option<u64>) -> String {
-    v.map_or("-".into(), |us| format!("{:.2}", us as f64 / 1000.0))
-}
+use crate::results::replay::{from_csv, ReplayRow, SHOWN};
 
 /// Writes the section when `dir` has a `replay.csv` (a note when it cannot be read).
 pub fn section(out: &mut String, dir: &Path) {
@@ -29,26 +25,28 @@ pub fn section(out: &mut String, dir: &Path) {
             return;
         }
     };
-    out.push_str("<table><tr><th>Command</th><th>Logged</th><th>Replayed</th><th>Errors</th><th>Skipped</th><th>Added</th><th>Log p50</th><th>Log p99</th><th>Log max</th><th>Replayed p50</th><th>Replayed p99</th><th>Replayed max</th><th>Skipped by reason</th></tr>");
+    out.push_str("<table><tr>");
+    for name in SHOWN {
+        let _ = write!(out, "<th>{name}</th>");
+    }
+    out.push_str("</tr>");
     for r in &rows {
-        let _ = write!(
-            out,
-            "<tr{}><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td></tr>",
-            if r.errors > 0 { " class=err" } else { "" },
-            esc(&r.command),
-            r.logged,
-            r.replayed,
-            r.errors,
-            r.skipped,
-            r.added,
-            ms(r.log_p50_us),
-            ms(r.log_p99_us),
-            ms(r.log_max_us),
-            ms(r.replayed_p50_us),
-            ms(r.replayed_p99_us),
-            ms(r.replayed_max_us),
-            esc(&r.skipped_by_reason)
-        );
+        out.push_str(if r.errors > 0 {
+            "<tr class=err>"
+        } else {
+            "<tr>"
+        });
+        let cells = r.shown();
+        for (i, cell) in cells.iter().enumerate() {
+            // The first and the last are text; the others are figures.
+            let class = if i == 0 || i == cells.len() - 1 {
+                ""
+            } else {
+                " class=n"
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(cell));
+        }
+        out.push_str("</tr>");
     }
     out.push_str("</table>");
 }
