@@ -71,6 +71,21 @@ pub fn replay(dir: &Path, args: &[&str]) -> std::process::Output {
     o
 }
 
+/// Replays `source` (a file, directory or glob) at 20x into `DIR/results`;
+/// returns the output and the results directory.
+pub fn replay_at_20x(dir: &Path, source: &str) -> (std::process::Output, std::path::PathBuf) {
+    let out = dir.join("results");
+    let args = [
+        "replay",
+        source,
+        "--speed",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    (replay(dir, &args), out)
+}
+
 const EX_HEADER: &str = "#Software: Microsoft Exchange Server\r\n#Version: 15.1.2507.6\r\n#Log-type: IMAP4 Log\r\n#Date: 2026-11-20T09:00:00.000Z\r\n";
 
 /// Where an Exchange row is: its time (ms after 09:00), session and sequence number.
@@ -239,19 +254,8 @@ fn exchange_front_and_back_end_logs_replay_at_20x_with_their_counts() {
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
     let span = exchange_logs(&logs);
-    let out = dir.path().join("results");
     let glob = format!("{}/IMAP4*.LOG", logs.display());
-    let o = replay(
-        dir.path(),
-        &[
-            "replay",
-            &glob,
-            "--speed",
-            "20",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (o, out) = replay_at_20x(dir.path(), &glob);
     let rows = replay_rows(&out);
     check_counts(
         &rows,
@@ -345,18 +349,7 @@ fn single_file_rawlogs_replay_at_20x_with_their_counts() {
         );
     }
     let span = 19.0 * 2.0 + 5.0;
-    let out = dir.path().join("results");
-    let o = replay(
-        dir.path(),
-        &[
-            "replay",
-            logs.to_str().unwrap(),
-            "--speed",
-            "20",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (o, out) = replay_at_20x(dir.path(), logs.to_str().unwrap());
     let rows = replay_rows(&out);
     check_counts(&rows, &["unknown-command"], &text(&o));
     check_length(&out, span, SPEED);

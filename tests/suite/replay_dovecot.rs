@@ -94,18 +94,7 @@ fn a_dovecot_rawlog_captured_here_replays_at_20x_with_its_counts() {
         "only {files} rawlog files in {}",
         rawlog.display()
     );
-    let out = dir.path().join("results");
-    let o = crate::replay::replay(
-        dir.path(),
-        &[
-            "replay",
-            rawlog.to_str().unwrap(),
-            "--speed",
-            "20",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (o, out) = crate::replay::replay_at_20x(dir.path(), rawlog.to_str().unwrap());
     let rows = replay_rows(&out);
     check_counts(&rows, &["unknown-command"], &text(&o));
     check_length(&out, span, 20.0);
