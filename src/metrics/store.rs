@@ -274,7 +274,7 @@ impl IntervalStore {
 
     /// The first distinct error messages per output row and reason, with
     /// counts, rows in order (a slot counts toward every row on its path, as
-    /// in [`IntervalStore::totals_by_row`]; a row keeps at most
+    /// in [`IntervalStore::for_each_row`]; a row keeps at most
     /// [`super::causes::KEPT`] messages per reason, the rest as `other`).
     pub fn error_causes(&self) -> Vec<ErrorCause> {
         let mut rows: BTreeMap<&RowKey, Causes> = BTreeMap::new();
@@ -347,17 +347,6 @@ impl IntervalStore {
                 f(&self.row_keys[r], &sum);
             }
         }
-    }
-
-    /// Run totals per output row (CAS rows, back-end rows behind CAS, direct
-    /// rows), each a copy: for tests and small stores; the run's own end uses
-    /// [`IntervalStore::for_each_row`].
-    pub fn totals_by_row(&self) -> BTreeMap<RowKey, RowHistograms> {
-        let mut out = BTreeMap::new();
-        self.for_each_row(|key, row| {
-            out.insert(key.clone(), row.clone());
-        });
-        out
     }
 
     /// Total commands recorded (successful + failed), counted once per command.
