@@ -59,11 +59,18 @@ impl GeneratorStats {
         }
     }
 
+    /// [`GeneratorReport::saturated`] on the counters as they stand.
+    pub fn saturated(&self, cap: usize) -> bool {
+        self.report().saturated(cap)
+    }
+}
+
+impl GeneratorReport {
     /// LoadGen's rule, applied to the concurrency cap: unfinished sessions
     /// (running + due and waiting) above 1.5 x the cap, or arrivals dropped.
+    /// The end of a run and the live endpoint both judge by it.
     pub fn saturated(&self, cap: usize) -> bool {
-        self.not_started.load(Ordering::Relaxed) > 0
-            || self.max_backlog.load(Ordering::Relaxed) as f64 + cap as f64 > 1.5 * cap as f64
+        self.not_started > 0 || self.max_backlog as f64 + cap as f64 > 1.5 * cap as f64
     }
 }
 

@@ -167,9 +167,7 @@ pub fn after_tick(families: &Families, store: &IntervalStore, cap: usize) {
     raise(&families.arrivals, g.arrivals);
     raise(&families.arrivals_not_started, g.not_started);
     families.backlog_max.set(g.max_backlog as i64);
-    // LoadGen's rule, as the end of the run applies it.
-    let saturated = g.not_started > 0 || g.max_backlog as f64 > 0.5 * cap as f64;
-    families.saturated.set(i64::from(saturated));
+    families.saturated.set(i64::from(g.saturated(cap)));
 }
 
 /// Judges the run's thresholds on the steady window up to `now`, as the end of the run
