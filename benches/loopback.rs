@@ -65,7 +65,7 @@ fn one_run(rt: &tokio::runtime::Runtime, dir: &Path) -> (Duration, u64) {
         .block_on(imapload::run::run(
             plan,
             CancellationToken::new(),
-            imapload::run::FailOn::Never,
+            imapload::error::FailOn::Never,
         ))
         .expect("run");
     assert_eq!(

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use imapload::command::CommandKind;
-use imapload::metrics::{Layout, Recorder, Route, RowHistograms};
+use imapload::metrics::{Layout, Recorder, Route};
+use imapload::results::RowHistograms;
 
 fn layout() -> Arc<Layout> {
     Arc::new(Layout::new(

@@ -104,11 +104,44 @@ impl fmt::Display for Failure {
 }
 
 impl Failure {
-    /// The process exit code design.md assigns to this failure.
+    /// The process exit code of this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Failure::Input(_) => 2,
-            Failure::Run(_) => 1,
+            Failure::Input(_) => EXIT_BAD_INPUT,
+            Failure::Run(_) => EXIT_COULD_NOT_RUN,
         }
+    }
+}
+
+/// Exit code: the command could not be carried out (or a write failed mid-run).
+pub const EXIT_COULD_NOT_RUN: i32 = 1;
+/// Exit code: bad input (a scenario file, a flag, a users file, a results file).
+pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code: an Exchange monitor ended Unhealthy.
+pub const EXIT_UNHEALTHY: i32 = 3;
+/// Exit code of `compare`: a regression.
+pub const EXIT_REGRESSION: i32 = 4;
+/// Exit code: the run's verdict failed (a threshold or an error gate).
+pub const EXIT_FAILED: i32 = 5;
+
+/// When a run's exit code says "unhealthy".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 3 when a monitor ended Unhealthy.
+    #[default]
+    Unhealthy,
+    /// Never exit 3 because of monitors.
+    Never,
+}
+
+/// The exit code of a judged run (`run`, `health`, `merge`): a failed verdict
+/// first, then a monitor that ended Unhealthy (unless `fail_on` is `Never`).
+pub fn judged_exit_code(verdict_passed: bool, ended_unhealthy: bool, fail_on: FailOn) -> i32 {
+    if !verdict_passed {
+        EXIT_FAILED
+    } else if ended_unhealthy && fail_on == FailOn::Unhealthy {
+        EXIT_UNHEALTHY
+    } else {
+        0
     }
 }

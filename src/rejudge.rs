@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Failure, InputError};
-use crate::metrics::Window;
 use crate::monitor::evaluate::{evaluate, worst_final, MonitorResult};
 use crate::monitor::feed::Feed;
 use crate::monitor::input::{from_feed, ProbeOutcome};
+use crate::plan::ThresholdPlan;
 use crate::plan::{self, MonitorPlan, Overrides, ProbePlan};
 use crate::report::{health, series_read};
+use crate::results::Verdict;
+use crate::results::Window;
 use crate::results::{keys, RunRecord};
 use crate::verdict::files::WindowRows;
-use crate::verdict::{Measured, ThresholdPlan, Verdict};
+use crate::verdict::Measured;
 
 /// Settings to re-judge with; each `None` keeps the saved run's value.
 #[derive(Debug, Clone, Default)]
@@ -236,9 +238,9 @@ pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
         verdict.render()
     );
     crate::report::colour::print(&text, false);
-    Ok(crate::run::exit_code(
-        &verdict,
-        worst,
-        crate::run::FailOn::Unhealthy,
+    Ok(crate::error::judged_exit_code(
+        verdict.passed,
+        worst == crate::results::AlertValue::Unhealthy,
+        crate::error::FailOn::Unhealthy,
     ))
 }

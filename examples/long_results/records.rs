@@ -5,13 +5,15 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use imapload::metrics::{RowHistograms, RowKey, Window};
-use imapload::monitor::state::AlertValue;
 use imapload::plan::{MonitorPlan, ProbePlan};
 use imapload::results::files;
 use imapload::results::monitors::{MonitorSettings, MonitorVerdict, TransitionDoc};
 use imapload::results::probes::{HealthRow, ProbeResult, ProbeRow};
 use imapload::results::run::{rfc3339, Outcome, ServerDoc, Servers, Totals};
+use imapload::results::AlertValue;
+use imapload::results::RowHistograms;
+use imapload::results::RowKey;
+use imapload::results::Window;
 use imapload::results::{RunRecord, SummaryRow, SCHEMA_VERSION};
 
 use super::{Spec, BACKENDS, CAS, SLOW};

@@ -19,11 +19,15 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use imapload::command::CommandKind;
-use imapload::metrics::hlog::Hlog;
-use imapload::metrics::{ErrorReason, Path as RowPath, QueueStats, RowHistograms, RowKey};
 use imapload::results::cells::header;
 use imapload::results::files;
+use imapload::results::hlog::write::Hlog;
 use imapload::results::timeseries::{QueueRow, TimeseriesRow};
+use imapload::results::ErrorReason;
+use imapload::results::Path as RowPath;
+use imapload::results::QueueStats;
+use imapload::results::RowHistograms;
+use imapload::results::RowKey;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal, Poisson};

@@ -133,8 +133,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub overrides: Overrides,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
-    #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
-    pub fail_on: crate::run::FailOn,
+    #[arg(long, value_enum, default_value_t = crate::error::FailOn::Unhealthy)]
+    pub fail_on: crate::error::FailOn,
     /// Also write the run's totals, rows, monitors and verdict as JSON to FILE,
     /// or to stdout with `-` (the tables then go to stderr); schema: docs/summary.schema.json.
     #[arg(long, value_name = "FILE|-")]

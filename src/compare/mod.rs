@@ -37,8 +37,7 @@ pub use metric::Metric;
 pub use input::RunInfo;
 pub use render::render;
 
-/// Exit code of `compare` when a row regressed or errors appeared.
-pub const EXIT_REGRESSION: i32 = 4;
+use crate::error::EXIT_REGRESSION;
 
 /// Output format: a terminal table, or GitHub-flavoured markdown for a PR
 /// comment or `$GITHUB_STEP_SUMMARY`.

@@ -100,7 +100,7 @@ async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::ErrorReason;
+    use crate::results::ErrorReason;
 
     #[test]
     fn a_session_cut_by_the_stop_ends_its_slot() {

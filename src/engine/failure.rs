@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use crate::command::CommandKind;
 use crate::imap::conn::ImapError;
-use crate::metrics::ErrorReason;
 use crate::plan::format_duration;
+use crate::results::ErrorReason;
 
 /// Characters of a server's text kept in a message.
 const MESSAGE_CHARS: usize = 200;

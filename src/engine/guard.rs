@@ -132,7 +132,7 @@ impl Guard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::ErrorReason;
+    use crate::results::ErrorReason;
 
     #[tokio::test]
     async fn one_guard_times_out_with_the_phase_and_stops_on_the_hard_stop() {

@@ -7,7 +7,8 @@ use std::time::Instant;
 use rand::rngs::SmallRng;
 use rand::Rng;
 
-use crate::metrics::{ErrorReason, Route};
+use crate::metrics::Route;
+use crate::results::ErrorReason;
 
 use super::guard::SessionStop;
 use super::session::{Session, SessionEnd, SlotBuffers};

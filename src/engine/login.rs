@@ -19,8 +19,8 @@ use crate::command::CommandKind;
 use crate::imap::client;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::{sasl_oauthbearer, sasl_plain, sasl_xoauth2};
-use crate::metrics::ErrorReason;
 use crate::plan::{LoginMethod, UNKNOWN_BACKEND};
+use crate::results::ErrorReason;
 
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::guard::Phase;

@@ -16,7 +16,6 @@ pub mod scripted;
 mod scripted_steps;
 pub mod session;
 mod steps;
-mod tally;
 mod target;
 mod tasks;
 pub mod tokens;
@@ -36,12 +35,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
-use crate::metrics::{IntervalStore, QueueGauges, Recorder, Window};
+use crate::metrics::{IntervalStore, QueueGauges, Recorder};
 use crate::plan::{LoadModel, LoadPlan, RunPlan, SessionPlan};
+use crate::results::{SessionTally, Window};
 
 use profile::profiles;
 pub use profile::ProfileRt;
-pub use tally::SessionTally;
 pub use target::{OwnQueue, Target, Targets};
 use users::UserPool;
 
@@ -150,12 +149,12 @@ pub struct EngineOutcome {
     /// in its latency; many waits mean the scenario needs more users).
     pub user_waits: u64,
     /// Open model: arrivals scheduled, most waiting at once, never started, worst start lag (µs).
-    pub generator: Option<open::GeneratorReport>,
+    pub generator: Option<crate::results::GeneratorReport>,
     /// Open model: the generator could not deliver the offered load.
     pub saturated: bool,
     /// The steady-state part that thresholds and monitors judge (warm-up
     /// and cool-down left out; the drain after the load stopped is always out).
-    pub window: crate::metrics::Window,
+    pub window: crate::results::Window,
 }
 
 /// Runs the plan's load against `targets`. Returns when every session ended

@@ -18,8 +18,9 @@ use rand::SeedableRng;
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::command::CommandKind;
-use crate::metrics::{ErrorReason, Route};
+use crate::metrics::Route;
 use crate::plan::LoginMethod;
+use crate::results::ErrorReason;
 
 use super::guard::SessionStop;
 use super::session::{Session, SessionEnd, SlotBuffers};

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::command::CommandKind;
 use crate::imap::conn::Connection;
-use crate::metrics::ErrorReason;
+use crate::results::ErrorReason;
 
 use super::cmd::spec;
 use super::due::wait_until;

@@ -13,8 +13,9 @@ use crate::imap::client::{self, ClientError};
 use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
 use crate::imap::url::Security;
-use crate::metrics::{ErrorReason, Route};
+use crate::metrics::Route;
 use crate::plan::User;
+use crate::results::ErrorReason;
 
 use super::failure::{CommandError, FailedCommand};
 use super::guard::{Deadline, Guard, Phase, SessionStop};

@@ -9,8 +9,8 @@ use rand::Rng;
 use crate::command::CommandKind;
 use crate::imap::client::Part;
 use crate::imap::conn::Connection;
-use crate::metrics::ErrorReason;
 use crate::plan::{Pacing, ThinkTime};
+use crate::results::ErrorReason;
 
 use super::cmd::{encode, spec, substitute, EncodeInput, Literal};
 use super::due::wait_until;

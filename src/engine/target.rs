@@ -8,7 +8,7 @@ use crate::imap::url::{Endpoint, Security};
 /// Reads a server's own queue: (commands waiting for a worker, commands in service).
 /// Only the embedded servers have one.
 #[derive(Clone)]
-pub struct OwnQueue(pub Arc<dyn Fn() -> crate::metrics::queue::OwnReading + Send + Sync>);
+pub struct OwnQueue(pub Arc<dyn Fn() -> crate::results::OwnReading + Send + Sync>);
 
 impl std::fmt::Debug for OwnQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::metrics::{IntervalStore, QueueStats, Window};
+use crate::metrics::IntervalStore;
 use crate::plan::RunPlan;
+use crate::results::QueueStats;
+use crate::results::Window;
 
 use super::{Ctx, OwnQueue};
 
@@ -161,8 +163,8 @@ pub fn tick<W: Fn() -> Window + Send + 'static>(
 }
 
 /// The session counts now, for the store's `run.json` checkpoints.
-pub fn tally(c: &super::SessionCounters) -> super::SessionTally {
-    super::SessionTally {
+pub fn tally(c: &super::SessionCounters) -> crate::results::SessionTally {
+    crate::results::SessionTally {
         started: c.started.load(Ordering::Relaxed),
         completed: c.completed.load(Ordering::Relaxed),
         failed: c.failed.load(Ordering::Relaxed),

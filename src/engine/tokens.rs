@@ -13,8 +13,8 @@ use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::metrics::ErrorReason;
 use crate::plan::{format_duration, User};
+use crate::results::ErrorReason;
 
 use super::failure::CommandError;
 

@@ -13,8 +13,8 @@ use imap_codec::{GreetingCodec, ResponseCodec};
 
 use crate::command::CommandKind;
 use crate::imap::response::{Kind, Response, Status};
-use crate::metrics::ErrorReason;
 use crate::plan::Validate;
+use crate::results::ErrorReason;
 
 use super::failure::CommandError;
 use super::mailbox::MailboxState;

@@ -15,7 +15,7 @@ use crate::imap::client::{
 };
 use crate::imap::conn::Connection;
 use crate::imap::response::{Kind, Response, Status};
-use crate::metrics::ErrorReason;
+use crate::results::ErrorReason;
 
 use super::failure::CommandError;
 use super::guard::Phase;

@@ -2,7 +2,7 @@
 //! wrong becomes one command error, against scripted servers.
 
 use crate::imap::client::tests::{connect, scripted, Step};
-use crate::metrics::ErrorReason;
+use crate::results::ErrorReason;
 
 use super::*;
 

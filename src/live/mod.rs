@@ -41,7 +41,7 @@ pub struct LiveRun {
     /// `max_sessions`, for the saturation rule.
     cap: usize,
     /// The run's thresholds, judged live every [`THRESHOLDS_EVERY`].
-    thresholds: crate::verdict::ThresholdPlan,
+    thresholds: crate::plan::ThresholdPlan,
     /// When they were last judged (run time).
     judged: std::sync::Mutex<Option<std::time::Duration>>,
 }

@@ -12,9 +12,12 @@ use std::time::Duration;
 use prometheus_client::metrics::counter::Counter;
 
 use crate::metrics::store::{IntervalRecord, IntervalSink};
-use crate::metrics::{ErrorReason, IntervalStore, RowHistograms, RowKey};
+use crate::metrics::IntervalStore;
 use crate::monitor::live::LiveMonitors;
-use crate::monitor::state::AlertValue;
+use crate::results::AlertValue;
+use crate::results::ErrorReason;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
 
 use super::families::{ErrorLabels, Families, MonitorLabels, RowLabels, ServerLabels};
 
@@ -174,7 +177,7 @@ pub fn after_tick(families: &Families, store: &IntervalStore, cap: usize) {
 /// will (a threshold with nothing to measure yet shows 0, not passing, as it would fail).
 pub fn thresholds(
     families: &Families,
-    plan: &crate::verdict::ThresholdPlan,
+    plan: &crate::plan::ThresholdPlan,
     store: &IntervalStore,
     now: Duration,
 ) {

@@ -9,18 +9,22 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use super::hlog;
 use super::input::{self, ShardDir};
 use super::slots::{QueueSum, RowSum, Slot};
-use crate::engine::open::GeneratorReport;
-use crate::engine::{EngineOutcome, SessionTally};
+use crate::engine::EngineOutcome;
 use crate::error::{Failure, InputError};
 use crate::metrics::store::{quantiles, IntervalRecord, IntervalSink, IntervalStats};
-use crate::metrics::{IntervalStore, Layout, RowHistograms, RowKey, Window};
+use crate::metrics::{IntervalStore, Layout};
 use crate::probe::ProbeAttempt;
 use crate::report::series_read::SeriesReader;
+use crate::results::hlog::read as hlog;
 use crate::results::run::{GeneratorDoc, Outcome, SessionsDoc};
 use crate::results::shards::{ShardPart, ShardsDoc};
+use crate::results::GeneratorReport;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
+use crate::results::SessionTally;
+use crate::results::Window;
 
 /// The shards' interval logs being read and the merged ones being written,
 /// one interval at a time.

@@ -12,7 +12,6 @@
 
 mod check;
 mod combine;
-pub(crate) mod hlog;
 mod input;
 mod slots;
 
@@ -25,6 +24,7 @@ use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::feed::Feed;
 use crate::monitor::input::{from_feed, ProbeOutcome};
+use crate::plan::ThresholdPlan;
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::stream::{SeriesWriter, SettlingFeed};
@@ -33,7 +33,6 @@ use crate::results::run::Outcome;
 use crate::results::shards::ShardsDoc;
 use crate::results::{keys, RunRecord};
 use crate::sim::faults::FaultEvent;
-use crate::verdict::ThresholdPlan;
 use std::sync::{Arc, Mutex};
 
 /// What `imapload merge` was asked to do.
@@ -254,9 +253,9 @@ pub fn command(dirs: &[PathBuf], opts: &MergeOptions) -> Result<i32, Failure> {
         },
     };
     let written = results.write(&dir)?;
-    Ok(crate::run::exit_code(
-        &written.verdict,
-        written.worst,
-        crate::run::FailOn::Unhealthy,
+    Ok(crate::error::judged_exit_code(
+        written.verdict.passed,
+        written.worst == crate::results::AlertValue::Unhealthy,
+        crate::error::FailOn::Unhealthy,
     ))
 }

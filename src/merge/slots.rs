@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{ErrorReason, QueueStats, RowKey};
+use crate::results::ErrorReason;
+use crate::results::QueueStats;
+use crate::results::RowKey;
 
 /// A row's counts in one merged interval.
 #[derive(Debug, Default, Clone, Copy)]
@@ -112,14 +114,8 @@ mod tests {
     #[test]
     fn queue_readings_add_as_means_and_maxima() {
         let mut a = QueueStats::default();
-        a.add(
-            2,
-            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 3 }),
-        );
-        a.add(
-            4,
-            Some(crate::metrics::queue::OwnReading { queued: 3, busy: 3 }),
-        );
+        a.add(2, Some(crate::results::OwnReading { queued: 1, busy: 3 }));
+        a.add(4, Some(crate::results::OwnReading { queued: 3, busy: 3 }));
         let mut b = QueueStats::default();
         for _ in 0..5 {
             b.add(10, None);

@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
-use super::layout::RowKey;
-use super::outcome::ErrorReason;
-use super::queue::QueueStats;
+use crate::results::ErrorReason;
+use crate::results::QueueStats;
+use crate::results::RowKey;
 
 /// One output row's figures over one interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +60,7 @@ pub trait IntervalSink: Send {
     /// interval itself reaches [`IntervalSink::interval`]: only a sink that
     /// exports histograms (the live metrics endpoint) needs them, and it
     /// gets them here from the tick instead of from the hot path.
-    fn row_histograms(&mut self, _row: usize, _h: &super::row::RowHistograms) {}
+    fn row_histograms(&mut self, _row: usize, _h: &crate::results::RowHistograms) {}
 
     /// The first write error, naming the file and the OS error; a sink
     /// that cannot fail has none.

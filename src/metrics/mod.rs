@@ -6,24 +6,15 @@
 //! into an [`store::IntervalStore`], which keeps the run totals and one compact
 //! record per interval for time series and monitors.
 
-pub mod causes;
-pub mod hlog;
 pub mod interval;
 pub mod layout;
-pub mod outcome;
 pub mod queue;
 pub mod recorder;
-pub mod row;
 pub mod samples;
 pub mod steady;
 pub mod store;
-pub mod window;
 
-pub use causes::ErrorCause;
-pub use layout::{Layout, Path, Route, RowKey};
-pub use outcome::ErrorReason;
-pub use queue::{QueueGauges, QueueStats};
+pub use layout::{Layout, Route};
+pub use queue::QueueGauges;
 pub use recorder::Recorder;
-pub use row::RowHistograms;
 pub use store::IntervalStore;
-pub use window::Window;

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use crate::command::CommandKind;
 
-use super::causes::Causes;
 use super::layout::{Layout, Route};
-use super::outcome::ErrorReason;
 use super::samples::SlotSamples;
+use crate::results::causes::Causes;
+use crate::results::ErrorReason;
 
 static NEXT_RECORDER_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -169,7 +169,7 @@ fn micros(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::RowHistograms;
+    use crate::results::RowHistograms;
 
     #[test]
     fn records_from_many_threads_and_drains_everything_once() {

@@ -8,8 +8,8 @@
 //! samples grows only with the commands of one interval, and the tick adds
 //! them into the store's histograms, which exist once per row anyway.
 
-use super::outcome::ErrorReason;
-use super::row::RowHistograms;
+use crate::results::ErrorReason;
+use crate::results::RowHistograms;
 
 /// Above this many samples a slot folds them into a histogram of its own
 /// (a very busy slot or a long interval), so a list never outgrows the

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::layout::RowKey;
-use super::outcome::ErrorReason;
-use super::row::RowHistograms;
-use super::window::Window;
+use crate::results::ErrorReason;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
+use crate::results::Window;
 
 /// What of an interval's row the window judges: all of it inside the
 /// window; outside, only the commands cut short by the end of the run

@@ -11,14 +11,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::causes::{add_record, Causes, ErrorCause};
-use super::hlog::Hlog;
 pub use super::interval::{IntervalRecord, IntervalSink, IntervalStats};
-use super::layout::{Layout, RowKey};
-use super::queue::QueueStats;
+use super::layout::Layout;
 use super::recorder::{Recorder, Slots};
-use super::row::RowHistograms;
 use super::steady::SteadyRows;
+use crate::results::causes::{add_record, Causes, ErrorCause};
+use crate::results::hlog::write::Hlog;
+use crate::results::QueueStats;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
 
 /// Totals of a run, and the latest interval; the others went to the sinks.
 pub struct IntervalStore {
@@ -33,8 +34,8 @@ pub struct IntervalStore {
     sinks: Vec<Box<dyn IntervalSink>>,
     longest: Duration,
     closed: u64,
-    sessions: crate::engine::SessionTally,
-    generator: crate::engine::open::GeneratorReport,
+    sessions: crate::results::SessionTally,
+    generator: crate::results::GeneratorReport,
     spare: Vec<Slots>,
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
@@ -130,23 +131,23 @@ impl IntervalStore {
 
     /// The session counts as of the last tick (the engine sets them), for
     /// the `run.json` checkpoints written while the run goes.
-    pub fn set_sessions(&mut self, tally: crate::engine::SessionTally) {
+    pub fn set_sessions(&mut self, tally: crate::results::SessionTally) {
         self.sessions = tally;
     }
 
     /// The open-model generator's counts as of the last tick (zeros for a
     /// closed model), for the live metrics.
-    pub fn set_generator(&mut self, report: crate::engine::open::GeneratorReport) {
+    pub fn set_generator(&mut self, report: crate::results::GeneratorReport) {
         self.generator = report;
     }
 
     /// The generator counts last set.
-    pub fn generator(&self) -> crate::engine::open::GeneratorReport {
+    pub fn generator(&self) -> crate::results::GeneratorReport {
         self.generator
     }
 
     /// The session counts last set.
-    pub fn sessions(&self) -> crate::engine::SessionTally {
+    pub fn sessions(&self) -> crate::results::SessionTally {
         self.sessions
     }
 
@@ -294,7 +295,7 @@ impl IntervalStore {
     }
 
     /// The steady window that later ticks are judged against.
-    pub fn set_window(&mut self, window: super::Window) {
+    pub fn set_window(&mut self, window: crate::results::Window) {
         self.steady.set_window(window);
     }
 
@@ -305,7 +306,7 @@ impl IntervalStore {
     }
 
     /// The steady window in force.
-    pub fn window(&self) -> super::Window {
+    pub fn window(&self) -> crate::results::Window {
         self.steady.window()
     }
 

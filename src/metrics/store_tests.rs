@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::command::CommandKind;
-use crate::metrics::{ErrorReason, Route};
+use crate::metrics::Route;
+use crate::results::ErrorReason;
 use std::sync::{Arc, Mutex};
 
 /// A sink that keeps what it is given (tests only: a run's sinks write it out).
@@ -141,17 +142,17 @@ fn a_restored_store_derives_the_rows_behind_the_cas_and_counts_each_command_once
     row.record_ok(10_000, 5_000);
     row.record_error(ErrorReason::No);
     let mut totals = BTreeMap::new();
-    totals.insert(key(crate::metrics::Path::Cas, "cas1"), row.clone());
+    totals.insert(key(crate::results::Path::Cas, "cas1"), row.clone());
     // A derived row given too is ignored: it is rebuilt from the slots.
-    totals.insert(key(crate::metrics::Path::Cas, "mbx1"), row.clone());
-    totals.insert(key(crate::metrics::Path::Direct, "mbx1"), row);
+    totals.insert(key(crate::results::Path::Cas, "mbx1"), row.clone());
+    totals.insert(key(crate::results::Path::Direct, "mbx1"), row);
     let mut store = IntervalStore::new(layout);
     store.restore(totals).unwrap();
     assert_eq!((store.commands(), store.errors()), (4, 2));
     let rows = totals_by_row(&store);
-    assert_eq!(rows[&key(crate::metrics::Path::Cas, "mbx1")].count(), 2);
+    assert_eq!(rows[&key(crate::results::Path::Cas, "mbx1")].count(), 2);
     let mut stranger = BTreeMap::new();
-    let mut k = key(crate::metrics::Path::Direct, "mbx9");
+    let mut k = key(crate::results::Path::Direct, "mbx9");
     k.backend = "mbx9".into();
     stranger.insert(k, RowHistograms::new());
     let mut store = IntervalStore::new(Layout::new(vec![], vec!["mbx1".into()]));

@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
 
 use super::rules::{consecutive_failures, consecutive_over, failures_within, Attempt, Sample};
-use super::state::{chain, final_state, AlertValue, Transition};
+use super::state::{chain, final_state, Transition};
+use crate::results::AlertValue;
 
 /// What a server is, for choosing its monitors and target resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use super::evaluate::*;
 use super::rules::{Attempt, Sample};
-use super::state::AlertValue;
 use crate::plan::{MonitorPlan, ProbePlan};
+use crate::results::AlertValue;
 
 fn s(x: u64) -> Duration {
     Duration::from_secs(x)

@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{RowKey, Window};
+use crate::results::RowKey;
+use crate::results::Window;
 
 use super::samples::is_processed_command;
 

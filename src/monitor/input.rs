@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{RowKey, Window};
 use crate::plan::MonitorPlan;
+use crate::results::RowKey;
+use crate::results::Window;
 
 use super::evaluate::{HealthInput, ServerRole};
 use super::feed::{Feed, SampleTable};

@@ -6,13 +6,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::metrics::{Layout, Window};
+use crate::metrics::Layout;
 use crate::plan::{MonitorPlan, ProbePlan};
+use crate::results::Window;
 
 use super::evaluate::{evaluate, MonitorResult, COMMAND_TIME, REQUESTS_QUEUED};
 use super::feed::{complete_samples, Feed};
 use super::input::from_feed;
-use super::state::AlertValue;
+use crate::results::AlertValue;
 
 /// One monitor on one server, as judged now.
 #[derive(Debug, Clone, PartialEq)]

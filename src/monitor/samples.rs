@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::command::CommandKind;
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{RowKey, Window};
 use crate::plan::QueueRule;
+use crate::results::RowKey;
+use crate::results::Window;
 
 use super::feed::{Feed, SampleTable};
 use super::rules::Sample;
@@ -138,7 +139,9 @@ pub fn queue_samples(
 mod tests {
     use super::*;
     use crate::metrics::store::IntervalStats;
-    use crate::metrics::{ErrorReason, Path, QueueStats};
+    use crate::results::ErrorReason;
+    use crate::results::Path;
+    use crate::results::QueueStats;
 
     #[test]
     fn per_server_means_and_queues_over_sample_periods() {

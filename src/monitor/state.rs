@@ -2,31 +2,9 @@
 //! fires -> Unhealthy after the escalation delay if it is still firing -> back
 //! to Healthy when it stops firing.
 
-use std::fmt;
 use std::time::Duration;
 
-/// A monitor's AlertValue, spelled as Exchange's Get-ServerHealth does.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub enum AlertValue {
-    /// Not firing.
-    Healthy,
-    /// Fired; the first responder stage.
-    Degraded,
-    /// Still firing after the escalation delay.
-    Unhealthy,
-}
-
-impl fmt::Display for AlertValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AlertValue::Healthy => "Healthy",
-            AlertValue::Degraded => "Degraded",
-            AlertValue::Unhealthy => "Unhealthy",
-        })
-    }
-}
+use crate::results::AlertValue;
 
 /// One change of state.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]

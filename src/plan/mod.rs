@@ -4,6 +4,7 @@
 //! line and key (see [`crate::error::InputError`]).
 
 mod duration;
+pub mod expr;
 mod faults;
 mod fields;
 mod health;
@@ -15,6 +16,7 @@ mod name;
 mod overrides;
 mod profiles;
 mod scenario;
+pub mod select;
 mod session;
 mod session_keys;
 mod session_plan;
@@ -52,6 +54,7 @@ pub use session::DEFAULT_MIX;
 pub use session_plan::{LoginMethod, Pacing, Profile, SessionPlan, ThinkTime, Validate};
 pub use shard::{Shard, ShardPlan};
 pub use span::line_of;
+pub use thresholds::{Threshold, ThresholdPlan};
 pub use users::{embedded_token, load_users_csv, UNKNOWN_BACKEND};
 
 use std::collections::HashMap;
@@ -112,7 +115,7 @@ pub struct RunPlan {
     /// `--shard K/N`: this plan is one part of the scenario (`None`: the whole).
     pub shard: Option<ShardPlan>,
     /// The run's pass/fail rules: default error gates and thresholds.
-    pub thresholds: crate::verdict::ThresholdPlan,
+    pub thresholds: crate::plan::ThresholdPlan,
 }
 
 /// What a fault does to a server while it lasts.

@@ -12,14 +12,15 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::expr::{Expr, Metric};
 use super::fields::Zero;
 use super::scenario::Opt;
 use super::span::Ctx;
 use crate::error::InputError;
-use crate::verdict::{Expr, Origin, Threshold, ThresholdPlan};
+use crate::results::{Origin, Verdict};
 
 /// `[thresholds]` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -95,4 +96,106 @@ pub fn build(
         Duration::from_secs(10),
     )?;
     Ok(plan)
+}
+
+/// One threshold to judge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// The parsed expression.
+    pub expr: Expr,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// Every threshold of a run, and whether a crossed one stops it early.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdPlan {
+    /// Gates first, then the scenario's, then the flags'.
+    pub checks: Vec<Threshold>,
+    /// Stop the run when a threshold is crossed (results are still written).
+    pub abort_on_fail: bool,
+    /// Thresholds are judged for `abort_on_fail` only after this much of the
+    /// steady window, so a handful of early commands cannot stop a run.
+    pub abort_delay: Duration,
+}
+
+impl Default for ThresholdPlan {
+    fn default() -> Self {
+        ThresholdPlan::with(Vec::new(), 0.01, 0.01)
+    }
+}
+
+impl ThresholdPlan {
+    /// The default gates at the given limits (fractions), plus `checks`; a
+    /// check on `errors.rate` or `sessions.failed.rate` over every row
+    /// replaces that gate.
+    pub fn with(checks: Vec<Threshold>, max_errors: f64, max_session_failures: f64) -> Self {
+        let gate = |metric: Metric, name: &str, limit: f64| {
+            let text = format!("{name} <= {}", metric.show(limit));
+            Threshold {
+                expr: Expr::parse(&text).expect("gate expressions parse"),
+                origin: Origin::Gate,
+            }
+        };
+        let mut all = Vec::new();
+        for (metric, name, limit) in [
+            (Metric::ErrorRate, "errors.rate", max_errors),
+            (
+                Metric::SessionFailRate,
+                "sessions.failed.rate",
+                max_session_failures,
+            ),
+        ] {
+            if !checks.iter().any(|c| c.expr.replaces_gate(metric)) {
+                all.push(gate(metric, name, limit));
+            }
+        }
+        all.extend(checks);
+        ThresholdPlan {
+            checks: all,
+            abort_on_fail: false,
+            abort_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ThresholdPlan {
+    /// The thresholds a saved run was judged with (`run.json` `verdict`),
+    /// re-parsed from their text, so `health` and `merge` judge exactly what
+    /// the run did; results written before verdicts existed get the default
+    /// gates.
+    pub fn saved(verdict: Option<&Verdict>) -> Result<ThresholdPlan, String> {
+        let Some(verdict) = verdict else {
+            return Ok(ThresholdPlan::default());
+        };
+        let mut checks = Vec::with_capacity(verdict.thresholds.len());
+        for t in &verdict.thresholds {
+            let expr =
+                Expr::parse(&t.expression).map_err(|e| format!("verdict.thresholds: {e}"))?;
+            checks.push(Threshold {
+                expr,
+                origin: t.origin,
+            });
+        }
+        Ok(ThresholdPlan {
+            checks,
+            ..ThresholdPlan::default()
+        })
+    }
+
+    /// Adds `--threshold` expressions given to `health` or `merge`; each
+    /// replaces the gate on its metric as in a run.
+    pub fn add_flags(&mut self, flags: &[String]) -> Result<(), String> {
+        for f in flags {
+            let expr = Expr::parse(f)?;
+            let gate =
+                |t: &Threshold| t.origin == Origin::Gate && expr.replaces_gate(t.expr.metric);
+            self.checks.retain(|t| !gate(t));
+            self.checks.push(Threshold {
+                expr,
+                origin: Origin::Flag,
+            });
+        }
+        Ok(())
+    }
 }

@@ -57,6 +57,6 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub overrides: Overrides,
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
-    #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
-    pub fail_on: crate::run::FailOn,
+    #[arg(long, value_enum, default_value_t = crate::error::FailOn::Unhealthy)]
+    pub fail_on: crate::error::FailOn,
 }

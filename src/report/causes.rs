@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::metrics::ErrorCause;
+use crate::results::ErrorCause;
 
 /// Lines of the terminal block before it points at `errors.csv`.
 const TERMINAL_LINES: usize = 20;

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{IntervalStore, Layout, Path, RowKey};
+use crate::metrics::{IntervalStore, Layout};
 use crate::monitor::live::LiveMonitors;
-use crate::monitor::state::AlertValue;
 use crate::plan::MonitorPlan;
+use crate::results::AlertValue;
+use crate::results::Path;
+use crate::results::RowKey;
 
 use super::stream::SharedFeed;
 

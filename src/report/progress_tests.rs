@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::command::CommandKind;
-use crate::metrics::{Layout, QueueStats, Recorder, Route};
+use crate::metrics::{Layout, Recorder, Route};
+use crate::results::QueueStats;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

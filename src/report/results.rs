@@ -10,12 +10,14 @@ use std::path::PathBuf;
 
 use crate::engine::EngineOutcome;
 use crate::error::Failure;
-use crate::metrics::{ErrorCause, IntervalStore, RowKey};
+use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::{worst_final, MonitorResult};
-use crate::monitor::state::AlertValue;
 use crate::probe::ProbeAttempt;
+use crate::results::AlertValue;
+use crate::results::ErrorCause;
+use crate::results::RowKey;
+use crate::results::Verdict;
 use crate::sim::faults::FaultEvent;
-use crate::verdict::Verdict;
 
 use crate::results::monitors::{MonitorSettings, MonitorVerdict};
 use crate::results::run::{

@@ -11,9 +11,11 @@ use anyhow::Context;
 
 use crate::command::CommandKind;
 use crate::metrics::store::{IntervalRecord, IntervalStats};
-use crate::metrics::{Path as RowPath, QueueStats, RowKey};
 use crate::results::files;
 use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
+use crate::results::Path as RowPath;
+use crate::results::QueueStats;
+use crate::results::RowKey;
 
 /// A boxed reader, so files and byte slices read alike.
 type Source<'a> = csv::Reader<Box<dyn Read + 'a>>;

@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::metrics::store::{IntervalRecord, IntervalSink};
-use crate::metrics::{RowKey, Window};
 use crate::monitor::feed::Feed;
 use crate::results::append::Appender;
 use crate::results::files;
 use crate::results::timeseries::{QueueRow, TimeseriesRow};
+use crate::results::RowKey;
+use crate::results::Window;
 
 use super::timeseries::{is_partial, timeseries_row};
 
@@ -115,7 +116,7 @@ impl IntervalSink for SettlingFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::QueueStats;
+    use crate::results::QueueStats;
 
     #[test]
     fn the_whole_runs_monitor_sums_do_not_keep_every_interval() {

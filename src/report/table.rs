@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::metrics::{Path, RowHistograms, RowKey};
+use crate::results::Path;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
 use crate::results::SummaryRow;
 
 fn ms(us: u64) -> String {

@@ -5,9 +5,10 @@
 use std::time::{Duration, SystemTime};
 
 use crate::metrics::store::{IntervalRecord, IntervalStats};
-use crate::metrics::{ErrorReason, RowKey};
 use crate::results::cells::to_csv;
 use crate::results::timeseries::{QueueRow, TimeseriesRow};
+use crate::results::ErrorReason;
+use crate::results::RowKey;
 
 /// Whether an interval is shorter than the run's interval length: the last
 /// one (the drain after the load stopped, cut off where the run ended), or
@@ -123,7 +124,8 @@ pub fn read_intervals(
 mod tests {
     use super::*;
     use crate::command::CommandKind;
-    use crate::metrics::{Path, QueueStats};
+    use crate::results::Path;
+    use crate::results::QueueStats;
 
     /// A via-CAS row and a direct row.
     fn sample_keys() -> Vec<RowKey> {
@@ -156,14 +158,8 @@ mod tests {
             service: [5, 6, 7, 8],
         };
         let mut q = QueueStats::default();
-        q.add(
-            3,
-            Some(crate::metrics::queue::OwnReading { queued: 1, busy: 2 }),
-        );
-        q.add(
-            5,
-            Some(crate::metrics::queue::OwnReading { queued: 0, busy: 2 }),
-        );
+        q.add(3, Some(crate::results::OwnReading { queued: 1, busy: 2 }));
+        q.add(5, Some(crate::results::OwnReading { queued: 0, busy: 2 }));
         vec![
             IntervalRecord {
                 start: Duration::ZERO,

@@ -5,7 +5,7 @@
 pub const RUN_JSON: &str = "run.json";
 /// One [`super::SummaryRow`] per path x server x back end x command.
 pub const SUMMARY_CSV: &str = "summary.csv";
-/// First messages per row and reason ([`crate::metrics::ErrorCause`]).
+/// First messages per row and reason ([`crate::results::ErrorCause`]).
 pub const ERRORS_CSV: &str = "errors.csv";
 /// One [`super::timeseries::TimeseriesRow`] per row and interval.
 pub const TIMESERIES_CSV: &str = "timeseries.csv";

@@ -3,33 +3,51 @@
 //! report) use, so a key or a column is spelt in one place. One file per
 //! format.
 
+pub mod alert;
 pub mod append;
+pub mod causes;
 pub mod cells;
 pub mod compare;
 pub mod files;
+pub mod generator;
 pub mod hdr;
+pub mod histograms;
 pub mod hlog;
 pub mod keys;
 pub mod monitors;
 pub mod plan;
 pub mod probes;
+pub mod queue;
+pub mod reason;
 pub mod replay;
+pub mod row_key;
 pub mod run;
+pub mod sessions;
 pub mod shards;
 pub mod summary;
 pub mod summary_json;
 pub mod timeseries;
+pub mod verdict;
+pub mod window;
 
+pub use alert::AlertValue;
+pub use causes::ErrorCause;
+pub use generator::GeneratorReport;
+pub use histograms::RowHistograms;
+pub use queue::{OwnReading, QueueStats};
+pub use reason::ErrorReason;
+pub use row_key::{Path, RowKey};
 pub use run::{RunRecord, SCHEMA_VERSION};
+pub use sessions::SessionTally;
 pub use summary::SummaryRow;
-
-use std::path::Path;
+pub use verdict::{Aborted, Origin, ThresholdResult, Verdict};
+pub use window::Window;
 
 use crate::error::InputError;
 
 /// Reads `dir/run.json`; an unreadable or malformed file is an input error
 /// naming the file and what is wrong.
-pub fn read_run(dir: &Path) -> Result<RunRecord, InputError> {
+pub fn read_run(dir: &std::path::Path) -> Result<RunRecord, InputError> {
     let file = dir.join(crate::results::files::RUN_JSON);
     let bytes = std::fs::read(&file).map_err(|e| {
         let msg = format!(

@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::monitor::evaluate::MonitorResult;
-use crate::monitor::state::AlertValue;
 use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
+use crate::results::AlertValue;
 
 /// The monitor and probe settings (durations in seconds, the command-time
 /// threshold in ms).

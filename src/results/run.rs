@@ -8,11 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::SessionTally;
 use crate::imap::url::Security;
-use crate::metrics::{ErrorCause, Window};
-use crate::monitor::state::AlertValue;
-use crate::verdict::Verdict;
+use crate::results::AlertValue;
+use crate::results::ErrorCause;
+use crate::results::SessionTally;
+use crate::results::Verdict;
+use crate::results::Window;
 
 use super::monitors::{MonitorSettings, MonitorVerdict};
 use super::plan::PlanDoc;

@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::metrics::{ErrorReason, RowHistograms, RowKey};
 use crate::report::summary::latency_figures;
+use crate::results::ErrorReason;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
 
 /// A row of `summary.csv`: one path x server x back end x command; latency in
 /// microseconds, corrected (from the intended start) and service (from send).
@@ -240,7 +242,7 @@ pub fn header() -> Vec<String> {
 mod tests {
     use super::*;
     use crate::command::CommandKind;
-    use crate::metrics::Path;
+    use crate::results::Path;
 
     #[test]
     fn header_starts_as_designed_and_rows_match_it() {

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::Window;
-use crate::monitor::state::AlertValue;
-use crate::verdict::Verdict;
+use crate::results::AlertValue;
+use crate::results::Verdict;
+use crate::results::Window;
 
 use super::monitors::MonitorVerdict;
 use super::run::{GeneratorDoc, Outcome, RunRecord, SessionsDoc, Totals};

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::cells::{fixed3, fixed3_opt};
-use crate::metrics::{ErrorReason, QueueStats};
+use crate::results::ErrorReason;
+use crate::results::QueueStats;
 
 /// One row of `timeseries.csv`: a path x server x back end x command in one
 /// interval. A column the file lacks reads as 0 so the report draws what an

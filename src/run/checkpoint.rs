@@ -10,12 +10,12 @@ use std::time::{Duration, SystemTime};
 use crate::engine::EngineOutcome;
 use crate::metrics::IntervalStore;
 use crate::plan::RunPlan;
+use crate::plan::ThresholdPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
 use crate::report::ResultsDir;
 use crate::results::run::{Outcome, Servers};
-use crate::verdict::ThresholdPlan;
 
 use super::targets::Started;
 

@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::{self, EngineOutcome};
 use crate::error::Failure;
-use crate::metrics::hlog::Hlog;
 use crate::metrics::{IntervalStore, Layout, Recorder};
 use crate::monitor::feed::Feed;
 use crate::plan::RunPlan;
@@ -21,9 +20,10 @@ use crate::report::progress::Progress;
 use crate::report::stream::{SeriesWriter, SettlingFeed, SharedFeed};
 use crate::report::ResultsDir;
 use crate::results::files;
+use crate::results::hlog::write::Hlog;
+use crate::results::Aborted;
 use crate::sim::faults::{self, FaultEvent};
 use crate::verdict::live::LiveJudge;
-use crate::verdict::Aborted;
 
 use super::checkpoint::Checkpoint;
 use super::targets::{probe_targets, Started};
@@ -68,7 +68,7 @@ fn store_of(
     let series = SeriesWriter::create(dir.path(), plan.interval, servers.cloned().collect(), now)?;
     store.add_sink(Box::new(series));
     let window =
-        crate::metrics::Window::steady(plan.load.warmup, plan.load.cooldown, plan.duration);
+        crate::results::Window::steady(plan.load.warmup, plan.load.cooldown, plan.duration);
     let settling = SettlingFeed {
         feed: feed.clone(),
         window,

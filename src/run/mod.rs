@@ -12,27 +12,18 @@ use std::path::PathBuf;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::error::Failure;
-use crate::metrics::RowKey;
+use crate::error::{judged_exit_code, FailOn, Failure};
 use crate::monitor::evaluate::evaluate;
 use crate::monitor::input::{from_feed, ProbeOutcome};
-use crate::monitor::state::AlertValue;
 use crate::plan::RunPlan;
 use crate::report::results::RunResults;
 use crate::results::run::Outcome;
-use crate::verdict::{self, Verdict};
+use crate::results::AlertValue;
+use crate::results::RowKey;
+use crate::results::Verdict;
+use crate::verdict;
 
 use targets::Started;
-
-/// When a run's exit code says "unhealthy".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum FailOn {
-    /// Exit 3 when a monitor ended Unhealthy.
-    #[default]
-    Unhealthy,
-    /// Never exit 3 because of monitors.
-    Never,
-}
 
 /// What a finished run produced.
 #[derive(Debug)]
@@ -53,7 +44,7 @@ pub struct RunReport {
     /// Open model: the generator could not deliver the offered load.
     pub saturated: bool,
     /// Open model: arrivals, most waiting, not started, worst start lag (µs).
-    pub generator: Option<crate::engine::open::GeneratorReport>,
+    pub generator: Option<crate::results::GeneratorReport>,
     /// The overall verdict (thresholds and error gates).
     pub verdict: Verdict,
     /// The process exit code for this outcome.
@@ -177,7 +168,11 @@ pub async fn run_with(
         Failure::Run(e) => Failure::Run(anyhow::anyhow!("{}", explain(&format!("{e:#}")))),
         other => other,
     })?;
-    let exit_code = exit_code(&written.verdict, written.worst, fail_on);
+    let exit_code = judged_exit_code(
+        written.verdict.passed,
+        written.worst == AlertValue::Unhealthy,
+        fail_on,
+    );
     Ok(RunReport {
         dir: written.dir,
         rows: written.rows,
@@ -248,16 +243,4 @@ fn poisoned() -> Failure {
     Failure::Run(anyhow::anyhow!(
         "internal error: the interval store's lock is poisoned"
     ))
-}
-
-/// The exit code of a judged run: a failed verdict (thresholds, error gates,
-/// every session failed) first, then a monitor that ended Unhealthy.
-pub fn exit_code(verdict: &Verdict, worst: AlertValue, fail_on: FailOn) -> i32 {
-    if !verdict.passed {
-        verdict.exit_code()
-    } else if worst == AlertValue::Unhealthy && fail_on == FailOn::Unhealthy {
-        3
-    } else {
-        0
-    }
 }

@@ -9,9 +9,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::InputError;
-use crate::merge::hlog::{self, Reader, Tagged};
 use crate::metrics::store::IntervalRecord;
-use crate::metrics::{ErrorReason, RowHistograms, RowKey, Window};
+use crate::results::hlog::read::{self as hlog, Reader, Tagged};
+use crate::results::ErrorReason;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
+use crate::results::Window;
 
 /// Each row's window totals, added up interval by interval: the logs'
 /// histograms are decoded straight into per-row sums (an interval wholly in

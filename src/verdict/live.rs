@@ -11,8 +11,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::metrics::IntervalStore;
 
-use super::expr::Metric;
-use super::{judge_one, Aborted, Measured, ThresholdPlan};
+use super::{judge_one, Measured};
+use crate::plan::expr::Metric;
+use crate::plan::ThresholdPlan;
+use crate::results::Aborted;
 
 /// Watches the thresholds during a run.
 #[derive(Debug)]

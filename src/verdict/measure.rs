@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use hdrhistogram::Histogram;
 
-pub use crate::engine::SessionTally;
-use crate::metrics::row::SIGFIG;
-use crate::metrics::{RowHistograms, RowKey};
+use crate::results::histograms::SIGFIG;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
+pub use crate::results::SessionTally;
 
-use super::expr::{Clock, Expr, Metric, Stat};
-use super::select::Selector;
+use crate::plan::expr::{Clock, Expr, Metric, Stat};
+use crate::plan::select::Selector;
 
 /// The measurements one verdict judges.
 #[derive(Debug, Clone, Default)]

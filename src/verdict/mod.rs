@@ -7,181 +7,20 @@
 //! in which every session failed, or in which nothing was measured, never
 //! passes, whatever the monitors say.
 
-pub mod expr;
 pub mod files;
 pub mod live;
 pub mod measure;
-pub mod select;
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use crate::results::Window;
 
-use crate::metrics::Window;
-
-pub use expr::{Expr, Metric};
-pub use measure::{Measured, SessionTally};
+use crate::plan::{Threshold, ThresholdPlan};
+use crate::results::{Aborted, Origin, ThresholdResult, Verdict};
+pub use measure::Measured;
 
 /// Exit code of a run (or `health`, `merge`) whose verdict failed.
 pub const EXIT_FAILED: i32 = 5;
-
-/// Where a threshold came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// A default error gate (`[thresholds] max_error_rate` /
-    /// `max_session_failure_rate`), replaced by a scenario or flag threshold
-    /// on the same metric over every row.
-    Gate,
-    /// The scenario's `[thresholds] checks`.
-    Scenario,
-    /// `--threshold` on the command line.
-    Flag,
-}
-
-/// One threshold to judge.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Threshold {
-    /// The parsed expression.
-    pub expr: Expr,
-    /// Where it came from.
-    pub origin: Origin,
-}
-
-/// Every threshold of a run, and whether a crossed one stops it early.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThresholdPlan {
-    /// Gates first, then the scenario's, then the flags'.
-    pub checks: Vec<Threshold>,
-    /// Stop the run when a threshold is crossed (results are still written).
-    pub abort_on_fail: bool,
-    /// Thresholds are judged for `abort_on_fail` only after this much of the
-    /// steady window, so a handful of early commands cannot stop a run.
-    pub abort_delay: Duration,
-}
-
-impl Default for ThresholdPlan {
-    fn default() -> Self {
-        ThresholdPlan::with(Vec::new(), 0.01, 0.01)
-    }
-}
-
-impl ThresholdPlan {
-    /// The default gates at the given limits (fractions), plus `checks`; a
-    /// check on `errors.rate` or `sessions.failed.rate` over every row
-    /// replaces that gate.
-    pub fn with(checks: Vec<Threshold>, max_errors: f64, max_session_failures: f64) -> Self {
-        let gate = |metric: Metric, name: &str, limit: f64| {
-            let text = format!("{name} <= {}", metric.show(limit));
-            Threshold {
-                expr: Expr::parse(&text).expect("gate expressions parse"),
-                origin: Origin::Gate,
-            }
-        };
-        let mut all = Vec::new();
-        for (metric, name, limit) in [
-            (Metric::ErrorRate, "errors.rate", max_errors),
-            (
-                Metric::SessionFailRate,
-                "sessions.failed.rate",
-                max_session_failures,
-            ),
-        ] {
-            if !checks.iter().any(|c| c.expr.replaces_gate(metric)) {
-                all.push(gate(metric, name, limit));
-            }
-        }
-        all.extend(checks);
-        ThresholdPlan {
-            checks: all,
-            abort_on_fail: false,
-            abort_delay: Duration::from_secs(10),
-        }
-    }
-}
-
-impl ThresholdPlan {
-    /// The thresholds a saved run was judged with (`run.json` `verdict`),
-    /// re-parsed from their text, so `health` and `merge` judge exactly what
-    /// the run did; results written before verdicts existed get the default
-    /// gates.
-    pub fn saved(verdict: Option<&Verdict>) -> Result<ThresholdPlan, String> {
-        let Some(verdict) = verdict else {
-            return Ok(ThresholdPlan::default());
-        };
-        let mut checks = Vec::with_capacity(verdict.thresholds.len());
-        for t in &verdict.thresholds {
-            let expr =
-                Expr::parse(&t.expression).map_err(|e| format!("verdict.thresholds: {e}"))?;
-            checks.push(Threshold {
-                expr,
-                origin: t.origin,
-            });
-        }
-        Ok(ThresholdPlan {
-            checks,
-            ..ThresholdPlan::default()
-        })
-    }
-
-    /// Adds `--threshold` expressions given to `health` or `merge`; each
-    /// replaces the gate on its metric as in a run.
-    pub fn add_flags(&mut self, flags: &[String]) -> Result<(), String> {
-        for f in flags {
-            let expr = Expr::parse(f)?;
-            let gate =
-                |t: &Threshold| t.origin == Origin::Gate && expr.replaces_gate(t.expr.metric);
-            self.checks.retain(|t| !gate(t));
-            self.checks.push(Threshold {
-                expr,
-                origin: Origin::Flag,
-            });
-        }
-        Ok(())
-    }
-}
-
-/// One threshold judged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThresholdResult {
-    /// The expression as written.
-    pub expression: String,
-    /// Where it came from.
-    pub origin: Origin,
-    /// The measured value in the metric's base unit (fraction, µs, per second,
-    /// count); `null` when there was nothing to measure.
-    pub measured: Option<f64>,
-    /// The measured value as users write it (`0.42%`, `612.3ms`), or `no data`.
-    pub shown: String,
-    /// Whether it held.
-    pub passed: bool,
-}
-
-/// The overall verdict of a run, as `run.json` `verdict` records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Verdict {
-    /// Whether the run passed.
-    pub passed: bool,
-    /// Why it failed, one line each (empty when it passed).
-    pub reasons: Vec<String>,
-    /// Every threshold judged, gates first.
-    pub thresholds: Vec<ThresholdResult>,
-    /// The steady window the thresholds were judged on.
-    pub window: Window,
-    /// When `abort_on_fail` stopped the run: seconds since the start and the
-    /// threshold that stopped it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aborted: Option<Aborted>,
-}
-
-/// A run stopped early by a crossed threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Aborted {
-    /// Seconds since the start.
-    pub at_s: f64,
-    /// The threshold that was crossed.
-    pub expression: String,
-}
 
 /// Judges one threshold.
 pub fn judge_one(t: &Threshold, m: &Measured) -> ThresholdResult {
@@ -255,25 +94,6 @@ pub fn judge_run(
 }
 
 impl Verdict {
-    /// Marks the verdict failed by `abort_on_fail`'s crossing, first among the reasons.
-    pub fn stopped_by(&mut self, a: Aborted) {
-        self.passed = false;
-        self.reasons.insert(
-            0,
-            format!("stopped at {:.1} s: {} was crossed", a.at_s, a.expression),
-        );
-        self.aborted = Some(a);
-    }
-
-    /// The exit code this verdict asks for (0 when it passed).
-    pub fn exit_code(&self) -> i32 {
-        if self.passed {
-            0
-        } else {
-            EXIT_FAILED
-        }
-    }
-
     /// The threshold lines and the verdict line, for the terminal.
     pub fn render(&self) -> String {
         use std::fmt::Write;

@@ -4,7 +4,13 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::command::CommandKind;
-use crate::metrics::{ErrorReason, Path, RowHistograms, RowKey};
+use crate::error::{judged_exit_code, FailOn, EXIT_FAILED};
+use crate::plan::expr::Expr;
+use crate::results::ErrorReason;
+use crate::results::Path;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
+use crate::results::SessionTally;
 
 /// `ok` commands of `us` µs and `errors` connect errors.
 fn row(ok: u64, us: u64, errors: u64) -> RowHistograms {
@@ -57,7 +63,10 @@ fn a_run_where_every_session_failed_never_passes() {
     let plan = ThresholdPlan::with(Vec::new(), 1.0, 1.0);
     let v = judge(&plan, &m, Window::WHOLE);
     assert!(!v.passed);
-    assert_eq!(v.exit_code(), EXIT_FAILED);
+    assert_eq!(
+        judged_exit_code(v.passed, false, FailOn::Unhealthy),
+        EXIT_FAILED
+    );
     assert!(v
         .reasons
         .iter()

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use imapload::command::CommandKind;
-use imapload::metrics::ErrorReason;
+use imapload::results::ErrorReason;
 use imapload::run::RunReport;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use imapload::command::CommandKind;
-use imapload::metrics::{ErrorCause, ErrorReason};
+use imapload::results::ErrorCause;
+use imapload::results::ErrorReason;
 use imapload::run::RunReport;
 
 use crate::support::*;

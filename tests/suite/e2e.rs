@@ -3,8 +3,9 @@
 use std::collections::BTreeSet;
 
 use imapload::command::CommandKind;
-use imapload::metrics::{ErrorReason, Path};
 use imapload::plan::Overrides;
+use imapload::results::ErrorReason;
+use imapload::results::Path;
 use imapload::sim::Topology;
 
 use crate::support::*;

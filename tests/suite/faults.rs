@@ -7,10 +7,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use imapload::metrics::ErrorReason;
-use imapload::monitor::state::AlertValue;
 use imapload::plan::Overrides;
 use imapload::rejudge::{rejudge, Rejudge};
+use imapload::results::AlertValue;
+use imapload::results::ErrorReason;
 use imapload::run::RunReport;
 
 use crate::dovecot::Dovecot;

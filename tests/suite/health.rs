@@ -2,8 +2,8 @@
 //! queue model against the servers' own queues (Little's law), probe failures,
 //! and re-judging saved results.
 
-use imapload::monitor::state::AlertValue;
 use imapload::rejudge::{rejudge, rejudge_verdict, Rejudge};
+use imapload::results::AlertValue;
 
 use crate::support::*;
 

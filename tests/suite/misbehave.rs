@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use imapload::command::CommandKind;
-use imapload::metrics::ErrorReason;
+use imapload::results::ErrorReason;
 use imapload::run::RunReport;
 
 use crate::fake_server::{serve, FakeServer, Reply, GREETING};

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imapload::command::CommandKind;
-use imapload::metrics::{ErrorReason, Path as RoutePath};
 use imapload::plan::{Overrides, TopologyPlan};
+use imapload::results::ErrorReason;
+use imapload::results::Path as RoutePath;
 use imapload::run::RunReport;
 use imapload::sim::Topology;
 

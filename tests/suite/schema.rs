@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use imapload::metrics::ErrorCause;
 use imapload::results::cells;
 use imapload::results::probes::{HealthRow, ProbeRow};
 use imapload::results::summary::from_csv;
 use imapload::results::timeseries::{QueueRow, TimeseriesRow};
+use imapload::results::ErrorCause;
 use imapload::results::{read_run, RunRecord, SummaryRow, SCHEMA_VERSION};
 
 use crate::support::{bin, embedded_scenario, plan_from, quiet_out, run};

@@ -63,7 +63,7 @@ pub async fn run(plan: RunPlan) -> imapload::run::RunReport {
     imapload::run::run(
         plan,
         CancellationToken::new(),
-        imapload::run::FailOn::Unhealthy,
+        imapload::error::FailOn::Unhealthy,
     )
     .await
     .unwrap_or_else(|e| panic!("run failed: {e}"))
@@ -79,7 +79,7 @@ pub async fn run_during(
     let run = imapload::run::run(
         plan,
         CancellationToken::new(),
-        imapload::run::FailOn::Unhealthy,
+        imapload::error::FailOn::Unhealthy,
     );
     let (report, ()) = tokio::join!(run, during);
     report.unwrap_or_else(|e| panic!("run failed: {e}"))
@@ -104,7 +104,7 @@ pub fn bin() -> PathBuf {
 /// The rows of a run that have errors, with their reasons, for assertion
 /// messages: a failing "no errors" check then says which and why.
 pub fn error_rows(report: &imapload::run::RunReport) -> String {
-    use imapload::metrics::ErrorReason;
+    use imapload::results::ErrorReason;
     let mut out = String::new();
     for (key, row) in &report.rows {
         for reason in ErrorReason::ALL {

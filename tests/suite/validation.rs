@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use imapload::command::CommandKind;
-use imapload::metrics::ErrorReason;
 use imapload::plan::{Overrides, Validate};
+use imapload::results::ErrorReason;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 

@@ -185,7 +185,7 @@ fn sessions(out: &mut String, r: &Results, shades: &[Shade]) {
 /// Errors per second by reason, each command counted once; the messages are in the table
 /// of causes below.
 fn errors(out: &mut String, r: &Results, shades: &[Shade]) {
-    use crate::metrics::ErrorReason;
+    use crate::results::ErrorReason;
     let buckets: Vec<_> = (r.scan.run.iter()).filter(|(_, b)| b.time > 0.0).collect();
     let mut series = vec![Series {
         name: "all reasons".into(),

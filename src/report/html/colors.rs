@@ -31,7 +31,7 @@ pub fn server(i: usize) -> &'static str {
     SERVERS[i % SERVERS.len()]
 }
 
-/// Error reasons, in [`crate::metrics::ErrorReason::ALL`] order: shades of red, and grey
+/// Error reasons, in [`crate::results::ErrorReason::ALL`] order: shades of red, and grey
 /// for `aborted` (cut by the end of the run, not by a server).
 pub const REASONS: [&str; 8] = [
     "#d62728", "#67000d", "#fb6a4a", "#a50f15", "#fc9272", "#cb181d", "#ef3b2c", "#969696",

@@ -102,10 +102,10 @@ impl Level {
             } else {
                 1.0
             },
-            hists: vec![crate::merge::hlog::empty(); groups],
+            hists: vec![crate::results::hlog::read::empty(); groups],
             bucket: None,
             points: vec![Vec::new(); groups],
-            totals: totals.then(|| vec![crate::merge::hlog::empty(); groups]),
+            totals: totals.then(|| vec![crate::results::hlog::read::empty(); groups]),
         }
     }
 

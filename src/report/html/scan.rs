@@ -27,8 +27,8 @@ pub struct RunBucket {
     pub time: f64,
     /// The most sessions active at the end of any interval in it.
     pub sessions: f64,
-    /// Failed commands by reason (in [`crate::metrics::ErrorReason::ALL`] order), counted once.
-    pub reasons: [f64; crate::metrics::ErrorReason::COUNT],
+    /// Failed commands by reason (in [`crate::results::ErrorReason::ALL`] order), counted once.
+    pub reasons: [f64; crate::results::ErrorReason::COUNT],
 }
 
 impl Merge for RunBucket {

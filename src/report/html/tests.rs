@@ -210,15 +210,15 @@ fn warmup_cooldown_and_a_partial_interval_are_shaded_and_said() {
 
 #[test]
 fn percentiles_come_from_the_hlog_and_unusable_lines_are_said_not_fatal() {
-    use crate::metrics::hlog::Hlog;
+    use crate::results::hlog::write::Hlog;
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     results_dir(dir.path(), "quick");
     let file = dir.path().join(crate::results::files::LATENCY_HLOG);
     let mut log = Hlog::create(&file, std::time::SystemTime::now()).unwrap();
-    let mut slowest = crate::merge::hlog::empty();
+    let mut slowest = crate::results::hlog::read::empty();
     for i in 0..4u64 {
-        let mut h = crate::merge::hlog::empty();
+        let mut h = crate::results::hlog::read::empty();
         for v in [900 * (i + 1), 1000, 40_000 * i] {
             h.record(v).unwrap();
         }

@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use crate::report::svg::esc;
+use crate::results::Origin;
 use crate::results::RunRecord;
-use crate::verdict::Origin;
 
 /// The badge that opens the page: the verdict, never the monitors' state.
 pub fn badge(run: &RunRecord) -> String {

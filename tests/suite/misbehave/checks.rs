@@ -3,7 +3,7 @@
 //! `summary.csv`), its cause kept, and the slot reconnected.
 
 use imapload::command::CommandKind;
-use imapload::metrics::ErrorReason;
+use imapload::results::ErrorReason;
 use imapload::results::SummaryRow;
 use imapload::run::RunReport;
 

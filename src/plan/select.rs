@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::command::CommandKind;
-use crate::metrics::{Path, RowHistograms, RowKey};
+use crate::results::Path;
+use crate::results::RowHistograms;
+use crate::results::RowKey;
 
 /// Globs for the four parts of a row key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,9 @@
 //! rows, which match tags against rows rather than parse them: a server name
 //! may itself contain dots, so a tag cannot be split back unambiguously.
 
+pub mod read;
+pub mod write;
+
 /// The tag of a row: `path.server.backend.command`.
 pub fn tag(path: &str, server: &str, backend: &str, command: &str) -> String {
     format!("{path}.{server}.{backend}.{command}")

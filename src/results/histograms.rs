@@ -2,7 +2,7 @@
 
 use hdrhistogram::Histogram;
 
-use super::outcome::ErrorReason;
+use super::ErrorReason;
 
 /// Significant figures kept by every latency histogram (0.1% resolution).
 pub const SIGFIG: u8 = 3;

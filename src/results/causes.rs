@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{Path, RowKey};
-use super::outcome::ErrorReason;
+use super::ErrorReason;
+use super::{Path, RowKey};
 use crate::command::CommandKind;
 
 /// Distinct messages kept per row and reason.

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime};
 use hdrhistogram::Histogram;
 
 use crate::error::InputError;
-use crate::metrics::hlog::Hlog;
-use crate::metrics::row::SIGFIG;
 use crate::results::hdr::Decoder;
+use crate::results::histograms::SIGFIG;
+use crate::results::hlog::write::Hlog;
 
 /// One interval's histograms by row tag (`cas.cas1.mbx2.FETCH_BODY`).
 pub type Tagged = BTreeMap<String, Histogram<u64>>;
