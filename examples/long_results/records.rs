@@ -139,7 +139,7 @@ fn server_docs(names: &[&str]) -> Vec<ServerDoc> {
     let doc = |n: &&str| ServerDoc {
         addr: format!("{n}.example:143"),
         name: n.to_string(),
-        security: imapload::imap::url::Security::Plain,
+        security: imapload::results::Security::Plain,
     };
     names.iter().map(doc).collect()
 }

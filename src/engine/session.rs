@@ -12,10 +12,10 @@ use crate::command::CommandKind;
 use crate::imap::client::{self, ClientError};
 use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
-use crate::imap::url::Security;
 use crate::metrics::Route;
 use crate::plan::User;
 use crate::results::ErrorReason;
+use crate::results::Security;
 
 use super::failure::{CommandError, FailedCommand};
 use super::guard::{Deadline, Guard, Phase, SessionStop};

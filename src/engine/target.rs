@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::imap::url::{Endpoint, Security};
+use crate::imap::url::Endpoint;
+use crate::results::Security;
 
 /// Reads a server's own queue: (commands waiting for a worker, commands in service).
 /// Only the embedded servers have one.

@@ -5,17 +5,7 @@
 
 use std::fmt;
 
-/// How a connection to an endpoint is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// Cleartext IMAP; credentials go over the wire as they are.
-    Plain,
-    /// Cleartext connect, then `STARTTLS` before anything else.
-    StartTls,
-    /// TLS from the first byte (port 993 style).
-    Tls,
-}
+use crate::results::Security;
 
 /// One IMAP server address plus how to secure it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

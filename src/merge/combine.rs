@@ -13,7 +13,7 @@ use super::input::{self, ShardDir};
 use super::slots::{QueueSum, RowSum, Slot};
 use crate::engine::EngineOutcome;
 use crate::error::{Failure, InputError};
-use crate::metrics::store::{quantiles, IntervalRecord, IntervalSink, IntervalStats};
+use crate::metrics::store::{IntervalRecord, IntervalSink, IntervalStats};
 use crate::metrics::{IntervalStore, Layout};
 use crate::probe::ProbeAttempt;
 use crate::report::series_read::SeriesReader;
@@ -21,6 +21,7 @@ use crate::results::hlog::read as hlog;
 use crate::results::run::{GeneratorDoc, Outcome, SessionsDoc};
 use crate::results::shards::{ShardPart, ShardsDoc};
 use crate::results::GeneratorReport;
+use crate::results::Quantiles;
 use crate::results::RowHistograms;
 use crate::results::RowKey;
 use crate::results::SessionTally;
@@ -223,8 +224,8 @@ pub fn measurements(
                 ok: sum.ok,
                 errors: sum.errors,
                 corrected_sum_us: sum.corrected_sum_us,
-                corrected: quantiles(&measured.corrected),
-                service: quantiles(&measured.service),
+                corrected: Quantiles::of(&measured.corrected),
+                service: Quantiles::of(&measured.service),
             });
             store.add_steady(begin, slot.end, row, &measured);
             totals.entry(key).or_default().add(&measured);

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::results::ErrorReason;
+use crate::results::Quantiles;
 use crate::results::QueueStats;
 use crate::results::RowKey;
 
@@ -21,10 +22,10 @@ pub struct IntervalStats {
     pub errors: [u64; ErrorReason::COUNT],
     /// Sum of corrected latencies (µs), for exact means over any window.
     pub corrected_sum_us: u64,
-    /// Corrected p50 / p90 / p99 / max (µs).
-    pub corrected: [u64; 4],
-    /// Service p50 / p90 / p99 / max (µs).
-    pub service: [u64; 4],
+    /// Corrected latency quantiles (µs).
+    pub corrected: Quantiles,
+    /// Service time quantiles (µs).
+    pub service: Quantiles,
 }
 
 impl IntervalStats {

@@ -17,6 +17,7 @@ use super::recorder::{Recorder, Slots};
 use super::steady::SteadyRows;
 use crate::results::causes::{add_record, Causes, ErrorCause};
 use crate::results::hlog::write::Hlog;
+use crate::results::Quantiles;
 use crate::results::QueueStats;
 use crate::results::RowHistograms;
 use crate::results::RowKey;
@@ -40,19 +41,6 @@ pub struct IntervalStore {
     hlog: Option<(Hlog, Vec<String>)>,
     service_hlog: Option<Hlog>,
     steady: SteadyRows,
-}
-
-/// p50, p90, p99 and max of `h` (zeros when empty), as interval records keep them.
-pub(crate) fn quantiles(h: &hdrhistogram::Histogram<u64>) -> [u64; 4] {
-    if h.is_empty() {
-        return [0; 4];
-    }
-    [
-        h.value_at_quantile(0.5),
-        h.value_at_quantile(0.9),
-        h.value_at_quantile(0.99),
-        h.max(),
-    ]
 }
 
 impl std::fmt::Debug for IntervalStore {
@@ -198,8 +186,8 @@ impl IntervalStore {
                 ok: row.ok(),
                 errors: row.errors,
                 corrected_sum_us: row.corrected_sum_us,
-                corrected: quantiles(&row.corrected),
-                service: quantiles(&row.service),
+                corrected: Quantiles::of(&row.corrected),
+                service: Quantiles::of(&row.service),
             });
             self.steady.add(start, end, i, row);
             for sink in &mut self.sinks {

@@ -7,6 +7,7 @@ mod evaluate_tests;
 pub mod feed;
 pub mod input;
 pub mod live;
+pub mod record;
 pub mod rules;
 pub mod samples;
 pub mod state;

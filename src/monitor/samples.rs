@@ -157,8 +157,8 @@ mod tests {
             ok,
             errors: [0; ErrorReason::COUNT],
             corrected_sum_us: sum_ms * 1000,
-            corrected: [0; 4],
-            service: [0; 4],
+            corrected: crate::results::Quantiles::default(),
+            service: crate::results::Quantiles::default(),
         };
         let q = |sum, samples, max| QueueStats {
             samples,
@@ -240,8 +240,8 @@ mod tests {
                     } else {
                         10_000_000
                     },
-                    corrected: [0; 4],
-                    service: [0; 4],
+                    corrected: crate::results::Quantiles::default(),
+                    service: crate::results::Quantiles::default(),
                 }],
                 queues: vec![QueueStats {
                     samples: 10,

@@ -15,6 +15,7 @@ mod monitors;
 mod name;
 mod overrides;
 mod profiles;
+mod record;
 mod scenario;
 pub mod select;
 mod session;

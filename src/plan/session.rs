@@ -14,7 +14,7 @@ use super::span::Ctx;
 use super::{LoginMethod, Overrides, SessionPlan, ThinkTime, Validate};
 use crate::command::CommandKind;
 use crate::error::InputError;
-use crate::imap::url::Security;
+use crate::results::Security;
 
 /// The mix used when `[session.mix]` is absent: a webmail-like client that
 /// mostly lists flags and headers, opens some bodies, and rarely writes.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::command::CommandKind;
-use crate::imap::url::Security;
+use crate::results::Security;
 
 /// A user profile (LoadGen's light / medium / heavy): what its sessions do.
 #[derive(Debug, Clone, PartialEq)]

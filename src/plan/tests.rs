@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::*;
-use crate::imap::url::Security;
+use crate::results::Security;
 
 fn ok(text: &str) -> RunPlan {
     load_str(text, Path::new("s.toml"), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"))

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::imap::url::Security;
+use crate::results::Security;
 
 const REAL: &str =
     "duration = \"1s\"\n[topology]\nkind = \"real\"\n[[topology.backend]]\nname = \"m1\"\n\

@@ -9,7 +9,8 @@ use crate::imap::client::{self, ClientError};
 use crate::imap::conn::{Connection, ImapError};
 use crate::imap::framer::Limits;
 use crate::imap::tls::TlsClient;
-use crate::imap::url::{Endpoint, Security};
+use crate::imap::url::Endpoint;
+use crate::results::Security;
 
 /// How long LOGOUT may take at most; it is a courtesy, not part of the verdict.
 const LOGOUT_GRACE: Duration = Duration::from_secs(2);

@@ -31,8 +31,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Failure, InputError};
-use crate::imap::url::Security;
 use crate::plan::{LoadModel, LoginMethod, RunPlan, TopologyPlan};
+use crate::results::Security;
 
 use args::ReplayArgs;
 use event::Role;

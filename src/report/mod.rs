@@ -11,7 +11,6 @@ pub mod results_dir;
 pub mod run_json;
 pub mod series_read;
 pub mod stream;
-pub mod summary;
 pub mod summary_json;
 pub mod svg;
 pub mod table;

@@ -42,7 +42,7 @@ fn worst_row(rec: &IntervalRecord, keys: &[RowKey]) -> Option<WorstRow> {
         .rows
         .iter()
         .filter(|r| keys[r.row].is_first_on_path() && r.ok > 0)
-        .max_by_key(|r| r.corrected[2])?;
+        .max_by_key(|r| r.corrected.p99)?;
     let key = &keys[row.row];
     let name = match key.path {
         Path::Cas => format!("{}->{} {}", key.server, key.backend, key.command),
@@ -50,7 +50,7 @@ fn worst_row(rec: &IntervalRecord, keys: &[RowKey]) -> Option<WorstRow> {
     };
     Some(WorstRow {
         name,
-        p99_us: row.corrected[2],
+        p99_us: row.corrected.p99,
     })
 }
 

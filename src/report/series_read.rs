@@ -14,6 +14,7 @@ use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::results::files;
 use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
 use crate::results::Path as RowPath;
+use crate::results::Quantiles;
 use crate::results::QueueStats;
 use crate::results::RowKey;
 
@@ -188,13 +189,18 @@ impl<'a> SeriesReader<'a> {
                 ok: r.ok,
                 errors: r.errors_by_reason(),
                 corrected_sum_us: r.corrected_sum_us,
-                corrected: [r.p50_us, r.p90_us, r.p99_us, r.max_us],
-                service: [
-                    r.service_p50_us,
-                    r.service_p90_us,
-                    r.service_p99_us,
-                    r.service_max_us,
-                ],
+                corrected: Quantiles {
+                    p50: r.p50_us,
+                    p90: r.p90_us,
+                    p99: r.p99_us,
+                    max: r.max_us,
+                },
+                service: Quantiles {
+                    p50: r.service_p50_us,
+                    p90: r.service_p90_us,
+                    p99: r.service_p99_us,
+                    max: r.service_max_us,
+                },
             });
             self.advance_ts()?;
         }

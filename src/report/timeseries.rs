@@ -8,6 +8,7 @@ use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::results::cells::to_csv;
 use crate::results::timeseries::{QueueRow, TimeseriesRow};
 use crate::results::ErrorReason;
+use crate::results::Quantiles;
 use crate::results::RowKey;
 
 /// Whether an interval is shorter than the run's interval length: the last
@@ -27,8 +28,18 @@ pub(crate) fn timeseries_row(
     partial: bool,
     run_start: Option<SystemTime>,
 ) -> TimeseriesRow {
-    let [p50_us, p90_us, p99_us, max_us] = row.corrected;
-    let [service_p50_us, service_p90_us, service_p99_us, service_max_us] = row.service;
+    let Quantiles {
+        p50: p50_us,
+        p90: p90_us,
+        p99: p99_us,
+        max: max_us,
+    } = row.corrected;
+    let Quantiles {
+        p50: service_p50_us,
+        p90: service_p90_us,
+        p99: service_p99_us,
+        max: service_max_us,
+    } = row.service;
     let mut out = TimeseriesRow {
         t_start_s: rec.start.as_secs_f64(),
         t_end_s: rec.end.as_secs_f64(),
@@ -154,8 +165,18 @@ mod tests {
             ok,
             errors,
             corrected_sum_us: 1234 * ok,
-            corrected: [1, 2, 3, 4],
-            service: [5, 6, 7, 8],
+            corrected: Quantiles {
+                p50: 1,
+                p90: 2,
+                p99: 3,
+                max: 4,
+            },
+            service: Quantiles {
+                p50: 5,
+                p90: 6,
+                p99: 7,
+                max: 8,
+            },
         };
         let mut q = QueueStats::default();
         q.add(3, Some(crate::results::OwnReading { queued: 1, busy: 2 }));

@@ -1,15 +1,13 @@
 //! `run.json`'s `monitor_settings` and `monitors`: the settings the monitors
 //! were judged with (so `imapload health` re-judges with the run's own) and
-//! each monitor's verdict. Defaults for keys older files lack come from the
-//! plan's own defaults, never repeated here.
-
-use std::time::Duration;
+//! each monitor's verdict. A key that files written before it existed lack
+//! reads as what those runs did (Exchange's defaults of the time), stated
+//! here once: what an old file means cannot change when the plan's defaults
+//! do.
 
 use serde::{Deserialize, Serialize};
 
-use crate::monitor::evaluate::MonitorResult;
-use crate::plan::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
-use crate::results::AlertValue;
+use super::AlertValue;
 
 /// The monitor and probe settings (durations in seconds, the command-time
 /// threshold in ms).
@@ -57,12 +55,14 @@ pub struct ThresholdDoc {
     pub threshold: f64,
 }
 
+/// What a file without `consecutive` means: 2 samples.
 fn consecutive() -> usize {
-    MonitorPlan::default().command_time.consecutive
+    2
 }
 
+/// What a file without `enabled` means: the rule was judged.
 fn enabled() -> bool {
-    MonitorPlan::default().command_time.enabled
+    true
 }
 
 /// The probe settings.
@@ -92,12 +92,17 @@ pub struct ProbeSettings {
     pub timeout_light_s: f64,
 }
 
+/// What a file without `interval_scale` means: Exchange's schedule.
 fn interval_scale() -> f64 {
-    ProbePlan::default().interval_scale
+    1.0
 }
 
+/// What a file without a probe monitor means: 4 failures within 240 s.
 fn probe_monitor() -> ProbeMonitorDoc {
-    ProbeMonitorDoc::from(&ProbePlan::default().proxy_test)
+    ProbeMonitorDoc {
+        failures: 4,
+        window_s: Some(240.0),
+    }
 }
 
 /// A probe monitor: N failures, within a window if any.
@@ -108,100 +113,6 @@ pub struct ProbeMonitorDoc {
     /// Window, seconds.
     #[serde(default)]
     pub window_s: Option<f64>,
-}
-
-impl From<&ProbeMonitor> for ProbeMonitorDoc {
-    fn from(m: &ProbeMonitor) -> Self {
-        ProbeMonitorDoc {
-            failures: m.failures,
-            window_s: m.window.map(|w| w.as_secs_f64()),
-        }
-    }
-}
-
-impl ProbeMonitorDoc {
-    fn plan(&self) -> ProbeMonitor {
-        ProbeMonitor {
-            failures: self.failures,
-            window: self.window_s.map(Duration::from_secs_f64),
-        }
-    }
-}
-
-impl From<&ThresholdMonitor> for ThresholdDoc {
-    fn from(m: &ThresholdMonitor) -> Self {
-        ThresholdDoc {
-            consecutive: m.consecutive,
-            enabled: m.enabled,
-            threshold: m.threshold,
-        }
-    }
-}
-
-impl ThresholdDoc {
-    fn plan(&self) -> ThresholdMonitor {
-        ThresholdMonitor {
-            enabled: self.enabled,
-            threshold: self.threshold,
-            consecutive: self.consecutive,
-        }
-    }
-}
-
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s.max(0.0))
-}
-
-impl MonitorSettings {
-    /// The settings of a run.
-    pub fn of(m: &MonitorPlan, p: &ProbePlan) -> MonitorSettings {
-        MonitorSettings {
-            command_time_ms: ThresholdDoc::from(&m.command_time),
-            escalation_delay_s: m.escalation_delay.as_secs_f64(),
-            probes: ProbeSettings {
-                ctp: ProbeMonitorDoc::from(&p.ctp),
-                deep_test: ProbeMonitorDoc::from(&p.deep_test),
-                enabled: p.enabled,
-                interval_scale: p.interval_scale,
-                proxy_test: ProbeMonitorDoc::from(&p.proxy_test),
-                self_test: ProbeMonitorDoc::from(&p.self_test),
-                timeout_full_s: p.timeout_full.as_secs_f64(),
-                timeout_light_s: p.timeout_light.as_secs_f64(),
-            },
-            queue_rule: match m.queue_rule {
-                QueueRule::Mean => QueueRuleDoc::Mean,
-                QueueRule::Max => QueueRuleDoc::Max,
-            },
-            requests_queued: ThresholdDoc::from(&m.requests_queued),
-            sample_period_s: m.sample_period.as_secs_f64(),
-        }
-    }
-
-    /// The plans these settings describe.
-    pub fn plans(&self) -> (MonitorPlan, ProbePlan) {
-        let m = MonitorPlan {
-            sample_period: secs(self.sample_period_s),
-            escalation_delay: secs(self.escalation_delay_s),
-            command_time: self.command_time_ms.plan(),
-            requests_queued: self.requests_queued.plan(),
-            queue_rule: match self.queue_rule {
-                QueueRuleDoc::Mean => QueueRule::Mean,
-                QueueRuleDoc::Max => QueueRule::Max,
-            },
-        };
-        let p = &self.probes;
-        let probes = ProbePlan {
-            enabled: p.enabled,
-            interval_scale: p.interval_scale,
-            timeout_light: secs(p.timeout_light_s),
-            timeout_full: secs(p.timeout_full_s),
-            ctp: p.ctp.plan(),
-            proxy_test: p.proxy_test.plan(),
-            deep_test: p.deep_test.plan(),
-            self_test: p.self_test.plan(),
-        };
-        (m, probes)
-    }
 }
 
 /// One monitor's verdict (`monitors[]`).
@@ -233,47 +144,4 @@ pub struct TransitionDoc {
     pub at_s: f64,
     /// The new state.
     pub to: AlertValue,
-}
-
-impl From<&MonitorResult> for MonitorVerdict {
-    fn from(r: &MonitorResult) -> Self {
-        MonitorVerdict {
-            alert_value: r.alert_value,
-            health_set: r.health_set.clone(),
-            monitor: r.monitor.clone(),
-            rule: r.rule.clone(),
-            server: r.server.clone(),
-            target_resource: r.target_resource.clone(),
-            transitions: (r.transitions.iter())
-                .map(|t| TransitionDoc {
-                    at_s: t.at.as_secs_f64(),
-                    to: t.to,
-                })
-                .collect(),
-            worst_alert_value: r.worst(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_round_trip_through_json() {
-        let mut m = MonitorPlan {
-            sample_period: Duration::from_secs(5),
-            queue_rule: QueueRule::Max,
-            ..Default::default()
-        };
-        m.command_time.threshold = 200.0;
-        m.requests_queued.enabled = false;
-        let p = ProbePlan {
-            interval_scale: 0.05,
-            ..Default::default()
-        };
-        let json = serde_json::to_string(&MonitorSettings::of(&m, &p)).unwrap();
-        let back: MonitorSettings = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.plans(), (m, p));
-    }
 }

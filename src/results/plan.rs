@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::imap::url::Security;
-use crate::plan::{LoadPlan, RunPlan, SessionPlan, ThinkTime, TopologyPlan};
+use super::Security;
 
 /// The effective plan. Every field has a default so that results written by
 /// older releases, which lacked some keys, still read.
@@ -226,116 +225,4 @@ pub struct NamedUrl {
     pub name: String,
     /// Its URL.
     pub url: String,
-}
-
-fn session_doc(s: &SessionPlan) -> SessionDoc {
-    let secs = |d: std::time::Duration| d.as_secs_f64();
-    SessionDoc {
-        append_size: s.append_size,
-        command_timeout_s: secs(s.command_timeout),
-        commands_per_session: [s.commands_per_session.0, s.commands_per_session.1],
-        idle_duration_s: secs(s.idle_duration),
-        login: format!("{:?}", s.login),
-        mailbox: s.mailbox.clone(),
-        mix: s
-            .mix
-            .iter()
-            .map(|(k, w)| (k.label().to_string(), *w))
-            .collect(),
-        pacing: format!("{:?}", s.pacing),
-        reconnect_delay_s: secs(s.reconnect_delay),
-        security: s.security,
-        starttls_share: s.starttls_share,
-        think_time: match s.think_time {
-            ThinkTime::None => ThinkDoc::None,
-            ThinkTime::Fixed(d) => ThinkDoc::Fixed { value_s: secs(d) },
-            ThinkTime::Exponential(d) => ThinkDoc::Exponential { mean_s: secs(d) },
-            ThinkTime::Uniform(a, b) => ThinkDoc::Uniform {
-                max_s: secs(b),
-                min_s: secs(a),
-            },
-        },
-        validate: format!("{:?}", s.validate),
-    }
-}
-
-fn topology_doc(t: &TopologyPlan) -> TopologyDoc {
-    let named = |list: &[(String, crate::imap::url::Endpoint)]| {
-        list.iter()
-            .map(|(n, e)| NamedUrl {
-                name: n.clone(),
-                url: e.to_string(),
-            })
-            .collect()
-    };
-    match t {
-        TopologyPlan::Embedded(e) => TopologyDoc::Embedded(EmbeddedDoc {
-            backends: e.backends,
-            cas: e.cas,
-            listen: e.listen.to_string(),
-            login_disabled_without_tls: e.login_disabled_without_tls,
-            message_size: e.message_size,
-            messages_per_mailbox: e.messages_per_mailbox,
-            service_default_ms: [
-                e.service.default.median.as_secs_f64() * 1e3,
-                e.service.default.p99.as_secs_f64() * 1e3,
-            ],
-            workers_per_backend: e.workers_per_backend,
-        }),
-        TopologyPlan::Real(r) => TopologyDoc::Real {
-            backends: named(&r.backends),
-            cas: named(&r.cas),
-        },
-    }
-}
-
-impl PlanDoc {
-    /// The record of `plan` as a run writes it.
-    pub fn of(plan: &RunPlan) -> PlanDoc {
-        PlanDoc {
-            duration_s: plan.duration.as_secs_f64(),
-            interval_s: plan.interval.as_secs_f64(),
-            load: LoadDoc::of(&plan.load),
-            name: plan.name.clone(),
-            profiles: (plan.session.profiles.iter())
-                .map(|p| ProfileDoc {
-                    name: p.name.clone(),
-                    weight: p.weight,
-                })
-                .collect(),
-            scenario: plan.scenario.as_ref().map(|p| p.display().to_string()),
-            seed: plan.seed,
-            session: session_doc(&plan.session),
-            tls: TlsDoc {
-                ca_file: plan.tls.ca_file.as_ref().map(|p| p.display().to_string()),
-                insecure: plan.tls.insecure,
-            },
-            topology: topology_doc(&plan.topology),
-            users: plan.users.len(),
-        }
-    }
-}
-
-impl LoadDoc {
-    /// The record of a load model.
-    pub fn of(load: &LoadPlan) -> LoadDoc {
-        LoadDoc {
-            allow_shared_users: load.allow_shared_users,
-            arrivals: format!("{:?}", load.arrivals).to_lowercase(),
-            cas_share: load.cas_share,
-            cooldown_s: load.cooldown.map(|c| c.as_secs_f64()),
-            max_sessions: load.max_sessions,
-            model: format!("{:?}", load.model).to_lowercase(),
-            ramp_up_s: load.ramp_up.as_secs_f64(),
-            rate: load.rate,
-            sessions: load.sessions,
-            stages: (load.stages.iter())
-                .map(|s| StageDoc {
-                    duration_s: s.duration.as_secs_f64(),
-                    target: s.target,
-                })
-                .collect(),
-            warmup_s: load.warmup.as_secs_f64(),
-        }
-    }
 }

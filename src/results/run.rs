@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::imap::url::Security;
 use crate::results::AlertValue;
 use crate::results::ErrorCause;
+use crate::results::Security;
 use crate::results::SessionTally;
 use crate::results::Verdict;
 use crate::results::Window;

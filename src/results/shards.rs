@@ -4,8 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::ShardPlan;
-
 use super::plan::LoadDoc;
 use super::run::Outcome;
 
@@ -24,20 +22,6 @@ pub struct ShardDoc {
     pub seed: u64,
     /// The whole scenario's number of users.
     pub users: usize,
-}
-
-impl ShardDoc {
-    /// The record of a shard's plan.
-    pub fn of(s: &ShardPlan) -> ShardDoc {
-        ShardDoc {
-            count: s.shard.count,
-            index: s.shard.index,
-            load: LoadDoc::of(&s.whole_load),
-            probes: s.whole_probes,
-            seed: s.whole_seed,
-            users: s.whole_users,
-        }
-    }
 }
 
 /// `shards`: what a merge merged.

@@ -5,10 +5,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::report::summary::latency_figures;
-use crate::results::ErrorReason;
-use crate::results::RowHistograms;
-use crate::results::RowKey;
+use super::{ErrorReason, LatencyFigures, RowHistograms, RowKey};
 
 /// A row of `summary.csv`: one path x server x back end x command; latency in
 /// microseconds, corrected (from the intended start) and service (from send).
@@ -102,8 +99,8 @@ impl SummaryRow {
     /// The row of `key` from its histograms. The mean is exact (from the
     /// latency sum).
     pub fn of(key: &RowKey, row: &RowHistograms) -> SummaryRow {
-        let [_, p50, p90, p99, p99_9, max] = latency_figures(&row.corrected);
-        let [s_mean, s_p50, s_p90, s_p99, s_p99_9, s_max] = latency_figures(&row.service);
+        let corrected = LatencyFigures::of(&row.corrected);
+        let service = LatencyFigures::of(&row.service);
         let by = |r: ErrorReason| row.errors[r.index()];
         SummaryRow {
             path: key.path.to_string(),
@@ -114,17 +111,17 @@ impl SummaryRow {
             errors: row.error_count(),
             timeouts: by(ErrorReason::Timeout),
             mean_us: row.corrected_mean_us().round() as u64,
-            p50_us: p50,
-            p90_us: p90,
-            p99_us: p99,
-            p99_9_us: p99_9,
-            max_us: max,
-            service_mean_us: s_mean,
-            service_p50_us: s_p50,
-            service_p90_us: s_p90,
-            service_p99_us: s_p99,
-            service_p99_9_us: s_p99_9,
-            service_max_us: s_max,
+            p50_us: corrected.p50,
+            p90_us: corrected.p90,
+            p99_us: corrected.p99,
+            p99_9_us: corrected.p99_9,
+            max_us: corrected.max,
+            service_mean_us: service.mean,
+            service_p50_us: service.p50,
+            service_p90_us: service.p90,
+            service_p99_us: service.p99,
+            service_p99_9_us: service.p99_9,
+            service_max_us: service.max,
             errors_no: by(ErrorReason::No),
             errors_bad: by(ErrorReason::Bad),
             errors_timeout: by(ErrorReason::Timeout),

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use crate::engine::{OwnQueue, Target, Targets};
 use crate::error::Failure;
 use crate::imap::tls::TlsClient;
-use crate::imap::url::{Endpoint, Security};
+use crate::imap::url::Endpoint;
 use crate::metrics::Layout;
 use crate::plan::{RunPlan, SessionPlan, TopologyPlan, User};
 use crate::probe::ProbeTarget;
 use crate::results::run::{ServerDoc, Servers};
 use crate::results::OwnReading;
+use crate::results::Security;
 use crate::sim::{ServerInfo, Topology};
 
 /// The servers of a run, ready for the engine.
