@@ -28,6 +28,7 @@ pub mod replay;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod serve;
 pub mod sim;
 pub mod trace;
 pub mod verdict;

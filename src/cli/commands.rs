@@ -18,7 +18,7 @@ pub async fn serve(a: ServeArgs) -> Result<i32, Failure> {
     }
     // The embedded servers hold two sockets per client session.
     let _ = crate::fdlimit::raise();
-    let opts = crate::sim::serve::ServeOptions {
+    let opts = crate::serve::ServeOptions {
         cas: a.cas,
         backends: a.backends,
         listen: a.listen,
@@ -27,11 +27,11 @@ pub async fn serve(a: ServeArgs) -> Result<i32, Failure> {
         seed: a.seed,
         workers_per_backend: a.workers,
         dir: a.dir,
-        service: crate::sim::serve::parse_service_time(&a.service_time)
+        service: crate::serve::parse_service_time(&a.service_time)
             .map_err(|m| crate::error::InputError::new("--service-time", m))?,
         only: match a.only {
             Some(list) => {
-                crate::sim::serve::check_only(&list, a.cas, a.backends)
+                crate::serve::check_only(&list, a.cas, a.backends)
                     .map_err(|m| crate::error::InputError::new("--only", m))?;
                 if a.port_base.is_none() {
                     return Err(crate::error::InputError::new(
@@ -46,11 +46,11 @@ pub async fn serve(a: ServeArgs) -> Result<i32, Failure> {
         },
         login_disabled_without_tls: a.login_disabled_without_tls,
         metrics_listen: (a.metrics_listen.as_deref())
-            .map(crate::live::parse_listen)
+            .map(crate::plan::parse_listen)
             .transpose()
             .map_err(|m| crate::error::InputError::new("--metrics-listen", m))?,
     };
-    crate::sim::serve::serve(opts, interrupt_token())
+    crate::serve::serve(opts, interrupt_token())
         .await
         .map_err(Failure::Run)?;
     Ok(0)

@@ -156,7 +156,7 @@ fn metrics_listen(
     ov: &Overrides,
 ) -> Result<Option<std::net::SocketAddr>, InputError> {
     if let Some(flag) = &ov.metrics_listen {
-        let addr = crate::live::parse_listen(flag);
+        let addr = crate::plan::parse_listen(flag);
         return addr
             .map(Some)
             .map_err(|m| InputError::new("--metrics-listen", m));
@@ -166,7 +166,7 @@ fn metrics_listen(
         .as_ref()
         .and_then(|o| o.get_ref().metrics_listen.as_ref());
     let Some(key) = key else { return Ok(None) };
-    let addr = crate::live::parse_listen(key.get_ref());
+    let addr = crate::plan::parse_listen(key.get_ref());
     addr.map(Some)
         .map_err(|m| ctx.at(key.span(), "output.metrics_listen", m))
 }

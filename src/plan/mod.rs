@@ -8,6 +8,7 @@ pub mod expr;
 mod faults;
 mod fields;
 mod health;
+mod listen;
 mod load;
 mod load_model;
 mod load_plan;
@@ -48,6 +49,7 @@ mod users;
 
 pub use duration::{format_duration, parse_duration};
 pub use health::{MonitorPlan, ProbeMonitor, ProbePlan, QueueRule, ThresholdMonitor};
+pub use listen::parse_listen;
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use load_plan::{Arrivals, LoadModel, LoadPlan, Stage};
 pub use overrides::Overrides;

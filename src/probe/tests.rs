@@ -35,7 +35,7 @@ fn plan() -> EmbeddedPlan {
 
 /// user00001 lives on mbx1, user00002 on mbx2.
 fn users() -> Vec<User> {
-    crate::sim::serve::make_users(4, 2)
+    crate::serve::make_users(4, 2)
 }
 
 async fn start() -> (Topology, TlsClient) {

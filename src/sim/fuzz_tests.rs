@@ -139,8 +139,8 @@ async fn garbage_never_panics_and_gets_bad_or_bye() {
         }
         prev(info);
     }));
-    let users = super::serve::make_users(2, 1);
-    let t = Topology::start(&super::serve::serve_plan(&opts()), &users, 3, None)
+    let users = crate::serve::make_users(2, 1);
+    let t = Topology::start(&crate::serve::serve_plan(&opts()), &users, 3, None)
         .await
         .unwrap();
     let mut rng = SmallRng::seed_from_u64(99);
@@ -170,8 +170,8 @@ async fn garbage_never_panics_and_gets_bad_or_bye() {
     t.shutdown().await;
 }
 
-fn opts() -> super::serve::ServeOptions {
-    super::serve::ServeOptions {
+fn opts() -> crate::serve::ServeOptions {
+    crate::serve::ServeOptions {
         cas: 1,
         backends: 1,
         listen: "127.0.0.1".parse().unwrap(),
@@ -180,7 +180,7 @@ fn opts() -> super::serve::ServeOptions {
         seed: 3,
         workers_per_backend: 4,
         dir: None,
-        service: super::serve::parse_service_time("1ms/5ms").unwrap(),
+        service: crate::serve::parse_service_time("1ms/5ms").unwrap(),
         only: None,
         login_disabled_without_tls: false,
         metrics_listen: None,

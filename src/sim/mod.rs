@@ -22,7 +22,6 @@ mod limits_tests;
 pub mod listen;
 pub mod message;
 pub mod oauth;
-pub mod serve;
 pub mod service;
 mod start;
 pub mod store;

@@ -30,7 +30,7 @@ pub(super) fn plan(workers: usize, service: Duration) -> EmbeddedPlan {
 }
 
 pub(super) fn users() -> Vec<User> {
-    super::serve::make_users(6, 2)
+    crate::serve::make_users(6, 2)
 }
 
 pub(super) async fn start() -> Topology {

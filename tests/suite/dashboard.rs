@@ -123,6 +123,6 @@ fn the_prometheus_example_scrapes_the_default_port() {
     let target = imapload["static_configs"][0]["targets"][0]
         .as_str()
         .unwrap();
-    let addr = imapload::live::parse_listen(target).unwrap();
+    let addr = imapload::plan::parse_listen(target).unwrap();
     assert_eq!(addr.port(), 9464);
 }

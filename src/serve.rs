@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
 
-use super::{ServerInfo, Topology};
 use crate::plan::{EmbeddedPlan, ServiceTime, ServiceTimes, User};
+use crate::sim::{ServerInfo, Topology};
 
 /// What `imapload serve` runs.
 #[derive(Debug, Clone)]
