@@ -19,6 +19,7 @@ mod fake_server;
 mod faults;
 mod health;
 mod k8s;
+mod layers;
 mod live_metrics;
 mod load;
 mod machine_output;
