@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use prometheus_client::metrics::counter::Counter;
 
-use crate::metrics::store::{IntervalRecord, IntervalSink};
+use crate::metrics::sink::IntervalSink;
 use crate::metrics::IntervalStore;
 use crate::monitor::live::LiveMonitors;
+use crate::results::interval::IntervalRecord;
 use crate::results::AlertValue;
 use crate::results::ErrorReason;
 use crate::results::RowHistograms;

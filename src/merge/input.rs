@@ -14,7 +14,7 @@ use crate::compare::input::read_summary;
 use crate::compare::Metric;
 use crate::error::{Failure, InputError};
 use crate::probe::ProbeAttempt;
-use crate::report::series_read::{self, SeriesReader};
+use crate::results::series_read::{self, SeriesReader};
 use crate::results::shards::ShardDoc;
 use crate::results::{keys, RunRecord};
 

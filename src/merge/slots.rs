@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::metrics::store::IntervalRecord;
+use crate::results::interval::IntervalRecord;
 use crate::results::ErrorReason;
 use crate::results::QueueStats;
 use crate::results::RowKey;

@@ -6,11 +6,11 @@
 //! into an [`store::IntervalStore`], which keeps the run totals and one compact
 //! record per interval for time series and monitors.
 
-pub mod interval;
 pub mod layout;
 pub mod queue;
 pub mod recorder;
 pub mod samples;
+pub mod sink;
 pub mod steady;
 pub mod store;
 

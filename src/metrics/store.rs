@@ -11,12 +11,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use super::interval::{IntervalRecord, IntervalSink, IntervalStats};
 use super::layout::Layout;
 use super::recorder::{Recorder, Slots};
+use super::sink::IntervalSink;
 use super::steady::SteadyRows;
 use crate::results::causes::{add_record, Causes, ErrorCause};
 use crate::results::hlog::write::Hlog;
+use crate::results::interval::{IntervalRecord, IntervalStats};
 use crate::results::Quantiles;
 use crate::results::QueueStats;
 use crate::results::RowHistograms;

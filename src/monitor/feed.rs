@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
-use crate::metrics::store::IntervalRecord;
+use crate::results::interval::IntervalRecord;
 use crate::results::RowKey;
 use crate::results::Window;
 

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::metrics::store::IntervalRecord;
 use crate::plan::MonitorPlan;
+use crate::results::interval::IntervalRecord;
 use crate::results::RowKey;
 use crate::results::Window;
 

@@ -10,4 +10,5 @@ pub mod live;
 pub mod record;
 pub mod rules;
 pub mod samples;
+pub mod sinks;
 pub mod state;

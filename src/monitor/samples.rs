@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::command::CommandKind;
-use crate::metrics::store::IntervalRecord;
 use crate::plan::QueueRule;
+use crate::results::interval::IntervalRecord;
 use crate::results::RowKey;
 use crate::results::Window;
 
@@ -138,7 +138,7 @@ pub fn queue_samples(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::store::IntervalStats;
+    use crate::results::interval::IntervalStats;
     use crate::results::ErrorReason;
     use crate::results::Path;
     use crate::results::QueueStats;

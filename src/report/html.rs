@@ -17,7 +17,6 @@ mod lanes;
 mod latency;
 mod percentiles;
 mod replay;
-mod rows;
 mod scan;
 mod shading;
 mod spectrum;

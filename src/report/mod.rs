@@ -7,13 +7,7 @@ pub mod health;
 pub mod html;
 pub mod progress;
 pub mod results;
-pub mod results_dir;
 pub mod run_json;
-pub mod series_read;
-pub mod stream;
 pub mod summary_json;
 pub mod svg;
 pub mod table;
-pub mod timeseries;
-
-pub use results_dir::ResultsDir;

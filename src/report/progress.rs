@@ -8,15 +8,15 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::metrics::store::IntervalRecord;
 use crate::metrics::{IntervalStore, Layout};
 use crate::monitor::live::LiveMonitors;
 use crate::plan::MonitorPlan;
+use crate::results::interval::IntervalRecord;
 use crate::results::AlertValue;
 use crate::results::Path;
 use crate::results::RowKey;
 
-use super::stream::SharedFeed;
+use crate::monitor::sinks::SharedFeed;
 
 /// Progress output of one run.
 #[derive(Clone)]

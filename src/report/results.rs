@@ -25,7 +25,8 @@ use crate::results::run::{
 };
 use crate::results::{SummaryRow, SCHEMA_VERSION};
 
-use super::{causes, health, run_json, table, ResultsDir};
+use super::{causes, health, run_json, table};
+use crate::results::ResultsDir;
 
 /// What a run measured and judged, ready to be written.
 pub struct RunResults<'a> {

@@ -14,8 +14,8 @@ use crate::plan::ThresholdPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::results::RunResults;
 use crate::report::run_json::PlanRecord;
-use crate::report::ResultsDir;
 use crate::results::run::{Outcome, Servers};
+use crate::results::ResultsDir;
 
 use super::targets::Started;
 

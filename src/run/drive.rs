@@ -14,14 +14,16 @@ use crate::engine::{self, EngineOutcome};
 use crate::error::Failure;
 use crate::metrics::{IntervalStore, Layout, Recorder};
 use crate::monitor::feed::Feed;
+use crate::monitor::sinks::SettlingFeed;
+use crate::monitor::sinks::SharedFeed;
 use crate::plan::RunPlan;
 use crate::probe::ProbeAttempt;
 use crate::report::progress::Progress;
-use crate::report::stream::{SeriesWriter, SettlingFeed, SharedFeed};
-use crate::report::ResultsDir;
 use crate::results::files;
 use crate::results::hlog::write::Hlog;
+use crate::results::series_write::SeriesWriter;
 use crate::results::Aborted;
+use crate::results::ResultsDir;
 use crate::sim::faults::{self, FaultEvent};
 use crate::verdict::live::LiveJudge;
 

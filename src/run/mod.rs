@@ -88,7 +88,7 @@ pub async fn run(
 }
 
 /// Writes extra files into the results directory before the report.
-pub type BeforeWrite = Box<dyn FnOnce(&crate::report::ResultsDir) -> anyhow::Result<()> + Send>;
+pub type BeforeWrite = Box<dyn FnOnce(&crate::results::ResultsDir) -> anyhow::Result<()> + Send>;
 
 /// What a run other than `imapload run` adds (`imapload replay`): its
 /// sessions, and a hook that writes its own files into the results

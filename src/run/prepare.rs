@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::capacity::{self, Machine, PerSession};
 use crate::error::{Failure, InputError};
 use crate::plan::{LoadModel, RunPlan, TopologyPlan};
-use crate::report::ResultsDir;
+use crate::results::ResultsDir;
 
 fn default_out(plan: &RunPlan) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");

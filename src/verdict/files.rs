@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::InputError;
-use crate::metrics::store::IntervalRecord;
 use crate::results::hlog::read::{self as hlog, Reader, Tagged};
+use crate::results::interval::IntervalRecord;
 use crate::results::ErrorReason;
 use crate::results::RowHistograms;
 use crate::results::RowKey;

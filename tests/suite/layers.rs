@@ -83,7 +83,10 @@ fn named_modules(code: &str) -> BTreeSet<String> {
                         depth == 0
                     })
                     .map_or(group.len(), |(i, _)| i);
-                split_top(&group[..end]).into_iter().map(leading_ident).collect()
+                split_top(&group[..end])
+                    .into_iter()
+                    .map(leading_ident)
+                    .collect()
             }
             None => vec![leading_ident(rest)],
         };
@@ -167,7 +170,11 @@ fn explain(graph: &Graph, cycle: &[String]) -> String {
 #[test]
 fn no_import_cycle_between_top_level_modules() {
     let graph = module_graph(&src_dir());
-    assert!(graph.len() > 10, "read the modules of src/: {:?}", graph.keys());
+    assert!(
+        graph.len() > 10,
+        "read the modules of src/: {:?}",
+        graph.keys()
+    );
     if let Some(cycle) = find_cycle(&graph) {
         panic!(
             "top-level modules import each other in a cycle: {}; move the shared thing down a layer",
@@ -195,7 +202,9 @@ fn the_graph_reader_sees_grouped_paths_and_cycles() {
     assert_eq!(named, ["a", "b", "e"]);
     let mut g = Graph::new();
     for (from, to) in [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")] {
-        g.entry(from.into()).or_default().insert(to.into(), PathBuf::from(from));
+        g.entry(from.into())
+            .or_default()
+            .insert(to.into(), PathBuf::from(from));
     }
     assert_eq!(find_cycle(&g).map(|c| c.len()), Some(4));
     g.get_mut("c").unwrap().remove("a");

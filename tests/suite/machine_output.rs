@@ -117,7 +117,7 @@ fn first_hop_counts_each_command_once(out: &Path, commands: u64) {
 
 fn rows_carry_wall_clock_time(out: &Path, run: &imapload::results::RunRecord) {
     let start = run.started().unwrap();
-    let start_ms = imapload::report::timeseries::unix_ms(start).unwrap() as i64;
+    let start_ms = imapload::results::series::unix_ms(start).unwrap() as i64;
     let series: Vec<TimeseriesRow> = csv_rows(&out.join("timeseries.csv"));
     assert!(!series.is_empty());
     for r in &series {

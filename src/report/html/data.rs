@@ -12,10 +12,10 @@ use anyhow::Context;
 
 use super::bins::MAX_BUCKETS;
 use super::percentiles::{self, Percentiles, Point};
-use super::rows;
 use super::scan::Scan;
 use crate::results::files;
 use crate::results::probes::{HealthRow, ProbeResult, ProbeRow};
+use crate::results::rows;
 use crate::results::{RunRecord, SummaryRow};
 
 /// Points per command line at most (a server has a line per command and percentile).

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::bins::{Bins, Merge};
-use super::rows;
 use crate::results::files;
+use crate::results::rows;
 use crate::results::timeseries::{QueueRow, TimeseriesRow};
 
 /// Partial intervals shaded at most; more are counted and said in a note.

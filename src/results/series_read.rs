@@ -10,8 +10,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::command::CommandKind;
-use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::results::files;
+use crate::results::interval::IntervalRecord;
+use crate::results::interval::IntervalStats;
 use crate::results::timeseries::{missing_column, QueueRow, TimeseriesRow};
 use crate::results::Path as RowPath;
 use crate::results::Quantiles;

@@ -9,7 +9,6 @@ use std::time::Duration;
 use crate::results::ErrorReason;
 use crate::results::Quantiles;
 use crate::results::QueueStats;
-use crate::results::RowKey;
 
 /// One output row's figures over one interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,24 +47,4 @@ pub struct IntervalRecord {
     pub rows: Vec<IntervalStats>,
     /// Queue depth per server (sampled at 10 Hz), in layout order: CAS then back ends.
     pub queues: Vec<QueueStats>,
-}
-
-/// Something that takes every closed interval as it is produced (the time
-/// series writer, the monitors' running sums), so the store need not keep it.
-pub trait IntervalSink: Send {
-    /// Takes one interval; `keys` is the row table its rows index (rows
-    /// are only ever added to it, so an index stays valid).
-    fn interval(&mut self, rec: &IntervalRecord, keys: &[RowKey]);
-
-    /// Takes one row's histograms of the interval being closed, before the
-    /// interval itself reaches [`IntervalSink::interval`]: only a sink that
-    /// exports histograms (the live metrics endpoint) needs them, and it
-    /// gets them here from the tick instead of from the hot path.
-    fn row_histograms(&mut self, _row: usize, _h: &crate::results::RowHistograms) {}
-
-    /// The first write error, naming the file and the OS error; a sink
-    /// that cannot fail has none.
-    fn error(&self) -> Option<String> {
-        None
-    }
 }

@@ -4,8 +4,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::metrics::store::{IntervalRecord, IntervalStats};
 use crate::results::cells::to_csv;
+use crate::results::interval::IntervalRecord;
+use crate::results::interval::IntervalStats;
 use crate::results::timeseries::{QueueRow, TimeseriesRow};
 use crate::results::ErrorReason;
 use crate::results::Quantiles;
