@@ -10,6 +10,7 @@
 
 mod exchange;
 mod format;
+mod record;
 mod run;
 pub mod schedule;
 #[cfg(test)]
@@ -19,8 +20,9 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 pub use format::format_list;
+pub use record::{from_csv, to_csv};
 pub use run::run_probe;
-pub use schedule::{from_csv, schedule, to_csv, ProbeAttempt, ProbeTarget};
+pub use schedule::{schedule, ProbeAttempt, ProbeTarget};
 
 /// The four Exchange IMAP probes; each belongs to one health set and feeds
 /// one monitor, so the kind decides the target, the mode and the interval.

@@ -9,13 +9,6 @@ use crate::results::ErrorCause;
 /// Lines of the terminal block before it points at `errors.csv`.
 const TERMINAL_LINES: usize = 20;
 
-/// `errors.csv`: one [`ErrorCause`] per row (columns in its field order:
-/// `path,server,backend,command,reason,count,message`), with a header even
-/// when there were no errors.
-pub fn to_csv(causes: &[ErrorCause]) -> anyhow::Result<Vec<u8>> {
-    crate::results::cells::to_csv(causes)
-}
-
 /// The block printed after the summary table: each distinct message of the
 /// first-hop rows once (a via-CAS failure also has a back-end row; showing
 /// it twice is noise), at most [`TERMINAL_LINES`] lines, then a pointer to
@@ -80,10 +73,11 @@ mod tests {
 
     #[test]
     fn csv_has_its_header_even_when_empty_and_round_trips() {
-        let empty = String::from_utf8(to_csv(&[]).unwrap()).unwrap();
+        let empty =
+            String::from_utf8(crate::results::cells::to_csv::<ErrorCause>(&[]).unwrap()).unwrap();
         assert_eq!(empty, "path,server,backend,command,reason,count,message\n");
         let list = vec![cause("direct", "mbx1", "refused, \"really\"", 1805)];
-        let csv = to_csv(&list).unwrap();
+        let csv = crate::results::cells::to_csv(&list).unwrap();
         let mut r = csv::Reader::from_reader(csv.as_slice());
         let back: Vec<ErrorCause> = r.deserialize().collect::<Result<_, _>>().unwrap();
         assert_eq!(back, list);

@@ -12,7 +12,9 @@ use crate::engine::EngineOutcome;
 use crate::error::Failure;
 use crate::metrics::IntervalStore;
 use crate::monitor::evaluate::{worst_final, MonitorResult};
+use crate::monitor::record::health_row;
 use crate::probe::ProbeAttempt;
+use crate::results::cells;
 use crate::results::AlertValue;
 use crate::results::ErrorCause;
 use crate::results::RowKey;
@@ -187,9 +189,12 @@ impl RunResults<'_> {
                 files::SUMMARY_CSV,
                 crate::results::summary::to_csv(summary_rows),
             ),
-            put(files::ERRORS_CSV, causes::to_csv(error_causes)),
+            put(files::ERRORS_CSV, cells::to_csv(error_causes)),
             put(files::PROBES_CSV, crate::probe::to_csv(&self.probes)),
-            put(files::HEALTH_CSV, health::to_csv(&self.health)),
+            put(
+                files::HEALTH_CSV,
+                cells::to_csv(&self.health.iter().map(health_row).collect::<Vec<_>>()),
+            ),
             // Last: the record says the other files are there.
             put(
                 files::RUN_JSON,

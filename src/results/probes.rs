@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cells::{fixed3, fixed6};
+use super::cells::{self, fixed3, fixed6};
+use super::files;
 
 /// One probe attempt, sorted by finish time in the file. A column the file
 /// lacks reads as empty (the report); `health` checks the header first.
@@ -38,6 +39,27 @@ impl ProbeRow {
     pub const T_S: &'static str = "t_s";
     /// The column of [`ProbeRow::latency_ms`], likewise.
     pub const LATENCY_MS: &'static str = "latency_ms";
+
+    /// `probes.csv` of these rows, with its header.
+    pub fn write(rows: &[ProbeRow]) -> anyhow::Result<Vec<u8>> {
+        cells::to_csv(rows)
+    }
+
+    /// The rows of a `probes.csv`; a header that is not exactly this file's
+    /// or a row that does not read is an error naming the file.
+    pub fn read(bytes: &[u8]) -> anyhow::Result<Vec<ProbeRow>> {
+        let header = csv::Reader::from_reader(bytes).headers()?.clone();
+        let expected = cells::header::<ProbeRow>();
+        if header.iter().ne(expected.iter()) {
+            anyhow::bail!(
+                "{} header is `{}`, expected `{}`",
+                files::PROBES_CSV,
+                header.iter().collect::<Vec<_>>().join(","),
+                expected.join(",")
+            );
+        }
+        anyhow::Context::context(cells::from_csv(bytes), files::PROBES_CSV)
+    }
 }
 
 /// A probe's result, as Exchange spells it.
