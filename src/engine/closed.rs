@@ -1,4 +1,4 @@
-//! The closed model: a fixed number of slots (or a number that follows the
+//! The closed model: a fixed number of seats (or a number that follows the
 //! ramp stages), each starting its next session when the last one ends.
 
 use std::sync::Arc;
@@ -9,18 +9,18 @@ use rand::{Rng, SeedableRng};
 
 use super::due::wait_until;
 use super::launch::launch;
-use super::session::{SessionEnd, SlotBuffers};
+use super::session::{SeatBuffers, SessionEnd};
 use super::Ctx;
 
-/// Drives `slots` slots until the stop; returns when all have ended.
-pub async fn drive(ctx: Arc<Ctx>, slots: usize, seed: u64, start: Instant, ramp_up: Duration) {
-    let mut handles = Vec::with_capacity(slots);
-    for slot_no in 0..slots {
-        let offset = ramp_up.mul_f64(slot_no as f64 / slots as f64);
+/// Drives `seats` seats until the stop; returns when all have ended.
+pub async fn drive(ctx: Arc<Ctx>, seats: usize, seed: u64, start: Instant, ramp_up: Duration) {
+    let mut handles = Vec::with_capacity(seats);
+    for seat_no in 0..seats {
+        let offset = ramp_up.mul_f64(seat_no as f64 / seats as f64);
         let ctx = ctx.clone();
-        let seed = seed ^ (slot_no as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seed = seed ^ (seat_no as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         handles.push(tokio::spawn(async move {
-            slot(ctx, slot_no, seed, start, start + offset).await
+            seat(ctx, seat_no, seed, start, start + offset).await
         }));
     }
     for h in handles {
@@ -28,7 +28,7 @@ pub async fn drive(ctx: Arc<Ctx>, slots: usize, seed: u64, start: Instant, ramp_
     }
 }
 
-/// Whether slot `n` should be running at `now` (stages raise and lower the count).
+/// Whether seat `n` should be running at `now` (stages raise and lower the count).
 fn active(ctx: &Ctx, n: usize, start: Instant, now: Instant) -> bool {
     (n as f64)
         < ctx
@@ -37,18 +37,18 @@ fn active(ctx: &Ctx, n: usize, start: Instant, now: Instant) -> bool {
             .round()
 }
 
-/// What a slot does once a session ended.
+/// What a seat does once a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Next {
     /// Start the next session now.
     Start,
     /// Start the next one after `reconnect_delay` (the last one failed).
     BackOff,
-    /// The slot is done: the load stopped.
+    /// The seat is done: the load stopped.
     End,
 }
 
-/// A session cut by the stop ends its slot: the next session could only log
+/// A session cut by the stop ends its seat: the next session could only log
 /// in and out again (the login storm at the end of a run).
 fn next_after(end: Option<SessionEnd>) -> Next {
     match end {
@@ -58,10 +58,10 @@ fn next_after(end: Option<SessionEnd>) -> Next {
     }
 }
 
-/// One slot: back-to-back sessions until the load stops; none starts after.
-async fn slot(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant) {
+/// One seat: back-to-back sessions until the load stops; none starts after.
+async fn seat(ctx: Arc<Ctx>, n: usize, seed: u64, start: Instant, first: Instant) {
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut bufs = SlotBuffers::default();
+    let mut bufs = SeatBuffers::default();
     if !wait_until(first, &ctx.soft_stop).await {
         return;
     }
@@ -103,7 +103,7 @@ mod tests {
     use crate::results::ErrorReason;
 
     #[test]
-    fn a_session_cut_by_the_stop_ends_its_slot() {
+    fn a_session_cut_by_the_stop_ends_its_seat() {
         assert_eq!(next_after(Some(SessionEnd::Stopped)), Next::End);
         assert_eq!(next_after(None), Next::End, "the stop came while it waited");
         assert_eq!(next_after(Some(SessionEnd::Completed)), Next::Start);

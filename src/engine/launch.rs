@@ -11,7 +11,7 @@ use crate::metrics::Route;
 use crate::results::ErrorReason;
 
 use super::guard::SessionStop;
-use super::session::{Session, SessionEnd, SlotBuffers};
+use super::session::{SeatBuffers, Session, SessionEnd};
 use super::Ctx;
 
 /// Runs one session whose intended start is `intended` and counts it.
@@ -22,7 +22,7 @@ use super::Ctx;
 pub async fn launch(
     ctx: &Ctx,
     rng: &mut SmallRng,
-    bufs: &mut SlotBuffers,
+    bufs: &mut SeatBuffers,
     intended: Instant,
 ) -> Option<SessionEnd> {
     let mut waited = false;

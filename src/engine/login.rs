@@ -24,7 +24,7 @@ use crate::results::ErrorReason;
 
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::guard::Phase;
-use super::session::{Session, SlotBuffers};
+use super::session::{SeatBuffers, Session};
 use super::wire::{exchange, Answer, OnWire};
 
 /// What a login sends, made ready before it is timed.
@@ -251,7 +251,7 @@ impl Session<'_> {
 async fn sasl_exchange(
     conn: &mut Connection,
     on: &mut OnWire<'_>,
-    bufs: &mut SlotBuffers,
+    bufs: &mut SeatBuffers,
     sasl: &Sasl,
     sasl_ir: bool,
 ) -> Result<Instant, CommandError> {

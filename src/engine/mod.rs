@@ -1,4 +1,4 @@
-//! The engine: schedules sessions (closed model: a fixed number of slots, each
+//! The engine: schedules sessions (closed model: a fixed number of seats, each
 //! starting its next session when the last one ends), drives them, and ticks
 //! the recorder into the interval store.
 
@@ -331,7 +331,7 @@ fn context(
 async fn drive_load(plan: &RunPlan, ctx: &Arc<Ctx>, start: Instant) {
     match plan.load.model {
         LoadModel::Closed => {
-            let slots = if plan.load.stages.is_empty() {
+            let seats = if plan.load.stages.is_empty() {
                 plan.load.sessions
             } else {
                 plan.load
@@ -341,7 +341,7 @@ async fn drive_load(plan: &RunPlan, ctx: &Arc<Ctx>, start: Instant) {
                     .fold(0.0, f64::max)
                     .ceil() as usize
             };
-            closed::drive(ctx.clone(), slots, plan.seed, start, plan.load.ramp_up).await;
+            closed::drive(ctx.clone(), seats, plan.seed, start, plan.load.ramp_up).await;
         }
         LoadModel::Open => open::drive(ctx.clone(), plan.seed, start).await,
     }

@@ -17,7 +17,7 @@ use crate::results::GeneratorReport;
 
 use super::due::wait_until;
 use super::launch::launch;
-use super::session::SlotBuffers;
+use super::session::SeatBuffers;
 use super::Ctx;
 
 /// What the open-model scheduler saw of its own ability to deliver the load.
@@ -142,7 +142,7 @@ async fn arrive(ctx: Arc<Ctx>, permits: Arc<Semaphore>, arrival: Instant, seed: 
     let lag = arrival.elapsed().as_micros() as u64;
     g.max_start_lag_us.fetch_max(lag, Ordering::Relaxed);
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut bufs = SlotBuffers::default();
+    let mut bufs = SeatBuffers::default();
     launch(&ctx, &mut rng, &mut bufs, arrival).await;
 }
 

@@ -23,7 +23,7 @@ use crate::plan::LoginMethod;
 use crate::results::ErrorReason;
 
 use super::guard::SessionStop;
-use super::session::{Session, SessionEnd, SlotBuffers};
+use super::session::{SeatBuffers, Session, SessionEnd};
 use super::Ctx;
 
 /// What a scripted command asks instead of the plan's choices.
@@ -222,7 +222,7 @@ async fn run_one(ctx: &Ctx, script: &mut Script, out: &mut Vec<StepResult>, n: u
     c.started.fetch_add(1, Ordering::Relaxed);
     c.active.fetch_add(1, Ordering::Relaxed);
     let mut rng = SmallRng::seed_from_u64(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let mut bufs = SlotBuffers::default();
+    let mut bufs = SeatBuffers::default();
     let stop = SessionStop::new(ctx);
     let profile = ctx.profile_of(index);
     let mut session = Session::new(ctx, &stop, route, user, profile, &mut bufs, &mut rng);

@@ -24,9 +24,9 @@ use super::validate::Check;
 use super::wire::{exchange, OnWire};
 use super::{Ctx, ProfileRt};
 
-/// Buffers a session slot reuses from one session to the next.
+/// Buffers a session seat reuses from one session to the next.
 #[derive(Debug, Default)]
-pub struct SlotBuffers {
+pub struct SeatBuffers {
     /// Command encoder (also numbers the tags).
     pub cmd: CommandBuf,
     /// Scratch for SASL responses.
@@ -40,7 +40,7 @@ pub enum SessionEnd {
     Completed,
     /// Logged out before its last command because the load stopped (its
     /// next command would have passed the deadline, or the soft stop came).
-    /// Its slot ends: a new session could only log in and out again.
+    /// Its seat ends: a new session could only log in and out again.
     Stopped,
     /// Ended early by a failure of this reason.
     Failed(ErrorReason),
@@ -54,7 +54,7 @@ pub struct Session<'a> {
     pub(super) route: Route,
     pub(super) user: &'a User,
     pub(super) profile: &'a ProfileRt,
-    pub(super) bufs: &'a mut SlotBuffers,
+    pub(super) bufs: &'a mut SeatBuffers,
     pub(super) rng: &'a mut SmallRng,
     pub(super) mbox: MailboxState,
     /// The server greeted with `* PREAUTH`: no login.
@@ -72,7 +72,7 @@ impl<'a> Session<'a> {
         route: Route,
         user: &'a User,
         profile: &'a ProfileRt,
-        bufs: &'a mut SlotBuffers,
+        bufs: &'a mut SeatBuffers,
         rng: &'a mut SmallRng,
     ) -> Self {
         let mbox = MailboxState::with_scratch_seed(rng.random());

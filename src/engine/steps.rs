@@ -35,7 +35,7 @@ impl Session<'_> {
     /// the connection became usable (the intended start of the first command).
     /// Ends `Stopped` when the load stopped before its last command (its next
     /// one would have passed the deadline, or the soft stop came): it logs out
-    /// at once, and its slot starts no other session.
+    /// at once, and its seat starts no other session.
     pub(super) async fn work(
         &mut self,
         conn: &mut Connection,

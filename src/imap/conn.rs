@@ -381,8 +381,8 @@ async fn write_gather<W: tokio::io::AsyncWrite + Unpin>(
         return Err(std::io::Error::other("too many parts for one write"));
     }
     let mut slices = [IoSlice::new(&[]); MAX_GATHER];
-    for (slot, part) in slices.iter_mut().zip(parts) {
-        *slot = IoSlice::new(part);
+    for (slice, part) in slices.iter_mut().zip(parts) {
+        *slice = IoSlice::new(part);
     }
     let mut left = &mut slices[..parts.len()];
     while !left.is_empty() {

@@ -116,7 +116,7 @@ pub struct Families {
     pub arrivals: Counter,
     /// Open model: arrivals never started.
     pub arrivals_not_started: Counter,
-    /// Open model: the most arrivals waiting for a slot at once.
+    /// Open model: the most arrivals waiting for a free session at once.
     pub backlog_max: Gauge,
     /// Open model: 1 when the generator could not deliver the offered load.
     pub saturated: Gauge,
@@ -170,7 +170,7 @@ impl Families {
             "sessions_failed", "IMAP sessions ended by a failure", sessions_failed;
             "arrivals", "Open model: session arrivals scheduled", arrivals;
             "arrivals_not_started", "Open model: arrivals never started (generator saturated)", arrivals_not_started;
-            "arrivals_backlog_max", "Open model: most arrivals waiting for a session slot at once", backlog_max;
+            "arrivals_backlog_max", "Open model: most arrivals waiting for a free session at once", backlog_max;
             "generator_saturated", "Open model: 1 when the generator could not deliver the offered load (LoadGen's rule)", saturated;
             "monitor_state", "Exchange monitor state per server and monitor: 0 Healthy, 1 Degraded, 2 Unhealthy", monitor_state;
             "monitor_sample_value", "The monitor's last complete sample (ms for command time, commands for queue depth)", monitor_value;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::input::{self, ShardDir};
-use super::slots::{QueueSum, RowSum, Slot};
+use super::merged::{MergedInterval, QueueSum, RowSum};
 use crate::engine::EngineOutcome;
 use crate::error::{Failure, InputError};
 use crate::metrics::sink::IntervalSink;
@@ -87,7 +87,7 @@ impl Logs {
         })
     }
 
-    /// Reads slot `k` from every shard, writes the sums as the merged
+    /// Reads interval `k` from every shard, writes the sums as the merged
     /// interval `begin..end`, and returns them.
     fn interval(
         &mut self,
@@ -147,29 +147,29 @@ impl Series {
     }
 }
 
-/// The next merged interval: every shard's intervals of the earliest slot
+/// The next merged interval: every shard's intervals of the earliest interval number
 /// still to read; `None` when all are read.
-fn next_slot(
+fn next_interval(
     series: &mut [Series],
     interval: Duration,
     servers: usize,
-) -> Result<Option<(u64, Slot)>, InputError> {
-    let slot_of = |r: &IntervalRecord| hlog::slot_of(r.start, interval);
+) -> Result<Option<(u64, MergedInterval)>, InputError> {
+    let number_of = |r: &IntervalRecord| hlog::interval_number(r.start, interval);
     let Some(k) = series
         .iter()
-        .filter_map(|s| s.next.as_ref().map(slot_of))
+        .filter_map(|s| s.next.as_ref().map(number_of))
         .min()
     else {
         return Ok(None);
     };
-    let mut slot = Slot::default();
+    let mut merged = MergedInterval::default();
     for s in series.iter_mut() {
-        while let Some(rec) = s.next.take_if(|r| slot_of(r) == k) {
-            slot.add(&rec, s.reader.row_keys(), servers);
+        while let Some(rec) = s.next.take_if(|r| number_of(r) == k) {
+            merged.add(&rec, s.reader.row_keys(), servers);
             s.advance()?;
         }
     }
-    Ok(Some((k, slot)))
+    Ok(Some((k, merged)))
 }
 
 /// Adds the shards' time series, queues and histograms into a store ready
@@ -209,11 +209,11 @@ pub fn measurements(
         .map(|(i, k)| (k.clone(), i))
         .collect();
     let mut totals: BTreeMap<RowKey, RowHistograms> = BTreeMap::new();
-    while let Some((k, slot)) = next_slot(&mut series, interval, servers)? {
-        let begin = slot.start.unwrap_or(interval * k as u32);
-        let mut hists = logs.interval(k, begin, slot.end)?;
+    while let Some((k, merged)) = next_interval(&mut series, interval, servers)? {
+        let begin = merged.start.unwrap_or(interval * k as u32);
+        let mut hists = logs.interval(k, begin, merged.end)?;
         let mut rows = Vec::new();
-        for (key, sum) in slot.rows {
+        for (key, sum) in merged.rows {
             let row = *index.get(&key).ok_or_else(|| {
                 InputError::new(
                     "SHARD",
@@ -229,7 +229,7 @@ pub fn measurements(
                 corrected: Quantiles::of(&measured.corrected),
                 service: Quantiles::of(&measured.service),
             });
-            store.add_steady(begin, slot.end, row, &measured);
+            store.add_steady(begin, merged.end, row, &measured);
             totals.entry(key).or_default().add(&measured);
         }
         if let Some(tag) = hists.lat.keys().chain(hists.svc.keys()).next() {
@@ -242,10 +242,10 @@ pub fn measurements(
         rows.sort_by_key(|r| r.row);
         store.push(IntervalRecord {
             start: begin,
-            end: slot.end,
-            active_sessions: slot.active,
+            end: merged.end,
+            active_sessions: merged.active,
             rows,
-            queues: slot.queues.iter().map(QueueSum::stats).collect(),
+            queues: merged.queues.iter().map(QueueSum::stats).collect(),
         });
     }
     let cut: Vec<bool> = shards.iter().map(|s| s.until != Duration::MAX).collect();

@@ -13,7 +13,7 @@
 mod check;
 mod combine;
 mod input;
-mod slots;
+mod merged;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! (`µs` too).
 //!
 //! Units are required because a bare `30` is ambiguous (seconds? milliseconds?)
-//! and a load test silently running for 30 ms instead of 30 s wastes a lab slot.
+//! and a load test silently running for 30 ms instead of 30 s wastes a booked lab.
 
 use std::time::Duration;
 

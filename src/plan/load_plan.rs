@@ -7,13 +7,13 @@ use std::time::Duration;
 /// The load model. (Closed: a fixed number of concurrent sessions.)
 #[derive(Debug, Clone)]
 pub struct LoadPlan {
-    /// Concurrent sessions (closed model): each slot starts a new session when
+    /// Concurrent sessions (closed model): each seat starts a new session when
     /// its last one ends.
     pub sessions: usize,
     /// Share of sessions that go via a CAS (0.0..=1.0); the rest go directly to
     /// the user's home back end.
     pub cas_share: f64,
-    /// Slots are started evenly over this time, so a run does not open
+    /// Seats are started evenly over this time, so a run does not open
     /// thousands of connections in one instant.
     pub ramp_up: Duration,
     /// Closed (fixed concurrency) or open (arrival rate).
@@ -60,7 +60,7 @@ pub enum Arrivals {
 /// The load model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadModel {
-    /// N concurrent sessions; each slot starts its next session when the last ends.
+    /// N concurrent sessions; each seat starts its next session when the last ends.
     Closed,
     /// Sessions arrive as a Poisson process at a rate, whatever the servers do.
     Open,

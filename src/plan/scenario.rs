@@ -168,7 +168,7 @@ pub struct RawSession {
     pub command_timeout: Opt<String>,
     /// Text duration.
     pub idle_duration: Opt<String>,
-    /// Text duration: pause before a failed session's slot starts the next one.
+    /// Text duration: pause before a failed session's seat starts the next one.
     pub reconnect_delay: Opt<String>,
     /// Bytes.
     pub append_size: Opt<i64>,

@@ -78,10 +78,10 @@ pub struct SessionPlan {
     /// How long an IDLE is held before DONE.
     pub idle_duration: Duration,
     /// Closed model: after a session fails (timeout, disconnect, refused
-    /// connection...), its slot waits about this long (uniformly 0.5x..1.5x,
-    /// so slots that failed together do not come back together) before it
+    /// connection...), its seat waits about this long (uniformly 0.5x..1.5x,
+    /// so seats that failed together do not come back together) before it
     /// starts the next session. Without it a dead server would meet a
-    /// connect storm from every slot; zero reconnects at once.
+    /// connect storm from every seat; zero reconnects at once.
     pub reconnect_delay: Duration,
     /// Mean size of APPENDed messages in bytes.
     pub append_size: usize,

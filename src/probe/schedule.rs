@@ -153,7 +153,7 @@ impl Job {
             };
             log.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
             // Fixed rate like Exchange's recurrence; a probe that overran its
-            // slot starts the next one right away instead of piling up.
+            // period starts the next one right away instead of piling up.
             next += self.interval;
             let now = Instant::now();
             if next < now {

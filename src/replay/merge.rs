@@ -95,9 +95,9 @@ impl Merge {
                 Err(e) => return self.lost(i, &e.to_string()),
             },
         };
-        let slot = self.streams.len();
+        let index = self.streams.len();
         self.streams.push((stream, None));
-        self.advance(slot);
+        self.advance(index);
     }
 
     fn lost(&mut self, i: usize, e: &str) {
@@ -108,15 +108,15 @@ impl Merge {
         );
     }
 
-    /// Reads the slot's next event into its head and the heap.
-    fn advance(&mut self, slot: usize) {
-        let next = self.streams[slot].0.next();
+    /// Reads the stream's next event into its head and the heap.
+    fn advance(&mut self, stream: usize) {
+        let next = self.streams[stream].0.next();
         if let Some(e) = &next {
-            self.heap.push(Reverse((e.at_us, slot)));
-        } else if let Stream::Exchange(r) = &self.streams[slot].0 {
+            self.heap.push(Reverse((e.at_us, stream)));
+        } else if let Stream::Exchange(r) = &self.streams[stream].0 {
             self.unreadable += r.unreadable;
         }
-        self.streams[slot].1 = next;
+        self.streams[stream].1 = next;
     }
 
     fn next_any(&mut self) -> Option<Event> {
@@ -129,9 +129,9 @@ impl Merge {
                     continue;
                 }
             }
-            let Reverse((_, slot)) = self.heap.pop()?;
-            let event = self.streams[slot].1.take();
-            self.advance(slot);
+            let Reverse((_, stream)) = self.heap.pop()?;
+            let event = self.streams[stream].1.take();
+            self.advance(stream);
             if event.is_some() {
                 return event;
             }

@@ -235,7 +235,7 @@ impl RunResults<'_> {
         if let Some(g) = o.generator {
             let _ = writeln!(
                 out,
-                "{}open model: {} arrivals, at most {} waiting for a session slot, {} not started, worst start lag {:.1} ms",
+                "{}open model: {} arrivals, at most {} waiting for a free session, {} not started, worst start lag {:.1} ms",
                 if o.saturated { "GENERATOR SATURATED — the offered load was not delivered; " } else { "" },
                 g.arrivals,
                 g.max_backlog,

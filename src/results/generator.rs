@@ -6,7 +6,7 @@
 pub struct GeneratorReport {
     /// Arrivals scheduled.
     pub arrivals: u64,
-    /// Most arrivals waiting for a session slot at once.
+    /// Most arrivals waiting for a free session at once.
     pub max_backlog: u64,
     /// Arrivals never started.
     pub not_started: u64,

@@ -185,7 +185,7 @@ pub struct Totals {
 pub struct GeneratorDoc {
     /// Sessions that arrived.
     pub arrivals: u64,
-    /// Most arrivals waiting for a session slot.
+    /// Most arrivals waiting for a free session.
     pub max_backlog: u64,
     /// Worst start lag, ms.
     pub max_start_lag_ms: f64,

@@ -131,7 +131,9 @@ impl Folder {
     }
 }
 
-struct Slot {
+/// A user homed here: the secrets a login must match, and the account,
+/// made on the first login.
+struct Homed {
     password: String,
     /// The OAuth 2 access token XOAUTH2 / OAUTHBEARER logins must carry.
     token: String,
@@ -143,7 +145,7 @@ pub struct Store {
     seed: u64,
     messages_per_mailbox: u32,
     message_size: usize,
-    users: HashMap<String, Slot>,
+    users: HashMap<String, Homed>,
 }
 
 /// Why a login was refused.
@@ -162,7 +164,7 @@ impl Store {
             .map(|u| {
                 (
                     u.name.clone(),
-                    Slot {
+                    Homed {
                         password: u.password.clone(),
                         token: u.token.clone().unwrap_or_else(|| embedded_token(&u.name)),
                         account: OnceLock::new(),
@@ -189,24 +191,24 @@ impl Store {
 
     /// Checks credentials and returns the account, creating it on first use.
     pub fn login(&self, user: &str, password: &str) -> Result<Arc<Account>, LoginError> {
-        self.account(user, |slot| slot.password == password)
+        self.account(user, |homed| homed.password == password)
     }
 
     /// Checks an OAuth 2 access token (XOAUTH2 / OAUTHBEARER) and returns the account.
     pub fn login_token(&self, user: &str, token: &str) -> Result<Arc<Account>, LoginError> {
-        self.account(user, |slot| slot.token == token)
+        self.account(user, |homed| homed.token == token)
     }
 
     fn account(
         &self,
         user: &str,
-        valid: impl Fn(&Slot) -> bool,
+        valid: impl Fn(&Homed) -> bool,
     ) -> Result<Arc<Account>, LoginError> {
-        let slot = self.users.get(user).ok_or(LoginError::BadCredentials)?;
-        if !valid(slot) {
+        let homed = self.users.get(user).ok_or(LoginError::BadCredentials)?;
+        if !valid(homed) {
             return Err(LoginError::BadCredentials);
         }
-        Ok(slot
+        Ok(homed
             .account
             .get_or_init(|| Arc::new(self.build(user)))
             .clone())

@@ -64,19 +64,19 @@ impl WindowRows {
 
     /// Adds the interval `rec` (rows indexing `row_keys`) with its histograms.
     pub fn add(&mut self, rec: &IntervalRecord, row_keys: &[RowKey]) -> Result<(), InputError> {
-        let slot = hlog::slot_of(rec.start, self.interval);
+        let number = hlog::interval_number(rec.start, self.interval);
         // The rule of `metrics::steady::judged_part`, applied to sums so that
         // no histogram is built per interval: whole inside, aborted outside.
         let whole = self.window.contains(rec.start, rec.end);
         if whole {
-            self.latency.take(slot, &mut self.corrected)?;
+            self.latency.take(number, &mut self.corrected)?;
         } else {
-            self.latency.skip(slot)?;
+            self.latency.skip(number)?;
         }
         if let Some(s) = self.service.as_mut() {
             match whole {
-                true => s.take(slot, &mut self.service_sums)?,
-                false => s.skip(slot)?,
+                true => s.take(number, &mut self.service_sums)?,
+                false => s.skip(number)?,
             }
         }
         for r in &rec.rows {

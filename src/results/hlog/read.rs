@@ -26,13 +26,13 @@ pub fn empty() -> Histogram<u64> {
 
 /// The number of the interval starting at `start`: shards are lined up on
 /// time since their own start, the clock their schedule runs on.
-pub fn slot_of(start: Duration, interval: Duration) -> u64 {
+pub fn interval_number(start: Duration, interval: Duration) -> u64 {
     (start.as_secs_f64() / interval.as_secs_f64().max(1e-9)).round() as u64
 }
 
 /// One interval line: its interval number, row tag and histogram.
 struct Entry {
-    slot: u64,
+    number: u64,
     tag: String,
     /// The histogram as the log has it (base64 of the V2 encoding), decoded
     /// only when it is added: decoding straight into the sum is what makes
@@ -91,37 +91,41 @@ impl Reader {
                 return Err(self.bad("expected Tag=...,start,length,max,histogram"));
             };
             let encoded = encoded.to_string();
-            let slot = slot_of(Duration::from_secs_f64(start.max(0.0)), self.interval);
-            return Ok(Some(Entry { slot, tag, encoded }));
+            let number = interval_number(Duration::from_secs_f64(start.max(0.0)), self.interval);
+            return Ok(Some(Entry {
+                number,
+                tag,
+                encoded,
+            }));
         }
         Ok(None)
     }
 
-    /// Adds every histogram of interval `slot` into `into`. Intervals must be
+    /// Adds every histogram of interval `number` into `into`. Intervals must be
     /// asked for in order; one the caller skipped (an interval the time series
     /// lacks) is an error, so no command is dropped silently.
-    pub fn take(&mut self, slot: u64, into: &mut Tagged) -> Result<(), InputError> {
-        self.each(slot, Some(into))
+    pub fn take(&mut self, number: u64, into: &mut Tagged) -> Result<(), InputError> {
+        self.each(number, Some(into))
     }
 
-    /// Passes over every histogram of interval `slot` without decoding it
+    /// Passes over every histogram of interval `number` without decoding it
     /// (an interval outside the judged window), keeping the order checks.
-    pub fn skip(&mut self, slot: u64) -> Result<(), InputError> {
-        self.each(slot, None)
+    pub fn skip(&mut self, number: u64) -> Result<(), InputError> {
+        self.each(number, None)
     }
 
-    fn each(&mut self, slot: u64, mut into: Option<&mut Tagged>) -> Result<(), InputError> {
+    fn each(&mut self, number: u64, mut into: Option<&mut Tagged>) -> Result<(), InputError> {
         loop {
             if self.peeked.is_none() {
                 self.peeked = self.next_entry()?;
             }
-            let Some(e) = self.peeked.take_if(|e| e.slot <= slot) else {
+            let Some(e) = self.peeked.take_if(|e| e.number <= number) else {
                 return Ok(());
             };
-            if e.slot < slot {
+            if e.number < number {
                 return Err(self.bad(format!(
                     "an interval at {:.3} s that timeseries.csv does not have",
-                    e.slot as f64 * self.interval.as_secs_f64()
+                    e.number as f64 * self.interval.as_secs_f64()
                 )));
             }
             let Some(into) = into.as_deref_mut() else {
@@ -143,7 +147,7 @@ impl Reader {
         {
             Some(e) => Err(self.bad(format!(
                 "an interval at {:.3} s after the end of timeseries.csv",
-                e.slot as f64 * self.interval.as_secs_f64()
+                e.number as f64 * self.interval.as_secs_f64()
             ))),
             None => Ok(()),
         }

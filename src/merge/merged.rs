@@ -23,7 +23,7 @@ pub struct RowSum {
 
 /// One merged interval being added up.
 #[derive(Default)]
-pub struct Slot {
+pub struct MergedInterval {
     /// The earliest shard's start of the interval.
     pub start: Option<Duration>,
     /// The latest shard's end of it.
@@ -84,7 +84,7 @@ impl QueueSum {
     }
 }
 
-impl Slot {
+impl MergedInterval {
     /// Adds one shard's interval `rec` (rows indexing `keys`); `servers` is
     /// how many queues each interval has.
     pub fn add(&mut self, rec: &IntervalRecord, keys: &[RowKey], servers: usize) {
