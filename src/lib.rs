@@ -15,6 +15,7 @@ pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod fdlimit;
+pub mod health;
 pub mod imap;
 pub mod k8s;
 pub mod live;
@@ -23,7 +24,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod plan;
 pub mod probe;
-pub mod rejudge;
+
 pub mod replay;
 pub mod report;
 pub mod results;
