@@ -104,7 +104,7 @@ impl fmt::Display for Failure {
 }
 
 impl Failure {
-    /// The process exit code design.md assigns to this failure.
+    /// The process exit code `docs/design.md` ("Commands") assigns to this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::Input(_) => 2,

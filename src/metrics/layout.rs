@@ -55,8 +55,8 @@ impl Route {
     }
 }
 
-/// One output row: path x server x home back end x command (design.md's
-/// `path,server,backend,command`).
+/// One output row: path x server x home back end x command (the
+/// `path,server,backend,command` of `docs/design.md`, "Results directory").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RowKey {
     /// `cas` or `direct`.

@@ -56,7 +56,8 @@ pub fn table(results: &[MonitorResult]) -> String {
     out
 }
 
-/// Renders `health.csv`. The first columns are fixed by design.md.
+/// Renders `health.csv`. The first columns are fixed by `docs/design.md`
+/// ("Results directory").
 pub fn to_csv(results: &[MonitorResult]) -> anyhow::Result<Vec<u8>> {
     let rows: Vec<HealthRow> = results.iter().map(health_row).collect();
     crate::results::cells::to_csv(&rows)
