@@ -4,6 +4,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
+use crate::run::FailOn;
+
 /// TLS trust: `run` and `replay` (for every server) and `probe`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TlsFlags {
@@ -34,6 +38,21 @@ pub struct ThresholdFlags {
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct FailOnFlag {
     /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
-    #[arg(long, value_enum, default_value_t = crate::run::FailOn::Unhealthy)]
-    pub fail_on: crate::run::FailOn,
+    #[arg(long, value_name = "FAIL_ON", default_value = "unhealthy", value_parser = fail_on_parser())]
+    pub fail_on: FailOn,
+}
+
+/// `--fail-on`'s values, each with its meaning (shown by `--help`).
+fn fail_on_parser() -> impl TypedValueParser<Value = FailOn> {
+    PossibleValuesParser::new([
+        PossibleValue::new("unhealthy").help("Exit 3 when a monitor ended Unhealthy"),
+        PossibleValue::new("never").help("Never exit 3 because of monitors"),
+    ])
+    .map(|s| {
+        if s == "never" {
+            FailOn::Never
+        } else {
+            FailOn::Unhealthy
+        }
+    })
 }

@@ -25,7 +25,7 @@ use crate::verdict::{self, Verdict};
 use targets::Started;
 
 /// When a run's exit code says "unhealthy".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailOn {
     /// Exit 3 when a monitor ended Unhealthy.
     #[default]
