@@ -1,4 +1,8 @@
-//! Command-line interface: flags -> plan -> the library, and the exit code.
+//! Command-line interface: every flag of every subcommand is declared here
+//! (under `cli/`), checked and turned into the library's plain options
+//! ([`plan::Overrides`], [`crate::health::HealthOptions`], ...), then the
+//! library runs and its result becomes the exit code. Flag groups that
+//! several subcommands take are declared once, in [`flags`].
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -9,10 +13,15 @@ use crate::plan;
 mod args;
 mod commands;
 pub mod env;
+pub mod flags;
 pub mod generate;
+pub mod replay;
+pub mod run;
 
-pub use args::{CompareArgs, HealthArgs, MergeArgs, ProbeArgs, ReportArgs, RunArgs, ServeArgs};
+pub use args::{CompareArgs, HealthArgs, MergeArgs, ProbeArgs, ReportArgs, ServeArgs};
 use commands::{compare, probe, report, serve};
+pub use replay::ReplayArgs;
+pub use run::{OverrideFlags, RunArgs};
 
 /// imapload: synthetic IMAP load through CAS proxies and straight to mailbox back ends,
 /// with latency histograms per server and command.
@@ -64,7 +73,7 @@ pub enum Command {
     /// Merge the results of `run --shard K/N` (all N) into one and judge the monitors on it (exit 3 when one ends Unhealthy).
     Merge(MergeArgs),
     /// Replay production logs (Exchange IMAP4 logs, Dovecot rawlogs, imapload protocol logs) as load; exits like `run`.
-    Replay(crate::replay::args::ReplayArgs),
+    Replay(ReplayArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(generate::CompletionsArgs),
     /// Print the man page (or write one page per subcommand into --dir).
@@ -151,43 +160,33 @@ fn interrupt_token() -> CancellationToken {
 async fn dispatch(command: Command) -> Result<i32, Failure> {
     match command {
         Command::Run(a) => {
-            let mut plan = plan::load(a.scenario.as_deref(), &a.overrides)?;
+            let mut plan = plan::load(a.scenario.as_deref(), &a.overrides.into())?;
             let to_stdout = a.summary_json.as_deref() == Some(std::path::Path::new("-"));
             plan.output.tables_on_stderr = to_stdout;
-            let report = crate::run::run(plan, interrupt_token(), a.fail_on).await?;
+            let report = crate::run::run(plan, interrupt_token(), a.fail_on.fail_on).await?;
             if let Some(target) = &a.summary_json {
                 crate::report::summary_json::write(&report.dir, target)?;
             }
             Ok(report.exit_code)
         }
         Command::Serve(a) => serve(a).await,
-        Command::Replay(a) => crate::replay::command(a, interrupt_token()).await,
+        Command::Replay(a) => crate::replay::command(a.into(), interrupt_token()).await,
         Command::Probe(a) => probe(a).await,
-        Command::Merge(a) => crate::merge::command(
-            &a.shards,
-            &crate::merge::MergeOptions {
-                out: a.out,
-                force: a.force,
-                allow_missing: a.allow_missing,
-                quiet: a.quiet,
-                thresholds: a.thresholds,
-            },
-        ),
+        Command::Merge(a) => {
+            let (shards, options) = a.into_parts();
+            crate::merge::command(&shards, &options)
+        }
         Command::Compare(a) => compare(a),
         Command::Report(a) => report(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),
-        Command::K8s(a) => crate::k8s::command(a),
-        Command::Health(a) => crate::rejudge::command(
-            &a.results,
-            &crate::rejudge::Rejudge {
-                scenario: a.scenario,
-                command_time_threshold: a.command_time_threshold,
-                queue_threshold: a.queue_threshold,
-                sample_period: a.sample_period,
-                escalation_delay: a.escalation_delay,
-                thresholds: a.thresholds,
-            },
-        ),
+        Command::K8s(a) => crate::k8s::command(a.into()),
+        Command::Health(a) => {
+            let (results, options) = a.into_parts();
+            crate::health::command(&results, &options)
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -125,7 +125,7 @@ pub const EXIT_REGRESSION: i32 = 4;
 pub const EXIT_FAILED: i32 = 5;
 
 /// When a run's exit code says "unhealthy".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailOn {
     /// Exit 3 when a monitor ended Unhealthy.
     #[default]

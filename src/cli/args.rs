@@ -1,10 +1,12 @@
-//! The flags of each subcommand, as clap parses them; [`super::Command`]
-//! names the subcommands and `dispatch` hands each its flags.
+//! The flags of the subcommands that read results or serve, as clap parses
+//! them (`run`'s are in [`super::run`], `replay`'s in [`super::replay`], the
+//! generators' in [`super::generate`]); [`super::Command`] names the
+//! subcommands and `dispatch` hands each its flags.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use crate::plan::Overrides;
+use super::flags::{ThresholdFlags, TlsFlags};
 
 /// Flags of `imapload merge`.
 #[derive(Debug, clap::Args)]
@@ -24,9 +26,23 @@ pub struct MergeArgs {
     /// No summary table.
     #[arg(long, short)]
     pub quiet: bool,
-    /// A threshold judged on the merged results, besides the shards' own (repeatable).
-    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
-    pub thresholds: Vec<String>,
+    /// Thresholds judged on the merged results, besides the shards' own.
+    #[command(flatten)]
+    pub thresholds: ThresholdFlags,
+}
+
+impl MergeArgs {
+    /// The shards' directories, and what `merge` does with them.
+    pub fn into_parts(self) -> (Vec<PathBuf>, crate::merge::MergeOptions) {
+        let options = crate::merge::MergeOptions {
+            out: self.out,
+            force: self.force,
+            allow_missing: self.allow_missing,
+            quiet: self.quiet,
+            thresholds: self.thresholds.thresholds,
+        };
+        (self.shards, options)
+    }
 }
 
 /// Flags of `imapload compare`.
@@ -84,16 +100,9 @@ pub struct ProbeArgs {
     /// Read the password from this file (its first line); beats --password and IMAPLOAD_PASSWORD.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Extra trust anchors (PEM).
-    #[arg(long)]
-    pub ca_file: Option<PathBuf>,
-    /// Do not verify the server certificate.
-    #[arg(long)]
-    pub insecure: bool,
-    /// The name the certificate is checked against (and sent as SNI) instead
-    /// of the URL's host; same as `?sni=NAME` in the URL.
-    #[arg(long, value_name = "NAME")]
-    pub tls_server_name: Option<String>,
+    /// TLS trust.
+    #[command(flatten)]
+    pub tls: TlsFlags,
     /// Timeout (default: Exchange's, 55 s light / 110 s full).
     #[arg(long)]
     pub timeout: Option<String>,
@@ -119,26 +128,24 @@ pub struct HealthArgs {
     /// Degraded -> Unhealthy delay, e.g. 2m.
     #[arg(long)]
     pub escalation_delay: Option<String>,
-    /// A threshold judged besides the run's own, e.g. 'p99(*) < 1s' (repeatable).
-    #[arg(long = "threshold", value_name = "EXPR", allow_hyphen_values = true)]
-    pub thresholds: Vec<String>,
+    /// Thresholds judged besides the run's own.
+    #[command(flatten)]
+    pub thresholds: ThresholdFlags,
 }
 
-/// Flags of `imapload run`. Each overrides the scenario file.
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML). Without it, the built-in scenarios/quickstart.toml.
-    pub scenario: Option<PathBuf>,
-    /// Flags that override the scenario.
-    #[command(flatten)]
-    pub overrides: Overrides,
-    /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
-    #[arg(long, value_enum, default_value_t = crate::error::FailOn::Unhealthy)]
-    pub fail_on: crate::error::FailOn,
-    /// Also write the run's totals, rows, monitors and verdict as JSON to FILE,
-    /// or to stdout with `-` (the tables then go to stderr); schema: docs/summary.schema.json.
-    #[arg(long, value_name = "FILE|-")]
-    pub summary_json: Option<PathBuf>,
+impl HealthArgs {
+    /// The results directory, and the settings to re-judge it with.
+    pub fn into_parts(self) -> (PathBuf, crate::health::HealthOptions) {
+        let options = crate::health::HealthOptions {
+            scenario: self.scenario,
+            command_time_threshold: self.command_time_threshold,
+            queue_threshold: self.queue_threshold,
+            sample_period: self.sample_period,
+            escalation_delay: self.escalation_delay,
+            thresholds: self.thresholds.thresholds,
+        };
+        (self.results, options)
+    }
 }
 
 /// Flags of `imapload serve`.

@@ -116,7 +116,7 @@ pub async fn probe(mut a: ProbeArgs) -> Result<i32, Failure> {
     let kind = ProbeKind::parse(&a.probe).map_err(|e| InputError::new("PROBE", e))?;
     let mut endpoint =
         crate::imap::url::Endpoint::parse(&a.server).map_err(|e| InputError::new("--server", e))?;
-    if let Some(name) = a.tls_server_name {
+    if let Some(name) = a.tls.tls_server_name {
         let flag = "--tls-server-name";
         crate::imap::url::check_sni(&name, flag).map_err(|m| InputError::new(flag, m))?;
         endpoint.sni = Some(name);
@@ -144,8 +144,8 @@ pub async fn probe(mut a: ProbeArgs) -> Result<i32, Failure> {
         None if kind.light() => plan::ProbePlan::default().timeout_light,
         None => plan::ProbePlan::default().timeout_full,
     };
-    let tls = crate::imap::tls::TlsClient::new(a.ca_file.as_deref(), None, a.insecure)?;
-    if a.insecure {
+    let tls = crate::imap::tls::TlsClient::new(a.tls.ca_file.as_deref(), None, a.tls.insecure)?;
+    if a.tls.insecure {
         eprintln!("{}", crate::imap::tls::INSECURE_WARNING);
     }
     let result = run_probe(

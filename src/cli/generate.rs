@@ -45,6 +45,18 @@ pub struct K8sArgs {
     pub namespace: Option<String>,
 }
 
+impl From<K8sArgs> for crate::k8s::Request {
+    fn from(a: K8sArgs) -> crate::k8s::Request {
+        crate::k8s::Request {
+            shards: a.shards,
+            image: a.image,
+            scenario: a.scenario,
+            run_id: a.run_id,
+            namespace: a.namespace,
+        }
+    }
+}
+
 /// `imapload completions SHELL`: the script on stdout.
 pub fn completions(a: CompletionsArgs) -> Result<i32, Failure> {
     let mut cmd = super::command();

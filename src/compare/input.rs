@@ -36,8 +36,8 @@ fn bad(file: &Path, line: Option<usize>, key: Option<&str>, msg: impl Into<Strin
 
 /// Reads `dir/summary.csv` and returns its rows in file order with the
 /// `metric` column. Missing directory or file, a header that does not start
-/// with the leading columns of design.md or lacks the metric column, a non-numeric cell or
-/// a duplicated row are [`InputError`]s.
+/// with the leading columns (`docs/design.md`, "Results directory") or lacks
+/// the metric column, a non-numeric cell or a duplicated row are [`InputError`]s.
 pub fn read_summary(dir: &Path, metric: Metric) -> Result<Vec<(Key, Side)>, Failure> {
     if !dir.is_dir() {
         return Err(bad(dir, None, None, "no such results directory"));

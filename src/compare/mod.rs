@@ -340,7 +340,8 @@ fn row(
     }
 }
 
-/// Reads `summary.csv` of both results directories (design.md columns) and
+/// Reads `summary.csv` of both results directories (the columns of
+/// `docs/design.md`, "Results directory") and
 /// joins them on path x server x backend x command.
 pub fn compare(
     baseline: &Path,

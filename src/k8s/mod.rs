@@ -6,7 +6,8 @@
 pub mod manifests;
 pub mod yaml;
 
-use crate::cli::generate::K8sArgs;
+use std::path::PathBuf;
+
 use crate::error::{Failure, InputError};
 use manifests::Spec;
 
@@ -18,15 +19,30 @@ pub const MAX_SHARDS: u32 = 1000;
 /// must stay within a DNS label's 63 characters.
 pub const MAX_RUN_ID: usize = 40;
 
+/// What `imapload k8s` is asked for (its flags, parsed by `cli::generate`).
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Number of shards (pods of the Indexed Job).
+    pub shards: u32,
+    /// The container image.
+    pub image: String,
+    /// The scenario file, checked and carried in a ConfigMap.
+    pub scenario: PathBuf,
+    /// Names this run's Jobs, ConfigMap and folder on the volume (default: the UTC time).
+    pub run_id: Option<String>,
+    /// The namespace of every object (default: kubectl's current one).
+    pub namespace: Option<String>,
+}
+
 /// Runs `imapload k8s`: prints the manifests on stdout.
-pub fn command(a: K8sArgs) -> Result<i32, Failure> {
+pub fn command(a: Request) -> Result<i32, Failure> {
     let spec = spec(a)?;
     print!("{}", yaml::stream(&spec.all()));
     Ok(0)
 }
 
 /// Checks the flags and the scenario and gathers what the manifests need.
-pub fn spec(a: K8sArgs) -> Result<Spec, Failure> {
+pub fn spec(a: Request) -> Result<Spec, Failure> {
     if a.shards == 0 || a.shards > MAX_SHARDS {
         let msg = format!("must be 1 to {MAX_SHARDS}, not {}", a.shards);
         return Err(InputError::new("--shards", msg).into());

@@ -95,7 +95,8 @@ pub struct RunPlan {
     pub seed: u64,
     /// How long sessions are started for; in-flight sessions then log out.
     pub duration: Duration,
-    /// Recording interval: per-worker histograms are merged on this tick.
+    /// Recording interval: on this tick the workers' samples are added into
+    /// one histogram per row.
     pub interval: Duration,
     /// Where the servers are.
     pub topology: TopologyPlan,

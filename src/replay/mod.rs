@@ -8,7 +8,6 @@
 //! monitors, thresholds, report) plus `replay.csv`: per command, the log
 //! beside the replay.
 
-pub mod args;
 pub mod classify;
 pub mod conversation;
 pub mod csvline;
@@ -17,6 +16,7 @@ pub mod event;
 pub mod exchange;
 pub mod mapper;
 pub mod merge;
+pub mod options;
 pub mod plan;
 pub mod protolog;
 pub mod rawlog;
@@ -34,15 +34,15 @@ use crate::error::{Failure, InputError};
 use crate::plan::{LoadModel, LoginMethod, RunPlan, TopologyPlan};
 use crate::results::Security;
 
-use args::ReplayArgs;
 use event::Role;
+use options::ReplayOptions;
 use plan::ReplayPlan;
 
 /// Time given after the last logged command for the sessions to finish.
 const TAIL: Duration = Duration::from_secs(5);
 
 /// Runs `imapload replay` and returns the exit code (as `run`'s).
-pub async fn command(a: ReplayArgs, interrupt: CancellationToken) -> Result<i32, Failure> {
+pub async fn command(a: ReplayOptions, interrupt: CancellationToken) -> Result<i32, Failure> {
     let o = &a.overrides;
     for (set, flag) in [
         (o.duration.is_some(), "--duration"),

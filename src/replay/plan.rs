@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::args::{ReplayArgs, Via};
 use super::event::Role;
+use super::options::{ReplayOptions, Via};
 use crate::error::InputError;
 
 /// `[replay]` as written.
@@ -71,7 +71,7 @@ pub struct ReplayPlan {
 }
 
 /// Reads the `[replay]` table of `scenario` (if any) and applies the flags.
-pub fn build(a: &ReplayArgs) -> Result<ReplayPlan, InputError> {
+pub fn build(a: &ReplayOptions) -> Result<ReplayPlan, InputError> {
     let raw = match &a.scenario {
         Some(path) => read(path)?,
         None => RawReplay::default(),

@@ -1,6 +1,7 @@
 //! `probes.csv` and `health.csv` rows: the probe attempts of a run (read back
 //! by `health` to re-judge the probe monitors) and the Get-ServerHealth view
-//! of the monitors (its first four columns fixed by design.md).
+//! of the monitors (its first four columns fixed by `docs/design.md`,
+//! "Results directory").
 
 use serde::{Deserialize, Serialize};
 

@@ -29,8 +29,8 @@ impl fmt::Display for Path {
     }
 }
 
-/// One output row: path x server x home back end x command (the first four
-/// columns of `summary.csv`: `path,server,backend,command`).
+/// One output row: path x server x home back end x command (the
+/// `path,server,backend,command` of `docs/design.md`, "Results directory").
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RowKey {
     /// `cas` or `direct`.

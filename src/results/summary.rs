@@ -1,7 +1,7 @@
 //! One summary row: a line of `summary.csv` and an element of `run.json`'s
 //! `summary`, the same type for both so the columns and keys cannot drift.
 //! Fields are declared in column order: the first six are fixed by
-//! design.md and users' scripts rely on the rest.
+//! `docs/design.md` ("Results directory") and users' scripts rely on the rest.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -226,7 +226,8 @@ pub fn from_csv(data: &[u8]) -> anyhow::Result<Vec<SummaryRow>> {
     super::cells::from_csv(data)
 }
 
-/// How many columns every `summary.csv` starts with, fixed by design.md:
+/// How many columns every `summary.csv` starts with, fixed by
+/// `docs/design.md` ("Results directory"):
 /// `path,server,backend,command,count,errors`.
 pub const LEADING: usize = 6;
 

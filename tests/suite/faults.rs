@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use imapload::health::{judge_monitors, HealthOptions};
 use imapload::plan::Overrides;
-use imapload::rejudge::{rejudge, Rejudge};
 use imapload::results::AlertValue;
 use imapload::results::ErrorReason;
 use imapload::run::RunReport;
@@ -61,7 +61,7 @@ fn assert_complete(report: &RunReport) {
 /// ImapSelfTestMonitor went Degraded or worse on `server` and on no other
 /// back end, and a probe of `server` failed to connect.
 fn assert_probe_monitor_fired(report: &RunReport, server: &str) {
-    let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
+    let judged = judge_monitors(&report.dir, &HealthOptions::default()).unwrap();
     let self_tests: Vec<_> = judged
         .iter()
         .filter(|r| r.monitor == "ImapSelfTestMonitor")

@@ -2,7 +2,7 @@
 //! queue model against the servers' own queues (Little's law), probe failures,
 //! and re-judging saved results.
 
-use imapload::rejudge::{rejudge, rejudge_verdict, Rejudge};
+use imapload::health::{judge_monitors, judge_verdict, HealthOptions};
 use imapload::results::AlertValue;
 
 use crate::support::*;
@@ -44,7 +44,7 @@ async fn a_slow_backend_turns_its_monitor_and_the_cas_unhealthy_and_rejudging_hi
     let report = run(plan).await;
     assert_eq!(report.exit_code, 3, "a monitor should end Unhealthy");
     assert_eq!(report.errors, 0, "{}", error_rows(&report));
-    let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
+    let judged = judge_monitors(&report.dir, &HealthOptions::default()).unwrap();
     assert_eq!(
         states(&judged, "AverageCommandProcessingTimeGt60sMonitor"),
         [
@@ -71,11 +71,11 @@ async fn a_slow_backend_turns_its_monitor_and_the_cas_unhealthy_and_rejudging_hi
         "{health}"
     );
     // A higher threshold on the same saved histograms: healthy.
-    let higher = Rejudge {
+    let higher = HealthOptions {
         command_time_threshold: Some("60s".into()),
         ..Default::default()
     };
-    let rejudged = rejudge(&report.dir, &higher).unwrap();
+    let rejudged = judge_monitors(&report.dir, &higher).unwrap();
     assert!(rejudged
         .iter()
         .all(|r| r.alert_value == AlertValue::Healthy));
@@ -95,7 +95,7 @@ async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
         &quiet_out(dir.path()),
     );
     let report = run(plan).await;
-    let judged = rejudge(&report.dir, &Rejudge::default()).unwrap();
+    let judged = judge_monitors(&report.dir, &HealthOptions::default()).unwrap();
     assert_eq!(
         states(&judged, "ImapDeepTestMonitor"),
         [
@@ -122,9 +122,9 @@ async fn refused_logins_fail_the_deep_test_but_not_the_self_test() {
     // gates the same run fails its verdict (5).
     assert!(report.verdict.passed, "{:?}", report.verdict.reasons);
     assert_eq!(report.exit_code, 3);
-    let gated = rejudge_verdict(
+    let gated = judge_verdict(
         &report.dir,
-        &Rejudge {
+        &HealthOptions {
             thresholds: vec!["errors.rate <= 1%".into()],
             ..Default::default()
         },

@@ -1,18 +1,13 @@
-//! The flags of `imapload replay` (each overrides the scenario's `[replay]`
-//! table; the topology flags are `run`'s).
+//! The flags of `imapload replay`: each overrides the scenario's `[replay]`
+//! table; the topology, users, TLS and output flags are `run`'s.
 
 use std::path::PathBuf;
 
-use crate::plan::Overrides;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
-/// Which path replayed sessions take, whatever their log says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Via {
-    /// Every session through a CAS.
-    Cas,
-    /// Every session straight to its user's home back end.
-    Direct,
-}
+use super::flags::FailOnFlag;
+use super::run::OverrideFlags;
+use crate::replay::options::{ReplayOptions, Via};
 
 /// Flags of `imapload replay`.
 #[derive(Debug, clap::Args)]
@@ -48,15 +43,44 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub include_probes: bool,
     /// Every session via a CAS or direct (default: front-end logs via a CAS, back-end logs direct).
-    #[arg(long, value_enum)]
+    #[arg(long, value_name = "VIA", value_parser = via_parser())]
     pub via: Option<Via>,
     /// Most replayed sessions open at once (default 2000); more wait and are reported as generator saturation.
     #[arg(long)]
     pub max_sessions: Option<usize>,
     /// Flags as for `run`: topology, users, TLS, output.
     #[command(flatten)]
-    pub overrides: Overrides,
-    /// Exit 3 when a monitor ended Unhealthy (`unhealthy`, the default) or never.
-    #[arg(long, value_enum, default_value_t = crate::error::FailOn::Unhealthy)]
-    pub fail_on: crate::error::FailOn,
+    pub overrides: OverrideFlags,
+    /// Exit 3 on an Unhealthy monitor or not.
+    #[command(flatten)]
+    pub fail_on: FailOnFlag,
+}
+
+/// `--via`'s values, each with its meaning (shown by `--help`).
+fn via_parser() -> impl TypedValueParser<Value = Via> {
+    PossibleValuesParser::new([
+        PossibleValue::new("cas").help("Every session through a CAS"),
+        PossibleValue::new("direct").help("Every session straight to its user's home back end"),
+    ])
+    .map(|s| if s == "cas" { Via::Cas } else { Via::Direct })
+}
+
+impl From<ReplayArgs> for ReplayOptions {
+    fn from(a: ReplayArgs) -> ReplayOptions {
+        ReplayOptions {
+            sources: a.sources,
+            scenario: a.scenario,
+            speed: a.speed,
+            from: a.from,
+            to: a.to,
+            sample: a.sample,
+            user_map: a.user_map,
+            allow_destructive: a.allow_destructive,
+            include_probes: a.include_probes,
+            via: a.via,
+            max_sessions: a.max_sessions,
+            overrides: a.overrides.into(),
+            fail_on: a.fail_on.fail_on,
+        }
+    }
 }

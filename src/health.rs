@@ -19,9 +19,10 @@ use crate::results::{keys, RunRecord};
 use crate::verdict::files::WindowRows;
 use crate::verdict::Measured;
 
-/// Settings to re-judge with; each `None` keeps the saved run's value.
+/// Settings to re-judge with (`imapload health`'s flags); each `None` keeps
+/// the saved run's value.
 #[derive(Debug, Clone, Default)]
-pub struct Rejudge {
+pub struct HealthOptions {
     /// Take `[monitors]` and `[probes]` from this scenario file.
     pub scenario: Option<PathBuf>,
     /// AverageCommandProcessingTime threshold (`--command-time-threshold 90s`).
@@ -116,7 +117,10 @@ fn read_series(
 }
 
 /// The monitor settings to re-judge with: the run's, or a scenario's, then flags.
-fn monitor_settings(run: &RunRecord, with: &Rejudge) -> Result<(MonitorPlan, ProbePlan), Failure> {
+fn monitor_settings(
+    run: &RunRecord,
+    with: &HealthOptions,
+) -> Result<(MonitorPlan, ProbePlan), Failure> {
     let (mut monitors, mut probes) = match &with.scenario {
         None => (run.monitor_settings())
             .map_err(|e| Failure::Run(anyhow::anyhow!("run.json: {e}")))?
@@ -153,7 +157,7 @@ fn monitor_settings(run: &RunRecord, with: &Rejudge) -> Result<(MonitorPlan, Pro
 }
 
 /// Re-evaluates the monitors of the results directory `dir`.
-pub fn rejudge(dir: &Path, with: &Rejudge) -> Result<Vec<MonitorResult>, Failure> {
+pub fn judge_monitors(dir: &Path, with: &HealthOptions) -> Result<Vec<MonitorResult>, Failure> {
     let saved = Saved::load(dir)?;
     let (monitors, probes) = monitor_settings(&saved.run, with)?;
     let mut feed = feed_of(&saved, &monitors);
@@ -181,7 +185,7 @@ fn monitors_of(
 
 /// Re-judges the thresholds and error gates of the results directory `dir`
 /// (the run's own, plus `with.thresholds`) on its steady window.
-pub fn rejudge_verdict(dir: &Path, with: &Rejudge) -> Result<Verdict, Failure> {
+pub fn judge_verdict(dir: &Path, with: &HealthOptions) -> Result<Verdict, Failure> {
     let saved = Saved::load(dir)?;
     let mut feed = feed_of(&saved, &MonitorPlan::default());
     let mut rows = window_rows(dir, &saved)?;
@@ -194,7 +198,12 @@ fn window_rows(dir: &Path, s: &Saved) -> Result<WindowRows, Failure> {
     Ok(WindowRows::open(dir, interval, s.window)?)
 }
 
-fn verdict_of(dir: &Path, s: &Saved, rows: WindowRows, with: &Rejudge) -> Result<Verdict, Failure> {
+fn verdict_of(
+    dir: &Path,
+    s: &Saved,
+    rows: WindowRows,
+    with: &HealthOptions,
+) -> Result<Verdict, Failure> {
     let file = dir.join(crate::results::files::RUN_JSON);
     let mut plan = ThresholdPlan::saved(s.run.verdict.as_ref())
         .map_err(|m| InputError::at(&file, None, Some(keys::VERDICT.into()), m))?;
@@ -218,7 +227,7 @@ fn verdict_of(dir: &Path, s: &Saved, rows: WindowRows, with: &Rejudge) -> Result
 /// Runs `imapload health`: prints the health table, the thresholds and the
 /// verdict, and returns the exit code (5 when the verdict fails, else 3 when
 /// a monitor ends Unhealthy).
-pub fn command(dir: &Path, with: &Rejudge) -> Result<i32, Failure> {
+pub fn command(dir: &Path, with: &HealthOptions) -> Result<i32, Failure> {
     let saved = Saved::load(dir)?;
     let (monitors, probes) = monitor_settings(&saved.run, with)?;
     let mut feed = feed_of(&saved, &monitors);
