@@ -1,5 +1,5 @@
 //! The probe's commands over the client exchange ([`crate::imap::client`]):
-//! send one `z<n>` command and read until its tagged answer. Unlike the
+//! send one command and read until its tagged answer. Unlike the
 //! engine's hot path this keeps the answer text, because a probe reports
 //! what the server said.
 
@@ -50,30 +50,57 @@ pub(super) enum ExchangeError {
     Unexpected(String),
 }
 
-/// Sends a command made of `segments` (tag included, CRLF at the end of the
-/// last) through the client exchange and reads until the tagged answer for
-/// `tag`, skipping untagged data. Every segment but the last must end in a
-/// synchronizing literal header (`{n}\r\n`): the next one is sent only after
-/// the server's `+`, or the server's early tagged answer (a NO to the
-/// literal) is returned.
-pub(super) async fn command(
-    conn: &mut Connection,
-    tag: &str,
-    segments: &[Vec<u8>],
-) -> Result<Answer, ExchangeError> {
-    if segments.is_empty() {
-        return Err(ExchangeError::Unexpected("empty command".to_string()));
+/// A probe's connection and the buffer its commands are encoded in, so its
+/// tags run `a1`, `a2`, ... as the engine's do.
+pub(super) struct Wire {
+    pub conn: Connection,
+    cmd: CommandBuf,
+}
+
+impl Wire {
+    /// A fresh connection's wire.
+    pub fn new(conn: Connection) -> Wire {
+        Wire {
+            conn,
+            cmd: CommandBuf::new(),
+        }
     }
-    let slices: Vec<&[u8]> = segments.iter().map(Vec::as_slice).collect();
-    let parts: Vec<&[&[u8]]> = slices.chunks(1).collect();
+
+    /// Sends a command without arguments (`CAPABILITY`, `STARTTLS`, `LOGOUT`)
+    /// and reads until its tagged answer.
+    pub async fn verb(&mut self, verb: &[u8]) -> Result<Answer, ExchangeError> {
+        let tag = self.cmd.begin();
+        self.cmd.atom(verb).crlf();
+        let line = [self.cmd.as_bytes()];
+        command(&mut self.conn, tag, &[&line[..]]).await
+    }
+
+    /// `LOGIN user pass` with the encoder every client of the crate uses
+    /// (synchronizing literals for values a quoted string cannot carry).
+    pub async fn login(&mut self, user: &str, pass: &str) -> Result<Answer, ExchangeError> {
+        let (tag, parts) =
+            client::encode_login(&mut self.cmd, user.as_bytes(), pass.as_bytes(), |_| false);
+        let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
+        command(&mut self.conn, tag, &parts).await
+    }
+}
+
+/// Sends a command's `parts` (each but the last ending in a synchronizing
+/// literal header, sent after the server's `+`) and reads until the tagged
+/// answer for `tag`, skipping untagged data.
+async fn command(
+    conn: &mut Connection,
+    tag: u32,
+    parts: &[&[&[u8]]],
+) -> Result<Answer, ExchangeError> {
     let mut login_disabled = false;
     let mut watch = |resp: &Response<'_>| {
         let caps = Capabilities::from_response(resp);
         login_disabled |= caps.is_some_and(|c| c.login_disabled);
         Ok::<(), Infallible>(())
     };
-    let expect = Expect::tagged(Tag::Text(tag.as_bytes()));
-    client::command(conn, &parts, &expect, &mut watch)
+    let expect = Expect::tagged(Tag::Numbered(tag));
+    client::command(conn, parts, &expect, &mut watch)
         .await
         .map_err(|e| ExchangeError::from_client(e, tag))?;
     let resp = conn.last_response();
@@ -86,12 +113,12 @@ pub(super) async fn command(
 
 impl ExchangeError {
     /// The client exchange's failure of command `tag`, in the probe's words.
-    fn from_client(e: ClientError<Infallible>, tag: &str) -> ExchangeError {
+    fn from_client(e: ClientError<Infallible>, tag: u32) -> ExchangeError {
         match e {
             ClientError::Transport(e) => ExchangeError::Io(e),
             ClientError::Bye(text) => ExchangeError::Bye(lossy(&text)),
             ClientError::WrongTag(got) => ExchangeError::Unexpected(format!(
-                "answer with tag `{}` to command `{tag}`",
+                "answer with tag `{}` to command `a{tag}`",
                 lossy(&got)
             )),
             ClientError::UnexpectedContinuation => {
@@ -103,29 +130,6 @@ impl ExchangeError {
             ClientError::Observer(never) => match never {},
         }
     }
-}
-
-/// `tag VERB arg arg...` as segments for [`command`]: atoms or quoted
-/// strings where possible, synchronizing literals for values a quoted string
-/// cannot carry (8-bit, CR, LF, NUL).
-pub(super) fn segments(tag: &str, verb: &str, args: &[&str]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = CommandBuf::new();
-    buf.raw(tag.as_bytes()).sp().atom(verb.as_bytes());
-    for arg in args {
-        buf.sp();
-        if CommandBuf::needs_literal(arg.as_bytes()) {
-            buf.literal_header(arg.len(), false);
-            out.push(buf.as_bytes().to_vec());
-            buf = CommandBuf::new();
-            buf.raw(arg.as_bytes());
-        } else {
-            buf.astring(arg.as_bytes());
-        }
-    }
-    buf.crlf();
-    out.push(buf.as_bytes().to_vec());
-    out
 }
 
 /// Bytes as one printable line (control characters become spaces).
@@ -162,17 +166,6 @@ mod tests {
         assert_eq!(bracket_field(t, "Error").as_deref(), Some("BadPassword"));
         assert_eq!(bracket_field(t, "Proxy"), None);
         assert_eq!(bracket_field("[Proxy=unclosed", "Proxy"), None);
-    }
-
-    #[test]
-    fn literals_only_where_needed() {
-        let segs = segments("z2", "LOGIN", &["user01", "p ss\"w"]);
-        assert_eq!(segs, vec![b"z2 LOGIN user01 \"p ss\\\"w\"\r\n".to_vec()]);
-        let segs = segments("z2", "LOGIN", &["u", "pä"]);
-        assert_eq!(
-            segs,
-            vec![b"z2 LOGIN u {3}\r\n".to_vec(), "pä\r\n".as_bytes().to_vec()]
-        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use super::exchange::{self, bracket_field, lossy, ExchangeError};
+use super::exchange::{bracket_field, lossy, ExchangeError, Wire};
 use super::{FailureClass, ProbeKind, ProbeResult};
 use crate::imap::client::{self, ClientError};
 use crate::imap::conn::{Connection, ImapError};
@@ -174,12 +174,11 @@ async fn attempt(
             ),
         )),
         Ok(Err(f)) => Err(f),
-        Ok(Ok((mut conn, proxied))) => {
+        Ok(Ok((mut wire, proxied))) => {
             let grace = deadline.min(Instant::now() + LOGOUT_GRACE);
-            let bye = exchange::segments("z3", "LOGOUT", &[]);
             let _ = tokio::time::timeout_at(grace.into(), async {
-                let _ = exchange::command(&mut conn, "z3", &bye).await;
-                conn.shutdown().await;
+                let _ = wire.verb(b"LOGOUT").await;
+                wire.conn.shutdown().await;
             })
             .await;
             Ok(proxied)
@@ -198,9 +197,9 @@ async fn sequence(
     tls: &TlsClient,
     (user, password): (&str, &str),
     stage: &mut Stage,
-) -> Result<(Connection, Option<String>), Failure> {
+) -> Result<(Wire, Option<String>), Failure> {
     let authority = endpoint.authority();
-    let mut conn = Connection::connect_host(&authority, Limits::default())
+    let conn = Connection::connect_host(&authority, Limits::default())
         .await
         .map_err(|e| {
             Failure::new(
@@ -208,33 +207,28 @@ async fn sequence(
                 format!("cannot connect to {authority}: {e}"),
             )
         })?;
+    let mut wire = Wire::new(conn);
     if endpoint.security == Security::Tls {
         *stage = Stage::Tls;
-        upgrade(&mut conn, tls, endpoint).await?;
+        upgrade(&mut wire.conn, tls, endpoint).await?;
     }
     *stage = Stage::Greeting;
-    greeting(&mut conn).await?;
+    greeting(&mut wire.conn).await?;
     if endpoint.security == Security::StartTls {
         *stage = Stage::StartTls;
-        let answer = exchange::command(&mut conn, "z0", &exchange::segments("z0", "STARTTLS", &[]))
-            .await
-            .map_err(|e| Failure::exchange(Stage::StartTls, e))?;
+        let answer =
+            (wire.verb(b"STARTTLS").await).map_err(|e| Failure::exchange(Stage::StartTls, e))?;
         if !answer.ok() {
             return Err(Failure::new(
                 FailureClass::Tls,
                 format!("STARTTLS refused: {}", answer.describe()),
             ));
         }
-        upgrade(&mut conn, tls, endpoint).await?;
+        upgrade(&mut wire.conn, tls, endpoint).await?;
     }
     *stage = Stage::Capability;
-    let answer = exchange::command(
-        &mut conn,
-        "z1",
-        &exchange::segments("z1", "CAPABILITY", &[]),
-    )
-    .await
-    .map_err(|e| Failure::exchange(Stage::Capability, e))?;
+    let answer =
+        (wire.verb(b"CAPABILITY").await).map_err(|e| Failure::exchange(Stage::Capability, e))?;
     if !answer.ok() {
         return Err(Failure::new(
             FailureClass::Capability,
@@ -242,18 +236,16 @@ async fn sequence(
         ));
     }
     if kind.light() {
-        return Ok((conn, None));
+        return Ok((wire, None));
     }
     *stage = Stage::Login;
-    if answer.login_disabled && !conn.is_tls() {
+    if answer.login_disabled && !wire.conn.is_tls() {
         let why = "the server advertises LOGINDISABLED on this plain connection; the password \
                    was not sent (use imaps:// or ?starttls)";
         return Err(Failure::new(FailureClass::Auth, why.to_string()));
     }
-    let login = exchange::segments("z2", "LOGIN", &[user, password]);
-    let answer = exchange::command(&mut conn, "z2", &login)
-        .await
-        .map_err(|e| Failure::exchange(Stage::Login, e))?;
+    let answer =
+        (wire.login(user, password).await).map_err(|e| Failure::exchange(Stage::Login, e))?;
     let proxied = bracket_field(&answer.text, "Proxy");
     if !answer.ok() {
         let error = match bracket_field(&answer.text, "Error") {
@@ -266,7 +258,7 @@ async fn sequence(
             proxied,
         });
     }
-    Ok((conn, proxied))
+    Ok((wire, proxied))
 }
 
 async fn upgrade(conn: &mut Connection, tls: &TlsClient, ep: &Endpoint) -> Result<(), Failure> {
