@@ -1,42 +1,27 @@
 //! LIST reference pattern (RFC 3501 6.3.8): the fixed folders, with their
-//! special-use attributes, and the account's scratch folders.
+//! special-use attributes, and the account's scratch folders; LSUB (6.3.9)
+//! answers the same, since every folder counts as subscribed.
 
-use imap_codec::imap_types::command::CommandBody;
-use imap_codec::imap_types::mailbox::ListMailbox;
+use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::session::{mailbox_name, Next, Session};
 use crate::sim::store::FOLDERS;
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::List { .. }";
-/// Base IMAP4rev1.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// Authenticated or selected.
-pub(super) const STATE: Needs = Needs::Authenticated;
-
-/// Its timing row.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::List)
-}
-
-/// The folders the pattern matches.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::List {
-        reference,
-        mailbox_wildcard,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
-    let pattern = list_pattern(mailbox_wildcard);
-    answer(s, tag, "LIST", &mailbox_name(reference), &pattern);
+/// LIST or LSUB (`verb`): the folders the pattern matches.
+pub(super) fn handle(
+    s: &mut Session,
+    tag: &str,
+    verb: &str,
+    reference: &Mailbox<'_>,
+    wildcard: &ListMailbox<'_>,
+) -> Next {
+    let pattern = list_pattern(wildcard);
+    answer(s, tag, verb, &mailbox_name(reference), &pattern);
     Next::Continue
 }
 
 /// A LIST pattern as bytes.
-pub(super) fn list_pattern(p: &ListMailbox) -> Vec<u8> {
+fn list_pattern(p: &ListMailbox) -> Vec<u8> {
     match p {
         ListMailbox::Token(t) => t.as_ref().to_vec(),
         ListMailbox::String(s) => s.as_ref().to_vec(),
@@ -44,7 +29,7 @@ pub(super) fn list_pattern(p: &ListMailbox) -> Vec<u8> {
 }
 
 /// The `* LIST` / `* LSUB` lines for `reference` + `pattern`, then OK.
-pub(super) fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8]) {
+fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8]) {
     if pattern.is_empty() {
         s.line(format!("* {verb} (\\Noselect) \"/\" \"\""));
     } else {
@@ -86,7 +71,7 @@ fn scratch(s: &mut Session, verb: &str, pattern: &[u8]) {
 
 /// LIST pattern match: `*` and `%` match any run of characters (the folder
 /// set is flat, so the two only differ in hierarchy we do not have).
-pub(super) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     // Dynamic programming over name prefixes: linear in the pattern, so a
     // hostile pattern of thousands of `*` costs nothing.
     let mut reach = vec![false; name.len() + 1];
