@@ -106,13 +106,17 @@ pub enum CommandKind {
     /// GETQUOTAROOT mailbox (RFC 9208 4.3.2): a client showing how full the
     /// account is (the quota roots of its mailbox and their usage).
     Getquotaroot,
+    /// LIST "" "*" RETURN (SPECIAL-USE) (RFC 6154, in RFC 5258's syntax): the
+    /// folder tree with each folder's role (\Sent, \Drafts, \Trash...), as
+    /// iOS Mail and Thunderbird ask for it.
+    ListSpecialUse,
     /// LOGOUT (RFC 3501 6.1.3).
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed: the declaration order.
-    pub const ALL: [CommandKind; 41] = [
+    pub const ALL: [CommandKind; 42] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -153,6 +157,7 @@ impl CommandKind {
         CommandKind::Unsubscribe,
         CommandKind::Check,
         CommandKind::Getquotaroot,
+        CommandKind::ListSpecialUse,
         CommandKind::Logout,
     ];
 
@@ -202,6 +207,7 @@ impl CommandKind {
             CommandKind::Unsubscribe => "UNSUBSCRIBE",
             CommandKind::Check => "CHECK",
             CommandKind::Getquotaroot => "GETQUOTAROOT",
+            CommandKind::ListSpecialUse => "LIST_SPECIAL_USE",
             CommandKind::Logout => "LOGOUT",
         }
     }

@@ -4,7 +4,7 @@ use super::response::{Kind, Response};
 
 /// The capability atoms some command kind looks for (its spec names one with
 /// [`Atom::named`]); an [`Atom`] is an index into it.
-pub const COMMAND_ATOMS: [&str; 5] = ["ENABLE", "IDLE", "MOVE", "QUOTA", "UIDPLUS"];
+pub const COMMAND_ATOMS: [&str; 6] = ["ENABLE", "IDLE", "MOVE", "QUOTA", "SPECIAL-USE", "UIDPLUS"];
 
 /// A capability atom some command kind needs (`IDLE`, `UIDPLUS`, `MOVE`...):
 /// the kind's spec names it with [`Atom::named`], which must be one of

@@ -51,6 +51,7 @@ pub fn classify(verb: &str, args: &str) -> Class {
         "MOVE" | "UID MOVE" => K::Move,
         "EXPUNGE" => K::Expunge,
         "UID EXPUNGE" => K::UidExpunge,
+        "LIST" if args.to_ascii_uppercase().ends_with(" RETURN (SPECIAL-USE)") => K::ListSpecialUse,
         // XLIST is Gmail's LIST with special-use flags, which LIST answers too.
         "XLIST" => K::List,
         other => match CommandKind::from_label(other) {

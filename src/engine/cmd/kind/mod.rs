@@ -26,6 +26,7 @@ mod getquotaroot;
 mod id;
 mod idle;
 mod list;
+mod list_special_use;
 mod r#move;
 mod rename;
 mod search;
@@ -81,6 +82,7 @@ pub fn spec(kind: CommandKind) -> &'static Spec {
         K::Subscribe => &subscribe::SPEC,
         K::Unsubscribe => &unsubscribe::SPEC,
         K::Getquotaroot => &getquotaroot::SPEC,
+        K::ListSpecialUse => &list_special_use::SPEC,
     }
 }
 

@@ -34,10 +34,11 @@ mod uid_expunge;
 /// The capability atoms the commands below advertise: the SASL mechanisms
 /// (with the initial response inline), then ENABLE, QUOTA (GETQUOTAROOT),
 /// ID, IDLE, MOVE, NAMESPACE, UIDPLUS (UID EXPUNGE, `[APPENDUID]`,
-/// `[COPYUID]`) and UNSELECT. STARTTLS and LOGINDISABLED are added by
+/// `[COPYUID]`), UNSELECT and SPECIAL-USE (LIST's special-use attributes,
+/// and its `RETURN (SPECIAL-USE)`). STARTTLS and LOGINDISABLED are added by
 /// `backend::capabilities` where they apply.
 pub(super) const ADVERTISED: &str = "SASL-IR AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER \
-     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT";
+     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT SPECIAL-USE";
 
 /// The BAD text of a command sent before login that needs one.
 const NOT_AUTHENTICATED: &str = "Command received in Invalid state.";
@@ -215,6 +216,11 @@ pub(super) async fn serve_by_verb(s: &mut Session, tag: &str, raw: &[u8]) -> Opt
         ("ID", _) => anywhere(s, K::Id, |s| simple::id(s, tag)).await,
         ("NAMESPACE", _) => {
             authenticated(s, tag, K::Namespace, |s, _| simple::namespace(s, tag)).await
+        }
+        ("LIST", _) => {
+            let plain = list::without_special_use_return(raw)?;
+            let special_use = |s: &mut Session, _| list::special_use(s, tag, &plain);
+            authenticated(s, tag, K::ListSpecialUse, special_use).await
         }
         ("UID", "EXPUNGE") => {
             in_mailbox(s, tag, K::UidExpunge, |m| uid_expunge::handle(m, tag, raw)).await
