@@ -201,6 +201,13 @@ mod tests {
             K::FetchPartial
         );
         assert_eq!(kind("1:* (FLAGS) (CHANGEDSINCE 5)"), K::FetchFlags);
+        // The strongest item decides, wherever it stands in the list.
+        assert_eq!(
+            kind("5 (BODY.PEEK[]<0.100> BODY[1] ENVELOPE)"),
+            K::FetchPartial
+        );
+        assert_eq!(kind("5 (BODY[1] ENVELOPE FLAGS)"), K::FetchBody);
+        assert_eq!(kind("5 (ENVELOPE FLAGS)"), K::FetchHeaders);
     }
 
     #[test]
