@@ -44,7 +44,7 @@ pub enum CommandKind {
     Status,
     /// FETCH lo:hi (UID FLAGS): the message list.
     FetchFlags,
-    /// FETCH of envelope + header section (BODY.PEEK[HEADER]): the list view.
+    /// FETCH of envelope + header section (`BODY.PEEK[HEADER]`): the list view.
     FetchHeaders,
     /// FETCH of a whole message (BODY[]): opening a message.
     FetchBody,

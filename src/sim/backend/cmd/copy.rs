@@ -7,7 +7,7 @@ use crate::sim::backend::seqset::{format_uids, resolve};
 use crate::sim::backend::session::{mailbox_name, InMailbox, Next};
 use crate::sim::store::{flags, Folder, Message};
 
-/// Copies into the target, which must exist (NO [TRYCREATE] otherwise).
+/// Copies into the target, which must exist (`NO [TRYCREATE]` otherwise).
 pub(super) fn handle(
     s: &mut InMailbox<'_>,
     tag: &str,

@@ -11,7 +11,7 @@ use crate::sim::store::Account;
 /// The message limit of the one quota root.
 const LIMIT: u64 = 100_000;
 
-/// `* QUOTAROOT`, `* QUOTA`, then OK; NO [NONEXISTENT] for an unknown mailbox.
+/// `* QUOTAROOT`, `* QUOTA`, then OK; `NO [NONEXISTENT]` for an unknown mailbox.
 pub(super) fn handle(s: &mut Session, tag: &str, account: &Account, mailbox: &Mailbox<'_>) -> Next {
     let Some(folder) = account.folder(&mailbox_name(mailbox)).cloned() else {
         s.line(format!("{tag} NO [NONEXISTENT] No such mailbox"));

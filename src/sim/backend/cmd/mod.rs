@@ -54,6 +54,8 @@ pub(super) async fn serve_decoded(s: &mut Session, tag: &str, body: CommandBody<
         B::Login { username, password } => {
             anywhere(s, K::Login, |s| simple::login(s, tag, &username, &password)).await
         }
+        // Any state (a second login is answered by the login rules); the
+        // handler takes AUTHENTICATE's worker once the response is in.
         B::Authenticate {
             mechanism,
             initial_response,
