@@ -2,11 +2,13 @@
 
 use super::response::{Kind, Response};
 
-include!(concat!(env!("OUT_DIR"), "/command_atoms.rs"));
+/// The capability atoms some command kind looks for (its spec names one with
+/// [`Atom::named`]); an [`Atom`] is an index into it.
+pub const COMMAND_ATOMS: [&str; 6] = ["ENABLE", "IDLE", "MOVE", "QUOTA", "SPECIAL-USE", "UIDPLUS"];
 
 /// A capability atom some command kind needs (`IDLE`, `UIDPLUS`, `MOVE`...):
-/// the kind's file names it with [`Atom::named`], the build script collects
-/// every such name into [`COMMAND_ATOMS`], and [`Capabilities`] keeps one bit
+/// the kind's spec names it with [`Atom::named`], which must be one of
+/// [`COMMAND_ATOMS`], and [`Capabilities`] keeps one bit
 /// per atom, so a new command needs no new field here and checking it costs
 /// one bit test per command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,9 +20,9 @@ const _: () = assert!(
 );
 
 impl Atom {
-    /// The atom called `name` (exact case as in the kind's file). Evaluated at
-    /// compile time in a kind's `SPEC`; a name the build script did not
-    /// collect stops the build.
+    /// The atom called `name` (exact case as in [`COMMAND_ATOMS`]). Evaluated
+    /// at compile time in a kind's `SPEC`; a name not in the list stops the
+    /// build.
     pub const fn named(name: &str) -> Atom {
         let mut i = 0;
         while i < COMMAND_ATOMS.len() {

@@ -1,9 +1,10 @@
 //! A logged command -> what the replay does with it: one of the engine's
 //! command kinds (the row it is counted on), a login, STARTTLS (done by the
 //! session's opening), or skipped as unknown. FETCH is told apart by what it
-//! asks for, as the engine's rows are: flags, headers, a whole body, a part.
+//! asks for by the rule the embedded server times it by
+//! ([`crate::command::fetch_items`]).
 
-use crate::command::CommandKind;
+use crate::command::{fetch_items, CommandKind};
 use crate::plan::LoginMethod;
 
 /// What the replay does with a logged command.
@@ -40,7 +41,7 @@ pub fn classify(verb: &str, args: &str) -> Class {
         "LOGIN" => return Class::Login(LoginMethod::Login),
         "AUTHENTICATE" => return Class::Login(authenticate(args)),
         "STARTTLS" => return Class::StartTls,
-        "FETCH" => fetch(args),
+        "FETCH" => fetch_items::kind_of(fetch_items::parse(args)),
         "UID FETCH" => K::UidFetch,
         "SEARCH" => K::Search,
         "UID SEARCH" => K::UidSearch,
@@ -50,6 +51,7 @@ pub fn classify(verb: &str, args: &str) -> Class {
         "MOVE" | "UID MOVE" => K::Move,
         "EXPUNGE" => K::Expunge,
         "UID EXPUNGE" => K::UidExpunge,
+        "LIST" if args.to_ascii_uppercase().ends_with(" RETURN (SPECIAL-USE)") => K::ListSpecialUse,
         // XLIST is Gmail's LIST with special-use flags, which LIST answers too.
         "XLIST" => K::List,
         other => match CommandKind::from_label(other) {
@@ -69,36 +71,6 @@ fn authenticate(args: &str) -> LoginMethod {
         "OAUTHBEARER" => LoginMethod::OAuthBearer,
         _ => LoginMethod::AuthenticatePlain,
     }
-}
-
-/// FETCH by what it asks: a part of a body (`<o.n>`), a whole body, headers
-/// or envelopes, else flags.
-fn fetch(args: &str) -> CommandKind {
-    let a = args.to_ascii_uppercase();
-    let body = a.contains("BODY[]")
-        || a.contains("BODY.PEEK[]")
-        || a.contains("BODY[TEXT]")
-        || a.contains("BODY.PEEK[TEXT]")
-        || a.contains("RFC822)")
-        || a.contains("RFC822 ")
-        || a.ends_with("RFC822")
-        || a.contains("RFC822.TEXT")
-        || has_section_number(&a);
-    if body && a.contains("]<") {
-        CommandKind::FetchPartial
-    } else if body {
-        CommandKind::FetchBody
-    } else if a.contains("HEADER") || a.contains("ENVELOPE") || a.contains("BODYSTRUCTURE") {
-        CommandKind::FetchHeaders
-    } else {
-        CommandKind::FetchFlags
-    }
-}
-
-/// `BODY[1]`, `BODY.PEEK[2.1]`: a MIME part by number (a body download).
-fn has_section_number(a: &str) -> bool {
-    a.match_indices('[')
-        .any(|(i, _)| a[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

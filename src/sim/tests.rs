@@ -265,6 +265,9 @@ async fn mailbox_commands_behave() {
     assert_eq!(l.len(), 5, "{l:?}");
     let (l, _) = c.cmd("LSUB \"\" %").await;
     assert_eq!(l.len(), 5);
+    let (l, done) = c.cmd("LIST \"\" \"*\" RETURN (SPECIAL-USE)").await;
+    assert!(done.contains("OK LIST"), "{done}");
+    assert!(l.iter().any(|l| text(l).contains("\\Sent")), "{l:?}");
     let (l, _) = c
         .cmd("STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN RECENT)")
         .await;

@@ -1,10 +1,10 @@
 //! What the engine knows about each IMAP command it sends, as one [`Spec`]
-//! per kind in a file of its own under [`kind`]: the capability it needs and
-//! what to send without it, its precondition (may it be sent with the mailbox
-//! as the session knows it, else what a real client would send first), its
-//! encoding, what its answer must hold, and its effect on the session's
-//! mailbox state. [`spec`] is the one exhaustive match over [`CommandKind`],
-//! generated from the files.
+//! per kind: the capability it needs and what to send without it, its
+//! precondition (may it be sent with the mailbox as the session knows it,
+//! else what a real client would send first), its encoding, what its answer
+//! must hold, and its effect on the session's mailbox state. [`spec`] is the
+//! one exhaustive match over [`CommandKind`] (in `kind/mod.rs`, beside one
+//! file per command that is more than its verb).
 
 use rand::RngCore;
 
@@ -14,7 +14,7 @@ use crate::imap::encoder::CommandBuf;
 use super::mailbox::MailboxState;
 use crate::imap::capability::Atom;
 
-pub mod kind;
+mod kind;
 
 pub use kind::spec;
 

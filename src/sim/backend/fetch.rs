@@ -11,49 +11,62 @@ use std::io::Write as _;
 use super::envelope::{body_structure, envelope, header_fields, literal};
 use super::flags::write_flags;
 use super::seqset::resolve;
-use super::session::{Session, State};
+use super::session::{InMailbox, Next};
+use crate::command::fetch_items::{self, FetchItem};
 use crate::command::CommandKind;
 use crate::sim::message::internal_date;
 use crate::sim::store::{flags, header_len, Message, Store};
 
-/// The timing row of a (non-UID) FETCH: whole bodies, partials, headers, or flags.
-pub(super) fn kind_of_items(items: &MacroOrMessageDataItemNames) -> CommandKind {
-    let items = match items {
-        MacroOrMessageDataItemNames::Macro(Macro::Fast) => return CommandKind::FetchFlags,
-        MacroOrMessageDataItemNames::Macro(_) => return CommandKind::FetchHeaders,
-        MacroOrMessageDataItemNames::MessageDataItemNames(v) => v,
-    };
-    let mut kind = CommandKind::FetchFlags;
-    for item in items {
-        let k = match item {
-            MessageDataItemName::BodyExt {
-                partial: Some(_), ..
-            } => CommandKind::FetchPartial,
-            MessageDataItemName::BodyExt {
-                section: None | Some(Section::Text(_) | Section::Part(_)),
-                ..
-            }
-            | MessageDataItemName::Rfc822
-            | MessageDataItemName::Rfc822Text => CommandKind::FetchBody,
-            MessageDataItemName::BodyExt { .. }
-            | MessageDataItemName::Rfc822Header
-            | MessageDataItemName::Envelope
-            | MessageDataItemName::Body
-            | MessageDataItemName::BodyStructure => CommandKind::FetchHeaders,
-            _ => CommandKind::FetchFlags,
-        };
-        kind = match (kind, k) {
-            (CommandKind::FetchPartial, _) | (_, CommandKind::FetchPartial) => {
-                CommandKind::FetchPartial
-            }
-            (CommandKind::FetchBody, _) | (_, CommandKind::FetchBody) => CommandKind::FetchBody,
-            (CommandKind::FetchHeaders, _) | (_, CommandKind::FetchHeaders) => {
-                CommandKind::FetchHeaders
-            }
-            _ => CommandKind::FetchFlags,
-        };
+/// The timing row of a FETCH: UID FETCH, else by its items (see
+/// [`fetch_items::kind_of`]).
+pub(super) fn row(items: &MacroOrMessageDataItemNames, uid: bool) -> CommandKind {
+    if uid {
+        return CommandKind::UidFetch;
     }
-    kind
+    match items {
+        MacroOrMessageDataItemNames::Macro(m) => {
+            fetch_items::kind_of(plain_macro(m).items().iter().copied())
+        }
+        MacroOrMessageDataItemNames::MessageDataItemNames(v) => {
+            fetch_items::kind_of(v.iter().map(plain))
+        }
+    }
+}
+
+fn plain_macro(m: &Macro) -> fetch_items::Macro {
+    match m {
+        Macro::Fast => fetch_items::Macro::Fast,
+        Macro::All => fetch_items::Macro::All,
+        Macro::Full => fetch_items::Macro::Full,
+        // A macro imap-codec learns later stands for more than FAST.
+        _ => fetch_items::Macro::All,
+    }
+}
+
+/// One decoded item as the row rule describes items.
+fn plain(item: &MessageDataItemName) -> FetchItem {
+    use fetch_items::Section as S;
+    use MessageDataItemName as I;
+    match item {
+        I::BodyExt {
+            section, partial, ..
+        } => FetchItem::Section {
+            section: match section {
+                None => S::Whole,
+                Some(Section::Text(_)) => S::Text,
+                Some(Section::Part(_)) => S::Part,
+                Some(_) => S::Header,
+            },
+            partial: partial.is_some(),
+        },
+        I::Rfc822 => FetchItem::Rfc822,
+        I::Rfc822Text => FetchItem::Rfc822Text,
+        I::Rfc822Header => FetchItem::Rfc822Header,
+        I::Envelope => FetchItem::Envelope,
+        I::Body => FetchItem::Body,
+        I::BodyStructure => FetchItem::BodyStructure,
+        _ => FetchItem::Other,
+    }
 }
 
 /// The items a FETCH asks for, macros expanded, UID first for UID FETCH.
@@ -134,7 +147,7 @@ struct Fetched {
     seen_changed: bool,
 }
 
-impl Session {
+impl InMailbox<'_> {
     /// FETCH / UID FETCH of `set`: one `* n FETCH (...)` line per message.
     pub(super) fn fetch(
         &mut self,
@@ -142,19 +155,15 @@ impl Session {
         set: &SequenceSet,
         items: &MacroOrMessageDataItemNames,
         uid: bool,
-    ) {
+    ) -> Next {
         self.sync(false);
         let items = wanted(items, uid);
-        let State::Selected(sel) = &self.state else {
-            return;
+        let Ok(targets) = resolve(set, &self.sel.view, uid) else {
+            return self.bad(tag, "Invalid message sequence number");
         };
-        let Ok(targets) = resolve(set, &sel.view, uid) else {
-            self.bad(tag, "Invalid message sequence number");
-            return;
-        };
-        let work = Work::of(&items, sel.read_only);
-        let folder = sel.folder.clone();
-        let user = sel.account.user.clone();
+        let work = Work::of(&items, self.sel.read_only);
+        let folder = self.sel.folder.clone();
+        let user = self.sel.account.user.clone();
         let fetched: Vec<Fetched> = {
             let mut mb = folder.lock();
             targets
@@ -178,13 +187,12 @@ impl Session {
         if work.sets_seen {
             folder.touch();
         }
-        let mut out = std::mem::take(&mut self.out);
         for f in fetched {
-            message_line(&mut out, &self.be.store, &user, &items, &work, f);
+            message_line(self.out, &self.be.store, &user, &items, &work, f);
         }
-        self.out = out;
         let verb = if uid { "UID FETCH" } else { "FETCH" };
         self.line(format!("{tag} OK {verb} completed"));
+        Next::Continue
     }
 }
 

@@ -1,14 +1,11 @@
-//! IDLE (RFC 2177) and mailbox synchronisation: pushing `EXISTS` /
-//! `EXPUNGE` caused by other sessions of the same user.
+//! IDLE (RFC 2177): pushing `EXISTS` / `EXPUNGE` caused by other sessions
+//! of the same user as they happen, until DONE.
 
-use super::session::{Next, Session, State};
+use super::session::{InMailbox, Next, Session, State};
 use crate::sim::io::MAX_LINE;
 
 impl Session {
     pub(super) async fn idle(&mut self, tag: &str) -> Next {
-        if matches!(self.state, State::NotAuth) {
-            return self.bad(tag, "Command received in Invalid state.");
-        }
         self.line("+ idling");
         self.sync(true);
         if self.flush().await.is_err() {
@@ -51,15 +48,15 @@ impl Session {
             }
         }
     }
+}
 
+impl InMailbox<'_> {
     /// Tells the client about changes made by other sessions: new messages
     /// (`EXISTS`) always, expunged ones (`EXPUNGE`) only when
     /// `allow_expunge` (RFC 3501 7.4.1 forbids them during FETCH, STORE and
     /// SEARCH, where they would shift the numbers the client is using).
     pub fn sync(&mut self, allow_expunge: bool) {
-        let State::Selected(sel) = &mut self.state else {
-            return;
-        };
+        let sel = &mut *self.sel;
         let version = *sel.rx.borrow_and_update();
         if version == sel.seen_version {
             return;

@@ -95,11 +95,11 @@ impl Backend {
 }
 
 /// The capability list, as both servers advertise it: the base (IMAP4rev1,
-/// LITERAL+ for the framing), what the command files advertise, STARTTLS only
+/// LITERAL+ for the framing), what the commands advertise, STARTTLS only
 /// where it can still be used, LOGINDISABLED while logins are refused for
 /// lack of TLS.
 pub fn capabilities(tls: bool, starttls: bool, login_disabled: bool) -> String {
-    let mut c = format!("IMAP4rev1 LITERAL+ {}", cmd::advertised());
+    let mut c = format!("IMAP4rev1 LITERAL+ {}", cmd::ADVERTISED);
     if !tls && starttls {
         c.push_str(" STARTTLS");
     }

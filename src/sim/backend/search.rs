@@ -8,7 +8,7 @@ use imap_codec::imap_types::datetime::NaiveDate;
 use imap_codec::imap_types::search::SearchKey;
 
 use super::seqset::{contains, ranges};
-use super::session::{Session, State};
+use super::session::{InMailbox, Next};
 use crate::sim::message::days_from_civil;
 use crate::sim::store::{flags, header_len, Message, Store};
 
@@ -116,12 +116,11 @@ impl Ctx<'_> {
     }
 }
 
-impl Session {
-    pub(super) fn search(&mut self, tag: &str, key: &SearchKey, uid: bool) {
+impl InMailbox<'_> {
+    /// SEARCH / UID SEARCH: `* SEARCH n...`, then OK.
+    pub(super) fn search(&mut self, tag: &str, key: &SearchKey, uid: bool) -> Next {
         self.sync(false);
-        let State::Selected(sel) = &self.state else {
-            return;
-        };
+        let sel = &*self.sel;
         let msgs: Vec<(u32, Message)> = {
             let mb = sel.folder.lock();
             sel.view
@@ -158,5 +157,6 @@ impl Session {
             "{tag} OK {}SEARCH completed",
             if uid { "UID " } else { "" }
         ));
+        Next::Continue
     }
 }

@@ -1,6 +1,6 @@
 //! One back-end connection: greeting, the state machine (not authenticated,
 //! authenticated, selected) and the per-command worker admission. Each
-//! command is recognised and answered by its file in `cmd/`.
+//! command is recognised and answered by `cmd/`.
 
 use std::sync::Arc;
 
@@ -76,8 +76,7 @@ impl Session {
 
     /// Appends one response line (CRLF added).
     pub fn line(&mut self, s: impl AsRef<str>) {
-        self.out.extend_from_slice(s.as_ref().as_bytes());
-        self.out.extend_from_slice(b"\r\n");
+        push_line(&mut self.out, s.as_ref());
     }
 
     pub(super) async fn flush(&mut self) -> std::io::Result<()> {
@@ -122,9 +121,7 @@ impl Session {
     }
 
     pub fn bad(&mut self, tag: &str, why: &str) -> Next {
-        self.bads += 1;
-        self.line(format!("{tag} BAD {why}"));
-        Next::Continue
+        bad(&mut self.out, &mut self.bads, tag, why)
     }
 
     /// Answers one command: by its verb when imap-codec 1.0 does not decode
@@ -164,12 +161,79 @@ impl Session {
         }
     }
 
-    /// Back to the authenticated state (CLOSE, UNSELECT).
-    pub(super) fn leave_mailbox(&mut self) {
-        if let State::Selected(sel) = &self.state {
-            self.state = State::Auth(sel.account.clone());
+    /// Back to the authenticated state (CLOSE, UNSELECT): the mailbox left,
+    /// `None` (and no change) when none was selected.
+    pub(super) fn leave_mailbox(&mut self) -> Option<Selected> {
+        match std::mem::replace(&mut self.state, State::NotAuth) {
+            State::Selected(sel) => {
+                self.state = State::Auth(sel.account.clone());
+                Some(sel)
+            }
+            other => {
+                self.state = other;
+                None
+            }
         }
     }
+
+    /// The session as a command of the selected state sees it, `None` when
+    /// no mailbox is selected.
+    pub(super) fn in_mailbox(&mut self) -> Option<InMailbox<'_>> {
+        let Session {
+            be,
+            state: State::Selected(sel),
+            out,
+            bads,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        Some(InMailbox { be, sel, out, bads })
+    }
+
+    /// Tells the client what other sessions changed in the selected mailbox
+    /// (see [`InMailbox::sync`]); nothing when none is selected.
+    pub fn sync(&mut self, allow_expunge: bool) {
+        if let Some(mut m) = self.in_mailbox() {
+            m.sync(allow_expunge);
+        }
+    }
+}
+
+/// A session with a mailbox selected, as a command of the selected state is
+/// handed it: the mailbox, and where its answer goes.
+pub(super) struct InMailbox<'a> {
+    /// The back end (its store renders messages).
+    pub be: &'a Backend,
+    /// The selected mailbox.
+    pub sel: &'a mut Selected,
+    /// The session's output buffer.
+    pub out: &'a mut Vec<u8>,
+    bads: &'a mut u32,
+}
+
+impl InMailbox<'_> {
+    /// Appends one response line (CRLF added).
+    pub fn line(&mut self, s: impl AsRef<str>) {
+        push_line(self.out, s.as_ref());
+    }
+
+    /// A BAD answer, counted against the connection like the session's.
+    pub fn bad(&mut self, tag: &str, why: &str) -> Next {
+        bad(self.out, self.bads, tag, why)
+    }
+}
+
+fn push_line(out: &mut Vec<u8>, line: &str) {
+    out.extend_from_slice(line.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn bad(out: &mut Vec<u8>, bads: &mut u32, tag: &str, why: &str) -> Next {
+    *bads += 1;
+    push_line(out, &format!("{tag} BAD {why}"));
+    Next::Continue
 }
 
 /// A mailbox argument as text.

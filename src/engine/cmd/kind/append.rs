@@ -4,9 +4,6 @@
 
 use crate::engine::cmd::{keep, need, Enc, Literal, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 180;
-
 /// Valid in any authenticated state; LITERAL+ when offered, else a
 /// synchronizing literal sent after the server's continuation. Only the
 /// header is encoded: the message goes out from the run's one copy.

@@ -3,9 +3,6 @@
 use crate::engine::cmd::{keep, need, verb_only, Spec};
 use crate::engine::mailbox::MailboxState;
 
-/// Its place among the rows.
-pub const ROW: u16 = 200;
-
 /// Needs a selected mailbox; the next command selects it again.
 pub static SPEC: Spec = Spec {
     extension: None,

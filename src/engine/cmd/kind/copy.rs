@@ -4,9 +4,6 @@ use rand::Rng;
 
 use crate::engine::cmd::{keep, need, Enc, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 170;
-
 /// Needs a selected mailbox with a message (read-only will do).
 pub static SPEC: Spec = Spec {
     extension: None,

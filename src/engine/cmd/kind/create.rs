@@ -9,9 +9,6 @@ use crate::command::CommandKind;
 use crate::engine::cmd::{keep, Enc, Spec};
 use crate::engine::mailbox::MailboxState;
 
-/// Its place among the rows.
-pub const ROW: u16 = 280;
-
 /// When the session has no scratch folder; a DELETE of the one it has
 /// otherwise (so a session keeps at most one).
 pub static SPEC: Spec = Spec {

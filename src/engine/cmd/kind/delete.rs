@@ -4,9 +4,6 @@ use super::create::has_one_else_create;
 use crate::engine::cmd::{keep, Enc, Spec};
 use crate::engine::mailbox::MailboxState;
 
-/// Its place among the rows.
-pub const ROW: u16 = 290;
-
 /// Of the scratch folder; a CREATE when the session has none.
 pub static SPEC: Spec = Spec {
     extension: None,

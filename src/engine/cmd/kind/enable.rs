@@ -5,9 +5,6 @@ use crate::engine::cmd::{keep, Enc, Extension, Spec};
 use crate::engine::mailbox::MailboxState;
 use crate::imap::capability::Atom;
 
-/// Its place among the rows.
-pub const ROW: u16 = 260;
-
 /// Only valid in the authenticated state (before SELECT) and only if the
 /// server advertises ENABLE. Otherwise the session sends NOOP instead: like
 /// ENABLE it leaves the selection alone, where UNSELECT first would add a

@@ -4,9 +4,6 @@ use super::select::{opened, verb_and_mailbox};
 use crate::engine::cmd::{need, Spec};
 use crate::engine::mailbox::MailboxState;
 
-/// Its place among the rows.
-pub const ROW: u16 = 20;
-
 /// Valid in any authenticated state; leaves the mailbox read-only.
 pub static SPEC: Spec = Spec {
     extension: None,

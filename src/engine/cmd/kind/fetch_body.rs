@@ -5,9 +5,6 @@ use rand::Rng;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 use crate::engine::validate::scan::{BODY, BODY_LITERAL};
 
-/// Its place among the rows.
-pub const ROW: u16 = 100;
-
 /// Needs a selected mailbox with a message; the answer must carry the body as a literal.
 pub static SPEC: Spec = Spec {
     extension: None,

@@ -5,9 +5,6 @@ use rand::Rng;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 use crate::engine::validate::scan::{FLAGS, UID};
 
-/// Its place among the rows.
-pub const ROW: u16 = 80;
-
 /// Needs a selected mailbox with a message; every FETCH line must carry UID and FLAGS.
 pub static SPEC: Spec = Spec {
     extension: None,

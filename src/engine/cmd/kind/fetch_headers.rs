@@ -4,9 +4,6 @@ use super::fetch_flags::window;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 use crate::engine::validate::scan::{ENVELOPE, HEADER};
 
-/// Its place among the rows.
-pub const ROW: u16 = 90;
-
 /// Needs a selected mailbox with a message; the answer must carry headers and envelopes.
 pub static SPEC: Spec = Spec {
     extension: None,

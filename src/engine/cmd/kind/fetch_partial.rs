@@ -5,9 +5,6 @@ use rand::Rng;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 use crate::engine::validate::scan::PARTIAL0;
 
-/// Its place among the rows.
-pub const ROW: u16 = 110;
-
 /// Needs a selected mailbox with a message; the answer must carry `BODY[]<0>`.
 pub static SPEC: Spec = Spec {
     extension: None,

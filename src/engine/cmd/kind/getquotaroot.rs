@@ -5,9 +5,6 @@ use crate::command::CommandKind;
 use crate::engine::cmd::{keep, need, Enc, Extension, Spec};
 use crate::imap::capability::Atom;
 
-/// Its place among the rows.
-pub const ROW: u16 = 340;
-
 /// Of the session's mailbox, in any authenticated state; a NOOP where the
 /// server does not advertise QUOTA.
 pub static SPEC: Spec = Spec {

@@ -2,9 +2,6 @@
 
 use crate::engine::cmd::{keep, need, Enc, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 230;
-
 /// `ID ("name" "imapload")`: valid in any state.
 pub static SPEC: Spec = Spec {
     extension: None,

@@ -4,9 +4,6 @@ use crate::command::CommandKind;
 use crate::engine::cmd::{keep, need, verb_only, Extension, Spec};
 use crate::imap::capability::Atom;
 
-/// Its place among the rows.
-pub const ROW: u16 = 210;
-
 /// Valid in any authenticated state; a NOOP poll where the server does not offer IDLE.
 pub static SPEC: Spec = Spec {
     extension: Some(Extension {

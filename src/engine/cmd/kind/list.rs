@@ -1,9 +1,7 @@
-//! LIST "" "*" (RFC 3501 6.3.8): the folder tree.
+//! LIST "" "*" (RFC 3501 6.3.8): the folder tree; LSUB "" "*" (6.3.9), the
+//! subscribed folders older clients ask for, is the same with its own verb.
 
 use crate::engine::cmd::{keep, need, Enc, Spec};
-
-/// Its place among the rows.
-pub const ROW: u16 = 50;
 
 /// Valid in any authenticated state; leaves the selection alone.
 pub static SPEC: Spec = Spec {

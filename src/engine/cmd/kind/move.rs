@@ -6,9 +6,6 @@ use crate::command::CommandKind;
 use crate::engine::cmd::{keep, need, Enc, Extension, Spec};
 use crate::imap::capability::Atom;
 
-/// Its place among the rows.
-pub const ROW: u16 = 270;
-
 /// Needs a writable selected mailbox with a message; the server's untagged
 /// EXPUNGE lowers EXISTS (the mailbox state counts it as an expunge, so no
 /// EXISTS goes backwards). COPY where the server has no MOVE.

@@ -3,9 +3,6 @@
 use crate::engine::cmd::{need, Enc, Spec};
 use crate::engine::mailbox::MailboxState;
 
-/// Its place among the rows.
-pub const ROW: u16 = 10;
-
 /// Valid in any authenticated state; the answer's EXISTS replaces the count.
 pub static SPEC: Spec = Spec {
     extension: None,

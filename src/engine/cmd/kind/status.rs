@@ -2,9 +2,6 @@
 
 use crate::engine::cmd::{keep, need, Enc, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 70;
-
 /// Valid in any authenticated state; leaves the selection alone.
 pub static SPEC: Spec = Spec {
     extension: None,

@@ -8,9 +8,6 @@ use crate::command::CommandKind;
 use crate::engine::cmd::{keep, need, Enc, Extension, Spec};
 use crate::imap::capability::Atom;
 
-/// Its place among the rows.
-pub const ROW: u16 = 250;
-
 /// `UID EXPUNGE lo:hi` over a random UID range of a writable selected
 /// mailbox: removes what STORE marked \Deleted there; EXPUNGE without UIDPLUS.
 pub static SPEC: Spec = Spec {

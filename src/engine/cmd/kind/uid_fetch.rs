@@ -3,9 +3,6 @@
 use crate::engine::cmd::{keep, need, Enc, Spec};
 use crate::engine::validate::scan::{FLAGS, UID};
 
-/// Its place among the rows.
-pub const ROW: u16 = 120;
-
 /// Needs a selected mailbox (valid in an empty one); lines carry UID and FLAGS.
 pub static SPEC: Spec = Spec {
     extension: None,

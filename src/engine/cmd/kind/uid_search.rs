@@ -3,9 +3,6 @@
 use super::search::criteria;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 140;
-
 /// Needs a selected mailbox.
 pub static SPEC: Spec = Spec {
     extension: None,

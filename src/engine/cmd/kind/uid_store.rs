@@ -5,9 +5,6 @@ use rand::Rng;
 use super::store::CHANGES;
 use crate::engine::cmd::{keep, need, Enc, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 160;
-
 /// Needs a writable selected mailbox with a message.
 pub static SPEC: Spec = Spec {
     extension: None,

@@ -3,9 +3,6 @@
 use super::close::leaving;
 use crate::engine::cmd::{keep, need, verb_only, Spec};
 
-/// Its place among the rows.
-pub const ROW: u16 = 220;
-
 /// Needs a selected mailbox. Every server imapload meets offers UNSELECT, so
 /// it does not look for the atom.
 pub static SPEC: Spec = Spec {

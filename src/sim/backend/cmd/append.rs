@@ -1,38 +1,35 @@
 //! APPEND mailbox (flags) date {n} (RFC 3501 6.3.11), answered with
 //! `[APPENDUID]` (RFC 4315).
 
-use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::core::Literal;
+use imap_codec::imap_types::datetime::DateTime;
+use imap_codec::imap_types::flag::Flag;
+use imap_codec::imap_types::mailbox::Mailbox;
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::flags::flag_bits;
 use crate::sim::backend::session::{mailbox_name, Next, Session};
-use crate::sim::store::{flags, Body, Message};
+use crate::sim::store::{flags, Account, Body, Message};
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Append { .. }";
-/// Base IMAP4rev1 (LITERAL+ is in the base list).
-pub(super) const ADVERTISE: &[&str] = &[];
-/// Authenticated or selected.
-pub(super) const STATE: Needs = Needs::Authenticated;
-
-/// Its timing row.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Append)
+/// APPEND's fields, as decoded.
+pub(super) struct Append<'a> {
+    /// The target mailbox.
+    pub mailbox: &'a Mailbox<'a>,
+    /// The flags the message is stored with (\Recent added).
+    pub flags: &'a [Flag<'a>],
+    /// Its internal date (now when absent).
+    pub date: Option<&'a DateTime>,
+    /// The message.
+    pub message: &'a Literal<'a>,
 }
 
 /// Stores the message as \Recent with the next UID.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Append {
+pub(super) fn handle(s: &mut Session, tag: &str, account: &Account, append: Append<'_>) -> Next {
+    let Append {
         mailbox,
         flags: list,
         date,
         message,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
-    let account = s.account().expect("authenticated");
+    } = append;
     let Some(folder) = account.folder(&mailbox_name(mailbox)).cloned() else {
         s.line(format!("{tag} NO [TRYCREATE] No such mailbox"));
         return Next::Continue;
@@ -45,7 +42,7 @@ pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -
     let msg = Message {
         uid: 0,
         flags: flag_bits(list) | flags::RECENT,
-        date: date.as_ref().map_or(now, |d| d.as_ref().timestamp()),
+        date: date.map_or(now, |d| d.as_ref().timestamp()),
         size: data.len() as u32,
         body: Body::Stored(s.be.append_body(data)),
     };

@@ -2,35 +2,23 @@
 //! response after a `+` continuation).
 
 use imap_codec::imap_types::auth::AuthMechanism;
-use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::secret::Secret;
 
-use super::Needs;
+use std::borrow::Cow;
+
 use crate::command::CommandKind;
 use crate::sim::backend::session::{Next, Session};
 use crate::sim::oauth::Bearer;
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Authenticate { .. }";
-/// The mechanisms, and the initial response inline.
-pub(super) const ADVERTISE: &[&str] = &["SASL-IR", "AUTH=PLAIN", "AUTH=XOAUTH2", "AUTH=OAUTHBEARER"];
-/// Any state: a second login is answered BAD by the login rules.
-pub(super) const STATE: Needs = Needs::Any;
-
-/// No row here: the worker is taken once the client's response is in, so a
-/// client thinking over its continuation holds none.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    None
-}
-
-/// Reads the response (inline or after `+`), then checks it.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Authenticate {
-        mechanism,
-        initial_response,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
+/// Reads the response (inline or after `+`), then checks it. It takes a
+/// worker (on AUTHENTICATE's row) only once the response is in, so a client
+/// thinking over its continuation holds none.
+pub(super) async fn handle(
+    s: &mut Session,
+    tag: &str,
+    mechanism: &AuthMechanism<'_>,
+    initial_response: Option<&Secret<Cow<'_, [u8]>>>,
+) -> Next {
     let bearer = Bearer::of(mechanism);
     if bearer.is_none() && !matches!(mechanism, AuthMechanism::Plain) {
         let only = "Only AUTH=PLAIN, XOAUTH2 and OAUTHBEARER are supported";

@@ -1,54 +1,36 @@
 //! COPY and UID COPY (RFC 3501 6.4.7), answered with `[COPYUID]` (RFC 4315).
 
-use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::mailbox::Mailbox;
+use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::seqset::{format_uids, resolve};
-use crate::sim::backend::session::{mailbox_name, Next, Session, State};
+use crate::sim::backend::session::{mailbox_name, InMailbox, Next};
 use crate::sim::store::{flags, Folder, Message};
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Copy { .. }";
-/// Base IMAP4rev1 (UIDPLUS is UID EXPUNGE's).
-pub(super) const ADVERTISE: &[&str] = &[];
-/// A selected mailbox.
-pub(super) const STATE: Needs = Needs::Selected;
-
-/// Its timing row (COPY and UID COPY share it).
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Copy)
-}
-
-/// Copies into the target, which must exist (NO [TRYCREATE] otherwise).
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Copy {
-        sequence_set,
-        mailbox,
-        uid,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
+/// Copies into the target, which must exist (`NO [TRYCREATE]` otherwise).
+pub(super) fn handle(
+    s: &mut InMailbox<'_>,
+    tag: &str,
+    set: &SequenceSet,
+    mailbox: &Mailbox<'_>,
+    uid: bool,
+) -> Next {
     s.sync(false);
-    let State::Selected(sel) = &s.state else {
-        return s.misrouted(tag);
-    };
-    let Some(dest) = sel.account.folder(&mailbox_name(mailbox)).cloned() else {
+    let Some(dest) = s.sel.account.folder(&mailbox_name(mailbox)).cloned() else {
         s.line(format!("{tag} NO [TRYCREATE] No such mailbox"));
         return Next::Continue;
     };
-    let Ok(targets) = resolve(sequence_set, &sel.view, *uid) else {
+    let Ok(targets) = resolve(set, &s.sel.view, uid) else {
         return s.bad(tag, "Invalid message sequence number");
     };
     let msgs: Vec<Message> = {
-        let mb = sel.folder.lock();
+        let mb = s.sel.folder.lock();
         targets
             .iter()
             .filter_map(|(_, u)| mb.position(*u).map(|i| mb.messages[i].clone()))
             .collect()
     };
-    let src: Vec<u32> = msgs.iter().map(|m| m.uid).collect();
+    let src: Vec<u32> = msgs.iter().map(|msg| msg.uid).collect();
     let filed = file_into(&dest, msgs);
     s.sync(true);
     if src.is_empty() {
@@ -56,7 +38,9 @@ pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -
     } else {
         let (from, to) = (format_uids(&src), format_uids(&filed.uids));
         let validity = filed.uid_validity;
-        s.line(format!("{tag} OK [COPYUID {validity} {from} {to}] COPY completed"));
+        s.line(format!(
+            "{tag} OK [COPYUID {validity} {from} {to}] COPY completed"
+        ));
     }
     Next::Continue
 }

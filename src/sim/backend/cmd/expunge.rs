@@ -1,28 +1,13 @@
-//! EXPUNGE (RFC 3501 6.4.3): removes the \Deleted messages, each reported
-//! with an untagged EXPUNGE.
+//! EXPUNGE (RFC 3501 6.4.3), which removes the \Deleted messages and
+//! reports each with an untagged EXPUNGE, and CLOSE (RFC 3501 6.4.2), which
+//! removes them silently and leaves the mailbox.
 
-use imap_codec::imap_types::command::CommandBody;
-
-use super::Needs;
-use crate::command::CommandKind;
-use crate::sim::backend::session::{Next, Session, State};
+use crate::sim::backend::session::{InMailbox, Next, Selected, Session};
 use crate::sim::store::flags;
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Expunge";
-/// Base IMAP4rev1.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// A selected mailbox.
-pub(super) const STATE: Needs = Needs::Selected;
-
-/// Its timing row.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Expunge)
-}
-
-/// Removes and reports; NO on a read-only mailbox.
-pub(super) async fn handle(s: &mut Session, tag: &str, _: &CommandBody<'_>) -> Next {
-    if !remove_deleted(s) {
+/// EXPUNGE: removes and reports; NO on a read-only mailbox.
+pub(super) fn expunge(s: &mut InMailbox<'_>, tag: &str) -> Next {
+    if !remove_deleted(s.sel) {
         s.line(format!("{tag} NO [READ-ONLY] Mailbox is read-only"));
         return Next::Continue;
     }
@@ -31,13 +16,16 @@ pub(super) async fn handle(s: &mut Session, tag: &str, _: &CommandBody<'_>) -> N
     Next::Continue
 }
 
-/// Removes \Deleted messages from a writable selected mailbox (`false`:
-/// none selected, or read-only); the caller reports them (EXPUNGE lines via
-/// sync, or nothing for CLOSE).
-pub(super) fn remove_deleted(s: &mut Session) -> bool {
-    let State::Selected(sel) = &s.state else {
-        return false;
-    };
+/// CLOSE, once `left` is left: expunges it (if writable), then OK.
+pub(super) fn close(s: &mut Session, tag: &str, left: Selected) -> Next {
+    remove_deleted(&left);
+    s.line(format!("{tag} OK CLOSE completed"));
+    Next::Continue
+}
+
+/// Removes \Deleted messages from a writable mailbox (`false`: read-only);
+/// the caller reports them (EXPUNGE lines via sync, or nothing for CLOSE).
+fn remove_deleted(sel: &Selected) -> bool {
     if sel.read_only {
         return false;
     }

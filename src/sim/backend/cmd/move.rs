@@ -2,42 +2,25 @@
 //! messages from the source, answered with `[COPYUID]` and untagged EXPUNGEs,
 //! as one command so a client filing mail does not need STORE + EXPUNGE.
 
-use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::mailbox::Mailbox;
+use imap_codec::imap_types::sequence::SequenceSet;
 
 use super::copy::file_into;
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::seqset::{format_uids, resolve};
-use crate::sim::backend::session::{mailbox_name, Next, Session, State};
+use crate::sim::backend::session::{mailbox_name, InMailbox, Next};
 use crate::sim::store::Message;
-
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Move { .. }";
-/// The extension's atom.
-pub(super) const ADVERTISE: &[&str] = &["MOVE"];
-/// A selected mailbox.
-pub(super) const STATE: Needs = Needs::Selected;
-
-/// Its timing row (MOVE and UID MOVE share it).
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Move)
-}
 
 /// Moves the messages into the target (which must exist: the simulator's
 /// fixed folders include `Archive`).
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Move {
-        sequence_set,
-        mailbox,
-        uid,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
+pub(super) fn handle(
+    s: &mut InMailbox<'_>,
+    tag: &str,
+    sequence_set: &SequenceSet,
+    mailbox: &Mailbox<'_>,
+    uid: bool,
+) -> Next {
     s.sync(false);
-    let State::Selected(sel) = &s.state else {
-        return s.misrouted(tag);
-    };
+    let sel = &*s.sel;
     if sel.read_only {
         s.line(format!("{tag} NO [READ-ONLY] Mailbox is read-only"));
         return Next::Continue;
@@ -50,7 +33,7 @@ pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -
         s.line(format!("{tag} NO [CANNOT] Source and target are the same"));
         return Next::Continue;
     }
-    let Ok(targets) = resolve(sequence_set, &sel.view, *uid) else {
+    let Ok(targets) = resolve(sequence_set, &sel.view, uid) else {
         return s.bad(tag, "Invalid message sequence number");
     };
     let msgs: Vec<Message> = {

@@ -1,32 +1,13 @@
-//! SELECT mailbox (RFC 3501 6.3.1): opens it read-write, clearing \Recent.
+//! SELECT mailbox (RFC 3501 6.3.1), which opens it read-write, clearing
+//! \Recent, and EXAMINE mailbox (6.3.2), which opens it read-only, \Recent
+//! kept.
 
-use imap_codec::imap_types::command::CommandBody;
+use std::sync::Arc;
 
-use super::Needs;
-use crate::command::CommandKind;
+use imap_codec::imap_types::mailbox::Mailbox;
+
 use crate::sim::backend::session::{mailbox_name, Next, Selected, Session, State};
-use crate::sim::store::flags;
-
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Select { .. }";
-/// Base IMAP4rev1.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// Authenticated or selected (a new SELECT replaces the selection).
-pub(super) const STATE: Needs = Needs::Authenticated;
-
-/// Its timing row.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Select)
-}
-
-/// Opens the mailbox read-write.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Select { mailbox } = body else {
-        return s.misrouted(tag);
-    };
-    open(s, tag, &mailbox_name(mailbox), false);
-    Next::Continue
-}
+use crate::sim::store::{flags, Account};
 
 /// What opening a mailbox tells the client beside the messages' UIDs.
 struct Opened {
@@ -39,13 +20,19 @@ struct Opened {
 
 /// SELECT (`read_only` false) or EXAMINE: the untagged data, the tagged OK
 /// with `[READ-WRITE]` / `[READ-ONLY]`, and the selected state.
-pub(super) fn open(s: &mut Session, tag: &str, name: &str, read_only: bool) {
-    let account = s.account().expect("authenticated");
+pub(super) fn open(
+    s: &mut Session,
+    tag: &str,
+    account: Arc<Account>,
+    mailbox: &Mailbox<'_>,
+    read_only: bool,
+) -> Next {
+    let name = &mailbox_name(mailbox);
     let verb = if read_only { "EXAMINE" } else { "SELECT" };
     let Some(folder) = account.folder(name).cloned() else {
         s.state = State::Auth(account);
         s.line(format!("{tag} NO [NONEXISTENT] No such mailbox"));
-        return;
+        return Next::Continue;
     };
     let mut rx = folder.changes.subscribe();
     let version = *rx.borrow_and_update();
@@ -80,6 +67,7 @@ pub(super) fn open(s: &mut Session, tag: &str, name: &str, read_only: bool) {
         rx,
         seen_version: version,
     });
+    Next::Continue
 }
 
 fn untagged(s: &mut Session, o: &Opened, read_only: bool) {

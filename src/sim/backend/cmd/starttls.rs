@@ -1,21 +1,7 @@
 //! STARTTLS (RFC 3501 6.2.1): recognised by its verb before decoding (the
 //! TLS handshake follows the answer on the same connection).
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::session::{Next, Session, State};
-
-/// Recognised by its verb.
-pub(super) const VERB: &str = "STARTTLS";
-/// Advertised by `backend::capabilities` only where it can still be used.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// Checked by the handler (it answers BAD after login itself).
-pub(super) const STATE: Needs = Needs::Any;
-
-/// Its timing row.
-pub(super) fn row(_: &[u8]) -> Option<CommandKind> {
-    Some(CommandKind::StartTls)
-}
 
 /// OK, then the handshake; BAD with arguments, after TLS or after login.
 pub(super) async fn handle(s: &mut Session, tag: &str, raw: &[u8]) -> Next {

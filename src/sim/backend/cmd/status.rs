@@ -1,36 +1,20 @@
 //! STATUS mailbox (items) (RFC 3501 6.3.10): counts of a folder without
 //! selecting it.
 
-use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::mailbox::Mailbox;
 use imap_codec::imap_types::status::StatusDataItemName;
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::session::{mailbox_name, Next, Session};
-use crate::sim::store::{flags, Message};
-
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Status { .. }";
-/// Base IMAP4rev1.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// Authenticated or selected.
-pub(super) const STATE: Needs = Needs::Authenticated;
-
-/// Its timing row.
-pub(super) fn row(_: &CommandBody) -> Option<CommandKind> {
-    Some(CommandKind::Status)
-}
+use crate::sim::store::{flags, Account, Message};
 
 /// `* STATUS name (...)` with the items the store knows, then OK.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Status {
-        mailbox,
-        item_names,
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
-    let account = s.account().expect("authenticated");
+pub(super) fn handle(
+    s: &mut Session,
+    tag: &str,
+    account: &Account,
+    mailbox: &Mailbox<'_>,
+    item_names: &[StatusDataItemName],
+) -> Next {
     let Some(folder) = account.folder(&mailbox_name(mailbox)).cloned() else {
         s.line(format!("{tag} NO [NONEXISTENT] No such mailbox"));
         return Next::Continue;

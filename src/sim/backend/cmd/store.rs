@@ -1,53 +1,31 @@
 //! STORE and UID STORE (RFC 3501 6.4.6): flag changes, answered with the
 //! new flags unless `.SILENT`.
 
-use imap_codec::imap_types::command::CommandBody;
-use imap_codec::imap_types::flag::{StoreResponse, StoreType};
+use imap_codec::imap_types::flag::{Flag, StoreResponse, StoreType};
+use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::flags::{flag_bits, flag_list};
 use crate::sim::backend::seqset::resolve;
-use crate::sim::backend::session::{Next, Session, State};
+use crate::sim::backend::session::{InMailbox, Next};
 use crate::sim::store::flags;
 
-/// Decoded by imap-codec.
-pub(super) const DECODED: &str = "CommandBody::Store { .. }";
-/// Base IMAP4rev1.
-pub(super) const ADVERTISE: &[&str] = &[];
-/// A selected mailbox.
-pub(super) const STATE: Needs = Needs::Selected;
-
-/// UID STORE or STORE.
-pub(super) fn row(body: &CommandBody) -> Option<CommandKind> {
-    Some(match body {
-        CommandBody::Store { uid: true, .. } => CommandKind::UidStore,
-        _ => CommandKind::Store,
-    })
-}
-
 /// Changes the flags (\Recent kept); NO on a read-only mailbox.
-pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -> Next {
-    let CommandBody::Store {
-        sequence_set,
-        kind,
-        response,
-        flags: list,
-        uid,
-        ..
-    } = body
-    else {
-        return s.misrouted(tag);
-    };
+pub(super) fn handle(
+    s: &mut InMailbox<'_>,
+    tag: &str,
+    sequence_set: &SequenceSet,
+    kind: &StoreType,
+    response: &StoreResponse,
+    list: &[Flag<'_>],
+    uid: bool,
+) -> Next {
     s.sync(false);
-    let State::Selected(sel) = &s.state else {
-        return s.misrouted(tag);
-    };
+    let sel = &*s.sel;
     if sel.read_only {
         s.line(format!("{tag} NO [READ-ONLY] Mailbox is read-only"));
         return Next::Continue;
     }
-    let Ok(targets) = resolve(sequence_set, &sel.view, *uid) else {
+    let Ok(targets) = resolve(sequence_set, &sel.view, uid) else {
         return s.bad(tag, "Invalid message sequence number");
     };
     let bits = flag_bits(list);
@@ -64,8 +42,15 @@ pub(super) async fn handle(s: &mut Session, tag: &str, body: &CommandBody<'_>) -
                 StoreType::Remove => m.flags & !bits,
             };
             if matches!(response, StoreResponse::Answer) {
-                let uid_part = if *uid { format!("UID {u} ") } else { String::new() };
-                lines.push(format!("* {seq} FETCH ({uid_part}FLAGS {})", flag_list(m.flags)));
+                let uid_part = if uid {
+                    format!("UID {u} ")
+                } else {
+                    String::new()
+                };
+                lines.push(format!(
+                    "* {seq} FETCH ({uid_part}FLAGS {})",
+                    flag_list(m.flags)
+                ));
             }
         }
     }

@@ -7,23 +7,9 @@ use std::str::FromStr;
 
 use imap_codec::imap_types::sequence::SequenceSet;
 
-use super::Needs;
-use crate::command::CommandKind;
 use crate::sim::backend::seqset::{contains, ranges};
-use crate::sim::backend::session::{Next, Session, State};
+use crate::sim::backend::session::{InMailbox, Next};
 use crate::sim::store::flags;
-
-/// Recognised by its two words.
-pub(super) const VERB: &str = "UID EXPUNGE";
-/// The extension's atom (UIDPLUS also means `[APPENDUID]` / `[COPYUID]`).
-pub(super) const ADVERTISE: &[&str] = &["UIDPLUS"];
-/// A selected mailbox.
-pub(super) const STATE: Needs = Needs::Selected;
-
-/// Its timing row.
-pub(super) fn row(_: &[u8]) -> Option<CommandKind> {
-    Some(CommandKind::UidExpunge)
-}
 
 /// The UID set argument of `tag UID EXPUNGE set\r\n`, if it parses.
 fn uid_set(raw: &[u8]) -> Option<SequenceSet> {
@@ -40,13 +26,11 @@ fn uid_set(raw: &[u8]) -> Option<SequenceSet> {
 
 /// Removes the \Deleted messages in the UID set and reports each with an
 /// untagged EXPUNGE (through `sync`).
-pub(super) async fn handle(s: &mut Session, tag: &str, raw: &[u8]) -> Next {
+pub(super) fn handle(s: &mut InMailbox<'_>, tag: &str, raw: &[u8]) -> Next {
     let Some(set) = uid_set(raw) else {
         return s.bad(tag, "Invalid UID EXPUNGE command");
     };
-    let State::Selected(sel) = &s.state else {
-        return s.misrouted(tag);
-    };
+    let sel = &*s.sel;
     if sel.read_only {
         s.line(format!("{tag} NO [READ-ONLY] Mailbox is read-only"));
         return Next::Continue;
