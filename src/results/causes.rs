@@ -68,7 +68,7 @@ impl MessageTable {
     }
 }
 
-/// The message tables of one slot or row, one per reason.
+/// The message tables of one recorder slot or row, one per reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Causes {
     /// Indexed by [`ErrorReason::index`].
@@ -82,7 +82,7 @@ impl Causes {
         self.by_reason[reason.index()].add(message, 1);
     }
 
-    /// Adds another slot's or row's tables.
+    /// Adds another recorder slot's or row's tables.
     pub fn merge(&mut self, from: &Causes) {
         for (a, b) in self.by_reason.iter_mut().zip(from.by_reason.iter()) {
             a.merge(b);

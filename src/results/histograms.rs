@@ -1,4 +1,4 @@
-//! The measurements of one row (or slot): two latency histograms and error counts.
+//! The measurements of one row (or recorder slot): two latency histograms and error counts.
 
 use hdrhistogram::Histogram;
 

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use crate::capacity::{self, Machine, PerSession};
 use crate::error::{Failure, InputError};
+use crate::headroom::{self, Machine, PerSession};
 use crate::plan::{LoadModel, RunPlan, TopologyPlan};
 use crate::results::ResultsDir;
 

@@ -202,7 +202,7 @@ pub(crate) fn verb_only(e: &mut Enc<'_>) {
     e.buf.atom(e.kind.label().as_bytes()).crlf();
 }
 
-/// A plain-text message of about `size` bytes for APPEND, made once per session slot.
+/// A plain-text message of about `size` bytes for APPEND, made once per session seat.
 pub fn synthetic_message(size: usize, seed: u64) -> Vec<u8> {
     let mut m = format!(
         "From: imapload <load@imapload.test>\r\nTo: user <user@imapload.test>\r\n\
