@@ -32,14 +32,14 @@ pub fn prepare(plan: &RunPlan) -> Result<ResultsDir, Failure> {
     let per = match plan.topology {
         TopologyPlan::Embedded(_) => PerSession {
             files: crate::fdlimit::PER_SESSION_EMBEDDED,
-            bytes: capacity::SESSION_BYTES_EMBEDDED,
+            bytes: headroom::SESSION_BYTES_EMBEDDED,
         },
         TopologyPlan::Real(_) => PerSession {
             files: crate::fdlimit::PER_SESSION_REAL,
-            bytes: capacity::SESSION_BYTES_REAL,
+            bytes: headroom::SESSION_BYTES_REAL,
         },
     };
-    capacity::check(key, sessions as u64, per, Machine::now())?;
+    headroom::check(key, sessions as u64, per, Machine::now())?;
     let dir = ResultsDir::create(&out, plan.output.force)?;
     if !plan.output.quiet {
         eprintln!(
