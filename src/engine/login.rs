@@ -16,7 +16,7 @@ use base64::Engine as _;
 use rand::Rng;
 
 use crate::command::CommandKind;
-use crate::imap::client;
+use crate::imap::client::{self, Reply};
 use crate::imap::conn::Connection;
 use crate::imap::encoder::{sasl_oauthbearer, sasl_plain, sasl_xoauth2};
 use crate::plan::{LoginMethod, UNKNOWN_BACKEND};
@@ -25,7 +25,7 @@ use crate::results::ErrorReason;
 use super::failure::{CommandError, FailedCommand, LOGIN_DISABLED};
 use super::guard::Phase;
 use super::session::{SeatBuffers, Session};
-use super::wire::{exchange, Answer, OnWire};
+use super::wire::{exchange, OnWire};
 
 /// What a login sends, made ready before it is timed.
 struct Credentials {
@@ -259,7 +259,7 @@ async fn sasl_exchange(
     let command: &[&[u8]] = &[bufs.cmd.as_bytes()];
     let mut done = exchange(conn, &[command], !sasl_ir || error_challenge, on).await?;
     if !sasl_ir {
-        if done.answer == Answer::Done {
+        if done.reply == Reply::OK {
             return Err(on.check.fail("no continuation for SASL"));
         }
         bufs.scratch.extend_from_slice(b"\r\n");
@@ -270,7 +270,7 @@ async fn sasl_exchange(
     let Some(reply) = sasl.error_reply else {
         return Ok(sent);
     };
-    if done.answer == Answer::Done {
+    if done.reply == Reply::OK {
         return Ok(sent);
     }
     // The server refused the token and said why: answer, then read its NO.

@@ -7,7 +7,7 @@ use rand::distr::Distribution;
 use rand::Rng;
 
 use crate::command::CommandKind;
-use crate::imap::client::Part;
+use crate::imap::client::{Part, Reply};
 use crate::imap::conn::Connection;
 use crate::plan::{Pacing, ThinkTime};
 use crate::results::ErrorReason;
@@ -18,7 +18,7 @@ use super::failure::{CommandError, FailedCommand};
 use super::guard::{Deadline, Guard, Phase};
 use super::session::{Session, SessionEnd};
 use super::validate::Check;
-use super::wire::{exchange, hold, Answer, OnWire};
+use super::wire::{exchange, hold, OnWire};
 
 /// A wait at least this long gives the receive buffer back first (see
 /// `Connection::park`); shorter ones keep it, so busy sessions never
@@ -195,7 +195,7 @@ impl Session<'_> {
         let began = guard
             .run(&phase, exchange(conn, &[command], true, &mut on))
             .await?;
-        if began.answer == Answer::Done {
+        if began.reply == Reply::OK {
             return Err(on.check.fail("IDLE ended without a continuation"));
         }
         let entered = Instant::now();

@@ -22,22 +22,12 @@ use super::guard::Phase;
 use super::mailbox::MailboxState;
 use super::validate::Check;
 
-/// What ended a read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    /// The tagged OK of our command.
-    Done,
-    /// A `+` continuation request (only when the caller allowed it); its
-    /// text is `conn.last_response().text()` until the next read.
-    Continue,
-}
-
 /// What an exchange came to: its answer, and when its last byte was sent
 /// (where service time starts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exchanged {
-    /// The tagged OK, or an allowed continuation.
-    pub answer: Answer,
+    /// The tagged OK ([`Reply::OK`]), or an allowed continuation.
+    pub reply: Reply,
     /// When the last part was written.
     pub sent: Instant,
 }
@@ -93,12 +83,12 @@ pub async fn exchange(
     let expect = expect(on, allow_continue);
     let sent = client::command(conn, parts, &expect, &mut Fold { on }).await;
     let sent = sent.map_err(|e| failure(e, on.check))?;
-    let answer = answer(conn, sent.reply, on.check)?;
+    let reply = answer(conn, sent.reply, on.check)?;
     if sent.parts < parts.len() {
         return Err(on.check.fail("no continuation for the literal"));
     }
     Ok(Exchanged {
-        answer,
+        reply,
         sent: sent.at,
     })
 }
@@ -109,7 +99,7 @@ pub async fn read(
     conn: &mut Connection,
     allow_continue: bool,
     on: &mut OnWire<'_>,
-) -> Result<Answer, CommandError> {
+) -> Result<Reply, CommandError> {
     let expect = expect(on, allow_continue);
     let reply = client::read(conn, &expect, &mut Fold { on }).await;
     let reply = reply.map_err(|e| failure(e, on.check))?;
@@ -132,14 +122,15 @@ fn expect(on: &OnWire<'_>, allow_continue: bool) -> Expect<'static> {
     }
 }
 
-/// A tagged answer's status as the command's outcome: OK finishes the check.
-fn answer(conn: &Connection, reply: Reply, check: &mut Check) -> Result<Answer, CommandError> {
+/// A tagged answer's status as the command's outcome: OK finishes the check;
+/// NO, BAD and anything else are the command's error.
+fn answer(conn: &Connection, reply: Reply, check: &mut Check) -> Result<Reply, CommandError> {
     let status = match reply {
-        Reply::Continue => return Ok(Answer::Continue),
+        Reply::Continue => return Ok(Reply::Continue),
         Reply::Tagged(status) => status,
     };
     match status {
-        Some(Status::Ok) => check.finish().map(|()| Answer::Done),
+        Some(Status::Ok) => check.finish().map(|()| Reply::OK),
         Some(Status::No) => Err(CommandError::answer(
             ErrorReason::No,
             "",

@@ -13,7 +13,7 @@ async fn run(
     script: Vec<Step>,
     parts: &[&[u8]],
     allow_continue: bool,
-) -> Result<Answer, (ErrorReason, String)> {
+) -> Result<Reply, (ErrorReason, String)> {
     let (addr, _server) = scripted(script).await;
     let mut conn = connect(addr).await;
     let mut mbox = MailboxState::default();
@@ -27,7 +27,7 @@ async fn run(
     };
     let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
     let r = exchange(&mut conn, &parts, allow_continue, &mut on).await;
-    r.map(|done| done.answer)
+    r.map(|done| done.reply)
         .map_err(|e| (e.reason, e.message.into_owned()))
 }
 
@@ -41,7 +41,7 @@ async fn answers_become_the_commands_outcome() {
         noop,
         false,
     );
-    assert_eq!(ok.await, Ok(Answer::Done));
+    assert_eq!(ok.await, Ok(Reply::OK));
     let no = run(
         CommandKind::Noop,
         reply("a1 NO [ALERT] busy\r\n"),
@@ -63,7 +63,7 @@ async fn answers_become_the_commands_outcome() {
     let unexpected = "unexpected continuation";
     assert_eq!(plus.await, Err((ErrorReason::Protocol, unexpected.into())));
     let plus = run(CommandKind::Noop, reply("+ more\r\n"), noop, true);
-    assert_eq!(plus.await, Ok(Answer::Continue));
+    assert_eq!(plus.await, Ok(Reply::Continue));
     let unknown = run(
         CommandKind::Noop,
         reply("* WHATEVER 1\r\na1 OK\r\n"),
@@ -82,7 +82,7 @@ async fn logout_expects_its_bye() {
         Step::Write("* BYE bye\r\na1 OK done\r\n"),
     ];
     let r = run(CommandKind::Logout, script, logout, false).await;
-    assert_eq!(r, Ok(Answer::Done));
+    assert_eq!(r, Ok(Reply::OK));
 }
 
 #[tokio::test]
@@ -97,7 +97,7 @@ async fn a_literal_needs_its_continuation() {
     ];
     assert_eq!(
         run(CommandKind::Append, script, parts, false).await,
-        Ok(Answer::Done)
+        Ok(Reply::OK)
     );
     let refused = vec![first(), Step::Write("a1 NO [TOOBIG] no\r\n")];
     let r = run(CommandKind::Append, refused, parts, false).await;

@@ -89,6 +89,11 @@ pub enum Reply {
     Continue,
 }
 
+impl Reply {
+    /// The tagged OK.
+    pub const OK: Reply = Reply::Tagged(Some(Status::Ok));
+}
+
 /// What sending a command came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {

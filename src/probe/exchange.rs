@@ -12,14 +12,14 @@ use crate::imap::response::{Capabilities, Response, Status};
 
 /// A tagged answer: its status and the text after it (response code included).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Answer {
+pub(super) struct TaggedAnswer {
     pub status: Option<Status>,
     pub text: String,
     /// The server said `LOGINDISABLED` in a CAPABILITY answer on the way.
     pub login_disabled: bool,
 }
 
-impl Answer {
+impl TaggedAnswer {
     /// Whether the command completed with OK.
     pub fn ok(&self) -> bool {
         self.status == Some(Status::Ok)
@@ -68,7 +68,7 @@ impl Wire {
 
     /// Sends a command without arguments (`CAPABILITY`, `STARTTLS`, `LOGOUT`)
     /// and reads until its tagged answer.
-    pub async fn verb(&mut self, verb: &[u8]) -> Result<Answer, ExchangeError> {
+    pub async fn verb(&mut self, verb: &[u8]) -> Result<TaggedAnswer, ExchangeError> {
         let tag = self.cmd.begin();
         self.cmd.atom(verb).crlf();
         let line = [self.cmd.as_bytes()];
@@ -77,7 +77,7 @@ impl Wire {
 
     /// `LOGIN user pass` with the encoder every client of the crate uses
     /// (synchronizing literals for values a quoted string cannot carry).
-    pub async fn login(&mut self, user: &str, pass: &str) -> Result<Answer, ExchangeError> {
+    pub async fn login(&mut self, user: &str, pass: &str) -> Result<TaggedAnswer, ExchangeError> {
         let (tag, parts) =
             client::encode_login(&mut self.cmd, user.as_bytes(), pass.as_bytes(), |_| false);
         let parts: Vec<&[&[u8]]> = parts.chunks(1).collect();
@@ -92,7 +92,7 @@ async fn command(
     conn: &mut Connection,
     tag: u32,
     parts: &[&[&[u8]]],
-) -> Result<Answer, ExchangeError> {
+) -> Result<TaggedAnswer, ExchangeError> {
     let mut login_disabled = false;
     let mut watch = |resp: &Response<'_>| {
         let caps = Capabilities::from_response(resp);
@@ -104,7 +104,7 @@ async fn command(
         .await
         .map_err(|e| ExchangeError::from_client(e, tag))?;
     let resp = conn.last_response();
-    Ok(Answer {
+    Ok(TaggedAnswer {
         status: resp.status(),
         text: lossy(resp.text()),
         login_disabled,
