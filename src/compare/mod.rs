@@ -38,6 +38,7 @@ pub use input::RunInfo;
 pub use render::render;
 
 use crate::error::EXIT_REGRESSION;
+use crate::results::RowLabels;
 
 /// Output format: a terminal table, or GitHub-flavoured markdown for a PR
 /// comment or `$GITHUB_STEP_SUMMARY`.
@@ -284,11 +285,11 @@ pub fn load(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<Co
     let b = input::read_summary(baseline, opts.metric)?;
     let c = input::read_summary(current, opts.metric)?;
     let hists = (noise::read_hlog(baseline), noise::read_hlog(current));
-    let b_index: HashMap<&input::Key, Side> = b.iter().map(|(k, s)| (k, *s)).collect();
-    let c_index: HashMap<&input::Key, Side> = c.iter().map(|(k, s)| (k, *s)).collect();
+    let b_index: HashMap<&RowLabels, Side> = b.iter().map(|(k, s)| (k, *s)).collect();
+    let c_index: HashMap<&RowLabels, Side> = c.iter().map(|(k, s)| (k, *s)).collect();
     let mut rows = Vec::with_capacity(b.len().max(c.len()));
     for (key, side) in &b {
-        let tag = key.join(".");
+        let tag = key.tag();
         let band = match (opts.metric.quantile(), &hists) {
             (Some(q), (Some(bh), Some(ch))) => match (bh.get(&tag), ch.get(&tag)) {
                 (Some(bh), Some(ch)) => {
@@ -321,7 +322,7 @@ pub fn load(baseline: &Path, current: &Path, opts: &CompareOptions) -> Result<Co
 }
 
 fn row(
-    key: &input::Key,
+    key: &RowLabels,
     base: Option<Side>,
     current: Option<Side>,
     band: Band,
@@ -329,10 +330,10 @@ fn row(
 ) -> RowComparison {
     let (change_pct, verdict) = judge(base, current, band, opts);
     RowComparison {
-        path: key[0].clone(),
-        server: key[1].clone(),
-        backend: key[2].clone(),
-        command: key[3].clone(),
+        path: key.path.clone(),
+        server: key.server.clone(),
+        backend: key.backend.clone(),
+        command: key.command.clone(),
         base,
         current,
         change_pct,

@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::compare::input::read_summary;
-use crate::compare::Metric;
 use crate::error::{Failure, InputError};
 use crate::probe::ProbeAttempt;
 use crate::results::series_read::{self, SeriesReader};
@@ -138,10 +136,10 @@ fn check_against_summary(dir: &Path, servers: &[String], until: Duration) -> Res
             e.1 += s.errors.iter().sum::<u64>();
         }
     }
-    let summary = read_summary(dir, Metric::Mean)?;
+    let summary = crate::results::summary::read(dir, None)?;
     let mut total: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for (key, side) in summary.iter().filter(|(_, s)| s.count > 0) {
-        total.insert(key.join("."), (side.count, side.errors));
+    for row in summary.iter().filter(|r| r.count > 0) {
+        total.insert(row.labels().tag(), (row.count, row.errors));
     }
     if series != total {
         let row = total

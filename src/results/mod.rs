@@ -46,7 +46,7 @@ pub use histograms::RowHistograms;
 pub use latency::{LatencyFigures, Quantiles};
 pub use queue::{OwnReading, QueueStats};
 pub use reason::ErrorReason;
-pub use row_key::{Path, RowKey};
+pub use row_key::{Path, RowKey, RowLabels};
 pub use run::{RunRecord, SCHEMA_VERSION};
 pub use security::Security;
 pub use sessions::SessionTally;

@@ -70,3 +70,35 @@ impl RowKey {
         )
     }
 }
+
+/// A row's key as the results files spell it (`path,server,backend,command`),
+/// for readers that must take the rows of any release, labels they do not
+/// know included (`compare`, `merge`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowLabels {
+    /// `cas` or `direct`.
+    pub path: String,
+    /// The server the row counts toward.
+    pub server: String,
+    /// The home back end behind it.
+    pub backend: String,
+    /// The command label.
+    pub command: String,
+}
+
+impl RowLabels {
+    /// The hlog tag, `cas.cas1.mbx2.FETCH_FLAGS`.
+    pub fn tag(&self) -> String {
+        super::hlog::tag(&self.path, &self.server, &self.backend, &self.command)
+    }
+}
+
+impl fmt::Display for RowLabels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{},{},{},{}",
+            self.path, self.server, self.backend, self.command
+        )
+    }
+}

@@ -5,7 +5,11 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{ErrorReason, LatencyFigures, RowHistograms, RowKey};
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::{ErrorReason, LatencyFigures, RowHistograms, RowKey, RowLabels};
+use crate::error::InputError;
 
 /// A row of `summary.csv`: one path x server x back end x command; latency in
 /// microseconds, corrected (from the intended start) and service (from send).
@@ -96,6 +100,16 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 impl SummaryRow {
+    /// The row's labels as the file spells them.
+    pub fn labels(&self) -> RowLabels {
+        RowLabels {
+            path: self.path.clone(),
+            server: self.server.clone(),
+            backend: self.backend.clone(),
+            command: self.command.clone(),
+        }
+    }
+
     /// The row of `key` from its histograms. The mean is exact (from the
     /// latency sum).
     pub fn of(key: &RowKey, row: &RowHistograms) -> SummaryRow {
@@ -234,6 +248,81 @@ pub const LEADING: usize = 6;
 /// The columns of `summary.csv`, in order.
 pub fn header() -> Vec<String> {
     super::cells::header_of(&every_column())
+}
+
+fn bad(file: &Path, line: Option<usize>, key: Option<&str>, msg: impl Into<String>) -> InputError {
+    InputError::at(file, line, key.map(str::to_string), msg)
+}
+
+/// Reads `dir/summary.csv`: its rows in file order. A missing directory or
+/// file, a header that does not start with the leading columns
+/// (`docs/design.md`, "Results directory") or lacks the `needed` column (with
+/// what needs it), an unreadable cell or a row that appears twice is an
+/// [`InputError`] naming the file, line and column.
+pub fn read(dir: &Path, needed: Option<(&str, &str)>) -> Result<Vec<SummaryRow>, InputError> {
+    if !dir.is_dir() {
+        return Err(bad(dir, None, None, "no such results directory"));
+    }
+    let file = dir.join(super::files::SUMMARY_CSV);
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        bad(
+            &file,
+            None,
+            None,
+            format!(
+                "cannot read ({e}); is {} an imapload results directory?",
+                dir.display()
+            ),
+        )
+    })?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| bad(&file, Some(1), None, format!("unreadable header ({e})")))?
+        .clone();
+    let leading: Vec<&str> = header.iter().take(LEADING).collect();
+    let expected = self::header();
+    if leading != expected[..LEADING] {
+        return Err(bad(
+            &file,
+            Some(1),
+            None,
+            format!(
+                "header must start with {}; found '{}'",
+                expected[..LEADING].join(","),
+                leading.join(",")
+            ),
+        ));
+    }
+    if let Some((col, by)) = needed.filter(|(col, _)| !header.iter().any(|h| h == *col)) {
+        let msg = format!("column missing, needed for {by}");
+        return Err(bad(&file, Some(1), Some(col), msg));
+    }
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, rec) in reader.deserialize::<SummaryRow>().enumerate() {
+        let line = i + 2;
+        let row = rec.map_err(|e| cell_error(&file, line, &header, &e))?;
+        if !seen.insert(row.labels()) {
+            let msg = format!("row {} appears twice", row.labels());
+            return Err(bad(&file, Some(line), None, msg));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// A row that does not read: the input error names the line and the column.
+fn cell_error(file: &Path, line: usize, header: &csv::StringRecord, e: &csv::Error) -> InputError {
+    let column = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err
+            .field()
+            .and_then(|f| header.get(f as usize))
+            .map(str::to_string),
+        _ => None,
+    };
+    let msg = format!("unreadable row ({e})");
+    bad(file, Some(line), column.as_deref(), msg)
 }
 
 #[cfg(test)]
