@@ -197,5 +197,4 @@ pub async fn hold(
 }
 
 #[cfg(test)]
-#[path = "wire_tests.rs"]
 mod tests;

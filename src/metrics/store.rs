@@ -361,5 +361,4 @@ impl IntervalStore {
 }
 
 #[cfg(test)]
-#[path = "store_tests.rs"]
 mod tests;

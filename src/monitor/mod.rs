@@ -2,11 +2,11 @@
 //! rules, the Healthy -> Degraded -> Unhealthy chain, and the samples they read.
 
 pub mod evaluate;
-#[cfg(test)]
-mod evaluate_tests;
 pub mod feed;
 pub mod input;
 pub mod live;
 pub mod rules;
 pub mod samples;
 pub mod state;
+#[cfg(test)]
+mod tests_evaluate;

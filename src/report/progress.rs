@@ -153,5 +153,4 @@ impl Progress {
 }
 
 #[cfg(test)]
-#[path = "progress_tests.rs"]
 mod tests;
