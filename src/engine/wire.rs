@@ -188,5 +188,4 @@ pub async fn hold(
 }
 
 #[cfg(test)]
-#[path = "wire_tests.rs"]
 mod tests;

@@ -335,5 +335,4 @@ impl Observer for CapabilityWatch {
 }
 
 #[cfg(test)]
-#[path = "client_tests.rs"]
 pub(crate) mod tests;

@@ -365,7 +365,6 @@ fn unusable() -> ImapError {
 }
 
 #[cfg(test)]
-#[path = "conn_tests.rs"]
 mod tests;
 
 /// The most parts one gathered write takes (a command, a literal, its CRLF).

@@ -218,5 +218,4 @@ fn literal_size(line: &[u8]) -> Option<Result<u64, ()>> {
 }
 
 #[cfg(test)]
-#[path = "framer_tests.rs"]
 pub(crate) mod tests;

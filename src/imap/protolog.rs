@@ -258,5 +258,4 @@ fn first_word(s: &[u8]) -> &[u8] {
 }
 
 #[cfg(test)]
-#[path = "protolog_tests.rs"]
 mod tests;

@@ -210,5 +210,4 @@ pub(crate) fn parse_u32(s: &[u8]) -> Option<u32> {
 }
 
 #[cfg(test)]
-#[path = "response_tests.rs"]
 mod tests;

@@ -229,5 +229,4 @@ impl ServerCertVerifier for AnchorVerifier {
 }
 
 #[cfg(test)]
-#[path = "verify_tests.rs"]
 mod tests;

@@ -351,5 +351,4 @@ impl IntervalStore {
 }
 
 #[cfg(test)]
-#[path = "store_tests.rs"]
 mod tests;

@@ -2,8 +2,6 @@
 //! rules, the Healthy -> Degraded -> Unhealthy chain, and the samples they read.
 
 pub mod evaluate;
-#[cfg(test)]
-mod evaluate_tests;
 pub mod feed;
 pub mod input;
 pub mod live;
@@ -12,3 +10,5 @@ pub mod rules;
 pub mod samples;
 pub mod sinks;
 pub mod state;
+#[cfg(test)]
+mod tests_evaluate;

@@ -155,5 +155,4 @@ impl Progress {
 }
 
 #[cfg(test)]
-#[path = "progress_tests.rs"]
 mod tests;

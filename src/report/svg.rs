@@ -395,5 +395,4 @@ impl LineChart {
 }
 
 #[cfg(test)]
-#[path = "svg/tests.rs"]
 mod tests;

@@ -109,8 +109,20 @@ mod tests {
     #[test]
     fn named_columns_are_in_the_header() {
         let header = super::super::cells::header::<ProbeRow>();
+        assert_eq!(
+            header.join(","),
+            "t_s,probe,health_set,server,result,latency_ms,failure,error,mailbox_server",
+            "probes.csv's header (README)"
+        );
         for column in [ProbeRow::T_S, ProbeRow::LATENCY_MS] {
             assert!(header.iter().any(|h| h == column), "{column}");
         }
+        let header = super::super::cells::header::<HealthRow>();
+        assert_eq!(
+            header.join(","),
+            "server,health_set,monitor,alert_value,target_resource,first_transition_s,\
+             worst_alert_value,transitions,rule,behind,sample_values",
+            "health.csv's header (design.md fixes its first four columns)"
+        );
     }
 }

@@ -11,14 +11,8 @@ pub mod backend;
 mod bind;
 pub mod cas;
 pub mod certs;
-#[cfg(test)]
-mod control_tests;
 pub mod faults;
-#[cfg(test)]
-mod fuzz_tests;
 pub mod io;
-#[cfg(test)]
-mod limits_tests;
 pub mod listen;
 pub mod message;
 pub mod oauth;
@@ -29,6 +23,12 @@ pub mod store;
 mod testclient;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_control;
+#[cfg(test)]
+mod tests_fuzz;
+#[cfg(test)]
+mod tests_limits;
 pub mod upstream;
 
 use std::collections::HashMap;

@@ -4,12 +4,22 @@
 //! directory behind (neither `--out` nor the default `results/`).
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::bin;
+use crate::support::imapload;
 
+#[macro_use]
 mod cases;
-use cases::{Case, CASES};
+mod inputs;
+
+use cases::Case;
+
+/// Every bad input the binary must refuse.
+fn all_cases() -> Vec<&'static Case> {
+    cases::SCENARIO_VALUES
+        .iter()
+        .chain(inputs::INPUTS)
+        .collect()
+}
 
 /// Runs one case in its own directory; returns what is wrong with the outcome.
 fn check(case: &Case) -> Option<String> {
@@ -20,15 +30,11 @@ fn check(case: &Case) -> Option<String> {
         std::fs::write(&path, text).unwrap();
     }
     let out_dir = dir.path().join("out");
-    let args = case.args.iter().map(|a| match *a {
-        "{out}" => out_dir.as_os_str().to_owned(),
-        a => a.into(),
-    });
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out_arg = out_dir.to_str().unwrap();
+    let args: Vec<&str> = (case.args.iter())
+        .map(|a| if *a == "{out}" { out_arg } else { a })
+        .collect();
+    let out = imapload(dir.path(), &args);
     let err = String::from_utf8_lossy(&out.stderr);
     let mut wrong = Vec::new();
     if out.status.code() != Some(2) {
@@ -66,10 +72,11 @@ fn only_inputs_left(dir: &Path, case: &Case) -> bool {
 fn every_bad_input_exits_2_with_one_clear_line_and_no_results() {
     // 50 processes on 4 threads would disturb a load test's latencies.
     let _alone = crate::support::exclusive();
+    let cases = all_cases();
     let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = CASES
-            .chunks(CASES.len().div_ceil(4))
-            .map(|chunk| s.spawn(move || chunk.iter().filter_map(check).collect::<Vec<_>>()))
+        let handles: Vec<_> = cases
+            .chunks(cases.len().div_ceil(4))
+            .map(|chunk| s.spawn(move || chunk.iter().filter_map(|c| check(c)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -80,7 +87,7 @@ fn every_bad_input_exits_2_with_one_clear_line_and_no_results() {
         failures.is_empty(),
         "{} of {} cases failed:\n{}",
         failures.len(),
-        CASES.len(),
+        cases.len(),
         failures.join("\n")
     );
 }

@@ -4,7 +4,7 @@
 //! (The exit code of such runs is another change's business: not asserted.)
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use imapload::command::CommandKind;
 use imapload::results::ErrorCause;
@@ -23,9 +23,7 @@ pub fn causes_of(dir: &Path) -> Vec<ErrorCause> {
         ["path", "server", "backend", "command", "reason", "count", "message"]
     );
     let csv: Vec<ErrorCause> = r.deserialize().collect::<Result<_, _>>().unwrap();
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
-    let json: Vec<ErrorCause> = serde_json::from_value(run["error_causes"].clone()).unwrap();
+    let json = run_json(dir).error_causes;
     assert_eq!(csv, json, "errors.csv and run.json's error_causes differ");
     csv
 }
@@ -54,13 +52,10 @@ pub fn assert_cause(report: &RunReport, command: CommandKind, reason: ErrorReaso
     assert_eq!(total, row.errors_of(reason), "{mine:#?}");
 }
 
+/// [`imapload`], alone (it generates load).
 fn run_binary(dir: &Path, args: &[&str]) -> Output {
     let _alone = exclusive();
-    Command::new(bin())
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("imapload runs")
+    imapload(dir, args)
 }
 
 /// The protocol log lines of every sampled session, joined.

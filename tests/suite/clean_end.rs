@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::support::{bin, exclusive, read_csv};
+use crate::support::{bin, exclusive, imapload, read_csv};
 
 /// An `imapload serve` process on ephemeral loopback ports; killed when dropped.
 struct Served {
@@ -88,20 +88,17 @@ impl Drop for Served {
 /// Runs `imapload run` on `scenario` with `flags`, results in `dir/out`.
 fn run(dir: &Path, scenario: &str, flags: &[String]) {
     std::fs::write(dir.join("s.toml"), scenario).unwrap();
-    let out = Command::new(bin())
-        .args([
-            "run",
-            "s.toml",
-            "--quiet",
-            "--fail-on",
-            "never",
-            "--out",
-            "out",
-        ])
-        .args(flags)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let mut args = vec![
+        "run",
+        "s.toml",
+        "--quiet",
+        "--fail-on",
+        "never",
+        "--out",
+        "out",
+    ];
+    args.extend(flags.iter().map(String::as_str));
+    let out = imapload(dir, &args);
     assert!(
         out.status.success(),
         "run: {}",

@@ -2,7 +2,9 @@
 
 use std::process::Command;
 
-use crate::support::bin;
+use imapload::results::run::Outcome;
+
+use crate::support::{bin, imapload, run_json};
 
 #[test]
 fn bad_scenario_exits_2_with_file_line_and_key() {
@@ -13,12 +15,7 @@ fn bad_scenario_exits_2_with_file_line_and_key() {
         "name = \"x\"\nduration = \"10s\"\n[load]\nsessions = 5\nsesions = 3\n",
     )
     .unwrap();
-    let out = Command::new(bin())
-        .args(["run", "--quiet", "--out"])
-        .arg(dir.path().join("r"))
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = imapload(dir.path(), &["run", "--quiet", "--out", "r", "bad.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:5"), "no file:line in {err}");
@@ -33,11 +30,10 @@ fn bad_scenario_exits_2_with_file_line_and_key() {
 #[test]
 fn existing_results_directory_is_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(bin())
-        .args(["run", "--quiet", "--duration", "1s", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = imapload(
+        dir.path(),
+        &["run", "--quiet", "--duration", "1s", "--out", "."],
+    );
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -49,10 +45,8 @@ fn existing_results_directory_is_not_overwritten() {
 
 #[test]
 fn bad_duration_flag_exits_2() {
-    let out = Command::new(bin())
-        .args(["run", "--quiet", "--duration", "0s"])
-        .output()
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = imapload(dir.path(), &["run", "--quiet", "--duration", "0s"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
 }
@@ -87,18 +81,17 @@ fn ctrl_c_leaves_a_complete_results_directory_marked_partial_within_5_s() {
     let took = sent.elapsed();
     eprintln!("stopped {took:?} after SIGINT");
     assert!(took < Duration::from_secs(5), "took {took:?} to stop");
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    let run = run_json(&out);
     assert_eq!(
         status.code(),
         Some(0),
-        "an interrupted healthy run still exits by its verdict and health: {} {}",
-        run["verdict"]["reasons"],
-        run["sessions"]
+        "an interrupted healthy run still exits by its verdict and health: {:?} {:?}",
+        run.verdict.map(|v| v.reasons),
+        run.sessions
     );
-    assert_eq!(run["outcome"], "partial");
-    assert!(run["elapsed_s"].as_f64().unwrap() < 15.0);
-    assert!(run["totals"]["commands"].as_u64().unwrap() > 1000);
+    assert_eq!(run.outcome, Some(Outcome::Partial));
+    assert!(run.elapsed_s < 15.0);
+    assert!(run.totals.commands > 1000);
     for f in [
         "summary.csv",
         "timeseries.csv",
@@ -154,7 +147,5 @@ fn sigterm_while_sessions_are_still_starting_ends_the_run_within_5_s() {
     }
     let took = sent.elapsed();
     assert!(took < Duration::from_secs(5), "took {took:?} to stop");
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    assert_eq!(run["outcome"], "partial");
+    assert_eq!(run_json(&out).outcome, Some(Outcome::Partial));
 }

@@ -6,23 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use imapload::results::RunRecord;
-
-use crate::support::{bin, embedded_scenario, exclusive, text};
-
-/// The binary with `args` and `vars` (and no other `IMAPLOAD_` run variable).
-fn imapload_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(bin());
-    cmd.args(args);
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("IMAPLOAD_")) {
-        cmd.env_remove(k);
-    }
-    cmd.envs(vars.iter().copied()).output().unwrap()
-}
-
-fn run_json(dir: &Path) -> RunRecord {
-    imapload::results::read_run(dir).unwrap_or_else(|e| panic!("{e}"))
-}
+use crate::support::{bin, embedded_scenario, exclusive, imapload_env, run_json, text};
 
 #[test]
 fn run_flags_come_from_variables_below_flags_and_above_the_scenario() {
@@ -35,6 +19,7 @@ fn run_flags_come_from_variables_below_flags_and_above_the_scenario() {
     let elsewhere = dir.path().join("not-here");
     let started = std::time::Instant::now();
     let o = imapload_env(
+        dir.path(),
         &[
             "run",
             scenario.to_str().unwrap(),
@@ -74,6 +59,7 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     let o = imapload_env(
+        dir.path(),
         &["run", "-o", out.to_str().unwrap()],
         &[("IMAPLOAD_DURATION", "9x")],
     );
@@ -86,6 +72,7 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     // The flag's bad value is the one reported, not the variable's.
     let o = imapload_env(
+        dir.path(),
         &["run", "-d", "8785h", "-o", out.to_str().unwrap()],
         &[("IMAPLOAD_DURATION", "9x")],
     );
@@ -96,6 +83,7 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
         text(&o)
     );
     let o = imapload_env(
+        dir.path(),
         &["run", "-o", out.to_str().unwrap()],
         &[("IMAPLOAD_SESSIONS", "many")],
     );
@@ -110,10 +98,15 @@ fn bad_values_from_variables_and_flags_exit_2_and_a_flag_beats_its_variable() {
 
 #[test]
 fn every_run_flag_has_its_variable_in_help_and_man_page() {
-    let o = imapload_env(&["run", "--help"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let o = imapload_env(dir.path(), &["run", "--help"], &[]);
     let help = String::from_utf8_lossy(&o.stdout).to_string();
     let man_dir = tempfile::tempdir().unwrap();
-    let m = imapload_env(&["man", "--dir", man_dir.path().to_str().unwrap()], &[]);
+    let m = imapload_env(
+        dir.path(),
+        &["man", "--dir", man_dir.path().to_str().unwrap()],
+        &[],
+    );
     assert_eq!(m.status.code(), Some(0), "{}", text(&m));
     let page = std::fs::read_to_string(man_dir.path().join("imapload-run.1")).unwrap();
     let cmd = imapload::cli::command();
@@ -144,7 +137,8 @@ fn every_run_flag_has_its_variable_in_help_and_man_page() {
 
 #[test]
 fn version_names_the_release_and_the_commit() {
-    let o = imapload_env(&["--version"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let o = imapload_env(dir.path(), &["--version"], &[]);
     let line = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let want = format!("imapload {} (commit ", env!("CARGO_PKG_VERSION"));
     assert!(line.starts_with(&want) && line.ends_with(')'), "{line}");
@@ -166,24 +160,25 @@ fn version_names_the_release_and_the_commit() {
 
 #[test]
 fn completions_are_generated_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let o = imapload_env(&["completions", shell], &[]);
+        let o = imapload_env(dir.path(), &["completions", shell], &[]);
         assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o));
         let script = String::from_utf8_lossy(&o.stdout);
         for word in ["summary-json", "k8s", "password-file"] {
             assert!(script.contains(word), "{shell}: no {word}");
         }
     }
-    let o = imapload_env(&["completions", "bash"], &[]);
+    let o = imapload_env(dir.path(), &["completions", "bash"], &[]);
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), &o.stdout).unwrap();
     let check = Command::new("bash").arg("-n").arg(file.path()).output();
     if let Ok(check) = check {
         assert!(check.status.success(), "bash -n: {}", text(&check));
     }
-    let o = imapload_env(&["completions", "tcsh"], &[]);
+    let o = imapload_env(dir.path(), &["completions", "tcsh"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    let o = imapload_env(&["man"], &[]);
+    let o = imapload_env(dir.path(), &["man"], &[]);
     let page = String::from_utf8_lossy(&o.stdout);
     assert!(
         page.contains(".TH imapload 1") && page.contains("k8s"),
@@ -193,11 +188,16 @@ fn completions_are_generated_for_each_shell() {
 
 #[test]
 fn colour_only_on_request_or_a_terminal_and_never_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-v1");
     let args = ["health", fixture.to_str().unwrap()];
-    let piped = imapload_env(&args, &[]);
-    let forced = imapload_env(&args, &[("CLICOLOR_FORCE", "1")]);
-    let refused = imapload_env(&args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    let piped = imapload_env(dir.path(), &args, &[]);
+    let forced = imapload_env(dir.path(), &args, &[("CLICOLOR_FORCE", "1")]);
+    let refused = imapload_env(
+        dir.path(),
+        &args,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
     let esc = |o: &Output| o.stdout.contains(&0x1b);
     assert!(!esc(&piped), "colour in a pipe: {}", text(&piped));
     assert!(
@@ -281,7 +281,7 @@ fn probe_takes_its_password_from_a_file_or_imapload_password() {
         let mut args = vec!["probe", "IMAP\\ImapCTPProbe", "--server", &served.cas_url];
         args.extend(["--user", &served.user, "--timeout", "10s"]);
         args.extend(extra);
-        imapload_env(&args, vars)
+        imapload_env(dir.path(), &args, vars)
     };
     let good = dir.path().join("good");
     std::fs::write(&good, format!("{}\n", served.password)).unwrap();
@@ -315,6 +315,7 @@ fn probe_takes_its_password_from_a_file_or_imapload_password() {
         text(&o)
     );
     let help = imapload_env(
+        dir.path(),
         &["probe", "--help"],
         &[("IMAPLOAD_PASSWORD", "s3cret-value")],
     );

@@ -1,9 +1,11 @@
 //! Every command the quickstart's mix documents (its `[session.mix]` keys,
 //! the commented-out ones included) runs with zero errors, each on its own
 //! row of `summary.csv` with a count above zero, against the embedded
-//! topology and against a real Dovecot; and every mixable kind is
-//! documented there. A new command is covered by adding its mix line.
+//! topology and against a real Dovecot, and sent on the wire as its own
+//! command (read back from imapload's protocol log); and every mixable kind
+//! is documented there. A new command is covered by adding its mix line.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use imapload::command::CommandKind;
@@ -74,14 +76,88 @@ fn tally(summary: &Path, label: &str) -> Tally {
     t
 }
 
+/// The kind a command line of imapload's protocol log is (`a12 UID FETCH 1:*
+/// (UID FLAGS)` is `UID_FETCH`): its verb, and for FETCH the items asked for.
+fn kind_of(line: &str) -> Option<String> {
+    let (tag, command) = line.split_once(' ')?;
+    let digits = tag.strip_prefix('a')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None; // a literal's line or a SASL answer, not a command
+    }
+    let mut words = command.split(' ');
+    let verb = words.next()?.to_ascii_uppercase();
+    let items = command.to_ascii_uppercase();
+    Some(match verb.as_str() {
+        "UID" => format!("UID_{}", words.next()?.to_ascii_uppercase()),
+        "FETCH" if items.contains("BODY.PEEK[]<") => "FETCH_PARTIAL".into(),
+        "FETCH" if items.contains("BODY.PEEK[HEADER]") => "FETCH_HEADERS".into(),
+        "FETCH" if items.contains("BODY[]") => "FETCH_BODY".into(),
+        "FETCH" if items.contains("FLAGS") => "FETCH_FLAGS".into(),
+        _ => verb,
+    })
+}
+
+/// Commands sent per kind, read from the wire: every client command line of
+/// every session's protocol log in `logs`.
+fn sent_per_kind(logs: &Path) -> BTreeMap<String, u64> {
+    let mut sent = BTreeMap::new();
+    for file in std::fs::read_dir(logs).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for line in text
+            .lines()
+            .filter_map(|l| l.split_once(" C: ").map(|(_, c)| c))
+        {
+            if let Some(kind) = kind_of(line) {
+                *sent.entry(kind).or_insert(0) += 1;
+            }
+        }
+    }
+    sent
+}
+
+/// Each mix kind went on the wire as its own command: the commands of each
+/// kind in the protocol logs are those `summary.csv` counts for it on the
+/// first hop (direct rows and CAS rows, each command once).
+fn each_kind_sent_as_itself(out: &Path, logs: &Path) {
+    let cas = run_json(out).servers.cas_names();
+    let bytes = std::fs::read(out.join("summary.csv")).unwrap();
+    let mut counted: BTreeMap<String, u64> = BTreeMap::new();
+    let rows = imapload::results::summary::from_csv(&bytes).unwrap();
+    for row in rows
+        .iter()
+        .filter(|r| r.path == "direct" || cas.contains(&r.server))
+    {
+        *counted.entry(row.command.clone()).or_insert(0) += row.count;
+    }
+    let sent = sent_per_kind(logs);
+    for kind in quickstart_mix() {
+        let (n, m) = (
+            counted.get(&kind).copied().unwrap_or(0),
+            sent.get(&kind).copied().unwrap_or(0),
+        );
+        assert!(
+            n > 0 && n.abs_diff(m) <= (n / 50).max(2),
+            "{kind}: {n} counted, {m} sent as {kind}\ncounted {counted:?}\nsent {sent:?}"
+        );
+    }
+}
+
 /// Runs `text` and checks that every mix key has commands and no errors in
-/// `summary.csv`, and that no row has errors.
+/// `summary.csv`, that no row has errors, and that each went on the wire as
+/// its own command.
 async fn every_command_counted_without_errors(
     text: &str,
     overrides: Overrides,
     log: impl Fn() -> String,
 ) {
     let out = overrides.out.clone().unwrap();
+    let logs = out.with_file_name("protocol-log");
+    std::fs::create_dir_all(&logs).unwrap();
+    let overrides = Overrides {
+        protocol_log: Some(logs.clone()),
+        protocol_log_sample: Some(1.0),
+        ..overrides
+    };
     let path = Path::new("commands.toml");
     let plan = imapload::plan::load_str(text, path, &overrides).unwrap();
     let report = run(plan).await;
@@ -109,6 +185,7 @@ async fn every_command_counted_without_errors(
         "commands without a count or with errors: {wrong:?}\n{}",
         log()
     );
+    each_kind_sent_as_itself(&report.dir, &logs);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

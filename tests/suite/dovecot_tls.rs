@@ -175,22 +175,11 @@ fn the_probe_command_trusts_the_servers_own_certificate_and_checks_its_name() {
         return;
     };
     let probe = |server: String, extra: &[&str]| {
-        let out = Command::new(bin())
-            .args([
-                "probe",
-                "IMAP\\ImapCTPProbe",
-                "--server",
-                &server,
-                "--user",
-                "probe01",
-                "--password",
-                "secret",
-                "--ca-file",
-            ])
-            .arg(&cert)
-            .args(extra)
-            .output()
-            .unwrap();
+        let mut args = vec!["probe", "IMAP\\ImapCTPProbe", "--server", &server];
+        args.extend(["--user", "probe01", "--password", "secret"]);
+        args.extend(["--ca-file", cert.to_str().unwrap()]);
+        args.extend(extra);
+        let out = imapload(dir.path(), &args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),

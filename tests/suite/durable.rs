@@ -7,6 +7,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use imapload::results::compare::CompareDoc;
+use imapload::results::run::Outcome;
+
 use crate::support::*;
 
 /// Starts `imapload run` in `dir` on `scenario` (a file there), writing to `out`.
@@ -44,9 +47,8 @@ fn a_run_killed_with_sigkill_leaves_a_directory_every_reader_takes_as_it_stands(
     assert!(out.is_dir(), "the directory is at --out from the start");
     let end = series_end(&out);
     assert!(end >= 12.0, "timeseries.csv reaches only {end} s");
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    assert_eq!(run["outcome"], "running", "{run:#}");
+    let run = run_json(&out);
+    assert_eq!(run.outcome, Some(Outcome::Running), "{run:#?}");
     let out_s = out.to_str().unwrap();
     let health = imapload(dir.path(), &["health", out_s]);
     assert!(
@@ -59,14 +61,46 @@ fn a_run_killed_with_sigkill_leaves_a_directory_every_reader_takes_as_it_stands(
         "{}",
         text(&health)
     );
-    let compare = imapload(dir.path(), &["compare", out_s, out_s]);
-    assert!(
-        matches!(compare.status.code(), Some(0 | 1)),
-        "{}",
-        text(&compare)
-    );
+    compares_with_itself(dir.path(), out_s);
     let report = imapload(dir.path(), &["report", out_s]);
     assert_eq!(report.status.code(), Some(0), "{}", text(&report));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for id in ["throughput", "latency-cas1", "latency-mbx1", "latency-mbx2"] {
+        let points = longest_line(&page, id);
+        assert!(
+            points >= 10,
+            "chart {id} of the killed run has {points} points"
+        );
+    }
+}
+
+/// A killed run compared with itself: rows are judged (the histograms were
+/// written as the run went), none regressed, exit 0 (1 would be "nothing compared").
+fn compares_with_itself(dir: &Path, out: &str) {
+    let args = ["compare", out, out, "--metric", "p50", "--format", "json"];
+    let compare = imapload(dir, &args);
+    assert_eq!(compare.status.code(), Some(0), "{}", text(&compare));
+    let doc: CompareDoc = serde_json::from_slice(&compare.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&compare)));
+    assert!(
+        doc.compared >= 3 && doc.regressions == 0 && doc.errors_appeared == 0,
+        "compared {}, regressions {}, errors appeared {}",
+        doc.compared,
+        doc.regressions,
+        doc.errors_appeared
+    );
+}
+
+/// The points of the longest line of chart `id` on a report page.
+fn longest_line(page: &str, id: &str) -> usize {
+    let at = page
+        .find(&format!(r#"<figure class="chart" id="{id}">"#))
+        .unwrap_or_else(|| panic!("no chart {id}"));
+    let fig = &page[at..at + page[at..].find("</figure>").unwrap()];
+    (fig.split(r#"<path class="series" d=""#).skip(1))
+        .map(|p| p[..p.find('"').unwrap()].matches(['M', 'L']).count())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Mounts a tmpfs of `size` on `at`; false when not allowed (not root).

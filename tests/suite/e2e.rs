@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use imapload::command::CommandKind;
 use imapload::plan::Overrides;
-use imapload::results::ErrorReason;
-use imapload::results::Path;
+use imapload::results::run::Outcome;
+use imapload::results::{ErrorReason, Path};
 use imapload::sim::Topology;
 
 use crate::support::*;
@@ -63,11 +63,10 @@ async fn short_run_through_cas_and_direct_has_both_paths_and_no_errors() {
     );
     assert!(header.iter().any(|h| h == "p99_us") && header.iter().any(|h| h == "service_p99_us"));
     assert_eq!(rows.len(), report.rows.len());
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report.dir.join("run.json")).unwrap()).unwrap();
-    assert_eq!(json["outcome"], "completed");
-    assert_eq!(json["seed"], 7);
-    assert_eq!(json["totals"]["commands"], report.commands);
+    let json = run_json(&report.dir);
+    assert_eq!(json.outcome, Some(Outcome::Completed));
+    assert_eq!(json.seed, Some(7));
+    assert_eq!(json.totals.commands, report.commands);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -155,15 +155,8 @@ fn print_error_rows(report: &RunReport, backend: &str) {
 
 /// What `run.json` says of each fault applied or reverted, in order.
 fn fault_log(report: &RunReport) -> Vec<String> {
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(report.dir.join("run.json")).unwrap())
-            .unwrap();
-    run["faults"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["what"].as_str().unwrap().to_string())
-        .collect()
+    let run = run_json(&report.dir);
+    run.faults.into_iter().map(|f| f.what).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

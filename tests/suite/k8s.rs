@@ -11,7 +11,7 @@ use std::process::Command;
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::support::{bin, text};
+use crate::support::{bin, imapload, text};
 
 /// A scenario against real servers (so no embedded-topology warning), with
 /// text a YAML writer must keep exactly: quotes, a blank line, a tab, `#`.
@@ -24,11 +24,9 @@ const SCENARIO: &str = "name = \"k8s: test\"\nduration = \"1m\"\n\n[topology]\nk
 fn generate(dir: &Path, args: &[&str]) -> std::process::Output {
     let scenario = dir.join("scenario.toml");
     std::fs::write(&scenario, SCENARIO).unwrap();
-    Command::new(bin())
-        .args(["k8s", "--scenario", scenario.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap()
+    let mut all = vec!["k8s", "--scenario", "scenario.toml"];
+    all.extend(args);
+    imapload(dir, &all)
 }
 
 fn docs(out: &std::process::Output) -> Vec<Yaml> {

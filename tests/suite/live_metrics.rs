@@ -232,19 +232,63 @@ fn a_running_run_serves_its_families_and_the_counters_grow() {
     let states = second.iter().filter(|s| s.name == "imapload_monitor_state");
     assert!(states.clone().count() >= 6, "2 monitors x 3 servers");
     assert!(states.clone().all(|s| [0.0, 1.0, 2.0].contains(&s.value)));
-    // Histogram buckets run from 100 µs to 120 s and +Inf, cumulative.
-    let les: Vec<&str> = (second.iter())
-        .filter(|s| s.name == "imapload_latency_seconds_bucket")
-        .map(|s| s.labels["le"].as_str())
-        .take(22)
-        .collect();
-    assert_eq!(
-        (les[0], les[20], les[21]),
-        ("0.0001", "120.0", "+Inf"),
-        "{les:?}"
-    );
+    check_histograms(&second, "imapload_latency_seconds");
+    check_histograms(&second, "imapload_service_seconds");
     let (status, _) = http_get(&addr, "/nothing").unwrap();
     assert_eq!(status, "HTTP/1.1 404 Not Found");
+}
+
+/// Labels without `le`: one histogram's series.
+type Series = Vec<(String, String)>;
+
+/// Every histogram of `family` in a scrape is one: 22 buckets from 100 µs to
+/// 120 s and +Inf, counts that never fall from a bucket to the next
+/// (cumulative), `+Inf` equal to `_count`, and (the embedded servers answer in
+/// milliseconds) most of a busy row's commands at or below 1 s.
+fn check_histograms(scrape: &[Sample], family: &str) {
+    let mut histograms: BTreeMap<Series, Vec<(f64, f64)>> = BTreeMap::new();
+    for s in scrape
+        .iter()
+        .filter(|s| s.name == format!("{family}_bucket"))
+    {
+        let mut series = s.labels.clone();
+        let le = series.remove("le").expect("a bucket has `le`");
+        let le = if le == "+Inf" {
+            f64::INFINITY
+        } else {
+            le.parse().unwrap()
+        };
+        let series = series.into_iter().collect();
+        histograms.entry(series).or_default().push((le, s.value));
+    }
+    let counts: BTreeMap<Series, f64> = (scrape.iter())
+        .filter(|s| s.name == format!("{family}_count"))
+        .map(|s| (s.labels.clone().into_iter().collect(), s.value))
+        .collect();
+    assert!(!histograms.is_empty(), "no {family}_bucket");
+    let mut busy = 0;
+    for (series, buckets) in &histograms {
+        let les: Vec<f64> = buckets.iter().map(|b| b.0).collect();
+        assert_eq!(les.len(), 22, "{family} {series:?}: {les:?}");
+        assert_eq!((les[0], les[20], les[21]), (0.0001, 120.0, f64::INFINITY));
+        assert!(
+            buckets
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1),
+            "{family} {series:?} is not cumulative: {buckets:?}"
+        );
+        let count = counts[series];
+        assert_eq!(
+            buckets[21].1, count,
+            "{family} {series:?}: +Inf is not _count"
+        );
+        if count >= 20.0 {
+            busy += 1;
+            let at_1s = buckets.iter().find(|b| b.0 >= 1.0).unwrap().1;
+            assert!(at_1s >= count / 2.0, "{family} {series:?}: {buckets:?}");
+        }
+    }
+    assert!(busy > 0, "no {family} row with 20 commands");
 }
 
 #[test]

@@ -134,9 +134,8 @@ async fn a_generator_that_cannot_deliver_the_rate_says_it_is_saturated() {
     );
     assert!(report.saturated);
     assert!(not_started > 0 && max_backlog >= 2);
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report.dir.join("run.json")).unwrap()).unwrap();
-    assert_eq!(json["generator"]["saturated"], true);
+    let json = run_json(&report.dir);
+    assert_eq!(json.generator.map(|g| g.saturated), Some(true));
 }
 
 /// Fewer users than sessions: without sharing, sessions wait for a free user
@@ -154,13 +153,8 @@ async fn sessions_wait_for_a_free_user_and_run_json_counts_them() {
                 &format!("cas_share = 0.5\nallow_shared_users = {shared}"),
             );
         let report = run(plan_from(&text, dir.path(), &quiet_out(dir.path()))).await;
-        let json: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(report.dir.join("run.json")).unwrap()).unwrap();
-        let s = &json["sessions"];
-        counts.push((
-            s["user_waits"].as_u64().unwrap(),
-            s["shared_users"].as_u64().unwrap(),
-        ));
+        let s = run_json(&report.dir).sessions;
+        counts.push((s.user_waits, s.shared_users));
     }
     let ((waits, shares), (waits_shared, shares_shared)) = (counts[0], counts[1]);
     assert!(waits > 0 && shares == 0, "without sharing: {counts:?}");

@@ -29,6 +29,7 @@ mod outputs;
 mod prometheus;
 mod replay;
 mod replay_dovecot;
+mod replay_protolog;
 mod report_browser;
 mod report_scale;
 mod safety;

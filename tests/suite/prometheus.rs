@@ -56,6 +56,38 @@ fn servers(result: &[(serde_json::Value, f64)]) -> Vec<String> {
     s
 }
 
+/// Every query of the Grafana dashboard, with `$server` and `$command` set to
+/// real values, is PromQL this Prometheus accepts and answers with series, and
+/// each series carries the labels it groups by, set to those values.
+fn dashboard_queries_return_series(prom: &str) {
+    use super::dashboard::{dashboard, label_names, queries, COMMAND, SERVER};
+    for q in queries(&dashboard()) {
+        let result = query(prom, &q);
+        assert!(!result.is_empty(), "`{q}` returned no series");
+        let grouped = q
+            .split("by (")
+            .skip(1)
+            .flat_map(|p| p[..p.find(')').unwrap()].split(','));
+        let grouped: Vec<&str> = grouped.map(str::trim).filter(|l| *l != "le").collect();
+        for (labels, _) in &result {
+            for l in &grouped {
+                assert!(
+                    labels[l].is_string(),
+                    "`{q}`: a series without {l}: {labels}"
+                );
+            }
+            for (l, want) in [("server", SERVER), ("command", COMMAND)] {
+                let named = label_names(&q).contains(l);
+                assert!(
+                    !named || labels[l].is_null() || labels[l] == want,
+                    "`{q}`: {l} is {} for {want}",
+                    labels[l]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn prometheus_scrapes_a_30s_run_and_answers_rate_and_p99_per_server() {
     if !std::path::Path::new(PROMETHEUS).exists() {
@@ -67,7 +99,17 @@ fn prometheus_scrapes_a_30s_run_and_answers_rate_and_p99_per_server() {
     }
     let _alone = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("s.toml"), embedded_scenario(20, "30s", "")).unwrap();
+    // mbx1 refuses logins for 2 s (so there are errors by reason), the
+    // thresholds say what a refused login costs, and the monitors sample
+    // every 2 s (so they have values).
+    let extra = "[thresholds]\nchecks = [\"errors.rate < 50%\", \"sessions.failed.rate < 50%\"]\n\
+                 [monitors]\nsample_period = \"2s\"\n\
+                 [[faults]]\nserver = \"mbx1\"\nat = \"2s\"\nduration = \"2s\"\nrefuse_logins = true\n";
+    std::fs::write(
+        dir.path().join("s.toml"),
+        embedded_scenario(20, "30s", extra),
+    )
+    .unwrap();
     let args = [
         "run",
         "s.toml",
@@ -117,10 +159,7 @@ fn prometheus_scrapes_a_30s_run_and_answers_rate_and_p99_per_server() {
         assert!(v.is_finite() && *v > 0.0 && *v < 10.0, "p99 of {m}: {v} s");
     }
     eprintln!("rate per server: {rate:?}\np99 per server (s): {p99:?}");
-    // Every query of the Grafana dashboard is PromQL this Prometheus accepts.
-    for q in super::dashboard::queries(&super::dashboard::dashboard()) {
-        query(&prom, &q);
-    }
+    dashboard_queries_return_series(&prom);
     // The run still ends by itself, and well: the endpoint cost it nothing.
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {

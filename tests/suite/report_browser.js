@@ -1,9 +1,9 @@
-// Appended to a copy of report.html by tests/suite/report_browser.rs: drives the page in
+// Appended to a copy of report.html by the tests' Chromium harness (support.rs): drives the page in
 // headless Chromium as a person would (real DOM events on the page's own handlers) and
 // writes what it saw into <pre id="selftest-result"> for the test to read from --dump-dom.
 (function () {
   "use strict";
-  var out = { charts: {}, hover: "", toggle: null, sort: null, filter: null, zoom: null, menu: null, errors: [] };
+  var out = { charts: {}, hover: "", late_p99: {}, toggle: null, sort: null, filter: null, zoom: null, menu: null, errors: [] };
   window.addEventListener("error", function (e) { out.errors.push(String(e.message)); });
   function client(svg, x, y) {
     var pt = svg.createSVGPoint();
@@ -30,6 +30,13 @@
     mouse(svg, "mousemove", client(svg, (l + r) / 2, (t + b) / 2));
     var tip = document.getElementById("tip");
     out.hover = tip.hidden ? "" : tip.textContent;
+    // Late in the run, each server's p99 as the hover shows it (a slowed server's is the high one).
+    document.querySelectorAll("figure[id^='latency-'] svg.lc").forEach(function (s) {
+      var sl = attr(s, "l"), sr = attr(s, "r");
+      mouse(s, "mousemove", client(s, sl + (sr - sl) * 0.9, (attr(s, "t") + attr(s, "b")) / 2));
+      var m = tip.hidden ? null : /(?:^|\n)p99: ([-+.e0-9]+)/.exec(tip.textContent);
+      out.late_p99[s.closest("figure").id] = m ? parseFloat(m[1]) : null;
+    });
     // Toggle: the first legend entry hides its line, a second click shows it again.
     var item = svg.querySelector("g.lgi"), i = item.getAttribute("data-i");
     var line = svg.querySelector("path.series[data-i='" + i + "']");

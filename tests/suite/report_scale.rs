@@ -15,6 +15,8 @@ use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::Histogram;
 use imapload::results::files;
 
+use crate::support::{assert_every_chart_drawn, chromium, drive_report};
+
 /// Points a chart may draw (the report's bound).
 const MAX_POINTS: usize = 1000;
 
@@ -173,24 +175,9 @@ fn a_long_runs_report_draws_bounded_points_and_exact_merged_percentiles() {
 /// The page opens in headless Chromium with every chart drawn (skipped without Chromium,
 /// unless `IMAPLOAD_REQUIRE_CHROMIUM=1`).
 fn chromium_draws_every_chart(dir: &Path) {
-    if !Path::new("/usr/bin/chromium").exists() {
-        if std::env::var("IMAPLOAD_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
-            panic!("Chromium is required (IMAPLOAD_REQUIRE_CHROMIUM=1) but /usr/bin/chromium is missing");
-        }
-        eprintln!("SKIPPED: Chromium is not installed (apt-get install chromium)");
+    let Some(chromium) = chromium() else {
         return;
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/check-report.sh");
-    let out = std::process::Command::new("bash")
-        .arg(script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "chromium check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("16/16 charts drawn"), "{stdout}");
+    };
+    let servers: Vec<&str> = synth::CAS.iter().chain(&synth::BACKENDS).copied().collect();
+    assert_every_chart_drawn("long run", &drive_report(chromium, dir), &servers);
 }

@@ -96,9 +96,7 @@ fn no_password_anywhere_and_a_redacted_protocol_log_of_the_sample() {
     assert_nowhere(dir.path(), &[&stdout, &stderr], &secrets(), &["s.toml"]);
 
     // A quarter of the sessions, each file timestamped and directed.
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("r/run.json")).unwrap()).unwrap();
-    let started = run["sessions"]["started"].as_u64().unwrap();
+    let started = run_json(&dir.path().join("r")).sessions.tally.started;
     let logs = files(&dir.path().join("logs"));
     let expected = started.div_ceil(4);
     assert!(started > 20, "only {started} sessions");

@@ -4,7 +4,6 @@
 //! compares and renders.
 
 use std::path::Path;
-use std::process::Command;
 
 use imapload::results::cells;
 use imapload::results::probes::{HealthRow, ProbeRow};
@@ -13,7 +12,7 @@ use imapload::results::timeseries::{QueueRow, TimeseriesRow};
 use imapload::results::ErrorCause;
 use imapload::results::{read_run, RunRecord, SummaryRow, SCHEMA_VERSION};
 
-use crate::support::{bin, embedded_scenario, plan_from, quiet_out, run};
+use crate::support::{embedded_scenario, imapload, plan_from, quiet_out, run};
 
 /// `run.json` as plain JSON, and back through [`RunRecord`]: equal except
 /// for what `extra` lists (keys this release adds).
@@ -76,10 +75,6 @@ async fn a_run_round_trips_through_the_results_types() {
     csv_files_survive_their_types(&report.dir);
 }
 
-fn imapload(args: &[&str]) -> std::process::Output {
-    Command::new(bin()).args(args).output().unwrap()
-}
-
 #[test]
 fn results_of_the_previous_release_still_read_rejudge_compare_and_render() {
     let tmp = tempfile::tempdir().unwrap();
@@ -102,7 +97,7 @@ fn results_of_the_previous_release_still_read_rejudge_compare_and_render() {
     csv_files_survive_their_types(&dir);
 
     let d = dir.to_str().unwrap();
-    let health = imapload(&["health", d]);
+    let health = imapload(tmp.path(), &["health", d]);
     let said = String::from_utf8_lossy(&health.stdout);
     assert_eq!(
         health.status.code(),
@@ -111,14 +106,14 @@ fn results_of_the_previous_release_still_read_rejudge_compare_and_render() {
         String::from_utf8_lossy(&health.stderr)
     );
     assert!(said.contains("AverageCommandProcessingTime"), "{said}");
-    let compare = imapload(&["compare", d, d]);
+    let compare = imapload(tmp.path(), &["compare", d, d]);
     assert_eq!(
         compare.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&compare.stderr)
     );
-    let report = imapload(&["report", d]);
+    let report = imapload(tmp.path(), &["report", d]);
     assert_eq!(
         report.status.code(),
         Some(0),

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{bin, exclusive, read_csv};
+use imapload::results::RunRecord;
+
+use crate::support::{bin, exclusive, imapload, read_csv, run_json};
 
 /// mbx2 answers every command 400 ms late from the start. Its
 /// AverageCommandProcessingTime (about 400 ms) and the CAS's in front of it
@@ -54,14 +56,6 @@ at = "0s"
 delay = "400ms"
 "#;
 
-fn imapload(args: &[&str], dir: &Path) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -99,10 +93,6 @@ fn add(into: &mut BTreeMap<String, (u64, u64)>, from: &BTreeMap<String, (u64, u6
     }
 }
 
-fn json(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap()
-}
-
 #[test]
 fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
     let _alone = exclusive();
@@ -111,8 +101,8 @@ fn three_shards_merged_add_up_exactly_and_judge_like_the_whole_run() {
     std::fs::write(d.join("s.toml"), SCENARIO).unwrap();
     run_shards_then_whole(d);
     let merged = imapload(
-        &["merge", "s1", "s2", "s3", "--out", "merged", "--quiet"],
         d,
+        &["merge", "s1", "s2", "s3", "--out", "merged", "--quiet"],
     );
     assert_eq!(merged.status.code(), Some(3), "{}", stderr(&merged));
     assert_counts_add_up(d);
@@ -157,17 +147,15 @@ fn assert_counts_add_up(d: &Path) {
     }
     assert_eq!(counts(&d.join("merged")), sum);
     assert!(sum.len() > 40, "too few rows to mean much: {}", sum.len());
-    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
-    let total = |v: &serde_json::Value, a: &str, b: &str| v[a][b].as_u64().unwrap();
-    let shard_sum = |a: &str, b: &str| (1..=3).map(|k| total(&shard_json(k), a, b)).sum::<u64>();
-    assert_eq!(
-        total(&m, "totals", "commands"),
-        shard_sum("totals", "commands")
+    let (m, shards) = (
+        run_json(&d.join("merged")),
+        (1..=3).map(|k| run_json(&d.join(format!("s{k}")))),
     );
-    assert_eq!(
-        total(&m, "sessions", "started"),
-        shard_sum("sessions", "started")
-    );
+    let shards: Vec<RunRecord> = shards.collect();
+    let commands: u64 = shards.iter().map(|s| s.totals.commands).sum();
+    assert_eq!(m.totals.commands, commands);
+    let started: u64 = shards.iter().map(|s| s.sessions.tally.started).sum();
+    assert_eq!(m.sessions.tally.started, started);
 }
 
 /// The error causes and the latency histograms were added too.
@@ -200,34 +188,37 @@ fn assert_causes_and_histograms_add_up(d: &Path) {
 
 /// The merge's `run.json` describes the whole scenario and its shards.
 fn assert_merge_describes_the_whole_scenario(d: &Path) {
-    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
-    assert_eq!(m["plan"]["load"]["sessions"], 30);
-    assert_eq!(m["plan"]["users"], 200);
-    assert_eq!(m["seed"], 7);
-    assert_eq!(m["shards"]["count"], 3);
-    assert_eq!(m["shards"]["parts"].as_array().unwrap().len(), 3);
-    let parts: u64 = (1..=3)
-        .map(|k| shard_json(k)["plan"]["users"].as_u64().unwrap())
-        .sum();
+    let (m, shard_json) = (run_json(&d.join("merged")), |k| {
+        run_json(&d.join(format!("s{k}")))
+    });
+    assert_eq!(m.plan.load.sessions, 30);
+    assert_eq!(m.plan.users, 200);
+    assert_eq!(m.seed, Some(7));
+    let shards = m.shards.expect("a merge names its shards");
+    assert_eq!(shards.count, 3);
+    assert_eq!(shards.parts.len(), 3);
+    let parts: usize = (1..=3).map(|k| shard_json(k).plan.users).sum();
     assert_eq!(parts, 200, "user blocks must cover the users exactly");
 }
 
 /// Thresholds are judged again on the merge: the shards' own, on the merged
 /// histograms (commands in the window add up exactly), plus the merge's flags.
 fn assert_thresholds_judged_again(d: &Path) {
-    let (m, shard_json) = (json(&d.join("merged")), |k| json(&d.join(format!("s{k}"))));
-    let measured = |v: &serde_json::Value, expr: &str| -> f64 {
-        let list = v["verdict"]["thresholds"].as_array().unwrap();
-        let t = list.iter().find(|t| t["expression"] == expr);
-        t.unwrap_or_else(|| panic!("no {expr}: {list:?}"))["measured"]
-            .as_f64()
-            .unwrap()
+    let (m, shard_json) = (run_json(&d.join("merged")), |k| {
+        run_json(&d.join(format!("s{k}")))
+    });
+    let measured = |v: &RunRecord, expr: &str| -> f64 {
+        let list = &v.verdict.as_ref().expect("a verdict").thresholds;
+        let t = list.iter().find(|t| t.expression == expr);
+        let t = t.unwrap_or_else(|| panic!("no {expr}: {list:?}"));
+        t.measured.unwrap_or_else(|| panic!("{expr}: no data"))
     };
     let count = "commands.count(*) >= 1";
     let shard_counts: f64 = (1..=3).map(|k| measured(&shard_json(k), count)).sum();
     assert_eq!(measured(&m, count), shard_counts);
     assert!(measured(&m, "p99(*) < 1h") > 0.0);
     let flagged = imapload(
+        d,
         &[
             "merge",
             "s1",
@@ -239,7 +230,6 @@ fn assert_thresholds_judged_again(d: &Path) {
             "--threshold",
             "p99(*) < 1us",
         ],
-        d,
     );
     assert_eq!(flagged.status.code(), Some(5), "{}", stderr(&flagged));
 }
@@ -256,7 +246,7 @@ fn assert_monitors_judged_like_the_whole_run(d: &Path) {
 /// A missing shard is named, and nothing is written; --allow-missing merges
 /// the rest; the same shard twice, or a shard with a whole run, is refused.
 fn assert_missing_or_mixed_shards_refused(d: &Path) {
-    let partial = imapload(&["merge", "s1", "s3", "--out", "partial"], d);
+    let partial = imapload(d, &["merge", "s1", "s3", "--out", "partial"]);
     assert_eq!(partial.status.code(), Some(2));
     let err = stderr(&partial);
     assert!(
@@ -266,6 +256,7 @@ fn assert_missing_or_mixed_shards_refused(d: &Path) {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!d.join("partial").exists());
     let partial = imapload(
+        d,
         &[
             "merge",
             "s1",
@@ -275,16 +266,15 @@ fn assert_missing_or_mixed_shards_refused(d: &Path) {
             "--allow-missing",
             "-q",
         ],
-        d,
     );
     assert!(partial.status.code() == Some(3), "{}", stderr(&partial));
     let mut two = counts(&d.join("s1"));
     add(&mut two, &counts(&d.join("s3")));
     assert_eq!(counts(&d.join("partial")), two);
     // The same shard twice, or a shard with a whole run, is refused.
-    let twice = imapload(&["merge", "s1", "s1", "s2", "--out", "x"], d);
+    let twice = imapload(d, &["merge", "s1", "s1", "s2", "--out", "x"]);
     assert_eq!(twice.status.code(), Some(2), "{}", stderr(&twice));
-    let mixed = imapload(&["merge", "s1", "whole", "--out", "x"], d);
+    let mixed = imapload(d, &["merge", "s1", "whole", "--out", "x"]);
     assert_eq!(mixed.status.code(), Some(2), "{}", stderr(&mixed));
     assert!(stderr(&mixed).contains("--shard K/N"), "{}", stderr(&mixed));
     assert!(!d.join("x").exists());

@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use imapload::results::RunRecord;
 
 use imapload::plan::{self, Overrides, RunPlan};
 use tokio_util::sync::CancellationToken;
@@ -125,21 +129,202 @@ pub fn error_rows(report: &imapload::run::RunReport) -> String {
     out
 }
 
-/// Runs the binary in `dir` with `args`, waiting for its output.
-pub fn imapload(dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(bin())
-        .current_dir(dir)
-        .args(args)
+/// Runs the binary in `dir` with `args`, waiting for its output. It sees no
+/// `IMAPLOAD_` variable of the test's own environment (see [`imapload_env`]).
+pub fn imapload(dir: &Path, args: &[&str]) -> Output {
+    imapload_env(dir, args, &[])
+}
+
+/// Runs the binary in `dir` with `args` and the environment variables `vars`
+/// (and no other `IMAPLOAD_` variable), waiting for its output.
+pub fn imapload_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.current_dir(dir).args(args);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("IMAPLOAD_")) {
+        cmd.env_remove(k);
+    }
+    cmd.envs(vars.iter().copied())
         .output()
         .expect("the binary runs")
 }
 
+/// `dir/run.json` read through the crate's own type, as every reader of results does.
+pub fn run_json(dir: &Path) -> RunRecord {
+    imapload::results::read_run(dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A finished command's exit code, stdout and stderr, for failure messages.
-pub fn text(o: &std::process::Output) -> String {
+pub fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
         o.status.code(),
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// Where the browser tests find Chromium (Debian's `chromium`).
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Chromium, or `None` when it is not installed: the browser test then skips,
+/// unless `IMAPLOAD_REQUIRE_CHROMIUM=1` makes that a failure.
+pub fn chromium() -> Option<&'static Path> {
+    let path = Path::new(CHROMIUM);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("IMAPLOAD_REQUIRE_CHROMIUM").as_deref() == Ok("1") {
+        panic!("Chromium is required (IMAPLOAD_REQUIRE_CHROMIUM=1) but {CHROMIUM} is missing");
+    }
+    eprintln!("SKIPPED: Chromium is not installed (apt-get install chromium)");
+    None
+}
+
+/// What the driver script (`report_browser.js`) saw on a report page; a part
+/// is `None` when a script error stopped the driver before it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Seen {
+    /// Script errors, the page's and the driver's.
+    pub errors: Vec<String>,
+    /// Data shapes with a real size in the laid-out page, per chart id.
+    pub charts: BTreeMap<String, u64>,
+    /// The tooltip of the first latency chart, hovered in its middle.
+    pub hover: String,
+    /// Each latency chart's p99 as the tooltip shows it at 90% of the run.
+    pub late_p99: BTreeMap<String, Option<f64>>,
+    /// A legend entry clicked twice.
+    pub toggle: Option<Toggle>,
+    /// The summary sorted by count, twice.
+    pub sort: Option<Sort>,
+    /// The summary filtered on `mbx2`.
+    pub filter: Option<Filter>,
+    /// A drag over the throughput chart, then a double click.
+    pub zoom: Option<Zoom>,
+    /// The second command of the command menu picked.
+    pub menu: Option<Menu>,
+}
+
+/// A legend entry clicked, then clicked again.
+#[derive(Debug, serde::Deserialize)]
+pub struct Toggle {
+    /// Its line was hidden by the first click.
+    pub hidden: bool,
+    /// The chart's other lines still shown meanwhile.
+    pub others_shown: u64,
+    /// Its line was shown again by the second click.
+    pub shown_again: bool,
+}
+
+/// The summary table sorted by its Count column, ascending then descending.
+#[derive(Debug, serde::Deserialize)]
+pub struct Sort {
+    /// First and last count after the first click.
+    pub asc_first: Option<f64>,
+    /// See `asc_first`.
+    pub asc_last: Option<f64>,
+    /// Rows in order after the first click.
+    pub ascending: bool,
+    /// Rows in reverse order after the second.
+    pub descending: bool,
+}
+
+/// The summary table filtered.
+#[derive(Debug, serde::Deserialize)]
+pub struct Filter {
+    /// Rows left shown.
+    pub shown: u64,
+    /// Rows in all.
+    pub rows: u64,
+    /// Every row shown names the filter's text.
+    pub all_match: bool,
+}
+
+/// A zoom by dragging, and its reset.
+#[derive(Debug, serde::Deserialize)]
+pub struct Zoom {
+    /// Time charts that followed the zoom.
+    pub zoomed: u64,
+    /// Time charts on the page.
+    pub charts: u64,
+    /// The dragged chart's view (its `data-view`).
+    pub view: String,
+    /// The dragged chart's x tick labels, zoomed.
+    pub ticks: Vec<String>,
+    /// A double click took the zoom away.
+    pub reset: bool,
+}
+
+/// A command picked in a command menu.
+#[derive(Debug, serde::Deserialize)]
+pub struct Menu {
+    /// The command picked.
+    pub picked: String,
+    /// The commands whose charts are shown after it.
+    pub visible: Vec<String>,
+}
+
+/// Opens a copy of `dir/report.html` in headless Chromium with the driver
+/// script appended, which uses the page as a person would (real DOM events on
+/// the page's own handlers), and returns what the driver saw.
+pub fn drive_report(chromium: &Path, dir: &Path) -> Seen {
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let driver = include_str!("report_browser.js");
+    let copy = dir.join("report-driven.html");
+    let page = page.replacen("</body>", &format!("<script>{driver}</script></body>"), 1);
+    std::fs::write(&copy, page).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+        ])
+        .args(["--disable-sync", "--window-size=1400,1000"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", copy.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    // The last one: the driver's own text (in the dumped <script>) names the element too.
+    let marker = r#"<pre id="selftest-result">"#;
+    let start = dom.rfind(marker).unwrap_or_else(|| {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        panic!("the driver wrote nothing; stderr: {stderr}")
+    });
+    let json = &dom[start + marker.len()..];
+    let json = json[..json.find("</pre>").unwrap()]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// Every chart a report of a run on `servers` must have is drawn (shapes with
+/// a real size), no chart is empty, and no script failed.
+pub fn assert_every_chart_drawn(name: &str, seen: &Seen, servers: &[&str]) {
+    assert_eq!(seen.errors, Vec::<String>::new(), "{name}: script errors");
+    let mut expected: Vec<String> = ["monitors", "spectrum", "throughput"]
+        .into_iter()
+        .chain(["errors", "queue", "sessions"])
+        .map(String::from)
+        .collect();
+    for s in servers {
+        expected.extend([format!("latency-{s}"), format!("commands-{s}")]);
+    }
+    let charts = &seen.charts;
+    for id in &expected {
+        let drawn = charts.get(id).copied().unwrap_or(0);
+        assert!(drawn > 0, "{name}: chart {id} is not drawn ({charts:?})");
+    }
+    assert!(
+        charts.values().all(|&v| v > 0),
+        "{name}: an empty chart: {charts:?}"
+    );
 }

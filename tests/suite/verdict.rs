@@ -2,25 +2,22 @@
 //! judged the same way by `run` and `health`, `abort_on_fail` stops a run,
 //! and `compare` judges errors before sample sizes.
 
-use std::path::Path;
-
-use serde_json::Value;
+use imapload::results::RunRecord;
+use imapload::results::Verdict;
 
 use crate::support::*;
 
-fn run_json(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("run.json")).unwrap()).unwrap()
+/// A run's verdict (every run of these tests is judged).
+fn verdict(run: &RunRecord) -> &Verdict {
+    run.verdict.as_ref().expect("run.json has a verdict")
 }
 
-/// The measured value of threshold `expr` in a `verdict` object.
-fn measured(verdict: &Value, expr: &str) -> Value {
-    verdict["thresholds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["expression"] == expr)
-        .unwrap_or_else(|| panic!("no threshold {expr} in {verdict:#}"))["measured"]
-        .clone()
+/// The measured value of threshold `expr` in a verdict.
+fn measured(verdict: &Verdict, expr: &str) -> Option<f64> {
+    (verdict.thresholds.iter())
+        .find(|t| t.expression == expr)
+        .unwrap_or_else(|| panic!("no threshold {expr} in {verdict:#?}"))
+        .measured
 }
 
 #[test]
@@ -52,8 +49,8 @@ fn servers_that_are_not_there_fail_the_run_and_never_say_healthy_as_its_verdict(
     assert!(stdout.contains("✗ errors.rate <= 1%"), "{all}");
     assert!(!stdout.contains("verdict: PASSED"), "{all}");
     let run = run_json(&dir.path().join("r"));
-    assert_eq!(run["verdict"]["passed"], false);
-    assert_eq!(measured(&run["verdict"], "errors.rate <= 1%"), 1.0);
+    assert!(!verdict(&run).passed);
+    assert_eq!(measured(verdict(&run), "errors.rate <= 1%"), Some(1.0));
     let page = std::fs::read_to_string(dir.path().join("r/report.html")).unwrap();
     assert!(page.contains(r#"<span class="badge fail">FAILED</span>"#));
     assert!(!page.contains("badge pass"));
@@ -76,8 +73,8 @@ fn login_disabled_on_plain_connections_fails_the_default_gate() {
     let all = text(&o);
     assert_eq!(o.status.code(), Some(5), "{all}");
     let run = run_json(&dir.path().join("r"));
-    let rate = measured(&run["verdict"], "errors.rate <= 1%");
-    assert!(rate.as_f64().unwrap() > 0.01, "{all}");
+    let rate = measured(verdict(&run), "errors.rate <= 1%");
+    assert!(rate > Some(0.01), "{all}");
 }
 
 /// A short embedded run with thresholds that must pass and must fail.
@@ -100,17 +97,8 @@ fn thresholds_are_judged_on_the_run_and_rejudged_identically_from_its_files() {
     let all = text(&o);
     assert_eq!(o.status.code(), Some(5), "{all}");
     let run = run_json(&dir.path().join("r"));
-    let v = &run["verdict"];
-    let passed: Vec<(String, bool)> = v["thresholds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["expression"].as_str().unwrap().to_string(),
-                t["passed"] == true,
-            )
-        })
+    let passed: Vec<(String, bool)> = (verdict(&run).thresholds.iter())
+        .map(|t| (t.expression.clone(), t.passed))
         .collect();
     let expect = [
         ("errors.rate <= 1%", true),
@@ -176,11 +164,9 @@ fn abort_on_fail_stops_the_run_early_and_keeps_its_results() {
         started.elapsed()
     );
     let run = run_json(&dir.path().join("r"));
-    assert_eq!(
-        run["verdict"]["aborted"]["expression"], "p99(*) < 1us",
-        "{all}"
-    );
-    assert!(run["verdict"]["aborted"]["at_s"].as_f64().unwrap() < 5.0);
+    let aborted = verdict(&run).aborted.as_ref().expect("aborted");
+    assert_eq!(aborted.expression, "p99(*) < 1us", "{all}");
+    assert!(aborted.at_s < 5.0, "{all}");
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("ABORTED at"),
         "{all}"
@@ -200,9 +186,12 @@ fn compare_names_the_row_where_errors_appeared_and_fails_when_nothing_compares()
     );
     std::fs::write(dir.path().join("base.toml"), base).unwrap();
     std::fs::write(dir.path().join("cur.toml"), refused).unwrap();
-    for (s, out) in [("base.toml", "b"), ("cur.toml", "c")] {
+    // The baseline passes; mbx2's refused logins cross the default error gate.
+    for (s, out, code) in [("base.toml", "b", 0), ("cur.toml", "c", 5)] {
         let o = imapload(dir.path(), &["run", s, "--out", out, "-q"]);
-        assert!(o.status.code().is_some(), "{}", text(&o));
+        assert_eq!(o.status.code(), Some(code), "{s}: {}", text(&o));
+        let run = run_json(&dir.path().join(out));
+        assert_eq!(verdict(&run).passed, code == 0, "{s}: {}", text(&o));
     }
     let o = imapload(dir.path(), &["compare", "b", "c"]);
     let all = text(&o);

@@ -75,6 +75,14 @@ fn results_dir(dir: &Path, name: &str) {
     .unwrap();
 }
 
+/// The points of the longest data line (`<path class="series">`) in `fig`.
+fn longest_line(fig: &str) -> usize {
+    (fig.split(r#"<path class="series" d=""#).skip(1))
+        .map(|p| p[..p.find('"').unwrap_or(0)].matches(['M', 'L']).count())
+        .max()
+        .unwrap_or(0)
+}
+
 #[test]
 fn page_has_every_chart_and_fetches_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,10 +101,14 @@ fn page_has_every_chart_and_fetches_nothing() {
             .unwrap_or_else(|| panic!("no chart {id}"));
         let fig = &page[at..at + page[at..].find("</figure>").unwrap()];
         assert!(fig.contains("<svg") && fig.contains("<figcaption>"), "{id}");
-        assert!(
-            fig.contains("<path") || fig.contains("<rect"),
-            "{id} has no data"
-        );
+        // Data, not a frame or a shaded stretch: a lane of the timeline, or a line of
+        // every interval (4 in the fixture: one move and three draws).
+        let drawn = match id {
+            "monitors" => fig.matches(r#"<rect class="state""#).count(),
+            _ => longest_line(fig),
+        };
+        let want = if id == "monitors" { 2 } else { 4 };
+        assert!(drawn >= want, "{id} draws {drawn} of {want}");
     }
     // Faults are drawn on the latency charts.
     let lat = &page[page.find(r#"id="latency-mbx1""#).unwrap()..];
@@ -157,7 +169,24 @@ fn missing_csvs_still_render_and_missing_run_json_is_an_error() {
     assert!(render(dir.path()).is_err());
     std::fs::write(dir.path().join(crate::results::files::RUN_JSON), "{}").unwrap();
     let page = render(dir.path()).unwrap();
-    assert!(page.contains(r#"id="throughput""#));
+    for id in ["monitors", "throughput", "errors", "queue", "sessions"] {
+        assert!(
+            page.contains(&format!(r#"<figure class="chart" id="{id}">"#)),
+            "no chart {id} without the CSVs"
+        );
+    }
+    assert!(page.trim_end().ends_with("</html>"), "a whole page");
+    // A run.json that names servers, still without any CSV: each server has its chart.
+    results_dir(dir.path(), "quick");
+    use crate::results::files::{HEALTH_CSV, QUEUE_CSV, SUMMARY_CSV, TIMESERIES_CSV};
+    for name in [SUMMARY_CSV, TIMESERIES_CSV, QUEUE_CSV, HEALTH_CSV] {
+        std::fs::remove_file(dir.path().join(name)).unwrap();
+    }
+    let page = render(dir.path()).unwrap();
+    for id in ["latency-cas1", "latency-mbx1", "queue", "monitors"] {
+        assert!(page.contains(&format!(r#"id="{id}""#)), "no chart {id}");
+    }
+    assert!(page.contains("quick") && page.trim_end().ends_with("</html>"));
 }
 
 #[test]
