@@ -77,7 +77,8 @@ fn tally(summary: &Path, label: &str) -> Tally {
 }
 
 /// The kind a command line of imapload's protocol log is (`a12 UID FETCH 1:*
-/// (UID FLAGS)` is `UID_FETCH`): its verb, and for FETCH the items asked for.
+/// (UID FLAGS)` is `UID_FETCH`): its verb, for FETCH the items asked for,
+/// and for LIST its return options.
 fn kind_of(line: &str) -> Option<String> {
     let (tag, command) = line.split_once(' ')?;
     let digits = tag.strip_prefix('a')?;
@@ -93,6 +94,7 @@ fn kind_of(line: &str) -> Option<String> {
         "FETCH" if items.contains("BODY.PEEK[HEADER]") => "FETCH_HEADERS".into(),
         "FETCH" if items.contains("BODY[]") => "FETCH_BODY".into(),
         "FETCH" if items.contains("FLAGS") => "FETCH_FLAGS".into(),
+        "LIST" if items.contains("RETURN (SPECIAL-USE)") => "LIST_SPECIAL_USE".into(),
         _ => verb,
     })
 }
