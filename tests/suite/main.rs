@@ -17,6 +17,7 @@ mod durable;
 mod e2e;
 mod fake_server;
 mod faults;
+mod first_run;
 mod health;
 mod k8s;
 mod layers;
