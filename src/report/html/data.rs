@@ -71,11 +71,13 @@ impl Results {
         let mut summary = Vec::new();
         notes.extend(rows::each(
             &dir.join(files::SUMMARY_CSV),
+            rows::required::SUMMARY,
             |r: SummaryRow| summary.push(r),
         )?);
         let mut health = Vec::new();
         notes.extend(rows::each(
             &dir.join(files::HEALTH_CSV),
+            &[],
             |mut r: HealthRow| {
                 r.sample_values = String::new();
                 r.transitions = shorten(&r.transitions);
@@ -83,10 +85,14 @@ impl Results {
             },
         )?);
         let mut probes = (0, 0);
-        notes.extend(rows::each(&dir.join(files::PROBES_CSV), |r: ProbeRow| {
-            probes.0 += 1;
-            probes.1 += u64::from(r.result != ProbeResult::Succeeded);
-        })?);
+        notes.extend(rows::each(
+            &dir.join(files::PROBES_CSV),
+            rows::required::PROBES,
+            |r: ProbeRow| {
+                probes.0 += 1;
+                probes.1 += u64::from(r.result != ProbeResult::Succeeded);
+            },
+        )?);
         let mut scan = Scan::read(dir, interval_s)?;
         scan.notes.extend(notes);
         for s in &summary {

@@ -204,7 +204,8 @@ impl Pass<'_> {
             &mut self.commands.hists[groups.command],
         ];
         if let Err(e) = dec.add_base64_each(hist.trim_end(), into) {
-            self.bad_line(n, &e);
+            let tag = tag.unwrap_or_default();
+            self.bad_line(n, &format!("{tag} of the interval at {start:.3} s: {e}"));
         }
     }
 

@@ -145,13 +145,21 @@ impl Scan {
             notes: Vec::new(),
         };
         let mut last: Option<(u64, u64)> = None;
-        let note = rows::each(&dir.join(files::TIMESERIES_CSV), |r: TimeseriesRow| {
-            s.timeseries_row(&r, interval_s, &mut last);
-        })?;
+        let note = rows::each(
+            &dir.join(files::TIMESERIES_CSV),
+            rows::required::TIMESERIES,
+            |r: TimeseriesRow| {
+                s.timeseries_row(&r, interval_s, &mut last);
+            },
+        )?;
         s.notes.extend(note);
-        let note = rows::each(&dir.join(files::QUEUE_CSV), |r: QueueRow| {
-            s.queue_row(&r, interval_s);
-        })?;
+        let note = rows::each(
+            &dir.join(files::QUEUE_CSV),
+            rows::required::QUEUE,
+            |r: QueueRow| {
+                s.queue_row(&r, interval_s);
+            },
+        )?;
         s.notes.extend(note);
         if s.more_partials > 0 {
             s.notes.push(format!(
