@@ -8,6 +8,7 @@ mod clean_end;
 mod cli;
 mod cli_env;
 mod container;
+mod damaged_results;
 mod dashboard;
 mod dovecot;
 mod dovecot_commands;
