@@ -92,7 +92,7 @@ impl<R: Read> CsvRows<R> {
 
     /// The next row and its line; `None` at the end. A row that does not read is an error,
     /// unless it is the last: then it is left out and [`CsvRows::note`] says so.
-    pub fn next<T: DeserializeOwned>(&mut self) -> Result<Option<(T, usize)>, InputError> {
+    pub fn next_row<T: DeserializeOwned>(&mut self) -> Result<Option<(T, usize)>, InputError> {
         let line = self.csv.position().line() as usize;
         let failed = match self.csv.read_record(&mut self.record) {
             Ok(false) => return Ok(None),
@@ -180,7 +180,7 @@ pub fn each<T: DeserializeOwned>(
     let Some(mut rows) = CsvRows::open(path, required)? else {
         return Ok(None);
     };
-    while let Some((row, _)) = rows.next()? {
+    while let Some((row, _)) = rows.next_row()? {
         f(row);
     }
     Ok(rows.note().map(str::to_string))
@@ -199,7 +199,7 @@ pub fn probes_csv(dir: &Path) -> Result<(Vec<u8>, Option<String>), InputError> {
         );
         return Err(InputError::at(path, None, None, msg));
     };
-    while let Some((row, _)) = csv.next::<crate::results::probes::ProbeRow>()? {
+    while let Some((row, _)) = csv.next_row::<crate::results::probes::ProbeRow>()? {
         rows.push(row);
     }
     let bytes = crate::results::cells::to_csv(&rows)

@@ -121,8 +121,8 @@ impl<'a> SeriesReader<'a> {
             until,
             last_start: None,
         };
-        r.ts_next = r.ts.next()?;
-        r.queue_next = r.queue.next()?;
+        r.ts_next = r.ts.next_row()?;
+        r.queue_next = r.queue.next_row()?;
         Ok(r)
     }
 
@@ -217,7 +217,7 @@ impl<'a> SeriesReader<'a> {
                     max: r.service_max_us,
                 },
             });
-            self.ts_next = self.ts.next()?;
+            self.ts_next = self.ts.next_row()?;
         }
         Ok(())
     }
@@ -235,7 +235,7 @@ impl<'a> SeriesReader<'a> {
             if let Some(i) = self.servers.iter().position(|s| s == &q.server) {
                 rec.queues[i] = q.stats();
             }
-            self.queue_next = self.queue.next()?;
+            self.queue_next = self.queue.next_row()?;
         }
         Ok(())
     }
