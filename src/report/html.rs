@@ -245,7 +245,7 @@ fn notes(out: &mut String, r: &Results) {
 pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
     // What the page notes is said where a person or a CI log sees it too.
-    for n in r.notes() {
+    for n in r.damage() {
         eprintln!("imapload: warning: {n}");
     }
     let name = r.name();

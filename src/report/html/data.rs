@@ -194,8 +194,8 @@ impl Results {
         }
     }
 
-    /// Notes on what the readers left out.
-    pub fn notes(&self) -> impl Iterator<Item = &String> {
+    /// Notes on what the readers left out of damaged files (also warnings on stderr).
+    pub fn damage(&self) -> impl Iterator<Item = &String> {
         let service = self.service.iter().flat_map(|p| p.notes.iter());
         let pct = self
             .percentiles
@@ -203,6 +203,11 @@ impl Results {
             .flat_map(|p| p.notes.iter())
             .chain(service);
         self.scan.notes.iter().chain(pct)
+    }
+
+    /// Notes on what the page leaves out: [`Results::damage`] and unshaded partial intervals.
+    pub fn notes(&self) -> impl Iterator<Item = &String> {
+        self.damage().chain(self.scan.shading_note.iter())
     }
 
     /// Exact percentile points of `server` (empty without a log or commands).
