@@ -46,6 +46,8 @@ enum Damage {
     HalfLastLine,
     /// The histogram of the line in the middle loses its second half.
     CutHistogram,
+    /// The file ends inside the row tag of its last line.
+    CutInTag,
 }
 
 fn damage(file: &Path, how: Damage) {
@@ -73,6 +75,11 @@ fn damage(file: &Path, how: Damage) {
         Damage::HalfLastLine => {
             let last = lines.pop().unwrap();
             lines.push(last[..last.len() / 2].to_string());
+            lines.join("\n")
+        }
+        Damage::CutInTag => {
+            let last = lines.pop().unwrap();
+            lines.push(last[.."Tag=cas.c".len()].to_string());
             lines.join("\n")
         }
         Damage::CutHistogram => {
@@ -280,6 +287,13 @@ const CASES: &[Case] = &[
         CutHistogram,
         0,
         &["warning: latency.hlog: left out", "of the interval at"],
+    ),
+    case(
+        "report",
+        "latency.hlog",
+        CutInTag,
+        0,
+        &["warning: latency.hlog: left out", "1 histogram unreadable"],
     ),
     case(
         "report",
