@@ -134,7 +134,7 @@ fn endpoint_flags_make_the_topology_real() {
 }
 
 #[test]
-fn backend_flags_without_cas_set_the_builtin_cas_share_aside_but_not_the_users() {
+fn backend_flags_without_cas_set_the_builtin_cas_share_aside() {
     let ov = Overrides {
         backends: vec!["a=imap://a".into()],
         ..Default::default()
