@@ -37,19 +37,9 @@ pub struct HealthOptions {
     pub thresholds: Vec<String>,
 }
 
-fn read(dir: &Path, name: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(dir.join(name)).map_err(|e| {
-        InputError::at(
-            dir.join(name),
-            None,
-            None,
-            format!(
-                "cannot read ({e}); is {} an imapload results directory?",
-                dir.display()
-            ),
-        )
-        .into()
-    })
+/// What a reader left out of a damaged file (a half-written last row), said on stderr.
+fn warn(dir: &Path, note: &str) {
+    eprintln!("imapload: warning: {}: {note}", dir.display());
 }
 
 fn duration_flag(key: &str, v: &Option<String>) -> Result<Option<Duration>, InputError> {
@@ -96,23 +86,15 @@ fn read_series(
     feed: &mut Feed,
     mut rows: Option<&mut WindowRows>,
 ) -> Result<(), Failure> {
-    let context = |e: anyhow::Error| Failure::Run(e.context(format!("reading {}", dir.display())));
-    let mut reader =
-        series_read::open(dir, s.run.servers.names(), s.run.series_until()).map_err(|e| {
-            InputError::at(
-                dir.join(crate::results::files::TIMESERIES_CSV),
-                None,
-                None,
-                format!("{e:#}; is {} an imapload results directory?", dir.display()),
-            )
-        })?;
-    while let Some(rec) = reader.next_interval().map_err(context)? {
+    let mut reader = series_read::open(dir, s.run.servers.names(), s.run.series_until())?;
+    while let Some(rec) = reader.next_interval()? {
         feed.add(&rec, reader.row_keys());
         if let Some(r) = rows.as_deref_mut() {
             r.add(&rec, reader.row_keys())?;
         }
         feed.settle(&s.window, Duration::MAX);
     }
+    reader.notes().iter().for_each(|n| warn(dir, n));
     Ok(())
 }
 
@@ -175,8 +157,12 @@ fn monitors_of(
     feed: &Feed,
     (monitors, probes): (&MonitorPlan, &ProbePlan),
 ) -> Result<Vec<MonitorResult>, Failure> {
-    let attempts = crate::probe::from_csv(&read(dir, crate::results::files::PROBES_CSV)?)
-        .map_err(Failure::Run)?;
+    let (bytes, note) = crate::results::rows::probes_csv(dir)?;
+    note.iter().for_each(|n| warn(dir, n));
+    let attempts = crate::probe::from_csv(&bytes).map_err(|e| {
+        let file = dir.join(crate::results::files::PROBES_CSV);
+        InputError::at(file, None, None, format!("{e:#}"))
+    })?;
     let outcomes: Vec<ProbeOutcome> = attempts.iter().map(ProbeOutcome::from).collect();
     let names = (&s.cas[..], &s.backends[..]);
     let input = from_feed(feed, names, &outcomes, monitors, s.elapsed, &s.window);

@@ -86,7 +86,13 @@ pub fn report(a: ReportArgs) -> Result<i32, Failure> {
         );
         return Err(crate::error::InputError::new("RESULTS", msg).into());
     }
-    let path = crate::report::html::write(&a.results).map_err(Failure::Run)?;
+    // A damaged results file is bad input (exit 2) naming its file, line and column.
+    let path = crate::report::html::write(&a.results).map_err(|e| match e
+        .downcast::<crate::error::InputError>()
+    {
+        Ok(input) => Failure::Input(input),
+        Err(e) => Failure::Run(e),
+    })?;
     println!("{}", path.display());
     Ok(0)
 }

@@ -61,6 +61,11 @@ pub struct OverrideFlags {
     /// No progress lines and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Share of sessions that go via a CAS, 0 to 1 (the rest go straight to the user's
+    /// back end); replaces load.cas_share (left out of both: 0.8 with a CAS and back-end URLs,
+    /// 1 with only a CAS, 0 with only back ends).
+    #[arg(long, value_name = "FRACTION", allow_hyphen_values = true)]
+    pub cas_share: Option<f64>,
     /// Open model at R session arrivals per second (replaces the scenario's model, rate and stages).
     #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub rate: Option<f64>,
@@ -113,6 +118,7 @@ impl From<OverrideFlags> for plan::Overrides {
                     tls_server_name,
                 },
             quiet,
+            cas_share,
             rate,
             validate,
             source_addresses,
@@ -136,6 +142,7 @@ impl From<OverrideFlags> for plan::Overrides {
             insecure,
             tls_server_name,
             quiet,
+            cas_share,
             rate,
             validate,
             source_addresses,

@@ -137,12 +137,11 @@ impl Logs {
 struct Series {
     reader: SeriesReader<'static>,
     next: Option<IntervalRecord>,
-    dir: std::path::PathBuf,
 }
 
 impl Series {
     fn advance(&mut self) -> Result<(), InputError> {
-        self.next = (self.reader.next_interval()).map_err(|e| input::series_error(&self.dir, e))?;
+        self.next = self.reader.next_interval()?;
         Ok(())
     }
 }
@@ -192,7 +191,6 @@ pub fn measurements(
             let mut r = Series {
                 reader: input::series(&s.dir, &names, s.until)?,
                 next: None,
-                dir: s.dir.clone(),
             };
             r.advance()?;
             Ok(r)

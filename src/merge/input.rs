@@ -47,16 +47,6 @@ pub struct ShardDir {
     pub probes: Vec<ProbeAttempt>,
 }
 
-fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, InputError> {
-    std::fs::read(dir.join(name)).map_err(|e| {
-        let msg = format!(
-            "cannot read ({e}); is {} a shard's results directory?",
-            dir.display()
-        );
-        InputError::at(dir.join(name), None, None, msg)
-    })
-}
-
 fn time(t: Option<SystemTime>, key: &str, file: &Path) -> Result<SystemTime, InputError> {
     t.ok_or_else(|| {
         let msg = "missing or not an RFC 3339 time";
@@ -82,15 +72,18 @@ pub fn read(dir: &Path) -> Result<ShardDir, Failure> {
     let servers: Vec<String> = cas.iter().chain(backends.iter()).cloned().collect();
     let until = run.series_until();
     check_against_summary(dir, &servers, until)?;
-    let probes = crate::probe::from_csv(&read_file(dir, crate::results::files::PROBES_CSV)?)
-        .map_err(|e| {
-            InputError::at(
-                dir.join(crate::results::files::PROBES_CSV),
-                None,
-                None,
-                format!("{e:#}"),
-            )
-        })?;
+    let (bytes, note) = crate::results::rows::probes_csv(dir)?;
+    if let Some(note) = note {
+        eprintln!("imapload: warning: {}: {note}", dir.display());
+    }
+    let probes = crate::probe::from_csv(&bytes).map_err(|e| {
+        InputError::at(
+            dir.join(crate::results::files::PROBES_CSV),
+            None,
+            None,
+            format!("{e:#}"),
+        )
+    })?;
     Ok(ShardDir {
         index: whole.index,
         count: whole.count,
@@ -115,13 +108,7 @@ pub fn series(
     servers: &[String],
     until: Duration,
 ) -> Result<SeriesReader<'static>, InputError> {
-    series_read::open(dir, servers.to_vec(), until).map_err(|e| series_error(dir, e))
-}
-
-/// An unreadable time series, as an input error naming the file.
-pub fn series_error(dir: &Path, e: anyhow::Error) -> InputError {
-    let file = dir.join(crate::results::files::TIMESERIES_CSV);
-    InputError::at(file, None, None, format!("{e:#}"))
+    series_read::open(dir, servers.to_vec(), until)
 }
 
 /// The time series must add up to `summary.csv`, row by row: the merge adds
@@ -129,12 +116,16 @@ pub fn series_error(dir: &Path, e: anyhow::Error) -> InputError {
 fn check_against_summary(dir: &Path, servers: &[String], until: Duration) -> Result<(), Failure> {
     let mut series: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut reader = self::series(dir, servers, until)?;
-    while let Some(rec) = reader.next_interval().map_err(|e| series_error(dir, e))? {
+    while let Some(rec) = reader.next_interval()? {
         for s in &rec.rows {
             let e = series.entry(reader.row_keys()[s.row].tag()).or_default();
             e.0 += s.count();
             e.1 += s.errors.iter().sum::<u64>();
         }
+    }
+    // Said once, here: the merge reads the series again.
+    for note in reader.notes() {
+        eprintln!("imapload: warning: {}: {note}", dir.display());
     }
     let summary = crate::results::summary::read(dir, None)?;
     let mut total: BTreeMap<String, (u64, u64)> = BTreeMap::new();

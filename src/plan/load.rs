@@ -60,8 +60,10 @@ pub fn load_str(text: &str, origin: &Path, overrides: &Overrides) -> Result<RunP
 }
 
 /// [`load_str`]; `builtin` says the text is the built-in quickstart, whose
-/// embedded-only session keys are set aside (not refused) when flags make the
-/// topology real: the user did not write them.
+/// values for its embedded servers step aside (are not refused) when flags
+/// make the topology real, since the user did not write them: the session's
+/// security, STARTTLS share and login method (see [`SecurityKeys::SetAside`])
+/// and the CAS share (`load_model`).
 fn load_text(
     text: &str,
     origin: &Path,
@@ -88,7 +90,7 @@ fn build(
         None => ctx.int(&raw.seed, "seed", 0, i64::MAX, 1)? as u64,
     };
     let topology = topology::build(ctx, &raw.topology, ov)?;
-    let mut load = load_model::build(ctx, raw, ov, &topology)?;
+    let mut load = load_model::build(ctx, raw, ov, &topology, builtin)?;
     let duration = stages::duration(ctx, raw, ov, &load)?;
     steady::apply(ctx, raw, &mut load.plan, duration)?;
     let keys = match (&topology, builtin) {

@@ -32,12 +32,14 @@ pub(crate) struct Load {
     pub stages_total: Option<(Duration, Range<usize>)>,
 }
 
-/// Builds the load plan from `[load]` and the `--sessions` / `--rate` flags.
+/// Builds the load plan from `[load]` and the `--sessions` / `--rate` /
+/// `--cas-share` flags; `builtin` says `raw` is the built-in quickstart.
 pub(crate) fn build(
     ctx: &Ctx,
     raw: &RawScenario,
     ov: &Overrides,
     topo: &TopologyPlan,
+    builtin: bool,
 ) -> Result<Load, InputError> {
     let default = Default::default();
     let l = raw.load.as_ref().map_or(&default, |s| s.get_ref());
@@ -59,7 +61,7 @@ pub(crate) fn build(
     let given = given_sessions(ctx, l, ov)?;
     let mut plan = LoadPlan {
         sessions: 0,
-        cas_share: cas_share(ctx, l, table.clone(), topo)?,
+        cas_share: cas_share(ctx, l, ov, topo, builtin)?,
         ramp_up: ctx.dur(&l.ramp_up, "load.ramp_up", Zero::Allowed, Duration::ZERO)?,
         model: file_model,
         rate: 0.0,
@@ -246,54 +248,49 @@ fn positive_rate(r: f64) -> Result<f64, String> {
     }
 }
 
+/// The share of sessions that go via a CAS: `--cas-share` (which wins) or
+/// `load.cas_share`, else what the topology allows (0.8 with CASes and
+/// back-end URLs, 1 with no back-end URL, 0 with no CAS). The built-in
+/// quickstart's 0.8 is not the user's choice: when flags give a topology
+/// without one of the two it steps aside for that default.
 fn cas_share(
     ctx: &Ctx,
     l: &RawLoad,
-    table: Option<Range<usize>>,
+    ov: &Overrides,
     topo: &TopologyPlan,
+    builtin: bool,
 ) -> Result<f64, InputError> {
-    // Without back-end URLs (a CAS-only run) every session goes via a CAS.
-    // The built-in quickstart's value is not the user's choice: with no
-    // scenario, `imapload run --cas URL --users FILE` is a CAS-only run.
-    let builtin = ctx.text == super::load::QUICKSTART;
-    let given = l
-        .cas_share
-        .as_ref()
-        .filter(|_| !builtin || topo.has_backend_urls());
-    let cas_share = match given {
-        None if !topo.has_backend_urls() => 1.0,
-        None => 0.8,
-        Some(v) if (0.0..=1.0).contains(v.get_ref()) => *v.get_ref(),
-        Some(v) => {
-            return Err(ctx.at(
-                v.span(),
-                "load.cas_share",
-                format!(
-                    "{} is out of range; expected a number from 0 to 1",
-                    v.get_ref()
-                ),
-            ))
-        }
+    let (cas, direct) = (topo.has_cas(), topo.has_backend_urls());
+    if let Some(v) = ov.cas_share {
+        return share_fits(v, cas, direct, "--cas-share ")
+            .map_err(|m| InputError::new("--cas-share", m));
+    }
+    let given = l.cas_share.as_ref().filter(|_| !builtin || (cas && direct));
+    let Some(v) = given else {
+        return Ok(match (cas, direct) {
+            (_, false) => 1.0,
+            (false, true) => 0.0,
+            (true, true) => 0.8,
+        });
     };
-    if cas_share > 0.0 && !topo.has_cas() {
-        let msg = format!("{cas_share} of sessions should go via a CAS, but the real topology has none; set load.cas_share = 0 or add [[topology.cas]] / --cas");
-        return Err(match &l.cas_share {
-            Some(v) => ctx.at(v.span(), "load.cas_share", msg),
-            None => ctx.missing(
-                table,
-                "load.cas_share",
-                format!("{msg} (0.8 is the default)"),
-            ),
-        });
+    share_fits(*v.get_ref(), cas, direct, "load.cas_share = ")
+        .map_err(|m| ctx.at(v.span(), "load.cas_share", m))
+}
+
+/// A share of sessions via a CAS that is in range and that the topology can
+/// carry: some CAS when above 0, some back-end URL when below 1. The message
+/// names the way out: `set` (the key or flag that gave it) or the topology.
+fn share_fits(v: f64, cas: bool, direct: bool, set: &str) -> Result<f64, String> {
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!(
+            "{v} is out of range; expected a number from 0 to 1"
+        ));
     }
-    if cas_share < 1.0 && !topo.has_backend_urls() {
-        let msg = format!("{cas_share} asks for {:.0}% direct sessions, but no back end has a URL (a CAS-only run); set load.cas_share = 1 or add [[topology.backend]] / --backend NAME=URL", (1.0 - cas_share) * 100.0);
-        // Only an explicit value can be below 1 here (the default is 1).
-        let span = given.map(|v| v.span());
-        return Err(match span {
-            Some(span) => ctx.at(span, "load.cas_share", msg),
-            None => ctx.missing(table, "load.cas_share", msg),
-        });
+    if v > 0.0 && !cas {
+        return Err(format!("{v} of sessions should go via a CAS, but the real topology has none; set {set}0 or add [[topology.cas]] / --cas"));
     }
-    Ok(cas_share)
+    if v < 1.0 && !direct {
+        return Err(format!("{v} asks for {:.0}% direct sessions, but no back end has a URL (a CAS-only run); set {set}1 or add [[topology.backend]] / --backend NAME=URL", (1.0 - v) * 100.0));
+    }
+    Ok(v)
 }

@@ -31,6 +31,8 @@ pub struct Overrides {
     pub tls_server_name: Option<String>,
     /// No progress lines and no summary table.
     pub quiet: bool,
+    /// Share of sessions that go via a CAS (the rest go straight to the home back end).
+    pub cas_share: Option<f64>,
     /// Open model at this many session arrivals per second.
     pub rate: Option<f64>,
     /// Response checking.

@@ -37,9 +37,10 @@ pub const DEFAULT_MIX: [(CommandKind, u32); 15] = [
     (CommandKind::Idle, 3),
 ];
 
-/// What `[session] security` and `starttls_share` may do. They choose how
-/// sessions secure the embedded servers; a real server's URL alone says its
-/// security (`imap://` plain, `?starttls`, `imaps://`).
+/// What `[session] security` and `starttls_share` may do (and, over the
+/// built-in quickstart, `login`). They choose how sessions secure the
+/// embedded servers; a real server's URL alone says its security (`imap://`
+/// plain, `?starttls`, `imaps://`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SecurityKeys {
     /// Embedded topology: the keys apply.
@@ -47,7 +48,10 @@ pub(crate) enum SecurityKeys {
     /// Real topology from a scenario the user wrote: setting them is bad input.
     Refused,
     /// Real topology over the built-in quickstart (flags made it real): the
-    /// quickstart's values are for its embedded servers and are set aside.
+    /// quickstart's values are for its embedded servers and are set aside:
+    /// plain sessions (the URL says the security), no STARTTLS share, and
+    /// LOGIN instead of `mixed` (which would send XOAUTH2 / OAUTHBEARER to a
+    /// server that may not take them whenever the users file has tokens).
     SetAside,
 }
 
@@ -82,7 +86,10 @@ pub(crate) fn build(
     };
     Ok(SessionPlan {
         security,
-        login: login(ctx, s)?,
+        login: match keys {
+            SecurityKeys::SetAside => LoginMethod::Login,
+            SecurityKeys::Allowed | SecurityKeys::Refused => login(ctx, s)?,
+        },
         token_command: token_command(ctx, &s.token_command)?,
         token_ttl: ctx.dur(
             &s.token_ttl,

@@ -134,19 +134,44 @@ fn endpoint_flags_make_the_topology_real() {
 }
 
 #[test]
-fn backend_flags_without_cas_conflict_with_cas_share() {
+fn backend_flags_without_cas_set_the_builtin_cas_share_aside() {
     let ov = Overrides {
         backends: vec!["a=imap://a".into()],
         ..Default::default()
     };
-    let e = quickstart(&ov).unwrap_err();
-    assert_eq!(e.file.as_deref(), Some(Path::new(QUICKSTART_ORIGIN)));
+    // The quickstart's 0.8 is for its embedded CAS: every session goes direct.
+    assert_eq!(quickstart(&ov).unwrap().load.cas_share, 0.0);
+    let flag = |share: f64, cas: Vec<String>| Overrides {
+        cas_share: Some(share),
+        cas,
+        ..ov.clone()
+    };
+    let e = quickstart(&flag(0.5, Vec::new())).unwrap_err();
     assert_eq!(
-        (e.line, e.key.as_deref()),
+        (e.file.as_deref(), e.key.as_deref()),
+        (None, Some("--cas-share")),
+        "{e}"
+    );
+    assert!(e.message.contains("has none"), "{e}");
+    let both = quickstart(&flag(0.5, vec!["imap://c".into()])).unwrap();
+    assert_eq!(both.load.cas_share, 0.5);
+    // Both kinds of server given: the quickstart's own value stands.
+    let both = quickstart(&Overrides {
+        cas: vec!["imap://c".into()],
+        ..ov.clone()
+    })
+    .unwrap();
+    assert_eq!(both.load.cas_share, 0.8);
+    // A value the user wrote is not stepped over: file, line and key.
+    let e = load_str(QUICKSTART, Path::new("mine.toml"), &ov).unwrap_err();
+    assert_eq!(
+        (e.file.as_deref(), e.line, e.key.as_deref()),
         (
+            Some(Path::new("mine.toml")),
             Some(line_in_quickstart("cas_share =")),
             Some("load.cas_share")
-        )
+        ),
+        "{e}"
     );
 }
 

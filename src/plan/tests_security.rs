@@ -48,11 +48,16 @@ fn flags_making_a_scenario_real_refuse_its_security_keys_but_the_builtin_sets_th
     // The quickstart says security = "plain" and starttls_share = 0.2 for its embedded servers.
     let p = load(None, &ov).unwrap();
     assert_eq!(
-        (p.session.security, p.session.starttls_share),
-        (Security::Plain, 0.0)
+        (
+            p.session.security,
+            p.session.starttls_share,
+            p.session.login
+        ),
+        (Security::Plain, 0.0, LoginMethod::Login)
     );
     let embedded = load(None, &Overrides::default()).unwrap();
     assert_eq!(embedded.session.starttls_share, 0.2);
+    assert_eq!(embedded.session.login, LoginMethod::Mixed);
 }
 
 #[test]

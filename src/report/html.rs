@@ -238,9 +238,16 @@ fn notes(out: &mut String, r: &Results) {
     out.push_str("</ul>");
 }
 
-/// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional).
+/// Builds the whole page from the files in `dir` (`run.json` required, CSVs optional). A
+/// damaged file is an error naming it ([`crate::error::InputError`] inside, for exit 2), but
+/// what can be left out (a half-written last row, unreadable histograms) is, with a note on
+/// the page and a warning on stderr.
 pub fn render(dir: &Path) -> anyhow::Result<String> {
     let r = Results::load(dir)?;
+    // What the page notes is said where a person or a CI log sees it too.
+    for n in r.damage() {
+        eprintln!("imapload: warning: {n}");
+    }
     let name = r.name();
     let mut out = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imapload: {} ({}, verdict {}, monitors {})</title><style>{STYLE}</style></head><body>"#,

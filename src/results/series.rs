@@ -120,8 +120,9 @@ pub fn read_intervals(
     servers: &[String],
 ) -> anyhow::Result<(Vec<IntervalRecord>, Vec<RowKey>)> {
     let mut r = super::series_read::SeriesReader::new(
-        csv::Reader::from_reader(Box::new(timeseries) as Box<dyn std::io::Read + '_>),
-        csv::Reader::from_reader(Box::new(queue) as Box<dyn std::io::Read + '_>),
+        std::path::Path::new(""),
+        Box::new(timeseries),
+        Box::new(queue),
         servers.to_vec(),
         Duration::MAX,
     )?;

@@ -71,11 +71,13 @@ impl Results {
         let mut summary = Vec::new();
         notes.extend(rows::each(
             &dir.join(files::SUMMARY_CSV),
+            rows::required::SUMMARY,
             |r: SummaryRow| summary.push(r),
         )?);
         let mut health = Vec::new();
         notes.extend(rows::each(
             &dir.join(files::HEALTH_CSV),
+            &[],
             |mut r: HealthRow| {
                 r.sample_values = String::new();
                 r.transitions = shorten(&r.transitions);
@@ -83,10 +85,14 @@ impl Results {
             },
         )?);
         let mut probes = (0, 0);
-        notes.extend(rows::each(&dir.join(files::PROBES_CSV), |r: ProbeRow| {
-            probes.0 += 1;
-            probes.1 += u64::from(r.result != ProbeResult::Succeeded);
-        })?);
+        notes.extend(rows::each(
+            &dir.join(files::PROBES_CSV),
+            rows::required::PROBES,
+            |r: ProbeRow| {
+                probes.0 += 1;
+                probes.1 += u64::from(r.result != ProbeResult::Succeeded);
+            },
+        )?);
         let mut scan = Scan::read(dir, interval_s)?;
         scan.notes.extend(notes);
         for s in &summary {
@@ -188,8 +194,8 @@ impl Results {
         }
     }
 
-    /// Notes on what the readers left out.
-    pub fn notes(&self) -> impl Iterator<Item = &String> {
+    /// Notes on what the readers left out of damaged files (also warnings on stderr).
+    pub fn damage(&self) -> impl Iterator<Item = &String> {
         let service = self.service.iter().flat_map(|p| p.notes.iter());
         let pct = self
             .percentiles
@@ -197,6 +203,11 @@ impl Results {
             .flat_map(|p| p.notes.iter())
             .chain(service);
         self.scan.notes.iter().chain(pct)
+    }
+
+    /// Notes on what the page leaves out: [`Results::damage`] and unshaded partial intervals.
+    pub fn notes(&self) -> impl Iterator<Item = &String> {
+        self.damage().chain(self.scan.shading_note.iter())
     }
 
     /// Exact percentile points of `server` (empty without a log or commands).

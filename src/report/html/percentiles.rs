@@ -172,7 +172,16 @@ impl Pass<'_> {
             return;
         }
         let first = self.shard.0 == 0;
-        let tag = (line.strip_prefix("Tag=")).map(|r| r.split(',').next().unwrap_or_default());
+        let rest = line.strip_prefix("Tag=").unwrap_or_default();
+        let (Some((start, length)), Some(hist)) = (interval_of(rest), rest.splitn(5, ',').nth(4))
+        else {
+            // A line cut short names no row that can be trusted: the first pass says it.
+            if first {
+                self.bad_line(n, "expected Tag=...,start,length,max,histogram");
+            }
+            return;
+        };
+        let tag = rest.split(',').next();
         let Some(&groups) = tag.and_then(|t| self.group_of.get(t)) else {
             self.left.unknown += u64::from(first);
             return;
@@ -180,11 +189,6 @@ impl Pass<'_> {
         if groups.server % self.shard.1 != self.shard.0 {
             return;
         }
-        let rest = line.strip_prefix("Tag=").unwrap_or_default();
-        let (Some((start, length)), Some(hist)) = (interval_of(rest), rest.splitn(5, ',').nth(4))
-        else {
-            return self.bad_line(n, "expected Tag=...,start,length,max,histogram");
-        };
         let mid = start + length / 2.0;
         if !mid.is_finite() {
             return self.bad_line(n, "start or length is not a number");
@@ -204,7 +208,8 @@ impl Pass<'_> {
             &mut self.commands.hists[groups.command],
         ];
         if let Err(e) = dec.add_base64_each(hist.trim_end(), into) {
-            self.bad_line(n, &e);
+            let tag = tag.unwrap_or_default();
+            self.bad_line(n, &format!("{tag} of the interval at {start:.3} s: {e}"));
         }
     }
 

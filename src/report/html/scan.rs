@@ -109,8 +109,10 @@ pub struct Scan {
     pub data_end: f64,
     /// Intervals read from `timeseries.csv`.
     pub intervals: u64,
-    /// What the reader had to leave out, for the page to say.
+    /// What the reader had to leave out of damaged files, for the page to say.
     pub notes: Vec<String>,
+    /// How many partial intervals are not shaded, when some are not.
+    pub shading_note: Option<String>,
 }
 
 /// The buckets of `name` in `list`, made at `width` if new.
@@ -143,21 +145,28 @@ impl Scan {
             data_end: 0.0,
             intervals: 0,
             notes: Vec::new(),
+            shading_note: None,
         };
         let mut last: Option<(u64, u64)> = None;
-        let note = rows::each(&dir.join(files::TIMESERIES_CSV), |r: TimeseriesRow| {
-            s.timeseries_row(&r, interval_s, &mut last);
-        })?;
+        let note = rows::each(
+            &dir.join(files::TIMESERIES_CSV),
+            rows::required::TIMESERIES,
+            |r: TimeseriesRow| {
+                s.timeseries_row(&r, interval_s, &mut last);
+            },
+        )?;
         s.notes.extend(note);
-        let note = rows::each(&dir.join(files::QUEUE_CSV), |r: QueueRow| {
-            s.queue_row(&r, interval_s);
-        })?;
+        let note = rows::each(
+            &dir.join(files::QUEUE_CSV),
+            rows::required::QUEUE,
+            |r: QueueRow| {
+                s.queue_row(&r, interval_s);
+            },
+        )?;
         s.notes.extend(note);
         if s.more_partials > 0 {
-            s.notes.push(format!(
-                "{} more partial intervals are not shaded",
-                s.more_partials
-            ));
+            let note = format!("{} more partial intervals are not shaded", s.more_partials);
+            s.shading_note = Some(note);
         }
         Ok(s)
     }

@@ -283,7 +283,9 @@ fn percentiles_come_from_the_hlog_and_unusable_lines_are_said_not_fatal() {
         "{first}"
     );
     for said in [
-        "left out of the percentiles: 1 histogram unreadable (the first at line 10: bad base64",
+        "left out of the percentiles: 1 histogram unreadable (the first at line 10: ",
+        " of the interval at ",
+        ": bad base64",
         "left out of the percentiles: 1 histogram out of time order",
         "left out of the percentiles: 1 histogram of rows that neither",
     ] {

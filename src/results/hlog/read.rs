@@ -131,9 +131,14 @@ impl Reader {
             let Some(into) = into.as_deref_mut() else {
                 continue;
             };
-            let sum = into.entry(e.tag).or_insert_with(empty);
+            let at = e.number as f64 * self.interval.as_secs_f64();
+            let sum = into.entry(e.tag.clone()).or_insert_with(empty);
             if let Err(err) = self.decoder.add_base64(&e.encoded, sum) {
-                return Err(self.bad(format!("bad histogram ({err})")));
+                let msg = format!(
+                    "bad histogram ({err}) of row {} in the interval at {at:.3} s; the file is damaged or was cut short",
+                    e.tag
+                );
+                return Err(self.bad(msg));
             }
         }
     }
