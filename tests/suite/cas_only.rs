@@ -2,8 +2,7 @@
 //! behind a firewall), servers that greet with PREAUTH or BYE, and
 //! credentials that must not change the command stream.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use imapload::command::CommandKind;
@@ -205,62 +204,12 @@ async fn eight_bit_credentials_log_in_to_the_embedded_servers() {
     }
 }
 
-/// `imapload serve` in its own process; killed on drop.
-struct Served {
-    child: std::process::Child,
-    cas_url: String,
-    users: String,
-    ca: String,
-}
-
-impl Served {
-    fn start(dir: &std::path::Path) -> Served {
-        let mut child = Command::new(bin())
-            .args(["serve", "--backends", "2", "--users", "20", "--dir"])
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (mut cas_url, mut users, mut ca) = (None, None, None);
-        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-            let line = line.unwrap();
-            if let Some(path) = line.strip_prefix("USERS ") {
-                users = Some(path.to_string());
-            }
-            if let Some(path) = line.strip_prefix("CA ") {
-                ca = Some(path.to_string());
-                break;
-            }
-            if line.contains("role=cas") && cas_url.is_none() {
-                cas_url = line
-                    .split(' ')
-                    .find_map(|f| f.strip_prefix("url="))
-                    .filter(|u| u.starts_with("imap://"))
-                    .map(String::from);
-            }
-        }
-        Served {
-            child,
-            cas_url: cas_url.expect("serve printed no plain CAS endpoint"),
-            users: users.expect("serve printed no USERS line"),
-            ca: ca.expect("serve printed no CA line"),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_cas_only_run_against_imapload_serve_attributes_to_the_backends_behind_it() {
     let _alone = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(dir.path());
+    let dir_arg = dir.path().to_str().unwrap();
+    let served = Served::start(&["--backends", "2", "--users", "20", "--dir", dir_arg]);
     // Users live on mbx1, mbx2, mbx1, ...; every other mbx2 user's row names
     // no home: the CAS's login answer ([Proxy=mbx2]) does.
     let text = std::fs::read_to_string(&served.users).unwrap();
@@ -278,7 +227,13 @@ fn a_cas_only_run_against_imapload_serve_attributes_to_the_backends_behind_it() 
     let out = dir.path().join("r");
     let status = Command::new(bin())
         .args(["run", "--quiet", "--duration", "3s", "--sessions", "8"])
-        .args(["--cas", &served.cas_url, "--ca-file", &served.ca, "--users"])
+        .args([
+            "--cas",
+            &served.url("cas"),
+            "--ca-file",
+            &served.ca,
+            "--users",
+        ])
         .arg(&users)
         .arg("--out")
         .arg(&out)

@@ -4,86 +4,10 @@
 //! think time sends its next command at once (no timer tick per command).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use crate::support::{bin, exclusive, imapload, read_csv};
-
-/// An `imapload serve` process on ephemeral loopback ports; killed when dropped.
-struct Served {
-    child: Child,
-    /// `name=url` of every plain endpoint, by role (`cas`, `backend`).
-    endpoints: Vec<(String, String)>,
-    /// Names of the CAS servers (their rows are a session's first hop).
-    cas: Vec<String>,
-    /// The users file it wrote.
-    users: String,
-}
-
-impl Served {
-    fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(bin())
-            .arg("serve")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = BufReader::new(child.stdout.take().unwrap());
-        let (mut endpoints, mut cas, mut users) = (Vec::new(), Vec::new(), None);
-        for line in out.lines() {
-            let line = line.unwrap();
-            if let Some(path) = line.strip_prefix("USERS ") {
-                users = Some(path.to_string());
-                break;
-            }
-            let Some(rest) = line.strip_prefix("ENDPOINT ") else {
-                continue;
-            };
-            let field = |k: &str| {
-                rest.split(' ')
-                    .find_map(|f| f.strip_prefix(k))
-                    .unwrap()
-                    .to_string()
-            };
-            let (role, name, url) = (field("role="), field("name="), field("url="));
-            if url.starts_with("imap://") {
-                if role == "cas" {
-                    cas.push(name.clone());
-                }
-                endpoints.push((role, format!("{name}={url}")));
-            }
-        }
-        Served {
-            child,
-            endpoints,
-            cas,
-            users: users.expect("serve printed no USERS line"),
-        }
-    }
-
-    /// `--cas`/`--backend` flags for every plain endpoint (`only_backends`: no CAS).
-    fn flags(&self, only_backends: bool) -> Vec<String> {
-        let mut out = Vec::new();
-        for (role, spec) in &self.endpoints {
-            match role.as_str() {
-                "cas" if only_backends => {}
-                "cas" => out.extend(["--cas".to_string(), spec.clone()]),
-                _ => out.extend(["--backend".to_string(), spec.clone()]),
-            }
-        }
-        out.extend(["--users".to_string(), self.users.clone()]);
-        out
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{exclusive, imapload, read_csv, Served};
 
 /// Runs `imapload run` on `scenario` with `flags`, results in `dir/out`.
 fn run(dir: &Path, scenario: &str, flags: &[String]) {
@@ -155,7 +79,7 @@ fn the_end_of_a_closed_run_has_no_login_storm() {
     let served = Served::start(&["--users", "1000"]);
     let tmp = tempfile::tempdir().unwrap();
     run(tmp.path(), STORM, &served.flags(false));
-    let cas = served.cas.clone();
+    let cas = served.cas_names();
     drop(served);
     let per_second = logins_per_second(&tmp.path().join("out/timeseries.csv"), &cas);
     // A generator whose interval ticks fell behind (a loaded machine) would

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{bin, embedded_scenario, exclusive, imapload_env, run_json, text};
+use crate::support::{embedded_scenario, exclusive, imapload_env, run_json, text, Served};
 
 #[test]
 fn run_flags_come_from_variables_below_flags_and_above_the_scenario() {
@@ -222,69 +222,20 @@ fn colour_only_on_request_or_a_terminal_and_never_with_no_color() {
     assert_eq!(piped.status.code(), Some(0));
 }
 
-/// `imapload serve` with one back end, killed on drop; its plain CAS URL
-/// and the first user's name and password (the file starts with a header).
-struct Served {
-    child: std::process::Child,
-    cas_url: String,
-    user: String,
-    password: String,
-}
-
-impl Served {
-    fn start(dir: &Path) -> Served {
-        use std::io::{BufRead, BufReader};
-        let mut child = Command::new(bin())
-            .args(["serve", "--backends", "1", "--users", "2", "--dir"])
-            .arg(dir)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let (mut cas_url, mut users) = (None, None);
-        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-            let line = line.unwrap();
-            if line.contains("role=cas") && cas_url.is_none() {
-                let url = line.split(' ').find_map(|f| f.strip_prefix("url="));
-                cas_url = url.filter(|u| u.starts_with("imap://")).map(String::from);
-            }
-            if let Some(path) = line.strip_prefix("USERS ") {
-                users = Some(std::fs::read_to_string(path).unwrap());
-            }
-            if line.starts_with("CA ") {
-                break;
-            }
-        }
-        let users = users.expect("serve printed no USERS line");
-        let first: Vec<&str> = users.lines().nth(1).unwrap().split(',').collect();
-        Served {
-            child,
-            cas_url: cas_url.expect("serve printed no plain CAS URL"),
-            user: first[0].to_string(),
-            password: first[1].to_string(),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn probe_takes_its_password_from_a_file_or_imapload_password() {
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(dir.path());
+    let dir_arg = dir.path().to_str().unwrap();
+    let served = Served::start(&["--backends", "1", "--users", "2", "--dir", dir_arg]);
+    let (cas_url, (user, password)) = (served.url("cas"), served.first_user());
     let probe = |extra: &[&str], vars: &[(&str, &str)]| {
-        let mut args = vec!["probe", "IMAP\\ImapCTPProbe", "--server", &served.cas_url];
-        args.extend(["--user", &served.user, "--timeout", "10s"]);
+        let mut args = vec!["probe", "IMAP\\ImapCTPProbe", "--server", &cas_url];
+        args.extend(["--user", &user, "--timeout", "10s"]);
         args.extend(extra);
         imapload_env(dir.path(), &args, vars)
     };
     let good = dir.path().join("good");
-    std::fs::write(&good, format!("{}\n", served.password)).unwrap();
+    std::fs::write(&good, format!("{}\n", password)).unwrap();
     let wrong = dir.path().join("wrong");
     std::fs::write(&wrong, "not-the-password\n").unwrap();
     let good_arg = ["--password-file", good.to_str().unwrap()];
@@ -295,7 +246,7 @@ fn probe_takes_its_password_from_a_file_or_imapload_password() {
         "the file beats the variable: {}",
         text(&o)
     );
-    let o = probe(&[], &[("IMAPLOAD_PASSWORD", &served.password)]);
+    let o = probe(&[], &[("IMAPLOAD_PASSWORD", &password)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = probe(&["--password-file", wrong.to_str().unwrap()], &[]);
     assert_eq!(

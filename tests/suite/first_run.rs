@@ -5,64 +5,10 @@
 //! value the user wrote still conflicts with file, line and key; and
 //! `--cas-share` sets the share, checked against the topology.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::dovecot::Dovecot;
 use crate::support::*;
-
-/// `imapload serve` with one back end and 4 users in its own process, on
-/// ephemeral loopback ports; killed on drop.
-struct Served {
-    child: std::process::Child,
-    /// The back end's plain URL.
-    backend_url: String,
-    /// The CAS's plain URL.
-    cas_url: String,
-    /// The users file `serve` wrote.
-    users: String,
-}
-
-impl Served {
-    fn start(dir: &Path) -> Served {
-        let mut child = Command::new(bin())
-            .args(["serve", "--backends", "1", "--users", "4", "--dir"])
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (mut backend, mut cas, mut users) = (None, None, None);
-        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-            let line = line.unwrap();
-            let url = line.split(' ').find_map(|f| f.strip_prefix("url="));
-            let plain = url.filter(|u| u.starts_with("imap://")).map(String::from);
-            if line.contains("role=backend") && backend.is_none() {
-                backend = plain;
-            } else if line.contains("role=cas") && cas.is_none() {
-                cas = plain;
-            } else if let Some(path) = line.strip_prefix("USERS ") {
-                users = Some(path.to_string());
-            } else if line.starts_with("CA ") {
-                break;
-            }
-        }
-        Served {
-            child,
-            backend_url: backend.expect("serve printed no plain back-end URL"),
-            cas_url: cas.expect("serve printed no plain CAS URL"),
-            users: users.expect("serve printed no USERS line"),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `imapload run` with no scenario: `flags` plus a 5 s duration and `out`.
 fn first_run(dir: &Path, flags: &[&str]) -> std::process::Output {
@@ -97,8 +43,16 @@ fn assert_clean_direct_run(dir: &Path, o: &std::process::Output, server: &str, l
 fn one_backend_and_a_users_file_run_against_imapload_serve_with_zero_errors() {
     let _alone = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::start(&dir.path().join("srv"));
-    let backend = format!("mbx1={}", served.backend_url);
+    let srv = dir.path().join("srv");
+    let served = Served::start(&[
+        "--backends",
+        "1",
+        "--users",
+        "4",
+        "--dir",
+        srv.to_str().unwrap(),
+    ]);
+    let backend = format!("mbx1={}", served.url("backend"));
     let o = first_run(
         dir.path(),
         &["--backend", &backend, "--users", &served.users],
@@ -111,7 +65,8 @@ fn one_backend_and_a_users_file_run_against_imapload_serve_with_zero_errors() {
     assert!(!rows.iter().any(|r| r[command] == "AUTHENTICATE"));
 
     // --cas-share with a CAS splits the sessions; without one it is bad input naming the flag.
-    let cas = served.cas_url.as_str();
+    let cas_url = served.url("cas");
+    let cas = cas_url.as_str();
     let users = served.users.as_str();
     let flags = ["--backend", &backend, "--users", users, "--cas", cas];
     let o = first_run(dir.path(), &[&flags[..], &["--cas-share", "0.5"]].concat());

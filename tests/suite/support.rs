@@ -1,5 +1,9 @@
 //! Helpers shared by the integration tests.
 
+mod served;
+
+pub use served::Served;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
