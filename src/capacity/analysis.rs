@@ -1,0 +1,210 @@
+//! What the trials say beyond the bounds: the knee of the latency curve,
+//! each server's capacity, and the capacity model with its held-out error
+//! and the predictions.
+
+use crate::plan::MonitorPlan;
+use crate::results::capacity::{HeldOut, KneeDoc, ModelDoc, Prediction, ServerCapacity, TrialDoc};
+
+use super::model::{self, Point, Usl, Workload};
+
+fn valid(trials: &[TrialDoc]) -> impl Iterator<Item = &TrialDoc> {
+    trials
+        .iter()
+        .filter(|t| t.result != "invalid" && t.commands_per_s > 0.0)
+}
+
+/// Kneedle (Satopää et al. 2011) on mean latency against load, a convex
+/// increasing curve: both normalised to [0, 1], the knee is the load where
+/// the load's share most exceeds the latency's. Trials at one load are
+/// averaged; needs three loads.
+pub fn knee(trials: &[TrialDoc]) -> Option<KneeDoc> {
+    let mut by_load: Vec<(f64, f64, f64, usize)> = Vec::new();
+    for t in valid(trials) {
+        match by_load.iter_mut().find(|p| p.0 == t.load) {
+            Some(p) => (p.1, p.2, p.3) = (p.1 + t.mean_ms, p.2 + t.commands_per_s, p.3 + 1),
+            None => by_load.push((t.load, t.mean_ms, t.commands_per_s, 1)),
+        }
+    }
+    if by_load.len() < 3 {
+        return None;
+    }
+    by_load.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pts: Vec<(f64, f64, f64)> = (by_load.iter())
+        .map(|&(l, m, x, n)| (l, m / n as f64, x / n as f64))
+        .collect();
+    let (x0, x1) = (pts[0].0, pts[pts.len() - 1].0);
+    let (y0, y1) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    if x1 <= x0 || y1 <= y0 {
+        return None;
+    }
+    let gap = |p: &(f64, f64, f64)| (p.0 - x0) / (x1 - x0) - (p.1 - y0) / (y1 - y0);
+    let best = pts.iter().max_by(|a, b| gap(a).total_cmp(&gap(b)))?;
+    (gap(best) > 0.0).then(|| KneeDoc {
+        load: best.0,
+        commands_per_s: best.2,
+        mean_ms: best.1,
+        method: "kneedle on mean latency against load".into(),
+    })
+}
+
+/// Each server: the smallest load whose failure was laid at it, and the
+/// largest load it held below that; the first to give out is marked.
+pub fn servers(trials: &[TrialDoc]) -> Vec<ServerCapacity> {
+    let mut names: Vec<String> = Vec::new();
+    for s in trials.iter().flat_map(|t| &t.servers) {
+        if !names.contains(&s.server) {
+            names.push(s.server.clone());
+        }
+    }
+    let mut out: Vec<ServerCapacity> = (names.into_iter())
+        .map(|server| {
+            let blamed = |t: &TrialDoc| t.servers.iter().any(|s| s.server == server && s.blamed);
+            let gave_out_at = (valid(trials))
+                .filter(|t| t.result == "failed" && blamed(t))
+                .map(|t| t.load)
+                .min_by(f64::total_cmp);
+            let held = (valid(trials))
+                .filter(|t| !blamed(t) && gave_out_at.is_none_or(|g| t.load < g))
+                .map(|t| t.load)
+                .max_by(f64::total_cmp);
+            ServerCapacity {
+                server,
+                gave_out_at,
+                held,
+                first: false,
+            }
+        })
+        .collect();
+    let first = out
+        .iter()
+        .filter_map(|s| s.gave_out_at)
+        .min_by(f64::total_cmp);
+    for s in &mut out {
+        s.first = first.is_some() && s.gave_out_at == first;
+    }
+    out
+}
+
+fn points<'a>(trials: impl Iterator<Item = &'a TrialDoc>) -> Vec<Point> {
+    trials
+        .map(|t| Point {
+            load: t.load,
+            throughput: t.commands_per_s,
+            latency_s: t.mean_ms / 1000.0,
+        })
+        .filter(|p| p.latency_s > 0.0 && p.load > 0.0)
+        .collect()
+}
+
+fn relative(predicted: f64, measured: f64) -> f64 {
+    (predicted - measured).abs() / measured.abs().max(1e-12)
+}
+
+/// The model fitted without the highest passing trial, checked on it.
+fn held_out(trials: &[TrialDoc], open: bool) -> Option<HeldOut> {
+    let top = (valid(trials))
+        .filter(|t| t.result == "passed")
+        .map(|t| t.load)
+        .max_by(f64::total_cmp)?;
+    let rest = points(valid(trials).filter(|t| t.load != top));
+    let usl = model::fit(&rest)?;
+    let kept = points(valid(trials).filter(|t| t.load == top));
+    let n = kept.len().max(1) as f64;
+    let x = kept.iter().map(|p| p.throughput).sum::<f64>() / n;
+    let r = kept.iter().map(|p| p.latency_s).sum::<f64>() / n;
+    let p = usl.predict(top, model::workload(&rest, open));
+    let r_pred = p.latency_s.unwrap_or(f64::INFINITY);
+    Some(HeldOut {
+        load: top,
+        measured_commands_per_s: x,
+        predicted_commands_per_s: p.throughput,
+        measured_mean_ms: r * 1000.0,
+        predicted_mean_ms: if r_pred.is_finite() {
+            r_pred * 1000.0
+        } else {
+            -1.0
+        },
+        throughput_error: relative(p.throughput, x),
+        latency_error: if r_pred.is_finite() {
+            relative(r_pred, r)
+        } else {
+            1.0
+        },
+    })
+}
+
+/// The prediction at `load`, with the monitors it would fire.
+fn prediction(usl: &Usl, w: Workload, load: f64, doc: &ModelDoc, m: &MonitorPlan) -> Prediction {
+    let p = usl.predict(load, w);
+    let mean_ms = p.latency_s.map(|r| r * 1000.0);
+    let mut firing = Vec::new();
+    if m.command_time.enabled && mean_ms.is_none_or(|r| r > m.command_time.threshold) {
+        firing.push(crate::monitor::evaluate::COMMAND_TIME.to_string());
+    }
+    if m.requests_queued.enabled && p.in_flight.is_none_or(|q| q > m.requests_queued.threshold) {
+        firing.push(crate::monitor::evaluate::REQUESTS_QUEUED.to_string());
+    }
+    Prediction {
+        load,
+        commands_per_s: p.throughput,
+        mean_ms,
+        queue: p.in_flight,
+        monitors_firing: firing,
+        error: doc
+            .held_out
+            .as_ref()
+            .map(|h| h.throughput_error.max(h.latency_error)),
+        beyond_measured: load > doc.measured_up_to,
+    }
+}
+
+/// The USL fitted on every valid trial, its held-out check, and the
+/// predictions at `predict`'s loads (none without a model).
+pub fn model(
+    trials: &[TrialDoc],
+    open: bool,
+    monitors: &MonitorPlan,
+    predict: &[f64],
+) -> (Option<ModelDoc>, Vec<Prediction>) {
+    let all = points(valid(trials));
+    let Some(usl) = model::fit(&all) else {
+        return (None, Vec::new());
+    };
+    let w = model::workload(&all, open);
+    let mut notes = vec![
+        "throughput against commands in flight (Little's law: commands/s x mean latency)".into(),
+        "no mean value analysis: per-station service demands are not measured separately".into(),
+    ];
+    if all.len() < 6 {
+        notes.push(format!(
+            "fitted on {} trials; 6 or more make a steadier fit",
+            all.len()
+        ));
+    }
+    let doc = ModelDoc {
+        kind: "usl".into(),
+        lambda: usl.lambda,
+        sigma: usl.sigma,
+        kappa: usl.kappa,
+        think_ms: match w {
+            Workload::Closed { think_s } => think_s * 1000.0,
+            Workload::Open { .. } => 0.0,
+        },
+        points: all.len(),
+        n_max: usl.n_max(),
+        x_max: if usl.x_max().is_finite() {
+            usl.x_max()
+        } else {
+            -1.0
+        },
+        held_out: held_out(trials, open),
+        measured_up_to: all.iter().map(|p| p.load).fold(0.0, f64::max),
+        notes,
+    };
+    let predictions = (predict.iter())
+        .map(|&l| prediction(&usl, w, l, &doc, monitors))
+        .collect();
+    (Some(doc), predictions)
+}
