@@ -3,9 +3,12 @@
 //! and the predictions.
 
 use crate::plan::MonitorPlan;
-use crate::results::capacity::{HeldOut, KneeDoc, ModelDoc, Prediction, ServerCapacity, TrialDoc};
+use crate::results::capacity::{
+    HeldOut, KneeDoc, ModelDoc, MvaDoc, Prediction, ServerCapacity, TrialDoc,
+};
 
-use super::model::{self, Point, Usl, Workload};
+use super::model::{self, Point, Predicted, Workload};
+use super::mva;
 
 fn valid(trials: &[TrialDoc]) -> impl Iterator<Item = &TrialDoc> {
     trials
@@ -102,19 +105,28 @@ fn relative(predicted: f64, measured: f64) -> f64 {
     (predicted - measured).abs() / measured.abs().max(1e-12)
 }
 
-/// The model fitted without the highest passing trial, checked on it.
-fn held_out(trials: &[TrialDoc], open: bool) -> Option<HeldOut> {
+/// The highest passing load, and the valid trials' points without and at it.
+fn split(trials: &[TrialDoc]) -> Option<(f64, Vec<Point>, Vec<Point>)> {
     let top = (valid(trials))
         .filter(|t| t.result == "passed")
         .map(|t| t.load)
         .max_by(f64::total_cmp)?;
     let rest = points(valid(trials).filter(|t| t.load != top));
-    let usl = model::fit(&rest)?;
     let kept = points(valid(trials).filter(|t| t.load == top));
+    Some((top, rest, kept))
+}
+
+/// A model fitted without the highest passing trial (`predict` fits on
+/// the rest and predicts at a load), checked on it.
+fn held_out(
+    trials: &[TrialDoc],
+    predict: impl Fn(&[Point], f64) -> Option<Predicted>,
+) -> Option<HeldOut> {
+    let (top, rest, kept) = split(trials)?;
+    let p = predict(&rest, top)?;
     let n = kept.len().max(1) as f64;
     let x = kept.iter().map(|p| p.throughput).sum::<f64>() / n;
     let r = kept.iter().map(|p| p.latency_s).sum::<f64>() / n;
-    let p = usl.predict(top, model::workload(&rest, open));
     let r_pred = p.latency_s.unwrap_or(f64::INFINITY);
     Some(HeldOut {
         load: top,
@@ -135,9 +147,34 @@ fn held_out(trials: &[TrialDoc], open: bool) -> Option<HeldOut> {
     })
 }
 
+fn usl_at(rest: &[Point], load: f64, open: bool) -> Option<Predicted> {
+    Some(model::fit(rest)?.predict(load, model::workload(rest, open)))
+}
+
+fn think_s(points: &[Point]) -> f64 {
+    match model::workload(points, false) {
+        Workload::Closed { think_s } => think_s,
+        Workload::Open { .. } => 0.0,
+    }
+}
+
+fn mva_at(rest: &[Point], load: f64) -> Option<Predicted> {
+    Some(mva::fit(rest, think_s(rest))?.predict(load))
+}
+
+fn worst(h: &Option<HeldOut>) -> f64 {
+    h.as_ref()
+        .map_or(f64::INFINITY, |h| h.throughput_error.max(h.latency_error))
+}
+
 /// The prediction at `load`, with the monitors it would fire.
-fn prediction(usl: &Usl, w: Workload, load: f64, doc: &ModelDoc, m: &MonitorPlan) -> Prediction {
-    let p = usl.predict(load, w);
+fn prediction(
+    p: Predicted,
+    load: f64,
+    error: Option<f64>,
+    up_to: f64,
+    m: &MonitorPlan,
+) -> Prediction {
     let mean_ms = p.latency_s.map(|r| r * 1000.0);
     let mut firing = Vec::new();
     if m.command_time.enabled && mean_ms.is_none_or(|r| r > m.command_time.threshold) {
@@ -152,16 +189,14 @@ fn prediction(usl: &Usl, w: Workload, load: f64, doc: &ModelDoc, m: &MonitorPlan
         mean_ms,
         queue: p.in_flight,
         monitors_firing: firing,
-        error: doc
-            .held_out
-            .as_ref()
-            .map(|h| h.throughput_error.max(h.latency_error)),
-        beyond_measured: load > doc.measured_up_to,
+        error,
+        beyond_measured: load > up_to,
     }
 }
 
-/// The USL fitted on every valid trial, its held-out check, and the
-/// predictions at `predict`'s loads (none without a model).
+/// The USL fitted on every valid trial, and (for sessions) the closed
+/// network's MVA; each checked on the held-out trial; the predictions at
+/// `predict`'s loads from the one with the smaller held-out error.
 pub fn model(
     trials: &[TrialDoc],
     open: bool,
@@ -174,8 +209,8 @@ pub fn model(
     };
     let w = model::workload(&all, open);
     let mut notes = vec![
-        "throughput against commands in flight (Little's law: commands/s x mean latency)".into(),
-        "no mean value analysis: per-station service demands are not measured separately".into(),
+        "USL: throughput against commands in flight (Little's law: commands/s x mean latency)"
+            .into(),
     ];
     if all.len() < 6 {
         notes.push(format!(
@@ -183,6 +218,24 @@ pub fn model(
             all.len()
         ));
     }
+    let usl_held = held_out(trials, |rest, load| usl_at(rest, load, open));
+    let mva = (!open).then(|| mva::fit(&all, think_s(&all))).flatten();
+    let mva_doc = mva.map(|m| MvaDoc {
+        demand_ms: m.demand_s * 1000.0,
+        servers: m.servers,
+        think_ms: m.think_s * 1000.0,
+        held_out: held_out(trials, mva_at),
+    });
+    if open {
+        notes.push("no MVA: an open search's sessions are not a closed network".into());
+    }
+    let by_mva = mva_doc
+        .as_ref()
+        .is_some_and(|d| worst(&d.held_out) < worst(&usl_held));
+    let error = match by_mva {
+        true => mva_doc.as_ref().map(|d| worst(&d.held_out)),
+        false => usl_held.as_ref().map(|_| worst(&usl_held)),
+    };
     let doc = ModelDoc {
         kind: "usl".into(),
         lambda: usl.lambda,
@@ -199,12 +252,20 @@ pub fn model(
         } else {
             -1.0
         },
-        held_out: held_out(trials, open),
+        held_out: usl_held,
         measured_up_to: all.iter().map(|p| p.load).fold(0.0, f64::max),
+        mva: mva_doc,
+        predicted_by: if by_mva { "mva" } else { "usl" }.into(),
         notes,
     };
     let predictions = (predict.iter())
-        .map(|&l| prediction(&usl, w, l, &doc, monitors))
+        .map(|&l| {
+            let p = match (by_mva, mva) {
+                (true, Some(m)) => m.predict(l),
+                _ => usl.predict(l, w),
+            };
+            prediction(p, l, error, doc.measured_up_to, monitors)
+        })
         .collect();
     (Some(doc), predictions)
 }

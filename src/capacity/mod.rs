@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod model;
+pub mod mva;
 pub mod search;
 pub mod trial;
 mod write;

@@ -146,6 +146,14 @@ pub fn summary(r: &CapacityRecord) {
             bound(sv.held)
         );
     }
+    s += &model(r);
+    print!("{s}");
+}
+
+/// The summary's model and prediction lines.
+fn model(r: &CapacityRecord) -> String {
+    let unit = &r.unit;
+    let mut s = String::new();
     if let Some(m) = &r.model {
         s += &format!(
             "model: USL λ={:.2} cmd/s σ={:.4} κ={:.6} on {} trials",
@@ -160,6 +168,21 @@ pub fn summary(r: &CapacityRecord) {
             );
         }
         s.push('\n');
+        if let Some(v) = &m.mva {
+            s += &format!(
+                "model: MVA {:.0} workers of {:.2} ms, think {:.2} ms",
+                v.servers, v.demand_ms, v.think_ms
+            );
+            if let Some(h) = &v.held_out {
+                s += &format!(
+                    "; held out: throughput error {:.1}%, latency error {:.1}%",
+                    h.throughput_error * 100.0,
+                    h.latency_error * 100.0
+                );
+            }
+            s.push('\n');
+        }
+        s += &format!("predictions by: {}\n", m.predicted_by);
     }
     for p in &r.predictions {
         let firing = if p.monitors_firing.is_empty() {
@@ -180,5 +203,5 @@ pub fn summary(r: &CapacityRecord) {
             bound(Some(p.load)), p.commands_per_s, opt(p.mean_ms, "ms"), opt(p.queue, ""), 
         );
     }
-    print!("{s}");
+    s
 }

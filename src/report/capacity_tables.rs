@@ -58,6 +58,28 @@ pub fn model(r: &CapacityRecord) -> String {
             h.predicted_commands_per_s, h.predicted_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
         );
     }
+    if let Some(v) = &m.mva {
+        let _ = write!(
+            out,
+            "<p>Mean value analysis of the closed network: {:.0} parallel workers of {:.2} ms per command, sessions spending {:.2} ms of their own between commands.{}</p>",
+            v.servers,
+            v.demand_ms,
+            v.think_ms,
+            v.held_out.as_ref().map_or(String::new(), |h| format!(
+                " Held out: predicted {:.1} commands/s and {:.2} ms: errors {:.1}% and {:.1}%.",
+                h.predicted_commands_per_s, h.predicted_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
+            ))
+        );
+    }
+    let _ = write!(
+        out,
+        "<p>The predictions come from the {}, the model with the smaller held-out error.</p>",
+        if m.predicted_by == "mva" {
+            "mean value analysis"
+        } else {
+            "USL"
+        }
+    );
     for n in &m.notes {
         let _ = write!(out, "<p>{}</p>", esc(n));
     }

@@ -201,8 +201,27 @@ pub struct ModelDoc {
     pub held_out: Option<HeldOut>,
     /// The largest load measured: predictions above it are extrapolations.
     pub measured_up_to: f64,
+    /// The mean value analysis of the closed network (`null`: an open search, or too few trials).
+    pub mva: Option<MvaDoc>,
+    /// The model the predictions come from (`usl` or `mva`): the one with
+    /// the smaller error on the held-out trial.
+    pub predicted_by: String,
     /// Caveats, one line each.
     pub notes: Vec<String>,
+}
+
+/// The closed network's mean value analysis.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MvaDoc {
+    /// Demand per command at the servers, ms (the least loaded trial's mean latency).
+    pub demand_ms: f64,
+    /// Parallel workers of the station, fitted.
+    pub servers: f64,
+    /// Client time per command between commands, ms.
+    pub think_ms: f64,
+    /// Its held-out check, as the USL's.
+    pub held_out: Option<HeldOut>,
 }
 
 /// The model's error on the trial it was not fitted on.
