@@ -105,24 +105,35 @@ fn relative(predicted: f64, measured: f64) -> f64 {
     (predicted - measured).abs() / measured.abs().max(1e-12)
 }
 
-/// The highest passing load, and the valid trials' points without and at it.
-fn split(trials: &[TrialDoc]) -> Option<(f64, Vec<Point>, Vec<Point>)> {
-    let top = (valid(trials))
-        .filter(|t| t.result == "passed")
+/// The highest passing load (or with `highest` the highest valid load
+/// when it is above that), and the valid trials' points without and at it.
+fn split(trials: &[TrialDoc], highest: bool) -> Option<(f64, Vec<Point>, Vec<Point>)> {
+    let passed = |t: &&TrialDoc| t.result == "passed";
+    let top_passed = valid(trials)
+        .filter(passed)
         .map(|t| t.load)
         .max_by(f64::total_cmp)?;
+    let top = match highest {
+        false => top_passed,
+        true => valid(trials).map(|t| t.load).max_by(f64::total_cmp)?,
+    };
+    if highest && top == top_passed {
+        return None;
+    }
     let rest = points(valid(trials).filter(|t| t.load != top));
     let kept = points(valid(trials).filter(|t| t.load == top));
     Some((top, rest, kept))
 }
 
-/// A model fitted without the highest passing trial (`predict` fits on
-/// the rest and predicts at a load), checked on it.
+/// A model fitted without the highest passing trial (or with `highest`
+/// the highest load measured), checked on it; `predict` fits on the rest
+/// and predicts at a load.
 fn held_out(
     trials: &[TrialDoc],
+    highest: bool,
     predict: impl Fn(&[Point], f64) -> Option<Predicted>,
 ) -> Option<HeldOut> {
-    let (top, rest, kept) = split(trials)?;
+    let (top, rest, kept) = split(trials, highest)?;
     let p = predict(&rest, top)?;
     let n = kept.len().max(1) as f64;
     let x = kept.iter().map(|p| p.throughput).sum::<f64>() / n;
@@ -165,6 +176,14 @@ fn mva_at(rest: &[Point], load: f64) -> Option<Predicted> {
 fn worst(h: &Option<HeldOut>) -> f64 {
     h.as_ref()
         .map_or(f64::INFINITY, |h| h.throughput_error.max(h.latency_error))
+}
+
+/// The worse of the two checks (the extrapolation check counts when there is one).
+fn worst_of(held: &Option<HeldOut>, highest: &Option<HeldOut>) -> f64 {
+    match highest {
+        Some(_) => worst(held).max(worst(highest)),
+        None => worst(held),
+    }
 }
 
 /// The prediction at `load`, with the monitors it would fire.
@@ -218,24 +237,25 @@ pub fn model(
             all.len()
         ));
     }
-    let usl_held = held_out(trials, |rest, load| usl_at(rest, load, open));
+    let usl_held = held_out(trials, false, |rest, load| usl_at(rest, load, open));
+    let usl_highest = held_out(trials, true, |rest, load| usl_at(rest, load, open));
     let mva = (!open).then(|| mva::fit(&all, think_s(&all))).flatten();
     let mva_doc = mva.map(|m| MvaDoc {
         demand_ms: m.demand_s * 1000.0,
         servers: m.servers,
         think_ms: m.think_s * 1000.0,
-        held_out: held_out(trials, mva_at),
+        held_out: held_out(trials, false, mva_at),
+        held_out_highest: held_out(trials, true, mva_at),
     });
     if open {
         notes.push("no MVA: an open search's sessions are not a closed network".into());
     }
-    let by_mva = mva_doc
-        .as_ref()
-        .is_some_and(|d| worst(&d.held_out) < worst(&usl_held));
-    let error = match by_mva {
-        true => mva_doc.as_ref().map(|d| worst(&d.held_out)),
-        false => usl_held.as_ref().map(|_| worst(&usl_held)),
-    };
+    let usl_error = worst_of(&usl_held, &usl_highest);
+    let mva_error = (mva_doc.as_ref()).map_or(f64::INFINITY, |d| {
+        worst_of(&d.held_out, &d.held_out_highest)
+    });
+    let by_mva = mva_error < usl_error;
+    let error = Some(if by_mva { mva_error } else { usl_error }).filter(|e| e.is_finite());
     let doc = ModelDoc {
         kind: "usl".into(),
         lambda: usl.lambda,
@@ -253,6 +273,7 @@ pub fn model(
             -1.0
         },
         held_out: usl_held,
+        held_out_highest: usl_highest,
         measured_up_to: all.iter().map(|p| p.load).fold(0.0, f64::max),
         mva: mva_doc,
         predicted_by: if by_mva { "mva" } else { "usl" }.into(),

@@ -3,7 +3,7 @@
 //! measured), the report page, a progress line per trial and the summary.
 
 use crate::error::Failure;
-use crate::results::capacity::{self, CapacityRecord, FailureDoc, TrialDoc};
+use crate::results::capacity::{self, CapacityRecord, FailureDoc, HeldOut, TrialDoc};
 use crate::results::ResultsDir;
 
 use super::By;
@@ -159,27 +159,14 @@ fn model(r: &CapacityRecord) -> String {
             "model: USL λ={:.2} cmd/s σ={:.4} κ={:.6} on {} trials",
             m.lambda, m.sigma, m.kappa, m.points
         );
-        if let Some(h) = &m.held_out {
-            s += &format!(
-                "; held out {} {unit}: throughput error {:.1}%, latency error {:.1}%",
-                bound(Some(h.load)),
-                h.throughput_error * 100.0,
-                h.latency_error * 100.0
-            );
-        }
+        s += &checks(&m.held_out, &m.held_out_highest, unit);
         s.push('\n');
         if let Some(v) = &m.mva {
             s += &format!(
                 "model: MVA {:.0} workers of {:.2} ms, think {:.2} ms",
                 v.servers, v.demand_ms, v.think_ms
             );
-            if let Some(h) = &v.held_out {
-                s += &format!(
-                    "; held out: throughput error {:.1}%, latency error {:.1}%",
-                    h.throughput_error * 100.0,
-                    h.latency_error * 100.0
-                );
-            }
+            s += &checks(&v.held_out, &v.held_out_highest, unit);
             s.push('\n');
         }
         s += &format!("predictions by: {}\n", m.predicted_by);
@@ -202,6 +189,22 @@ fn model(r: &CapacityRecord) -> String {
             "predict {} {unit}: {:.1} cmd/s, mean {}, in flight {}, monitors firing: {firing} (error {error}{beyond})\n",
             bound(Some(p.load)), p.commands_per_s, opt(p.mean_ms, "ms"), opt(p.queue, ""), 
         );
+    }
+    s
+}
+
+/// A model's held-out checks, as the summary says them.
+fn checks(held: &Option<HeldOut>, highest: &Option<HeldOut>, unit: &str) -> String {
+    let mut s = String::new();
+    for (what, h) in [("held out", held), ("extrapolated to", highest)] {
+        if let Some(h) = h {
+            s += &format!(
+                "; {what} {} {unit}: throughput error {:.1}%, latency error {:.1}%",
+                bound(Some(h.load)),
+                h.throughput_error * 100.0,
+                h.latency_error * 100.0
+            );
+        }
     }
     s
 }

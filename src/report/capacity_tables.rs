@@ -58,6 +58,14 @@ pub fn model(r: &CapacityRecord) -> String {
             h.predicted_commands_per_s, h.predicted_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
         );
     }
+    if let Some(h) = &m.held_out_highest {
+        let _ = write!(
+            out,
+            "<p>Extrapolation check: fitted without the highest load measured ({} {}), the USL predicted {:.1} commands/s and {:.2} ms there against {:.1} and {:.2} measured: errors {:.1}% and {:.1}%.</p>",
+            opt(Some(h.load)), esc(&r.unit), h.predicted_commands_per_s, h.predicted_mean_ms,
+            h.measured_commands_per_s, h.measured_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
+        );
+    }
     if let Some(v) = &m.mva {
         let _ = write!(
             out,
@@ -83,9 +91,15 @@ pub fn model(r: &CapacityRecord) -> String {
     for n in &m.notes {
         let _ = write!(out, "<p>{}</p>", esc(n));
     }
+    out + &predictions(r, m)
+}
+
+/// The predictions' table, and where they leave measured ground.
+fn predictions(r: &CapacityRecord, m: &crate::results::capacity::ModelDoc) -> String {
     if r.predictions.is_empty() {
-        return out;
+        return String::new();
     }
+    let mut out = String::new();
     out.push_str(r#"<table id="capacity-predictions"><tr><th>load</th><th>commands/s</th><th>mean ms</th><th>in flight</th><th>monitors firing</th><th>error</th><th></th></tr>"#);
     for p in &r.predictions {
         let beyond = if p.beyond_measured {

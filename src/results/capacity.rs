@@ -199,12 +199,15 @@ pub struct ModelDoc {
     pub x_max: f64,
     /// The held-out check: fitted without the highest passing trial.
     pub held_out: Option<HeldOut>,
+    /// The extrapolation check: fitted without the highest load measured
+    /// (when it is above the highest passing one), predicted there.
+    pub held_out_highest: Option<HeldOut>,
     /// The largest load measured: predictions above it are extrapolations.
     pub measured_up_to: f64,
     /// The mean value analysis of the closed network (`null`: an open search, or too few trials).
     pub mva: Option<MvaDoc>,
     /// The model the predictions come from (`usl` or `mva`): the one with
-    /// the smaller error on the held-out trial.
+    /// the smaller error on its held-out checks.
     pub predicted_by: String,
     /// Caveats, one line each.
     pub notes: Vec<String>,
@@ -222,6 +225,8 @@ pub struct MvaDoc {
     pub think_ms: f64,
     /// Its held-out check, as the USL's.
     pub held_out: Option<HeldOut>,
+    /// Its extrapolation check, as the USL's.
+    pub held_out_highest: Option<HeldOut>,
 }
 
 /// The model's error on the trial it was not fitted on.
