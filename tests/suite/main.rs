@@ -2,6 +2,7 @@
 //! the crate links once.
 
 mod bad_input;
+mod capacity;
 mod cas_only;
 mod causes;
 mod clean_end;
