@@ -4,11 +4,14 @@
 
 use crate::plan::MonitorPlan;
 use crate::results::capacity::{
-    HeldOut, KneeDoc, ModelDoc, MvaDoc, Prediction, ServerCapacity, TrialDoc,
+    CurvePoint, HeldOut, KneeDoc, ModelDoc, MvaDoc, Prediction, ServerCapacity, TrialDoc,
 };
 
 use super::model::{self, Point, Predicted, Workload};
 use super::mva;
+
+/// Points on the model's curve in the report.
+const CURVE_STEPS: usize = 40;
 
 fn valid(trials: &[TrialDoc]) -> impl Iterator<Item = &TrialDoc> {
     trials
@@ -256,7 +259,7 @@ pub fn model(
     });
     let by_mva = mva_error < usl_error;
     let error = Some(if by_mva { mva_error } else { usl_error }).filter(|e| e.is_finite());
-    let doc = ModelDoc {
+    let mut doc = ModelDoc {
         kind: "usl".into(),
         lambda: usl.lambda,
         sigma: usl.sigma,
@@ -278,15 +281,27 @@ pub fn model(
         mva: mva_doc,
         predicted_by: if by_mva { "mva" } else { "usl" }.into(),
         notes,
+        curve: Vec::new(),
     };
-    let predictions = (predict.iter())
-        .map(|&l| {
-            let p = match (by_mva, mva) {
-                (true, Some(m)) => m.predict(l),
-                _ => usl.predict(l, w),
-            };
-            prediction(p, l, error, doc.measured_up_to, monitors)
+    let at = |l: f64| match (by_mva, mva) {
+        (true, Some(m)) => m.predict(l),
+        _ => usl.predict(l, w),
+    };
+    let lo = all.iter().map(|p| p.load).fold(f64::INFINITY, f64::min);
+    let hi = predict.iter().copied().fold(doc.measured_up_to, f64::max);
+    doc.curve = (0..=CURVE_STEPS)
+        .map(|i| lo + (hi - lo) * i as f64 / CURVE_STEPS as f64)
+        .map(|load| {
+            let p = at(load);
+            CurvePoint {
+                load,
+                commands_per_s: p.throughput,
+                mean_ms: p.latency_s.map(|r| r * 1000.0),
+            }
         })
+        .collect();
+    let predictions = (predict.iter())
+        .map(|&l| prediction(at(l), l, error, doc.measured_up_to, monitors))
         .collect();
     (Some(doc), predictions)
 }

@@ -97,10 +97,12 @@ fn markers(r: &CapacityRecord) -> Vec<Marker> {
             });
         }
     };
+    // In this order the labels of the bounds and the operating point,
+    // often close together, land on three different rows.
     add(r.lower_bound, "lower");
     add(r.upper_bound, "upper");
-    add(r.knee.as_ref().map(|k| k.load), "knee");
     add(r.operating_point.as_ref().map(|o| o.load), "operate");
+    add(r.knee.as_ref().map(|k| k.load), "knee");
     add(r.generator_ceiling, "generator ceiling");
     out
 }
@@ -118,13 +120,13 @@ fn x_max(r: &CapacityRecord) -> f64 {
 /// measured ones, as two dashed lines.
 type Line = Vec<(f64, f64)>;
 
+/// The predicting model's curve: throughput and mean latency.
 fn model_lines(r: &CapacityRecord) -> (Line, Line) {
-    let mut pts: Vec<(f64, f64, Option<f64>)> = (r.predictions.iter())
-        .map(|p| (p.load, p.commands_per_s, p.mean_ms))
+    let curve = r.model.iter().flat_map(|m| &m.curve);
+    let x = curve.clone().map(|c| (c.load, c.commands_per_s)).collect();
+    let lat = curve
+        .map(|c| (c.load, c.mean_ms.unwrap_or(f64::NAN)))
         .collect();
-    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let x = pts.iter().map(|p| (p.0, p.1)).collect();
-    let lat = pts.iter().map(|p| (p.0, p.2.unwrap_or(f64::NAN))).collect();
     (x, lat)
 }
 
@@ -196,7 +198,7 @@ fn charts(r: &CapacityRecord) -> String {
         lat.push(line("model mean (predicted)", "#999", true, model_r));
     }
     let mut out = chart(r, "capacity-throughput", "commands/s", false, x);
-    out += "<figcaption>Throughput against load: every server together and each one; the dashed line is the capacity model at the --predict loads.</figcaption>";
+    out += "<figcaption>Throughput against load: every server together and each one; the dashed line is the capacity model (the one the predictions come from), drawn past the trials up to the --predict loads.</figcaption>";
     out += &chart(r, "capacity-latency", "latency (ms)", true, lat);
     out += "<figcaption>Mean and p99 latency against load (log scale), all servers and each server's p99.</figcaption>";
     out

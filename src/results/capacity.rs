@@ -211,6 +211,21 @@ pub struct ModelDoc {
     pub predicted_by: String,
     /// Caveats, one line each.
     pub notes: Vec<String>,
+    /// The predicting model's curve from the smallest load tried to the
+    /// largest load measured or predicted, for the report.
+    pub curve: Vec<CurvePoint>,
+}
+
+/// One point of the model's curve.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CurvePoint {
+    /// The load.
+    pub load: f64,
+    /// Predicted commands per second.
+    pub commands_per_s: f64,
+    /// Predicted mean latency, ms (`null`: without bound).
+    pub mean_ms: Option<f64>,
 }
 
 /// The closed network's mean value analysis.
