@@ -88,7 +88,9 @@ pub fn report(dir: &ResultsDir) {
 }
 
 fn opt(v: Option<f64>, unit: &str) -> String {
-    v.map_or("unbounded".into(), |v| format!("{v:.1} {unit}"))
+    v.map_or("unbounded".into(), |v| {
+        format!("{v:.1} {unit}").trim_end().to_string()
+    })
 }
 
 /// The summary on stdout.
