@@ -124,19 +124,21 @@ pub async fn run(
 }
 
 /// Why the generator could not hold the load (open model only): it reported
-/// saturation, or fewer arrivals than [`MIN_ACHIEVED`] of those offered.
+/// saturation, or fewer arrivals than [`MIN_ACHIEVED`] of those offered
+/// (short by more than one, which is only rounding).
 fn invalid(record: &RunRecord, offered: Option<f64>) -> Option<String> {
     let (Some(g), Some(offered)) = (&record.generator, offered) else {
         return None;
     };
-    let achieved = g.arrivals as f64 / offered.max(1e-9);
     if g.saturated {
         return Some(format!(
             "generator saturated (most waiting {}, not started {})",
             g.max_backlog, g.not_started
         ));
     }
-    (achieved < MIN_ACHIEVED).then(|| {
+    let achieved = g.arrivals as f64 / offered.max(1e-9);
+    let short = offered - g.arrivals as f64;
+    (achieved < MIN_ACHIEVED && short > 1.0).then(|| {
         format!(
             "generator delivered {:.0}% of the offered arrivals",
             achieved * 100.0

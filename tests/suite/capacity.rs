@@ -219,3 +219,73 @@ fn flags_the_search_sets_itself_and_bad_search_flags_are_bad_input() {
         assert!(err.contains(says), "{flags:?}: {err}");
     }
 }
+
+#[test]
+fn a_load_the_generator_cannot_hold_is_invalid_not_failed_and_caps_the_search() {
+    let _one = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let (_serve, url) = serve(dir.path(), "10", "100ms");
+    // An open model with at most 2 sessions at once: sessions of about 0.5 s
+    // arriving 8 times a second need 4; the servers would take far more.
+    let toml = scenario(&url, "300ms")
+        .replace(
+            "sessions = 2\ncas_share",
+            "model = \"open\"\nrate = 1\nmax_sessions = 2\narrivals = \"uniform\"\ncas_share",
+        )
+        .replace("commands = [40, 40]", "commands = [2, 2]");
+    std::fs::write(dir.path().join("rate.toml"), toml).unwrap();
+    let args = [
+        "capacity",
+        "rate.toml",
+        "--by",
+        "rate",
+        "--min",
+        "1",
+        "--max",
+        "16",
+    ];
+    let more = [
+        "--trial",
+        "2s",
+        "--confirm",
+        "0",
+        "--idle",
+        "200ms",
+        "-o",
+        "rate",
+    ];
+    let o = imapload(dir.path(), &[&args[..], &more[..]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rec = capacity::read(&dir.path().join("rate")).unwrap();
+    assert_eq!(
+        (rec.outcome.as_str(), rec.by.as_str()),
+        ("generator_limited", "rate")
+    );
+    assert_eq!(
+        rec.upper_bound, None,
+        "an invalid trial is no failure: {:?}",
+        rec.trials
+    );
+    let ceiling = rec.generator_ceiling.unwrap();
+    assert!(
+        rec.lower_bound.unwrap() < ceiling && ceiling <= 8.0,
+        "{rec:?}"
+    );
+    let invalid: Vec<_> = rec
+        .trials
+        .iter()
+        .filter(|t| t.result == "invalid")
+        .collect();
+    assert!(
+        !invalid.is_empty()
+            && invalid.iter().all(|t| t
+                .invalid
+                .as_deref()
+                .is_some_and(|w| w.starts_with("generator")))
+    );
+    assert!(
+        rec.trials.iter().all(|t| t.result != "failed"),
+        "{:?}",
+        rec.trials
+    );
+}
