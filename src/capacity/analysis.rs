@@ -10,6 +10,9 @@ use crate::results::capacity::{
 use super::model::{self, Point, Predicted, Workload};
 use super::mva;
 
+/// Valid trials a model needs: three to fit on while one is held out.
+pub const MIN_POINTS: usize = 4;
+
 /// Points on the model's curve in the report.
 const CURVE_STEPS: usize = 40;
 
@@ -42,7 +45,9 @@ pub fn knee(trials: &[TrialDoc]) -> Option<KneeDoc> {
     let (y0, y1) = pts
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    if x1 <= x0 || y1 <= y0 {
+    // A curve that does not turn up by a tenth from its first load has no knee.
+    let (first, last) = (pts[0].1, pts[pts.len() - 1].1);
+    if x1 <= x0 || y1 <= y0 || last < first * 1.1 {
         return None;
     }
     let gap = |p: &(f64, f64, f64)| (p.0 - x0) / (x1 - x0) - (p.1 - y0) / (y1 - y0);
@@ -226,7 +231,8 @@ pub fn model(
     predict: &[f64],
 ) -> (Option<ModelDoc>, Vec<Prediction>) {
     let all = points(valid(trials));
-    let Some(usl) = model::fit(&all) else {
+    let fitted = (all.len() >= MIN_POINTS).then(|| model::fit(&all));
+    let Some(usl) = fitted.flatten() else {
         return (None, Vec::new());
     };
     let w = model::workload(&all, open);

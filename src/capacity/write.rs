@@ -172,6 +172,12 @@ fn model(r: &CapacityRecord) -> String {
             s.push('\n');
         }
         s += &format!("predictions by: {}\n", m.predicted_by);
+    } else {
+        let valid = r.trials.iter().filter(|t| t.result != "invalid").count();
+        s += &format!(
+            "model: none ({valid} valid trials; {} are needed, so that one can be held out)\n",
+            super::analysis::MIN_POINTS
+        );
     }
     for p in &r.predictions {
         let firing = if p.monitors_firing.is_empty() {

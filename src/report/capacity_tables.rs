@@ -36,7 +36,7 @@ pub fn servers(r: &CapacityRecord) -> String {
 /// leave measured ground said plainly.
 pub fn model(r: &CapacityRecord) -> String {
     let Some(m) = &r.model else {
-        return "<h2>Capacity model</h2><p>Too few valid trials to fit a model (3 are needed).</p>"
+        return "<h2>Capacity model</h2><p>Too few valid trials to fit a model: 4 are needed, so that one can be held out to check it.</p>"
             .into();
     };
     let mut out = format!(
