@@ -51,7 +51,7 @@ pub const VERSION: &str = concat!(
 /// `IMAPLOAD_<FLAG>` variable on every `run` flag ([`env`]). Completions and
 /// the man page are generated from it too, so they show the variables.
 pub fn command() -> clap::Command {
-    env::with_run_env(Cli::command())
+    env::with_run_env(Cli::command()).mut_subcommand("capacity", capacity::hide_refused)
 }
 
 /// The subcommands.

@@ -112,15 +112,15 @@ pub async fn command(
         ..CapacityRecord::default()
     };
     eprintln!(
-        "imapload: capacity of {} by {} from {} to {} ({} trials of {:?} after a {:?} warm-up, {:?} idle between; results in {})",
+        "imapload: capacity of {} by {} from {} to {} (at most {} trials of {} after a {} warm-up, {} idle between; results in {})",
         plan.name,
         opts.by.label(),
         opts.min,
         opts.max,
         opts.max_trials,
-        opts.trial,
-        plan.load.warmup,
-        opts.idle,
+        fmt(opts.trial),
+        fmt(plan.load.warmup),
+        fmt(opts.idle),
         out.display()
     );
     let mut search = Search::new(settings(&opts));
@@ -162,6 +162,13 @@ pub async fn command(
         }
     };
     finish(&dir, &mut record, found, &firsts, &plan, &opts)
+}
+
+fn fmt(d: Duration) -> String {
+    match d.is_zero() {
+        true => "0s".into(),
+        false => crate::plan::format_duration(d),
+    }
 }
 
 fn settings(opts: &CapacityOptions) -> Settings {

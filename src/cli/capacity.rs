@@ -62,6 +62,17 @@ pub struct CapacityArgs {
     pub predict: Vec<f64>,
 }
 
+/// The flags `run` has and the search sets itself.
+const REFUSED: [&str; 4] = ["sessions", "rate", "duration", "shard"];
+
+/// `capacity` without `run`'s flags that the search sets itself in its
+/// help (they are still parsed, and refused with a message saying why).
+pub fn hide_refused(cmd: clap::Command) -> clap::Command {
+    REFUSED
+        .iter()
+        .fold(cmd, |c, id| c.mut_arg(*id, |a| a.hide(true)))
+}
+
 fn duration(key: &str, text: &str, zero_ok: bool) -> Result<Duration, InputError> {
     if zero_ok && text.trim() == "0" {
         return Ok(Duration::ZERO);
