@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod capacity;
+mod capacity_dovecot;
 mod capacity_report;
 mod cas_only;
 mod causes;
