@@ -311,3 +311,6 @@ pub fn model(
         .collect();
     (Some(doc), predictions)
 }
+
+#[cfg(test)]
+mod tests;
