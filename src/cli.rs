@@ -11,6 +11,7 @@ use crate::error::Failure;
 use crate::plan;
 
 mod args;
+pub mod capacity;
 mod commands;
 pub mod env;
 pub mod flags;
@@ -50,7 +51,7 @@ pub const VERSION: &str = concat!(
 /// `IMAPLOAD_<FLAG>` variable on every `run` flag ([`env`]). Completions and
 /// the man page are generated from it too, so they show the variables.
 pub fn command() -> clap::Command {
-    env::with_run_env(Cli::command())
+    env::with_run_env(Cli::command()).mut_subcommand("capacity", capacity::hide_refused)
 }
 
 /// The subcommands.
@@ -72,6 +73,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Merge the results of `run --shard K/N` (all N) into one and judge the monitors on it (exit 3 when one ends Unhealthy).
     Merge(MergeArgs),
+    /// Search for the largest load the verdict holds at, with fixed trials (RFC 9971), and model beyond it (exit 5: the minimum already fails).
+    Capacity(capacity::CapacityArgs),
     /// Replay production logs (Exchange IMAP4 logs, Dovecot rawlogs, imapload protocol logs) as load; exits like `run`.
     Replay(ReplayArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -168,6 +171,11 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
                 crate::report::summary_json::write(&report.dir, target)?;
             }
             Ok(report.exit_code)
+        }
+        Command::Capacity(a) => {
+            let (scenario, overrides, options) = a.into_parts()?;
+            let plan = plan::load(scenario.as_deref(), &overrides)?;
+            crate::capacity::command(plan, options, interrupt_token()).await
         }
         Command::Serve(a) => serve(a).await,
         Command::Replay(a) => crate::replay::command(a.into(), interrupt_token()).await,

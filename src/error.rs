@@ -123,6 +123,9 @@ pub const EXIT_UNHEALTHY: i32 = 3;
 pub const EXIT_REGRESSION: i32 = 4;
 /// Exit code: the run's verdict failed (a threshold or an error gate).
 pub const EXIT_FAILED: i32 = 5;
+/// Exit code of `capacity`: the minimum load already fails its verdict (the
+/// verdict's failure code, since that is what happened at the minimum).
+pub const EXIT_MIN_FAILS: i32 = EXIT_FAILED;
 
 /// When a run's exit code says "unhealthy".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -20,13 +20,14 @@
 //!    connections), `probe` (the Exchange probes), `k8s` (manifests).
 //! 6. `monitor` (Exchange monitors) and `verdict` (thresholds, error gates).
 //! 7. Outputs: `report` (table, CSV, JSON, HTML) and `live` (Prometheus).
-//! 8. The commands: `run`, `health`, `compare`, `serve`, then `merge` and
-//!    `replay` (which reuse `run`'s and `compare`'s stages); `cli` on top
+//! 8. The commands: `run`, `health`, `compare`, `serve`, then `merge`,
+//!    `replay` and `capacity` (which reuse `run`'s and `compare`'s stages); `cli` on top
 //!    declares every flag and turns them into these modules' options, and
 //!    `main.rs` only calls [`cli::main`].
 
 #![warn(missing_docs)]
 
+pub mod capacity;
 pub mod cli;
 pub mod command;
 pub mod compare;

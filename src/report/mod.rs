@@ -1,6 +1,8 @@
 //! Outputs: the results directory (written atomically), `summary.csv`,
 //! `errors.csv`, `run.json`, the terminal summary table and `report.html`.
 
+pub mod capacity;
+pub mod capacity_tables;
 pub mod causes;
 pub mod colour;
 pub mod health;

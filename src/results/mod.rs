@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod append;
+pub mod capacity;
 pub mod causes;
 pub mod cells;
 pub mod compare;

@@ -2,6 +2,9 @@
 //! the crate links once.
 
 mod bad_input;
+mod capacity;
+mod capacity_dovecot;
+mod capacity_report;
 mod cas_only;
 mod causes;
 mod clean_end;
