@@ -4,47 +4,32 @@
 //! times it fails one, and the model's prediction at about twice the upper
 //! bound matches what a fixed run there measures.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use imapload::results::capacity::{self, CapacityRecord};
 
 use crate::support::*;
 
-/// A child process killed when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `imapload serve` with one back end of `workers` workers of a fixed
-/// `service` time each, on ephemeral loopback ports; its back end's plain URL.
-fn serve(dir: &Path, workers: &str, service: &str) -> (Killed, String) {
-    let mut child = Command::new(bin())
-        .current_dir(dir)
-        .args(["serve", "--backends", "1", "--users", "200", "--dir", "srv"])
-        .args(["--workers", workers, "--service-time", service])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("imapload serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    let mut url = None;
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(u) = line.strip_prefix("ENDPOINT role=backend name=mbx1 url=imap://") {
-            url = Some(format!("imap://{u}"));
-        }
-        if line.starts_with("CA ") {
-            break;
-        }
-    }
-    (child, url.expect("serve printed mbx1's plain endpoint"))
+/// `service` time each, on ephemeral loopback ports, its users file in
+/// `dir/srv`; and its back end's plain URL.
+fn serve(dir: &Path, workers: &str, service: &str) -> (Served, String) {
+    let srv = dir.join("srv");
+    let srv = srv.to_str().unwrap();
+    let served = Served::start(&[
+        "--backends",
+        "1",
+        "--users",
+        "200",
+        "--dir",
+        srv,
+        "--workers",
+        workers,
+        "--service-time",
+        service,
+    ]);
+    let url = served.url("backend");
+    (served, url)
 }
 
 /// Closed sessions of NOOPs without think time, straight to the back end,
