@@ -173,6 +173,13 @@ pub fn sides(
     before: &[PathBuf],
     after: &[PathBuf],
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), InputError> {
+    if let Some(flag) = after.iter().find(|p| p.to_string_lossy().starts_with("--")) {
+        let msg = format!(
+            "'{}' after `--`: flags go before it, everything after it is a current run",
+            flag.display()
+        );
+        return Err(InputError::new("CURRENT", msg));
+    }
     let (base, cur) = match (before, after) {
         (b, []) if b.len() == 2 => (expand(&b[..1])?, expand(&b[1..])?),
         (b, []) if b.len() == 1 && b[0].to_string_lossy().contains(['*', '?']) => {

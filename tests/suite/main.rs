@@ -7,6 +7,7 @@ mod causes;
 mod clean_end;
 mod cli;
 mod cli_env;
+mod compare;
 mod container;
 mod dashboard;
 mod dovecot;
