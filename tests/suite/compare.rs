@@ -113,7 +113,7 @@ fn twin_runs_pass_the_gate_and_a_slowed_mbx2_fails_it_on_its_rows() {
 fn html_marks_the_failed_rows(dir: &Path, rows: &[&CompareRowDoc]) {
     let o = imapload(
         dir,
-        &["compare", "base", "twin", "--", "slow", "--format", "html"],
+        &["compare", "--format", "html", "base", "twin", "--", "slow"],
     );
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     let page = String::from_utf8(o.stdout).unwrap();
