@@ -125,7 +125,7 @@ fn identical_runs_pass() {
     assert_eq!(exit_code(&rows), 0);
     let out = render(&rows, &opts);
     assert!(out.starts_with(
-        "0 regressions over 10% on p99 (4 rows compared, 0 flagged for too few samples)"
+        "0 regressions over 10% on p90 (4 rows compared, 0 flagged for too few samples)"
     ));
     assert!(!out.contains("REGRESSION"));
 }
@@ -146,14 +146,14 @@ fn a_slower_row_fails_and_is_marked_with_its_statistic_and_p_value() {
         (bad[0].server.as_str(), bad[0].command.as_str()),
         ("cas1", "FETCH_BODY")
     );
-    assert_eq!(bad[0].stat, Some(Metric::P99), "1,500 samples support p99");
+    assert_eq!(bad[0].stat, Some(Metric::P90), "the default, p90");
     assert!(bad[0].p_value.unwrap() < 0.05);
     let out = render(&rows, &opts);
-    assert!(out.starts_with("1 regression over 10% on p99"), "{out}");
+    assert!(out.starts_with("1 regression over 10% on p90"), "{out}");
     let marked: Vec<&str> = out.lines().filter(|l| l.contains("REGRESSION")).collect();
     assert_eq!(marked.len(), 1);
     assert!(
-        marked[0].contains("cas1") && marked[0].contains("FETCH_BODY") && marked[0].contains("p99")
+        marked[0].contains("cas1") && marked[0].contains("FETCH_BODY") && marked[0].contains("p90")
     );
     // The same change is fine under a looser gate.
     let loose = CompareOptions {
@@ -235,7 +235,7 @@ fn markdown_is_a_valid_table() {
     let report = load(b.path(), c.path(), &opts).unwrap().render(&opts);
     let first = report.lines().next().unwrap();
     assert!(
-        first.starts_with(":x: **1 regression over 10% on p99"),
+        first.starts_with(":x: **1 regression over 10% on p90"),
         "{first}"
     );
     let table: Vec<&str> = report.lines().filter(|l| l.starts_with('|')).collect();
@@ -297,7 +297,7 @@ fn bad_inputs_are_exit_2_errors_naming_file_line_and_column() {
         .collect();
     std::fs::write(&summary, cut).unwrap();
     let e = err(b.path(), c.path());
-    assert!(e.contains("summary.csv:1") && e.contains("p99_us"), "{e}");
+    assert!(e.contains("summary.csv:1") && e.contains("p90_us"), "{e}");
     // A cell that is not a number: its line and column.
     let bad = good.replacen(",500,0,", ",5x0,0,", 1);
     std::fs::write(&summary, bad).unwrap();

@@ -47,7 +47,10 @@ fn two_draws_of_one_distribution_of_200_samples_pass() {
     // row: no adjustment), while the magnitude alone would fail far more.
     let (mut failed, mut beyond) = (0, 0);
     for seed in 0..100 {
-        let r = one_row(draws(seed, 200, 30_000.0), draws(seed + 1000, 200, 30_000.0));
+        let r = one_row(
+            draws(seed, 200, 30_000.0),
+            draws(seed + 1000, 200, 30_000.0),
+        );
         failed += usize::from(r.verdict.fails());
         beyond += usize::from(r.change_pct.unwrap() > 10.0);
     }
