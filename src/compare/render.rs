@@ -146,7 +146,6 @@ fn verdict_cell(v: Verdict, md: bool) -> &'static str {
         (Verdict::ErrorsAppeared, true) => ":x: **errors appeared**",
         (Verdict::Improvement, _) => "improvement",
         (Verdict::WithinNoise, _) => "within noise",
-
         (Verdict::TooFewSamples, false) => "too few samples",
         (Verdict::TooFewSamples, true) => ":warning: too few samples",
         (Verdict::OnlyInBaseline, _) => "only in baseline",
