@@ -48,21 +48,31 @@ impl MergeArgs {
 /// Flags of `imapload compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// The baseline results directory.
-    pub baseline: PathBuf,
-    /// The results directory to judge.
-    pub current: PathBuf,
-    /// Largest allowed growth of the metric, e.g. 10%.
+    /// BASELINE CURRENT (one run each), or the baseline's runs followed by
+    /// `--` and the current runs (`compare b1 b2 b3 -- c1 c2 c3`); a quoted
+    /// glob (`'base-*'`) names every directory it matches.
+    #[arg(required = true, value_name = "BASELINE")]
+    pub runs: Vec<PathBuf>,
+    /// The current runs, after `--`.
+    #[arg(last = true, value_name = "CURRENT")]
+    pub current: Vec<PathBuf>,
+    /// Largest allowed growth of the judged percentile, e.g. 10%.
     #[arg(long, default_value = "10%")]
     pub max_regression: String,
-    /// p50, p90, p99, p99.9, max or mean (corrected latency).
-    #[arg(long, default_value = "p99")]
+    /// The highest statistic judged: p50, p90, p99, p99.9, max or mean
+    /// (corrected latency); a row too small for it is judged at the highest
+    /// percentile below it that it supports (10 samples beyond it). p90 by
+    /// default: a single run's p99 moves by tens of percent between twins.
+    #[arg(long, default_value = "p90")]
     pub metric: crate::compare::Metric,
+    /// Significance level of the whole comparison (Holm-adjusted over every row).
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
     /// text, markdown (for a pull-request comment), json (one document on stdout) or html (a page of the two runs side by side).
     #[arg(long, default_value = "text")]
     pub format: crate::compare::Format,
-    /// Rows with fewer commands on either side are shown, not judged
-    /// (default: 10 beyond the percentile, e.g. 1,000 for p99).
+    /// Rows with fewer latencies on either side are shown, not judged
+    /// (default: 20, what a median needs).
     #[arg(long)]
     pub min_samples: Option<u64>,
     /// Changes smaller than this are never regressions (e.g. 1ms; 0s to judge everything).

@@ -67,14 +67,20 @@ pub fn compare(a: CompareArgs) -> Result<i32, Failure> {
             }
         })
         .map_err(|e| crate::error::InputError::new("--min-delta", e))?;
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        let msg = format!("{} is not a significance level; give e.g. 0.05", a.alpha);
+        return Err(crate::error::InputError::new("--alpha", msg).into());
+    }
     let opts = crate::compare::CompareOptions {
         max_regression_pct: crate::compare::parse_max_regression(&a.max_regression)?,
         metric: a.metric,
         min_samples: a.min_samples,
+        alpha: a.alpha,
         min_delta_us: min_delta.as_micros() as u64,
         format: a.format,
     };
-    crate::compare::command(&a.baseline, &a.current, &opts)
+    let (base, current) = crate::compare::input::sides(&a.runs, &a.current)?;
+    crate::compare::command(&base, &current, &opts)
 }
 
 /// `imapload report`: (re)writes `report.html` from the files.

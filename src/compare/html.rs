@@ -55,7 +55,7 @@ fn side_cells(out: &mut String, s: Option<Side>, class: &str) {
             let _ = write!(
                 out,
                 r#"<td class="n {class}">{}</td><td class="n {class}" data-v="{}">{:.2}</td><td class="n {class}">{}</td>"#,
-                s.count,
+                s.samples,
                 s.value_us,
                 s.value_us as f64 / 1000.0,
                 s.errors
@@ -93,7 +93,17 @@ fn row(out: &mut String, r: &RowComparison) {
         }
         None => out.push_str("<td>-</td>"),
     }
-    let _ = write!(out, r#"<td class="v">{word}</td></tr>"#);
+    let stat = r.stat.map_or("-".to_string(), |s| s.to_string());
+    let p = super::render::p_cell(r.p_value);
+    let why = r.why.map_or(String::new(), |w| format!(" ({w})"));
+    let _ = write!(
+        out,
+        r#"<td>{}</td><td class="n" data-v="{}">{}</td><td class="v">{word}{}</td></tr>"#,
+        esc(&stat),
+        r.p_value.unwrap_or(1.0),
+        esc(&p),
+        esc(&why)
+    );
 }
 
 /// The whole page.
@@ -107,17 +117,27 @@ pub fn render(c: &Comparison, opts: &CompareOptions) -> String {
         if failed { "REGRESSED" } else { "PASSED" },
         esc(&summary)
     );
-    run_box(&mut out, "baseline", &c.baseline);
-    run_box(&mut out, "current", &c.current);
+    for (role, infos) in [("baseline", &c.baseline), ("current", &c.current)] {
+        for (k, info) in infos.iter().enumerate() {
+            let role = match infos.len() {
+                1 => role.to_string(),
+                n => format!("{role} {}/{n}", k + 1),
+            };
+            run_box(&mut out, &role, info);
+        }
+    }
     out.push_str("</div>");
     if let Some(w) = warning(&c.baseline, &c.current) {
         let _ = write!(out, r#"<p class="warn">warning: {}</p>"#, esc(&w));
     }
+    for n in &c.notes {
+        let _ = write!(out, r#"<p class="warn">note: {}</p>"#, esc(n));
+    }
     let m = opts.metric;
     let _ = write!(
         out,
-        r#"<p>Corrected latency, {m} in ms, per path x server x back end x command; regressions (more than {}% and beyond the sampling noise) and new errors in red, listed first. Click a heading to sort.</p><p><input type="search" class="filter" data-table="rows" placeholder="filter, e.g. mbx2 REGRESSION" size="40"> <span class="count" data-table="rows"></span></p><table class="sortable" id="rows"><thead><tr><th rowspan="2" data-col="0">Path</th><th rowspan="2" data-col="1">Server</th><th rowspan="2" data-col="2">Backend</th><th rowspan="2" data-col="3">Command</th><th class="side" colspan="3" data-col="-1">baseline</th><th class="side" colspan="3" data-col="-1">current</th><th rowspan="2" data-col="10">Change</th><th rowspan="2" data-col="11">Verdict</th></tr><tr><th data-col="4">n</th><th data-col="5">{m} ms</th><th data-col="6">errors</th><th data-col="7">n</th><th data-col="8">{m} ms</th><th data-col="9">errors</th></tr></thead><tbody>"#,
-        opts.max_regression_pct
+        r#"<p>Corrected latency in ms per path x server x back end x command, each row at the highest percentile up to {m} its size supports (n: latencies, all runs), with the test's p-value adjusted over all rows (Holm, alpha {}); regressions (more than {}%, significant, and agreed by the runs) and new errors in red, listed first. Click a heading to sort.</p><p><input type="search" class="filter" data-table="rows" placeholder="filter, e.g. mbx2 REGRESSION" size="40"> <span class="count" data-table="rows"></span></p><table class="sortable" id="rows"><thead><tr><th rowspan="2" data-col="0">Path</th><th rowspan="2" data-col="1">Server</th><th rowspan="2" data-col="2">Backend</th><th rowspan="2" data-col="3">Command</th><th class="side" colspan="3" data-col="-1">baseline</th><th class="side" colspan="3" data-col="-1">current</th><th rowspan="2" data-col="10">Change</th><th rowspan="2" data-col="11">Stat</th><th rowspan="2" data-col="12">p (Holm)</th><th rowspan="2" data-col="13">Verdict</th></tr><tr><th data-col="4">n</th><th data-col="5">ms</th><th data-col="6">errors</th><th data-col="7">n</th><th data-col="8">ms</th><th data-col="9">errors</th></tr></thead><tbody>"#,
+        opts.alpha, opts.max_regression_pct
     );
     let mut rows: Vec<&RowComparison> = c.rows.iter().collect();
     rows.sort_by_key(|r| !matches!(r.verdict, Verdict::Regression | Verdict::ErrorsAppeared));

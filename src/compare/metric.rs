@@ -1,6 +1,6 @@
 //! The metric `compare` judges (a percentile, the mean or the max of
-//! corrected latency): its summary column, its sampling-noise quantile and
-//! how many commands it needs before a row is judged.
+//! corrected latency): its summary column and its quantile; how many samples
+//! a row needs for it is [`super::judge::supports`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,7 +17,8 @@ pub enum Metric {
     P50,
     /// 90th percentile.
     P90,
-    /// 99th percentile: the usual CI gate, stable enough on ~100+ samples.
+    /// 99th percentile: needs 1,000 samples a row, and moves by tens of
+    /// percent between two single runs on a busy machine.
     P99,
     /// 99.9th percentile: needs thousands of samples per row to mean much.
     P999,
@@ -28,16 +29,7 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// Commands a row needs before this metric is judged: 10 beyond the
-    /// percentile (100 for max and mean).
-    pub fn default_min_samples(self) -> u64 {
-        match self.quantile() {
-            Some(q) => (10.0 / (1.0 - q)).round() as u64,
-            None => 100,
-        }
-    }
-
-    /// The quantile, for the percentile metrics (their noise band is known).
+    /// The quantile, for the percentile metrics (`None` for max and mean).
     pub fn quantile(self) -> Option<f64> {
         match self {
             Metric::P50 => Some(0.5),

@@ -1,6 +1,8 @@
 //! The comparison as text (a terminal) or GitHub-flavoured markdown (a PR
 //! comment, `$GITHUB_STEP_SUMMARY`). The summary line always comes first so a
 //! notification or a collapsed comment still says whether the build regressed.
+//! Per row: the latencies each side has (`n`, all runs), the statistic judged,
+//! both values, the change, the test's Holm-adjusted p-value, the verdict.
 
 use super::{exit_code, CompareOptions, Comparison, Format, RowComparison, RunInfo, Side, Verdict};
 
@@ -19,16 +21,30 @@ pub fn render_report(c: &Comparison, opts: &CompareOptions) -> String {
     let md = opts.format == Format::Markdown;
     let mut out = first_line(&c.rows, opts);
     out.push_str("\n\n");
-    for (role, info) in [("baseline", &c.baseline), ("current", &c.current)] {
-        out.push_str(&run_line(role, info, md));
+    for (role, infos) in [("baseline", &c.baseline), ("current", &c.current)] {
+        for (k, info) in infos.iter().enumerate() {
+            let role = match infos.len() {
+                1 => role.to_string(),
+                n => format!("{role} {}/{n}", k + 1),
+            };
+            out.push_str(&run_line(&role, info, md));
+            out.push('\n');
+        }
+    }
+    let notes = warning(&c.baseline, &c.current)
+        .into_iter()
+        .map(|w| ("warning", w));
+    let notes: Vec<(&str, String)> = notes
+        .chain(c.notes.iter().map(|n| ("note", n.clone())))
+        .collect();
+    if !notes.is_empty() {
         out.push('\n');
     }
-    if let Some(w) = warning(&c.baseline, &c.current) {
-        out.push('\n');
+    for (kind, w) in notes {
         out.push_str(&if md {
-            format!("> :warning: **warning:** {w}\n")
+            format!("> :warning: **{kind}:** {w}\n")
         } else {
-            format!("warning: {w}\n")
+            format!("{kind}: {w}\n")
         });
     }
     out.push('\n');
@@ -53,12 +69,17 @@ pub fn summary_line(rows: &[RowComparison], opts: &CompareOptions) -> String {
         plural(judged, "row", "rows"),
         n(Verdict::TooFewSamples),
     );
+    let below = rows
+        .iter()
+        .filter(|r| r.verdict.judged() && r.p_value.is_some() && r.stat != Some(opts.metric))
+        .count();
     let extras = [
+        (below, "judged at a lower percentile (fewer samples)"),
         (n(Verdict::ErrorsAppeared), "with new errors"),
         (n(Verdict::Improvement), "improved"),
         (
             n(Verdict::WithinNoise),
-            "changed within sampling noise or under the floor",
+            "changed within noise (not significant, under --min-delta or runs disagree)",
         ),
         (n(Verdict::OnlyInBaseline), "only in baseline"),
         (n(Verdict::OnlyInCurrent), "only in current"),
@@ -90,25 +111,23 @@ fn run_line(role: &str, info: &RunInfo, md: bool) -> String {
     }
 }
 
-/// Why the two runs may not be comparable, as one line, or `None`.
-pub fn warning(base: &RunInfo, cur: &RunInfo) -> Option<String> {
+/// Why the runs may not be comparable, as one line, or `None`: every run is
+/// checked against the first baseline run.
+pub fn warning(base: &[RunInfo], cur: &[RunInfo]) -> Option<String> {
     let mut issues = Vec::new();
-    if base.scenario != cur.scenario {
-        let (b, c) = (
-            base.scenario.as_deref().unwrap_or("?"),
-            cur.scenario.as_deref().unwrap_or("?"),
-        );
+    let first = base.first().cloned().unwrap_or_default();
+    let scenario = |i: &RunInfo| i.scenario.clone().unwrap_or_else(|| "?".into());
+    let seed = |i: &RunInfo| i.seed.map_or("?".to_string(), |v| v.to_string());
+    let others = base.iter().chain(cur).skip(1);
+    if let Some(o) = others.clone().find(|i| i.scenario != first.scenario) {
+        let (b, c) = (scenario(&first), scenario(o));
         issues.push(format!("scenario names differ ({b} vs {c})"));
     }
-    if base.seed != cur.seed {
-        let s = |x: Option<u64>| x.map_or("?".to_string(), |v| v.to_string());
-        issues.push(format!(
-            "seeds differ ({} vs {})",
-            s(base.seed),
-            s(cur.seed)
-        ));
+    if let Some(o) = others.clone().find(|i| i.seed != first.seed) {
+        issues.push(format!("seeds differ ({} vs {})", seed(&first), seed(o)));
     }
-    for (role, info) in [("baseline", base), ("current", cur)] {
+    let roles = base.iter().map(|i| ("baseline", i));
+    for (role, info) in roles.chain(cur.iter().map(|i| ("current", i))) {
         if let Some(p) = &info.problem {
             issues.push(format!("{role}: {p}"));
         } else if let Some(o) = info.outcome.as_deref().filter(|o| *o != "completed") {
@@ -134,12 +153,30 @@ fn verdict_cell(v: Verdict, md: bool) -> &'static str {
     }
 }
 
+/// A p-value as a table shows it: three decimals, or a power of ten when tiny.
+pub fn p_cell(p: Option<f64>) -> String {
+    match p {
+        None => "-".into(),
+        Some(p) if p >= 0.001 => format!("{p:.3}"),
+        Some(p) if p > 0.0 => format!("{p:.0e}"),
+        Some(_) => "<1e-300".into(),
+    }
+}
+
+/// The verdict as a table shows it, with the reason of a "within noise".
+fn verdict_text(r: &RowComparison, md: bool) -> String {
+    match r.why {
+        Some(why) => format!("{} ({why})", verdict_cell(r.verdict, md)),
+        None => verdict_cell(r.verdict, md).to_string(),
+    }
+}
+
 fn ms(s: Option<Side>) -> String {
     s.map_or("-".into(), |s| format!("{:.2}", s.value_us as f64 / 1000.0))
 }
 
 fn count(s: Option<Side>) -> String {
-    s.map_or("-".into(), |s| s.count.to_string())
+    s.map_or("-".into(), |s| s.samples.to_string())
 }
 
 fn errors(b: Option<Side>, c: Option<Side>) -> String {
@@ -156,19 +193,14 @@ fn errors(b: Option<Side>, c: Option<Side>) -> String {
 /// The header and one row of cells per comparison; shared by both formats so
 /// they always carry the same columns.
 fn cells(rows: &[RowComparison], opts: &CompareOptions) -> (Vec<String>, Vec<Vec<String>>) {
-    let m = opts.metric;
     let md = opts.format == Format::Markdown;
-    let header = ["path", "server", "backend", "command", "base n", "cur n"]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([
-            format!("base {m} ms"),
-            format!("cur {m} ms"),
-            "change".into(),
-            "errors".into(),
-            "verdict".into(),
-        ])
-        .collect();
+    let header = [
+        "path", "server", "backend", "command", "base n", "cur n", "stat", "base ms", "cur ms",
+        "change", "p (Holm)", "errors", "verdict",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let body = rows
         .iter()
         .map(|r| {
@@ -185,20 +217,23 @@ fn cells(rows: &[RowComparison], opts: &CompareOptions) -> (Vec<String>, Vec<Vec
                 r.command.clone(),
                 count(r.base),
                 count(r.current),
+                r.stat.map_or("-".into(), |s| s.to_string()),
                 ms(r.base),
                 ms(r.current),
                 change,
+                p_cell(r.p_value),
                 errors(r.base, r.current),
-                verdict_cell(r.verdict, md).to_string(),
+                verdict_text(r, md),
             ]
         })
         .collect();
     (header, body)
 }
 
-/// Columns 0-3 and the verdict are text (left-aligned), the rest numbers.
+/// Columns 0-3, the statistic and the verdict are text (left-aligned), the
+/// rest numbers.
 fn numeric(col: usize, ncols: usize) -> bool {
-    col >= 4 && col + 1 < ncols
+    col >= 4 && col != 6 && col + 1 < ncols
 }
 
 fn table(rows: &[RowComparison], opts: &CompareOptions) -> String {

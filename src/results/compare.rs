@@ -12,13 +12,21 @@ pub struct CompareDoc {
     pub exit_code: i32,
     /// The summary line the text output starts with.
     pub summary: String,
-    /// The latency statistic compared (`p99`, `mean`, ...).
+    /// The highest latency statistic judged (`p99`, `mean`, ...); each row
+    /// says the one it was judged at (`stat`).
     pub metric: String,
+    /// Significance level of the whole comparison.
+    #[serde(default)]
+    pub alpha: f64,
+    /// How the rows' p-values are adjusted for judging many rows at once
+    /// (`holm`).
+    #[serde(default)]
+    pub correction: String,
     /// Largest allowed growth, percent.
     pub max_regression_pct: f64,
     /// Changes smaller than this are never regressions, µs.
     pub min_delta_us: u64,
-    /// Fewest commands a row needs on both sides to be judged.
+    /// Fewest latencies a row needs on both sides to be judged at all.
     pub min_samples: u64,
     /// Rows that regressed.
     pub regressions: usize,
@@ -26,12 +34,22 @@ pub struct CompareDoc {
     pub errors_appeared: usize,
     /// Rows judged.
     pub compared: usize,
-    /// The baseline run.
+    /// The (first) baseline run.
     pub baseline: CompareRunDoc,
-    /// The run judged.
+    /// The (first) run judged.
     pub current: CompareRunDoc,
+    /// Every baseline run, pooled.
+    #[serde(default)]
+    pub baseline_runs: Vec<CompareRunDoc>,
+    /// Every current run, pooled.
+    #[serde(default)]
+    pub current_runs: Vec<CompareRunDoc>,
     /// Why the two runs may not be comparable (other scenario, seed, ...).
     pub warning: Option<String>,
+    /// What was read with a problem but not refused (a cut-short last line
+    /// of a killed run, a log disagreeing with `summary.csv`).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// One entry per path x server x back end x command of either run.
     pub rows: Vec<CompareRowDoc>,
 }
@@ -66,8 +84,25 @@ pub struct CompareRowDoc {
     pub baseline: Option<CompareSideDoc>,
     /// The current figures (absent: the row is only in the baseline).
     pub current: Option<CompareSideDoc>,
-    /// Change of the metric, percent.
+    /// The statistic judged (`p99`, `p90`, `p50`, `mean`): the highest the
+    /// row's size supports.
+    #[serde(default)]
+    pub stat: Option<String>,
+    /// Change of the statistic, percent.
     pub change_pct: Option<f64>,
+    /// The test's one-sided p-value in the direction of the change,
+    /// Holm-adjusted over every row tested (absent: not tested).
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// The same p-value before the adjustment.
+    #[serde(default)]
+    pub p_raw: Option<f64>,
+    /// The per-run figures' rank test (3 or more runs a side).
+    #[serde(default)]
+    pub runs_p_value: Option<f64>,
+    /// Why a change beyond the percentage is only noise.
+    #[serde(default)]
+    pub why: Option<String>,
     /// `ok`, `regression`, `improvement`, `within_noise`, `too_few_samples`,
     /// `only_in_baseline`, `only_in_current` or `errors_appeared`.
     pub verdict: String,
@@ -76,12 +111,18 @@ pub struct CompareRowDoc {
 }
 
 /// One side of a row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompareSideDoc {
-    /// Commands measured.
+    /// Commands measured, all runs of the side.
     pub count: u64,
-    /// The metric, µs of corrected latency.
+    /// The statistic judged, µs of corrected latency, of the pooled runs.
     pub value_us: u64,
     /// Failed commands.
     pub errors: u64,
+    /// Latencies the test had (the successful commands), all runs.
+    #[serde(default)]
+    pub samples: u64,
+    /// The statistic of each run, µs.
+    #[serde(default)]
+    pub runs_value_us: Vec<u64>,
 }

@@ -148,7 +148,7 @@ fn compare_as_json(out: &Path) {
         .all(|r| r.verdict == "ok" && !r.fails && r.change_pct == Some(0.0)));
     assert_eq!(
         (doc.metric.as_str(), doc.regressions, doc.compared),
-        ("p99", 0, rows.len())
+        ("p90", 0, rows.len())
     );
     assert!(doc.summary.starts_with("0 regressions"), "{}", doc.summary);
 }

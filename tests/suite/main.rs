@@ -10,6 +10,7 @@ mod causes;
 mod clean_end;
 mod cli;
 mod cli_env;
+mod compare;
 mod container;
 mod damaged_results;
 mod dashboard;
