@@ -61,7 +61,7 @@ pub struct SideData {
 
 /// Reads every run of a side: `summary.csv` strictly ([`summary::read`]:
 /// a bad cell is an input error naming file, line and column), `latency.hlog`
-/// strictly ([`super::hlog::read`]) and `run.json` leniently.
+/// strictly ([`crate::results::hlog::whole::read`]) and `run.json` leniently.
 pub fn read_side(dirs: &[PathBuf], metric: Metric) -> Result<SideData, Failure> {
     let mut side = SideData::default();
     let mut index: HashMap<RowLabels, usize> = HashMap::new();
@@ -75,7 +75,7 @@ pub fn read_side(dirs: &[PathBuf], metric: Metric) -> Result<SideData, Failure> 
             .as_deref()
             .is_some_and(|o| o == "running" || o == "failed" || o.starts_with("cut short"));
         let complete = !stopped;
-        let mut hists = super::hlog::read(dir, complete)?;
+        let mut hists = crate::results::hlog::whole::read(dir, complete)?;
         side.notes.append(&mut hists.notes);
         let mut short = Vec::new();
         for row in rows {

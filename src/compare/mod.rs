@@ -22,13 +22,11 @@
 //! Reading lives in [`input`] and [`hlog`], the tests in [`stats`], the tables
 //! in [`render`].
 
-pub mod hlog;
 mod html;
 pub mod input;
 mod json;
 pub mod judge;
 mod metric;
-pub mod noise;
 pub mod render;
 pub mod stats;
 

@@ -179,7 +179,9 @@ fn assert_causes_and_histograms_add_up(d: &Path) {
     assert_eq!(cause_counts(&d.join("merged")), cause_sum);
     // The histograms were added too: the merged log holds every command.
     let hlog_len = |dir: &Path| -> u64 {
-        let h = imapload::compare::noise::read_hlog(dir).expect("latency.hlog");
+        let h = imapload::results::hlog::whole::read(dir, true)
+            .expect("latency.hlog")
+            .by_tag;
         h.values().map(|h| h.len()).sum()
     };
     let shard_hlogs: u64 = (1..=3).map(|k| hlog_len(&d.join(format!("s{k}")))).sum();

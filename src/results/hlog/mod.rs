@@ -5,6 +5,7 @@
 //! may itself contain dots, so a tag cannot be split back unambiguously.
 
 pub mod read;
+pub mod whole;
 pub mod write;
 
 /// The tag of a row: `path.server.backend.command`.

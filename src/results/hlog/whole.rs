@@ -1,10 +1,10 @@
-//! A run's `latency.hlog` read whole for `compare`: per row tag, the sum of
-//! all its interval histograms (every latency the run measured).
+//! A run's `latency.hlog` read whole: per row tag, the sum of all its
+//! interval histograms (every latency the run measured), for `compare`.
 //!
-//! `results::hlog::read` streams a log interval by interval against the
-//! run's time series (what `merge` needs); `compare` wants the whole-run sum
-//! per row and must say exactly where a log is damaged, so this reader is its
-//! own, on the same decoder ([`crate::results::hdr::Decoder`]). A line that
+//! [`super::read`] streams a log interval by interval against the run's time
+//! series (what `merge` and `health` need); this sums each row over the whole
+//! run and says exactly where a log is damaged, on the same decoder
+//! ([`crate::results::hdr::Decoder`]). A line that
 //! does not read is an input error naming the file, the line and the column
 //! (1 tag, 2 start, 3 length, 4 max, 5 histogram). The one exception is the
 //! last line of a run that did not complete: a process killed mid-write
@@ -16,9 +16,9 @@ use std::path::Path;
 
 use hdrhistogram::Histogram;
 
+use super::read::empty;
 use crate::error::InputError;
 use crate::results::hdr::Decoder;
-use crate::results::hlog::read::empty;
 
 /// The whole-run histograms of one run, by row tag, and what was left out.
 #[derive(Debug, Default)]
