@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use imapload::results::capacity::*;
 
-use crate::support::chromium;
+use crate::support::{chromium, drive_page};
 
 fn trial(n: usize, load: f64, result: &str, x: f64, mean: f64) -> TrialDoc {
     let server = |name: &str, share: f64, slow: f64| ServerFigures {
@@ -103,7 +103,7 @@ struct Seen {
     beyond: bool,
 }
 
-const DRIVER: &str = r#"<script>(function(){
+const DRIVER: &str = r#"(function(){
 const out={errors:[],drawn:{},markers:{},beyond:false};
 try{
 for(const fig of document.querySelectorAll('figure.chart')){
@@ -115,30 +115,7 @@ for(const fig of document.querySelectorAll('figure.chart')){
 out.beyond=document.body.textContent.includes('leave measured ground');
 }catch(e){out.errors.push(String(e));}
 const pre=document.createElement('pre');pre.id='selftest-result';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);
-})();</script>"#;
-
-fn drive(chromium: &std::path::Path, page: &std::path::Path) -> Seen {
-    let profile = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-        ])
-        .args(["--window-size=1400,1000", "--dump-dom"])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let marker = r#"<pre id="selftest-result">"#;
-    let start = dom.rfind(marker).expect("the driver wrote its result") + marker.len();
-    let json = dom[start..][..dom[start..].find("</pre>").unwrap()]
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&");
-    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
-}
+})();"#;
 
 #[test]
 fn the_capacity_page_draws_both_curves_per_server_with_the_bounds_and_knee_marked() {
@@ -147,13 +124,7 @@ fn the_capacity_page_draws_both_curves_per_server_with_the_bounds_and_knee_marke
     let json = serde_json::to_vec(&record()).unwrap();
     std::fs::write(dir.path().join(CAPACITY_JSON), json).unwrap();
     let page = imapload::report::capacity::write(dir.path()).unwrap();
-    let html =
-        std::fs::read_to_string(&page)
-            .unwrap()
-            .replacen("</body>", &format!("{DRIVER}</body>"), 1);
-    let driven = dir.path().join("driven.html");
-    std::fs::write(&driven, html).unwrap();
-    let seen = drive(chromium, &driven);
+    let seen: Seen = drive_page(chromium, &page, DRIVER);
     assert_eq!(seen.errors, Vec::<String>::new());
     let x = &seen.drawn["capacity-throughput"];
     for line in ["all servers", "mbx1", "mbx2", "model (predicted)"] {

@@ -271,11 +271,19 @@ pub struct Menu {
 /// script appended, which uses the page as a person would (real DOM events on
 /// the page's own handlers), and returns what the driver saw.
 pub fn drive_report(chromium: &Path, dir: &Path) -> Seen {
-    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let driver = include_str!("report_browser.js");
-    let copy = dir.join("report-driven.html");
-    let page = page.replacen("</body>", &format!("<script>{driver}</script></body>"), 1);
-    std::fs::write(&copy, page).unwrap();
+    drive_page(chromium, &dir.join("report.html"), driver)
+}
+
+/// Opens a copy of `page` in headless Chromium with `driver` (a script that
+/// ends by writing its findings as JSON into `<pre id="selftest-result">`)
+/// appended, and returns those findings: the one way every browser test
+/// drives a page.
+pub fn drive_page<T: serde::de::DeserializeOwned>(chromium: &Path, page: &Path, driver: &str) -> T {
+    let html = std::fs::read_to_string(page).unwrap();
+    let copy = page.with_extension("driven.html");
+    let html = html.replacen("</body>", &format!("<script>{driver}</script></body>"), 1);
+    std::fs::write(&copy, html).unwrap();
     let profile = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(chromium)
         .args([
