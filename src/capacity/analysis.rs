@@ -223,7 +223,7 @@ fn prediction(
 
 /// The USL fitted on every valid trial, and (for sessions) the closed
 /// network's MVA; each checked on the held-out trial; the predictions at
-/// `predict`'s loads from the one with the smaller held-out error.
+/// `predict`'s loads from the one whose worse check (held out or extrapolated) is smaller.
 pub fn model(
     trials: &[TrialDoc],
     open: bool,

@@ -50,38 +50,33 @@ pub fn model(r: &CapacityRecord) -> String {
         opt(Some(m.measured_up_to)),
         esc(&r.unit)
     );
-    if let Some(h) = &m.held_out {
-        let _ = write!(
-            out,
-            "<p>Held out: the highest passing trial ({} {}) measured {:.1} commands/s and {:.2} ms; the model fitted without it predicted {:.1} and {:.2} ms: errors {:.1}% and {:.1}%.</p>",
-            opt(Some(h.load)), esc(&r.unit), h.measured_commands_per_s, h.measured_mean_ms,
-            h.predicted_commands_per_s, h.predicted_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
-        );
-    }
-    if let Some(h) = &m.held_out_highest {
-        let _ = write!(
-            out,
-            "<p>Extrapolation check: fitted without the highest load measured ({} {}), the USL predicted {:.1} commands/s and {:.2} ms there against {:.1} and {:.2} measured: errors {:.1}% and {:.1}%.</p>",
-            opt(Some(h.load)), esc(&r.unit), h.predicted_commands_per_s, h.predicted_mean_ms,
-            h.measured_commands_per_s, h.measured_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
-        );
+    let unit = esc(&r.unit);
+    let usl = [
+        ("Held out: the highest passing trial", &m.held_out),
+        (
+            "Extrapolation check: the highest load measured",
+            &m.held_out_highest,
+        ),
+    ];
+    for (what, h) in usl {
+        out += &check(what, &unit, h.as_ref());
     }
     if let Some(v) = &m.mva {
         let _ = write!(
             out,
-            "<p>Mean value analysis of the closed network: {:.0} parallel workers of {:.2} ms per command, sessions spending {:.2} ms of their own between commands.{}</p>",
-            v.servers,
-            v.demand_ms,
-            v.think_ms,
-            v.held_out.as_ref().map_or(String::new(), |h| format!(
-                " Held out: predicted {:.1} commands/s and {:.2} ms: errors {:.1}% and {:.1}%.",
-                h.predicted_commands_per_s, h.predicted_mean_ms, h.throughput_error * 100.0, h.latency_error * 100.0
-            ))
+            "<p>Mean value analysis of the closed network: {:.0} parallel workers of {:.2} ms per command, sessions spending {:.2} ms of their own between commands.</p>",
+            v.servers, v.demand_ms, v.think_ms,
+        );
+        out += &check("Its held-out check", &unit, v.held_out.as_ref());
+        out += &check(
+            "Its extrapolation check",
+            &unit,
+            v.held_out_highest.as_ref(),
         );
     }
     let _ = write!(
         out,
-        "<p>The predictions come from the {}, the model with the smaller held-out error.</p>",
+        "<p>The predictions come from the {}, the model whose worse check (held out or extrapolated) has the smaller error.</p>",
         if m.predicted_by == "mva" {
             "mean value analysis"
         } else {
@@ -92,6 +87,22 @@ pub fn model(r: &CapacityRecord) -> String {
         let _ = write!(out, "<p>{}</p>", esc(n));
     }
     out + &predictions(r, m)
+}
+
+/// One check of a model: fitted without the trial at `h.load`, what it
+/// predicted there against what was measured.
+fn check(what: &str, unit: &str, h: Option<&crate::results::capacity::HeldOut>) -> String {
+    let Some(h) = h else { return String::new() };
+    format!(
+        "<p>{what} ({} {unit}): the model fitted without it predicted {:.1} commands/s and {:.2} ms against {:.1} and {:.2} measured: errors {:.1}% and {:.1}%.</p>",
+        opt(Some(h.load)),
+        h.predicted_commands_per_s,
+        h.predicted_mean_ms,
+        h.measured_commands_per_s,
+        h.measured_mean_ms,
+        h.throughput_error * 100.0,
+        h.latency_error * 100.0
+    )
 }
 
 /// The predictions' table, and where they leave measured ground.
