@@ -96,6 +96,18 @@ pub struct OverrideFlags {
     /// (`:PORT` or `PORT` is loopback; port 0 picks a free one, printed at the start).
     #[arg(long, value_name = "ADDR:PORT")]
     pub metrics_listen: Option<String>,
+    /// Users run these client personas: NAME[=SHARE],... (thunderbird, ios, applemail,
+    /// outlook, k9, fairemail, webmail, or a [persona.NAME] of the scenario); --sessions
+    /// then counts users.
+    #[arg(long, value_name = "NAME[=SHARE],...")]
+    pub persona: Option<String>,
+    /// Client timers (polls, IDLE refresh, reading, deliveries) run N times faster:
+    /// --time-scale 60 plays an hour of client behaviour in a minute.
+    #[arg(long, value_name = "N")]
+    pub time_scale: Option<f64>,
+    /// Deliver the population's mail by LMTP to HOST:PORT (a real server's LMTP listener).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub lmtp: Option<String>,
 }
 
 impl From<OverrideFlags> for plan::Overrides {
@@ -128,6 +140,9 @@ impl From<OverrideFlags> for plan::Overrides {
             thresholds: ThresholdFlags { thresholds },
             abort_on_fail,
             metrics_listen,
+            persona,
+            time_scale,
+            lmtp,
         } = f;
         plan::Overrides {
             out,
@@ -152,6 +167,9 @@ impl From<OverrideFlags> for plan::Overrides {
             thresholds,
             abort_on_fail,
             metrics_listen,
+            persona,
+            time_scale,
+            lmtp,
         }
     }
 }

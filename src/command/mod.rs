@@ -110,13 +110,20 @@ pub enum CommandKind {
     /// folder tree with each folder's role (\Sent, \Drafts, \Trash...), as
     /// iOS Mail and Thunderbird ask for it.
     ListSpecialUse,
+    /// COMPRESS DEFLATE (RFC 4978): a client (Thunderbird, K-9, FairEmail)
+    /// turning on compression after login; sent by personas, not the mix.
+    Compress,
+    /// One message delivered into a user's INBOX by the delivery actor (an
+    /// LMTP transaction, or an APPEND where the server speaks no LMTP): mail
+    /// arriving, not a client command; sent by personas' population only.
+    Deliver,
     /// LOGOUT (RFC 3501 6.1.3).
     Logout,
 }
 
 impl CommandKind {
     /// Every kind, in the order rows are printed: the declaration order.
-    pub const ALL: [CommandKind; 42] = [
+    pub const ALL: [CommandKind; 44] = [
         CommandKind::Connect,
         CommandKind::Tls,
         CommandKind::Greeting,
@@ -158,6 +165,8 @@ impl CommandKind {
         CommandKind::Check,
         CommandKind::Getquotaroot,
         CommandKind::ListSpecialUse,
+        CommandKind::Compress,
+        CommandKind::Deliver,
         CommandKind::Logout,
     ];
 
@@ -208,12 +217,15 @@ impl CommandKind {
             CommandKind::Check => "CHECK",
             CommandKind::Getquotaroot => "GETQUOTAROOT",
             CommandKind::ListSpecialUse => "LIST_SPECIAL_USE",
+            CommandKind::Compress => "COMPRESS",
+            CommandKind::Deliver => "DELIVER",
             CommandKind::Logout => "LOGOUT",
         }
     }
 
     /// Whether a scenario may put this kind in its weighted mix. Connection
-    /// phases and LOGOUT are part of every session, not of the mix.
+    /// phases and LOGOUT are part of every session, not of the mix; COMPRESS
+    /// (once per connection) and DELIVER (mail arriving) belong to personas.
     pub fn mixable(self) -> bool {
         use CommandKind as K;
         !matches!(
@@ -224,6 +236,8 @@ impl CommandKind {
                 | K::StartTls
                 | K::Login
                 | K::Authenticate
+                | K::Compress
+                | K::Deliver
                 | K::Logout
         )
     }
@@ -279,8 +293,9 @@ mod tests {
         assert_eq!(phases, 6);
         assert_eq!(CommandKind::ALL[phases], CommandKind::Select);
         assert_eq!(CommandKind::ALL.last(), Some(&CommandKind::Logout));
+        let persona_only = [CommandKind::Compress, CommandKind::Deliver];
         assert!(CommandKind::ALL[phases..CommandKind::COUNT - 1]
             .iter()
-            .all(|k| k.mixable()));
+            .all(|k| k.mixable() != persona_only.contains(k)));
     }
 }

@@ -11,6 +11,7 @@ mod launch;
 mod login;
 pub mod mailbox;
 pub mod open;
+pub mod persona;
 mod profile;
 pub mod scripted;
 mod scripted_steps;
@@ -155,6 +156,8 @@ pub struct EngineOutcome {
     /// The steady-state part that thresholds and monitors judge (warm-up
     /// and cool-down left out; the drain after the load stopped is always out).
     pub window: crate::results::Window,
+    /// A population run: what each persona did (empty otherwise).
+    pub personas: Vec<crate::results::personas::PersonaRow>,
 }
 
 /// Runs the plan's load against `targets`. Returns when every session ended
@@ -248,10 +251,13 @@ pub async fn run_with(
         steady: steady_window(plan, stop.load_end_us.clone()),
     };
     let ticker = tasks::tick(ctx.clone(), ticks, on_tick);
-    match external {
-        Some(external) => scripted::drive(ctx.clone(), external, start).await,
+    let personas = match external {
+        Some(external) => {
+            scripted::drive(ctx.clone(), external, start).await;
+            Vec::new()
+        }
         None => drive_load(plan, &ctx, start).await,
-    }
+    };
     ctx.soft_stop.cancel();
     ctx.hard_stop.cancel();
     let _ = ticker.await;
@@ -266,7 +272,10 @@ pub async fn run_with(
             s.tick(&ctx.recorder, last, elapsed, 0, queue_now.take());
         }
     }
-    outcome(plan, &ctx, &stop, started_at, elapsed)
+    EngineOutcome {
+        personas,
+        ..outcome(plan, &ctx, &stop, started_at, elapsed)
+    }
 }
 
 /// The context every session of the run shares.
@@ -327,8 +336,16 @@ fn context(
     ctx
 }
 
-/// Runs the load model until its end.
-async fn drive_load(plan: &RunPlan, ctx: &Arc<Ctx>, start: Instant) {
+/// Runs the load model (or the population) until its end.
+async fn drive_load(
+    plan: &RunPlan,
+    ctx: &Arc<Ctx>,
+    start: Instant,
+) -> Vec<crate::results::personas::PersonaRow> {
+    if let Some(population) = &plan.population {
+        let users = plan.load.sessions;
+        return persona::drive(ctx.clone(), population, users, plan.seed, start).await;
+    }
     match plan.load.model {
         LoadModel::Closed => {
             let seats = if plan.load.stages.is_empty() {
@@ -345,6 +362,7 @@ async fn drive_load(plan: &RunPlan, ctx: &Arc<Ctx>, start: Instant) {
         }
         LoadModel::Open => open::drive(ctx.clone(), plan.seed, start).await,
     }
+    Vec::new()
 }
 
 /// What the engine reports, from the counters at the end.
@@ -373,6 +391,7 @@ fn outcome(
         saturated: plan.load.model == LoadModel::Open
             && ctx.generator.saturated(plan.load.max_sessions),
         window: steady_window(plan, stop.load_end_us.clone())(),
+        personas: Vec::new(),
     }
 }
 

@@ -321,6 +321,7 @@ pub fn outcome(shards: &[ShardDir]) -> EngineOutcome {
         }),
         saturated: generators.iter().any(|g| g.saturated),
         window: window(shards),
+        personas: Vec::new(),
     }
 }
 

@@ -115,6 +115,12 @@ fn build(
     let faults = faults::build(ctx, &raw.faults, &topology, &end)?;
     let shard = ov.shard.as_deref().map(super::Shard::parse).transpose()?;
     let tls = tls(ctx, raw, origin, ov, &topology)?;
+    let population = super::population::build(ctx, raw, ov)?;
+    if population.is_some() && load.plan.model == super::LoadModel::Open {
+        let msg =
+            "a population counts users (closed model); remove model = \"open\" or the population";
+        return Err(InputError::new("load.model", msg));
+    }
     let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,
@@ -144,6 +150,7 @@ fn build(
         faults,
         shard: None,
         thresholds: thresholds::build(ctx, &raw.thresholds, &ov.thresholds, ov.abort_on_fail)?,
+        population,
     };
     match shard {
         Some(s) => super::shard::apply(plan, s),

@@ -15,6 +15,9 @@ mod load_plan;
 mod monitors;
 mod name;
 mod overrides;
+pub mod persona;
+mod persona_line;
+pub mod population;
 mod profiles;
 mod record;
 mod scenario;
@@ -53,6 +56,8 @@ pub use listen::parse_listen;
 pub use load::{load, load_str, QUICKSTART, QUICKSTART_ORIGIN};
 pub use load_plan::{Arrivals, LoadModel, LoadPlan, Stage};
 pub use overrides::Overrides;
+pub use persona::Persona;
+pub use population::PopulationPlan;
 pub use session::DEFAULT_MIX;
 pub use session_plan::{LoginMethod, Pacing, Profile, SessionPlan, ThinkTime, Validate};
 pub use shard::{Shard, ShardPlan};
@@ -120,6 +125,8 @@ pub struct RunPlan {
     pub shard: Option<ShardPlan>,
     /// The run's pass/fail rules: default error gates and thresholds.
     pub thresholds: crate::plan::ThresholdPlan,
+    /// Client personas the users run (`None`: the session mix).
+    pub population: Option<population::PopulationPlan>,
 }
 
 /// What a fault does to a server while it lasts.

@@ -51,4 +51,10 @@ pub struct Overrides {
     pub abort_on_fail: bool,
     /// Serve live metrics at this `ADDR:PORT`.
     pub metrics_listen: Option<String>,
+    /// `--persona NAME[=SHARE],...`: a population of these personas.
+    pub persona: Option<String>,
+    /// `--time-scale N`: client timers of a population run N times faster.
+    pub time_scale: Option<f64>,
+    /// `--lmtp HOST:PORT`: a real server's LMTP for the population's deliveries.
+    pub lmtp: Option<String>,
 }

@@ -182,6 +182,24 @@ impl PlanDoc {
             interval_s: plan.interval.as_secs_f64(),
             load: LoadDoc::of(&plan.load),
             name: plan.name.clone(),
+            population: plan
+                .population
+                .as_ref()
+                .map(|p| crate::results::plan::PopulationDoc {
+                    groups: (p.groups.iter())
+                        .map(|g| {
+                            let names: Vec<&str> = g
+                                .devices
+                                .iter()
+                                .map(|&d| p.personas[d].name.as_str())
+                                .collect();
+                            format!("{}: {}", g.share, names.join("+"))
+                        })
+                        .collect(),
+                    time_scale: p.time_scale,
+                    received_per_day: p.day.received,
+                    sent_per_day: p.day.sent,
+                }),
             profiles: (plan.session.profiles.iter())
                 .map(|p| ProfileDoc {
                     name: p.name.clone(),

@@ -51,6 +51,10 @@ pub struct RawScenario {
     pub faults: Opt<Vec<Spanned<RawFault>>>,
     /// `[thresholds]`.
     pub thresholds: Opt<super::thresholds::RawThresholds>,
+    /// `[population]`: the personas users run (issue 24).
+    pub population: Opt<super::population::RawPopulation>,
+    /// `[persona.<name>]`: personas defined in the scenario.
+    pub persona: Opt<std::collections::BTreeMap<String, Spanned<super::persona::RawPersona>>>,
     /// `[replay]`: read by `imapload replay` (`crate::replay::plan`); `run` passes over it.
     #[allow(dead_code)]
     pub replay: Opt<toml::Value>,
@@ -144,6 +148,8 @@ pub struct RawLoad {
     pub warmup: Opt<String>,
     /// Time before the load stops left out of the verdict (text duration).
     pub cooldown: Opt<String>,
+    /// A population's client timers run this many times faster.
+    pub time_scale: Opt<f64>,
 }
 
 /// `[session]`.

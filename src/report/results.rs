@@ -15,6 +15,7 @@ use crate::monitor::evaluate::{worst_final, MonitorResult};
 use crate::monitor::record::health_row;
 use crate::probe::ProbeAttempt;
 use crate::results::cells;
+use crate::results::personas;
 use crate::results::AlertValue;
 use crate::results::ErrorCause;
 use crate::results::RowKey;
@@ -102,6 +103,7 @@ impl RunResults<'_> {
             monitor_settings: Some(MonitorSettings::of(&self.plan.monitors, &self.plan.probes)),
             monitors: self.health.iter().map(MonitorVerdict::from).collect(),
             outcome: Some(self.ended),
+            personas: o.personas.clone(),
             pid: (self.ended == Outcome::Running).then(std::process::id),
             plan: self.plan.plan.clone(),
             schema_version: SCHEMA_VERSION,
@@ -191,6 +193,13 @@ impl RunResults<'_> {
             ),
             put(files::ERRORS_CSV, cells::to_csv(error_causes)),
             put(files::PROBES_CSV, crate::probe::to_csv(&self.probes)),
+            match self.outcome.personas.is_empty() {
+                true => Ok(()),
+                false => put(
+                    personas::PERSONAS_CSV,
+                    Ok(personas::to_csv(&self.outcome.personas)),
+                ),
+            },
             put(
                 files::HEALTH_CSV,
                 cells::to_csv(&self.health.iter().map(health_row).collect::<Vec<_>>()),
@@ -232,6 +241,20 @@ impl RunResults<'_> {
             if o.interrupted { " — INTERRUPTED, results marked partial" } else { "" }
         );
         let _ = write!(out, "{}", causes::render(error_causes));
+        if !o.personas.is_empty() {
+            let scale = self
+                .plan
+                .plan
+                .population
+                .as_ref()
+                .map_or(1.0, |p| p.time_scale);
+            let _ = writeln!(
+                out,
+                "\npersonas (client time x{scale}: {:.0} min of client behaviour):",
+                secs * scale / 60.0
+            );
+            let _ = writeln!(out, "{}", personas::table(&o.personas));
+        }
         if let Some(g) = o.generator {
             let _ = writeln!(
                 out,

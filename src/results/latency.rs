@@ -6,7 +6,7 @@
 use hdrhistogram::Histogram;
 
 /// p50, p90, p99 and max of one row in one interval (µs; zeros when empty).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Quantiles {
     /// Median.
     pub p50: u64,

@@ -19,6 +19,7 @@ pub mod interval;
 pub mod keys;
 pub mod latency;
 pub mod monitors;
+pub mod personas;
 pub mod plan;
 pub mod probes;
 pub mod queue;

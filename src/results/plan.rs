@@ -22,6 +22,9 @@ pub struct PlanDoc {
     pub load: LoadDoc,
     /// Scenario name, shown by `compare` and the report.
     pub name: String,
+    /// A population run: its groups and time scale (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<PopulationDoc>,
     /// Session profiles with their weights.
     pub profiles: Vec<ProfileDoc>,
     /// Scenario file the plan came from, when there was one.
@@ -225,4 +228,18 @@ pub struct NamedUrl {
     pub name: String,
     /// Its URL.
     pub url: String,
+}
+
+/// A population run's plan: who runs which personas, how fast client time runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PopulationDoc {
+    /// Each group: its share and its devices' personas (`"40: thunderbird+ios"`).
+    pub groups: Vec<String>,
+    /// Client time per wall time.
+    pub time_scale: f64,
+    /// Messages received per user per day.
+    pub received_per_day: f64,
+    /// Messages sent per user per day.
+    pub sent_per_day: f64,
 }

@@ -53,6 +53,9 @@ pub struct RunRecord {
     pub monitors: Vec<MonitorVerdict>,
     /// How the run ended; `running` in the checkpoints written while it runs.
     pub outcome: Option<Outcome>,
+    /// A population run: what each client persona did (absent otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub personas: Vec<super::personas::PersonaRow>,
     /// The process writing a `running` checkpoint, so a reader can tell a
     /// run still going from one whose process was killed.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -85,6 +85,7 @@ impl Checkpoint {
             generator: None,
             saturated: false,
             window: store.window(),
+            personas: Vec::new(),
         };
         let verdict = crate::verdict::judge_run(&self.thresholds, store, &outcome, None);
         let probes = (self.probes.as_ref())

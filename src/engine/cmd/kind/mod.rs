@@ -45,7 +45,14 @@ mod unsubscribe;
 pub fn spec(kind: CommandKind) -> &'static Spec {
     use CommandKind as K;
     match kind {
-        K::Connect | K::Tls | K::Greeting | K::StartTls | K::Login | K::Authenticate => &PHASE,
+        K::Connect
+        | K::Tls
+        | K::Greeting
+        | K::StartTls
+        | K::Login
+        | K::Authenticate
+        | K::Compress
+        | K::Deliver => &PHASE,
         // CAPABILITY (RFC 3501 6.1.1): the answer's list replaces the
         // session's capabilities. NOOP (6.1.2): a keep-alive and poll.
         // NAMESPACE (RFC 2342). LOGOUT (6.1.3): ends every session.

@@ -1,0 +1,423 @@
+//! One persona connection's life: connect (TLS, greeting as any session),
+//! the persona's connect lines, discovery once per device, its mailbox
+//! opened, then its mode: IDLE left for new mail and polls, polling, or a
+//! short session; logout; back-off after a failure. Every timer is client
+//! time divided by the run's time scale.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::Rng;
+
+use crate::command::CommandKind;
+use crate::imap::client;
+use crate::imap::conn::Connection;
+use crate::imap::response::Response;
+use crate::plan::persona::{ConnectionSpec, Line, Mode, Persona};
+use crate::results::ErrorReason;
+
+use super::super::failure::{CommandError, FailedCommand};
+use super::super::guard::{Phase, SessionStop};
+use super::super::session::{SeatBuffers, Session};
+use super::wire::{failure, Known};
+use super::{Device, Runtime};
+
+/// One connection of a device, for the whole run.
+pub async fn connection(
+    rt: &Runtime,
+    dev: &Device,
+    spec: &ConnectionSpec,
+    instance: u32,
+    mut rng: SmallRng,
+) {
+    let ctx = &*rt.ctx;
+    let persona = &rt.personas[dev.persona];
+    let mailbox = match spec.folders.len() {
+        n if spec.count > 1 && n > 0 => spec.folders[instance as usize % n].clone(),
+        _ => spec.mailbox.clone(),
+    };
+    let stagger = match spec.mode {
+        Mode::Session => spec.every,
+        _ => rt.stagger,
+    };
+    let mut next = Instant::now() + rt.wall(stagger).mul_f64(rng.random::<f64>());
+    let mut failures = 0usize;
+    let mut remembered_uid = 0u32;
+    loop {
+        if !super::super::due::wait_until(next, &ctx.soft_stop).await || ctx.load_stopped() {
+            return;
+        }
+        if !rt.online(dev.user_rank) {
+            next = Instant::now() + Duration::from_millis(200);
+            continue;
+        }
+        let mut known = Known {
+            mailbox: mailbox.clone(),
+            highest_uid: remembered_uid,
+            ..Known::default()
+        };
+        let r = live(rt, dev, persona, spec, &mut known, &mut rng).await;
+        if spec.mode == Mode::Session {
+            remembered_uid = known.highest_uid;
+        }
+        let wait = match r {
+            Ok(()) => {
+                failures = 0;
+                rt.jittered(spec.every, spec.jitter, &mut rng)
+            }
+            Err(()) => {
+                failures += 1;
+                let b = &persona.backoff;
+                rt.wall(b[(failures - 1).min(b.len() - 1)])
+            }
+        };
+        next = Instant::now() + wait;
+    }
+}
+
+/// One connection from connect to logout; `Err` after a failure (recorded).
+async fn live(
+    rt: &Runtime,
+    dev: &Device,
+    persona: &Persona,
+    spec: &ConnectionSpec,
+    known: &mut Known,
+    rng: &mut SmallRng,
+) -> Result<(), ()> {
+    let ctx = &*rt.ctx;
+    let (user, _) = ctx.users.at(dev.user);
+    let stop = SessionStop::new(ctx);
+    let mut bufs = SeatBuffers::default();
+    let profile = ctx.profile_of(dev.user);
+    let mut session = Session::new(ctx, &stop, dev.route, user, profile, &mut bufs, rng);
+    let c = &ctx.counters;
+    c.started.fetch_add(1, Relaxed);
+    c.active.fetch_add(1, Relaxed);
+    let tally = &rt.tallies[dev.persona];
+    tally.connections.fetch_add(1, Relaxed);
+    let now_dev = dev.active.fetch_add(1, Relaxed) + 1;
+    tally.max_per_device.fetch_max(now_dev, Relaxed);
+    let now_user = rt.user_active[dev.user_rank].fetch_add(1, Relaxed) + 1;
+    tally.max_per_user.fetch_max(now_user, Relaxed);
+    let r = session
+        .persona_connection(rt, dev, persona, spec, known)
+        .await;
+    dev.active.fetch_sub(1, Relaxed);
+    rt.user_active[dev.user_rank].fetch_sub(1, Relaxed);
+    c.active.fetch_sub(1, Relaxed);
+    if r.is_err() {
+        // A connection ends at its first failure: one error each.
+        tally.errors.fetch_add(1, Relaxed);
+    }
+    match r {
+        Ok(()) => {
+            c.completed.fetch_add(1, Relaxed);
+            Ok(())
+        }
+        Err(f) if f.error.reason == ErrorReason::Aborted => {
+            c.aborted.fetch_add(1, Relaxed);
+            Err(())
+        }
+        Err(_) => {
+            c.failed.fetch_add(1, Relaxed);
+            Err(())
+        }
+    }
+}
+
+impl Session<'_> {
+    /// Connect, open, the mode's work, logout.
+    async fn persona_connection(
+        &mut self,
+        rt: &Runtime,
+        dev: &Device,
+        persona: &Persona,
+        spec: &ConnectionSpec,
+        known: &mut Known,
+    ) -> Result<(), FailedCommand> {
+        let (mut conn, connected) = self.connect(Instant::now()).await?;
+        let r: Result<(), FailedCommand> = async {
+            let ready = self.open(&mut conn, connected).await?;
+            known.observe(&conn.last_response());
+            known.caps_since_login = false;
+            let mut at = self
+                .lines(&mut conn, known, rt, dev, &persona.connect, ready)
+                .await?;
+            if !dev.discovered.swap(true, Relaxed) {
+                at = self
+                    .lines(&mut conn, known, rt, dev, &persona.discover, at)
+                    .await?;
+            }
+            let before = known.highest_uid;
+            at = self
+                .lines(&mut conn, known, rt, dev, &spec.open, at)
+                .await?;
+            let at = match spec.mode {
+                Mode::Session => {
+                    self.after_poll(&mut conn, known, rt, dev, spec, before, at)
+                        .await?
+                }
+                Mode::Poll | Mode::Idle => self.steady(&mut conn, known, rt, dev, spec).await?,
+            };
+            self.lines(&mut conn, known, rt, dev, &persona.logout, at)
+                .await?;
+            Ok(())
+        }
+        .await;
+        if let Err(f) = &r {
+            self.ended(Some(&mut conn), f.clone());
+        }
+        conn.shutdown().await;
+        r
+    }
+
+    /// Runs `lines` in order (a list naming `{folder}` once per folder of
+    /// the connection); lines whose condition fails are left out.
+    pub(super) async fn lines(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        lines: &[Line],
+        mut at: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let persona = &rt.personas[dev.persona];
+        let tally = &rt.tallies[dev.persona];
+        let folders: Vec<String> = match lines.iter().any(|l| l.per_folder) {
+            true => dev.folders_of(persona, &known.mailbox),
+            false => vec![String::new()],
+        };
+        for folder in folders {
+            known.folder = folder;
+            for line in lines {
+                if !known.wants(line) {
+                    continue;
+                }
+                at = self
+                    .line(conn, known, tally, line, at, &persona.tag_prefix)
+                    .await?;
+                if line.kind == CommandKind::Compress {
+                    // MERGE-PROTO: conn.start_compress();
+                }
+            }
+        }
+        Ok(at)
+    }
+
+    /// After a poll or a session's open: new mail found runs the persona's
+    /// new-mail lines (and maybe a read).
+    #[allow(clippy::too_many_arguments)]
+    async fn after_poll(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        spec: &ConnectionSpec,
+        before: u32,
+        at: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let newest = known.uidnext.saturating_sub(1).max(known.highest_uid);
+        if !spec.new_mail || newest <= before {
+            return Ok(at);
+        }
+        known.highest_uid = before;
+        let persona = &rt.personas[dev.persona];
+        rt.tallies[dev.persona].poll_fetches.fetch_add(1, Relaxed);
+        let at = self
+            .lines(conn, known, rt, dev, &persona.new_mail, at)
+            .await?;
+        known.highest_uid = known.highest_uid.max(newest);
+        self.maybe_read(conn, known, rt, dev, at).await
+    }
+
+    async fn maybe_read(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        at: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let persona = &rt.personas[dev.persona];
+        if persona.read.is_empty() || !self.rng.random_bool(persona.read_share) {
+            return Ok(at);
+        }
+        let delay = rt.wall(persona.read_delay);
+        if !super::super::due::wait_until(Instant::now() + delay, &self.stop.soft).await {
+            return Ok(at);
+        }
+        rt.tallies[dev.persona].reads.fetch_add(1, Relaxed);
+        self.lines(conn, known, rt, dev, &persona.read, Instant::now())
+            .await
+    }
+
+    /// Poll and Idle: until the run stops or the lifetime ends.
+    async fn steady(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        spec: &ConnectionSpec,
+    ) -> Result<Instant, FailedCommand> {
+        let end = spec.lifetime.map(|l| Instant::now() + rt.wall(l));
+        loop {
+            let poll_at = Instant::now() + rt.jittered(spec.every, spec.jitter, self.rng);
+            let until = end.map_or(poll_at, |e| e.min(poll_at));
+            let woke = match spec.mode {
+                Mode::Idle => self.persona_idle(conn, known, rt, dev, until).await?,
+                _ => self.wait(until).await,
+            };
+            match woke {
+                Woke::Stop => return Ok(Instant::now()),
+                Woke::NewMail => {
+                    let persona = &rt.personas[dev.persona];
+                    rt.tallies[dev.persona].idle_fetches.fetch_add(1, Relaxed);
+                    let at = self
+                        .lines(conn, known, rt, dev, &persona.new_mail, Instant::now())
+                        .await?;
+                    self.maybe_read(conn, known, rt, dev, at).await?;
+                }
+                Woke::Timer => {
+                    if end.is_some_and(|e| Instant::now() >= e) {
+                        return Ok(Instant::now());
+                    }
+                    let before = known.highest_uid;
+                    let at = self
+                        .lines(conn, known, rt, dev, &spec.poll, poll_at)
+                        .await?;
+                    self.after_poll(conn, known, rt, dev, spec, before, at)
+                        .await?;
+                }
+            }
+        }
+    }
+
+    async fn wait(&self, until: Instant) -> Woke {
+        match super::super::due::wait_until(until, &self.stop.soft).await {
+            true => Woke::Timer,
+            false => Woke::Stop,
+        }
+    }
+
+    /// IDLE until `until`, new mail or the run's stop; DONE and its OK.
+    /// Recorded as the engine records IDLE: time to the continuation plus
+    /// time from DONE to the tagged OK.
+    async fn persona_idle(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        until: Instant,
+    ) -> Result<Woke, FailedCommand> {
+        let tally = &rt.tallies[dev.persona];
+        let persona = &rt.personas[dev.persona];
+        known.tag += 1;
+        let tag = format!("{}{}", persona.tag_prefix, known.tag);
+        let intended = Instant::now();
+        let begin = async {
+            conn.send(format!("{tag} IDLE\r\n").as_bytes())
+                .await
+                .map_err(|e| CommandError::transport(&e))?;
+            let sent = Instant::now();
+            let expect = client::Expect {
+                tag: client::Tag::Text(tag.as_bytes()),
+                on_continue: client::OnContinue::Return,
+                on_bye: client::OnBye::Fail,
+            };
+            let mut obs = |r: &Response<'_>| -> Result<(), CommandError> {
+                known.observe(r);
+                Ok(())
+            };
+            match client::read(conn, &expect, &mut obs)
+                .await
+                .map_err(failure)?
+            {
+                client::Reply::Continue => Ok(sent),
+                client::Reply::Tagged(s) => {
+                    super::wire::answer(conn, s)?;
+                    Err(CommandError::new(
+                        ErrorReason::Protocol,
+                        "IDLE ended without a continuation",
+                    ))
+                }
+            }
+        };
+        let began = self.guard().run(&Phase::command(), begin).await;
+        let began = began.map_err(|e| self.fail(CommandKind::Idle, e))?;
+        let entered = Instant::now();
+        conn.park();
+        let exists = known.exists;
+        let held = self.ctx.queues.hold(self.route, CommandKind::Idle);
+        let woke = {
+            let mut obs = |r: &Response<'_>| -> Result<(), ()> {
+                known.observe(r);
+                if known.exists > exists {
+                    return Err(());
+                }
+                Ok(())
+            };
+            let watch = client::watch(conn, &mut obs);
+            tokio::select! {
+                biased;
+                e = watch => match e {
+                    client::ClientError::Observer(()) => Ok(Woke::NewMail),
+                    other => Err(failure(other)),
+                },
+                _ = self.stop.soft.cancelled() => Ok(Woke::Stop),
+                _ = tokio::time::sleep_until(until.into()) => Ok(Woke::Timer),
+            }
+        };
+        drop(held);
+        let woke = woke.map_err(|e| self.fail(CommandKind::Idle, e))?;
+        if matches!(woke, Woke::NewMail) {
+            tally.exists_pushed.fetch_add(1, Relaxed);
+        }
+        let done = async {
+            conn.send(b"DONE\r\n")
+                .await
+                .map_err(|e| CommandError::transport(&e))?;
+            let sent = Instant::now();
+            let expect = client::Expect::tagged(client::Tag::Text(tag.as_bytes()));
+            let mut obs = |r: &Response<'_>| -> Result<(), CommandError> {
+                known.observe(r);
+                Ok(())
+            };
+            let s = client::read(conn, &expect, &mut obs)
+                .await
+                .map_err(failure)?;
+            match s {
+                client::Reply::Tagged(st) => super::wire::answer(conn, st).map(|()| sent),
+                client::Reply::Continue => Err(CommandError::new(
+                    ErrorReason::Protocol,
+                    "continuation after DONE",
+                )),
+            }
+        };
+        let done_sent = self.guard().run(&Phase::command(), done).await;
+        let done_sent = done_sent.map_err(|e| self.fail(CommandKind::Idle, e))?;
+        let tail = Instant::now().saturating_duration_since(done_sent);
+        self.ctx.recorder.record_ok(
+            self.route,
+            CommandKind::Idle,
+            entered.saturating_duration_since(intended) + tail,
+            entered.saturating_duration_since(began) + tail,
+        );
+        tally.command(entered.saturating_duration_since(intended) + tail);
+        Ok(woke)
+    }
+}
+
+/// What ended a wait.
+enum Woke {
+    /// The poll timer (or the lifetime).
+    Timer,
+    /// New mail was pushed during IDLE.
+    NewMail,
+    /// The run stops.
+    Stop,
+}
