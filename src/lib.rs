@@ -7,7 +7,9 @@
 //!
 //! 1. `error` (input errors, exit codes), `command` (the kinds of IMAP work
 //!    timed, one row each; the FETCH-items rule), `fdlimit`, `trace`.
-//! 2. `results`: the ground floor of the data, every type written to or read
+//! 2. `mailset` (the realistic mail set `populate` stores and the embedded
+//!    back ends hold, and an LMTP client) imports nothing of the crate.
+//!    `results`: the ground floor of the data, every type written to or read
 //!    from a results directory and the code that writes and reads it; it
 //!    imports nothing but `error` and `command`. `headroom` (how many
 //!    sessions the descriptor limit allows) stands here too.
@@ -39,6 +41,7 @@ pub mod health;
 pub mod imap;
 pub mod k8s;
 pub mod live;
+pub mod mailset;
 pub mod merge;
 pub mod metrics;
 pub mod monitor;

@@ -139,21 +139,21 @@ impl Dovecot {
 
 /// Who a test's Dovecot runs as: Dovecot refuses to run its login processes
 /// as root, and mail as uid 0, so a root test uses Dovecot's own users.
-struct Accounts {
+pub struct Accounts {
     /// `default_login_user`.
-    login_user: String,
+    pub login_user: String,
     /// `default_internal_user`.
-    internal_user: String,
+    pub internal_user: String,
     /// Numeric uid the mail is stored as.
-    uid: String,
+    pub uid: String,
     /// Numeric gid the mail is stored as.
-    gid: String,
+    pub gid: String,
 }
 
 impl Accounts {
     /// Picks the users and makes `dir`'s run, state and mail directories
     /// usable by them.
-    fn prepare(dir: &Path) -> Accounts {
+    pub fn prepare(dir: &Path) -> Accounts {
         let root = id(&["-u"]) == "0";
         let (login_user, internal_user, mail_user) = if root {
             (

@@ -15,6 +15,7 @@ mod container;
 mod damaged_results;
 mod dashboard;
 mod dovecot;
+mod dovecot_admin;
 mod dovecot_commands;
 mod dovecot_proxy;
 mod dovecot_tls;

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 
+pub mod dovecot_admin;
 mod served;
 
+pub use dovecot_admin::DovecotAdmin;
 pub use served::Served;
 
 use std::collections::BTreeMap;
