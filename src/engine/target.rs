@@ -35,6 +35,9 @@ pub struct Target {
     /// scenario's `starttls_share` for embedded servers (a scenario choice
     /// there), always 0 for real ones, whose URL alone says the security.
     pub starttls_share: f64,
+    /// The back end's LMTP listener, where mail for its users is delivered
+    /// (the embedded back ends have one; real servers: `--lmtp`).
+    pub lmtp: Option<SocketAddr>,
 }
 
 impl Target {
@@ -52,6 +55,7 @@ impl Target {
             server_name: endpoint.server_name().to_string(),
             own_queue: None,
             starttls_share: 0.0,
+            lmtp: None,
         })
     }
 }
@@ -65,4 +69,12 @@ pub struct Targets {
     /// the layout's later back ends (behind a CAS only) have none, and no
     /// direct session goes to them.
     pub backends: Vec<Target>,
+}
+
+impl Targets {
+    /// The LMTP address of back end `backend`, if it has one.
+    pub fn lmtp_of(&self, backend: u16) -> Option<String> {
+        let t = self.backends.get(backend as usize)?;
+        t.lmtp.map(|a| a.to_string())
+    }
 }

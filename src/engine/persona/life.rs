@@ -29,6 +29,7 @@ pub async fn connection(
     dev: &Device,
     spec: &ConnectionSpec,
     instance: u32,
+    primary: bool,
     mut rng: SmallRng,
 ) {
     let ctx = &*rt.ctx;
@@ -54,6 +55,7 @@ pub async fn connection(
         }
         let mut known = Known {
             mailbox: mailbox.clone(),
+            primary,
             highest_uid: remembered_uid,
             ..Known::default()
         };
@@ -155,8 +157,8 @@ impl Session<'_> {
                 .await?;
             let at = match spec.mode {
                 Mode::Session => {
-                    self.after_poll(&mut conn, known, rt, dev, spec, before, at)
-                        .await?
+                    let at = (self.after_poll(&mut conn, known, rt, dev, spec, before, at)).await?;
+                    self.send(&mut conn, known, rt, dev, at).await?
                 }
                 Mode::Poll | Mode::Idle => self.steady(&mut conn, known, rt, dev, spec).await?,
             };
@@ -269,10 +271,13 @@ impl Session<'_> {
             let until = end.map_or(poll_at, |e| e.min(poll_at));
             let woke = match spec.mode {
                 Mode::Idle => self.persona_idle(conn, known, rt, dev, until).await?,
-                _ => self.wait(until).await,
+                _ => self.wait(until, known.primary.then_some(dev)).await,
             };
             match woke {
                 Woke::Stop => return Ok(Instant::now()),
+                Woke::Send => {
+                    self.send(conn, known, rt, dev, Instant::now()).await?;
+                }
                 Woke::NewMail => {
                     let persona = &rt.personas[dev.persona];
                     rt.tallies[dev.persona].idle_fetches.fetch_add(1, Relaxed);
@@ -296,11 +301,38 @@ impl Session<'_> {
         }
     }
 
-    async fn wait(&self, until: Instant) -> Woke {
-        match super::super::due::wait_until(until, &self.stop.soft).await {
-            true => Woke::Timer,
-            false => Woke::Stop,
+    /// Waits for `until`, the run's stop, or (the device's primary
+    /// connection) a message to send.
+    async fn wait(&self, until: Instant, sender: Option<&Device>) -> Woke {
+        tokio::select! {
+            on_time = super::super::due::wait_until(until, &self.stop.soft) => match on_time {
+                true => Woke::Timer,
+                false => Woke::Stop,
+            },
+            _ = sends_wanted(sender) => Woke::Send,
         }
+    }
+
+    /// The messages the user wrote on this device, APPENDed to Sent (the
+    /// primary connection only).
+    async fn send(
+        &mut self,
+        conn: &mut Connection,
+        known: &mut Known,
+        rt: &Runtime,
+        dev: &Device,
+        mut at: Instant,
+    ) -> Result<Instant, FailedCommand> {
+        let persona = &rt.personas[dev.persona];
+        if !known.primary || persona.send.is_empty() {
+            return Ok(at);
+        }
+        let n = dev.sends.swap(0, Relaxed);
+        for _ in 0..n {
+            at = self.lines(conn, known, rt, dev, &persona.send, at).await?;
+            rt.tallies[dev.persona].sends.fetch_add(1, Relaxed);
+        }
+        Ok(at)
     }
 
     /// IDLE until `until`, new mail or the run's stop; DONE and its OK.
@@ -352,6 +384,7 @@ impl Session<'_> {
         let entered = Instant::now();
         conn.park();
         let exists = known.exists;
+        let known_primary = known.primary;
         let held = self.ctx.queues.hold(self.route, CommandKind::Idle);
         let woke = {
             let mut obs = |r: &Response<'_>| -> Result<(), ()> {
@@ -370,6 +403,7 @@ impl Session<'_> {
                 },
                 _ = self.stop.soft.cancelled() => Ok(Woke::Stop),
                 _ = tokio::time::sleep_until(until.into()) => Ok(Woke::Timer),
+                _ = sends_wanted(known_primary.then_some(dev)) => Ok(Woke::Send),
             }
         };
         drop(held);
@@ -420,4 +454,19 @@ enum Woke {
     NewMail,
     /// The run stops.
     Stop,
+    /// The user wrote a message on this device.
+    Send,
+}
+
+/// Resolves when `dev` has a message to send (never without a device).
+async fn sends_wanted(dev: Option<&Device>) {
+    let Some(dev) = dev else {
+        return std::future::pending().await;
+    };
+    loop {
+        if dev.sends.load(Relaxed) > 0 {
+            return;
+        }
+        dev.send_wake.notified().await;
+    }
 }

@@ -46,8 +46,8 @@ pub struct Runtime {
     pub user_active: Vec<AtomicU64>,
     /// How many users (by rank) are online now.
     pub online_users: AtomicU64,
-    /// The personas of each user's devices (distinct, by rank).
-    pub user_personas: Vec<Vec<usize>>,
+    /// Each user's devices (by rank).
+    pub devices: Vec<Vec<Arc<Device>>>,
 }
 
 impl Runtime {
@@ -65,6 +65,17 @@ impl Runtime {
     /// The client time of day now.
     pub fn clock(&self) -> Duration {
         self.day.start + self.start.elapsed().mul_f64(self.scale)
+    }
+
+    /// The distinct personas of user `rank`'s devices.
+    pub fn personas_of(&self, rank: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = Vec::new();
+        for d in &self.devices[rank] {
+            if !v.contains(&d.persona) {
+                v.push(d.persona);
+            }
+        }
+        v
     }
 
     /// Whether the user of rank `rank` is online now (the curve).
@@ -87,6 +98,10 @@ pub struct Device {
     pub discovered: AtomicBool,
     /// Its connections open now.
     pub active: AtomicU64,
+    /// Messages the user wrote on it, not sent yet.
+    pub sends: AtomicU64,
+    /// Wakes its primary connection for a send.
+    pub send_wake: tokio::sync::Notify,
 }
 
 impl Device {
@@ -112,90 +127,93 @@ pub async fn drive(
     start: Instant,
 ) -> Vec<PersonaRow> {
     let users = users.min(ctx.users.len()).max(1);
-    let weights =
-        WeightedIndex::new(population.groups.iter().map(|g| g.share)).expect("shares > 0");
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_9e75);
-    let groups: Vec<usize> = (0..users).map(|_| weights.sample(&mut rng)).collect();
-    let user_personas = groups
-        .iter()
-        .map(|&g| {
-            let mut v: Vec<usize> = Vec::new();
-            for &p in &population.groups[g].devices {
-                if !v.contains(&p) {
-                    v.push(p);
-                }
-            }
-            v
-        })
+    let devices = devices(&ctx, population, users, &mut rng);
+    let tallies: Vec<Tally> = (population.personas.iter())
+        .map(|p| Tally::new(&p.name, p.pool()))
         .collect();
+    for user_devices in &devices {
+        let mut seen = Vec::new();
+        for d in user_devices {
+            tallies[d.persona].devices.fetch_add(1, Relaxed);
+            if !seen.contains(&d.persona) {
+                tallies[d.persona].users.fetch_add(1, Relaxed);
+                seen.push(d.persona);
+            }
+        }
+    }
     let rt = Arc::new(Runtime {
-        user_personas,
         personas: population.personas.clone(),
-        tallies: population
-            .personas
-            .iter()
-            .map(|p| Tally::new(&p.name, p.pool()))
-            .collect(),
+        tallies,
         scale: population.time_scale,
         day: population.day.clone(),
         start,
-        stagger: ctx
-            .load
-            .ramp_up
-            .max(Duration::from_secs(1))
-            .mul_f64(population.time_scale),
+        stagger: (ctx.load.ramp_up.max(Duration::from_secs(1))).mul_f64(population.time_scale),
         user_active: (0..users).map(|_| AtomicU64::new(0)).collect(),
         online_users: AtomicU64::new(0),
+        devices,
         ctx: ctx.clone(),
     });
     set_online(&rt, users);
     let mut tasks = tokio::task::JoinSet::new();
-    for rank in 0..users {
-        let group = &population.groups[groups[rank]];
-        let user = rank;
-        let (_, home) = ctx.users.at(user);
-        let direct_ok = ctx.targets.backends.len() > home as usize;
-        let via_cas = !ctx.targets.cas.is_empty()
-            && (!direct_ok || rng.random_bool(ctx.cas_share.clamp(0.0, 1.0)));
-        let cas = via_cas.then(|| (user % ctx.targets.cas.len()) as u16);
-        let mut seen = Vec::new();
-        for &p in &group.devices {
-            if !seen.contains(&p) {
-                rt.tallies[p].users.fetch_add(1, Relaxed);
-                seen.push(p);
-            }
-            rt.tallies[p].devices.fetch_add(1, Relaxed);
-            let dev = Arc::new(Device {
-                persona: p,
-                user,
-                user_rank: rank,
-                route: Route { cas, backend: home },
-                discovered: AtomicBool::new(false),
-                active: AtomicU64::new(0),
-            });
-            for (ci, spec) in rt.personas[p].connections.iter().enumerate() {
-                for k in 0..spec.count {
-                    let (rt, dev) = (rt.clone(), dev.clone());
-                    let r = SmallRng::seed_from_u64(rng.random());
-                    tasks.spawn(async move {
-                        let spec = &rt.personas[dev.persona].connections[ci];
-                        life::connection(&rt, &dev, spec, k, r).await;
-                    });
-                }
+    for dev in rt.devices.iter().flatten() {
+        for (ci, spec) in rt.personas[dev.persona].connections.iter().enumerate() {
+            for k in 0..spec.count {
+                let (rt, dev) = (rt.clone(), dev.clone());
+                let r = SmallRng::seed_from_u64(rng.random());
+                let primary = ci == 0 && k == 0;
+                tasks.spawn(async move {
+                    let spec = &rt.personas[dev.persona].connections[ci];
+                    life::connection(&rt, &dev, spec, k, primary, r).await;
+                });
             }
         }
     }
     let online = tokio::spawn(follow_curve(rt.clone(), users));
-    let delivery = tokio::spawn(deliver::run(
-        rt.clone(),
-        population.lmtp.clone(),
-        users,
-        seed,
-    ));
+    let lmtp = population.lmtp.clone();
+    let delivery = tokio::spawn(deliver::run(rt.clone(), lmtp, users, seed));
+    let sends = tokio::spawn(deliver::sends(rt.clone(), users, seed));
     while tasks.join_next().await.is_some() {}
     online.abort();
     let _ = delivery.await;
+    let _ = sends.await;
     rt.tallies.iter().map(Tally::row).collect()
+}
+
+/// Each user's devices (by rank): the group drawn by its share, the route
+/// (a CAS by the run's share, else the home back end) shared by its devices.
+fn devices(
+    ctx: &Ctx,
+    population: &PopulationPlan,
+    users: usize,
+    rng: &mut SmallRng,
+) -> Vec<Vec<Arc<Device>>> {
+    let weights = WeightedIndex::new(population.groups.iter().map(|g| g.share))
+        .expect("validated shares > 0");
+    (0..users)
+        .map(|rank| {
+            let group = &population.groups[weights.sample(rng)];
+            let (_, home) = ctx.users.at(rank);
+            let direct_ok = ctx.targets.backends.len() > home as usize;
+            let via_cas = !ctx.targets.cas.is_empty()
+                && (!direct_ok || rng.random_bool(ctx.cas_share.clamp(0.0, 1.0)));
+            let cas = via_cas.then(|| (rank % ctx.targets.cas.len()) as u16);
+            (group.devices.iter())
+                .map(|&persona| {
+                    Arc::new(Device {
+                        persona,
+                        user: rank,
+                        user_rank: rank,
+                        route: Route { cas, backend: home },
+                        discovered: AtomicBool::new(false),
+                        active: AtomicU64::new(0),
+                        sends: AtomicU64::new(0),
+                        send_wake: tokio::sync::Notify::new(),
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn set_online(rt: &Runtime, users: usize) {

@@ -40,6 +40,8 @@ pub struct Known {
     pub mailbox: String,
     /// The folder `{folder}` stands for (while a poll walks them).
     pub folder: String,
+    /// The device's first connection: the one that sends its user's mail.
+    pub primary: bool,
 }
 
 impl Known {

@@ -1,5 +1,5 @@
 //! The CAS's answers to a client that has not logged in yet: CAPABILITY,
-//! NOOP, LOGOUT, STARTTLS, and LOGIN / AUTHENTICATE turned into a
+//! NOOP, ID, LOGOUT, STARTTLS, and LOGIN / AUTHENTICATE turned into a
 //! credential for [`Cas::login`] to check.
 
 use base64::Engine as _;
@@ -99,6 +99,12 @@ impl Cas {
 
     /// Any other command of a client not yet authenticated.
     pub(super) async fn command(&self, conn: &mut Conn, tag: &str, raw: &[u8]) -> Step {
+        if crate::sim::io::verb_of(raw).eq_ignore_ascii_case("ID") {
+            // RFC 2971 allows ID in any state; Outlook's current build sends it before logging in.
+            return Step::reply(format!(
+                "* ID (\"name\" \"imapload CAS\" \"vendor\" \"imapload simulator\")\r\n{tag} OK ID completed\r\n"
+            ));
+        }
         let Ok((&[], cmd)) = CommandCodec::new().decode(raw) else {
             return Step::bad(format!("{tag} BAD Invalid command\r\n"));
         };

@@ -3,7 +3,9 @@
 //! `imap_zlib` (COMPRESS=DEFLATE), special-use mailboxes created and
 //! subscribed for every user, `mail_max_userip_connections` at its default
 //! (10), and Dovecot's own `rawlog_dir` on, so a test can read what a client
-//! sent and received. Skips unless Dovecot is installed (or
+//! sent and received after login; before login, Dovecot's log says it
+//! (`auth_debug` logs each AUTH and whether it carried an initial response,
+//! `imap_id_log = *` each ID). Skips unless Dovecot is installed (or
 //! IMAPLOAD_REQUIRE_DOVECOT=1, which makes a missing one a failure).
 
 use std::io::{BufRead, BufReader, Write};
@@ -258,6 +260,7 @@ fn config(dir: &Path, imap_port: u16, lmtp_port: u16, accounts: &Accounts) -> St
          disable_plaintext_auth = no\nauth_mechanisms = plain login\nauth_username_format = %Ln\n\
          mail_location = maildir:~/Maildir\nmail_plugins = $mail_plugins quota\nfirst_valid_uid = 0\n\
          default_internal_user = {internal_user}\ndefault_login_user = {login_user}\n\
+         auth_debug = yes\nimap_id_log = *\n\
          protocol imap {{\n  mail_plugins = $mail_plugins imap_quota imap_zlib\n  rawlog_dir = {d}/rawlog/%u\n}}\n\
          plugin {{\n  quota = count:User quota\n  quota_rule = *:storage=1G\n  quota_vsizes = yes\n}}\n\
          service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
