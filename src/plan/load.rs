@@ -119,7 +119,14 @@ fn build(
     if population.is_some() && load.plan.model == super::LoadModel::Open {
         let msg =
             "a population counts users (closed model); remove model = \"open\" or the population";
-        return Err(InputError::new("load.model", msg));
+        let model = raw.load.as_ref().and_then(|l| l.get_ref().model.as_ref());
+        return Err(match model {
+            Some(m) => ctx.at(m.span(), "load.model", msg),
+            None => InputError::new(
+                "--rate",
+                "a population counts users (closed model); drop --rate or the population",
+            ),
+        });
     }
     let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),

@@ -33,6 +33,7 @@ mod machine_output;
 mod misbehave;
 mod oauth;
 mod outputs;
+mod personas;
 mod personas_dovecot;
 mod prometheus;
 mod replay;

@@ -51,7 +51,7 @@ pub async fn run(rt: Arc<Runtime>, lmtp: Option<String>, users: usize, seed: u64
         if !super::super::due::wait_until(due, &ctx.soft_stop).await || ctx.load_stopped() {
             break;
         }
-        if capped < gap || online == 0 {
+        if capped < gap || online == 0 || per_sec <= 0.0 {
             continue;
         }
         let rank = rng.random_range(0..online as usize);
@@ -191,7 +191,7 @@ pub async fn sends(rt: Arc<Runtime>, users: usize, seed: u64) {
         {
             return;
         }
-        if capped < gap || online == 0 {
+        if capped < gap || online == 0 || per_sec <= 0.0 {
             continue; // the curve may have moved: draw again
         }
         let rank = rng.random_range(0..online as usize);
