@@ -115,19 +115,7 @@ fn build(
     let faults = faults::build(ctx, &raw.faults, &topology, &end)?;
     let shard = ov.shard.as_deref().map(super::Shard::parse).transpose()?;
     let tls = tls(ctx, raw, origin, ov, &topology)?;
-    let population = super::population::build(ctx, raw, ov)?;
-    if population.is_some() && load.plan.model == super::LoadModel::Open {
-        let msg =
-            "a population counts users (closed model); remove model = \"open\" or the population";
-        let model = raw.load.as_ref().and_then(|l| l.get_ref().model.as_ref());
-        return Err(match model {
-            Some(m) => ctx.at(m.span(), "load.model", msg),
-            None => InputError::new(
-                "--rate",
-                "a population counts users (closed model); drop --rate or the population",
-            ),
-        });
-    }
+    let population = super::population::build(ctx, raw, ov, load.plan.model)?;
     let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,

@@ -129,6 +129,7 @@ pub fn build(
     ctx: &Ctx,
     raw: &RawScenario,
     ov: &Overrides,
+    model: super::LoadModel,
 ) -> Result<Option<PopulationPlan>, InputError> {
     let section = raw.population.as_ref();
     if section.is_none() && ov.persona.is_none() {
@@ -145,6 +146,18 @@ pub fn build(
             return Err(ctx.at(t.span(), "load.time_scale", NEEDS));
         }
         return Ok(None);
+    }
+    if model == super::LoadModel::Open {
+        let msg =
+            "a population counts users (closed model); remove model = \"open\" or the population";
+        let key = raw.load.as_ref().and_then(|l| l.get_ref().model.as_ref());
+        return Err(match key {
+            Some(m) => ctx.at(m.span(), "load.model", msg),
+            None => InputError::new(
+                "--rate",
+                "a population counts users (closed model); drop --rate or the population",
+            ),
+        });
     }
     let mut personas: Vec<Persona> = Vec::new();
     let mut index =

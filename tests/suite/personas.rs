@@ -85,7 +85,7 @@ fn an_hour_of_a_client_mix_in_a_minute_has_no_errors_and_idlers_fetch_the_mail_d
         "{:?}",
         r.personas
     );
-    assert_eq!(count(&r, "IDLE") > 0, true);
+    assert!(count(&r, "IDLE") > 0, "IDLE is recorded on its rows");
     // Deliveries at the user-day rate: 40 users x 120 a day, an hour of
     // client time -> 200 expected (Poisson; a wide band, not a speed).
     let delivered = count(&r, "DELIVER");

@@ -24,7 +24,7 @@ use super::Runtime;
 /// Runs until the load stops.
 pub async fn run(rt: Arc<Runtime>, lmtp: Option<String>, users: usize, seed: u64) {
     let ctx = rt.ctx.clone();
-    let mut rng = SmallRng::seed_from_u64(seed ^ 0xde11_7e4);
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0x0de1_17e4);
     let lines: Vec<Line> = [
         "LOGIN {user} {password}",
         "APPEND \"INBOX\" {message}",

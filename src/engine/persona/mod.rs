@@ -5,6 +5,7 @@
 //! does. Client time runs `time_scale` times faster than the wall clock.
 
 mod deliver;
+mod idle;
 mod life;
 mod tally;
 mod wire;
