@@ -33,6 +33,7 @@ mod machine_output;
 mod misbehave;
 mod oauth;
 mod outputs;
+mod populate;
 mod prometheus;
 mod replay;
 mod replay_dovecot;
