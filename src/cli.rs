@@ -16,6 +16,7 @@ mod commands;
 pub mod env;
 pub mod flags;
 pub mod generate;
+pub mod populate;
 pub mod replay;
 pub mod run;
 
@@ -77,6 +78,8 @@ pub enum Command {
     Capacity(capacity::CapacityArgs),
     /// Replay production logs (Exchange IMAP4 logs, Dovecot rawlogs, imapload protocol logs) as load; exits like `run`.
     Replay(ReplayArgs),
+    /// Fill a real server's mailboxes with a realistic mail set (idempotent: a rerun adds nothing).
+    Populate(populate::PopulateArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(generate::CompletionsArgs),
     /// Print the man page (or write one page per subcommand into --dir).
@@ -186,6 +189,9 @@ async fn dispatch(command: Command) -> Result<i32, Failure> {
         }
         Command::Compare(a) => compare(a),
         Command::Report(a) => report(a),
+        Command::Populate(a) => {
+            crate::populate::command(a.into_options()?, interrupt_token()).await
+        }
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),
         Command::K8s(a) => crate::k8s::command(a.into()),

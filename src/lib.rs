@@ -23,7 +23,8 @@
 //! 6. `monitor` (Exchange monitors) and `verdict` (thresholds, error gates).
 //! 7. Outputs: `report` (table, CSV, JSON, HTML) and `live` (Prometheus).
 //! 8. The commands: `run`, `health`, `compare`, `serve`, then `merge`,
-//!    `replay` and `capacity` (which reuse `run`'s and `compare`'s stages); `cli` on top
+//!    `replay` and `capacity` (which reuse `run`'s and `compare`'s stages),
+//!    `populate` (fills real servers with the `mailset`); `cli` on top
 //!    declares every flag and turns them into these modules' options, and
 //!    `main.rs` only calls [`cli::main`].
 
@@ -46,6 +47,7 @@ pub mod merge;
 pub mod metrics;
 pub mod monitor;
 pub mod plan;
+pub mod populate;
 pub mod probe;
 pub mod replay;
 pub mod report;

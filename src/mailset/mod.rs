@@ -270,6 +270,11 @@ impl MailSet {
         render::message(self, user, folder, n)
     }
 
+    /// The header block of [`MailSet::message`], ending with the empty line.
+    pub fn header(&self, user: &str, folder: usize, n: u32) -> String {
+        render::header(self, user, folder, n)
+    }
+
     /// The size of [`MailSet::message`] in bytes (RFC822.SIZE), without the body.
     pub fn size(&self, user: &str, folder: usize, n: u32) -> usize {
         render::size(self, user, folder, n)

@@ -72,7 +72,7 @@ fn subject(set: &MailSet, user: &str, folder: usize, n: u32) -> String {
 }
 
 /// The header block of message `n`, ending with the empty line.
-fn header(set: &MailSet, user: &str, folder: usize, n: u32) -> String {
+pub(super) fn header(set: &MailSet, user: &str, folder: usize, n: u32) -> String {
     let r = set.stream(user, folder, n, Draw::Text);
     let (first, last) = (FIRST[(r % 8) as usize], LAST[((r >> 3) % 8) as usize]);
     let peer = format!(

@@ -15,6 +15,7 @@ use crate::plan::{embedded_token, User};
 use crate::sim::message::{hash_str, mix, Synth, EPOCH};
 
 mod account;
+mod from_set;
 pub use account::{Account, FolderError};
 
 /// Flag bits of a message.
@@ -54,7 +55,7 @@ pub const FOLDERS: [(&str, u32); 5] = [
 /// Where a message's bytes come from.
 #[derive(Debug, Clone)]
 pub enum Body {
-    /// Regenerated on demand from (seed, user, mailbox, uid) of its origin.
+    /// Regenerated on demand from (seed, user, mailbox, uid) of its origin (or from the mail set).
     Synth {
         /// Folder index it was generated in.
         mailbox: u8,
@@ -109,9 +110,11 @@ impl Mailbox {
 /// A mailbox plus its change signal.
 #[derive(Debug)]
 pub struct Folder {
-    /// Name as listed (`INBOX`, `Sent`...).
-    pub name: &'static str,
-    /// Index in [`FOLDERS`].
+    /// Name as listed (`INBOX`, `Sent`, `Projects/2026`...).
+    pub name: String,
+    /// Its RFC 6154 special-use attribute (`\\Sent`), if it has one.
+    pub special_use: Option<String>,
+    /// Index in [`FOLDERS`] (or in the mail set's folders).
     pub index: u8,
     /// The state; lock only for in-memory work.
     pub state: Mutex<Mailbox>,
@@ -146,6 +149,8 @@ pub struct Store {
     messages_per_mailbox: u32,
     message_size: usize,
     users: HashMap<String, Homed>,
+    /// The mail set accounts are built from ([`Store::with_mailset`]), if any.
+    mailset: Option<Arc<crate::mailset::MailSet>>,
 }
 
 /// Why a login was refused.
@@ -177,6 +182,7 @@ impl Store {
             messages_per_mailbox: messages,
             message_size: size,
             users,
+            mailset: None,
         }
     }
 
@@ -215,6 +221,9 @@ impl Store {
     }
 
     fn build(&self, user: &str) -> Account {
+        if let Some(set) = &self.mailset {
+            return from_set::account(set, user);
+        }
         let user_seed = mix(self.seed ^ hash_str(user));
         let folders = FOLDERS
             .iter()
@@ -236,7 +245,8 @@ impl Store {
                     messages,
                 };
                 Arc::new(Folder {
-                    name,
+                    name: name.to_string(),
+                    special_use: from_set::special_use(name),
                     index: i as u8,
                     state: Mutex::new(mailbox),
                     changes: watch::channel(0).0,
@@ -302,6 +312,9 @@ impl Store {
     pub fn bytes(&self, user: &str, m: &Message) -> Arc<[u8]> {
         match &m.body {
             Body::Stored(b) => b.clone(),
+            Body::Synth { mailbox, uid } if self.mailset.is_some() => {
+                self.set_message(user, *mailbox, *uid).into()
+            }
             Body::Synth { mailbox, uid } => {
                 self.synth(user, *mailbox, *uid, m.date).render().into()
             }
@@ -312,6 +325,9 @@ impl Store {
     pub fn header(&self, user: &str, m: &Message) -> Vec<u8> {
         match &m.body {
             Body::Stored(b) => b[..header_len(b)].to_vec(),
+            Body::Synth { mailbox, uid } if self.mailset.is_some() => {
+                self.set_header(user, *mailbox, *uid)
+            }
             Body::Synth { mailbox, uid } => self
                 .synth(user, *mailbox, *uid, m.date)
                 .header()

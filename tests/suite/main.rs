@@ -35,6 +35,7 @@ mod oauth;
 mod outputs;
 mod personas;
 mod personas_dovecot;
+mod populate;
 mod prometheus;
 mod replay;
 mod replay_dovecot;

@@ -12,7 +12,7 @@ use super::Folder;
 pub struct Account {
     /// Login name.
     pub user: String,
-    /// The folders, in [`super::FOLDERS`] order.
+    /// The folders, in [`super::FOLDERS`] order (or the mail set's, INBOX first).
     pub folders: Vec<Arc<Folder>>,
     /// Names of the folders created at run time, sorted for LIST. They hold
     /// no messages: the load only creates, renames and deletes them.
@@ -34,7 +34,7 @@ impl Account {
     /// Finds a folder by name (INBOX case-insensitively, the rest exactly).
     pub fn folder(&self, name: &str) -> Option<&Arc<Folder>> {
         self.folders.iter().find(|f| {
-            if f.index == 0 {
+            if f.name.eq_ignore_ascii_case("INBOX") {
                 name.eq_ignore_ascii_case("INBOX")
             } else {
                 f.name == name
