@@ -111,6 +111,7 @@ pub fn serve_plan(opts: &ServeOptions) -> EmbeddedPlan {
             per_command: HashMap::new(),
         },
         login_disabled_without_tls: opts.login_disabled_without_tls,
+        mailset: None,
     }
 }
 

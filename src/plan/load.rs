@@ -116,6 +116,9 @@ fn build(
     let shard = ov.shard.as_deref().map(super::Shard::parse).transpose()?;
     let tls = tls(ctx, raw, origin, ov, &topology)?;
     let population = super::population::build(ctx, raw, ov, load.plan.model)?;
+    if let (Some(_), TopologyPlan::Embedded(e)) = (&population, &mut topology) {
+        e.mailset = Some(crate::mailset::MailSet::default());
+    }
     let plan = RunPlan {
         scenario: Some(origin.to_path_buf()),
         name,

@@ -190,6 +190,11 @@ pub struct EmbeddedPlan {
     pub service: ServiceTimes,
     /// Refuse LOGIN / AUTHENTICATE before STARTTLS on plain ports (LOGINDISABLED).
     pub login_disabled_without_tls: bool,
+    /// The mail set every account holds (`None`: the fixed synthetic set).
+    /// A population run's back ends hold the set `imapload populate`
+    /// stores with its default settings, so personas find the same folders
+    /// (Junk, Archive...) as on a populated real server.
+    pub mailset: Option<crate::mailset::MailSet>,
 }
 
 /// A service-time distribution: log-normal given by its median and p99.

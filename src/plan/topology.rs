@@ -230,6 +230,7 @@ fn embedded(ctx: &Ctx, t: &RawTopology) -> Result<EmbeddedPlan, InputError> {
             .login_disabled_without_tls
             .as_ref()
             .is_some_and(|b| *b.get_ref()),
+        mailset: None,
     })
 }
 

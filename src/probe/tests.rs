@@ -30,6 +30,7 @@ fn plan() -> EmbeddedPlan {
             per_command: HashMap::new(),
         },
         login_disabled_without_tls: false,
+        mailset: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub(super) fn plan(workers: usize, service: Duration) -> EmbeddedPlan {
             per_command: HashMap::new(),
         },
         login_disabled_without_tls: false,
+        mailset: None,
     }
 }
 

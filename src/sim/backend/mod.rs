@@ -76,13 +76,19 @@ impl Backend {
     ) -> Arc<Backend> {
         Arc::new(Backend {
             name: name.to_string(),
-            store: Store::new(
-                name,
-                users,
-                seed,
-                plan.messages_per_mailbox,
-                plan.message_size,
-            ),
+            store: {
+                let store = Store::new(
+                    name,
+                    users,
+                    seed,
+                    plan.messages_per_mailbox,
+                    plan.message_size,
+                );
+                match &plan.mailset {
+                    Some(set) => store.with_mailset(set.clone()),
+                    None => store,
+                }
+            },
             control: ServerControl::new(plan.workers_per_backend),
             model: ServiceModel::new(&plan.service),
             acceptor,
