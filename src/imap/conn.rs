@@ -10,14 +10,15 @@ use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use rustls_pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 
+use super::deflate::Deflate;
 use super::framer::{FrameError, Framer, Limits};
 use super::protolog::SessionLog;
 use super::response::Response;
 use super::tls::TlsClient;
+use transport::{unusable, Stream};
 
 /// Receive buffer size to start with: enough for ordinary answers; a
 /// session that gets bigger ones grows it once and keeps it.
@@ -60,15 +61,6 @@ impl ImapError {
     }
 }
 
-/// The transport under the IMAP stream.
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-    /// Placeholder while the TCP stream is moved into a TLS handshake; stays
-    /// here if the handshake fails, making the connection unusable.
-    Upgrading,
-}
-
 /// Any bidirectional byte stream a connection can hand over (plain TCP or client TLS).
 pub trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
@@ -90,6 +82,8 @@ pub struct Connection {
     framer: Framer,
     /// This session's protocol log, when it was sampled (`--protocol-log`).
     log: Option<Box<SessionLog>>,
+    /// COMPRESS=DEFLATE streams, once [`Connection::start_compress`] ran.
+    deflate: Option<Box<Deflate>>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -141,6 +135,7 @@ impl Connection {
             consumed: 0,
             framer: Framer::new(limits),
             log: None,
+            deflate: None,
         })
     }
 
@@ -157,6 +152,11 @@ impl Connection {
         server_name: &str,
     ) -> Result<(), ImapError> {
         self.consume();
+        if self.deflate.is_some() {
+            return Err(ImapError::Tls(
+                "TLS cannot start inside a compressed stream".to_string(),
+            ));
+        }
         if !self.rbuf.is_empty() {
             return Err(ImapError::Tls(format!(
                 "server sent {} unexpected bytes before the TLS handshake (possible STARTTLS injection)",
@@ -198,6 +198,28 @@ impl Connection {
         }
     }
 
+    /// Compresses everything sent and inflates everything received from now
+    /// on (RFC 4978), for the engine to call after the tagged OK of
+    /// `COMPRESS DEFLATE`. Bytes already received after that OK are
+    /// compressed ones and are inflated first. The protocol log keeps
+    /// showing the uncompressed text. A no-op when already compressing.
+    pub fn start_compress(&mut self) {
+        if self.deflate.is_some() {
+            return;
+        }
+        self.consume();
+        let pending = self.rbuf.split();
+        self.deflate = Some(Box::new(Deflate::new(&pending)));
+        if let Some(log) = &mut self.log {
+            log.note("COMPRESS=DEFLATE active");
+        }
+    }
+
+    /// Whether COMPRESS=DEFLATE is active on this connection.
+    pub fn is_compressed(&self) -> bool {
+        self.deflate.is_some()
+    }
+
     /// Whether the transport is TLS now (after a successful upgrade).
     pub fn is_tls(&self) -> bool {
         matches!(self.stream, Stream::Tls(_))
@@ -209,18 +231,9 @@ impl Connection {
         if let Some(log) = &mut self.log {
             log.client(bytes);
         }
-        match &mut self.stream {
-            Stream::Plain(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await?;
-            }
-            Stream::Tls(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await?;
-            }
-            Stream::Upgrading => return Err(unusable()),
-        }
-        Ok(())
+        self.stream
+            .write(&[bytes], self.deflate.as_deref_mut())
+            .await
     }
 
     /// Sends one complete command made of `parts` (a command line, a
@@ -234,12 +247,7 @@ impl Connection {
         if let Some(log) = &mut self.log {
             log.client(&parts.concat());
         }
-        match &mut self.stream {
-            Stream::Plain(s) => write_gather(s, parts).await?,
-            Stream::Tls(s) => write_gather(s.as_mut(), parts).await?,
-            Stream::Upgrading => return Err(unusable()),
-        }
-        Ok(())
+        self.stream.write(parts, self.deflate.as_deref_mut()).await
     }
 
     /// Reads the next complete response message. The previous message
@@ -273,6 +281,11 @@ impl Connection {
     /// the rest of a session after logging in for it).
     pub fn into_parts(mut self) -> Result<Parts, ImapError> {
         self.consume();
+        if self.deflate.is_some() {
+            return Err(ImapError::Tls(
+                "a compressed connection cannot be handed over".to_string(),
+            ));
+        }
         let stream: Box<dyn Duplex> = match self.stream {
             Stream::Plain(s) => Box::new(s),
             Stream::Tls(s) => s,
@@ -313,6 +326,9 @@ impl Connection {
         if self.rbuf.is_empty() {
             self.rbuf = BytesMut::new();
         }
+        if let Some(z) = &mut self.deflate {
+            z.park();
+        }
     }
 
     /// Drops the last returned message and gives back memory a big literal took.
@@ -330,7 +346,7 @@ impl Connection {
     /// Reads at least one byte into the buffer, growing it toward the rest
     /// of a literal being received (in steps of at most 256 KiB).
     async fn fill(&mut self) -> Result<(), ImapError> {
-        if self.rbuf.capacity() == 0 {
+        if self.rbuf.capacity() == 0 && self.deflate.is_none() {
             // Parked: wait without a buffer (TLS keeps its own record buffer,
             // so there is nothing to save by waiting on the socket there).
             if let Stream::Plain(s) = &self.stream {
@@ -345,11 +361,10 @@ impl Connection {
             self.rbuf
                 .reserve(literal.clamp(INITIAL_CAPACITY, MAX_RESERVE_STEP));
         }
-        let read = match &mut self.stream {
-            Stream::Plain(s) => s.read_buf(&mut self.rbuf).await,
-            Stream::Tls(s) => s.read_buf(&mut self.rbuf).await,
-            Stream::Upgrading => return Err(unusable()),
-        };
+        let read = self
+            .stream
+            .read(&mut self.rbuf, self.deflate.as_deref_mut())
+            .await;
         match read {
             Ok(0) => Err(ImapError::Closed),
             Ok(_) => Ok(()),
@@ -360,36 +375,8 @@ impl Connection {
     }
 }
 
-fn unusable() -> ImapError {
-    ImapError::Tls("connection unusable after a failed TLS handshake".to_string())
-}
-
 #[cfg(test)]
 mod tests;
-
-/// The most parts one gathered write takes (a command, a literal, its CRLF).
-const MAX_GATHER: usize = 4;
-
-/// Writes every byte of `parts` with vectored writes, then flushes.
-async fn write_gather<W: tokio::io::AsyncWrite + Unpin>(
-    w: &mut W,
-    parts: &[&[u8]],
-) -> std::io::Result<()> {
-    use std::io::IoSlice;
-    if parts.len() > MAX_GATHER {
-        return Err(std::io::Error::other("too many parts for one write"));
-    }
-    let mut slices = [IoSlice::new(&[]); MAX_GATHER];
-    for (slice, part) in slices.iter_mut().zip(parts) {
-        *slice = IoSlice::new(part);
-    }
-    let mut left = &mut slices[..parts.len()];
-    while !left.is_empty() {
-        let n = w.write_vectored(left).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::WriteZero.into());
-        }
-        IoSlice::advance_slices(&mut left, n);
-    }
-    w.flush().await
-}
+#[cfg(test)]
+mod tests_compress;
+mod transport;

@@ -6,6 +6,7 @@ pub mod capability;
 pub mod cert_facts;
 pub mod client;
 pub mod conn;
+pub mod deflate;
 pub mod encoder;
 pub mod framer;
 pub mod protolog;

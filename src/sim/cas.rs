@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::imap::conn::Parts;
 use crate::plan::{embedded_token, User};
-use crate::sim::backend::{capabilities, MAX_BADS};
+use crate::sim::backend::{authenticated_capabilities, MAX_BADS};
 use crate::sim::io::{tag_of, verb_of, Conn};
 use crate::sim::listen::accept_loop;
 use crate::sim::oauth::{challenge_error, Bearer};
@@ -201,7 +201,7 @@ impl Cas {
                     match self.backend_login(home, user, password).await {
                         Ok(backend) => {
                             self.control.count_login(true);
-                            let caps = capabilities(true, false, false);
+                            let caps = authenticated_capabilities();
                             // Like Exchange, name the mailbox server that took the
                             // login as plain trailing text (the response code stays
                             // first), so probes can report which back end answered.

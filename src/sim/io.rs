@@ -16,6 +16,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::server::TlsStream;
 
+use crate::imap::deflate::Deflate;
+
 /// Longest command line accepted (without literal data).
 pub const MAX_LINE: usize = 64 * 1024;
 /// Largest literal accepted.
@@ -103,6 +105,8 @@ pub struct Conn {
     buf: BytesMut,
     /// Whether TLS is active.
     pub tls: bool,
+    /// COMPRESS=DEFLATE streams, once [`Conn::start_compress`] ran.
+    deflate: Option<Box<Deflate>>,
 }
 
 impl Conn {
@@ -113,18 +117,38 @@ impl Conn {
             stream,
             buf: BytesMut::with_capacity(BUF_START),
             tls,
+            deflate: None,
         }
     }
 
     /// Writes and flushes.
     pub async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(z) = &mut self.deflate {
+            return z.write(&mut self.stream, &[bytes]).await;
+        }
         self.stream.write_all(bytes).await?;
         self.stream.flush().await
+    }
+
+    /// Compresses everything sent and inflates everything read from now on
+    /// (RFC 4978), right after the OK to `COMPRESS DEFLATE` was sent; bytes
+    /// the client pipelined after its command are already compressed.
+    pub fn start_compress(&mut self) {
+        let pending = self.buf.split();
+        self.deflate = Some(Box::new(Deflate::new(&pending)));
+    }
+
+    /// Whether COMPRESS=DEFLATE is active.
+    pub fn compressed(&self) -> bool {
+        self.deflate.is_some()
     }
 
     /// Upgrades a plain connection to TLS. Bytes the client pipelined after
     /// STARTTLS are discarded (they were sent in clear text: RFC 3501 6.2.1).
     pub async fn start_tls(&mut self, acceptor: &tokio_rustls::TlsAcceptor) -> io::Result<()> {
+        if self.deflate.is_some() {
+            return Err(io::Error::other("compression is active"));
+        }
         self.buf.clear();
         match std::mem::replace(&mut self.stream, Stream::Gone) {
             Stream::Plain(tcp) => {
@@ -140,7 +164,8 @@ impl Conn {
         }
     }
 
-    /// Takes the transport and any bytes already read (for relaying).
+    /// Takes the transport and any bytes already read (for relaying; never
+    /// called on a compressed connection, whose state would be lost).
     pub fn into_parts(self) -> (Stream, BytesMut) {
         (self.stream, self.buf)
     }
@@ -149,7 +174,11 @@ impl Conn {
         if self.buf.capacity() - self.buf.len() < 1024 {
             self.buf.reserve(BUF_START);
         }
-        Ok(self.stream.read_buf(&mut self.buf).await? > 0)
+        let n = match &mut self.deflate {
+            Some(z) => z.fill(&mut self.stream, &mut self.buf).await?,
+            None => self.stream.read_buf(&mut self.buf).await?,
+        };
+        Ok(n > 0)
     }
 
     /// Reads one line including its LF (`None` at EOF). A line longer than

@@ -24,6 +24,8 @@ mod testclient;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_compress;
+#[cfg(test)]
 mod tests_control;
 #[cfg(test)]
 mod tests_fuzz;

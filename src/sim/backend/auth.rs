@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use super::capabilities;
+use super::authenticated_capabilities;
 use super::session::{Session, State};
 use crate::sim::io::MAX_LINE;
 use crate::sim::store::Account;
@@ -50,7 +50,7 @@ impl Session {
             Some(account) => {
                 self.be.control.count_login(true);
                 self.state = State::Auth(account);
-                let caps = capabilities(self.conn.tls, false, false);
+                let caps = authenticated_capabilities();
                 self.line(format!("{tag} OK [CAPABILITY {caps}] LOGIN completed."));
             }
             None => {

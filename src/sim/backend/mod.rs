@@ -115,6 +115,14 @@ pub fn capabilities(tls: bool, starttls: bool, login_disabled: bool) -> String {
     c
 }
 
+/// The capability list after login, the same from both servers (the CAS
+/// shows it in its LOGIN OK, the back end behind it answers CAPABILITY with
+/// it): no STARTTLS nor LOGINDISABLED any more, and COMPRESS=DEFLATE, which
+/// RFC 4978 lets a client use only once authenticated.
+pub fn authenticated_capabilities() -> String {
+    format!("IMAP4rev1 LITERAL+ {} COMPRESS=DEFLATE", cmd::ADVERTISED)
+}
+
 /// Accepts connections on `listener` until `shutdown` is cancelled. With
 /// `tls` set the listener is implicit TLS; otherwise it is plain and offers
 /// STARTTLS with the back end's own acceptor.

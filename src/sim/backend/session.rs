@@ -10,7 +10,7 @@ use rand::rngs::SmallRng;
 use tokio::sync::watch;
 
 use super::cmd::{serve_by_verb, serve_decoded};
-use super::{capabilities, Backend, MAX_BADS};
+use super::{authenticated_capabilities, capabilities, Backend, MAX_BADS};
 use crate::command::CommandKind;
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming};
 use crate::sim::service::connection_rng;
@@ -62,7 +62,13 @@ impl Session {
         }
     }
 
+    /// The capability list for the session as it is now: before login,
+    /// STARTTLS / LOGINDISABLED where they apply; after it, the
+    /// authenticated list.
     pub(super) fn caps(&self) -> String {
+        if !matches!(self.state, State::NotAuth) {
+            return authenticated_capabilities();
+        }
         capabilities(
             self.conn.tls,
             self.be.acceptor.is_some(),

@@ -18,6 +18,7 @@ use crate::sim::store::Account;
 
 mod append;
 mod authenticate;
+mod compress;
 mod copy;
 mod expunge;
 mod folders;
@@ -152,7 +153,16 @@ pub(super) async fn serve_decoded(s: &mut Session, tag: &str, body: CommandBody<
                 |s: &mut Session, a: Arc<Account>| getquotaroot::handle(s, tag, &a, &mailbox);
             authenticated(s, tag, K::Getquotaroot, quota).await
         }
-        B::GetQuota { .. } | B::SetQuota { .. } | B::Compress { .. } => {
+        // Timed on NOOP's row (there is no COMPRESS row); it flushes its
+        // OK itself, uncompressed, before switching the connection.
+        B::Compress { .. } => match s.account() {
+            Some(_) => {
+                let _worker = s.admit(K::Noop).await;
+                compress::handle(s, tag).await
+            }
+            None => s.bad(tag, NOT_AUTHENTICATED),
+        },
+        B::GetQuota { .. } | B::SetQuota { .. } => {
             authenticated(s, tag, K::Noop, |s, _| simple::unsupported(s, tag)).await
         }
         // No row: an idling client holds no worker while it waits.

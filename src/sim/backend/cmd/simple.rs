@@ -96,7 +96,7 @@ pub(super) fn namespace(s: &mut Session, tag: &str) -> Next {
     Next::Continue
 }
 
-/// GETQUOTA, SETQUOTA (RFC 9208) and COMPRESS (RFC 4978): decoded by
+/// GETQUOTA and SETQUOTA (RFC 9208): decoded by
 /// imap-codec but not modelled by the simulator, which does not advertise
 /// them; BAD.
 pub(super) fn unsupported(s: &mut Session, tag: &str) -> Next {
