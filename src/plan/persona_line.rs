@@ -4,7 +4,9 @@
 //!
 //! - `[CAP] line`: only when the server advertises `CAP` (`[QUOTA]`,
 //!   `[COMPRESS=DEFLATE]`); `[!CAP] line`: only when it does not;
-//!   `[NOCAPS] line`: only when no capability list came since the login.
+//!   `[NOCAPS] line`: only when no capability list came since the login;
+//!   `[MESSAGES] line`: only when the selected mailbox has messages (a
+//!   client does not send sequence numbers into an empty one).
 //! - Placeholders: `{mailbox}` (the connection's mailbox), `{folder}` (the
 //!   line repeats for each of the connection's folders), `{user}`,
 //!   `{password}` (both as quoted strings), `{sasl_plain}` (base64 of
@@ -34,6 +36,8 @@ pub enum Condition {
     NotOffered(String),
     /// When no capability list came since the login.
     NoCapabilities,
+    /// When the selected mailbox has messages (sequence sets are invalid in an empty one).
+    Messages,
 }
 
 /// A value filled in when the line is sent.
@@ -133,9 +137,10 @@ fn condition(s: &str) -> Result<(Condition, &str), String> {
     let cap = cap.trim().to_ascii_uppercase();
     let when = match cap.strip_prefix('!') {
         _ if cap == "NOCAPS" => Condition::NoCapabilities,
+        _ if cap == "MESSAGES" => Condition::Messages,
         Some(c) if !c.is_empty() => Condition::NotOffered(c.to_string()),
         None if !cap.is_empty() => Condition::Offered(cap),
-        _ => return Err("empty condition; write [CAP], [!CAP] or [NOCAPS]".into()),
+        _ => return Err("empty condition; write [CAP], [!CAP], [NOCAPS] or [MESSAGES]".into()),
     };
     Ok((when, text.trim_start()))
 }

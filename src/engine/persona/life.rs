@@ -200,7 +200,7 @@ impl Session<'_> {
                     .line(conn, known, tally, line, at, &persona.tag_prefix)
                     .await?;
                 if line.kind == CommandKind::Compress {
-                    // MERGE-PROTO: conn.start_compress();
+                    conn.start_compress();
                 }
             }
         }
@@ -265,8 +265,9 @@ impl Session<'_> {
         spec: &ConnectionSpec,
     ) -> Result<Instant, FailedCommand> {
         let end = spec.lifetime.map(|l| Instant::now() + rt.wall(l));
+        // The poll keeps its own schedule: new mail and sends in between do not move it.
+        let mut poll_at = Instant::now() + rt.jittered(spec.every, spec.jitter, self.rng);
         loop {
-            let poll_at = Instant::now() + rt.jittered(spec.every, spec.jitter, self.rng);
             let until = end.map_or(poll_at, |e| e.min(poll_at));
             let woke = match spec.mode {
                 Mode::Idle => self.persona_idle(conn, known, rt, dev, until).await?,
@@ -295,6 +296,7 @@ impl Session<'_> {
                         .await?;
                     self.after_poll(conn, known, rt, dev, spec, before, at)
                         .await?;
+                    poll_at = Instant::now() + rt.jittered(spec.every, spec.jitter, self.rng);
                 }
             }
         }

@@ -93,6 +93,7 @@ impl Known {
             Condition::Offered(c) => self.caps.contains(&format!(" {c} ")),
             Condition::NotOffered(c) => !self.caps.contains(&format!(" {c} ")),
             Condition::NoCapabilities => !self.caps_since_login,
+            Condition::Messages => self.exists > 0,
         }
     }
 }
@@ -161,6 +162,10 @@ impl Session<'_> {
             sasl.extend_from_slice(b"\r\n");
             parts.push(sasl);
         }
+        if kind == CommandKind::Authenticate || kind == CommandKind::Login {
+            // Capabilities the answer carries (untagged or in the OK's code) are after login.
+            known.caps_since_login = false;
+        }
         let _queued = self.ctx.queues.due(self.route, kind);
         let guard = self.guard();
         let phase = Phase::command();
@@ -168,22 +173,6 @@ impl Session<'_> {
         let r = guard.run(&phase, work).await;
         match r {
             Ok(sent) => {
-                if kind == CommandKind::Authenticate || kind == CommandKind::Login {
-                    known.caps_since_login = false;
-                    // The tagged OK's [CAPABILITY] code (taken in `exchange`) counts as after login.
-                    if conn
-                        .last_response()
-                        .code()
-                        .is_some_and(|(c, _)| c.eq_ignore_ascii_case(b"CAPABILITY"))
-                    {
-                        known.set_caps(
-                            conn.last_response()
-                                .code()
-                                .map(|(_, a)| a)
-                                .unwrap_or_default(),
-                        );
-                    }
-                }
                 let done = self.ok(kind, intended, sent);
                 tally.command(done.saturating_duration_since(intended));
                 Ok(done)

@@ -97,7 +97,10 @@ impl DovecotAdmin {
     }
 
     /// Everything Dovecot's rawlog recorded for `user` so far (empty when
-    /// the user never logged in over IMAP).
+    /// the user never logged in over IMAP). Dovecot records a compressed
+    /// connection's bytes as they travel, after `COMPRESS DEFLATE` raw
+    /// deflate, so each file is inflated from there on: a client whose
+    /// compression were broken shows as text that does not inflate.
     pub fn rawlog(&self, user: &str) -> Rawlog {
         let dir = self.dir.join("rawlog").join(user);
         let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -106,14 +109,16 @@ impl DovecotAdmin {
         names.sort();
         let mut log = Rawlog::default();
         for path in names {
-            let text =
-                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+            let bytes = without_timestamps(&std::fs::read(&path).unwrap_or_default());
             match path.extension().and_then(|e| e.to_str()) {
                 Some("in") => {
+                    let text = inflated_after(&bytes, b"COMPRESS DEFLATE\r\n");
                     log.input.push_str(&text);
                     log.sessions += 1;
                 }
-                Some("out") => log.output.push_str(&text),
+                Some("out") => log
+                    .output
+                    .push_str(&inflated_after(&bytes, b"OK DEFLATE active\r\n")),
                 _ => {}
             }
         }
@@ -272,4 +277,62 @@ fn config(dir: &Path, imap_port: u16, lmtp_port: u16, accounts: &Accounts) -> St
          passdb {{\n  driver = static\n  args = password=secret\n}}\n\
          userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/mail/%u\n}}\n"
     )
+}
+
+/// A rawlog file without the `SECONDS.MICROS ` Dovecot writes at the start
+/// of every line it records.
+fn without_timestamps(bytes: &[u8]) -> Vec<u8> {
+    let stamp = |b: &[u8]| -> usize {
+        let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let rest = &b[digits..];
+        let ok = digits >= 9
+            && rest.len() >= 8
+            && rest[0] == b'.'
+            && rest[1..7].iter().all(u8::is_ascii_digit)
+            && rest[7] == b' ';
+        if ok {
+            digits + 8
+        } else {
+            0
+        }
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = stamp(bytes);
+    while i < bytes.len() {
+        out.push(bytes[i]);
+        i += 1;
+        if bytes[i - 1] == b'\n' {
+            i += stamp(&bytes[i..]);
+        }
+    }
+    out
+}
+
+/// `bytes` as text, inflated (raw deflate, RFC 4978) after `marker`'s line.
+fn inflated_after(bytes: &[u8], marker: &[u8]) -> String {
+    let Some(at) = bytes.windows(marker.len()).position(|w| w == marker) else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    let (plain, packed) = bytes.split_at(at + marker.len());
+    let mut text = String::from_utf8_lossy(plain).into_owned();
+    let mut inflate = flate2::Decompress::new(false);
+    let mut out = Vec::with_capacity(packed.len() * 4 + 1024);
+    loop {
+        let before = (inflate.total_in(), inflate.total_out());
+        if out.capacity() - out.len() < 4096 {
+            out.reserve(64 * 1024);
+        }
+        let input = &packed[inflate.total_in() as usize..];
+        let status = inflate.decompress_vec(input, &mut out, flate2::FlushDecompress::Sync);
+        match status {
+            Ok(_) if (inflate.total_in(), inflate.total_out()) != before => continue,
+            Ok(_) => break,
+            Err(e) => {
+                text.push_str(&format!("[not deflate: {e}]"));
+                break;
+            }
+        }
+    }
+    text.push_str(&String::from_utf8_lossy(&out));
+    text
 }
