@@ -18,7 +18,8 @@ use super::wire::{answer, failure, Known};
 use super::{Device, Runtime};
 
 impl Session<'_> {
-    /// IDLE until `until`, new mail or the run's stop; DONE and its OK.
+    /// IDLE until `until`, new mail (when the connection `react`s to it) or
+    /// the run's stop; DONE and its OK.
     /// Recorded as the engine records IDLE: time to the continuation plus
     /// time from DONE to the tagged OK.
     pub(super) async fn persona_idle(
@@ -28,6 +29,7 @@ impl Session<'_> {
         rt: &Runtime,
         dev: &Device,
         until: Instant,
+        react: bool,
     ) -> Result<Woke, FailedCommand> {
         let tally = &rt.tallies[dev.persona];
         let persona = &rt.personas[dev.persona];
@@ -45,7 +47,7 @@ impl Session<'_> {
         let woke = {
             let mut obs = |r: &Response<'_>| -> Result<(), ()> {
                 known.observe(r);
-                if known.exists > exists {
+                if react && known.exists > exists {
                     return Err(());
                 }
                 Ok(())

@@ -270,7 +270,9 @@ impl Session<'_> {
         loop {
             let until = end.map_or(poll_at, |e| e.min(poll_at));
             let woke = match spec.mode {
-                Mode::Idle => self.persona_idle(conn, known, rt, dev, until).await?,
+                Mode::Idle => {
+                    (self.persona_idle(conn, known, rt, dev, until, spec.new_mail)).await?
+                }
                 _ => self.wait(until, known.primary.then_some(dev)).await,
             };
             match woke {
