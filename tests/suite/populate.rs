@@ -66,7 +66,12 @@ fn populate_fills_500_users_and_a_rerun_adds_nothing() {
             "{lsub}"
         );
     }
+    let checked = Instant::now();
     let again = imapload(dir.path(), &args);
+    eprintln!(
+        "populate: rerun in {:.1} s",
+        checked.elapsed().as_secs_f64()
+    );
     let stdout = String::from_utf8_lossy(&again.stdout).to_string();
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(added(&stdout), 0, "{stdout}");
