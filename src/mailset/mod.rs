@@ -190,6 +190,49 @@ impl MailSet {
         mix(key ^ mix(((folder as u64) << 40) ^ ((draw as u64) << 32) ^ n as u64))
     }
 
+    /// Whether the settings make a mail set: at most 255 folders with
+    /// distinct, non-empty names of printable ASCII other than `"` and `\\`
+    /// (parents before children), shares within 0..=1, a positive median, a
+    /// finite non-negative sigma and `size_min <= size_cap`. The error is a
+    /// sentence for an input error (the caller names the file and key).
+    pub fn check(&self) -> Result<(), String> {
+        if self.folders.is_empty() || self.folders.len() > 255 {
+            return Err(format!("{} folders; give 1 to 255", self.folders.len()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in &self.folders {
+            let printable = f
+                .name
+                .bytes()
+                .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+            if f.name.is_empty() || !printable || f.name.starts_with('/') || f.name.ends_with('/') {
+                return Err(format!("folder name {:?}: use printable ASCII without quotes or backslashes, levels split by /", f.name));
+            }
+            if !seen.insert(f.name.to_ascii_uppercase()) {
+                return Err(format!("folder {:?} is listed twice", f.name));
+            }
+        }
+        let shares = [
+            ("reply_share", self.reply_share),
+            ("seen_share", self.seen_share),
+            ("flagged_share", self.flagged_share),
+            ("answered_share", self.answered_share),
+        ];
+        if let Some((name, v)) = shares.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
+            return Err(format!("{name} = {v}; a share is 0 to 1"));
+        }
+        if self.size_median == 0 || !self.size_sigma.is_finite() || self.size_sigma < 0.0 {
+            return Err("sizes need a median over 0 and a finite sigma of 0 or more".to_string());
+        }
+        if self.size_min > self.size_cap {
+            return Err(format!(
+                "size_min {} is over size_cap {}",
+                self.size_min, self.size_cap
+            ));
+        }
+        Ok(())
+    }
+
     /// How many messages every user holds, all folders.
     pub fn messages_per_user(&self) -> u64 {
         self.folders.iter().map(|f| f.messages as u64).sum()

@@ -121,3 +121,30 @@ fn dot_stuffing_escapes_leading_dots_and_ends_the_data() {
     assert_eq!(dot_stuff(b"a\r\n.b\r\n..\r\n"), b"a\r\n..b\r\n...\r\n.\r\n");
     assert_eq!(dot_stuff(b".x"), b"..x\r\n.\r\n");
 }
+
+#[test]
+fn check_accepts_the_default_and_names_what_is_wrong() {
+    assert_eq!(MailSet::default().check(), Ok(()));
+    let bad = |change: fn(&mut MailSet), want: &str| {
+        let mut set = MailSet::default();
+        change(&mut set);
+        let err = set.check().unwrap_err();
+        assert!(err.contains(want), "{err}");
+    };
+    bad(|s| s.folders.clear(), "0 folders");
+    bad(
+        |s| s.folders.push(FolderSpec::new("inbox", "", 1)),
+        "listed twice",
+    );
+    bad(
+        |s| s.folders.push(FolderSpec::new("a\"b", "", 1)),
+        "folder name",
+    );
+    bad(
+        |s| s.folders.push(FolderSpec::new("x/", "", 1)),
+        "folder name",
+    );
+    bad(|s| s.seen_share = 1.5, "seen_share = 1.5");
+    bad(|s| s.size_sigma = f64::NAN, "finite sigma");
+    bad(|s| s.size_min = s.size_cap + 1, "over size_cap");
+}

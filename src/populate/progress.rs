@@ -35,11 +35,26 @@ fn counts(tally: &Tally) -> String {
     )
 }
 
+/// The bar's message, short enough for an 80-column terminal.
+fn short(tally: &Tally) -> String {
+    let failed = tally.users_failed.load(Ordering::Relaxed);
+    format!(
+        "{} messages, {}{}",
+        tally.messages_added.load(Ordering::Relaxed),
+        megabytes(tally.bytes_added.load(Ordering::Relaxed)),
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        }
+    )
+}
+
 /// Starts the display for `users` users.
 pub(super) fn start(users: u64, tally: Arc<Tally>) -> Display {
     if std::io::stderr().is_terminal() {
         let style = ProgressStyle::with_template(
-            "{bar:30.cyan/blue} {pos}/{len} users  {msg}  [{elapsed_precise}, eta {eta}]",
+            "{bar:20.cyan/blue} {pos}/{len} users  {msg}  [{elapsed}, eta {eta}]",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         let bar = ProgressBar::new(users).with_style(style);
@@ -47,7 +62,7 @@ pub(super) fn start(users: u64, tally: Arc<Tally>) -> Display {
         let task = tokio::spawn(async move {
             loop {
                 shown.set_position(tally.users_done.load(Ordering::Relaxed));
-                shown.set_message(counts(&tally));
+                shown.set_message(short(&tally));
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         });

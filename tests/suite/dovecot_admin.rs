@@ -42,6 +42,13 @@ fn the_admin_dovecot_offers_compress_quota_lmtp_special_use_and_rawlog() {
         return;
     };
     let mut imap = dovecot.login("alice");
+    let before = dovecot.prelogin_rawlog();
+    assert_eq!(before.sessions, 1, "{}", dovecot.log());
+    assert!(before.input.contains("LOGIN alice secret"), "{before:?}");
+    assert!(
+        before.output.contains("* OK [CAPABILITY IMAP4rev1"),
+        "{before:?}"
+    );
     let caps = imap.cmd("CAPABILITY").join("\n");
     for want in [
         "COMPRESS=DEFLATE",

@@ -117,6 +117,9 @@ fn thunderbird_on_dovecot_matches_its_source() {
         auth.iter().all(|l| !l.contains("resp=")),
         "Thunderbird sends no SASL-IR: {auth:?}"
     );
+    // The wire itself, from the login process's rawlog: two round trips.
+    let pre = dc.prelogin_rawlog().input;
+    assert!(pre.contains(" authenticate PLAIN\r\n"), "{pre}");
     // After login, from the rawlog: COMPRESS (imap_zlib offers it), ID, the flag sync, IDLE left with DONE.
     let input = raw.input.as_str();
     assert!(
@@ -181,6 +184,11 @@ fn ios_on_dovecot_polls_in_short_sessions_without_idle() {
     assert!(
         !auth.is_empty() && auth.iter().all(|l| l.contains("resp=")),
         "SASL-IR on every login: {auth:?}"
+    );
+    let pre = dc.prelogin_rawlog().input;
+    assert!(
+        pre.contains("A1 AUTHENTICATE PLAIN AGlvc3VzZXIAc2VjcmV0\r\n"),
+        "SASL-IR on the wire: {pre}"
     );
     let input = raw.input.as_str();
     assert!(!input.contains("IDLE"), "no IDLE:\n{input}");

@@ -66,7 +66,12 @@ fn populate_fills_500_users_and_a_rerun_adds_nothing() {
             "{lsub}"
         );
     }
+    let checked = Instant::now();
     let again = imapload(dir.path(), &args);
+    eprintln!(
+        "populate: rerun in {:.1} s",
+        checked.elapsed().as_secs_f64()
+    );
     let stdout = String::from_utf8_lossy(&again.stdout).to_string();
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(added(&stdout), 0, "{stdout}");
@@ -193,4 +198,84 @@ async fn the_lmtp_client_delivers_many_messages_on_one_connection() {
     let body = imap.cmd("FETCH 1 BODY.PEEK[TEXT]").join("\n");
     assert!(body.contains("\n.hidden line\n..two\nend"), "{body}");
     assert_eq!(dovecot.login("bob").messages("INBOX"), 1);
+}
+
+#[test]
+fn populate_goes_over_starttls_and_imaps_and_uses_the_servers_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = imapload::sim::certs::generate("127.0.0.1".parse().unwrap()).unwrap();
+    let (cert, key, ca) = (
+        dir.path().join("cert.pem"),
+        dir.path().join("key.pem"),
+        dir.path().join("ca.pem"),
+    );
+    std::fs::write(&cert, &certs.server_chain_pem).unwrap();
+    std::fs::write(&key, &certs.server_key_pem).unwrap();
+    std::fs::write(&ca, &certs.ca_pem).unwrap();
+    // The plain test Dovecot: Archive is its only folder besides INBOX, `.` the delimiter.
+    let Some(dovecot) = crate::dovecot::Dovecot::start_with(dir.path(), Some((cert, key))) else {
+        return;
+    };
+    let ca = ca.to_str().unwrap();
+    let starttls = format!("imap://127.0.0.1:{}?starttls", dovecot.port);
+    let imaps = format!("imaps://127.0.0.1:{}", dovecot.imaps_port);
+    let first = imapload(
+        dir.path(),
+        &[
+            "populate",
+            "--server",
+            &starttls,
+            "--users",
+            "2",
+            "--ca-file",
+            ca,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        first.status.success(),
+        "{}\n{}",
+        text(&first),
+        dovecot.log()
+    );
+    assert!(
+        stdout.contains("(0 failed): 14 folders created, 120 messages added"),
+        "{stdout}"
+    );
+    let again = imapload(
+        dir.path(),
+        &[
+            "populate",
+            "--server",
+            &imaps,
+            "--users",
+            "2",
+            "--ca-file",
+            ca,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        stdout.contains(": 0 folders created, 0 messages added"),
+        "{stdout}"
+    );
+    let untrusted = imapload(
+        dir.path(),
+        &["populate", "--server", &imaps, "--users", "1"],
+    );
+    assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted));
+    assert!(
+        text(&untrusted).contains("user00001: TLS with 127.0.0.1"),
+        "{}",
+        text(&untrusted)
+    );
+    let mut imap = crate::support::dovecot_admin::Imap::connect(dovecot.port);
+    imap.cmd("LOGIN user00002 secret");
+    assert_eq!(imap.messages("Projects.2026"), 4);
+    let list = imap.cmd("LIST \"\" \"*\"").join("\n");
+    assert!(
+        list.contains("\".\" Projects.Clients") && !list.contains("Projects/"),
+        "{list}"
+    );
 }

@@ -2,10 +2,10 @@
 //! mobile clients: IMAP and LMTP, the quota plugin with `imap_quota`,
 //! `imap_zlib` (COMPRESS=DEFLATE), special-use mailboxes created and
 //! subscribed for every user, `mail_max_userip_connections` at its default
-//! (10), and Dovecot's own `rawlog_dir` on, so a test can read what a client
-//! sent and received after login; before login, Dovecot's log says it
-//! (`auth_debug` logs each AUTH and whether it carried an initial response,
-//! `imap_id_log = *` each ID). Skips unless Dovecot is installed (or
+//! (10), and Dovecot's own `rawlog_dir` on (and the login processes'
+//! pre-login rawlog, `imap-login -R`), so a test can read what a client
+//! sent and received; its log also says each AUTH and whether it carried an
+//! initial response (`auth_debug`) and each ID (`imap_id_log = *`). Skips unless Dovecot is installed (or
 //! IMAPLOAD_REQUIRE_DOVECOT=1, which makes a missing one a failure).
 
 use std::io::{BufRead, BufReader, Write};
@@ -96,33 +96,21 @@ impl DovecotAdmin {
         }
     }
 
-    /// Everything Dovecot's rawlog recorded for `user` so far (empty when
-    /// the user never logged in over IMAP). Dovecot records a compressed
-    /// connection's bytes as they travel, after `COMPRESS DEFLATE` raw
-    /// deflate, so each file is inflated from there on: a client whose
+    /// Everything Dovecot's rawlog recorded for `user` after login so far
+    /// (empty when the user never logged in over IMAP), without the Unix
+    /// time Dovecot starts each line with. Dovecot records a compressed
+    /// connection's bytes as they travel, raw deflate after `COMPRESS
+    /// DEFLATE`, so each file is inflated from there on: a client whose
     /// compression were broken shows as text that does not inflate.
     pub fn rawlog(&self, user: &str) -> Rawlog {
-        let dir = self.dir.join("rawlog").join(user);
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        names.sort();
-        let mut log = Rawlog::default();
-        for path in names {
-            let bytes = without_timestamps(&std::fs::read(&path).unwrap_or_default());
-            match path.extension().and_then(|e| e.to_str()) {
-                Some("in") => {
-                    let text = inflated_after(&bytes, b"COMPRESS DEFLATE\r\n");
-                    log.input.push_str(&text);
-                    log.sessions += 1;
-                }
-                Some("out") => log
-                    .output
-                    .push_str(&inflated_after(&bytes, b"OK DEFLATE active\r\n")),
-                _ => {}
-            }
-        }
-        log
+        read_rawlog(&self.dir.join("rawlog").join(user))
+    }
+
+    /// What every connection sent and received before login (the login
+    /// process's rawlog: CAPABILITY, ID, STARTTLS, LOGIN/AUTHENTICATE), all
+    /// users' sessions in start order. Not recorded once TLS is on.
+    pub fn prelogin_rawlog(&self) -> Rawlog {
+        read_rawlog(&self.dir.join("run/login/rawlogs"))
     }
 
     /// Dovecot's log, for failure messages.
@@ -211,9 +199,38 @@ impl Imap {
     }
 }
 
+/// Every session's `*.in` and `*.out` file in `dir`, in name (start time)
+/// order, leaving out sessions whose client sent nothing (the fixture's own
+/// waits for the port to listen).
+fn read_rawlog(dir: &Path) -> Rawlog {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    names.sort();
+    let silent =
+        |path: &Path| std::fs::metadata(path.with_extension("in")).map_or(true, |m| m.len() == 0);
+    names.retain(|p| !silent(p));
+    let mut log = Rawlog::default();
+    for path in names {
+        let bytes = without_timestamps(&std::fs::read(&path).unwrap_or_default());
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("in") => {
+                log.input
+                    .push_str(&inflated_after(&bytes, b"COMPRESS DEFLATE\r\n"));
+                log.sessions += 1;
+            }
+            Some("out") => log
+                .output
+                .push_str(&inflated_after(&bytes, b"OK DEFLATE active\r\n")),
+            _ => {}
+        }
+    }
+    log
+}
+
 /// The rawlog base directory, writable by the mail user: a post-login
 /// script makes each user's directory there (Dovecot records only into a
-/// directory that exists).
+/// directory that exists); and the login processes' rawlog directory.
 fn prepare_rawlog(dir: &Path, accounts: &Accounts) {
     let rawlog = dir.join("rawlog");
     std::fs::create_dir_all(&rawlog).unwrap();
@@ -228,13 +245,14 @@ fn prepare_rawlog(dir: &Path, accounts: &Accounts) {
         .arg(&script)
         .status()
         .unwrap();
+    // The login processes' own rawlog (before login), under base_dir.
+    let prelogin = dir.join("run/login/rawlogs");
+    std::fs::create_dir_all(&prelogin).unwrap();
     if crate::dovecot::id(&["-u"]) == "0" {
         let owner = format!("{}:{}", accounts.uid, accounts.gid);
-        Command::new("chown")
-            .arg(owner)
-            .arg(&rawlog)
-            .status()
-            .unwrap();
+        let chown = |owner: &str, path: &Path| Command::new("chown").arg(owner).arg(path).status();
+        chown(&owner, &rawlog).unwrap();
+        chown(&accounts.login_user, &prelogin).unwrap();
     }
 }
 
@@ -268,7 +286,7 @@ fn config(dir: &Path, imap_port: u16, lmtp_port: u16, accounts: &Accounts) -> St
          auth_debug = yes\nimap_id_log = *\n\
          protocol imap {{\n  mail_plugins = $mail_plugins imap_quota imap_zlib\n  rawlog_dir = {d}/rawlog/%u\n}}\n\
          plugin {{\n  quota = count:User quota\n  quota_rule = *:storage=1G\n  quota_vsizes = yes\n}}\n\
-         service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+         service imap-login {{\n  chroot =\n  executable = imap-login -R rawlogs\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
          service imap {{\n  executable = imap imap-postlogin\n}}\n\
          service imap-postlogin {{\n  executable = script-login {d}/postlogin.sh\n  user = $default_internal_user\n  unix_listener imap-postlogin {{\n  }}\n}}\n\
          service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {lmtp_port}\n  }}\n}}\n\
