@@ -269,3 +269,65 @@ fn k9_outlook_fairemail_applemail_webmail_on_dovecot_follow_their_facts() {
     clean(&r, "webmail", &log);
     assert!(raw.sessions >= 3 && !raw.input.contains("IDLE") && !raw.input.contains("COMPRESS"));
 }
+
+#[test]
+fn the_issue_mix_against_dovecot_has_no_errors_and_idlers_fetch_the_mail_lmtp_delivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(dc) = DovecotAdmin::start(dir.path()) else {
+        return;
+    };
+    let users = dir.path().join("users.csv");
+    let mut csv = String::from("user,password,backend\n");
+    for i in 1..=20 {
+        csv.push_str(&format!("mix{i:02},secret,dovecot\n"));
+    }
+    std::fs::write(&users, csv).unwrap();
+    let out = dir.path().join("out");
+    let backend = format!("dovecot=imap://127.0.0.1:{}", dc.imap_port);
+    let lmtp = format!("127.0.0.1:{}", dc.lmtp_port);
+    // One hour of client time, as the embedded test runs it, in half the wall time.
+    let o = imapload(
+        dir.path(),
+        &[
+            "run",
+            "--quiet",
+            "--backend",
+            &backend,
+            "--users",
+            users.to_str().unwrap(),
+            "--persona",
+            "thunderbird=40,ios=30,outlook=20,k9=10",
+            "--time-scale",
+            "120",
+            "--lmtp",
+            &lmtp,
+            "-d",
+            "30s",
+            "-s",
+            "20",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let errors = std::fs::read_to_string(out.join("errors.csv")).unwrap_or_default();
+    assert!(o.status.success(), "{}\nerrors.csv:\n{errors}", text(&o));
+    let r = run_json(&out);
+    assert_eq!(r.totals.errors, 0, "{errors}");
+    for p in &r.personas {
+        assert!(p.max_connections_per_user <= p.pool as u64, "{p:?}");
+    }
+    let tb = persona_row(&r, "thunderbird");
+    assert!(
+        tb.exists_pushed > 0 && tb.idle_fetches > 0,
+        "Dovecot pushes LMTP's mail to idling Thunderbirds: {tb:?}"
+    );
+    let delivered: u64 = r.personas.iter().map(|p| p.deliveries).sum();
+    assert!(
+        delivered >= 20,
+        "20 users x 120 a day for an hour: ~100 expected, {delivered}"
+    );
+    assert!(
+        !dc.log().contains("Maximum number of connections"),
+        "within mail_max_userip_connections"
+    );
+}
