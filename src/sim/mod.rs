@@ -26,6 +26,8 @@ mod tests;
 #[cfg(test)]
 mod tests_compress;
 #[cfg(test)]
+mod tests_condstore;
+#[cfg(test)]
 mod tests_control;
 #[cfg(test)]
 mod tests_fuzz;

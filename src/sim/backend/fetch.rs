@@ -107,6 +107,9 @@ struct Work {
     /// Some item needs the header: flags, UIDs, sizes and dates do not, so
     /// the message list's FETCH (the most frequent command) synthesizes none.
     needs_header: bool,
+    /// `MODSEQ` was asked for (RFC 7162; imap-codec does not decode it, so
+    /// it is not among the items).
+    modseq: bool,
 }
 
 impl Work {
@@ -135,6 +138,7 @@ impl Work {
             needs_header: items
                 .iter()
                 .any(|i| !matches!(i, I::Uid | I::Flags | I::Rfc822Size | I::InternalDate)),
+            modseq: false,
         }
     }
 }
@@ -161,7 +165,9 @@ impl InMailbox<'_> {
         let Ok(targets) = resolve(set, &self.sel.view, uid) else {
             return self.bad(tag, "Invalid message sequence number");
         };
-        let work = Work::of(&items, self.sel.read_only);
+        let mut work = Work::of(&items, self.sel.read_only);
+        work.modseq = self.modifiers.fetch_modseq;
+        let changed_since = self.modifiers.changed_since.unwrap_or(0);
         let folder = self.sel.folder.clone();
         let user = self.sel.account.user.clone();
         let fetched: Vec<Fetched> = {
@@ -170,15 +176,14 @@ impl InMailbox<'_> {
                 .iter()
                 .filter_map(|(seq, u)| {
                     let i = mb.position(*u)?;
-                    let m = &mut mb.messages[i];
-                    let before = m.flags;
-                    if work.sets_seen {
-                        m.flags |= flags::SEEN;
+                    if mb.messages[i].modseq <= changed_since {
+                        return None;
                     }
-                    let (seq, seen_changed) = (*seq, before != m.flags);
+                    let seen = mb.messages[i].flags | flags::SEEN;
+                    let seen_changed = work.sets_seen && mb.set_flags(i, seen);
                     Some(Fetched {
-                        seq,
-                        message: m.clone(),
+                        seq: *seq,
+                        message: mb.messages[i].clone(),
                         seen_changed,
                     })
                 })
@@ -228,6 +233,9 @@ fn message_line(
     if f.seen_changed && !flags_sent {
         out.extend_from_slice(b" FLAGS ");
         write_flags(out, m.flags);
+    }
+    if work.modseq {
+        let _ = write!(out, " MODSEQ ({})", m.modseq);
     }
     out.extend_from_slice(b")\r\n");
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod bearer;
 mod cmd;
+mod condstore;
 mod envelope;
 mod fetch;
 mod flags;

@@ -37,9 +37,12 @@ mod uid_expunge;
 /// ID, IDLE, MOVE, NAMESPACE, UIDPLUS (UID EXPUNGE, `[APPENDUID]`,
 /// `[COPYUID]`), UNSELECT and SPECIAL-USE (LIST's special-use attributes,
 /// and its `RETURN (SPECIAL-USE)`). STARTTLS and LOGINDISABLED are added by
-/// `backend::capabilities` where they apply.
+/// `backend::capabilities` where they apply. CONDSTORE and QRESYNC
+/// (RFC 7162: MODSEQ, CHANGEDSINCE, HIGHESTMODSEQ, SELECT's QRESYNC) and
+/// UTF8=ACCEPT (RFC 6855) close the list.
 pub(super) const ADVERTISED: &str = "SASL-IR AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER \
-     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT SPECIAL-USE";
+     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT SPECIAL-USE \
+     CONDSTORE QRESYNC UTF8=ACCEPT";
 
 /// The BAD text of a command sent before login that needs one.
 const NOT_AUTHENTICATED: &str = "Command received in Invalid state.";
@@ -147,7 +150,10 @@ pub(super) async fn serve_decoded(s: &mut Session, tag: &str, body: CommandBody<
             let append = |s: &mut Session, a: Arc<Account>| append::handle(s, tag, &a, fields);
             authenticated(s, tag, K::Append, append).await
         }
-        B::Enable { .. } => authenticated(s, tag, K::Enable, |s, _| simple::enable(s, tag)).await,
+        B::Enable { capabilities } => {
+            let enable = |s: &mut Session, _| simple::enable(s, tag, capabilities.as_ref());
+            authenticated(s, tag, K::Enable, enable).await
+        }
         B::GetQuotaRoot { mailbox } => {
             let quota =
                 |s: &mut Session, a: Arc<Account>| getquotaroot::handle(s, tag, &a, &mailbox);

@@ -34,21 +34,27 @@ pub(super) fn handle(
         let mut mb = sel.folder.lock();
         for (seq, u) in targets {
             let Some(i) = mb.position(u) else { continue };
-            let m = &mut mb.messages[i];
-            let keep = m.flags & flags::RECENT;
-            m.flags = match kind {
-                StoreType::Replace => bits | keep,
-                StoreType::Add => m.flags | bits,
-                StoreType::Remove => m.flags & !bits,
+            let old = mb.messages[i].flags;
+            let new = match kind {
+                StoreType::Replace => bits | (old & flags::RECENT),
+                StoreType::Add => old | bits,
+                StoreType::Remove => old & !bits,
             };
+            mb.set_flags(i, new);
             if matches!(response, StoreResponse::Answer) {
                 let uid_part = if uid {
                     format!("UID {u} ")
                 } else {
                     String::new()
                 };
+                let m = &mb.messages[i];
+                let modseq = if sel.condstore {
+                    format!(" MODSEQ ({})", m.modseq)
+                } else {
+                    String::new()
+                };
                 lines.push(format!(
-                    "* {seq} FETCH ({uid_part}FLAGS {})",
+                    "* {seq} FETCH ({uid_part}FLAGS {}{modseq})",
                     flag_list(m.flags)
                 ));
             }
