@@ -33,6 +33,8 @@ mod tests_control;
 mod tests_fuzz;
 #[cfg(test)]
 mod tests_limits;
+#[cfg(test)]
+mod tests_verbs;
 pub mod upstream;
 
 use std::collections::HashMap;
