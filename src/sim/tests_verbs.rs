@@ -65,3 +65,60 @@ async fn persona_spellings_work_direct_and_through_the_cas() {
     }
     t.shutdown().await;
 }
+
+/// The FETCH forms the personas send: partials, header fields, sizes,
+/// dates, structure, classic Outlook's `RFC822.peek`; only non-PEEK body
+/// fetches set \Seen.
+#[tokio::test]
+async fn persona_fetch_items() {
+    let t = start().await;
+    let mut c = connect(&t, addr(&t, false, Mode::Plain), Mode::Plain).await;
+    c.login("user00001", "pass00001").await;
+    ok(&mut c, "select INBOX").await;
+    let unseen = |l: &Vec<String>| !l[0].contains("\\Seen");
+    assert!(unseen(&ok(&mut c, "FETCH 19:20 (FLAGS)").await));
+    let partial = ok(&mut c, "FETCH 19 (BODY.PEEK[]<0.100>)").await;
+    assert!(
+        partial[0].starts_with("* 19 FETCH (BODY[]<0> {100}"),
+        "{partial:?}"
+    );
+    let fields = "From To Cc Bcc Subject Date Message-ID Priority X-Priority References \
+                  Newsgroups In-Reply-To Content-Type Reply-To Received";
+    let head = ok(
+        &mut c,
+        &format!("UID fetch 19 (UID BODY.PEEK[HEADER.FIELDS ({fields})])"),
+    )
+    .await;
+    assert!(
+        head[0].contains("BODY[HEADER.FIELDS (FROM TO CC"),
+        "{head:?}"
+    );
+    assert!(head[0].contains("Subject: "), "{head:?}");
+    let meta = ok(
+        &mut c,
+        "FETCH 19 (UID RFC822.SIZE INTERNALDATE BODYSTRUCTURE)",
+    )
+    .await;
+    for item in ["RFC822.SIZE ", "INTERNALDATE \"", "BODYSTRUCTURE ("] {
+        assert!(meta[0].contains(item), "{item}: {meta:?}");
+    }
+    let outlook = ok(&mut c, "UID fetch 19 (UID RFC822.SIZE RFC822.peek)").await;
+    assert!(outlook[0].contains(" RFC822 {"), "{outlook:?}");
+    let text_part = ok(&mut c, "FETCH 19 (BODY.PEEK[TEXT]<0.64>)").await;
+    assert!(text_part[0].contains("BODY[TEXT]<0> {64}"), "{text_part:?}");
+    assert!(
+        unseen(&ok(&mut c, "FETCH 19 (FLAGS)").await),
+        "PEEKs leave \\Seen alone"
+    );
+    let read = ok(&mut c, "FETCH 20 (BODY[]<10.20>)").await;
+    assert!(
+        read[0].contains("BODY[]<10> {20}") && read[0].contains("\\Seen"),
+        "{read:?}"
+    );
+    assert!(
+        !unseen(&ok(&mut c, "FETCH 20 (FLAGS)").await),
+        "BODY[] sets \\Seen"
+    );
+    assert_eq!(ok(&mut c, "FETCH 1:20 (FLAGS UID)").await.len(), 20);
+    t.shutdown().await;
+}

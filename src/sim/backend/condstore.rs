@@ -2,7 +2,7 @@
 //! decode, taken out of a command before it is decoded: the `(CONDSTORE)` /
 //! `(QRESYNC (...))` parameter of SELECT and EXAMINE, FETCH's
 //! `(CHANGEDSINCE n)` modifier and `MODSEQ` item, and STATUS's
-//! `HIGHESTMODSEQ`. What was taken out is kept in [`Modifiers`] for the
+//! `HIGHESTMODSEQ`; also FETCH's obsolete `RFC822.PEEK`. What was taken out is kept in [`Modifiers`] for the
 //! handlers; the rest decodes as the plain command.
 
 /// The RFC 7162 parts of one command.
@@ -20,6 +20,9 @@ pub(super) struct Modifiers {
     pub status_highestmodseq: bool,
     /// STATUS asked for nothing else: the decoded item list is a stand-in.
     pub status_only_highestmodseq: bool,
+    /// FETCH asked for the obsolete `RFC822.PEEK` (classic Outlook), taken
+    /// as `BODY.PEEK[]` and answered as `RFC822`.
+    pub rfc822_peek: bool,
 }
 
 impl Modifiers {
@@ -95,7 +98,16 @@ fn fetch(text: &str, m: &mut Modifiers) -> Option<String> {
         m.fetch_modseq = true;
         text = without;
     }
-    m.enables_condstore().then_some(text)
+    let upper = text.to_ascii_uppercase();
+    if let Some(at) = upper
+        .find(" RFC822.PEEK")
+        .or_else(|| upper.find("(RFC822.PEEK"))
+    {
+        let at = at + 1;
+        text.replace_range(at..at + "RFC822.PEEK".len(), "BODY.PEEK[]");
+        m.rfc822_peek = true;
+    }
+    (m.enables_condstore() || m.rfc822_peek).then_some(text)
 }
 
 fn status(text: &str, m: &mut Modifiers) -> Option<String> {
@@ -201,6 +213,9 @@ mod tests {
         let (rest, m) = s("a STATUS INBOX (HIGHESTMODSEQ)\r\n").unwrap();
         assert_eq!(rest, "a STATUS INBOX (MESSAGES)\r\n");
         assert!(m.status_only_highestmodseq);
+        let (rest, m) = s("1 UID fetch 39 (UID RFC822.SIZE RFC822.peek)\r\n").unwrap();
+        assert_eq!(rest, "1 UID fetch 39 (UID RFC822.SIZE BODY.PEEK[])\r\n");
+        assert!(m.rfc822_peek && !m.enables_condstore());
         assert_eq!(s("a FETCH 1 (FLAGS)\r\n"), None);
         assert_eq!(s("a SELECT INBOX\r\n"), None);
         assert_eq!(s("a SELECT INBOX (BOGUS)\r\n"), None);

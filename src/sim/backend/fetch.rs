@@ -110,6 +110,8 @@ struct Work {
     /// `MODSEQ` was asked for (RFC 7162; imap-codec does not decode it, so
     /// it is not among the items).
     modseq: bool,
+    /// `BODY.PEEK[]` stands for `RFC822.PEEK`, answered as `RFC822`.
+    rfc822_peek: bool,
 }
 
 impl Work {
@@ -139,6 +141,7 @@ impl Work {
                 .iter()
                 .any(|i| !matches!(i, I::Uid | I::Flags | I::Rfc822Size | I::InternalDate)),
             modseq: false,
+            rfc822_peek: false,
         }
     }
 }
@@ -167,6 +170,7 @@ impl InMailbox<'_> {
         };
         let mut work = Work::of(&items, self.sel.read_only);
         work.modseq = self.modifiers.fetch_modseq;
+        work.rfc822_peek = self.modifiers.rfc822_peek;
         let changed_since = self.modifiers.changed_since.unwrap_or(0);
         let folder = self.sel.folder.clone();
         let user = self.sel.account.user.clone();
@@ -228,6 +232,11 @@ fn message_line(
             header: &header,
             bytes: bytes.as_deref(),
         };
+        if work.rfc822_peek && is_whole_peek(item) {
+            out.extend_from_slice(b"RFC822 ");
+            literal(out, data.all());
+            continue;
+        }
         flags_sent |= render_item(out, item, &data);
     }
     if f.seen_changed && !flags_sent {
@@ -238,6 +247,18 @@ fn message_line(
         let _ = write!(out, " MODSEQ ({})", m.modseq);
     }
     out.extend_from_slice(b")\r\n");
+}
+
+/// `BODY.PEEK[]` (no section, no partial).
+fn is_whole_peek(item: &MessageDataItemName) -> bool {
+    matches!(
+        item,
+        MessageDataItemName::BodyExt {
+            section: None,
+            partial: None,
+            peek: true
+        }
+    )
 }
 
 /// What an item is rendered from.
