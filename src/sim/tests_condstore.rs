@@ -95,3 +95,48 @@ async fn modseqs_count_changes_and_changedsince_returns_only_those() {
     );
     t.shutdown().await;
 }
+
+/// Flag changes by another session are pushed to an idling one (with
+/// MODSEQ under CONDSTORE), and a session's own silent STORE is not
+/// echoed back to it at the next NOOP.
+#[tokio::test]
+async fn idle_pushes_flag_changes_from_other_sessions() {
+    let t = start().await;
+    let mut sessions = Vec::new();
+    for cas in [false, true, true] {
+        let mut c = connect(&t, addr(&t, cas, Mode::Plain), Mode::Plain).await;
+        c.login("user00001", "pass00001").await;
+        sessions.push(c);
+    }
+    let [mut idler, mut plain, mut other] = <[_; 3]>::try_from(sessions).ok().unwrap();
+    idler.cmd("ENABLE CONDSTORE").await;
+    for c in [&mut idler, &mut plain, &mut other] {
+        c.cmd("SELECT INBOX").await;
+    }
+    idler.send(b"i IDLE\r\n").await;
+    assert!(text(&idler.read().await.unwrap()).starts_with("+ "));
+    let (_, ok) = other.cmd("STORE 5 +FLAGS.SILENT (\\Draft)").await;
+    assert!(ok.contains("OK"), "{ok}");
+    let wait = std::time::Duration::from_secs(10);
+    let pushed = tokio::time::timeout(wait, idler.read())
+        .await
+        .expect("no push");
+    let pushed = text(&pushed.unwrap());
+    assert!(pushed.starts_with("* 5 FETCH (FLAGS ("), "{pushed}");
+    assert!(
+        pushed.contains("\\Draft") && pushed.trim_end().ends_with(" MODSEQ (2))"),
+        "{pushed}"
+    );
+    idler.send(b"DONE\r\n").await;
+    let (_, done) = idler.until("i").await;
+    assert!(done.contains("OK"), "{done}");
+    let (seen, _) = plain.cmd("NOOP").await;
+    assert_eq!(
+        lines(&seen),
+        ["* 5 FETCH (FLAGS (\\Draft))"],
+        "no MODSEQ without CONDSTORE"
+    );
+    let (echo, _) = other.cmd("NOOP").await;
+    assert!(lines(&echo).is_empty(), "own silent STORE echoed: {echo:?}");
+    t.shutdown().await;
+}

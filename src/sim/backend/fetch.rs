@@ -174,9 +174,10 @@ impl InMailbox<'_> {
         let changed_since = self.modifiers.changed_since.unwrap_or(0);
         let folder = self.sel.folder.clone();
         let user = self.sel.account.user.clone();
-        let fetched: Vec<Fetched> = {
+        let (fetched, known): (Vec<Fetched>, _) = {
             let mut mb = folder.lock();
-            targets
+            let up_to_date = mb.highest_modseq == self.sel.known_modseq;
+            let fetched = targets
                 .iter()
                 .filter_map(|(seq, u)| {
                     let i = mb.position(*u)?;
@@ -191,8 +192,10 @@ impl InMailbox<'_> {
                         seen_changed,
                     })
                 })
-                .collect()
+                .collect();
+            (fetched, up_to_date.then_some(mb.highest_modseq))
         };
+        self.sel.known_modseq = known.unwrap_or(self.sel.known_modseq);
         if work.sets_seen {
             folder.touch();
         }

@@ -29,6 +29,9 @@ pub(super) struct Selected {
     /// CONDSTORE is on for this mailbox (ENABLEd, or used since SELECT):
     /// flag changes are reported with their MODSEQ.
     pub condstore: bool,
+    /// The highest MODSEQ whose flag changes this session was told of (or
+    /// made itself): later ones are pushed as `* n FETCH (FLAGS ...)`.
+    pub known_modseq: u64,
 }
 
 pub(super) enum State {

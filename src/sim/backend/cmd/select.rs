@@ -81,6 +81,7 @@ pub(super) fn open(
         rx,
         seen_version: version,
         condstore,
+        known_modseq: o.highest_modseq,
     });
     Next::Continue
 }

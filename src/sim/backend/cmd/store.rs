@@ -30,8 +30,10 @@ pub(super) fn handle(
     };
     let bits = flag_bits(list);
     let mut lines = Vec::new();
-    {
+    let known = {
         let mut mb = sel.folder.lock();
+        // This session's own changes are not pushed back to it later.
+        let up_to_date = mb.highest_modseq == sel.known_modseq;
         for (seq, u) in targets {
             let Some(i) = mb.position(u) else { continue };
             let old = mb.messages[i].flags;
@@ -59,8 +61,10 @@ pub(super) fn handle(
                 ));
             }
         }
-    }
+        up_to_date.then_some(mb.highest_modseq)
+    };
     sel.folder.touch();
+    s.sel.known_modseq = known.unwrap_or(s.sel.known_modseq);
     for l in lines {
         s.line(l);
     }
