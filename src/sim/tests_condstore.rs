@@ -122,7 +122,7 @@ async fn idle_pushes_flag_changes_from_other_sessions() {
         .await
         .expect("no push");
     let pushed = text(&pushed.unwrap());
-    assert!(pushed.starts_with("* 5 FETCH (FLAGS ("), "{pushed}");
+    assert!(pushed.starts_with("* 5 FETCH (UID 5 FLAGS ("), "{pushed}");
     assert!(
         pushed.contains("\\Draft") && pushed.trim_end().ends_with(" MODSEQ (2))"),
         "{pushed}"
@@ -133,7 +133,7 @@ async fn idle_pushes_flag_changes_from_other_sessions() {
     let (seen, _) = plain.cmd("NOOP").await;
     assert_eq!(
         lines(&seen),
-        ["* 5 FETCH (FLAGS (\\Draft))"],
+        ["* 5 FETCH (UID 5 FLAGS (\\Draft))"],
         "no MODSEQ without CONDSTORE"
     );
     let (echo, _) = other.cmd("NOOP").await;

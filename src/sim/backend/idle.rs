@@ -95,8 +95,10 @@ impl InMailbox<'_> {
     }
 }
 
-/// `* n FETCH (FLAGS ...)` for each message in the session's view whose
-/// MODSEQ is past what the session knows; it then knows them all.
+/// `* n FETCH (UID u FLAGS ...)` for each message in the session's view
+/// whose MODSEQ is past what the session knows; it then knows them all.
+/// The UID is always there: RFC 3501 6.4.8 wants it in any FETCH a UID
+/// command causes, and these may go out during one.
 fn flag_changes(sel: &mut Selected, mb: &Mailbox, lines: &mut Vec<String>) {
     for (i, uid) in sel.view.iter().enumerate() {
         let Some(m) = mb.position(*uid).map(|p| &mb.messages[p]) else {
@@ -109,7 +111,10 @@ fn flag_changes(sel: &mut Selected, mb: &Mailbox, lines: &mut Vec<String>) {
                 String::new()
             };
             let flags = flag_list(m.flags);
-            lines.push(format!("* {} FETCH (FLAGS {flags}{modseq})", i + 1));
+            lines.push(format!(
+                "* {} FETCH (UID {uid} FLAGS {flags}{modseq})",
+                i + 1
+            ));
         }
     }
     sel.known_modseq = mb.highest_modseq;
