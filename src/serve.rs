@@ -122,7 +122,11 @@ fn url(scheme: &str, addr: std::net::SocketAddr) -> String {
 fn endpoint_lines(servers: &[ServerInfo]) -> String {
     let mut s = String::new();
     for srv in servers {
-        for (scheme, addr) in [("imap", srv.plain), ("imaps", srv.tls)] {
+        let lmtp = srv.lmtp.map(|a| ("lmtp", a));
+        for (scheme, addr) in [("imap", srv.plain), ("imaps", srv.tls)]
+            .into_iter()
+            .chain(lmtp)
+        {
             s.push_str(&format!(
                 "ENDPOINT role={} name={} url={}\n",
                 srv.role,
@@ -136,7 +140,8 @@ fn endpoint_lines(servers: &[ServerInfo]) -> String {
 
 /// Starts the topology, writes `users.csv` (`user,password,backend,token`) and
 /// `ca.pem` into the directory, prints one `ENDPOINT role=.. name=.. url=..`
-/// line per listener (CAS first, plain then TLS), then `USERS <path>` and
+/// line per listener (CAS first, plain then TLS, then a back end's LMTP
+/// listener as `lmtp://`), then `USERS <path>` and
 /// `CA <path>`, flushes stdout, and serves until `shutdown` is cancelled.
 pub async fn serve(opts: ServeOptions, shutdown: CancellationToken) -> anyhow::Result<()> {
     let users = make_users(opts.users, opts.backends);

@@ -203,6 +203,8 @@ impl Connection {
     /// `COMPRESS DEFLATE`. Bytes already received after that OK are
     /// compressed ones and are inflated first. The protocol log keeps
     /// showing the uncompressed text. A no-op when already compressing.
+    /// It costs about 355 KiB of deflate and inflate state (see
+    /// [`crate::imap::deflate`]) for as long as the connection lives.
     pub fn start_compress(&mut self) {
         if self.deflate.is_some() {
             return;

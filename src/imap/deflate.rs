@@ -123,13 +123,16 @@ impl Deflate {
     }
 
     /// Reads and inflates until at least one byte was added to `out`
-    /// (which must have spare capacity); `Ok(0)` at EOF. Cancel-safe: what
-    /// was read is kept in `self` before any other await.
+    /// (given spare capacity if it has none); `Ok(0)` at EOF. Cancel-safe:
+    /// what was read is kept in `self` before any other await.
     pub async fn fill<R: AsyncRead + Unpin + ?Sized>(
         &mut self,
         r: &mut R,
         out: &mut BytesMut,
     ) -> io::Result<usize> {
+        if out.capacity() == out.len() {
+            out.reserve(CHUNK);
+        }
         loop {
             let made = self.inflate(out)?;
             if made > 0 {

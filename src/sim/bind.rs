@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 
 use crate::plan::EmbeddedPlan;
 
-/// One server's two listeners.
+/// One server's two listeners (three for a back end).
 pub(super) struct Listeners {
     /// `cas1`, `mbx2`...
     pub name: String,
@@ -18,6 +18,8 @@ pub(super) struct Listeners {
     pub plain: TcpListener,
     /// Implicit-TLS listener.
     pub tls: TcpListener,
+    /// A back end's LMTP listener (RFC 2033); `None` for a CAS.
+    pub lmtp: Option<TcpListener>,
 }
 
 /// The listeners of the servers this process runs, and where the back ends
@@ -64,11 +66,18 @@ async fn bind_pair(listen: IpAddr, name: String, pair: [u16; 2]) -> anyhow::Resu
     }
     let tls = bound.pop().expect("two listeners");
     let plain = bound.pop().expect("two listeners");
-    Ok(Listeners { name, plain, tls })
+    Ok(Listeners {
+        name,
+        plain,
+        tls,
+        lmtp: None,
+    })
 }
 
 /// Binds the listeners of every server `runs` accepts, CAS first, in the
-/// numbering from `port_base`.
+/// numbering from `port_base`; the back ends' LMTP listeners come after
+/// all the IMAP pairs (base + 2 x servers + i - 1 for `mbx<i>`), so the
+/// IMAP numbering is what it was.
 pub(super) async fn bind(
     plan: &EmbeddedPlan,
     port_base: Option<u16>,
@@ -89,7 +98,13 @@ pub(super) async fn bind(
         let name = format!("mbx{i}");
         let pair = ports.pair();
         if runs(&name) {
-            backends.push(bind_pair(plan.listen, name, pair).await?);
+            let mut server = bind_pair(plan.listen, name, pair).await?;
+            let servers = u16::try_from(2 * (plan.cas + plan.backends) + i - 1).unwrap_or(0);
+            let port = port_base.map_or(0, |b| b.checked_add(servers).unwrap_or(0));
+            let addr = SocketAddr::new(plan.listen, port);
+            let lmtp = TcpListener::bind(addr).await;
+            server.lmtp = Some(lmtp.with_context(|| format!("binding LMTP {addr}"))?);
+            backends.push(server);
         } else {
             remote_backends.insert(name, SocketAddr::new(plan.listen, pair[0]));
         }

@@ -14,6 +14,7 @@ pub mod certs;
 pub mod faults;
 pub mod io;
 pub mod listen;
+pub mod lmtp;
 pub mod message;
 pub mod oauth;
 pub mod service;
@@ -26,11 +27,17 @@ mod tests;
 #[cfg(test)]
 mod tests_compress;
 #[cfg(test)]
+mod tests_condstore;
+#[cfg(test)]
 mod tests_control;
 #[cfg(test)]
 mod tests_fuzz;
 #[cfg(test)]
 mod tests_limits;
+#[cfg(test)]
+mod tests_lmtp;
+#[cfg(test)]
+mod tests_verbs;
 pub mod upstream;
 
 use std::collections::HashMap;
@@ -75,6 +82,9 @@ pub struct ServerInfo {
     pub plain: SocketAddr,
     /// Implicit-TLS listener.
     pub tls: SocketAddr,
+    /// LMTP listener (RFC 2033) of a back end, delivering into its users'
+    /// INBOX as APPEND does; `None` for a CAS.
+    pub lmtp: Option<SocketAddr>,
 }
 
 /// A running embedded topology. Dropping it without [`Topology::shutdown`]

@@ -27,12 +27,13 @@ pub(super) struct Spawned {
 }
 
 /// Where a server listens, from its bound listeners.
-fn info(name: &str, role: Role, p: &TcpListener, t: &TcpListener) -> anyhow::Result<ServerInfo> {
+fn info(l: &Listeners, role: Role) -> anyhow::Result<ServerInfo> {
     Ok(ServerInfo {
-        name: name.to_string(),
+        name: l.name.clone(),
         role,
-        plain: p.local_addr()?,
-        tls: t.local_addr()?,
+        plain: l.plain.local_addr()?,
+        tls: l.tls.local_addr()?,
+        lmtp: l.lmtp.as_ref().map(TcpListener::local_addr).transpose()?,
     })
 }
 
@@ -58,12 +59,22 @@ impl Spawned {
         addrs: &mut HashMap<String, SocketAddr>,
     ) -> anyhow::Result<Vec<ServerInfo>> {
         let mut servers = Vec::new();
-        for Listeners { name, plain, tls } in bound {
-            let server = info(&name, Role::Backend, &plain, &tls)?;
+        for listeners in bound {
+            let server = info(&listeners, Role::Backend)?;
+            let Listeners {
+                name,
+                plain,
+                tls,
+                lmtp,
+            } = listeners;
             addrs.insert(name.clone(), server.plain);
             let state =
                 backend::Backend::new(&name, plan, users, seed, Some(certs.acceptor.clone()));
             self.controls.insert(name.clone(), state.control.clone());
+            if let Some(lmtp) = lmtp {
+                let serve = super::lmtp::run(lmtp, state.clone(), self.shutdown.clone());
+                self.tasks.push(tokio::spawn(serve));
+            }
             let acceptor = certs.acceptor.clone();
             self.serve_both(plain, tls, acceptor, state, backend::run);
             servers.push(server);
@@ -82,8 +93,11 @@ impl Spawned {
         backends: &HashMap<String, SocketAddr>,
     ) -> anyhow::Result<Vec<ServerInfo>> {
         let mut servers = Vec::new();
-        for Listeners { name, plain, tls } in bound {
-            let server = info(&name, Role::Cas, &plain, &tls)?;
+        for listeners in bound {
+            let server = info(&listeners, Role::Cas)?;
+            let Listeners {
+                name, plain, tls, ..
+            } = listeners;
             let state = cas::Cas::new(
                 &name,
                 users,

@@ -77,6 +77,9 @@ pub struct Message {
     pub date: i64,
     /// RFC822.SIZE.
     pub size: u32,
+    /// MODSEQ (RFC 7162): the mailbox's change counter at this message's
+    /// last change (its arrival or a flag change).
+    pub modseq: u64,
     /// Bytes source.
     pub body: Body,
 }
@@ -90,6 +93,9 @@ pub struct Mailbox {
     pub uid_next: u32,
     /// Messages in UID order.
     pub messages: Vec<Message>,
+    /// HIGHESTMODSEQ (RFC 7162): bumped by every arrival, flag change and
+    /// expunge.
+    pub highest_modseq: u64,
 }
 
 impl Mailbox {
@@ -97,13 +103,32 @@ impl Mailbox {
     pub fn position(&self, uid: u32) -> Option<usize> {
         self.messages.binary_search_by_key(&uid, |m| m.uid).ok()
     }
-    /// Adds a message with the next UID; returns that UID.
+    /// Adds a message with the next UID and a new MODSEQ; returns that UID.
     pub fn push(&mut self, mut m: Message) -> u32 {
+        m.modseq = self.bump();
         m.uid = self.uid_next;
         self.uid_next += 1;
         let uid = m.uid;
         self.messages.push(m);
         uid
+    }
+    /// A new MODSEQ: the mailbox's counter, incremented.
+    pub fn bump(&mut self) -> u64 {
+        self.highest_modseq += 1;
+        self.highest_modseq
+    }
+    /// Sets the flags of the message at `i`, with a new MODSEQ if they
+    /// changed (ignoring \Recent); whether they did.
+    pub fn set_flags(&mut self, i: usize, new: u8) -> bool {
+        let old = self.messages[i].flags;
+        if old == new {
+            return false;
+        }
+        self.messages[i].flags = new;
+        if (old ^ new) & !flags::RECENT != 0 {
+            self.messages[i].modseq = self.bump();
+        }
+        true
     }
 }
 
@@ -200,6 +225,12 @@ impl Store {
         self.account(user, |homed| homed.password == password)
     }
 
+    /// The account of a user homed here, without credentials (LMTP
+    /// delivery); `None` for anyone else.
+    pub fn homed(&self, user: &str) -> Option<Arc<Account>> {
+        self.account(user, |_| true).ok()
+    }
+
     /// Checks an OAuth 2 access token (XOAUTH2 / OAUTHBEARER) and returns the account.
     pub fn login_token(&self, user: &str, token: &str) -> Result<Arc<Account>, LoginError> {
         self.account(user, |homed| homed.token == token)
@@ -243,6 +274,7 @@ impl Store {
                     uid_validity: (mix(user_seed ^ i as u64) as u32 & 0x7fff_ffff) | 1,
                     uid_next: count + 1,
                     messages,
+                    highest_modseq: 1,
                 };
                 Arc::new(Folder {
                     name: name.to_string(),
@@ -301,6 +333,7 @@ impl Store {
             flags: f,
             date,
             size: spec.size() as u32,
+            modseq: 1,
             body: Body::Synth {
                 mailbox: folder,
                 uid,
@@ -362,39 +395,4 @@ pub fn header_len(b: &[u8]) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn users() -> Vec<User> {
-        (1..=3)
-            .map(|i| User {
-                name: format!("u{i}"),
-                password: format!("p{i}"),
-                backend: if i == 3 { "mbx2" } else { "mbx1" }.into(),
-                token: None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn login_checks_home_and_password_and_is_deterministic() {
-        let s = Store::new("mbx1", &users(), 9, 20, 2000);
-        assert!(s.login("u1", "bad").is_err());
-        assert!(s.login("u3", "p3").is_err(), "homed on mbx2");
-        let a = s.login("u1", "p1").unwrap();
-        assert!(Arc::ptr_eq(&a, &s.login("u1", "p1").unwrap()));
-        let inbox = a.folder("inbox").unwrap().lock();
-        assert_eq!(inbox.messages.len(), 20);
-        assert_eq!(inbox.uid_next, 21);
-        let m = &inbox.messages[4];
-        assert_eq!(s.bytes("u1", m).len(), m.size as usize);
-        let other = Store::new("mbx1", &users(), 9, 20, 2000);
-        let b = other.login("u1", "p1").unwrap();
-        let m2 = &b.folders[0].lock().messages[4];
-        assert_eq!(s.bytes("u1", m), other.bytes("u1", m2));
-        assert_eq!(a.folders.len(), FOLDERS.len());
-        assert_eq!(a.create("inbox"), Err(FolderError::Fixed));
-        assert_eq!(a.rename("Archive", "x"), Err(FolderError::Fixed));
-        assert_eq!(a.delete("Trash"), Err(FolderError::Fixed));
-    }
-}
+mod tests;

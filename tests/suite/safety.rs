@@ -259,7 +259,9 @@ fn embedded_servers_listen_on_loopback_and_serve_can_disable_cleartext_login() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(endpoints.len(), 4, "{endpoints:?}");
+    // cas1 and mbx1, plain and TLS, and mbx1's LMTP listener.
+    assert_eq!(endpoints.len(), 5, "{endpoints:?}");
+    assert!(endpoints[4].starts_with("lmtp://"), "{endpoints:?}");
     for url in endpoints {
         assert!(url.contains("://127.0.0.1:"), "{url} is not loopback");
     }

@@ -107,6 +107,11 @@ struct Work {
     /// Some item needs the header: flags, UIDs, sizes and dates do not, so
     /// the message list's FETCH (the most frequent command) synthesizes none.
     needs_header: bool,
+    /// `MODSEQ` was asked for (RFC 7162; imap-codec does not decode it, so
+    /// it is not among the items).
+    modseq: bool,
+    /// `BODY.PEEK[]` stands for `RFC822.PEEK`, answered as `RFC822`.
+    rfc822_peek: bool,
 }
 
 impl Work {
@@ -135,6 +140,8 @@ impl Work {
             needs_header: items
                 .iter()
                 .any(|i| !matches!(i, I::Uid | I::Flags | I::Rfc822Size | I::InternalDate)),
+            modseq: false,
+            rfc822_peek: false,
         }
     }
 }
@@ -161,29 +168,34 @@ impl InMailbox<'_> {
         let Ok(targets) = resolve(set, &self.sel.view, uid) else {
             return self.bad(tag, "Invalid message sequence number");
         };
-        let work = Work::of(&items, self.sel.read_only);
+        let mut work = Work::of(&items, self.sel.read_only);
+        work.modseq = self.modifiers.fetch_modseq;
+        work.rfc822_peek = self.modifiers.rfc822_peek;
+        let changed_since = self.modifiers.changed_since.unwrap_or(0);
         let folder = self.sel.folder.clone();
         let user = self.sel.account.user.clone();
-        let fetched: Vec<Fetched> = {
+        let (fetched, known): (Vec<Fetched>, _) = {
             let mut mb = folder.lock();
-            targets
+            let up_to_date = mb.highest_modseq == self.sel.known_modseq;
+            let fetched = targets
                 .iter()
                 .filter_map(|(seq, u)| {
                     let i = mb.position(*u)?;
-                    let m = &mut mb.messages[i];
-                    let before = m.flags;
-                    if work.sets_seen {
-                        m.flags |= flags::SEEN;
+                    if mb.messages[i].modseq <= changed_since {
+                        return None;
                     }
-                    let (seq, seen_changed) = (*seq, before != m.flags);
+                    let seen = mb.messages[i].flags | flags::SEEN;
+                    let seen_changed = work.sets_seen && mb.set_flags(i, seen);
                     Some(Fetched {
-                        seq,
-                        message: m.clone(),
+                        seq: *seq,
+                        message: mb.messages[i].clone(),
                         seen_changed,
                     })
                 })
-                .collect()
+                .collect();
+            (fetched, up_to_date.then_some(mb.highest_modseq))
         };
+        self.sel.known_modseq = known.unwrap_or(self.sel.known_modseq);
         if work.sets_seen {
             folder.touch();
         }
@@ -223,13 +235,33 @@ fn message_line(
             header: &header,
             bytes: bytes.as_deref(),
         };
+        if work.rfc822_peek && is_whole_peek(item) {
+            out.extend_from_slice(b"RFC822 ");
+            literal(out, data.all());
+            continue;
+        }
         flags_sent |= render_item(out, item, &data);
     }
     if f.seen_changed && !flags_sent {
         out.extend_from_slice(b" FLAGS ");
         write_flags(out, m.flags);
     }
+    if work.modseq {
+        let _ = write!(out, " MODSEQ ({})", m.modseq);
+    }
     out.extend_from_slice(b")\r\n");
+}
+
+/// `BODY.PEEK[]` (no section, no partial).
+fn is_whole_peek(item: &MessageDataItemName) -> bool {
+    matches!(
+        item,
+        MessageDataItemName::BodyExt {
+            section: None,
+            partial: None,
+            peek: true
+        }
+    )
 }
 
 /// What an item is rendered from.

@@ -1,8 +1,11 @@
-//! IDLE (RFC 2177): pushing `EXISTS` / `EXPUNGE` caused by other sessions
-//! of the same user as they happen, until DONE.
+//! IDLE (RFC 2177): pushing `EXISTS` / `EXPUNGE` and flag changes
+//! (`FETCH (FLAGS ...)`) caused by other sessions of the same user as they
+//! happen, until DONE.
 
-use super::session::{InMailbox, Next, Session, State};
+use super::flags::flag_list;
+use super::session::{InMailbox, Next, Selected, Session, State};
 use crate::sim::io::MAX_LINE;
+use crate::sim::store::Mailbox;
 
 impl Session {
     pub(super) async fn idle(&mut self, tag: &str) -> Next {
@@ -51,7 +54,8 @@ impl Session {
 }
 
 impl InMailbox<'_> {
-    /// Tells the client about changes made by other sessions: new messages
+    /// Tells the client about changes made by other sessions: flag changes
+    /// (`FETCH (FLAGS ...)`, with MODSEQ under CONDSTORE) and new messages
     /// (`EXISTS`) always, expunged ones (`EXPUNGE`) only when
     /// `allow_expunge` (RFC 3501 7.4.1 forbids them during FETCH, STORE and
     /// SEARCH, where they would shift the numbers the client is using).
@@ -63,7 +67,8 @@ impl InMailbox<'_> {
         }
         let mut lines = Vec::new();
         {
-            let mb = sel.folder.lock();
+            let folder = sel.folder.clone();
+            let mb = folder.lock();
             if allow_expunge {
                 for i in (0..sel.view.len()).rev() {
                     if mb.position(sel.view[i]).is_none() {
@@ -72,6 +77,9 @@ impl InMailbox<'_> {
                     }
                 }
                 sel.seen_version = version;
+            }
+            if mb.highest_modseq > sel.known_modseq {
+                flag_changes(sel, &mb, &mut lines);
             }
             let max = sel.view.last().copied().unwrap_or(0);
             let before = sel.view.len();
@@ -85,4 +93,29 @@ impl InMailbox<'_> {
             self.line(l);
         }
     }
+}
+
+/// `* n FETCH (UID u FLAGS ...)` for each message in the session's view
+/// whose MODSEQ is past what the session knows; it then knows them all.
+/// The UID is always there: RFC 3501 6.4.8 wants it in any FETCH a UID
+/// command causes, and these may go out during one.
+fn flag_changes(sel: &mut Selected, mb: &Mailbox, lines: &mut Vec<String>) {
+    for (i, uid) in sel.view.iter().enumerate() {
+        let Some(m) = mb.position(*uid).map(|p| &mb.messages[p]) else {
+            continue;
+        };
+        if m.modseq > sel.known_modseq {
+            let modseq = if sel.condstore {
+                format!(" MODSEQ ({})", m.modseq)
+            } else {
+                String::new()
+            };
+            let flags = flag_list(m.flags);
+            lines.push(format!(
+                "* {} FETCH (UID {uid} FLAGS {flags}{modseq})",
+                i + 1
+            ));
+        }
+    }
+    sel.known_modseq = mb.highest_modseq;
 }

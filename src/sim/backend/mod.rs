@@ -4,6 +4,7 @@
 mod auth;
 mod bearer;
 mod cmd;
+mod condstore;
 mod envelope;
 mod fetch;
 mod flags;
@@ -64,6 +65,27 @@ impl Backend {
                 body
             }
         }
+    }
+
+    /// Delivers `data` into `user`'s INBOX as APPEND stores it (\\Recent,
+    /// the next UID, received now), waking the sessions idling there; the
+    /// UID, or `None` when the user is not homed here.
+    pub fn deliver(&self, user: &str, data: &[u8]) -> Option<u32> {
+        let inbox = self.store.homed(user)?.folder("INBOX")?.clone();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let message = crate::sim::store::Message {
+            uid: 0,
+            flags: crate::sim::store::flags::RECENT,
+            date: now,
+            size: u32::try_from(data.len()).unwrap_or(u32::MAX),
+            modseq: 0,
+            body: crate::sim::store::Body::Stored(self.append_body(data)),
+        };
+        let uid = inbox.lock().push(message);
+        inbox.touch();
+        Some(uid)
     }
 
     /// Builds the back end named `name` from the plan and the users table.

@@ -10,6 +10,7 @@ use rand::rngs::SmallRng;
 use tokio::sync::watch;
 
 use super::cmd::{serve_by_verb, serve_decoded};
+use super::condstore::{self, Modifiers};
 use super::{authenticated_capabilities, capabilities, Backend, MAX_BADS};
 use crate::command::CommandKind;
 use crate::sim::io::{tag_of, verb_of, Conn, Incoming};
@@ -25,6 +26,12 @@ pub(super) struct Selected {
     pub view: Vec<u32>,
     pub rx: watch::Receiver<u64>,
     pub seen_version: u64,
+    /// CONDSTORE is on for this mailbox (ENABLEd, or used since SELECT):
+    /// flag changes are reported with their MODSEQ.
+    pub condstore: bool,
+    /// The highest MODSEQ whose flag changes this session was told of (or
+    /// made itself): later ones are pushed as `* n FETCH (FLAGS ...)`.
+    pub known_modseq: u64,
 }
 
 pub(super) enum State {
@@ -47,6 +54,10 @@ pub(super) struct Session {
     pub state: State,
     pub out: Vec<u8>,
     bads: u32,
+    /// CONDSTORE was enabled (ENABLE CONDSTORE / QRESYNC, or used).
+    pub condstore: bool,
+    /// The RFC 7162 parts of the command being served.
+    pub modifiers: Modifiers,
 }
 
 impl Session {
@@ -59,6 +70,8 @@ impl Session {
             state: State::NotAuth,
             out: Vec::with_capacity(1024),
             bads: 0,
+            condstore: false,
+            modifiers: Modifiers::default(),
         }
     }
 
@@ -134,6 +147,23 @@ impl Session {
     /// it, else decoded; BAD when it does not parse.
     async fn command(&mut self, raw: &[u8]) -> Next {
         let tag = tag_of(raw);
+        let stripped = condstore::strip(raw);
+        let raw = match stripped {
+            Some((ref rest, ref modifiers)) => {
+                self.modifiers = modifiers.clone();
+                if modifiers.enables_condstore() && !matches!(self.state, State::NotAuth) {
+                    self.condstore = true;
+                    if let State::Selected(sel) = &mut self.state {
+                        sel.condstore = true;
+                    }
+                }
+                &rest[..]
+            }
+            None => {
+                self.modifiers = Modifiers::default();
+                raw
+            }
+        };
         if let Some(next) = serve_by_verb(self, &tag, raw).await {
             return next;
         }
@@ -190,12 +220,19 @@ impl Session {
             state: State::Selected(sel),
             out,
             bads,
+            modifiers,
             ..
         } = self
         else {
             return None;
         };
-        Some(InMailbox { be, sel, out, bads })
+        Some(InMailbox {
+            be,
+            sel,
+            out,
+            bads,
+            modifiers,
+        })
     }
 
     /// Tells the client what other sessions changed in the selected mailbox
@@ -217,6 +254,8 @@ pub(super) struct InMailbox<'a> {
     /// The session's output buffer.
     pub out: &'a mut Vec<u8>,
     bads: &'a mut u32,
+    /// The RFC 7162 parts of the command being served.
+    pub modifiers: &'a Modifiers,
 }
 
 impl InMailbox<'_> {

@@ -44,6 +44,7 @@ pub(super) fn handle(s: &mut Session, tag: &str, account: &Account, append: Appe
         flags: flag_bits(list) | flags::RECENT,
         date: date.map_or(now, |d| d.as_ref().timestamp()),
         size: data.len() as u32,
+        modseq: 0,
         body: Body::Stored(s.be.append_body(data)),
     };
     let (validity, uid) = {

@@ -33,7 +33,11 @@ fn remove_deleted(sel: &Selected) -> bool {
         let mut mb = sel.folder.lock();
         let before = mb.messages.len();
         mb.messages.retain(|m| m.flags & flags::DELETED == 0);
-        before != mb.messages.len()
+        let removed = before != mb.messages.len();
+        if removed {
+            mb.bump();
+        }
+        removed
     };
     if removed {
         sel.folder.touch();

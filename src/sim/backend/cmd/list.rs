@@ -1,8 +1,10 @@
 //! LIST reference pattern (RFC 3501 6.3.8): the fixed folders, with their
 //! special-use attributes, and the account's scratch folders; LSUB (6.3.9)
 //! answers the same, since every folder counts as subscribed, and so does
-//! LIST ... RETURN (SPECIAL-USE) (RFC 6154), since the answer always carries
-//! the special-use attributes.
+//! LIST-EXTENDED (RFC 5258) with its selection and return options, e.g.
+//! `LIST (SUBSCRIBED) "" "*" RETURN (SPECIAL-USE)` (RFC 6154), since the
+//! answer always carries the special-use attributes (and `\Subscribed` when
+//! SUBSCRIBED is asked for).
 
 use imap_codec::decode::Decoder;
 use imap_codec::imap_types::command::{Command, CommandBody};
@@ -25,28 +27,53 @@ pub(super) fn handle(
     Next::Continue
 }
 
-/// The return options [`special_use`] answers, as the command line ends.
-const SPECIAL_USE_RETURN: &[u8] = b" RETURN (SPECIAL-USE)";
-
-/// `raw`'s command line without a final `RETURN (SPECIAL-USE)`, for
-/// imap-codec 1.0 to decode (it does not know RFC 5258's return options);
-/// `None` when the line does not end so.
-pub(super) fn without_special_use_return(raw: &[u8]) -> Option<Vec<u8>> {
-    let end = memchr::memchr2(b'\r', b'\n', raw).unwrap_or(raw.len());
-    let cut = end.checked_sub(SPECIAL_USE_RETURN.len())?;
-    let line = &raw[..end];
-    if !line[cut..].eq_ignore_ascii_case(SPECIAL_USE_RETURN) {
-        return None;
-    }
-    let mut plain = line[..cut].to_vec();
-    plain.extend_from_slice(b"\r\n");
-    Some(plain)
+/// A LIST-EXTENDED (RFC 5258) command as imap-codec 1.0 cannot decode it:
+/// the plain LIST it stands for and what its options ask for.
+pub(super) struct Extended {
+    /// The command line without selection and return options.
+    pub plain: Vec<u8>,
+    /// `SUBSCRIBED` was a selection or return option: `\Subscribed` is
+    /// added (every folder is subscribed here).
+    pub subscribed: bool,
+    /// `RETURN (SPECIAL-USE)` (RFC 6154), timed on its own row.
+    pub special_use: bool,
 }
 
-/// LIST reference pattern RETURN (SPECIAL-USE), given the line without its
-/// return options: the LIST answer.
-pub(super) fn special_use(s: &mut Session, tag: &str, plain: &[u8]) -> Next {
-    match CommandCodec::new().decode(plain) {
+/// `raw` as a LIST-EXTENDED command: `LIST [(selection)] reference pattern
+/// [RETURN (options)]`, `None` when it has neither option list.
+pub(super) fn extended(raw: &[u8]) -> Option<Extended> {
+    let end = memchr::memchr2(b'\r', b'\n', raw).unwrap_or(raw.len());
+    let line = std::str::from_utf8(&raw[..end]).ok()?;
+    let (tag, rest) = line.split_once(' ')?;
+    let (verb, mut args) = rest.split_once(' ')?;
+    let mut options = String::new();
+    if let Some(sel) = args.strip_prefix('(') {
+        let (inside, after) = sel.split_once(") ")?;
+        options.push_str(inside);
+        args = after;
+    }
+    let upper = args.to_ascii_uppercase();
+    if let Some(at) = upper.rfind(" RETURN (") {
+        let inside = upper[at + " RETURN (".len()..].strip_suffix(')')?;
+        options.push(' ');
+        options.push_str(inside);
+        args = &args[..at];
+    } else if options.is_empty() {
+        return None;
+    }
+    let options = options.to_ascii_uppercase();
+    let has = |o: &str| options.split([' ', '(', ')']).any(|w| w == o);
+    Some(Extended {
+        plain: format!("{tag} {verb} {args}\r\n").into_bytes(),
+        subscribed: has("SUBSCRIBED"),
+        special_use: has("SPECIAL-USE"),
+    })
+}
+
+/// A LIST-EXTENDED command, given as [`extended`] took it apart: the LIST
+/// answer, with `\Subscribed` when asked for.
+pub(super) fn list_extended(s: &mut Session, tag: &str, list: &Extended) -> Next {
+    match CommandCodec::new().decode(&list.plain) {
         Ok((
             &[],
             Command {
@@ -57,7 +84,10 @@ pub(super) fn special_use(s: &mut Session, tag: &str, plain: &[u8]) -> Next {
                     },
                 ..
             },
-        )) => handle(s, tag, "LIST", &reference, &mailbox_wildcard),
+        )) => {
+            let verb = if list.subscribed { "LIST+" } else { "LIST" };
+            handle(s, tag, verb, &reference, &mailbox_wildcard)
+        }
         _ => s.bad(tag, "Invalid LIST command"),
     }
 }
@@ -70,8 +100,13 @@ fn list_pattern(p: &ListMailbox) -> Vec<u8> {
     }
 }
 
-/// The `* LIST` / `* LSUB` lines for `reference` + `pattern`, then OK.
+/// The `* LIST` / `* LSUB` lines for `reference` + `pattern`, then OK
+/// (`LIST+`: LIST with `\Subscribed` on every folder).
 fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8]) {
+    let (verb, sub) = match verb {
+        "LIST+" => ("LIST", " \\Subscribed"),
+        _ => (verb, ""),
+    };
     if pattern.is_empty() {
         s.line(format!("* {verb} (\\Noselect) \"/\" \"\""));
     } else {
@@ -91,22 +126,24 @@ fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8
                     "Trash" => " \\Trash",
                     _ => "",
                 };
-                s.line(format!("* {verb} (\\HasNoChildren{special}) \"/\" {name}"));
+                s.line(format!(
+                    "* {verb} (\\HasNoChildren{sub}{special}) \"/\" {name}"
+                ));
             }
         }
-        scratch(s, verb, &full);
+        scratch(s, verb, sub, &full);
     }
     s.line(format!("{tag} OK {verb} completed"));
 }
 
 /// Lists the scratch folders `pattern` (reference and pattern joined) matches.
-fn scratch(s: &mut Session, verb: &str, pattern: &[u8]) {
+fn scratch(s: &mut Session, verb: &str, sub: &str, pattern: &[u8]) {
     let Some(account) = s.account() else {
         return;
     };
     for name in account.scratch_names() {
         if wildcard(pattern, name.as_bytes()) {
-            s.line(format!("* {verb} (\\HasNoChildren) \"/\" {name}"));
+            s.line(format!("* {verb} (\\HasNoChildren{sub}) \"/\" {name}"));
         }
     }
 }
@@ -146,15 +183,21 @@ mod tests {
     }
 
     #[test]
-    fn special_use_return_is_cut_off_for_decoding() {
-        let plain = |raw: &[u8]| without_special_use_return(raw).map(|p| p.to_vec());
+    fn list_extended_options_are_cut_off_for_decoding() {
+        let ext = |raw: &[u8]| extended(raw).map(|e| (e.plain, e.subscribed, e.special_use));
         assert_eq!(
-            plain(b"a1 LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n").as_deref(),
-            Some(&b"a1 LIST \"\" \"*\"\r\n"[..])
+            ext(b"a1 LIST \"\" \"*\" RETURN (SPECIAL-USE)\r\n"),
+            Some((b"a1 LIST \"\" \"*\"\r\n".to_vec(), false, true))
         );
-        assert!(plain(b"a1 list \"\" * return (special-use)\r\n").is_some());
-        assert_eq!(plain(b"a1 LIST \"\" \"*\"\r\n"), None);
-        assert_eq!(plain(b"a1 LIST \"\" \"*\" RETURN (CHILDREN)\r\n"), None);
-        assert_eq!(plain(b"LIST"), None);
+        assert_eq!(
+            ext(b"a1 list (subscribed) \"\" * return (special-use)\r\n"),
+            Some((b"a1 list \"\" *\r\n".to_vec(), true, true))
+        );
+        assert_eq!(
+            ext(b"a1 LIST \"\" \"*\" RETURN (CHILDREN)\r\n"),
+            Some((b"a1 LIST \"\" \"*\"\r\n".to_vec(), false, false))
+        );
+        assert_eq!(ext(b"a1 LIST \"\" \"*\"\r\n"), None);
+        assert_eq!(ext(b"LIST"), None);
     }
 }

@@ -37,9 +37,13 @@ mod uid_expunge;
 /// ID, IDLE, MOVE, NAMESPACE, UIDPLUS (UID EXPUNGE, `[APPENDUID]`,
 /// `[COPYUID]`), UNSELECT and SPECIAL-USE (LIST's special-use attributes,
 /// and its `RETURN (SPECIAL-USE)`). STARTTLS and LOGINDISABLED are added by
-/// `backend::capabilities` where they apply.
+/// `backend::capabilities` where they apply. CONDSTORE and QRESYNC
+/// (RFC 7162: MODSEQ, CHANGEDSINCE, HIGHESTMODSEQ, SELECT's QRESYNC) and
+/// UTF8=ACCEPT (RFC 6855), then LIST-EXTENDED (RFC 5258: selection and
+/// return options), close the list.
 pub(super) const ADVERTISED: &str = "SASL-IR AUTH=PLAIN AUTH=XOAUTH2 AUTH=OAUTHBEARER \
-     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT SPECIAL-USE";
+     ENABLE QUOTA ID IDLE MOVE NAMESPACE UIDPLUS UNSELECT SPECIAL-USE \
+     CONDSTORE QRESYNC UTF8=ACCEPT LIST-EXTENDED";
 
 /// The BAD text of a command sent before login that needs one.
 const NOT_AUTHENTICATED: &str = "Command received in Invalid state.";
@@ -147,7 +151,10 @@ pub(super) async fn serve_decoded(s: &mut Session, tag: &str, body: CommandBody<
             let append = |s: &mut Session, a: Arc<Account>| append::handle(s, tag, &a, fields);
             authenticated(s, tag, K::Append, append).await
         }
-        B::Enable { .. } => authenticated(s, tag, K::Enable, |s, _| simple::enable(s, tag)).await,
+        B::Enable { capabilities } => {
+            let enable = |s: &mut Session, _| simple::enable(s, tag, capabilities.as_ref());
+            authenticated(s, tag, K::Enable, enable).await
+        }
         B::GetQuotaRoot { mailbox } => {
             let quota =
                 |s: &mut Session, a: Arc<Account>| getquotaroot::handle(s, tag, &a, &mailbox);
@@ -236,9 +243,14 @@ pub(super) async fn serve_by_verb(s: &mut Session, tag: &str, raw: &[u8]) -> Opt
             authenticated(s, tag, K::Namespace, |s, _| simple::namespace(s, tag)).await
         }
         ("LIST", _) => {
-            let plain = list::without_special_use_return(raw)?;
-            let special_use = |s: &mut Session, _| list::special_use(s, tag, &plain);
-            authenticated(s, tag, K::ListSpecialUse, special_use).await
+            let ext = list::extended(raw)?;
+            let row = if ext.special_use {
+                K::ListSpecialUse
+            } else {
+                K::List
+            };
+            let list = |s: &mut Session, _| list::list_extended(s, tag, &ext);
+            authenticated(s, tag, row, list).await
         }
         ("UID", "EXPUNGE") => {
             in_mailbox(s, tag, K::UidExpunge, |m| uid_expunge::handle(m, tag, raw)).await

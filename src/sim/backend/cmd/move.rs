@@ -44,6 +44,9 @@ pub(super) fn handle(
             .collect();
         mb.messages
             .retain(|m| picked.iter().all(|p| p.uid != m.uid));
+        if !picked.is_empty() {
+            mb.bump();
+        }
         picked
     };
     let src: Vec<u32> = msgs.iter().map(|m| m.uid).collect();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use imap_codec::imap_types::mailbox::Mailbox;
 
+use crate::sim::backend::flags::flag_list;
 use crate::sim::backend::session::{mailbox_name, Next, Selected, Session, State};
 use crate::sim::store::{flags, Account};
 
@@ -16,6 +17,10 @@ struct Opened {
     first_unseen: Option<usize>,
     uid_validity: u32,
     uid_next: u32,
+    highest_modseq: u64,
+    /// QRESYNC: `* n FETCH` lines of the messages changed since the
+    /// client's MODSEQ (no VANISHED: expunged UIDs are not remembered).
+    changed: Vec<String>,
 }
 
 /// SELECT (`read_only` false) or EXAMINE: the untagged data, the tagged OK
@@ -54,9 +59,18 @@ pub(super) fn open(
             first_unseen: mb.messages.iter().position(|m| m.flags & flags::SEEN == 0),
             uid_validity: mb.uid_validity,
             uid_next: mb.uid_next,
+            highest_modseq: mb.highest_modseq,
+            changed: resync(&mb, s.modifiers.qresync),
         }
     };
+    let condstore = s.condstore;
     untagged(s, &o, read_only);
+    if condstore {
+        s.line(format!("* OK [HIGHESTMODSEQ {}] Highest", o.highest_modseq));
+    }
+    for line in &o.changed {
+        s.line(line);
+    }
     let code = if read_only { "READ-ONLY" } else { "READ-WRITE" };
     s.line(format!("{tag} OK [{code}] {verb} completed"));
     s.state = State::Selected(Selected {
@@ -66,8 +80,33 @@ pub(super) fn open(
         view: o.view,
         rx,
         seen_version: version,
+        condstore,
+        known_modseq: o.highest_modseq,
     });
     Next::Continue
+}
+
+/// The FETCH lines QRESYNC (RFC 7162 3.2.5) owes a client that knew the
+/// mailbox at `known` (uidvalidity, modseq): every message changed since,
+/// when the UIDVALIDITY still matches.
+fn resync(mb: &crate::sim::store::Mailbox, known: Option<(u32, u64)>) -> Vec<String> {
+    let Some((_, modseq)) = known.filter(|(v, _)| *v == mb.uid_validity) else {
+        return Vec::new();
+    };
+    mb.messages
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.modseq > modseq)
+        .map(|(i, m)| {
+            let flags = flag_list(m.flags);
+            format!(
+                "* {} FETCH (UID {} FLAGS {flags} MODSEQ ({}))",
+                i + 1,
+                m.uid,
+                m.modseq
+            )
+        })
+        .collect()
 }
 
 fn untagged(s: &mut Session, o: &Opened, read_only: bool) {

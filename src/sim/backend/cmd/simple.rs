@@ -4,6 +4,7 @@
 //! simulator does not model.
 
 use imap_codec::imap_types::core::AString;
+use imap_codec::imap_types::extensions::enable::CapabilityEnable;
 use imap_codec::imap_types::secret::Secret;
 
 use crate::sim::backend::session::{InMailbox, Next, Session, State};
@@ -68,14 +69,24 @@ pub(super) fn unselect(s: &mut Session, tag: &str) -> Next {
     Next::Continue
 }
 
-/// ENABLE (RFC 5161): the simulator supports no extension that needs
-/// enabling, so it enables none: an empty `* ENABLED`, then OK; BAD after
-/// SELECT (RFC 5161 3.1).
-pub(super) fn enable(s: &mut Session, tag: &str) -> Next {
+/// ENABLE (RFC 5161): `* ENABLED` with those of the asked extensions the
+/// simulator supports (CONDSTORE, QRESYNC, which implies CONDSTORE, and
+/// UTF8=ACCEPT, which changes nothing here: names are taken as sent), then
+/// OK; BAD after SELECT (RFC 5161 3.1).
+pub(super) fn enable(s: &mut Session, tag: &str, asked: &[CapabilityEnable<'_>]) -> Next {
     if matches!(s.state, State::Selected(_)) {
         return s.bad(tag, "ENABLE is valid only before SELECT");
     }
-    s.line("* ENABLED");
+    let mut enabled = String::from("* ENABLED");
+    for cap in asked {
+        let name = cap.to_string().to_ascii_uppercase();
+        if matches!(name.as_str(), "CONDSTORE" | "QRESYNC" | "UTF8=ACCEPT") {
+            s.condstore |= name != "UTF8=ACCEPT";
+            enabled.push(' ');
+            enabled.push_str(&name);
+        }
+    }
+    s.line(enabled);
     s.line(format!("{tag} OK ENABLE completed"));
     Next::Continue
 }

@@ -39,6 +39,13 @@ pub(super) fn handle(
             .map(|(label, value)| format!("{label} {value}"))
             .collect()
     };
+    let (mut parts, highest) = (parts, folder.lock().highest_modseq);
+    if s.modifiers.status_only_highestmodseq {
+        parts.clear();
+    }
+    if s.modifiers.status_highestmodseq {
+        parts.push(format!("HIGHESTMODSEQ {highest}"));
+    }
     s.line(format!("* STATUS {} ({})", folder.name, parts.join(" ")));
     s.line(format!("{tag} OK STATUS completed"));
     Next::Continue

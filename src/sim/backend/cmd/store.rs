@@ -30,31 +30,41 @@ pub(super) fn handle(
     };
     let bits = flag_bits(list);
     let mut lines = Vec::new();
-    {
+    let known = {
         let mut mb = sel.folder.lock();
+        // This session's own changes are not pushed back to it later.
+        let up_to_date = mb.highest_modseq == sel.known_modseq;
         for (seq, u) in targets {
             let Some(i) = mb.position(u) else { continue };
-            let m = &mut mb.messages[i];
-            let keep = m.flags & flags::RECENT;
-            m.flags = match kind {
-                StoreType::Replace => bits | keep,
-                StoreType::Add => m.flags | bits,
-                StoreType::Remove => m.flags & !bits,
+            let old = mb.messages[i].flags;
+            let new = match kind {
+                StoreType::Replace => bits | (old & flags::RECENT),
+                StoreType::Add => old | bits,
+                StoreType::Remove => old & !bits,
             };
+            mb.set_flags(i, new);
             if matches!(response, StoreResponse::Answer) {
                 let uid_part = if uid {
                     format!("UID {u} ")
                 } else {
                     String::new()
                 };
+                let m = &mb.messages[i];
+                let modseq = if sel.condstore {
+                    format!(" MODSEQ ({})", m.modseq)
+                } else {
+                    String::new()
+                };
                 lines.push(format!(
-                    "* {seq} FETCH ({uid_part}FLAGS {})",
+                    "* {seq} FETCH ({uid_part}FLAGS {}{modseq})",
                     flag_list(m.flags)
                 ));
             }
         }
-    }
+        up_to_date.then_some(mb.highest_modseq)
+    };
     sel.folder.touch();
+    s.sel.known_modseq = known.unwrap_or(s.sel.known_modseq);
     for l in lines {
         s.line(l);
     }

@@ -41,7 +41,11 @@ pub(super) fn handle(s: &mut InMailbox<'_>, tag: &str, raw: &[u8]) -> Next {
         let before = mb.messages.len();
         mb.messages
             .retain(|m| m.flags & flags::DELETED == 0 || !contains(&r, m.uid));
-        before != mb.messages.len()
+        let removed = before != mb.messages.len();
+        if removed {
+            mb.bump();
+        }
+        removed
     };
     if removed {
         sel.folder.touch();
