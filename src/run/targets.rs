@@ -145,7 +145,7 @@ fn embedded_target(topo: &Topology, info: &ServerInfo, session: &SessionPlan) ->
         server_name: addr.ip().to_string(),
         own_queue,
         starttls_share: session.starttls_share,
-        lmtp: None,
+        lmtp: info.lmtp,
     }
 }
 

@@ -92,6 +92,7 @@ fn folder(set: &MailSet, user: &str, user_seed: u64, i: usize) -> Arc<Folder> {
                     mailbox: i as u8,
                     uid: n + 1,
                 },
+                modseq: 1,
             }
         })
         .collect();
@@ -108,6 +109,7 @@ fn folder(set: &MailSet, user: &str, user_seed: u64, i: usize) -> Arc<Folder> {
             uid_validity: (mix(user_seed ^ i as u64) as u32 & 0x7fff_ffff) | 1,
             uid_next: spec.messages + 1,
             messages,
+            highest_modseq: 1,
         }),
         changes: watch::channel(0).0,
     })
