@@ -9,7 +9,12 @@
 //! (flate2 1.1, measured with a counting global allocator around
 //! `Compress::new` / `Decompress::new`); that back end has no smaller
 //! window, so a compressed session costs about 355 KiB on top of its
-//! buffers, whatever the level.
+//! buffers, whatever the level, while it is busy. A parked session (IDLE,
+//! think time) gives its deflate state back: every write ended with a sync
+//! flush, so the peer holds everything sent, and a new deflate state's
+//! blocks (raw deflate has no stream header) never refer to what an old one
+//! sent; the next write makes a fresh one. The inflate state stays: the
+//! peer's next bytes may refer to its last 32 KiB.
 
 use std::io;
 
@@ -27,7 +32,8 @@ const SHRINK_ABOVE: usize = 16 * 1024;
 
 /// One direction pair of RFC 4978 compression on a connection.
 pub struct Deflate {
-    tx: Compress,
+    /// The deflate state (`None` while parked: made again by the next write).
+    tx: Option<Compress>,
     rx: Decompress,
     /// Compressed bytes received and not inflated yet.
     zin: BytesMut,
@@ -50,7 +56,7 @@ impl Deflate {
         let mut zin = BytesMut::new();
         zin.extend_from_slice(pending);
         Deflate {
-            tx: Compress::new(Compression::default(), false),
+            tx: None,
             rx: Decompress::new(false),
             zin,
             zout: Vec::new(),
@@ -61,6 +67,9 @@ impl Deflate {
     /// the returned scratch buffer (valid until the next call).
     pub fn compress(&mut self, parts: &[&[u8]]) -> io::Result<&[u8]> {
         self.zout.clear();
+        let tx = self
+            .tx
+            .get_or_insert_with(|| Compress::new(Compression::default(), false));
         let total: usize = parts.iter().map(|p| p.len()).sum();
         self.zout.reserve(total / 2 + 64);
         let last = parts.len().saturating_sub(1);
@@ -70,16 +79,15 @@ impl Deflate {
             } else {
                 FlushCompress::None
             };
-            let start = self.tx.total_in();
+            let start = tx.total_in();
             loop {
-                let done = usize::try_from(self.tx.total_in() - start).unwrap_or(usize::MAX);
+                let done = usize::try_from(tx.total_in() - start).unwrap_or(usize::MAX);
                 if self.zout.capacity() - self.zout.len() < 64 {
                     self.zout.reserve(self.zout.capacity().max(256));
                 }
-                self.tx
-                    .compress_vec(&part[done.min(part.len())..], &mut self.zout, flush)
+                tx.compress_vec(&part[done.min(part.len())..], &mut self.zout, flush)
                     .map_err(io::Error::other)?;
-                let done = usize::try_from(self.tx.total_in() - start).unwrap_or(usize::MAX);
+                let done = usize::try_from(tx.total_in() - start).unwrap_or(usize::MAX);
                 // A flush is complete when it left output space unused.
                 if done >= part.len() && self.zout.len() < self.zout.capacity() {
                     break;
@@ -151,9 +159,10 @@ impl Deflate {
         }
     }
 
-    /// Gives back the compressed input buffer when nothing is pending in it
-    /// (a parked session).
+    /// A parked session: gives back the deflate state (see the module doc)
+    /// and the compressed input buffer when nothing is pending in it.
     pub fn park(&mut self) {
+        self.tx = None;
         if self.zin.is_empty() {
             self.zin = BytesMut::new();
         }

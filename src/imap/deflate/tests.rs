@@ -58,3 +58,21 @@ fn garbage_is_an_error_not_a_panic() {
     let mut out = BytesMut::with_capacity(1024);
     assert!(z.inflate(&mut out).is_err());
 }
+
+#[test]
+fn a_parked_stream_gives_its_deflate_state_back_and_the_peer_reads_on() {
+    let mut z = Deflate::new(b"");
+    let mut peer = Decompress::new(false);
+    let line = b"7 UID fetch 1:* (FLAGS)\r\n";
+    let one = z.compress(&[line]).unwrap().to_vec();
+    assert_eq!(peer_inflate(&mut peer, &one), line);
+    z.park();
+    assert!(z.tx.is_none(), "no deflate state while parked");
+    // The next write makes a fresh state; the same peer stream inflates it,
+    // and it does not refer back to what the old state sent.
+    let two = z.compress(&[line]).unwrap().to_vec();
+    assert!(z.tx.is_some());
+    assert_eq!(peer_inflate(&mut peer, &two), line);
+    let mut fresh = Decompress::new(false);
+    assert_eq!(peer_inflate(&mut fresh, &two), line, "self-contained after a park");
+}
