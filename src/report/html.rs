@@ -16,6 +16,7 @@ mod data;
 mod lanes;
 mod latency;
 mod percentiles;
+mod personas;
 mod replay;
 mod scan;
 mod shading;
@@ -276,6 +277,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     charts::all(&mut out, &r);
     commands::section(&mut out, &r, &shading::shades(&r));
     summary_table(&mut out, &r);
+    personas::section(&mut out, &r.run);
     replay::section(&mut out, dir);
     causes::table(&mut out, &r.run);
     let _ = writeln!(

@@ -41,6 +41,7 @@ mod replay;
 mod replay_dovecot;
 mod replay_protolog;
 mod report_browser;
+mod report_personas;
 mod report_scale;
 mod safety;
 mod schema;
