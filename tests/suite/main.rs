@@ -28,6 +28,7 @@ mod health;
 mod k8s;
 mod layers;
 mod live_metrics;
+mod live_personas;
 mod load;
 mod machine_output;
 mod misbehave;
