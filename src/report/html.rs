@@ -127,6 +127,9 @@ fn facts(out: &mut String, r: &Results) {
             run.sessions.tally.started, run.sessions.tally.completed, run.sessions.tally.failed
         ),
     );
+    if let Some(doc) = &run.plan.population {
+        fact("Client time", personas::compressed(run, doc));
+    }
     let (probes, failed) = r.probes;
     fact("Probes", format!("{probes} run, {failed} not succeeded"));
     let faults = r.faults();

@@ -19,6 +19,8 @@ struct Section {
     heading: bool,
     /// The time-scale statement's text.
     timescale: String,
+    /// The facts' "Client time" entry under the title.
+    fact: String,
     /// The groups listed.
     groups: Vec<String>,
     /// The table's headings.
@@ -31,10 +33,13 @@ struct Section {
 
 /// Reads the section off the page and sorts its table by Commands, twice.
 const DRIVER: &str = r#"(function () {
-  var out = { errors: [], heading: false, timescale: "", groups: [], columns: [], rows: [], sorted: [] };
+  var out = { errors: [], heading: false, timescale: "", fact: "", groups: [], columns: [], rows: [], sorted: [] };
   window.addEventListener("error", function (e) { out.errors.push(String(e.message)); });
   function cells(el) { return Array.prototype.map.call(el.cells, function (c) { return c.textContent; }); }
   try {
+    document.querySelectorAll("dl.facts dt").forEach(function (dt) {
+      if (dt.textContent === "Client time") out.fact = dt.nextElementSibling.textContent;
+    });
     var h = document.getElementById("personas-section");
     if (h) {
       var b = h.getBoundingClientRect();
@@ -78,6 +83,10 @@ fn check_population(seen: &Section, out: &Path) {
             .starts_with("Client time x60: 4 s of run = 4 min of client behaviour"),
         "{}",
         seen.timescale
+    );
+    assert_eq!(
+        seen.fact, "x60: 4 s of run = 4 min of client behaviour",
+        "said under the title too"
     );
     assert_eq!(seen.groups, ["50: thunderbird", "50: ios"]);
     for c in ["Users", "Connections", "Max per device / pool", "Errors"] {
@@ -137,6 +146,10 @@ fn a_population_run_reports_its_personas_and_its_time_scale_and_other_runs_do_no
     let seen: Section = drive_page(chromium, &plain.join("report.html"), DRIVER);
     assert_eq!(seen.errors, Vec::<String>::new(), "script errors");
     assert!(!seen.heading, "no Personas section without personas");
+    assert!(
+        seen.fact.is_empty() && seen.timescale.is_empty(),
+        "{seen:?}"
+    );
     let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
-    assert!(!html.contains("Client time x"), "no time-scale statement");
+    assert!(!html.contains("Client time"), "no time-scale statement");
 }

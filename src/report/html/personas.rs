@@ -25,21 +25,28 @@ fn span(secs: f64) -> String {
     format!("{text} {unit}")
 }
 
-/// The line saying how much client time the run stood for.
-fn time_scale(out: &mut String, run: &RunRecord, doc: &PopulationDoc) {
-    let scale = doc.time_scale;
+/// How many times client time was compressed and what the run stood for:
+/// `x60: 60 s of run = 60 min of client behaviour`.
+pub fn compressed(run: &RunRecord, doc: &PopulationDoc) -> String {
     let wall = match run.plan.duration_s {
         d if d > 0.0 => d,
         _ => run.elapsed_s,
     };
-    let factor = format!("{scale}");
+    format!(
+        "x{}: {} of run = {} of client behaviour",
+        doc.time_scale,
+        span(wall),
+        span(wall * doc.time_scale)
+    )
+}
+
+/// The line saying how much client time the run stood for.
+fn time_scale(out: &mut String, run: &RunRecord, doc: &PopulationDoc) {
     let _ = write!(
         out,
-        r#"<p class="timescale">Client time x{}: {} of run = {} of client behaviour (every interval, poll and session of a persona ran {} times faster than written). Mail per user and day: {} received, {} sent.</p>"#,
-        esc(&factor),
-        span(wall),
-        span(wall * scale),
-        esc(&factor),
+        r#"<p class="timescale">Client time {} (every interval, poll and session of a persona ran {} times faster than written). Mail per user and day: {} received, {} sent.</p>"#,
+        esc(&compressed(run, doc)),
+        doc.time_scale,
         doc.received_per_day,
         doc.sent_per_day
     );
