@@ -181,6 +181,7 @@ pub async fn run(
         store,
         interrupt,
         clock: RunClock::now(),
+        personas: None,
     };
     run_with(plan, parts, on_tick, None).await
 }
@@ -221,6 +222,9 @@ pub struct RunParts {
     pub interrupt: CancellationToken,
     /// When the run's time 0 is.
     pub clock: RunClock,
+    /// A population run's persona counters, when someone else reads them
+    /// while the run goes (the live metrics); made by the engine otherwise.
+    pub personas: Option<Arc<Vec<persona::Tally>>>,
 }
 
 /// [`run`], with the sessions coming from `external` (scripts, e.g. a
@@ -238,6 +242,7 @@ pub async fn run_with(
         store,
         interrupt,
         clock,
+        personas: tallies,
     } = parts;
     let (started_at, start) = (clock.wall, clock.start);
     let ctx = context(plan, targets, tls, recorder, start);
@@ -258,7 +263,7 @@ pub async fn run_with(
             scripted::drive(ctx.clone(), external, start).await;
             Vec::new()
         }
-        None => drive_load(plan, &ctx, start).await,
+        None => drive_load(plan, &ctx, start, tallies).await,
     };
     ctx.soft_stop.cancel();
     ctx.hard_stop.cancel();
@@ -343,10 +348,12 @@ async fn drive_load(
     plan: &RunPlan,
     ctx: &Arc<Ctx>,
     start: Instant,
+    tallies: Option<Arc<Vec<persona::Tally>>>,
 ) -> Vec<crate::results::personas::PersonaRow> {
     if let Some(population) = &plan.population {
         let users = plan.load.sessions;
-        return persona::drive(ctx.clone(), population, users, plan.seed, start).await;
+        let tallies = tallies.unwrap_or_else(|| persona::tallies(population));
+        return persona::drive(ctx.clone(), population, users, plan.seed, start, tallies).await;
     }
     match plan.load.model {
         LoadModel::Closed => {

@@ -67,6 +67,16 @@ impl HdrBuckets {
     /// known (corrected latency keeps one); otherwise the histogram's mean
     /// times its count stands in for it.
     pub fn add(&self, h: &Histogram<u64>, sum_us: Option<u64>) {
+        self.merge(h, sum_us, false);
+    }
+
+    /// Replaces the counts with those of `h`, a histogram (µs) that already
+    /// holds every value so far (a persona's, kept over the whole run).
+    pub fn set(&self, h: &Histogram<u64>) {
+        self.merge(h, None, true);
+    }
+
+    fn merge(&self, h: &Histogram<u64>, sum_us: Option<u64>, replace: bool) {
         if h.is_empty() {
             return;
         }
@@ -80,6 +90,10 @@ impl HdrBuckets {
         }
         let sum = sum_us.map_or(h.mean() * h.len() as f64, |s| s as f64);
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if replace {
+            s.counts.iter_mut().for_each(|c| *c = 0);
+            (s.sum_s, s.count) = (0.0, 0);
+        }
         for (c, a) in s.counts.iter_mut().zip(&add) {
             *c += a;
         }
@@ -136,5 +150,18 @@ mod tests {
         let at_1ms = b.bounds_us.partition_point(|&x| x < 1_000);
         assert_eq!(s.counts[at_1ms], 10, "{:?}", b.bounds_us);
         assert!((s.sum_s - 2.0 * 300.0055).abs() < 0.5, "{}", s.sum_s);
+    }
+
+    #[test]
+    fn a_histogram_of_the_whole_run_replaces_the_counts() {
+        let b = HdrBuckets::default();
+        let mut h = Histogram::<u64>::new(3).unwrap();
+        h.record_n(1_000, 5).unwrap();
+        b.set(&h);
+        h.record_n(1_000, 5).unwrap();
+        b.set(&h);
+        let s = b.state.lock().unwrap().clone();
+        assert_eq!((s.count, s.counts.iter().sum::<u64>()), (10, 10));
+        assert!((s.sum_s - 0.01).abs() < 1e-4, "{}", s.sum_s);
     }
 }

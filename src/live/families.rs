@@ -134,6 +134,8 @@ pub struct Families {
     pub threshold_passing: Family<ThresholdLabels, Gauge>,
     /// What a threshold measures so far (its metric's base unit: a fraction, µs, per s, a count).
     pub threshold_measured: Family<ThresholdLabels, FGauge>,
+    /// A population run's per-persona families.
+    pub personas: super::personas::PersonaFamilies,
 }
 
 /// Name, help and family of every metric except the info metric, in the
@@ -180,6 +182,7 @@ impl Families {
             "threshold_passing", "1 while a threshold of the run holds on the steady window so far, 0 once crossed (judged every 5 s; no data counts as 0, as at the end)", threshold_passing;
             "threshold_measured", "What a threshold measures on the steady window so far (a fraction, microseconds, per second or a count)", threshold_measured;
         );
+        self.personas.register(&mut reg);
         reg
     }
 }
@@ -256,6 +259,7 @@ pub fn every_name() -> Vec<String> {
     for g in [&f.monitor_state, &f.monitor_over] {
         let _ = g.get_or_create(&monitor);
     }
+    f.personas.placeholders();
     let run = RunLabels {
         scenario: "s".into(),
         seed: "1".into(),
@@ -282,6 +286,20 @@ mod tests {
         "imapload_monitor_sample_value",
         "imapload_monitor_state",
         "imapload_monitor_threshold",
+        "imapload_persona_commands_total",
+        "imapload_persona_connections",
+        "imapload_persona_connections_opened_total",
+        "imapload_persona_deliveries_total",
+        "imapload_persona_devices",
+        "imapload_persona_errors_total",
+        "imapload_persona_exists_pushed_total",
+        "imapload_persona_latency_seconds_bucket",
+        "imapload_persona_latency_seconds_count",
+        "imapload_persona_latency_seconds_sum",
+        "imapload_persona_new_mail_fetches_total",
+        "imapload_persona_reads_total",
+        "imapload_persona_sends_total",
+        "imapload_persona_users",
         "imapload_queue_depth",
         "imapload_queue_depth_max",
         "imapload_run_info",

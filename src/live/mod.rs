@@ -10,6 +10,7 @@
 pub mod buckets;
 pub mod families;
 pub mod http;
+pub mod personas;
 pub mod serve;
 pub mod sink;
 
@@ -30,6 +31,8 @@ pub struct LiveRun {
     thresholds: crate::plan::ThresholdPlan,
     /// When they were last judged (run time).
     judged: std::sync::Mutex<Option<std::time::Duration>>,
+    /// A population run's persona counters, once the run has made them.
+    personas: std::sync::OnceLock<Arc<Vec<crate::engine::persona::Tally>>>,
 }
 
 /// How often the thresholds are judged live: each judging adds up the steady window's
@@ -56,13 +59,22 @@ impl LiveRun {
             cap: plan.load.max_sessions,
             thresholds: plan.thresholds.clone(),
             judged: std::sync::Mutex::new(None),
+            personas: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Exports the persona counters of a population run from now on (after each tick).
+    pub fn watch_personas(&self, tallies: Arc<Vec<crate::engine::persona::Tally>>) {
+        let _ = self.personas.set(tallies);
     }
 
     /// Updates what the store holds beside its intervals, after each tick, and the
     /// thresholds' status every [`THRESHOLDS_EVERY`].
     pub fn after_tick(&self, store: &crate::metrics::IntervalStore) {
         sink::after_tick(&self.families, store, self.cap);
+        if let Some(tallies) = self.personas.get() {
+            self.families.personas.update(tallies);
+        }
         let Some(now) = store.last_interval().map(|r| r.end) else {
             return;
         };

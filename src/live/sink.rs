@@ -45,7 +45,7 @@ fn error_labels(row: &RowLabels, reason: ErrorReason) -> ErrorLabels {
 
 /// A counter moved up to `total` (counters only grow; a smaller total,
 /// which the sources never give, leaves it).
-fn raise(c: &Counter, total: u64) {
+pub(super) fn raise(c: &Counter, total: u64) {
     let now = c.get();
     if total > now {
         c.inc_by(total - now);

@@ -16,6 +16,7 @@ mod data;
 mod lanes;
 mod latency;
 mod percentiles;
+mod personas;
 mod replay;
 mod scan;
 mod shading;
@@ -126,6 +127,9 @@ fn facts(out: &mut String, r: &Results) {
             run.sessions.tally.started, run.sessions.tally.completed, run.sessions.tally.failed
         ),
     );
+    if let Some(doc) = &run.plan.population {
+        fact("Client time", personas::compressed(run, doc));
+    }
     let (probes, failed) = r.probes;
     fact("Probes", format!("{probes} run, {failed} not succeeded"));
     let faults = r.faults();
@@ -276,6 +280,7 @@ pub fn render(dir: &Path) -> anyhow::Result<String> {
     charts::all(&mut out, &r);
     commands::section(&mut out, &r, &shading::shades(&r));
     summary_table(&mut out, &r);
+    personas::section(&mut out, &r.run);
     replay::section(&mut out, dir);
     causes::table(&mut out, &r.run);
     let _ = writeln!(

@@ -243,6 +243,10 @@ pub async fn drive(
     let stop = interrupt.child_token();
     let judge = Arc::new(LiveJudge::new(&plan.thresholds, stop.clone()));
     let write_error = WriteError::default();
+    let personas = plan.population.as_ref().map(engine::persona::tallies);
+    if let (Some(live), Some(tallies)) = (&live, &personas) {
+        live.watch_personas(tallies.clone());
+    }
     let on_tick = TickHook {
         progress: (!plan.output.quiet).then(|| progress.clone()),
         live,
@@ -260,6 +264,7 @@ pub async fn drive(
         store: store.clone(),
         interrupt: stop,
         clock,
+        personas,
     };
     let outcome = engine::run_with(plan, parts, on_tick, external).await;
     if !plan.output.quiet {

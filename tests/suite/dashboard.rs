@@ -95,6 +95,7 @@ fn exported_labels() -> BTreeMap<String, BTreeSet<String>> {
     };
     let _ = f.threshold_passing.get_or_create(&threshold);
     let _ = f.threshold_measured.get_or_create(&threshold);
+    f.personas.placeholders();
     let run = RunLabels {
         scenario: "s".into(),
         seed: "1".into(),

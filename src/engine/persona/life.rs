@@ -97,6 +97,7 @@ async fn live(
     c.active.fetch_add(1, Relaxed);
     let tally = &rt.tallies[dev.persona];
     tally.connections.fetch_add(1, Relaxed);
+    tally.open.fetch_add(1, Relaxed);
     let now_dev = dev.active.fetch_add(1, Relaxed) + 1;
     tally.max_per_device.fetch_max(now_dev, Relaxed);
     let now_user = rt.user_active[dev.user_rank].fetch_add(1, Relaxed) + 1;
@@ -104,6 +105,7 @@ async fn live(
     let r = session
         .persona_connection(rt, dev, persona, spec, known)
         .await;
+    tally.open.fetch_sub(1, Relaxed);
     dev.active.fetch_sub(1, Relaxed);
     rt.user_active[dev.user_rank].fetch_sub(1, Relaxed);
     c.active.fetch_sub(1, Relaxed);

@@ -33,8 +33,8 @@ pub struct Runtime {
     pub ctx: Arc<Ctx>,
     /// The personas, by index.
     pub personas: Vec<Persona>,
-    /// Their counters, by the same index.
-    pub tallies: Vec<Tally>,
+    /// Their counters, by the same index (shared with the live metrics).
+    pub tallies: Arc<Vec<Tally>>,
     /// Client time per wall time.
     pub scale: f64,
     /// The user-day profile.
@@ -119,20 +119,26 @@ impl Device {
     }
 }
 
-/// Runs the population until the load stops; returns each persona's figures.
+/// Empty counters for each persona of `population`, by its index: made
+/// before the run so that the live metrics can read them while it goes.
+pub fn tallies(population: &PopulationPlan) -> Arc<Vec<Tally>> {
+    let tallies = (population.personas.iter()).map(|p| Tally::new(&p.name, p.pool()));
+    Arc::new(tallies.collect())
+}
+
+/// Runs the population until the load stops, counting into `tallies` (from
+/// [`tallies`]); returns each persona's figures.
 pub async fn drive(
     ctx: Arc<Ctx>,
     population: &PopulationPlan,
     users: usize,
     seed: u64,
     start: Instant,
+    tallies: Arc<Vec<Tally>>,
 ) -> Vec<PersonaRow> {
     let users = users.min(ctx.users.len()).max(1);
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5eed_9e75);
     let devices = devices(&ctx, population, users, &mut rng);
-    let tallies: Vec<Tally> = (population.personas.iter())
-        .map(|p| Tally::new(&p.name, p.pool()))
-        .collect();
     for user_devices in &devices {
         let mut seen = Vec::new();
         for d in user_devices {

@@ -25,6 +25,8 @@ pub struct Tally {
     pub devices: AtomicU64,
     /// Connections opened.
     pub connections: AtomicU64,
+    /// Connections open now (the live metrics' gauge).
+    pub open: AtomicU64,
     /// Most connections one device held at once.
     pub max_per_device: AtomicU64,
     /// Most connections one user held at once.
@@ -57,6 +59,7 @@ impl Tally {
             users: AtomicU64::new(0),
             devices: AtomicU64::new(0),
             connections: AtomicU64::new(0),
+            open: AtomicU64::new(0),
             max_per_device: AtomicU64::new(0),
             max_per_user: AtomicU64::new(0),
             commands: AtomicU64::new(0),
@@ -77,6 +80,14 @@ impl Tally {
         let us = (latency.as_micros() as u64).clamp(1, 3_600_000_000);
         if let Ok(mut h) = self.latency.lock() {
             let _ = h.record(us);
+        }
+    }
+
+    /// A copy of the latency histogram so far (µs, corrected), for the live metrics.
+    pub fn latency(&self) -> Histogram<u64> {
+        match self.latency.lock() {
+            Ok(h) => h.clone(),
+            Err(p) => p.into_inner().clone(),
         }
     }
 
