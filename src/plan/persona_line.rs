@@ -4,7 +4,8 @@
 //!
 //! - `[CAP] line`: only when the server advertises `CAP` (`[QUOTA]`,
 //!   `[COMPRESS=DEFLATE]`); `[!CAP] line`: only when it does not;
-//!   `[NOCAPS] line`: only when no capability list came since the login;
+//!   `[NOCAPS] line`: only when no capability list came since connecting
+//!   (the greeting's counts) or, once logged in, since the login;
 //!   `[MESSAGES] line`: only when the selected mailbox has messages (a
 //!   client does not send sequence numbers into an empty one).
 //! - Placeholders: `{mailbox}` (the connection's mailbox), `{folder}` (the
@@ -34,7 +35,7 @@ pub enum Condition {
     Offered(String),
     /// When it does not.
     NotOffered(String),
-    /// When no capability list came since the login.
+    /// When no capability list came since connecting, or since the login.
     NoCapabilities,
     /// When the selected mailbox has messages (sequence sets are invalid in an empty one).
     Messages,

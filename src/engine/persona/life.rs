@@ -142,8 +142,8 @@ impl Session<'_> {
         let (mut conn, connected) = self.connect(Instant::now()).await?;
         let r: Result<(), FailedCommand> = async {
             let ready = self.open(&mut conn, connected).await?;
+            // The greeting's capabilities count until login ([NOCAPS]).
             known.observe(&conn.last_response());
-            known.caps_since_login = false;
             let mut at = self
                 .lines(&mut conn, known, rt, dev, &persona.connect, ready)
                 .await?;

@@ -26,7 +26,8 @@ pub struct Known {
     /// The capability list last seen, upper case, space-separated with a
     /// space at each end (`" IMAP4REV1 IDLE "`); empty when none.
     pub caps: String,
-    /// A capability list came since the login.
+    /// A capability list came since connecting (the greeting's counts) or,
+    /// once the login was sent, since the login.
     pub caps_since_login: bool,
     /// The selected mailbox's message count.
     pub exists: u32,

@@ -74,5 +74,9 @@ fn a_parked_stream_gives_its_deflate_state_back_and_the_peer_reads_on() {
     assert!(z.tx.is_some());
     assert_eq!(peer_inflate(&mut peer, &two), line);
     let mut fresh = Decompress::new(false);
-    assert_eq!(peer_inflate(&mut fresh, &two), line, "self-contained after a park");
+    assert_eq!(
+        peer_inflate(&mut fresh, &two),
+        line,
+        "self-contained after a park"
+    );
 }

@@ -112,23 +112,41 @@ fn answer(s: &mut Session, tag: &str, verb: &str, reference: &str, pattern: &[u8
     } else {
         let mut full = reference.as_bytes().to_vec();
         full.extend_from_slice(pattern);
-        for (name, _) in FOLDERS {
+        // The account's own folders (a mail set's tree, or the fixed set).
+        let folders: Vec<(String, String)> = match s.account() {
+            Some(account) => (account.folders.iter())
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        f.special_use
+                            .clone()
+                            .unwrap_or_else(|| role(&f.name).to_string()),
+                    )
+                })
+                .collect(),
+            None => FOLDERS
+                .iter()
+                .map(|(n, _)| (n.to_string(), role(n).to_string()))
+                .collect(),
+        };
+        for (name, special) in &folders {
             let matched = if name == "INBOX" {
                 wildcard(&full.to_ascii_uppercase(), b"INBOX")
             } else {
                 wildcard(&full, name.as_bytes())
             };
             if matched {
-                let special = match name {
-                    "Sent" => " \\Sent",
-                    "Drafts" => " \\Drafts",
-                    "Archive" => " \\Archive",
-                    "Trash" => " \\Trash",
-                    _ => "",
+                let prefix = format!("{name}/");
+                let children = match folders.iter().any(|(n, _)| n.starts_with(&prefix)) {
+                    true => "\\HasChildren",
+                    false => "\\HasNoChildren",
                 };
-                s.line(format!(
-                    "* {verb} (\\HasNoChildren{sub}{special}) \"/\" {name}"
-                ));
+                let special = if special.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {special}")
+                };
+                s.line(format!("* {verb} ({children}{sub}{special}) \"/\" {name}"));
             }
         }
         scratch(s, verb, sub, &full);
@@ -199,5 +217,17 @@ mod tests {
         );
         assert_eq!(ext(b"a1 LIST \"\" \"*\"\r\n"), None);
         assert_eq!(ext(b"LIST"), None);
+    }
+}
+
+/// The special-use attribute of a folder of the fixed set, by its name.
+fn role(name: &str) -> &'static str {
+    match name {
+        "Sent" => "\\Sent",
+        "Drafts" => "\\Drafts",
+        "Archive" => "\\Archive",
+        "Trash" => "\\Trash",
+        "Junk" => "\\Junk",
+        _ => "",
     }
 }
