@@ -188,6 +188,18 @@ fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     reach[name.len()]
 }
 
+/// The special-use attribute of a folder of the fixed set, by its name.
+fn role(name: &str) -> &'static str {
+    match name {
+        "Sent" => "\\Sent",
+        "Drafts" => "\\Drafts",
+        "Archive" => "\\Archive",
+        "Trash" => "\\Trash",
+        "Junk" => "\\Junk",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,17 +229,5 @@ mod tests {
         );
         assert_eq!(ext(b"a1 LIST \"\" \"*\"\r\n"), None);
         assert_eq!(ext(b"LIST"), None);
-    }
-}
-
-/// The special-use attribute of a folder of the fixed set, by its name.
-fn role(name: &str) -> &'static str {
-    match name {
-        "Sent" => "\\Sent",
-        "Drafts" => "\\Drafts",
-        "Archive" => "\\Archive",
-        "Trash" => "\\Trash",
-        "Junk" => "\\Junk",
-        _ => "",
     }
 }
