@@ -14,7 +14,8 @@
 //!   `\0user\0password`, for SASL-IR), `{next}` (highest UID seen + 1),
 //!   `{last}` (highest UID seen), `{window}` (the sequence numbers of the
 //!   last 100 messages), `{since}` (7 days ago, `7-Dec-2026`), `{exists}`,
-//!   `{message}` (a message as an APPEND literal, last on its line).
+//!   `{message}` (a message as an APPEND literal, last on its line),
+//!   `{modseq}` (the mailbox's HIGHESTMODSEQ, for CHANGEDSINCE).
 //!
 //! The row a line is recorded under follows from its verb (the FETCH kinds
 //! from its items, by the one FETCH classifier).
@@ -66,6 +67,8 @@ pub enum Placeholder {
     Exists,
     /// A message to APPEND, as a literal (`{n+}` with LITERAL+, else `{n}`).
     Message,
+    /// The mailbox's HIGHESTMODSEQ as the server last said it (CONDSTORE).
+    Modseq,
 }
 
 /// A piece of a line.
@@ -166,11 +169,12 @@ fn segments(text: &str) -> Result<Vec<Segment>, String> {
             "since" => Placeholder::Since,
             "exists" => Placeholder::Exists,
             "message" => Placeholder::Message,
+            "modseq" => Placeholder::Modseq,
             other => {
                 return Err(format!(
                     "unknown placeholder {{{other}}}; allowed: {{mailbox}}, {{folder}}, {{user}}, \
                      {{password}}, {{sasl_plain}}, {{next}}, {{last}}, {{window}}, {{since}}, {{exists}}, \
-                     {{message}}"
+                     {{message}}, {{modseq}}"
                 ))
             }
         };

@@ -73,7 +73,8 @@ impl UserDay {
     }
 
     /// The share of users online at `since_midnight` (the curve over its
-    /// peak; all users with no curve).
+    /// peak; all users with no curve). Users come online as it rises; when
+    /// it falls, a user's connections log out at their next poll.
     pub fn online(&self, since_midnight: Duration) -> f64 {
         let Some(curve) = &self.curve else { return 1.0 };
         let peak = curve.iter().cloned().fold(0.0, f64::max);

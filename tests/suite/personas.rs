@@ -183,3 +183,113 @@ fn a_persona_of_the_scenario_runs_as_written() {
     assert_eq!(count(&r, "EXAMINE"), 3, "one EXAMINE per connection");
     assert_eq!(count(&r, "DELIVER"), 0, "no mail with received = 0");
 }
+
+#[test]
+fn a_condstore_client_resyncs_by_changedsince() {
+    // Thunderbird with use_condstore = true (docs/clients.md 1.4): ENABLE
+    // CONDSTORE, SELECT (CONDSTORE), then flag resyncs by CHANGEDSINCE.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("condstore.toml");
+    std::fs::write(
+        &scenario,
+        r#"duration = "3s"
+[load]
+sessions = 2
+time_scale = 600
+[population]
+personas = { tbcs = 1 }
+[persona.tbcs]
+source = "Thunderbird with use_condstore = true"
+connect = ["authenticate PLAIN", "[CONDSTORE] ENABLE CONDSTORE"]
+logout = ["logout"]
+[[persona.tbcs.connection]]
+mode = "idle"
+every = "10m"
+open = ['select "{mailbox}" (CONDSTORE)', "UID fetch 1:* (FLAGS)"]
+poll = ["noop", "UID fetch 1:* (FLAGS) (CHANGEDSINCE {modseq})"]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let log = dir.path().join("log");
+    let o = imapload(
+        dir.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "-o",
+            out.to_str().unwrap(),
+            "--protocol-log",
+            log.to_str().unwrap(),
+            "--protocol-log-sample",
+            "1",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let r = run_json(&out);
+    assert_eq!(r.totals.errors, 0, "{:?}", r.error_causes);
+    let mut wire = String::new();
+    for f in std::fs::read_dir(&log).unwrap() {
+        wire.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    let changedsince: Vec<&str> = wire
+        .lines()
+        .filter(|l| l.contains("(CHANGEDSINCE "))
+        .collect();
+    assert!(!changedsince.is_empty(), "{wire}");
+    assert!(
+        changedsince.iter().all(|l| !l.contains("(CHANGEDSINCE 0)")),
+        "the modseq comes from the server's HIGHESTMODSEQ: {changedsince:?}"
+    );
+}
+
+#[test]
+fn users_log_out_when_the_days_curve_falls_and_stay_out() {
+    // An hour of client time per wall second from 09:00: everyone is online
+    // in the 09:00 hour, nobody from 10:00, so connections log out at their
+    // next poll after 10:00 and nobody logs in again before the run ends.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("day.toml");
+    let mut curve = vec!["0"; 24];
+    curve[9] = "1";
+    std::fs::write(
+        &scenario,
+        format!(
+            "duration = \"3s\"\n[load]\nsessions = 6\ntime_scale = 3600\n[population]\npersonas = {{ thunderbird = 1 }}\n\
+             [population.day]\nreceived = 0\nsent = 0\nstart = \"09:00\"\ncurve = [{}]\n",
+            curve.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = imapload(
+        dir.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let series = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let starts = |command: &str| -> Vec<f64> {
+        (series.lines().skip(1))
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|c| c[5] == command && c[6] != "0")
+            .map(|c| c[0].parse().unwrap())
+            .collect()
+    };
+    let logins = starts("AUTHENTICATE");
+    assert!(
+        !logins.is_empty() && logins.iter().all(|&t| t < 1.5),
+        "logins only in the 09:00 hour: {logins:?}"
+    );
+    let logouts = starts("LOGOUT");
+    assert!(
+        logouts.iter().any(|&t| (1.0..2.0).contains(&t)),
+        "logouts once the curve falls: {logouts:?}"
+    );
+}

@@ -291,7 +291,10 @@ impl Session<'_> {
                     self.maybe_read(conn, known, rt, dev, at).await?;
                 }
                 Woke::Timer => {
-                    if end.is_some_and(|e| Instant::now() >= e) {
+                    // The lifetime ran out, or the user went offline (the
+                    // day's curve fell): log out, come back later.
+                    let over = end.is_some_and(|e| Instant::now() >= e);
+                    if over || !rt.online(dev.user_rank) {
                         return Ok(Instant::now());
                     }
                     let before = known.highest_uid;

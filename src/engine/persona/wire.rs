@@ -35,6 +35,8 @@ pub struct Known {
     pub highest_uid: u32,
     /// The server's UIDNEXT, when it said it (SELECT, STATUS).
     pub uidnext: u32,
+    /// The mailbox's HIGHESTMODSEQ, when the server said it (CONDSTORE).
+    pub highest_modseq: u64,
     /// The next tag number.
     pub tag: u32,
     /// The mailbox `{mailbox}` stands for.
@@ -61,6 +63,10 @@ impl Known {
         if let Some((code, args)) = resp.code() {
             if code.eq_ignore_ascii_case(b"CAPABILITY") {
                 self.set_caps(args);
+            } else if code.eq_ignore_ascii_case(b"HIGHESTMODSEQ") {
+                let digits = args.iter().take_while(|b| b.is_ascii_digit()).count();
+                let text = std::str::from_utf8(&args[..digits]).unwrap_or("0");
+                self.highest_modseq = text.parse().unwrap_or(self.highest_modseq);
             } else if code.eq_ignore_ascii_case(b"UIDNEXT") {
                 if let Some(n) = number(args) {
                     self.uidnext = n;
@@ -221,6 +227,9 @@ impl Session<'_> {
                         out.extend_from_slice(known.exists.to_string().as_bytes())
                     }
                     Placeholder::Message => message = true,
+                    Placeholder::Modseq => {
+                        out.extend_from_slice(known.highest_modseq.to_string().as_bytes())
+                    }
                 },
             }
         }
