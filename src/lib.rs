@@ -17,9 +17,11 @@
 //!    `metrics` (the recorder: each worker keeps its commands' latencies per
 //!    slot as samples, and the interval tick adds them into one histogram per
 //!    row of the interval store).
-//! 4. `plan`: scenario file + flags -> a validated [`plan::RunPlan`].
-//! 5. `sim` (the embedded CAS + back ends), `engine` (sessions driving IMAP
-//!    connections), `probe` (the Exchange probes), `k8s` (manifests).
+//! 4. `plan`: scenario file + flags -> a validated [`plan::RunPlan`],
+//!    client personas and populations included.
+//! 5. `sim` (the embedded CAS + back ends, with their LMTP), `engine`
+//!    (sessions driving IMAP connections; a population's personas in
+//!    `engine::persona`), `probe` (the Exchange probes), `k8s` (manifests).
 //! 6. `monitor` (Exchange monitors) and `verdict` (thresholds, error gates).
 //! 7. Outputs: `report` (table, CSV, JSON, HTML) and `live` (Prometheus).
 //! 8. The commands: `run`, `health`, `compare`, `serve`, then `merge`,
