@@ -135,10 +135,17 @@ impl Introspection {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
+        let tokens = Arc::new(tokens);
         std::thread::spawn(move || {
             while !stopped.load(Ordering::Relaxed) {
                 match listener.accept() {
-                    Ok((stream, _)) => answer(stream, &tokens),
+                    // A thread per connection: Dovecot's HTTP client may open
+                    // several at once, and one waiting for its request must
+                    // not hold up the others.
+                    Ok((stream, _)) => {
+                        let tokens = tokens.clone();
+                        std::thread::spawn(move || answer(stream, &tokens));
+                    }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
@@ -225,7 +232,12 @@ async fn dovecot_with_an_oauth2_passdb_takes_tokens_from_a_users_file_and_a_toke
     std::fs::write(
         dir.path().join("extra.conf"),
         format!(
+            // No failure delay: Dovecot answers failed logins in turn, 2 s
+            // each (auth_failure_delay), so four sessions failing over and
+            // over queue up past the 10 s login timeout (2, 6, 10 s in its
+            // log), and the bad-token runs' NO became a timeout in CI.
             "auth_mechanisms = plain login xoauth2 oauthbearer\n\
+             auth_failure_delay = 0\n\
              passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}\n}}\n",
             dir.path().join("dovecot-oauth2.conf.ext").display()
         ),
