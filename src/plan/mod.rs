@@ -17,6 +17,7 @@ mod name;
 mod overrides;
 pub mod persona;
 mod persona_line;
+mod persona_read;
 pub mod population;
 mod profiles;
 mod record;

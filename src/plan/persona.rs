@@ -18,6 +18,8 @@ use toml::Spanned;
 use super::fields::Zero;
 use super::persona_line::parse_lines;
 pub use super::persona_line::Line;
+use super::persona_read::{actions, chunked, share};
+pub use super::persona_read::{Action, Chunked, RawAction};
 use super::scenario::Opt;
 use super::span::Ctx;
 use crate::error::InputError;
@@ -61,6 +63,10 @@ pub struct Persona {
     pub read_share: f64,
     /// How long after the new-mail fetch a message is opened.
     pub read_delay: Duration,
+    /// Reading a message over `chunk.above` bytes in parts (Thunderbird).
+    pub chunked: Option<Chunked>,
+    /// What the user may do with a message after reading it (one at most).
+    pub after_read: Vec<Action>,
     /// Sending one message (`APPEND` to Sent), at the population's send rate.
     pub send: Vec<Line>,
     /// Ending a connection.
@@ -139,6 +145,14 @@ pub struct RawPersona {
     pub read_share: Opt<f64>,
     /// Read delay.
     pub read_delay: Opt<String>,
+    /// Chunked read lines.
+    pub read_chunked: Opt<Vec<Spanned<String>>>,
+    /// Bytes per chunk.
+    pub chunk_size: Opt<i64>,
+    /// Chunked above this size.
+    pub chunk_above: Opt<i64>,
+    /// `[[after_read]]` blocks.
+    pub after_read: Opt<Vec<Spanned<RawAction>>>,
     /// Send lines.
     pub send: Opt<Vec<Spanned<String>>>,
     /// Logout lines.
@@ -234,6 +248,14 @@ pub fn build(ctx: &Ctx, name: &str, key: &str, raw: &RawPersona) -> Result<Perso
             Zero::Allowed,
             Duration::from_secs(30),
         )?,
+        chunked: chunked(
+            ctx,
+            key,
+            &raw.read_chunked,
+            &raw.chunk_size,
+            &raw.chunk_above,
+        )?,
+        after_read: actions(ctx, key, &raw.after_read)?,
         send: lines(&raw.send, "send")?,
         logout: lines(&raw.logout, "logout")?,
         backoff: if backoff.is_empty() {
@@ -246,22 +268,6 @@ pub fn build(ctx: &Ctx, name: &str, key: &str, raw: &RawPersona) -> Result<Perso
 
 const NO_CONNECTION: &str =
     "a persona needs at least one [[connection]] block (mode = \"idle\", \"poll\" or \"session\")";
-
-/// A share in 0..=1, or `default`.
-fn share(ctx: &Ctx, v: &Opt<f64>, key: &str, default: f64) -> Result<f64, InputError> {
-    match v {
-        None => Ok(default),
-        Some(s) if (0.0..=1.0).contains(s.get_ref()) => Ok(*s.get_ref()),
-        Some(s) => Err(ctx.at(
-            s.span(),
-            key,
-            format!(
-                "{} is out of range; expected a share from 0 to 1",
-                s.get_ref()
-            ),
-        )),
-    }
-}
 
 fn connection(
     ctx: &Ctx,

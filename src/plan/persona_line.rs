@@ -15,7 +15,8 @@
 //!   `{last}` (highest UID seen), `{window}` (the sequence numbers of the
 //!   last 100 messages), `{since}` (7 days ago, `7-Dec-2026`), `{exists}`,
 //!   `{message}` (a message as an APPEND literal, last on its line),
-//!   `{modseq}` (the mailbox's HIGHESTMODSEQ, for CHANGEDSINCE).
+//!   `{modseq}` (the mailbox's HIGHESTMODSEQ, for CHANGEDSINCE), `{chunk}`
+//!   (`offset.size` of a chunked read's part).
 //!
 //! The row a line is recorded under follows from its verb (the FETCH kinds
 //! from its items, by the one FETCH classifier).
@@ -69,6 +70,8 @@ pub enum Placeholder {
     Message,
     /// The mailbox's HIGHESTMODSEQ as the server last said it (CONDSTORE).
     Modseq,
+    /// The part of a chunked read, `offset.size`.
+    Chunk,
 }
 
 /// A piece of a line.
@@ -170,11 +173,12 @@ fn segments(text: &str) -> Result<Vec<Segment>, String> {
             "exists" => Placeholder::Exists,
             "message" => Placeholder::Message,
             "modseq" => Placeholder::Modseq,
+            "chunk" => Placeholder::Chunk,
             other => {
                 return Err(format!(
                     "unknown placeholder {{{other}}}; allowed: {{mailbox}}, {{folder}}, {{user}}, \
                      {{password}}, {{sasl_plain}}, {{next}}, {{last}}, {{window}}, {{since}}, {{exists}}, \
-                     {{message}}, {{modseq}}"
+                     {{message}}, {{modseq}}, {{chunk}}"
                 ))
             }
         };

@@ -293,3 +293,55 @@ fn users_log_out_when_the_days_curve_falls_and_stay_out() {
         "logouts once the curve falls: {logouts:?}"
     );
 }
+
+#[test]
+fn thunderbird_reads_big_mail_in_64k_chunks_and_files_some_of_what_it_reads() {
+    // Mail arrives often (1,200 a day per user at x600); about a fifth of
+    // the mail set's sizes are over Thunderbird's 96 KiB threshold.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("tb.toml");
+    std::fs::write(
+        &scenario,
+        "duration = \"8s\"\n[load]\nsessions = 8\ntime_scale = 600\n[population]\npersonas = { thunderbird = 1 }\n\
+         [population.day]\nreceived = 1200\nsent = 0\n",
+    )
+    .unwrap();
+    let (out, log) = (dir.path().join("out"), dir.path().join("log"));
+    let o = imapload(
+        dir.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "-o",
+            out.to_str().unwrap(),
+            "--protocol-log",
+            log.to_str().unwrap(),
+            "--protocol-log-sample",
+            "1",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(run_json(&out).totals.errors, 0);
+    let mut sent = String::new();
+    for f in std::fs::read_dir(&log).unwrap() {
+        let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        sent.extend(
+            text.lines()
+                .filter(|l| l.contains(" C: "))
+                .map(|l| format!("{l}\n")),
+        );
+    }
+    assert!(
+        sent.contains("BODY[]<0.65536>)") && sent.contains("BODY[]<65536.65536>)"),
+        "chunked reads:\n{sent}"
+    );
+    assert!(
+        sent.contains(" (UID RFC822.SIZE BODY[])"),
+        "small mail read whole"
+    );
+    assert!(
+        sent.contains(" uid move ") && sent.contains(" uid store "),
+        "moves and flags after reading"
+    );
+}

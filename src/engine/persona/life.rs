@@ -253,8 +253,25 @@ impl Session<'_> {
             return Ok(at);
         }
         rt.tallies[dev.persona].reads.fetch_add(1, Relaxed);
-        self.lines(conn, known, rt, dev, &persona.read, Instant::now())
-            .await
+        let mut at = Instant::now();
+        match &persona.chunked {
+            Some(c) if known.last_size > c.above => {
+                for offset in (0..known.last_size).step_by(c.size as usize) {
+                    known.chunk = format!("{offset}.{}", c.size);
+                    at = self.lines(conn, known, rt, dev, &c.lines, at).await?;
+                }
+            }
+            _ => at = self.lines(conn, known, rt, dev, &persona.read, at).await?,
+        }
+        // At most one action on the message just read, by the actions' shares.
+        let mut u: f64 = self.rng.random();
+        for action in &persona.after_read {
+            if u < action.share {
+                return self.lines(conn, known, rt, dev, &action.lines, at).await;
+            }
+            u -= action.share;
+        }
+        Ok(at)
     }
 
     /// Poll and Idle: until the run stops or the lifetime ends.

@@ -37,6 +37,10 @@ pub struct Known {
     pub uidnext: u32,
     /// The mailbox's HIGHESTMODSEQ, when the server said it (CONDSTORE).
     pub highest_modseq: u64,
+    /// RFC822.SIZE of the highest UID seen, when a FETCH said it.
+    pub last_size: u32,
+    /// The part `{chunk}` stands for.
+    pub chunk: String,
     /// The next tag number.
     pub tag: u32,
     /// The mailbox `{mailbox}` stands for.
@@ -55,6 +59,12 @@ impl Known {
                 self.exists = n;
             } else if word.eq_ignore_ascii_case(b"FETCH") {
                 if let Some(uid) = uid_in(resp.raw()) {
+                    if uid >= self.highest_uid {
+                        let raw = resp.raw();
+                        if let Some(at) = find(raw, b"RFC822.SIZE ") {
+                            self.last_size = number(&raw[at + 12..]).unwrap_or(self.last_size);
+                        }
+                    }
                     self.highest_uid = self.highest_uid.max(uid);
                 }
             }
@@ -227,6 +237,7 @@ impl Session<'_> {
                         out.extend_from_slice(known.exists.to_string().as_bytes())
                     }
                     Placeholder::Message => message = true,
+                    Placeholder::Chunk => out.extend_from_slice(known.chunk.as_bytes()),
                     Placeholder::Modseq => {
                         out.extend_from_slice(known.highest_modseq.to_string().as_bytes())
                     }
