@@ -103,12 +103,18 @@ impl Known {
         self.caps_since_login = true;
     }
 
+    /// Whether the capability list holds `cap` (upper case), without
+    /// allocating (it is asked for every conditioned line).
+    fn offers(&self, cap: &str) -> bool {
+        self.caps.split_ascii_whitespace().any(|c| c == cap)
+    }
+
     /// Whether `line`'s condition holds now.
     pub fn wants(&self, line: &Line) -> bool {
         match &line.when {
             Condition::Always => true,
-            Condition::Offered(c) => self.caps.contains(&format!(" {c} ")),
-            Condition::NotOffered(c) => !self.caps.contains(&format!(" {c} ")),
+            Condition::Offered(c) => self.offers(c),
+            Condition::NotOffered(c) => !self.offers(c),
             Condition::NoCapabilities => !self.caps_since_login,
             Condition::Messages => self.exists > 0,
         }
@@ -158,7 +164,7 @@ impl Session<'_> {
             && !line
                 .segments
                 .contains(&Segment::Var(Placeholder::SaslPlain));
-        let sync_literal = message && !known.caps.contains(" LITERAL+ ");
+        let sync_literal = message && !known.offers("LITERAL+");
         let mut parts: Vec<Vec<u8>> = Vec::new();
         if message {
             let msg = &self.ctx.append_msg;
@@ -186,7 +192,7 @@ impl Session<'_> {
         let _queued = self.ctx.queues.due(self.route, kind);
         let guard = self.guard();
         let phase = Phase::command();
-        let work = exchange(conn, &parts, tag.as_bytes(), known);
+        let work = exchange(conn, &parts, tag.as_bytes(), kind, known);
         let r = guard.run(&phase, work).await;
         match r {
             Ok(sent) => {
@@ -265,6 +271,7 @@ pub async fn exchange(
     conn: &mut Connection,
     parts: &[Vec<u8>],
     tag: &[u8],
+    kind: CommandKind,
     known: &mut Known,
 ) -> Result<Instant, CommandError> {
     let mut obs = |resp: &Response<'_>| -> Result<(), CommandError> {
@@ -274,10 +281,8 @@ pub async fn exchange(
     let expect = Expect {
         tag: Tag::Text(tag),
         on_continue: OnContinue::Return,
-        on_bye: if parts[0]
-            .windows(6)
-            .any(|w| w.eq_ignore_ascii_case(b"LOGOUT"))
-        {
+        // LOGOUT's BYE is expected; anywhere else it ends the exchange.
+        on_bye: if kind == CommandKind::Logout {
             OnBye::Observe
         } else {
             OnBye::Fail
