@@ -111,6 +111,9 @@ impl Decoder {
         }
     }
 
+    /// Inflates `z` into `plain`, growing it as needed. `Finish` is not used:
+    /// with it the first call must have room for the whole output, and the
+    /// buffer kept from a smaller histogram before may not.
     fn inflate(&mut self, z: &[u8]) -> Result<(), String> {
         self.inflate.reset(true);
         self.plain.clear();
@@ -124,7 +127,7 @@ impl Decoder {
             let (read, written) = (self.inflate.total_in(), self.plain.len());
             let input = z.get(read as usize..).unwrap_or_default();
             let status = (self.inflate)
-                .decompress_vec(input, &mut self.plain, FlushDecompress::Finish)
+                .decompress_vec(input, &mut self.plain, FlushDecompress::None)
                 .map_err(|e| format!("bad deflate stream ({e})"))?;
             if status == Status::StreamEnd {
                 return Ok(());
@@ -282,6 +285,23 @@ mod tests {
             .map(|v| (v.value_iterated_to(), v.count_at_value()))
             .collect();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_wide_histogram_after_a_narrow_one_inflates_whole() {
+        // The buffer kept from the narrow one is too small for the wide one's
+        // counts: the case a NOOP-only run's first interval hit.
+        let mut narrow = Histogram::<u64>::new(3).unwrap();
+        narrow.record(1234).unwrap();
+        let mut wide = Histogram::<u64>::new(3).unwrap();
+        for v in (1..4_000_000u64).step_by(397) {
+            wide.record(v).unwrap();
+        }
+        let mut dec = Decoder::default();
+        let mut into = Histogram::new(3).unwrap();
+        dec.add_bytes(&encoded(&narrow, true), &mut into).unwrap();
+        dec.add_bytes(&encoded(&wide, true), &mut into).unwrap();
+        assert_eq!(into.len(), narrow.len() + wide.len());
     }
 
     #[test]
