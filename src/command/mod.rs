@@ -242,6 +242,41 @@ impl CommandKind {
         )
     }
 
+    /// Whether a pipelining session may send this kind while others are in
+    /// flight (RFC 3501 5.5): one command line that leaves the mailbox's
+    /// selection, its message numbers and the connection as they were.
+    /// The others go alone, once every earlier answer is in: state changes
+    /// (SELECT, CLOSE, ENABLE, COMPRESS, folder changes), expunges (EXPUNGE,
+    /// MOVE, which renumber messages), IDLE, APPEND (its literal) and LOGOUT.
+    pub fn pipelinable(self) -> bool {
+        use CommandKind as K;
+        matches!(
+            self,
+            K::Capability
+                | K::Noop
+                | K::List
+                | K::Lsub
+                | K::Status
+                | K::FetchFlags
+                | K::FetchHeaders
+                | K::FetchBody
+                | K::FetchPartial
+                | K::UidFetch
+                | K::Search
+                | K::UidSearch
+                | K::Store
+                | K::UidStore
+                | K::Copy
+                | K::Id
+                | K::Namespace
+                | K::Subscribe
+                | K::Unsubscribe
+                | K::Check
+                | K::Getquotaroot
+                | K::ListSpecialUse
+        )
+    }
+
     /// Dense index in `0..COUNT`, for table lookups on the hot path.
     pub fn index(self) -> usize {
         self as usize

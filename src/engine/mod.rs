@@ -13,6 +13,7 @@ pub mod mailbox;
 pub mod open;
 mod outcome;
 pub mod persona;
+mod pipeline;
 mod profile;
 pub mod scripted;
 mod scripted_steps;

@@ -31,6 +31,8 @@ pub struct SeatBuffers {
     pub cmd: CommandBuf,
     /// Scratch for SASL responses.
     pub scratch: Vec<u8>,
+    /// Pipelined commands waiting for their one write.
+    pub batch: Vec<u8>,
 }
 
 /// How a session ended.

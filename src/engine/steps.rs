@@ -55,6 +55,23 @@ impl Session<'_> {
         };
         let (lo, hi) = self.profile.commands;
         let n = self.rng.random_range(lo..=hi);
+        let (end, done) = match self.ctx.session.pipeline {
+            0 | 1 => self.one_at_a_time(conn, n, done).await?,
+            _ => self.pipelined(conn, n, done).await?,
+        };
+        self.simple(conn, CommandKind::Logout, done).await?;
+        Ok(end)
+    }
+
+    /// The mix's `n` commands, each sent when the one before is answered
+    /// and its think time has passed. Returns how the mix ended and when its
+    /// last answer came.
+    async fn one_at_a_time(
+        &mut self,
+        conn: &mut Connection,
+        n: u32,
+        mut done: Instant,
+    ) -> Result<(SessionEnd, Instant), FailedCommand> {
         // With schedule pacing each command is due a think time after the last
         // one was due, whatever the server did; otherwise after its answer.
         let mut due = done;
@@ -84,8 +101,7 @@ impl Session<'_> {
                 other => other?,
             };
         }
-        self.simple(conn, CommandKind::Logout, done).await?;
-        Ok(end)
+        Ok((end, done))
     }
 
     /// The response check of one command of `kind`, sent now.
@@ -93,7 +109,7 @@ impl Session<'_> {
         Check::new(kind, &self.mbox).with(self.ctx.session.validate)
     }
 
-    fn think(&mut self) -> Duration {
+    pub(super) fn think(&mut self) -> Duration {
         match self.profile.think {
             ThinkTime::None => Duration::ZERO,
             ThinkTime::Fixed(d) => d,

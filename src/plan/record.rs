@@ -128,6 +128,7 @@ fn session_doc(s: &SessionPlan) -> SessionDoc {
             .map(|(k, w)| (k.label().to_string(), *w))
             .collect(),
         pacing: format!("{:?}", s.pacing),
+        pipeline: s.pipeline,
         reconnect_delay_s: secs(s.reconnect_delay),
         security: s.security,
         starttls_share: s.starttls_share,

@@ -184,6 +184,8 @@ pub struct RawSession {
     pub validate: Opt<String>,
     /// `"after-response"` or `"schedule"`.
     pub pacing: Opt<String>,
+    /// Commands in flight per connection (1: no pipelining).
+    pub pipeline: Opt<i64>,
     /// Share of plain sessions that upgrade with STARTTLS.
     pub starttls_share: Opt<f64>,
     /// `[[session.profile]]` blocks.

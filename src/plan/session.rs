@@ -124,6 +124,7 @@ pub(crate) fn build(
         validate,
         starttls_share,
         pacing: pacing(ctx, s)?,
+        pipeline: ctx.int(&s.pipeline, "session.pipeline", 1, 64, 1)? as u32,
     })
 }
 

@@ -92,6 +92,11 @@ pub struct SessionPlan {
     pub validate: Validate,
     /// Where a command's intended start comes from.
     pub pacing: Pacing,
+    /// Commands of the mix a session may have in flight on its connection
+    /// at once (RFC 3501 5.5 pipelining); 1, the default, waits for each
+    /// answer as most clients do. Only [`CommandKind::pipelinable`] kinds
+    /// overlap; the others go alone.
+    pub pipeline: u32,
     /// Share of sessions on plain endpoints that upgrade with STARTTLS (0..=1).
     pub starttls_share: f64,
 }

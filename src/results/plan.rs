@@ -107,6 +107,8 @@ pub struct SessionDoc {
     pub mix: BTreeMap<String, u32>,
     /// Pacing (debug spelling).
     pub pacing: String,
+    /// Commands in flight per connection (1: no pipelining).
+    pub pipeline: u32,
     /// Delay before reconnecting, seconds.
     pub reconnect_delay_s: f64,
     /// Embedded servers' security.
@@ -130,6 +132,7 @@ impl Default for SessionDoc {
             mailbox: String::new(),
             mix: BTreeMap::new(),
             pacing: String::new(),
+            pipeline: 1,
             reconnect_delay_s: 0.0,
             security: Security::Plain,
             starttls_share: 0.0,

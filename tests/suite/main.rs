@@ -36,6 +36,7 @@ mod oauth;
 mod outputs;
 mod personas;
 mod personas_dovecot;
+mod pipeline;
 mod populate;
 mod prometheus;
 mod replay;
