@@ -73,6 +73,9 @@ pub struct Persona {
     pub logout: Vec<Line>,
     /// Waits before reconnecting after consecutive failures (the last repeats).
     pub backoff: Vec<Duration>,
+    /// Lines of a list it may have in flight at once (1: each waits for the
+    /// one before; more: consecutive pipelinable lines go out together).
+    pub pipeline: u32,
 }
 
 impl Persona {
@@ -131,6 +134,8 @@ pub struct RawPersona {
     pub source: Opt<String>,
     /// Tag prefix.
     pub tag_prefix: Opt<String>,
+    /// Lines in flight at once.
+    pub pipeline: Opt<i64>,
     /// Connect lines.
     pub connect: Opt<Vec<Spanned<String>>>,
     /// Discovery lines.
@@ -263,6 +268,7 @@ pub fn build(ctx: &Ctx, name: &str, key: &str, raw: &RawPersona) -> Result<Perso
         } else {
             backoff
         },
+        pipeline: ctx.int(&raw.pipeline, &format!("{key}pipeline"), 1, 64, 1)? as u32,
     })
 }
 

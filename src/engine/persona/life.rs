@@ -18,6 +18,7 @@ use crate::results::ErrorReason;
 use super::super::failure::FailedCommand;
 use super::super::guard::SessionStop;
 use super::super::session::{SeatBuffers, Session};
+use super::burst::burstable;
 use super::idle::{sends_wanted, Woke};
 use super::wire::Known;
 use super::{Device, Runtime};
@@ -192,10 +193,24 @@ impl Session<'_> {
             true => dev.folders_of(persona, &known.mailbox),
             false => vec![String::new()],
         };
+        let depth = persona.pipeline.max(1) as usize;
         for folder in folders {
             known.folder = folder;
-            for line in lines {
+            let mut rest = lines;
+            while let Some((line, after)) = rest.split_first() {
+                rest = after;
                 if !known.wants(line) {
+                    continue;
+                }
+                if depth > 1 && burstable(line) {
+                    // The burstable lines that follow (and are wanted) go with it.
+                    let run = rest.iter().take_while(|l| burstable(l)).count();
+                    let (more, after) = rest.split_at(run.min(depth - 1));
+                    let mut burst = vec![line];
+                    burst.extend(more.iter().filter(|l| known.wants(l)));
+                    rest = after;
+                    let prefix = &persona.tag_prefix;
+                    at = self.burst(conn, known, tally, &burst, at, prefix).await?;
                     continue;
                 }
                 at = self

@@ -4,6 +4,7 @@
 //! profile's rate, so idling clients see `EXISTS` and react as their persona
 //! does. Client time runs `time_scale` times faster than the wall clock.
 
+mod burst;
 mod deliver;
 mod idle;
 mod life;

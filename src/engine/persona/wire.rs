@@ -206,7 +206,7 @@ impl Session<'_> {
 
     /// Writes the line with its placeholders filled; says whether a message
     /// literal must follow (`{message}`).
-    fn fill(&self, out: &mut Vec<u8>, line: &Line, known: &Known) -> bool {
+    pub(super) fn fill(&self, out: &mut Vec<u8>, line: &Line, known: &Known) -> bool {
         let mut message = false;
         for seg in &line.segments {
             match seg {
