@@ -107,7 +107,9 @@ pub struct SessionDoc {
     pub mix: BTreeMap<String, u32>,
     /// Pacing (debug spelling).
     pub pacing: String,
-    /// Commands in flight per connection (1: no pipelining).
+    /// Commands in flight per connection; left out when 1 (no pipelining),
+    /// so results of releases before pipelining read back as they were.
+    #[serde(skip_serializing_if = "no_pipelining")]
     pub pipeline: u32,
     /// Delay before reconnecting, seconds.
     pub reconnect_delay_s: f64,
@@ -245,4 +247,9 @@ pub struct PopulationDoc {
     pub received_per_day: f64,
     /// Messages sent per user per day.
     pub sent_per_day: f64,
+}
+
+/// Whether `pipeline` is the default of one command in flight.
+fn no_pipelining(pipeline: &u32) -> bool {
+    *pipeline == 1
 }
