@@ -78,9 +78,10 @@ impl IntervalStore {
             .map(|ks| ks.iter().map(|k| keys[k]).collect())
             .collect();
         let row_keys: Vec<RowKey> = keys.into_keys().collect();
+        let row_slots = rows_to_slots(&slot_rows, row_keys.len());
         IntervalStore {
-            steady: SteadyRows::new(row_keys.len()),
-            row_slots: rows_to_slots(&slot_rows, row_keys.len()),
+            steady: SteadyRows::new(canonical_rows(&row_slots)),
+            row_slots,
             pending: (0..n).map(|_| SlotSamples::default()).collect(),
             scratch: RowHistograms::new(),
             totals: (0..n).map(|_| None).collect(),
@@ -369,6 +370,14 @@ fn rows_to_slots(slot_rows: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
         }
     }
     row_slots
+}
+
+/// For each row, the first row made of the same slots (itself if none).
+fn canonical_rows(row_slots: &[Vec<usize>]) -> Vec<usize> {
+    let mut first: std::collections::HashMap<&[usize], usize> = Default::default();
+    (row_slots.iter().enumerate())
+        .map(|(r, slots)| *first.entry(slots.as_slice()).or_insert(r))
+        .collect()
 }
 
 #[cfg(test)]

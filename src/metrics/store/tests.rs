@@ -297,4 +297,11 @@ fn interval_rows_and_totals_hold_every_sample_of_a_reference_recording() {
     });
     assert_eq!(rows, totals.iter().filter(|t| !t.is_empty()).count());
     assert!(rows >= 6, "rows of every route and kind reached: {rows}");
+    // The window is the whole run: its rows are the totals, also the rows
+    // behind the CAS that share the CAS's rows.
+    let steady = store.steady_rows();
+    assert_eq!(steady.len(), rows);
+    for (k, h) in &steady {
+        assert!(same(h, &totals[index[k]]), "steady {}", k.tag());
+    }
 }
