@@ -75,12 +75,7 @@ impl Decoder {
         let result = match base64::engine::general_purpose::STANDARD.decode_vec(text, &mut raw) {
             Ok(()) => self.plain_of(&raw).and_then(|plain| {
                 let plain = plain.unwrap_or(&raw);
-                into.into_iter().try_for_each(|h| {
-                    let before = h.distinct_values();
-                    let added = add_v2(plain, h);
-                    super::histograms::fit(h, before);
-                    added
-                })
+                into.into_iter().try_for_each(|h| add_v2(plain, h))
             }),
             Err(e) => Err(format!("bad base64 ({e})")),
         };
