@@ -228,6 +228,9 @@ fn same(a: &RowHistograms, b: &RowHistograms) -> bool {
         && (a.errors, a.corrected_sum_us) == (b.errors, b.corrected_sum_us)
 }
 
+/// One command a worker records: route, kind, corrected and service µs, failed.
+type Command = (Route, CommandKind, u64, u64, bool);
+
 #[test]
 fn interval_rows_and_totals_hold_every_sample_of_a_reference_recording() {
     let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into(), "mbx2".into()]);
@@ -242,7 +245,7 @@ fn interval_rows_and_totals_hold_every_sample_of_a_reference_recording() {
     let mut x = 12345u64;
     for tick in 0..6u64 {
         let mut reference = vec![RowHistograms::new(); index.len()];
-        let mut per_worker: Vec<Vec<(Route, CommandKind, u64, u64, bool)>> = vec![vec![]; 3];
+        let mut per_worker: Vec<Vec<Command>> = vec![vec![]; 3];
         for i in 0..(500 + tick * 900) {
             x = x
                 .wrapping_mul(6364136223846793005)
