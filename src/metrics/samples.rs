@@ -72,6 +72,20 @@ impl SlotSamples {
         self.count() == 0
     }
 
+    /// Adds every command of `other` to this slot (a worker's slot into the
+    /// interval's samples of that slot across workers).
+    pub fn extend_from(&mut self, other: &SlotSamples) {
+        for s in &other.latencies {
+            self.record_ok(s.corrected_us, s.service_us);
+        }
+        if let Some(folded) = &other.folded {
+            self.folded.get_or_insert_with(Default::default).add(folded);
+        }
+        for (a, b) in self.errors.iter_mut().zip(other.errors.iter()) {
+            *a += b;
+        }
+    }
+
     /// Adds every command recorded here to `row`.
     pub fn add_to(&self, row: &mut RowHistograms) {
         for s in &self.latencies {
@@ -109,6 +123,13 @@ mod tests {
         }
         samples.record_error(ErrorReason::Timeout);
         direct.record_error(ErrorReason::Timeout);
+        // Through a second slot (a worker's slot into the interval's), folded part too.
+        let mut twice = SlotSamples::default();
+        twice.extend_from(&samples);
+        twice.extend_from(&samples);
+        let mut added = RowHistograms::new();
+        twice.add_to(&mut added);
+        assert_eq!(added.count(), 2 * direct.count());
         let mut added = RowHistograms::new();
         samples.add_to(&mut added);
         assert_eq!(added.count(), direct.count());

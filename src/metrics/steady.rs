@@ -38,18 +38,26 @@ pub fn judged_part<'a>(
 /// row is shared with the verdicts judged on it ([`SteadyRows::by_row`]), so
 /// judging a checkpoint copies no histogram; the next tick's add finds the
 /// row unshared again (the verdict is gone by then) and adds in place.
+///
+/// Rows made of the same slots hold the same commands (behind a single CAS,
+/// the back end's row is the CAS's row for it): only the first of them, its
+/// `canonical` row, is kept, and the others share it.
 #[derive(Debug)]
 pub struct SteadyRows {
     window: Window,
     rows: Vec<Option<Arc<RowHistograms>>>,
+    canonical: Vec<usize>,
 }
 
 impl SteadyRows {
-    /// Empty totals for `n` rows, judging every interval until told otherwise.
-    pub fn new(n: usize) -> Self {
+    /// Empty totals for rows where row `i` holds the same commands as row
+    /// `canonical[i]` (`canonical[i] <= i`), judging every interval until
+    /// told otherwise.
+    pub fn new(canonical: Vec<usize>) -> Self {
         SteadyRows {
             window: Window::WHOLE,
-            rows: (0..n).map(|_| None).collect(),
+            rows: canonical.iter().map(|_| None).collect(),
+            canonical,
         }
     }
 
@@ -66,7 +74,11 @@ impl SteadyRows {
 
     /// Adds row `row`'s figures of the interval `[start, end)` if the window
     /// holds it; outside it, only its aborted commands (see [`judged_part`]).
+    /// A row sharing another's commands is skipped: that row holds them.
     pub fn add(&mut self, start: Duration, end: Duration, row: usize, h: &RowHistograms) {
+        if self.canonical[row] != row {
+            return;
+        }
         if let Some(part) = judged_part(&self.window, start, end, h) {
             let sum = self.rows[row].get_or_insert_with(Default::default);
             Arc::make_mut(sum).add(&part);
@@ -75,10 +87,12 @@ impl SteadyRows {
 
     /// The totals by row key, shared, not copied.
     pub fn by_row(&self, keys: &[RowKey]) -> BTreeMap<RowKey, Arc<RowHistograms>> {
-        self.rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.as_ref().map(|r| (keys[i].clone(), Arc::clone(r))))
+        (self.canonical.iter().enumerate())
+            .filter_map(|(i, &c)| {
+                self.rows[c]
+                    .as_ref()
+                    .map(|r| (keys[i].clone(), Arc::clone(r)))
+            })
             .collect()
     }
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::layout::Layout;
 use super::recorder::{Recorder, Slots};
+use super::samples::SlotSamples;
 use super::sink::IntervalSink;
 use super::steady::SteadyRows;
 use crate::results::causes::{add_record, Causes, ErrorCause};
@@ -31,7 +32,13 @@ pub struct IntervalStore {
     totals: Vec<Option<Box<RowHistograms>>>,
     /// Run totals of error messages per slot (bounded tables).
     causes: Vec<Option<Box<Causes>>>,
-    current: Vec<Option<Box<RowHistograms>>>,
+    /// Slots counting toward each output row.
+    row_slots: Vec<Vec<usize>>,
+    /// The interval's commands per slot, all workers' together (samples, not
+    /// histograms: a row's interval histogram is built from them in `scratch`).
+    pending: Vec<SlotSamples>,
+    /// The one interval histogram, reused row after row.
+    scratch: RowHistograms,
     last: Option<IntervalRecord>,
     sinks: Vec<Box<dyn IntervalSink>>,
     longest: Duration,
@@ -66,14 +73,17 @@ impl IntervalStore {
         for (i, v) in keys.values_mut().enumerate() {
             *v = i;
         }
-        let slot_rows = per_slot
+        let slot_rows: Vec<Vec<usize>> = per_slot
             .iter()
             .map(|ks| ks.iter().map(|k| keys[k]).collect())
             .collect();
         let row_keys: Vec<RowKey> = keys.into_keys().collect();
+        let row_slots = rows_to_slots(&slot_rows, row_keys.len());
         IntervalStore {
-            steady: SteadyRows::new(row_keys.len()),
-            current: (0..row_keys.len()).map(|_| None).collect(),
+            steady: SteadyRows::new(canonical_rows(&row_slots)),
+            row_slots,
+            pending: (0..n).map(|_| SlotSamples::default()).collect(),
+            scratch: RowHistograms::new(),
             totals: (0..n).map(|_| None).collect(),
             causes: (0..n).map(|_| None).collect(),
             layout,
@@ -159,8 +169,7 @@ impl IntervalStore {
         active_sessions: u64,
         queues: Vec<QueueStats>,
     ) {
-        let (current, totals, slot_rows) = (&mut self.current, &mut self.totals, &self.slot_rows);
-        let causes = &mut self.causes;
+        let (pending, totals, causes) = (&mut self.pending, &mut self.totals, &mut self.causes);
         recorder.drain(&mut self.spare, |slots| {
             for (slot, c) in slots.causes.iter().enumerate() {
                 if let Some(c) = c.as_deref().filter(|c| !c.is_empty()) {
@@ -171,38 +180,21 @@ impl IntervalStore {
                 let Some(row) = row.as_deref().filter(|r| !r.is_empty()) else {
                     continue;
                 };
-                for &r in &slot_rows[slot] {
-                    row.add_to(current[r].get_or_insert_with(Default::default));
-                }
+                pending[slot].extend_from(row);
                 row.add_to(totals[slot].get_or_insert_with(Default::default));
             }
         });
         let mut rows = Vec::new();
-        for (i, row) in self.current.iter_mut().enumerate() {
-            let Some(row) = row.as_deref_mut().filter(|r| !r.is_empty()) else {
-                continue;
-            };
-            rows.push(IntervalStats {
-                row: i,
-                ok: row.ok(),
-                errors: row.errors,
-                corrected_sum_us: row.corrected_sum_us,
-                corrected: Quantiles::of(&row.corrected),
-                service: Quantiles::of(&row.service),
-            });
-            self.steady.add(start, end, i, row);
-            for sink in &mut self.sinks {
-                sink.row_histograms(i, row);
+        for i in 0..self.row_keys.len() {
+            for &slot in &self.row_slots[i] {
+                self.pending[slot].add_to(&mut self.scratch);
             }
-            if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
-                let length = end.saturating_sub(start);
-                hlog.write(&tags[i], &row.corrected, start, length);
-                if let Some(service) = self.service_hlog.as_mut() {
-                    service.write(&tags[i], &row.service, start, length);
-                }
+            if !self.scratch.is_empty() {
+                rows.push(self.close_row(i, start, end));
+                self.scratch.reset();
             }
-            row.reset();
         }
+        self.pending.iter_mut().for_each(SlotSamples::reset);
         if let Some((hlog, _)) = self.hlog.as_mut() {
             hlog.flush();
         }
@@ -216,6 +208,31 @@ impl IntervalStore {
             rows,
             queues,
         });
+    }
+
+    /// Reads off row `i`'s interval histogram (in `scratch`): its figures,
+    /// the steady window, the sinks and the interval logs.
+    fn close_row(&mut self, i: usize, start: Duration, end: Duration) -> IntervalStats {
+        let row = &self.scratch;
+        self.steady.add(start, end, i, row);
+        for sink in &mut self.sinks {
+            sink.row_histograms(i, row);
+        }
+        if let Some((hlog, tags)) = self.hlog.as_mut().filter(|_| !row.corrected.is_empty()) {
+            let length = end.saturating_sub(start);
+            hlog.write(&tags[i], &row.corrected, start, length);
+            if let Some(service) = self.service_hlog.as_mut() {
+                service.write(&tags[i], &row.service, start, length);
+            }
+        }
+        IntervalStats {
+            row: i,
+            ok: row.ok(),
+            errors: row.errors,
+            corrected_sum_us: row.corrected_sum_us,
+            corrected: Quantiles::of(&row.corrected),
+            service: Quantiles::of(&row.service),
+        }
     }
 
     /// Hands a closed interval to the sinks and keeps it as the latest
@@ -319,14 +336,8 @@ impl IntervalStore {
     /// the end of a long run then holds one row's histograms more, not a
     /// second copy of every row's. Rows no command reached are left out.
     pub fn for_each_row(&self, mut f: impl FnMut(&RowKey, &RowHistograms)) {
-        let mut row_slots: Vec<Vec<usize>> = vec![Vec::new(); self.row_keys.len()];
-        for (slot, rows) in self.slot_rows.iter().enumerate() {
-            for &r in rows {
-                row_slots[r].push(slot);
-            }
-        }
         let mut sum = RowHistograms::new();
-        for (r, slots) in row_slots.iter().enumerate() {
+        for (r, slots) in self.row_slots.iter().enumerate() {
             sum.reset();
             let mut reached = false;
             for total in slots.iter().filter_map(|&s| self.totals[s].as_deref()) {
@@ -348,6 +359,25 @@ impl IntervalStore {
     pub fn errors(&self) -> u64 {
         self.totals.iter().flatten().map(|r| r.error_count()).sum()
     }
+}
+
+/// The slots counting toward each of `n` rows, from the rows of each slot.
+fn rows_to_slots(slot_rows: &[Vec<usize>], n: usize) -> Vec<Vec<usize>> {
+    let mut row_slots = vec![Vec::new(); n];
+    for (slot, rows) in slot_rows.iter().enumerate() {
+        for &r in rows {
+            row_slots[r].push(slot);
+        }
+    }
+    row_slots
+}
+
+/// For each row, the first row made of the same slots (itself if none).
+fn canonical_rows(row_slots: &[Vec<usize>]) -> Vec<usize> {
+    let mut first: std::collections::HashMap<&[usize], usize> = Default::default();
+    (row_slots.iter().enumerate())
+        .map(|(r, slots)| *first.entry(slots.as_slice()).or_insert(r))
+        .collect()
 }
 
 #[cfg(test)]

@@ -201,3 +201,110 @@ fn totals_by_row(store: &IntervalStore) -> BTreeMap<RowKey, RowHistograms> {
     });
     out
 }
+
+/// A sink that keeps every row's interval histograms (cloned).
+#[derive(Clone, Default)]
+struct RowsSeen(Arc<Mutex<Vec<(usize, RowHistograms)>>>);
+
+impl IntervalSink for RowsSeen {
+    fn interval(&mut self, _: &IntervalRecord, _: &[RowKey]) {}
+    fn row_histograms(&mut self, row: usize, h: &RowHistograms) {
+        self.0.lock().unwrap().push((row, h.clone()));
+    }
+}
+
+/// Whether two rows hold the same counts, counter for counter (whatever
+/// their histograms' allocated widths).
+fn same(a: &RowHistograms, b: &RowHistograms) -> bool {
+    let counts = |h: &hdrhistogram::Histogram<u64>| {
+        let v: Vec<(u64, u64)> = h
+            .iter_recorded()
+            .map(|x| (x.value_iterated_to(), x.count_at_value()))
+            .collect();
+        (v, h.len(), h.min(), h.max())
+    };
+    counts(&a.corrected) == counts(&b.corrected)
+        && counts(&a.service) == counts(&b.service)
+        && (a.errors, a.corrected_sum_us) == (b.errors, b.corrected_sum_us)
+}
+
+/// One command a worker records: route, kind, corrected and service µs, failed.
+type Command = (Route, CommandKind, u64, u64, bool);
+
+#[test]
+fn interval_rows_and_totals_hold_every_sample_of_a_reference_recording() {
+    let layout = Layout::new(vec!["cas1".into()], vec!["mbx1".into(), "mbx2".into()]);
+    let rec = Recorder::new(Arc::new(layout.clone()));
+    let mut store = IntervalStore::new(layout.clone());
+    let seen = RowsSeen::default();
+    store.add_sink(Box::new(seen.clone()));
+    let index: BTreeMap<RowKey, usize> = (store.row_keys().iter().cloned()).zip(0..).collect();
+    let routes = [(Some(0), 0), (Some(0), 1), (None, 0), (None, 1)];
+    let kinds = [CommandKind::Noop, CommandKind::Select, CommandKind::Login];
+    let mut totals = vec![RowHistograms::new(); index.len()];
+    let mut x = 12345u64;
+    for tick in 0..6u64 {
+        let mut reference = vec![RowHistograms::new(); index.len()];
+        let mut per_worker: Vec<Vec<Command>> = vec![vec![]; 3];
+        for i in 0..(500 + tick * 900) {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (cas, backend) = routes[(x >> 33) as usize % routes.len()];
+            let kind = kinds[(x >> 40) as usize % kinds.len()];
+            // Latencies from 1 µs to minutes, so histograms of many widths.
+            let corrected = 1 + ((x >> 20) % 1000) * (1 << ((x >> 50) % 26));
+            let failed = i % 37 == 0;
+            let route = Route { cas, backend };
+            per_worker[i as usize % 3].push((route, kind, corrected, corrected / 3, failed));
+            for k in layout.rows_of(layout.slot(route, kind)) {
+                let r = &mut reference[index[&k]];
+                if failed {
+                    r.record_error(ErrorReason::Timeout);
+                } else {
+                    r.record_ok(corrected, corrected / 3);
+                }
+            }
+        }
+        std::thread::scope(|s| {
+            for work in &per_worker {
+                let rec = &rec;
+                s.spawn(move || {
+                    for &(route, kind, c, sv, failed) in work {
+                        if failed {
+                            rec.record_error(route, kind, ErrorReason::Timeout, "t");
+                        } else {
+                            let us = Duration::from_micros;
+                            rec.record_ok(route, kind, us(c), us(sv));
+                        }
+                    }
+                });
+            }
+        });
+        let ms = Duration::from_millis;
+        store.tick(&rec, ms(tick * 1000), ms(tick * 1000 + 1000), 1, Vec::new());
+        let got = std::mem::take(&mut *seen.0.lock().unwrap());
+        let expected: Vec<usize> = (0..index.len())
+            .filter(|&r| !reference[r].is_empty())
+            .collect();
+        assert_eq!(got.iter().map(|(r, _)| *r).collect::<Vec<_>>(), expected);
+        for (r, h) in &got {
+            assert!(same(h, &reference[*r]), "tick {tick} row {r}");
+            totals[*r].add(h);
+        }
+    }
+    let mut rows = 0;
+    store.for_each_row(|k, h| {
+        rows += 1;
+        assert!(same(h, &totals[index[k]]), "totals of {}", k.tag());
+    });
+    assert_eq!(rows, totals.iter().filter(|t| !t.is_empty()).count());
+    assert!(rows >= 6, "rows of every route and kind reached: {rows}");
+    // The window is the whole run: its rows are the totals, also the rows
+    // behind the CAS that share the CAS's rows.
+    let steady = store.steady_rows();
+    assert_eq!(steady.len(), rows);
+    for (k, h) in &steady {
+        assert!(same(h, &totals[index[k]]), "steady {}", k.tag());
+    }
+}

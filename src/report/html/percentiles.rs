@@ -17,6 +17,7 @@ use hdrhistogram::Histogram;
 
 use super::bins::MAX_BUCKETS;
 use crate::results::hdr::Decoder;
+use crate::results::hlog::read::empty;
 
 /// One bucket of one server (or of one command on a server).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,14 +85,15 @@ struct LeftOut {
 }
 
 /// Buckets of one width over groups of rows (servers, or commands on a server): the bucket
-/// being added holds one histogram per group.
+/// being added holds one histogram per group, made when the group's first line comes (a
+/// pass reads only half the groups).
 struct Level {
     width: f64,
-    hists: Vec<Histogram<u64>>,
+    hists: Vec<Option<Histogram<u64>>>,
     bucket: Option<(u64, f64)>,
     points: Vec<Vec<Point>>,
     /// Whole-run sums per group, when this level keeps them.
-    totals: Option<Vec<Histogram<u64>>>,
+    totals: Option<Vec<Option<Histogram<u64>>>>,
 }
 
 impl Level {
@@ -102,10 +104,10 @@ impl Level {
             } else {
                 1.0
             },
-            hists: vec![crate::results::hlog::read::empty(); groups],
+            hists: vec![None; groups],
             bucket: None,
             points: vec![Vec::new(); groups],
-            totals: totals.then(|| vec![crate::results::hlog::read::empty(); groups]),
+            totals: totals.then(|| vec![None; groups]),
         }
     }
 
@@ -115,9 +117,9 @@ impl Level {
             return;
         };
         for (i, h) in self.hists.iter_mut().enumerate() {
-            if h.is_empty() {
+            let Some(h) = h.as_mut().filter(|h| !h.is_empty()) else {
                 continue;
-            }
+            };
             self.points[i].push(Point {
                 index,
                 end,
@@ -127,7 +129,7 @@ impl Level {
                 p99_us: h.value_at_quantile(0.99),
             });
             if let Some(t) = self.totals.as_mut() {
-                let _ = t[i].add(&*h);
+                let _ = t[i].get_or_insert_with(empty).add(&*h);
             }
             h.reset();
         }
@@ -204,8 +206,8 @@ impl Pass<'_> {
         }
         let _ = self.commands.enter(mid, start + length);
         let into = [
-            &mut self.servers.hists[groups.server],
-            &mut self.commands.hists[groups.command],
+            self.servers.hists[groups.server].get_or_insert_with(empty),
+            self.commands.hists[groups.command].get_or_insert_with(empty),
         ];
         if let Err(e) = dec.add_base64_each(hist.trim_end(), into) {
             let tag = tag.unwrap_or_default();
@@ -375,14 +377,14 @@ pub fn read(
 
 /// Adds one pass's points (only its servers have any) to `out`, by name.
 fn gather(out: &mut Percentiles, g: &Grouping, servers: Level, commands: Level) {
-    let totals = servers.totals.unwrap_or_default();
+    let mut totals = servers.totals.unwrap_or_default();
     for (i, points) in servers.points.into_iter().enumerate() {
         if points.is_empty() {
             continue;
         }
         out.by_server.insert(g.servers[i].to_string(), points);
-        if let Some(t) = totals.get(i) {
-            out.totals.insert(g.servers[i].to_string(), t.clone());
+        if let Some(t) = totals.get_mut(i).and_then(Option::take) {
+            out.totals.insert(g.servers[i].to_string(), t);
         }
     }
     for (i, points) in commands.points.into_iter().enumerate() {
