@@ -130,7 +130,10 @@ impl<'a> Session<'a> {
             Ok(c) => c,
             Err(failed) => return self.ended(None, failed),
         };
-        let r = match self.open(&mut conn, connected).await {
+        // Opening (greeting, TLS, STARTTLS) is the largest state of a
+        // session's future; boxed, it takes its memory only while it runs,
+        // not for the whole life of every idle session.
+        let r = match Box::pin(self.open(&mut conn, connected)).await {
             Ok(ready) => self.work(&mut conn, ready).await,
             Err(failed) => Err(failed),
         };

@@ -47,7 +47,8 @@ impl Session<'_> {
         }
         if !self.preauth {
             // A PREAUTH greeting: the connection is authenticated already.
-            done = self.login(conn, done).await?;
+            // Boxed for the same reason as opening: held only while it runs.
+            done = Box::pin(self.login(conn, done)).await?;
         }
         done = match self.simple(conn, CommandKind::Select, done).await {
             Err(f) if recoverable(&f) => Instant::now(),
@@ -57,7 +58,8 @@ impl Session<'_> {
         let n = self.rng.random_range(lo..=hi);
         let (end, done) = match self.ctx.session.pipeline {
             0 | 1 => self.one_at_a_time(conn, n, done).await?,
-            _ => self.pipelined(conn, n, done).await?,
+            // Boxed: most sessions do not pipeline and need no room for it.
+            _ => Box::pin(self.pipelined(conn, n, done)).await?,
         };
         self.simple(conn, CommandKind::Logout, done).await?;
         Ok(end)
