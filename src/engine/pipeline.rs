@@ -30,6 +30,7 @@ use std::time::Instant;
 use rand::distr::Distribution;
 
 use crate::command::CommandKind;
+use crate::imap::client::Reply;
 use crate::imap::conn::Connection;
 use crate::imap::encoder::CommandBuf;
 use crate::imap::response::{Kind, Status};
@@ -43,7 +44,9 @@ use super::failure::{CommandError, FailedCommand};
 use super::guard::Phase;
 use super::mailbox::MailboxState;
 use super::session::{Session, SessionEnd};
+use super::steps::recoverable;
 use super::validate::Check;
+use super::wire;
 
 /// One command sent (or batched to be sent) and not answered yet.
 pub(super) struct InFlight<'q> {
@@ -112,9 +115,7 @@ impl<'a> Session<'a> {
                 }
                 if !kind.pipelinable() {
                     done = match self.simple(conn, kind, intended).await {
-                        Err(f) if matches!(f.error.reason, ErrorReason::No | ErrorReason::Bad) => {
-                            Instant::now()
-                        }
+                        Err(f) if recoverable(&f) => Instant::now(),
                         other => other?,
                     };
                     continue;
@@ -216,30 +217,24 @@ impl<'a> Session<'a> {
         let Some(mut cmd) = pipe.flight.remove(at) else {
             unreachable!("answer returns the index of a command in flight")
         };
-        let error = match status {
-            Some(Status::Ok) => match cmd.check.finish() {
-                Ok(()) => {
-                    (spec(cmd.kind).on_ok)(&mut self.mbox);
-                    return Ok(self.ok(cmd.kind, cmd.intended, cmd.sent));
+        // The status as the command's outcome, as without pipelining.
+        match wire::answer(conn, Reply::Tagged(status), &mut cmd.check) {
+            Ok(_) => {
+                (spec(cmd.kind).on_ok)(&mut self.mbox);
+                Ok(self.ok(cmd.kind, cmd.intended, cmd.sent))
+            }
+            Err(error) => {
+                let failed = self.fail(cmd.kind, error);
+                if recoverable(&failed) {
+                    return Ok(Instant::now());
                 }
-                Err(e) => e,
-            },
-            Some(Status::No) => {
-                let text = conn.last_response().text();
-                let e = CommandError::answer(ErrorReason::No, "", text);
-                self.fail(cmd.kind, e);
-                return Ok(Instant::now());
+                // A failed check ends the connection: the rest of the pipe goes too.
+                if !pipe.flight.is_empty() {
+                    self.fail_all(pipe, failed.error.clone());
+                }
+                Err(failed)
             }
-            Some(Status::Bad) => {
-                let text = conn.last_response().text();
-                let e = CommandError::answer(ErrorReason::Bad, "", text);
-                self.fail(cmd.kind, e);
-                return Ok(Instant::now());
-            }
-            _ => cmd.check.fail("tagged response without OK/NO/BAD"),
-        };
-        pipe.flight.push_front(cmd);
-        Err(self.fail_all(pipe, error))
+        }
     }
 
     /// Records `error` for every command in flight (each on its own row) and

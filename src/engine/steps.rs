@@ -26,7 +26,7 @@ use super::wire::{exchange, hold, OnWire};
 const PARK_AFTER: Duration = Duration::from_millis(250);
 
 /// Failures after which the connection is still usable: the server said no.
-fn recoverable(failed: &FailedCommand) -> bool {
+pub(super) fn recoverable(failed: &FailedCommand) -> bool {
     matches!(failed.error.reason, ErrorReason::No | ErrorReason::Bad)
 }
 

@@ -124,7 +124,11 @@ fn expect(on: &OnWire<'_>, allow_continue: bool) -> Expect<'static> {
 
 /// A tagged answer's status as the command's outcome: OK finishes the check;
 /// NO, BAD and anything else are the command's error.
-fn answer(conn: &Connection, reply: Reply, check: &mut Check) -> Result<Reply, CommandError> {
+pub(super) fn answer(
+    conn: &Connection,
+    reply: Reply,
+    check: &mut Check,
+) -> Result<Reply, CommandError> {
     let status = match reply {
         Reply::Continue => return Ok(Reply::Continue),
         Reply::Tagged(status) => status,
