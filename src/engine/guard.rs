@@ -2,30 +2,34 @@
 //! once around the whole exchange.
 //!
 //! Every session used to wait on the run's two process-wide cancellation
-//! tokens in every send and read, so each command took their mutexes several
-//! times from every worker thread, and armed a timer per send and per read.
-//! Now a session takes its own child of each token once when it starts
-//! (the only touch of the shared ones), and a command arms one timer and one
-//! stop wait around its send and all its reads.
+//! tokens in every send and read, then on its own child tokens with a tokio
+//! timer per command: a timer-wheel insert and two mutex locks per command.
+//! Now a command writes its deadline on its session's [`Post`] on the run's
+//! [`super::watch::Watch`] and leaves its waker there: atomics only.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
 use super::failure::CommandError;
+use super::watch::{Alarm, Post};
 use super::Ctx;
 
-/// A session's own view of the run's stops: children of the run's tokens,
-/// made once per session, so waiting on them per command locks only this
-/// session's token (never the run's, which every worker would contend on).
+/// A session's own view of the run's stops: children of the run's tokens
+/// for its waits between commands (think time, an IDLE hold), and its post
+/// on the run's watch for its commands. Made once per session, so nothing
+/// per command touches what every worker shares.
 #[derive(Debug)]
 pub struct SessionStop {
     /// Cancelled with the run's soft stop: finish the current command, log out.
     pub soft: CancellationToken,
     /// Cancelled with the run's hard stop: whatever is in flight is aborted.
     pub hard: CancellationToken,
+    /// Where this session's command in flight is watched.
+    pub post: Post,
 }
 
 impl SessionStop {
@@ -34,6 +38,7 @@ impl SessionStop {
         SessionStop {
             soft: ctx.soft_stop.child_token(),
             hard: ctx.hard_stop.child_token(),
+            post: ctx.watch.post(),
         }
     }
 }
@@ -99,47 +104,55 @@ impl Phase {
     }
 }
 
-/// One command's bounds: its deadline and its session's hard stop.
+/// One command's bounds: its deadline and its session's post on the run's
+/// watch (which the hard stop wakes).
 #[derive(Debug, Clone, Copy)]
 pub struct Guard<'a> {
     /// When the command times out.
     pub deadline: Deadline,
-    /// The session's hard stop.
-    pub hard_stop: &'a CancellationToken,
+    /// The session's post.
+    pub post: &'a Post,
 }
 
 impl Guard<'_> {
-    /// Runs `work` (a whole exchange: sends and reads) under one timer and
-    /// one stop wait: a timeout says what `phase` was waiting for, a hard
-    /// stop is [`CommandError::aborted`]. The work is polled first, so an
+    /// Runs `work` (a whole exchange: sends and reads) with its deadline on
+    /// the session's post: a timeout says what `phase` was waiting for, a
+    /// hard stop is [`CommandError::aborted`]. The work is polled first, so an
     /// answer that is there wins over a stop or deadline that came with it.
     pub async fn run<T>(
         self,
         phase: &Phase,
         work: impl Future<Output = Result<T, CommandError>>,
     ) -> Result<T, CommandError> {
-        tokio::select! {
-            biased;
-            r = work => r,
-            _ = self.hard_stop.cancelled() => Err(CommandError::aborted()),
-            _ = tokio::time::sleep_until(self.deadline.at.into()) => {
-                Err(self.deadline.missed(phase.what()))
+        let armed = self.post.arm(self.deadline.at);
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(r) = work.as_mut().poll(cx) {
+                return Poll::Ready(r);
             }
-        }
+            match armed.check(cx, self.deadline.at) {
+                Alarm::Quiet => Poll::Pending,
+                Alarm::Stopped => Poll::Ready(Err(CommandError::aborted())),
+                Alarm::TimedOut => Poll::Ready(Err(self.deadline.missed(phase.what()))),
+            }
+        })
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::watch::Watch;
     use crate::results::ErrorReason;
 
     #[tokio::test]
     async fn one_guard_times_out_with_the_phase_and_stops_on_the_hard_stop() {
-        let stop = CancellationToken::new();
+        let watch = Watch::new(Duration::from_millis(20));
+        let post = watch.post();
         let guard = Guard {
             deadline: Deadline::after(Duration::from_millis(20)),
-            hard_stop: &stop,
+            post: &post,
         };
         let phase = Phase::command();
         let sending = async {
@@ -155,19 +168,17 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.message, "no answer within 20ms");
 
-        let parent = CancellationToken::new();
-        let session = parent.child_token();
         let guard = Guard {
             deadline: Deadline::after(Duration::from_secs(60)),
-            hard_stop: &session,
+            post: &post,
         };
-        let cancel = async {
+        let stop = async {
             tokio::time::sleep(Duration::from_millis(10)).await;
-            parent.cancel();
+            watch.stop_hard();
             std::future::pending::<Result<(), CommandError>>().await
         };
         let t = Instant::now();
-        let e = guard.run(&Phase::command(), cancel).await.unwrap_err();
+        let e = guard.run(&Phase::command(), stop).await.unwrap_err();
         assert_eq!(e.reason, ErrorReason::Aborted);
         assert!(
             t.elapsed() < Duration::from_secs(5),
@@ -175,5 +186,28 @@ mod tests {
         );
         let ready = guard.run(&Phase::command(), async { Ok(7) }).await;
         assert_eq!(ready.unwrap(), 7, "work that is done wins over a stop");
+    }
+
+    #[tokio::test]
+    async fn an_answer_in_time_is_not_a_timeout_though_an_earlier_deadline_passed() {
+        let watch = Watch::new(Duration::from_millis(20));
+        let post = watch.post();
+        let short = Guard {
+            deadline: Deadline::after(Duration::from_millis(5)),
+            post: &post,
+        };
+        let phase = Phase::command();
+        let e = short.run(&phase, std::future::pending::<Result<(), CommandError>>());
+        assert_eq!(e.await.unwrap_err().reason, ErrorReason::Timeout);
+        // The next command's deadline is its own: a slow answer within it is an answer.
+        let long = Guard {
+            deadline: Deadline::after(Duration::from_secs(30)),
+            post: &post,
+        };
+        let slow = async {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            Ok(1)
+        };
+        assert_eq!(long.run(&Phase::command(), slow).await.unwrap(), 1);
     }
 }

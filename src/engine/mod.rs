@@ -24,6 +24,7 @@ mod tasks;
 pub mod tokens;
 pub mod users;
 pub mod validate;
+pub mod watch;
 pub mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -95,6 +96,8 @@ pub struct Ctx {
     pub soft_stop: CancellationToken,
     /// Cancelled when the grace period ends: whatever is in flight is aborted (and counted).
     pub hard_stop: CancellationToken,
+    /// The commands in flight: their deadlines and the stops, without a lock per command.
+    pub watch: watch::Watch,
     /// Session counters.
     pub counters: SessionCounters,
     /// Queue-depth gauges per server.
@@ -123,7 +126,21 @@ impl Ctx {
     /// Whether the load has stopped (deadline passed or soft stop): from
     /// then on no session starts, whatever the stop task has done yet.
     pub fn load_stopped(&self) -> bool {
-        self.soft_stop.is_cancelled() || Instant::now() >= self.deadline
+        self.watch.soft_stopped() || Instant::now() >= self.deadline
+    }
+
+    /// The soft stop: the load finishes its commands in flight, logs out,
+    /// and starts nothing new.
+    pub fn stop_soft(&self) {
+        self.watch.stop_soft();
+        self.soft_stop.cancel();
+    }
+
+    /// The hard stop: whatever is in flight is aborted (and counted).
+    pub fn stop_hard(&self) {
+        self.stop_soft();
+        self.watch.stop_hard();
+        self.hard_stop.cancel();
     }
 }
 
@@ -266,8 +283,7 @@ pub async fn run_with(
         }
         None => drive_load(plan, &ctx, start, tallies).await,
     };
-    ctx.soft_stop.cancel();
-    ctx.hard_stop.cancel();
+    ctx.stop_hard();
     let _ = ticker.await;
     let _ = sampler.await;
     stopper.abort();
@@ -328,6 +344,7 @@ fn context(
         deadline: start + plan.duration,
         soft_stop: CancellationToken::new(),
         hard_stop: CancellationToken::new(),
+        watch: watch::Watch::new(plan.session.command_timeout),
         counters: SessionCounters::default(),
         queues: QueueGauges::new(&layout),
         protolog: plan

@@ -120,7 +120,7 @@ impl<'a> Session<'a> {
     pub(super) fn guard(&self) -> Guard<'a> {
         Guard {
             deadline: self.deadline(),
-            hard_stop: &self.stop.hard,
+            post: &self.stop.post,
         }
     }
 

@@ -85,16 +85,20 @@ impl Session<'_> {
             };
             let intended = base + self.think();
             due = intended;
-            if intended >= self.ctx.deadline || self.stop.soft.is_cancelled() {
+            if intended >= self.ctx.deadline || self.ctx.watch.soft_stopped() {
                 end = SessionEnd::Stopped;
                 break;
             }
-            if intended.saturating_duration_since(Instant::now()) >= PARK_AFTER {
-                conn.park();
-            }
-            if !wait_until(intended, &self.stop.soft).await {
-                end = SessionEnd::Stopped;
-                break;
+            // Due no later than the last answer: it goes at once, without
+            // reading the clock (the usual case with no think time).
+            if intended > done {
+                if intended.saturating_duration_since(Instant::now()) >= PARK_AFTER {
+                    conn.park();
+                }
+                if !wait_until(intended, &self.stop.soft).await {
+                    end = SessionEnd::Stopped;
+                    break;
+                }
             }
             let drawn = self.profile.mix[self.profile.mix_index.sample(self.rng)];
             let kind = substitute(drawn, &self.mbox);
@@ -229,7 +233,7 @@ impl Session<'_> {
         drop(held);
         let guard = Guard {
             deadline: Deadline::after(ctx.session.command_timeout),
-            hard_stop: &stop.hard,
+            post: &stop.post,
         };
         let finish = exchange(conn, &[&[b"DONE\r\n"]], false, &mut on);
         let done_sent = guard.run(&phase, finish).await?.sent;

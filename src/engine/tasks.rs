@@ -111,9 +111,9 @@ pub fn stop_at_the_end(
                 Duration::from_secs(2)
             }
         };
-        ctx.soft_stop.cancel();
+        ctx.stop_soft();
         tokio::time::sleep(grace).await;
-        ctx.hard_stop.cancel();
+        ctx.stop_hard();
     })
 }
 
