@@ -208,7 +208,8 @@ pub async fn command<O: Observer>(
     expect: &Expect<'_>,
     obs: &mut O,
 ) -> Result<Sent, ClientError<O::Error>> {
-    let mut at = Instant::now();
+    // When the last part went out; read once per part, after its write.
+    let mut at = None;
     let literal = Expect {
         on_continue: OnContinue::Return,
         ..*expect
@@ -216,7 +217,8 @@ pub async fn command<O: Observer>(
     for (i, part) in parts.iter().enumerate() {
         obs.writing(true);
         conn.send_gather(part).await?;
-        at = Instant::now();
+        let now = Instant::now();
+        at = Some(now);
         obs.writing(false);
         if i + 1 == parts.len() {
             break;
@@ -226,7 +228,7 @@ pub async fn command<O: Observer>(
             reply @ Reply::Tagged(_) => {
                 return Ok(Sent {
                     reply,
-                    at,
+                    at: now,
                     parts: i + 1,
                 })
             }
@@ -235,7 +237,7 @@ pub async fn command<O: Observer>(
     let reply = read(conn, expect, obs).await?;
     Ok(Sent {
         reply,
-        at,
+        at: at.unwrap_or_else(Instant::now),
         parts: parts.len(),
     })
 }
