@@ -10,6 +10,10 @@
 # logins, teardown included); the floor's is its NOOP phase only, so the ratio
 # leans against imapload.
 #
+# Each round also runs examples/tokio_floor.rs, the same bare client on tokio
+# (imapload's runtime): its ratio is the share of imapload's distance that the
+# runtime alone costs; the rest is imapload's own per-command work.
+#
 # usage: scripts/floor-bench.sh [ROUNDS] [SECONDS]   (defaults 5 and 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +22,7 @@ secs=${2:-15}
 work=$(mktemp -d)
 trap 'kill "$serve_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --quiet --bin imapload
+cargo build --release --quiet --bin imapload --example tokio_floor
 bin=target/release/imapload
 cc -O2 -o "$work/floor" benches/floor/floor_client.c
 
@@ -29,8 +33,11 @@ for _ in $(seq 50); do grep -q '^USERS' "$work/serve.log" 2>/dev/null && break; 
 
 sed "s/^duration = .*/duration = \"${secs}s\"/" scenarios/bench-noop.toml >"$work/bench-noop.toml"
 ratios=()
+tokio_ratios=()
 for round in $(seq "$rounds"); do
     floor=$("$work/floor" 1000 11432 "$secs" 1000 | sed -n 's/.*us_per_cmd \([0-9.]*\).*/\1/p')
+    tokio=$(target/release/examples/tokio_floor 1000 11432 "$secs" 1000 | sed -n 's/.*us_per_cmd \([0-9.]*\).*/\1/p')
+    tokio_ratios+=("$(python3 -c "print(round($tokio / $floor, 3))")")
     rm -rf "$work/out"
     /usr/bin/time -f '%U %S' -o "$work/time" "$bin" run "$work/bench-noop.toml" -o "$work/out" --quiet \
         >"$work/run.log" 2>&1 || { cat "$work/run.log" >&2; exit 1; }
@@ -39,6 +46,7 @@ for round in $(seq "$rounds"); do
     ours=$(python3 -c "print(round(($user + $sys) * 1e6 / $commands, 2))")
     ratio=$(python3 -c "print(round($ours / $floor, 3))")
     ratios+=("$ratio")
-    echo "round $round: floor $floor µs/cmd, imapload $ours µs/cmd ($commands commands), ratio $ratio"
+    echo "round $round: floor $floor µs/cmd, tokio floor $tokio, imapload $ours µs/cmd ($commands commands), ratio $ratio"
 done
 python3 -c "import statistics,sys; print('median ratio', statistics.median(map(float, sys.argv[1:])))" "${ratios[@]}"
+python3 -c "import statistics,sys; print('median tokio floor ratio', statistics.median(map(float, sys.argv[1:])))" "${tokio_ratios[@]}"
