@@ -390,4 +390,6 @@ impl Connection {
 mod tests;
 #[cfg(test)]
 mod tests_compress;
+#[cfg(test)]
+mod tests_park;
 mod transport;
