@@ -188,9 +188,8 @@ impl Session<'_> {
             mbox: &mut self.mbox,
             phase: &phase,
         };
-        let done = guard
-            .run(&phase, exchange(conn, parts, false, &mut on))
-            .await?;
+        // Boxed: held only while the command runs, not by a session in IDLE.
+        let done = Box::pin(guard.run(&phase, exchange(conn, parts, false, &mut on))).await?;
         (spec(kind).on_ok)(&mut self.mbox);
         Ok(self.ok(kind, intended, done.sent))
     }
@@ -214,9 +213,9 @@ impl Session<'_> {
             phase: &phase,
         };
         let command: &[&[u8]] = &[self.bufs.cmd.as_bytes()];
-        let began = guard
-            .run(&phase, exchange(conn, &[command], true, &mut on))
-            .await?;
+        // Entering and leaving are boxed: held only while they run, so an
+        // idle session's future keeps room for the hold alone.
+        let began = Box::pin(guard.run(&phase, exchange(conn, &[command], true, &mut on))).await?;
         if began.reply == Reply::OK {
             return Err(on.check.fail("IDLE ended without a continuation"));
         }
@@ -236,7 +235,7 @@ impl Session<'_> {
             post: &stop.post,
         };
         let finish = exchange(conn, &[&[b"DONE\r\n"]], false, &mut on);
-        let done_sent = guard.run(&phase, finish).await?.sent;
+        let done_sent = Box::pin(guard.run(&phase, finish)).await?.sent;
         let now = Instant::now();
         let tail = now.saturating_duration_since(done_sent);
         ctx.recorder.record_ok(

@@ -319,10 +319,11 @@ impl Connection {
     }
 
     /// Gives the receive buffer back while the session waits a long time
-    /// (think time, IDLE), if no partial message is in it. A parked plain
-    /// connection waits for readability with no buffer at all and takes a
-    /// fresh one when bytes arrive: thousands of idle sessions then cost
-    /// their task and socket, not 4 KiB each. A no-op when bytes are pending.
+    /// (think time, IDLE), if no partial message is in it. A parked
+    /// connection, plain or TLS, waits for readability with no buffer at all
+    /// and takes a fresh one when bytes arrive: thousands of idle sessions
+    /// then cost their task and socket (and TLS state), not a buffer each.
+    /// A no-op when bytes are pending.
     pub fn park(&mut self) {
         self.consume();
         if self.rbuf.is_empty() {
@@ -349,10 +350,18 @@ impl Connection {
     /// of a literal being received (in steps of at most 256 KiB).
     async fn fill(&mut self) -> Result<(), ImapError> {
         if self.rbuf.capacity() == 0 && self.deflate.is_none() {
-            // Parked: wait without a buffer (TLS keeps its own record buffer,
-            // so there is nothing to save by waiting on the socket there).
-            if let Stream::Plain(s) = &self.stream {
-                s.readable().await?;
+            // Parked: wait on the socket without a buffer. Over TLS only
+            // when rustls holds no plaintext (nor a close_notify) to hand
+            // out, which must be read without waiting for more bytes.
+            match &self.stream {
+                Stream::Plain(s) => s.readable().await?,
+                Stream::Tls(s) => {
+                    let (tcp, tls) = s.get_ref();
+                    if tls.wants_read() {
+                        tcp.readable().await?;
+                    }
+                }
+                Stream::Upgrading => {}
             }
         }
         let spare = self.rbuf.capacity() - self.rbuf.len();
@@ -381,4 +390,6 @@ impl Connection {
 mod tests;
 #[cfg(test)]
 mod tests_compress;
+#[cfg(test)]
+mod tests_park;
 mod transport;

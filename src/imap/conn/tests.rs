@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 use tokio::net::TcpListener;
 
-async fn listener() -> (TcpListener, SocketAddr) {
+pub(super) async fn listener() -> (TcpListener, SocketAddr) {
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
     (l, addr)
@@ -125,13 +125,13 @@ async fn oversize_line_is_a_protocol_error() {
 }
 
 /// A test CA and a server certificate for `localhost` and 127.0.0.1 signed by it.
-struct Pki {
-    ca_pem: String,
+pub(super) struct Pki {
+    pub(super) ca_pem: String,
     chain: Vec<CertificateDer<'static>>,
     key_der: Vec<u8>,
 }
 
-fn pki() -> Pki {
+pub(super) fn pki() -> Pki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -153,7 +153,7 @@ fn pki() -> Pki {
     }
 }
 
-fn acceptor(pki: &Pki) -> tokio_rustls::TlsAcceptor {
+pub(super) fn acceptor(pki: &Pki) -> tokio_rustls::TlsAcceptor {
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone()));
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
