@@ -33,12 +33,16 @@ fn main() {
 async fn run(n: u64, port: u16, secs: u64, users: u64) {
     let barrier = Arc::new(Barrier::new(n as usize + 1));
     let stop = Arc::new(AtomicBool::new(false));
-    let sessions: Vec<_> = (0..n)
-        .map(|i| {
-            let (barrier, stop) = (barrier.clone(), stop.clone());
-            tokio::spawn(session(i % users + 1, port, barrier, stop))
-        })
-        .collect();
+    // Connected one after the other, as the C client does (a burst of
+    // 1,000 connects would overflow the server's listen backlog).
+    let mut sessions = Vec::new();
+    for i in 0..n {
+        let stream = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        let (barrier, stop) = (barrier.clone(), stop.clone());
+        sessions.push(tokio::spawn(session(stream, i % users + 1, barrier, stop)));
+    }
     if tokio::time::timeout(Duration::from_secs(30), barrier.wait())
         .await
         .is_err()
@@ -62,10 +66,12 @@ async fn run(n: u64, port: u16, secs: u64, users: u64) {
     );
 }
 
-async fn session(user: u64, port: u16, barrier: Arc<Barrier>, stop: Arc<AtomicBool>) -> u64 {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
+async fn session(
+    mut stream: TcpStream,
+    user: u64,
+    barrier: Arc<Barrier>,
+    stop: Arc<AtomicBool>,
+) -> u64 {
     stream.set_nodelay(true).expect("nodelay");
     let mut buf = Inbox {
         bytes: vec![0; 8192],
