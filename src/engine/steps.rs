@@ -188,8 +188,11 @@ impl Session<'_> {
             mbox: &mut self.mbox,
             phase: &phase,
         };
-        // Boxed: held only while the command runs, not by a session in IDLE.
-        let done = Box::pin(guard.run(&phase, exchange(conn, parts, false, &mut on))).await?;
+        // Not boxed: a box per command cost 0.13 µs of CPU per command (2.5%)
+        // for 0.5 KB less per idle session; IDLE's own steps are boxed below.
+        let done = guard
+            .run(&phase, exchange(conn, parts, false, &mut on))
+            .await?;
         (spec(kind).on_ok)(&mut self.mbox);
         Ok(self.ok(kind, intended, done.sent))
     }
