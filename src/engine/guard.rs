@@ -146,6 +146,16 @@ mod tests {
     use crate::engine::watch::Watch;
     use crate::results::ErrorReason;
 
+    /// The guard's own end, or a failure (not a hang) when the watch never
+    /// woke it.
+    async fn ended<T>(guarded: impl Future<Output = Result<T, CommandError>>) -> CommandError {
+        let r = tokio::time::timeout(Duration::from_secs(5), guarded).await;
+        match r.expect("the watch ended the command within 5 s") {
+            Ok(_) => panic!("the command was to end with an error"),
+            Err(e) => e,
+        }
+    }
+
     #[tokio::test]
     async fn one_guard_times_out_with_the_phase_and_stops_on_the_hard_stop() {
         let watch = Watch::new(Duration::from_millis(20));
@@ -159,13 +169,10 @@ mod tests {
             phase.set_sending(true);
             std::future::pending::<Result<(), CommandError>>().await
         };
-        let e = guard.run(&phase, sending).await.unwrap_err();
+        let e = ended(guard.run(&phase, sending)).await;
         assert_eq!(e.message, "could not send within 20ms");
         let phase = Phase::command();
-        let e = guard
-            .run(&phase, std::future::pending::<Result<(), CommandError>>())
-            .await
-            .unwrap_err();
+        let e = ended(guard.run(&phase, std::future::pending::<Result<(), CommandError>>())).await;
         assert_eq!(e.message, "no answer within 20ms");
 
         let guard = Guard {
@@ -178,7 +185,8 @@ mod tests {
             std::future::pending::<Result<(), CommandError>>().await
         };
         let t = Instant::now();
-        let e = guard.run(&Phase::command(), stop).await.unwrap_err();
+        let phase = Phase::command();
+        let e = ended(guard.run(&phase, stop)).await;
         assert_eq!(e.reason, ErrorReason::Aborted);
         assert!(
             t.elapsed() < Duration::from_secs(5),
@@ -198,7 +206,7 @@ mod tests {
         };
         let phase = Phase::command();
         let e = short.run(&phase, std::future::pending::<Result<(), CommandError>>());
-        assert_eq!(e.await.unwrap_err().reason, ErrorReason::Timeout);
+        assert_eq!(ended(e).await.reason, ErrorReason::Timeout);
         // The next command's deadline is its own: a slow answer within it is an answer.
         let long = Guard {
             deadline: Deadline::after(Duration::from_secs(30)),
